@@ -1,0 +1,66 @@
+//! The error body every non-2xx answer of the platform carries (DESIGN.md section 4).
+
+use serde::{Deserialize, Serialize};
+
+/// `{"message": …, "code": …}`: `message` is for people, `code` is for programs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong and, where it helps, what to do about it. Never internal detail.
+    pub message: String,
+    /// A stable machine-readable code the client can branch on.
+    pub code: ErrorCode,
+}
+
+/// The stable error codes of the API, serialized in SCREAMING_SNAKE_CASE.
+///
+/// Clients must treat an unknown code like the status class it came with, so new codes can be
+/// added without breaking them; [`ErrorCode::Unknown`] is where such codes land when parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// 400: the request is malformed (bad JSON, wrong types, bad query).
+    InvalidRequest,
+    /// 401: missing or invalid credentials.
+    Unauthorized,
+    /// 403: authenticated but not allowed (origin, scope).
+    Forbidden,
+    /// 404: no such resource or path.
+    NotFound,
+    /// 405: the path exists but not with this method.
+    MethodNotAllowed,
+    /// 409: conflicts with the current state.
+    Conflict,
+    /// 413: the body is larger than the limit of the endpoint.
+    PayloadTooLarge,
+    /// 422: well-formed but semantically wrong.
+    Unprocessable,
+    /// 429: slow down; the answer carries `Retry-After`.
+    RateLimited,
+    /// 5xx: the server failed; the detail is in its log, not here.
+    Internal,
+    /// Any code this version of the protocol does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_message_and_screaming_code() {
+        let body = ErrorBody {
+            message: "no such path".into(),
+            code: ErrorCode::NotFound,
+        };
+        let json = serde_json::to_string(&body).expect("a plain struct serializes");
+        assert_eq!(json, r#"{"message":"no such path","code":"NOT_FOUND"}"#);
+    }
+
+    #[test]
+    fn a_code_from_a_newer_server_parses_as_unknown() {
+        let body: ErrorBody = serde_json::from_str(r#"{"message":"m","code":"BRAND_NEW"}"#)
+            .expect("unknown codes are tolerated");
+        assert_eq!(body.code, ErrorCode::Unknown);
+    }
+}

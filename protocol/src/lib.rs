@@ -1,0 +1,14 @@
+//! The wire format of the platform, defined once (DESIGN.md section 4).
+//!
+//! The SDK (compiled to wasm) and the server both serialize these types, so a field renamed
+//! here is renamed on both sides of the wire. The crate holds serde types and path constants
+//! only: no I/O, no async, nothing that would add bytes to the SDK beyond the derives.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod health;
+pub mod paths;
+
+pub use error::{ErrorBody, ErrorCode};
+pub use health::{Health, HealthStatus};

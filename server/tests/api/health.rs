@@ -1,0 +1,36 @@
+use paragon_protocol::{ErrorBody, ErrorCode, Health, HealthStatus};
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn healthz_answers_ok_with_the_server_version() {
+    let app = spawn_app().await;
+
+    let response = app.get_healthz().await;
+
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers().contains_key("x-request-id"),
+        "every answer carries a request id"
+    );
+    let health: Health = response.json().await.expect("a Health body");
+    assert_eq!(health.status, HealthStatus::Ok);
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn an_unknown_path_gets_a_json_404() {
+    let app = spawn_app().await;
+
+    let response = app
+        .client
+        .get(app.url("/no/such/thing"))
+        .send()
+        .await
+        .expect("answers");
+
+    assert_eq!(response.status(), 404);
+    let body: ErrorBody = response.json().await.expect("the protocol's error body");
+    assert_eq!(body.code, ErrorCode::NotFound);
+    assert!(body.message.contains("/no/such/thing"));
+}

@@ -1,0 +1,80 @@
+//! [`SdkError`]: every way an SDK call fails, turned into a JS `Error` with a `code` at the
+//! boundary so that apps can branch on `error.code` instead of parsing messages.
+
+use paragon_protocol::ErrorCode;
+
+/// A failed SDK call.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SdkError {
+    /// `configureGlobal` got something that is not an http(s) base URL.
+    InvalidHost(String),
+    /// A call that talks to the platform ran before `configureGlobal`.
+    NotConfigured,
+    /// An argument from JS has the wrong shape.
+    InvalidArgument(String),
+    /// The request did not reach the platform or its answer was unreadable (offline, DNS,
+    /// refused, or blocked by CORS: the browser does not tell these apart).
+    Network(String),
+    /// The platform answered with an error status and its error body.
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The platform's stable error code.
+        code: ErrorCode,
+        /// The platform's message.
+        message: String,
+    },
+    /// The platform answered 2xx with a body this SDK cannot read.
+    InvalidResponse(String),
+}
+
+impl SdkError {
+    /// The stable code apps branch on, set as `error.code` on the JS side.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidHost(_) => "INVALID_HOST",
+            Self::NotConfigured => "NOT_CONFIGURED",
+            Self::InvalidArgument(_) => "INVALID_ARGUMENT",
+            Self::Network(_) => "NETWORK_ERROR",
+            Self::Server { .. } => "SERVER_ERROR",
+            Self::InvalidResponse(_) => "INVALID_RESPONSE",
+        }
+    }
+}
+
+impl std::fmt::Display for SdkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidHost(detail) => write!(f, "configureGlobal: invalid host {detail}"),
+            Self::NotConfigured => {
+                f.write_str("call paragon.configureGlobal({ host }) before this method")
+            }
+            Self::InvalidArgument(detail) => write!(f, "invalid argument: {detail}"),
+            Self::Network(detail) => write!(f, "could not reach the platform: {detail}"),
+            Self::Server {
+                status, message, ..
+            } => write!(f, "platform answered {status}: {message}"),
+            Self::InvalidResponse(detail) => {
+                write!(f, "unreadable answer from the platform: {detail}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SdkError {}
+
+#[cfg(target_arch = "wasm32")]
+impl From<SdkError> for wasm_bindgen::JsValue {
+    /// The one place Rust errors become JS exceptions: an `Error` named `ParagonError` with
+    /// `code` (and `status` for server answers).
+    fn from(error: SdkError) -> Self {
+        let js = js_sys::Error::new(&error.to_string());
+        js.set_name("ParagonError");
+        // Reflect::set on a fresh Error object cannot fail; ignore the impossible Err.
+        let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
+        if let SdkError::Server { status, .. } = error {
+            let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+        }
+        js.into()
+    }
+}

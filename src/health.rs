@@ -1,0 +1,22 @@
+//! The platform's liveness probe, the SDK's first round trip: lets an app (and the tests) check
+//! that `configureGlobal` points at a reachable platform that lets this page's origin in.
+
+use paragon_protocol::Health;
+
+use crate::SdkError;
+
+/// Fetches `{host}/healthz`.
+#[cfg(target_arch = "wasm32")]
+pub async fn check_health() -> Result<Health, SdkError> {
+    let host = crate::config::host()?;
+    crate::fetch::get_json(&host.url(paragon_protocol::paths::HEALTHZ)).await
+}
+
+/// Outside a browser there is no `fetch` to call.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn check_health() -> Result<Health, SdkError> {
+    crate::config::host()?;
+    Err(SdkError::Network(
+        "the SDK makes requests only when compiled to wasm for a browser".into(),
+    ))
+}

@@ -1,0 +1,18 @@
+//! `paragon-connect`: the browser SDK of the platform, Rust compiled to WebAssembly.
+//!
+//! The npm package's hand-written entry (`pkg/index.js`) builds the `paragon` object and loads
+//! this module lazily; the functions exported to JS live in [`exports`] and stay thin over a
+//! Rust core ([`config`], [`health`]) that Rust tests call directly.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod exports;
+mod fetch;
+pub mod health;
+
+pub use error::SdkError;
+
+/// The SDK's version, the same string the npm package's `getVersion()` returns.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

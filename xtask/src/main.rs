@@ -1,0 +1,47 @@
+//! `cargo xtask …`: the one entry for setting up a machine, building, testing and the demo.
+//!
+//! Every step prints one line saying what it did or skipped, so a CI log reads as a checklist.
+#![forbid(unsafe_code)]
+
+mod build;
+mod demo;
+mod postgres;
+mod process;
+mod project;
+mod server;
+mod setup;
+mod suite;
+mod test;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  setup   install what the build and the tests need (skips what is there)
+  build   build the SDK into pkg/ and the paragon server
+  test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests
+  demo    build and start the platform, print its URL, stop on Ctrl-C";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(),
+        Some("build") => build::run(),
+        Some("test") => test::run(),
+        Some("demo") => demo::run(&args[1..]),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n\n{USAGE}")),
+        None => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
