@@ -1,0 +1,10 @@
+// Paths the Node suites use; `cargo xtask test` sets them, and the defaults are the same
+// places in this checkout, so `node --test tests/` also runs after `cargo xtask build`.
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const PARAGON_BIN = process.env.PARAGON_BIN ?? path.join(root, "target/debug/paragon");
+export const PKG_DIR = process.env.PARAGON_PKG ?? path.join(root, "pkg");
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
