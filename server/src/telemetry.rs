@@ -2,6 +2,8 @@
 //!
 //! Logs go to stderr so that stdout carries only what scripts read (the listening address).
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber once; a second call (tests) is a no-op.
@@ -10,5 +12,7 @@ pub fn init() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: log files and CI logs stay plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

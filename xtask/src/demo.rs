@@ -2,6 +2,8 @@
 //! 127.0.0.1:8080 with its state in `.demo/`, prints its URL, and stops on Ctrl-C. The demo app
 //! of the guide (`www/`), the sandbox and `--headless` come with the demo issue.
 
+use std::sync::{Arc, atomic::AtomicBool};
+
 use crate::{build, project, server::RunningServer};
 
 const PORT: &str = "8080";
@@ -15,6 +17,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
              sandbox, --headless) is not built; `cargo xtask demo` starts the platform alone"
         ));
     }
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+        .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     build::server()?;
     let state = project::root().join(".demo");
     std::fs::create_dir_all(&state)
@@ -37,5 +43,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "demo: try {}/healthz; its log is .demo/paragon.log; Ctrl-C stops it",
         server.url
     );
-    server.wait()
+    server.wait_until(&stop)?;
+    println!("demo: stopped");
+    Ok(())
 }

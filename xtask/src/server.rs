@@ -5,7 +5,10 @@ use std::{
     io::{BufRead, BufReader},
     path::Path,
     process::{Child, Command, Stdio},
-    sync::mpsc,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        mpsc,
+    },
     thread,
     time::Duration,
 };
@@ -61,9 +64,15 @@ impl RunningServer {
         }
     }
 
-    /// Waits until the server exits on its own (Ctrl-C in the demo).
-    pub fn wait(mut self) -> Result<(), String> {
-        self.child.wait().map(drop).map_err(|e| e.to_string())
+    /// Serves until the server exits or `stop` is set (by a signal handler); then stops it.
+    pub fn wait_until(mut self, stop: &AtomicBool) -> Result<(), String> {
+        while !stop.load(Ordering::SeqCst) {
+            if let Some(status) = self.child.try_wait().map_err(|e| e.to_string())? {
+                return Err(format!("the server exited ({status})"));
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+        Ok(())
     }
 }
 
