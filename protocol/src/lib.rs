@@ -8,7 +8,9 @@
 
 mod error;
 mod health;
+pub mod management;
 pub mod paths;
+pub mod sdk;
 
 pub use error::{ErrorBody, ErrorCode};
 pub use health::{Health, HealthStatus};

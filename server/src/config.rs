@@ -1,21 +1,23 @@
 //! The server's configuration, parsed once from [`crate::cli::ServeArgs`] into checked types.
 
-use std::{fmt, net::SocketAddr, path::PathBuf};
+use std::net::SocketAddr;
 
-use axum::http::{HeaderValue, Uri};
-
-use crate::{cli::ServeArgs, error::ServerError};
+use crate::{auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location};
 
 /// Everything `paragon serve` needs, already validated.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
     /// Where to listen.
     pub addr: SocketAddr,
-    /// The folder of the server's state.
-    pub data_dir: PathBuf,
-    /// Origins whose pages may call the API (CORS). Until projects carry their own allowed
-    /// origins, this list applies to every browser-facing path.
+    /// Where the state lives.
+    pub storage: Location,
+    /// Origins whose pages may call the paths outside projects (`/healthz`). The SDK API
+    /// answers each project's own origins.
     pub allowed_origins: Vec<Origin>,
+    /// An extra accepted `aud` of user tokens.
+    pub token_audience: Option<String>,
+    /// SHA-256 of the operator key that may create projects over HTTP.
+    pub admin_key_hash: Option<Vec<u8>>,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -30,87 +32,10 @@ impl TryFrom<ServeArgs> for ServeConfig {
             .collect::<Result<_, _>>()?;
         Ok(Self {
             addr: SocketAddr::new(args.bind, args.port),
-            data_dir: args.data_dir,
+            storage: args.storage.location()?,
             allowed_origins,
+            token_audience: args.token_audience.filter(|a| !a.is_empty()),
+            admin_key_hash: args.admin_key.as_deref().map(api_key::hash),
         })
-    }
-}
-
-/// A web origin, `scheme://host[:port]`, in the serialized form browsers send in `Origin`
-/// (RFC 6454 section 6.1): lowercase scheme and host, no path, no trailing slash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin(String);
-
-impl Origin {
-    /// Parses an origin as an operator writes it; a single trailing `/` is tolerated.
-    pub fn parse(value: &str) -> Result<Self, ServerError> {
-        let invalid = |reason| ServerError::InvalidOrigin {
-            value: value.to_owned(),
-            reason,
-        };
-        let trimmed = value.trim();
-        let uri: Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
-        let scheme = match uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("http") || s.eq_ignore_ascii_case("https") => s,
-            Some(_) => return Err(invalid("the scheme must be http or https")),
-            None => return Err(invalid("the scheme is missing")),
-        };
-        let authority = uri
-            .authority()
-            .ok_or_else(|| invalid("the host is missing"))?;
-        if authority.as_str().contains('@') {
-            return Err(invalid("an origin has no user information"));
-        }
-        if uri.query().is_some() || !matches!(uri.path(), "" | "/") || trimmed.ends_with("//") {
-            return Err(invalid("an origin has no path or query"));
-        }
-        Ok(Self(format!(
-            "{}://{}",
-            scheme.to_ascii_lowercase(),
-            authority.as_str().to_ascii_lowercase()
-        )))
-    }
-
-    /// The origin as a header value, for `Access-Control-Allow-Origin`.
-    pub fn header_value(&self) -> HeaderValue {
-        // Parsing accepted only URI characters, which are all valid in a header value.
-        HeaderValue::from_str(&self.0).unwrap_or_else(|_| HeaderValue::from_static("null"))
-    }
-
-    /// The serialized origin.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn origins_are_normalized_to_the_form_browsers_send() {
-        let origin = Origin::parse("HTTP://LocalHost:3000/").expect("a valid origin");
-        assert_eq!(origin.as_str(), "http://localhost:3000");
-    }
-
-    #[test]
-    fn values_that_are_not_origins_are_refused() {
-        for value in [
-            "localhost:3000",
-            "ftp://example.com",
-            "http://example.com/app",
-            "http://example.com?x=1",
-            "http://user@example.com",
-            "not a url",
-            "http://",
-        ] {
-            assert!(Origin::parse(value).is_err(), "{value:?} should be refused");
-        }
     }
 }

@@ -1,29 +1,23 @@
-//! Errors that stop the server from starting or serving. Request-level errors live in
+//! Errors that stop a `paragon` command. Request-level errors live in
 //! [`crate::http::ApiError`], which turns into the JSON error body of the protocol.
 
-use std::{io, net::SocketAddr, path::PathBuf};
+use std::{io, net::SocketAddr};
 
-/// Why `paragon serve` could not start or keep serving.
+/// Why a `paragon` command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    /// An allowed origin given on the command line is not of the form `scheme://host[:port]`.
-    #[error(
-        "invalid allowed origin {value:?}: {reason} (expected scheme://host[:port], e.g. http://localhost:3000)"
-    )]
-    InvalidOrigin {
-        /// What the operator gave.
-        value: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// The data folder could not be created.
-    #[error("cannot create the data folder {path}: {source}")]
-    DataDir {
-        /// The folder.
-        path: PathBuf,
-        /// The underlying I/O error.
-        source: io::Error,
-    },
+    /// An origin given on the command line is not an origin.
+    #[error(transparent)]
+    InvalidOrigin(#[from] crate::origin::OriginError),
+    /// A command-line argument or file is not usable.
+    #[error("{0}")]
+    Usage(String),
+    /// The storage could not be opened or failed.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    /// An administrative operation was refused.
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
     /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
     Bind {

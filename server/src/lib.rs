@@ -1,13 +1,21 @@
 //! `paragon-server`: the platform behind the `paragon-connect` SDK (DESIGN.md).
 //!
 //! `startup` builds the application from a [`config::ServeConfig`]; `http` holds one router per
-//! area, merged in [`http::router`]; `cli` is the command line of the `paragon` binary.
+//! area, merged in [`http::router`]; `storage` is the one storage trait and its SQLite and
+//! PostgreSQL implementations; `auth` holds API keys, signing keys and user tokens; `admin` the
+//! project operations that the CLI and the management API share.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod admin;
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod ids;
+pub mod origin;
 pub mod startup;
+pub mod storage;
 pub mod telemetry;

@@ -11,11 +11,12 @@ async fn main() -> ExitCode {
     paragon_server::telemetry::init();
     let result = match cli.command {
         Command::Serve(args) => paragon_server::startup::serve(args).await,
+        admin => admin.run_admin().await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            // The one place a fatal error reaches the operator; the chain says what to fix.
+            // The one place a fatal error reaches the operator; the message says what to fix.
             eprintln!("paragon: {error}");
             ExitCode::FAILURE
         }

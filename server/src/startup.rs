@@ -1,43 +1,59 @@
-//! Building and running the application: [`Application::build`] binds the socket, so a test can
-//! ask for port 0 and read the real address before serving starts.
+//! Building and running the application: [`Application::build`] opens the storage and binds the
+//! socket, so a test can ask for port 0 and read the real address before serving starts.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, time::Duration};
 
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
 use tokio::net::TcpListener;
 
-use crate::{cli::ServeArgs, config::ServeConfig, error::ServerError, http};
+use crate::{
+    cli::ServeArgs,
+    config::ServeConfig,
+    error::ServerError,
+    http::{self, AppState},
+    storage::{self, Store},
+};
+
+/// The largest request head (request line and headers) read before answering. Far above
+/// hyper's ~400 KB default so that an oversized `Authorization` header reaches the token check
+/// and gets the protocol's 401 JSON body instead of a bare 431 (the token check itself refuses
+/// anything over 8 KB at once).
+const MAX_REQUEST_HEAD_BYTES: usize = 2 * 1024 * 1024;
+/// How long in-flight requests may take to finish after a shutdown signal.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A bound, ready-to-run server.
 #[derive(Debug)]
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    store: Store,
 }
 
 impl Application {
-    /// Prepares the data folder, builds the router and binds the listening socket.
+    /// Opens the storage (running its migrations), builds the router and binds the socket.
     pub async fn build(config: ServeConfig) -> Result<Self, ServerError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::DataDir {
-            path: config.data_dir.clone(),
-            source,
-        })?;
-        let router = http::router(&config);
-        let listener =
-            TcpListener::bind(config.addr)
-                .await
-                .map_err(|source| ServerError::Bind {
-                    addr: config.addr,
-                    source,
-                })?;
-        Ok(Self { listener, router })
+        let store = storage::open(&config.storage).await?;
+        Self::build_with_store(config, store).await
+    }
+
+    /// Like [`Application::build`] with a storage the caller opened (tests pick a schema).
+    pub async fn build_with_store(config: ServeConfig, store: Store) -> Result<Self, ServerError> {
+        let router = http::router(AppState::new(&config, store.clone()));
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
+        Ok(Self { listener, router, store })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
-        // A bound TcpListener always has a local address; fall back to unspecified rather than panic.
-        self.listener
-            .local_addr()
-            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+        // A bound TcpListener always has a local address; fall back rather than panic.
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
     }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:8080`.
@@ -45,15 +61,53 @@ impl Application {
         format!("http://{}", self.local_addr())
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    /// The storage the application serves from.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (bounded).
+    ///
+    /// hyper-util's connection builder rather than `axum::serve`, because only it lets the
+    /// request-head limit be raised (see [`MAX_REQUEST_HEAD_BYTES`]).
     pub async fn run_until<F>(self, shutdown: F) -> Result<(), ServerError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(ServerError::Serve)
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder.http1().max_buf_size(MAX_REQUEST_HEAD_BYTES);
+        builder.http2().max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(error) => {
+                            // EMFILE and friends: back off instead of spinning.
+                            tracing::warn!(%error, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let service = TowerToHyperService::new(self.router.clone());
+                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+                    let connection = graceful.watch(connection.into_owned());
+                    tokio::spawn(async move {
+                        if let Err(error) = connection.await {
+                            tracing::debug!(%error, "connection closed with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+            tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+        }
+        Ok(())
     }
 }
 

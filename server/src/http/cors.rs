@@ -1,21 +1,30 @@
-//! CORS for browser callers: only configured origins get an `Access-Control-Allow-Origin`.
+//! CORS for browser callers (DESIGN.md section 4): the SDK API answers only the origins of the
+//! project in its path; `/healthz` answers the server's configured origins; the management API
+//! answers no browser at all (its API keys belong on servers).
 //!
-//! The SDK sends its user token in `Authorization` (never in a cookie or the URL), so credentials
+//! The SDK sends its user token in `Authorization` (never a cookie or the URL), so credentials
 //! mode stays off and the allow list is exact: no wildcard, no reflection of unknown origins.
 
 use std::time::Duration;
 
-use axum::http::{HeaderName, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, header, request::Parts};
+use paragon_protocol::paths;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::config::Origin;
+use super::AppState;
+use crate::ids::ProjectId;
 
 /// Browsers cache a preflight for at most this long (Chromium caps it at 2 hours).
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(600);
 
-pub fn layer(origins: &[Origin]) -> CorsLayer {
+pub fn layer(state: AppState) -> CorsLayer {
+    let predicate = move |origin: HeaderValue, parts: &Parts| {
+        let path = parts.uri.path().to_owned();
+        let state = state.clone();
+        async move { is_allowed(&state, &origin, &path).await }
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins.iter().map(Origin::header_value)))
+        .allow_origin(AllowOrigin::async_predicate(predicate))
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::AUTHORIZATION,
@@ -23,4 +32,17 @@ pub fn layer(origins: &[Origin]) -> CorsLayer {
             HeaderName::from_static("idempotency-key"),
         ])
         .max_age(PREFLIGHT_MAX_AGE)
+}
+
+async fn is_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> bool {
+    let Ok(origin) = origin.to_str() else { return false };
+    if let Some(pid) = paths::sdk_project_id(path) {
+        let Some(id) = ProjectId::parse(pid) else { return false };
+        return match state.store.project(id).await {
+            Ok(Some(project)) => project.allowed_origins.iter().any(|o| o.as_str() == origin),
+            _ => false,
+        };
+    }
+    let management = path.starts_with("/projects") || path.starts_with("/v2/projects");
+    !management && state.settings.global_origins.iter().any(|o| o.as_str() == origin)
 }

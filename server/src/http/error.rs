@@ -1,43 +1,116 @@
-//! [`ApiError`]: what handlers return with `?`, turned into the protocol's error body.
+//! [`ApiError`]: what handlers and extractors return with `?`, turned into the protocol's
+//! error body `{message, code}` with the status codes of DESIGN.md section 4.
 
 use axum::{
     Json,
-    http::{StatusCode, Uri},
+    http::{HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
 use paragon_protocol::{ErrorBody, ErrorCode};
 
-/// A request-level failure. Each variant fixes its status code and stable `code`.
+use crate::{admin::AdminError, auth::token::TokenError, storage::StorageError};
+
+/// A request-level failure. Each variant fixes its status and stable `code`; the message is
+/// for the app's developer and never holds a secret or internal detail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 404: nothing is served at this path.
+    /// 400: malformed input (bad JSON, wrong types).
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: missing or invalid token or key.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403: authenticated but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404: no such resource or path.
     #[error("{0}")]
     NotFound(String),
+    /// 405: the path exists, not with this method.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// 409: conflicts with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: the body is over the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 422: well-formed but semantically wrong.
+    #[error("{0}")]
+    Unprocessable(String),
     /// 500: a bug or an unavailable dependency. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+impl ApiError {
+    fn parts(&self) -> (StatusCode, ErrorCode) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::InvalidRequest),
+            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Self::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed),
+            Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Unprocessable),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, message) = match &self {
-            Self::NotFound(message) => {
-                (StatusCode::NOT_FOUND, ErrorCode::NotFound, message.clone())
-            }
+        let (status, code) = self.parts();
+        let message = match &self {
             Self::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    "internal server error".into(),
-                )
+                "internal server error".to_owned()
             }
+            other => other.to_string(),
         };
-        (status, Json(ErrorBody { message, code })).into_response()
+        let mut response = (status, Json(ErrorBody { message, code })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 section 3: tell the client which scheme to use.
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Conflict(message) => Self::Conflict(message),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(error: AdminError) -> Self {
+        match error {
+            AdminError::Invalid(message) => Self::Unprocessable(message),
+            AdminError::NotFound(message) => Self::NotFound(message),
+            AdminError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        Self::Unauthorized(error.to_string())
     }
 }
 
 /// The fallback of the router: a JSON 404 that names the path (paths never carry secrets here).
 pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::NotFound(format!("no such path: {}", uri.path()))
+}
+
+/// The answer for a known path called with another method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("this path does not take this method".into())
 }

@@ -3,13 +3,12 @@
 use axum::{Json, Router, routing::get};
 use paragon_protocol::{Health, HealthStatus, paths};
 
-pub fn router() -> Router {
+use super::AppState;
+
+pub fn router() -> Router<AppState> {
     Router::new().route(paths::HEALTHZ, get(healthz))
 }
 
 async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: HealthStatus::Ok,
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
+    Json(Health { status: HealthStatus::Ok, version: env!("CARGO_PKG_VERSION").to_owned() })
 }

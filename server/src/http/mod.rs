@@ -1,29 +1,39 @@
 //! The HTTP surface: one router per area, merged here with the layers every path shares.
 
+mod auth;
 mod cors;
 mod error;
 mod health;
+mod json;
 mod observe;
+mod projects;
+mod sdk_user;
+mod signing_keys;
+mod state;
 
 use axum::{Router, extract::DefaultBodyLimit};
 
 pub use error::ApiError;
+pub use json::ApiJson;
+pub use state::{AppState, Settings};
 
-use crate::config::ServeConfig;
-
-/// Requests larger than this are refused with 413 before a handler sees them. Generous for App
-/// Events (DESIGN.md section 4 asks for a limit on every request); endpoints that need less set
-/// their own.
+/// Requests larger than this are refused with 413 before a handler sees them (DESIGN.md
+/// section 4 asks for a limit on every request). Generous for App Events; endpoints that need
+/// less can set their own.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
-/// The whole application: every area's routes, a JSON 404 for the rest, and the shared layers
-/// (outermost first: request id and trace, CORS, body limit).
-pub fn router(config: &ServeConfig) -> Router {
+/// The whole application: every area's routes, JSON 404/405 for the rest, and the shared
+/// layers (outermost first: request id and trace, CORS, body limit).
+pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(health::router())
-        .fallback(error::not_found);
-    let routes = routes
+        .merge(sdk_user::router())
+        .merge(projects::router())
+        .merge(signing_keys::router())
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(cors::layer(&config.allowed_origins));
+        .layer(cors::layer(state.clone()))
+        .with_state(state);
     observe::layer(routes)
 }

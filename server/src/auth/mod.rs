@@ -1,0 +1,6 @@
+//! Who may call what: project API keys (management API), RSA signing keys and the user tokens
+//! they sign (SDK API, DESIGN.md section 3).
+
+pub mod api_key;
+pub mod signing_key;
+pub mod token;

@@ -1,0 +1,213 @@
+//! User tokens: RS256 JWTs that the app's backend signs with one of the project's keys.
+//!
+//! jsonwebtoken checks the signature, `exp` and `nbf`; it accepts by default any lifetime, an
+//! `iat` in the future and any `sub` (../shared/TOOLCHAIN.md), so the rest of DESIGN.md
+//! section 3 is checked here, after the signature.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use super::signing_key::PublicKey;
+use crate::ids::{Kid, ProjectId, UserId};
+
+/// Tolerated clock skew on `exp` and `nbf`.
+pub const LEEWAY_SECS: u64 = 30;
+/// How far in the future `iat` may be.
+pub const MAX_IAT_AHEAD_SECS: i64 = 60;
+/// Tokens longer than this are refused before parsing (real ones are about 1 KB).
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// What a token is checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    /// The project of the request path.
+    pub project_id: ProjectId,
+    /// The project's longest allowed `exp - iat`.
+    pub max_lifetime_secs: i64,
+    /// An audience the operator configured, accepted besides `useparagon.com/{projectId}`.
+    pub audience: Option<&'a str>,
+    /// The current time, Unix seconds.
+    pub now: i64,
+}
+
+/// A token that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The end user.
+    pub sub: UserId,
+    /// The key that signed it.
+    pub kid: Kid,
+    /// Expiry, Unix seconds.
+    pub exp: i64,
+}
+
+/// Why a token was refused. Each is answered 401; the message tells the app's developer what
+/// to fix and never echoes the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // each variant's `#[error]` text is its documentation
+pub enum TokenError {
+    #[error("missing bearer token: send `Authorization: Bearer <user token>`")]
+    Missing,
+    #[error("the token is larger than {MAX_TOKEN_BYTES} bytes")]
+    TooLarge,
+    #[error("malformed token: {0}")]
+    Malformed(String),
+    #[error("only RS256 tokens are accepted")]
+    Algorithm,
+    #[error("no active signing key of this project matches the token (unknown, revoked, or another project's)")]
+    UnknownKey,
+    #[error("invalid token signature")]
+    Signature,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet (nbf)")]
+    NotYetValid,
+    #[error("the token's iat is in the future")]
+    IssuedInFuture,
+    #[error("the token lives longer than this project allows ({0} s)")]
+    LifetimeTooLong(i64),
+    #[error("the token's sub must be a string of 1 to 256 characters")]
+    Subject,
+    #[error("the token's aud is not this project's")]
+    Audience,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    iat: f64,
+    exp: f64,
+    #[serde(default)]
+    aud: Option<Audience>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Checks `token` against the project's active `keys` (DESIGN.md section 3).
+pub fn verify(token: &str, keys: &[PublicKey], policy: Policy<'_>) -> Result<Verified, TokenError> {
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(TokenError::TooLarge);
+    }
+    // The header is parsed without trusting it: it only picks the algorithm check and the key.
+    let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
+        // An `alg` jsonwebtoken does not know ("none", "HS999") fails to parse.
+        ErrorKind::Json(_) if token_alg_is_unsupported(token) => TokenError::Algorithm,
+        _ => TokenError::Malformed(e.to_string()),
+    })?;
+    if header.alg != Algorithm::RS256 {
+        return Err(TokenError::Algorithm);
+    }
+    let candidates: Vec<&PublicKey> = match &header.kid {
+        Some(kid) => keys.iter().filter(|k| k.kid.as_str() == kid).collect(),
+        None => keys.iter().collect(),
+    };
+    if candidates.is_empty() {
+        return Err(TokenError::UnknownKey);
+    }
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_nbf = true;
+    validation.validate_aud = false; // checked below, where an absent `aud` is allowed
+    validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+    for key in candidates {
+        let decoding = DecodingKey::from_rsa_components(&key.n, &key.e)
+            .map_err(|e| TokenError::Malformed(e.to_string()))?;
+        match jsonwebtoken::decode::<Claims>(token, &decoding, &validation) {
+            Ok(data) => return check_claims(data.claims, key, policy),
+            // Another active key may have signed it (rotation without a `kid`).
+            Err(e) if matches!(e.kind(), ErrorKind::InvalidSignature) => continue,
+            Err(e) => return Err(claim_error(e.kind())),
+        }
+    }
+    Err(TokenError::Signature)
+}
+
+fn check_claims(claims: Claims, key: &PublicKey, policy: Policy<'_>) -> Result<Verified, TokenError> {
+    let (iat, exp) = (claims.iat as i64, claims.exp as i64);
+    if iat > policy.now + MAX_IAT_AHEAD_SECS {
+        return Err(TokenError::IssuedInFuture);
+    }
+    if exp - iat > policy.max_lifetime_secs {
+        return Err(TokenError::LifetimeTooLong(policy.max_lifetime_secs));
+    }
+    if let Some(aud) = claims.aud {
+        let ours = format!("useparagon.com/{}", policy.project_id);
+        let accepted = |a: &str| a == ours || policy.audience == Some(a);
+        let ok = match &aud {
+            Audience::One(a) => accepted(a),
+            Audience::Many(list) => list.iter().any(|a| accepted(a)),
+        };
+        if !ok {
+            return Err(TokenError::Audience);
+        }
+    }
+    let sub = UserId::parse(&claims.sub).ok_or(TokenError::Subject)?;
+    Ok(Verified { sub, kid: key.kid.clone(), exp })
+}
+
+fn claim_error(kind: &ErrorKind) -> TokenError {
+    match kind {
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+        ErrorKind::MissingRequiredClaim(claim) if claim == "sub" => TokenError::Subject,
+        ErrorKind::MissingRequiredClaim(claim) => {
+            TokenError::Malformed(format!("the {claim} claim is required"))
+        }
+        ErrorKind::Json(e) => TokenError::Malformed(format!("claims: {e}")),
+        other => TokenError::Malformed(format!("{other:?}")),
+    }
+}
+
+/// Whether the header's `alg` is a string jsonwebtoken does not know (`none` among them).
+fn token_alg_is_unsupported(token: &str) -> bool {
+    use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+    let Some(header) = token.split('.').next() else { return false };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header) else { return false };
+    serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|v| v.get("alg").map(serde_json::Value::is_string))
+        .unwrap_or(false)
+}
+
+/// What `paragon token sign` (the guide's "JWT generator") puts in a token.
+#[derive(Debug, Clone)]
+pub struct TokenRequest<'a> {
+    /// The end user.
+    pub sub: &'a str,
+    /// Lifetime in seconds.
+    pub ttl_secs: i64,
+    /// The `kid` header; `None` leaves it out.
+    pub kid: Option<&'a str>,
+    /// An `aud` claim, if any.
+    pub audience: Option<&'a str>,
+    /// `iat`, Unix seconds.
+    pub now: i64,
+}
+
+#[derive(Serialize)]
+struct SignedClaims<'a> {
+    sub: &'a str,
+    iat: i64,
+    exp: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<&'a str>,
+}
+
+/// Signs an RS256 user token with a PKCS#8 (or PKCS#1) PEM private key.
+pub fn sign(private_pem: &str, request: &TokenRequest<'_>) -> Result<String, String> {
+    let key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).map_err(|e| format!("not an RSA private key in PEM: {e}"))?;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = request.kid.map(str::to_owned);
+    let claims = SignedClaims {
+        sub: request.sub,
+        iat: request.now,
+        exp: request.now + request.ttl_secs,
+        aud: request.audience,
+    };
+    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| format!("signing failed: {e}"))
+}

@@ -1,0 +1,107 @@
+//! `paragon keys …`
+
+use std::{io::Write, path::PathBuf};
+
+use clap::Subcommand;
+
+use super::StorageArgs;
+use crate::{admin, error::ServerError, ids::ProjectId, storage};
+
+/// Signing-key commands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Generate a key pair: the public half is stored, the private half is written to FILE
+    /// (mode 0600) or printed once; prints the kid.
+    Generate {
+        /// Where the state lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The project id.
+        #[arg(long)]
+        project: String,
+        /// Write the private key (PKCS#8 PEM) here instead of printing it. Must not exist.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// RSA modulus size.
+        #[arg(long, default_value_t = 2048)]
+        bits: usize,
+    },
+    /// List the project's keys (kid, size, created, revoked).
+    List {
+        /// Where the state lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The project id.
+        #[arg(long)]
+        project: String,
+    },
+    /// Revoke a key: tokens it signed are refused at once.
+    Revoke {
+        /// Where the state lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The project id.
+        #[arg(long)]
+        project: String,
+        /// The key id.
+        kid: String,
+    },
+}
+
+impl KeysCommand {
+    pub(super) async fn run(self) -> Result<(), ServerError> {
+        match self {
+            Self::Generate { storage, project, out, bits } => {
+                let store = storage::open(&storage.location()?).await?;
+                let (generated, record) = admin::generate_signing_key(&store, project_id(&project)?, bits).await?;
+                match out {
+                    Some(path) => {
+                        write_private(&path, &generated.private_pem)?;
+                        eprintln!("private key written to {} (mode 0600); the platform keeps only the public key", path.display());
+                    }
+                    None => {
+                        print!("{}", generated.private_pem);
+                        eprintln!("This is the only copy of the private key: the platform keeps only the public key.");
+                    }
+                }
+                println!("kid: {}", record.key.kid);
+                Ok(())
+            }
+            Self::List { storage, project } => {
+                let store = storage::open(&storage.location()?).await?;
+                for record in admin::signing_keys(&store, project_id(&project)?).await? {
+                    let state = match record.revoked_at {
+                        Some(at) => format!("revoked at {at}"),
+                        None => "active".into(),
+                    };
+                    println!("{}  {} bits  created at {}  {state}", record.key.kid, record.key.bits, record.created_at);
+                }
+                Ok(())
+            }
+            Self::Revoke { storage, project, kid } => {
+                let store = storage::open(&storage.location()?).await?;
+                admin::revoke_signing_key(&store, project_id(&project)?, &kid).await?;
+                println!("revoked {kid}");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn project_id(value: &str) -> Result<ProjectId, ServerError> {
+    ProjectId::parse(value).ok_or_else(|| ServerError::Usage(format!("{value:?} is not a project id (a UUID)")))
+}
+
+/// Creates the file with mode 0600 from the start (never a window where it is readable by
+/// others) and refuses to overwrite an existing one.
+fn write_private(path: &std::path::Path, pem: &str) -> Result<(), ServerError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| ServerError::Usage(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(pem.as_bytes())
+        .map_err(|e| ServerError::Usage(format!("cannot write {}: {e}", path.display())))
+}

@@ -1,0 +1,37 @@
+//! [`AppState`]: what every handler can reach, cloned per request (all of it is behind `Arc`).
+
+use std::sync::Arc;
+
+use crate::{config::ServeConfig, origin::Origin, storage::Store};
+
+/// The application's shared state.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The storage.
+    pub store: Store,
+    /// Settings read once at start.
+    pub settings: Arc<Settings>,
+}
+
+/// The parts of the configuration that requests need.
+#[derive(Debug)]
+pub struct Settings {
+    /// Origins allowed on the paths outside projects (`/healthz`).
+    pub global_origins: Vec<Origin>,
+    /// An extra accepted `aud` of user tokens.
+    pub token_audience: Option<String>,
+    /// SHA-256 of the operator key for `POST /projects`.
+    pub admin_key_hash: Option<Vec<u8>>,
+}
+
+impl AppState {
+    /// The state of a server with this configuration and storage.
+    pub fn new(config: &ServeConfig, store: Store) -> Self {
+        let settings = Settings {
+            global_origins: config.allowed_origins.clone(),
+            token_audience: config.token_audience.clone(),
+            admin_key_hash: config.admin_key_hash.clone(),
+        };
+        Self { store, settings: Arc::new(settings) }
+    }
+}

@@ -1,0 +1,116 @@
+//! Storage (DESIGN.md section 9): one trait, an implementation per backend (SQLite by default,
+//! PostgreSQL for several replicas), each with its own migrations, chosen by the URL scheme.
+
+mod model;
+pub mod postgres;
+mod sql;
+pub mod sqlite;
+
+use std::{fmt::Debug, path::PathBuf, sync::Arc};
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+pub use model::{DEFAULT_MAX_TOKEN_LIFETIME_SECS, Project, SigningKeyRecord, User, merge_meta};
+
+use crate::{
+    auth::signing_key::PublicKey,
+    ids::{Kid, ProjectId, UserId},
+};
+
+/// The platform's persistent state. Every method is one transaction.
+#[async_trait]
+pub trait Storage: Send + Sync + Debug {
+    /// Creates a project with its first API key (stored as a hash).
+    async fn create_project(&self, project: &Project, api_key_hash: &[u8]) -> Result<(), StorageError>;
+    /// A project by id.
+    async fn project(&self, id: ProjectId) -> Result<Option<Project>, StorageError>;
+    /// Writes a project's name, origins and token lifetime; `false` if it does not exist.
+    async fn update_project(&self, project: &Project) -> Result<bool, StorageError>;
+    /// The project an API key belongs to, if the key is known and not revoked.
+    async fn project_of_api_key(&self, api_key_hash: &[u8]) -> Result<Option<ProjectId>, StorageError>;
+    /// Adds a signing key; [`StorageError::Conflict`] if the project has that `kid` already.
+    async fn add_signing_key(&self, project: ProjectId, key: &PublicKey, now: i64) -> Result<(), StorageError>;
+    /// Every signing key of a project, revoked ones included, oldest first.
+    async fn signing_keys(&self, project: ProjectId) -> Result<Vec<SigningKeyRecord>, StorageError>;
+    /// Revokes a key at once; `false` if the project has no such active key.
+    async fn revoke_signing_key(&self, project: ProjectId, kid: &Kid, now: i64) -> Result<bool, StorageError>;
+    /// The user, created on first sight (the first valid token for a `sub` creates it).
+    async fn ensure_user(&self, project: ProjectId, user: &UserId, now: i64) -> Result<User, StorageError>;
+    /// Merges `patch` into the user's metadata ([`merge_meta`]); `None` if there is no such user.
+    async fn merge_user_meta(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        patch: &Map<String, Value>,
+    ) -> Result<Option<User>, StorageError>;
+}
+
+/// A shared handle on the storage.
+pub type Store = Arc<dyn Storage>;
+
+/// Where the state lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (created if missing, WAL journal).
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
+}
+
+impl Location {
+    /// `DATABASE_URL` when set (`postgres://…`, `postgresql://…` or `sqlite://PATH`), else
+    /// `paragon.db` in the data folder.
+    pub fn from_config(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Self, StorageError> {
+        match database_url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Self::Sqlite(data_dir.join("paragon.db"))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Self::Postgres(url.to_owned()))
+            }
+            Some(url) => match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+                Some(path) if !path.is_empty() => Ok(Self::Sqlite(PathBuf::from(path))),
+                _ => Err(StorageError::Config(
+                    "DATABASE_URL must start with postgres://, postgresql:// or sqlite://".into(),
+                )),
+            },
+        }
+    }
+}
+
+/// Opens the storage and runs its migrations.
+pub async fn open(location: &Location) -> Result<Store, StorageError> {
+    Ok(match location {
+        Location::Sqlite(path) => Arc::new(sqlite::SqliteStore::open(path).await?),
+        Location::Postgres(url) => Arc::new(postgres::PgStore::connect(url).await?),
+    })
+}
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A unique constraint refused the write.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database URL or file is not usable.
+    #[error("storage configuration: {0}")]
+    Config(String),
+    /// A stored value does not parse (a bug or a hand-edited database).
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The database failed or is unreachable.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StorageError {
+    /// Turns a unique violation into [`StorageError::Conflict`] with `what` as its message.
+    fn on_unique(error: sqlx::Error, what: &str) -> Self {
+        match error.as_database_error() {
+            Some(db) if db.is_unique_violation() => Self::Conflict(what.to_owned()),
+            _ => Self::Database(error),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The embedded default: one SQLite file in WAL mode, no setup.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::{StorageError, sql::sql_storage};
+
+/// SQLite-backed [`super::Storage`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (or creates) the database file and runs the SQLite migrations.
+    pub async fn open(path: &Path) -> Result<Self, StorageError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", parent.display())))?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            // WAL: readers never wait for the writer; NORMAL sync is durable across crashes
+            // of the process (not of the machine's power), the usual WAL trade-off.
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            // Writers queue instead of failing with SQLITE_BUSY.
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+sql_storage!(SqliteStore);
