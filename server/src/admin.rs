@@ -56,12 +56,18 @@ pub struct NewProject {
 }
 
 /// Creates a project and its first API key; the key is returned here and nowhere else.
-pub async fn create_project(store: &Store, new: NewProject) -> Result<(Project, String), AdminError> {
+pub async fn create_project(
+    store: &Store,
+    new: NewProject,
+) -> Result<(Project, String), AdminError> {
     let project = Project {
         id: ProjectId::new(),
         name: check_name(&new.name)?,
         allowed_origins: parse_origins(&new.origins)?,
-        max_token_lifetime_secs: check_lifetime(new.max_token_lifetime_secs.unwrap_or(DEFAULT_MAX_TOKEN_LIFETIME_SECS))?,
+        max_token_lifetime_secs: check_lifetime(
+            new.max_token_lifetime_secs
+                .unwrap_or(DEFAULT_MAX_TOKEN_LIFETIME_SECS),
+        )?,
         created_at: clock::now(),
     };
     let (key, hash) = api_key::generate();
@@ -81,7 +87,11 @@ pub struct ProjectChanges {
 }
 
 /// Applies changes to a project.
-pub async fn update_project(store: &Store, id: ProjectId, changes: ProjectChanges) -> Result<Project, AdminError> {
+pub async fn update_project(
+    store: &Store,
+    id: ProjectId,
+    changes: ProjectChanges,
+) -> Result<Project, AdminError> {
     let mut project = project(store, id).await?;
     if let Some(name) = changes.name {
         project.name = check_name(&name)?;
@@ -104,7 +114,11 @@ pub async fn project(store: &Store, id: ProjectId) -> Result<Project, AdminError
 }
 
 /// Generates a key pair for the project, stores the public half and returns both halves.
-pub async fn generate_signing_key(store: &Store, id: ProjectId, bits: usize) -> Result<(GeneratedKey, SigningKeyRecord), AdminError> {
+pub async fn generate_signing_key(
+    store: &Store,
+    id: ProjectId,
+    bits: usize,
+) -> Result<(GeneratedKey, SigningKeyRecord), AdminError> {
     project(store, id).await?;
     // Key generation takes ~100 ms of CPU: keep it off the async workers.
     let generated = tokio::task::spawn_blocking(move || signing_key::generate(bits))
@@ -115,34 +129,54 @@ pub async fn generate_signing_key(store: &Store, id: ProjectId, bits: usize) -> 
 }
 
 /// Registers a public key the app generated (the private key never leaves the app).
-pub async fn register_signing_key(store: &Store, id: ProjectId, public_pem: &str) -> Result<SigningKeyRecord, AdminError> {
+pub async fn register_signing_key(
+    store: &Store,
+    id: ProjectId,
+    public_pem: &str,
+) -> Result<SigningKeyRecord, AdminError> {
     if public_pem.contains("PRIVATE KEY") {
-        return Err(AdminError::Invalid("send the public key only; the platform never stores private keys".into()));
+        return Err(AdminError::Invalid(
+            "send the public key only; the platform never stores private keys".into(),
+        ));
     }
     project(store, id).await?;
     let key = signing_key::public_key_from_pem(public_pem)?;
     store_key(store, id, &key).await
 }
 
-async fn store_key(store: &Store, id: ProjectId, key: &PublicKey) -> Result<SigningKeyRecord, AdminError> {
+async fn store_key(
+    store: &Store,
+    id: ProjectId,
+    key: &PublicKey,
+) -> Result<SigningKeyRecord, AdminError> {
     let now = clock::now();
     store.add_signing_key(id, key, now).await?;
-    Ok(SigningKeyRecord { key: key.clone(), created_at: now, revoked_at: None })
+    Ok(SigningKeyRecord {
+        key: key.clone(),
+        created_at: now,
+        revoked_at: None,
+    })
 }
 
 /// Every key of the project, revoked ones included.
-pub async fn signing_keys(store: &Store, id: ProjectId) -> Result<Vec<SigningKeyRecord>, AdminError> {
+pub async fn signing_keys(
+    store: &Store,
+    id: ProjectId,
+) -> Result<Vec<SigningKeyRecord>, AdminError> {
     project(store, id).await?;
     Ok(store.signing_keys(id).await?)
 }
 
 /// Revokes a key; tokens it signed are refused from now on.
 pub async fn revoke_signing_key(store: &Store, id: ProjectId, kid: &str) -> Result<(), AdminError> {
-    let kid = Kid::parse(kid).ok_or_else(|| AdminError::Invalid(format!("{kid:?} is not a key id")))?;
+    let kid =
+        Kid::parse(kid).ok_or_else(|| AdminError::Invalid(format!("{kid:?} is not a key id")))?;
     if store.revoke_signing_key(id, &kid, clock::now()).await? {
         Ok(())
     } else {
-        Err(AdminError::NotFound(format!("project {id} has no active key {kid}")))
+        Err(AdminError::NotFound(format!(
+            "project {id} has no active key {kid}"
+        )))
     }
 }
 
@@ -153,7 +187,9 @@ fn not_found(id: ProjectId) -> AdminError {
 fn check_name(name: &str) -> Result<String, AdminError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AdminError::Invalid("a project name has 1 to 200 characters".into()));
+        return Err(AdminError::Invalid(
+            "a project name has 1 to 200 characters".into(),
+        ));
     }
     Ok(name.to_owned())
 }

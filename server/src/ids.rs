@@ -43,7 +43,9 @@ impl UserId {
     /// Checks the length rule.
     pub fn parse(value: &str) -> Option<Self> {
         let chars = value.chars().count();
-        (1..=Self::MAX_CHARS).contains(&chars).then(|| Self(value.to_owned()))
+        (1..=Self::MAX_CHARS)
+            .contains(&chars)
+            .then(|| Self(value.to_owned()))
     }
 
     /// The id as the app gave it.
@@ -61,7 +63,9 @@ impl Kid {
     /// Accepts 1 to 128 characters of the base64url alphabet.
     pub fn parse(value: &str) -> Option<Self> {
         let ok = (1..=128).contains(&value.len())
-            && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         ok.then(|| Self(value.to_owned()))
     }
 
@@ -84,7 +88,10 @@ mod tests {
     #[test]
     fn user_ids_are_one_to_256_characters() {
         assert!(UserId::parse("").is_none());
-        assert!(UserId::parse(&"é".repeat(256)).is_some(), "characters, not bytes");
+        assert!(
+            UserId::parse(&"é".repeat(256)).is_some(),
+            "characters, not bytes"
+        );
         assert!(UserId::parse(&"a".repeat(257)).is_none());
     }
 

@@ -6,7 +6,9 @@ use axum::http::{HeaderValue, Uri};
 
 /// A value that is not an origin, with what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid origin {value:?}: {reason} (expected scheme://host[:port], e.g. http://localhost:3000)")]
+#[error(
+    "invalid origin {value:?}: {reason} (expected scheme://host[:port], e.g. http://localhost:3000)"
+)]
 pub struct OriginError {
     /// What was given.
     pub value: String,
@@ -22,7 +24,10 @@ pub struct Origin(String);
 impl Origin {
     /// Parses an origin as an operator writes it; a single trailing `/` is tolerated.
     pub fn parse(value: &str) -> Result<Self, OriginError> {
-        let invalid = |reason| OriginError { value: value.to_owned(), reason };
+        let invalid = |reason| OriginError {
+            value: value.to_owned(),
+            reason,
+        };
         let trimmed = value.trim();
         let uri: Uri = trimmed.parse().map_err(|_| invalid("not a URL"))?;
         let scheme = match uri.scheme_str() {

@@ -44,16 +44,26 @@ impl Application {
     /// Like [`Application::build`] with a storage the caller opened (tests pick a schema).
     pub async fn build_with_store(config: ServeConfig, store: Store) -> Result<Self, ServerError> {
         let router = http::router(AppState::new(&config, store.clone()));
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
-        Ok(Self { listener, router, store })
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        Ok(Self {
+            listener,
+            router,
+            store,
+        })
     }
 
     /// The address actually bound (the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         // A bound TcpListener always has a local address; fall back rather than panic.
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)))
     }
 
     /// The base URL clients use, e.g. `http://127.0.0.1:8080`.
@@ -76,7 +86,9 @@ impl Application {
     {
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder.http1().max_buf_size(MAX_REQUEST_HEAD_BYTES);
-        builder.http2().max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
+        builder
+            .http2()
+            .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
         loop {
@@ -104,7 +116,10 @@ impl Application {
             }
         }
         drop(self.listener);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await.is_err() {
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+            .await
+            .is_err()
+        {
             tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
         }
         Ok(())

@@ -22,7 +22,7 @@ CREATE TABLE signing_keys (
     kid         TEXT NOT NULL,
     modulus     TEXT NOT NULL,                       -- JWK n (base64url); the private key is never stored
     exponent    TEXT NOT NULL,                       -- JWK e
-    bits        INTEGER NOT NULL,
+    bits        BIGINT NOT NULL,
     created_at  BIGINT NOT NULL,
     revoked_at  BIGINT,
     PRIMARY KEY (project_id, kid)

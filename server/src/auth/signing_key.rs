@@ -56,12 +56,16 @@ pub enum KeyError {
 /// Generates an RSA key pair of `bits` bits.
 pub fn generate(bits: usize) -> Result<GeneratedKey, KeyError> {
     check_size(bits)?;
-    let private = RsaPrivateKey::new(&mut rand::rng(), bits).map_err(|e| KeyError::Generation(e.to_string()))?;
+    let private = RsaPrivateKey::new(&mut rand::rng(), bits)
+        .map_err(|e| KeyError::Generation(e.to_string()))?;
     let private_pem = private
         .to_pkcs8_pem(LineEnding::LF)
         .map_err(|e| KeyError::Generation(e.to_string()))?
         .to_string();
-    Ok(GeneratedKey { public: describe(&private.to_public_key())?, private_pem })
+    Ok(GeneratedKey {
+        public: describe(&private.to_public_key())?,
+        private_pem,
+    })
 }
 
 /// The public key of a PEM: SPKI (`PUBLIC KEY`), PKCS#1 (`RSA PUBLIC KEY`), or the public half
@@ -81,11 +85,20 @@ fn describe(key: &RsaPublicKey) -> Result<PublicKey, KeyError> {
     let n = URL_SAFE_NO_PAD.encode(key.n_bytes());
     let e = URL_SAFE_NO_PAD.encode(key.e_bytes());
     let kid = thumbprint(&n, &e);
-    Ok(PublicKey { kid, n, e, bits: bits as u32 })
+    Ok(PublicKey {
+        kid,
+        n,
+        e,
+        bits: bits as u32,
+    })
 }
 
 fn check_size(bits: usize) -> Result<(), KeyError> {
-    if (MIN_BITS..=MAX_BITS).contains(&bits) { Ok(()) } else { Err(KeyError::Size(bits)) }
+    if (MIN_BITS..=MAX_BITS).contains(&bits) {
+        Ok(())
+    } else {
+        Err(KeyError::Size(bits))
+    }
 }
 
 /// RFC 7638: SHA-256 of the JWK's required members in lexicographic order, no whitespace.
@@ -118,13 +131,19 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_key() {
-        assert!(matches!(public_key_from_pem("hello"), Err(KeyError::Malformed(_))));
+        assert!(matches!(
+            public_key_from_pem("hello"),
+            Err(KeyError::Malformed(_))
+        ));
     }
 
     #[test]
     fn the_thumbprint_matches_rfc_7638_example() {
         // RFC 7638 section 3.1.
         let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
-        assert_eq!(thumbprint(n, "AQAB").as_str(), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(
+            thumbprint(n, "AQAB").as_str(),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
     }
 }

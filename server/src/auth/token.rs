@@ -54,7 +54,9 @@ pub enum TokenError {
     Malformed(String),
     #[error("only RS256 tokens are accepted")]
     Algorithm,
-    #[error("no active signing key of this project matches the token (unknown, revoked, or another project's)")]
+    #[error(
+        "no active signing key of this project matches the token (unknown, revoked, or another project's)"
+    )]
     UnknownKey,
     #[error("invalid token signature")]
     Signature,
@@ -127,7 +129,11 @@ pub fn verify(token: &str, keys: &[PublicKey], policy: Policy<'_>) -> Result<Ver
     Err(TokenError::Signature)
 }
 
-fn check_claims(claims: Claims, key: &PublicKey, policy: Policy<'_>) -> Result<Verified, TokenError> {
+fn check_claims(
+    claims: Claims,
+    key: &PublicKey,
+    policy: Policy<'_>,
+) -> Result<Verified, TokenError> {
     let (iat, exp) = (claims.iat as i64, claims.exp as i64);
     if iat > policy.now + MAX_IAT_AHEAD_SECS {
         return Err(TokenError::IssuedInFuture);
@@ -147,7 +153,11 @@ fn check_claims(claims: Claims, key: &PublicKey, policy: Policy<'_>) -> Result<V
         }
     }
     let sub = UserId::parse(&claims.sub).ok_or(TokenError::Subject)?;
-    Ok(Verified { sub, kid: key.kid.clone(), exp })
+    Ok(Verified {
+        sub,
+        kid: key.kid.clone(),
+        exp,
+    })
 }
 
 fn claim_error(kind: &ErrorKind) -> TokenError {
@@ -166,8 +176,12 @@ fn claim_error(kind: &ErrorKind) -> TokenError {
 /// Whether the header's `alg` is a string jsonwebtoken does not know (`none` among them).
 fn token_alg_is_unsupported(token: &str) -> bool {
     use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-    let Some(header) = token.split('.').next() else { return false };
-    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header) else { return false };
+    let Some(header) = token.split('.').next() else {
+        return false;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(header) else {
+        return false;
+    };
     serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|v| v.get("alg").map(serde_json::Value::is_string))
@@ -200,7 +214,8 @@ struct SignedClaims<'a> {
 
 /// Signs an RS256 user token with a PKCS#8 (or PKCS#1) PEM private key.
 pub fn sign(private_pem: &str, request: &TokenRequest<'_>) -> Result<String, String> {
-    let key = EncodingKey::from_rsa_pem(private_pem.as_bytes()).map_err(|e| format!("not an RSA private key in PEM: {e}"))?;
+    let key = EncodingKey::from_rsa_pem(private_pem.as_bytes())
+        .map_err(|e| format!("not an RSA private key in PEM: {e}"))?;
     let mut header = Header::new(Algorithm::RS256);
     header.kid = request.kid.map(str::to_owned);
     let claims = SignedClaims {

@@ -3,15 +3,23 @@
 /// Parses a duration into seconds.
 pub fn parse_duration(value: &str) -> Result<i64, String> {
     let value = value.trim();
-    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (number, unit) = value.split_at(split);
-    let number: i64 = number.parse().map_err(|_| format!("{value:?} is not a duration like 90s, 30m, 1h or 7d"))?;
+    let number: i64 = number
+        .parse()
+        .map_err(|_| format!("{value:?} is not a duration like 90s, 30m, 1h or 7d"))?;
     let scale = match unit {
         "" | "s" => 1,
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("{value:?}: unknown unit {unit:?} (use s, m, h or d)")),
+        _ => {
+            return Err(format!(
+                "{value:?}: unknown unit {unit:?} (use s, m, h or d)"
+            ));
+        }
     };
     match number.checked_mul(scale) {
         Some(secs) if secs > 0 => Ok(secs),

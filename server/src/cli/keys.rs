@@ -51,17 +51,28 @@ pub enum KeysCommand {
 impl KeysCommand {
     pub(super) async fn run(self) -> Result<(), ServerError> {
         match self {
-            Self::Generate { storage, project, out, bits } => {
+            Self::Generate {
+                storage,
+                project,
+                out,
+                bits,
+            } => {
                 let store = storage::open(&storage.location()?).await?;
-                let (generated, record) = admin::generate_signing_key(&store, project_id(&project)?, bits).await?;
+                let (generated, record) =
+                    admin::generate_signing_key(&store, project_id(&project)?, bits).await?;
                 match out {
                     Some(path) => {
                         write_private(&path, &generated.private_pem)?;
-                        eprintln!("private key written to {} (mode 0600); the platform keeps only the public key", path.display());
+                        eprintln!(
+                            "private key written to {} (mode 0600); the platform keeps only the public key",
+                            path.display()
+                        );
                     }
                     None => {
                         print!("{}", generated.private_pem);
-                        eprintln!("This is the only copy of the private key: the platform keeps only the public key.");
+                        eprintln!(
+                            "This is the only copy of the private key: the platform keeps only the public key."
+                        );
                     }
                 }
                 println!("kid: {}", record.key.kid);
@@ -74,11 +85,18 @@ impl KeysCommand {
                         Some(at) => format!("revoked at {at}"),
                         None => "active".into(),
                     };
-                    println!("{}  {} bits  created at {}  {state}", record.key.kid, record.key.bits, record.created_at);
+                    println!(
+                        "{}  {} bits  created at {}  {state}",
+                        record.key.kid, record.key.bits, record.created_at
+                    );
                 }
                 Ok(())
             }
-            Self::Revoke { storage, project, kid } => {
+            Self::Revoke {
+                storage,
+                project,
+                kid,
+            } => {
                 let store = storage::open(&storage.location()?).await?;
                 admin::revoke_signing_key(&store, project_id(&project)?, &kid).await?;
                 println!("revoked {kid}");
@@ -89,7 +107,8 @@ impl KeysCommand {
 }
 
 fn project_id(value: &str) -> Result<ProjectId, ServerError> {
-    ProjectId::parse(value).ok_or_else(|| ServerError::Usage(format!("{value:?} is not a project id (a UUID)")))
+    ProjectId::parse(value)
+        .ok_or_else(|| ServerError::Usage(format!("{value:?} is not a project id (a UUID)")))
 }
 
 /// Creates the file with mode 0600 from the start (never a window where it is readable by

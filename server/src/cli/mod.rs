@@ -65,7 +65,10 @@ pub struct StorageArgs {
 impl StorageArgs {
     /// The storage these flags name.
     pub fn location(&self) -> Result<Location, ServerError> {
-        Ok(Location::from_config(self.database_url.as_deref(), &self.data_dir)?)
+        Ok(Location::from_config(
+            self.database_url.as_deref(),
+            &self.data_dir,
+        )?)
     }
 }
 
@@ -84,7 +87,11 @@ pub struct ServeArgs {
     /// An origin (scheme://host[:port]) whose pages may call the paths outside projects
     /// (`/healthz`) from the browser; the SDK API uses each project's own origins. Repeat the
     /// flag, or separate origins with commas in the environment variable.
-    #[arg(long = "allowed-origin", env = "PARAGON_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "PARAGON_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
     /// An `aud` accepted in user tokens besides `useparagon.com/{projectId}`.
     #[arg(long, env = "PARAGON_TOKEN_AUDIENCE")]

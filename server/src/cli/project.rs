@@ -28,13 +28,24 @@ pub enum ProjectCommand {
 impl ProjectCommand {
     pub(super) async fn run(self) -> Result<(), ServerError> {
         match self {
-            Self::Create { storage, name, origins, max_token_lifetime } => {
+            Self::Create {
+                storage,
+                name,
+                origins,
+                max_token_lifetime,
+            } => {
                 let store = storage::open(&storage.location()?).await?;
-                let new = admin::NewProject { name, origins, max_token_lifetime_secs: Some(max_token_lifetime) };
+                let new = admin::NewProject {
+                    name,
+                    origins,
+                    max_token_lifetime_secs: Some(max_token_lifetime),
+                };
                 let (project, api_key) = admin::create_project(&store, new).await?;
                 println!("project id: {}", project.id);
                 println!("api key:    {api_key}");
-                eprintln!("The API key authorizes the management API. It is stored only as a hash: keep it now.");
+                eprintln!(
+                    "The API key authorizes the management API. It is stored only as a hash: keep it now."
+                );
                 Ok(())
             }
         }

@@ -38,9 +38,16 @@ pub enum TokenCommand {
 impl TokenCommand {
     pub(super) fn run(self) -> Result<(), ServerError> {
         match self {
-            Self::Sign { key, sub, ttl, kid, aud } => {
-                let pem = std::fs::read_to_string(&key)
-                    .map_err(|e| ServerError::Usage(format!("cannot read {}: {e}", key.display())))?;
+            Self::Sign {
+                key,
+                sub,
+                ttl,
+                kid,
+                aud,
+            } => {
+                let pem = std::fs::read_to_string(&key).map_err(|e| {
+                    ServerError::Usage(format!("cannot read {}: {e}", key.display()))
+                })?;
                 let own_kid = signing_key::public_key_from_pem(&pem)
                     .map_err(|e| ServerError::Usage(format!("{}: {e}", key.display())))?
                     .kid;
@@ -52,7 +59,10 @@ impl TokenCommand {
                     audience: aud.as_deref(),
                     now: clock::now(),
                 };
-                println!("{}", token::sign(&pem, &request).map_err(ServerError::Usage)?);
+                println!(
+                    "{}",
+                    token::sign(&pem, &request).map_err(ServerError::Usage)?
+                );
                 Ok(())
             }
         }

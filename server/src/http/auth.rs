@@ -33,11 +33,18 @@ pub struct AuthUser {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(TokenError::Missing)?.to_owned();
         let project_id = path_project(parts, state).await?;
         // An unknown project answers like a bad token: the API does not confirm which ids exist.
-        let project = state.store.project(project_id).await?.ok_or(TokenError::UnknownKey)?;
+        let project = state
+            .store
+            .project(project_id)
+            .await?
+            .ok_or(TokenError::UnknownKey)?;
         let keys: Vec<_> = state
             .store
             .signing_keys(project_id)
@@ -54,7 +61,10 @@ impl FromRequestParts<AppState> for AuthUser {
             now,
         };
         let verified = token::verify(&token, &keys, policy)?;
-        let user = state.store.ensure_user(project_id, &verified.sub, now).await?;
+        let user = state
+            .store
+            .ensure_user(project_id, &verified.sub, now)
+            .await?;
         Ok(Self { project, user })
     }
 }
@@ -69,8 +79,15 @@ pub struct ProjectAdmin {
 impl FromRequestParts<AppState> for ProjectAdmin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let refused = || ApiError::Unauthorized("send this project's API key as `Authorization: Bearer <key>`".into());
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let refused = || {
+            ApiError::Unauthorized(
+                "send this project's API key as `Authorization: Bearer <key>`".into(),
+            )
+        };
         let key_hash = api_key::hash(bearer(parts).ok_or_else(refused)?);
         let project_id = path_project(parts, state).await?;
         match state.store.project_of_api_key(&key_hash).await? {
@@ -87,7 +104,10 @@ pub struct Operator;
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let Some(expected) = &state.settings.admin_key_hash else {
             return Err(ApiError::Forbidden(
                 "creating projects over HTTP is disabled: set PARAGON_ADMIN_KEY on the server, or use `paragon project create`".into(),
@@ -97,7 +117,9 @@ impl FromRequestParts<AppState> for Operator {
         if bool::from(given.ct_eq(expected)) {
             Ok(Self)
         } else {
-            Err(ApiError::Unauthorized("send the operator key as `Authorization: Bearer <key>`".into()))
+            Err(ApiError::Unauthorized(
+                "send the operator key as `Authorization: Bearer <key>`".into(),
+            ))
         }
     }
 }

@@ -35,14 +35,23 @@ pub fn layer(state: AppState) -> CorsLayer {
 }
 
 async fn is_allowed(state: &AppState, origin: &HeaderValue, path: &str) -> bool {
-    let Ok(origin) = origin.to_str() else { return false };
+    let Ok(origin) = origin.to_str() else {
+        return false;
+    };
     if let Some(pid) = paths::sdk_project_id(path) {
-        let Some(id) = ProjectId::parse(pid) else { return false };
+        let Some(id) = ProjectId::parse(pid) else {
+            return false;
+        };
         return match state.store.project(id).await {
             Ok(Some(project)) => project.allowed_origins.iter().any(|o| o.as_str() == origin),
             _ => false,
         };
     }
     let management = path.starts_with("/projects") || path.starts_with("/v2/projects");
-    !management && state.settings.global_origins.iter().any(|o| o.as_str() == origin)
+    !management
+        && state
+            .settings
+            .global_origins
+            .iter()
+            .any(|o| o.as_str() == origin)
 }

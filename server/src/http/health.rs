@@ -10,5 +10,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn healthz() -> Json<Health> {
-    Json(Health { status: HealthStatus::Ok, version: env!("CARGO_PKG_VERSION").to_owned() })
+    Json(Health {
+        status: HealthStatus::Ok,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
 }

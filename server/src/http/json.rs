@@ -30,11 +30,15 @@ where
                         super::MAX_BODY_BYTES
                     ))
                 }
-                JsonRejection::MissingJsonContentType(_) => {
-                    ApiError::BadRequest("expected a JSON body with Content-Type: application/json".into())
+                JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
+                    "expected a JSON body with Content-Type: application/json".into(),
+                ),
+                JsonRejection::JsonSyntaxError(e) => {
+                    ApiError::BadRequest(format!("malformed JSON: {}", e.body_text()))
                 }
-                JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(format!("malformed JSON: {}", e.body_text())),
-                JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!("invalid body: {}", e.body_text())),
+                JsonRejection::JsonDataError(e) => {
+                    ApiError::BadRequest(format!("invalid body: {}", e.body_text()))
+                }
                 other => ApiError::BadRequest(other.body_text()),
             }),
         }

@@ -32,11 +32,22 @@ async fn create(
         max_token_lifetime_secs: body.max_token_lifetime_secs,
     };
     let (project, api_key) = admin::create_project(&state.store, new).await?;
-    Ok((StatusCode::CREATED, Json(CreatedProject { project: to_wire(&project), api_key })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedProject {
+            project: to_wire(&project),
+            api_key,
+        }),
+    ))
 }
 
-async fn show(State(state): State<AppState>, admin: ProjectAdmin) -> Result<Json<wire::Project>, ApiError> {
-    Ok(Json(to_wire(&admin::project(&state.store, admin.project_id).await?)))
+async fn show(
+    State(state): State<AppState>,
+    admin: ProjectAdmin,
+) -> Result<Json<wire::Project>, ApiError> {
+    Ok(Json(to_wire(
+        &admin::project(&state.store, admin.project_id).await?,
+    )))
 }
 
 async fn update(
@@ -49,14 +60,20 @@ async fn update(
         origins: body.allowed_origins,
         max_token_lifetime_secs: body.max_token_lifetime_secs,
     };
-    Ok(Json(to_wire(&admin::update_project(&state.store, admin.project_id, changes).await?)))
+    Ok(Json(to_wire(
+        &admin::update_project(&state.store, admin.project_id, changes).await?,
+    )))
 }
 
 fn to_wire(project: &Project) -> wire::Project {
     wire::Project {
         id: project.id.to_string(),
         name: project.name.clone(),
-        allowed_origins: project.allowed_origins.iter().map(|o| o.as_str().to_owned()).collect(),
+        allowed_origins: project
+            .allowed_origins
+            .iter()
+            .map(|o| o.as_str().to_owned())
+            .collect(),
         max_token_lifetime_secs: project.max_token_lifetime_secs,
         created_at: project.created_at,
     }

@@ -46,7 +46,10 @@ fn sdk_user(project: &Project, user: User) -> SdkUser {
         meta: user.meta,
         project: SdkProject {
             id: project.id.to_string(),
-            accessible_features: ACCESSIBLE_FEATURES.iter().map(|f| (*f).to_owned()).collect(),
+            accessible_features: ACCESSIBLE_FEATURES
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
         },
     }
 }

@@ -29,14 +29,21 @@ async fn create(
             private_key_pem: None,
         },
         None => {
-            let (generated, record) = admin::generate_signing_key(&state.store, admin.project_id, MIN_BITS).await?;
-            CreatedSigningKey { key: to_wire(&record), private_key_pem: Some(generated.private_pem) }
+            let (generated, record) =
+                admin::generate_signing_key(&state.store, admin.project_id, MIN_BITS).await?;
+            CreatedSigningKey {
+                key: to_wire(&record),
+                private_key_pem: Some(generated.private_pem),
+            }
         }
     };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-async fn list(State(state): State<AppState>, admin: ProjectAdmin) -> Result<Json<Vec<SigningKey>>, ApiError> {
+async fn list(
+    State(state): State<AppState>,
+    admin: ProjectAdmin,
+) -> Result<Json<Vec<SigningKey>>, ApiError> {
     let keys = admin::signing_keys(&state.store, admin.project_id).await?;
     Ok(Json(keys.iter().map(to_wire).collect()))
 }

@@ -32,6 +32,9 @@ impl AppState {
             token_audience: config.token_audience.clone(),
             admin_key_hash: config.admin_key_hash.clone(),
         };
-        Self { store, settings: Arc::new(settings) }
+        Self {
+            store,
+            settings: Arc::new(settings),
+        }
     }
 }

@@ -22,21 +22,44 @@ use crate::{
 #[async_trait]
 pub trait Storage: Send + Sync + Debug {
     /// Creates a project with its first API key (stored as a hash).
-    async fn create_project(&self, project: &Project, api_key_hash: &[u8]) -> Result<(), StorageError>;
+    async fn create_project(
+        &self,
+        project: &Project,
+        api_key_hash: &[u8],
+    ) -> Result<(), StorageError>;
     /// A project by id.
     async fn project(&self, id: ProjectId) -> Result<Option<Project>, StorageError>;
     /// Writes a project's name, origins and token lifetime; `false` if it does not exist.
     async fn update_project(&self, project: &Project) -> Result<bool, StorageError>;
     /// The project an API key belongs to, if the key is known and not revoked.
-    async fn project_of_api_key(&self, api_key_hash: &[u8]) -> Result<Option<ProjectId>, StorageError>;
+    async fn project_of_api_key(
+        &self,
+        api_key_hash: &[u8],
+    ) -> Result<Option<ProjectId>, StorageError>;
     /// Adds a signing key; [`StorageError::Conflict`] if the project has that `kid` already.
-    async fn add_signing_key(&self, project: ProjectId, key: &PublicKey, now: i64) -> Result<(), StorageError>;
+    async fn add_signing_key(
+        &self,
+        project: ProjectId,
+        key: &PublicKey,
+        now: i64,
+    ) -> Result<(), StorageError>;
     /// Every signing key of a project, revoked ones included, oldest first.
-    async fn signing_keys(&self, project: ProjectId) -> Result<Vec<SigningKeyRecord>, StorageError>;
+    async fn signing_keys(&self, project: ProjectId)
+    -> Result<Vec<SigningKeyRecord>, StorageError>;
     /// Revokes a key at once; `false` if the project has no such active key.
-    async fn revoke_signing_key(&self, project: ProjectId, kid: &Kid, now: i64) -> Result<bool, StorageError>;
+    async fn revoke_signing_key(
+        &self,
+        project: ProjectId,
+        kid: &Kid,
+        now: i64,
+    ) -> Result<bool, StorageError>;
     /// The user, created on first sight (the first valid token for a `sub` creates it).
-    async fn ensure_user(&self, project: ProjectId, user: &UserId, now: i64) -> Result<User, StorageError>;
+    async fn ensure_user(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        now: i64,
+    ) -> Result<User, StorageError>;
     /// Merges `patch` into the user's metadata ([`merge_meta`]); `None` if there is no such user.
     async fn merge_user_meta(
         &self,
@@ -61,13 +84,19 @@ pub enum Location {
 impl Location {
     /// `DATABASE_URL` when set (`postgres://…`, `postgresql://…` or `sqlite://PATH`), else
     /// `paragon.db` in the data folder.
-    pub fn from_config(database_url: Option<&str>, data_dir: &std::path::Path) -> Result<Self, StorageError> {
+    pub fn from_config(
+        database_url: Option<&str>,
+        data_dir: &std::path::Path,
+    ) -> Result<Self, StorageError> {
         match database_url.map(str::trim).filter(|u| !u.is_empty()) {
             None => Ok(Self::Sqlite(data_dir.join("paragon.db"))),
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
                 Ok(Self::Postgres(url.to_owned()))
             }
-            Some(url) => match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Some(url) => match url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+            {
                 Some(path) if !path.is_empty() => Ok(Self::Sqlite(PathBuf::from(path))),
                 _ => Err(StorageError::Config(
                     "DATABASE_URL must start with postgres://, postgresql:// or sqlite://".into(),

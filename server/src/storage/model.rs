@@ -71,8 +71,14 @@ mod tests {
         let mut stored = json!({"Name": "Ann", "plan": {"tier": 1}, "gone": true});
         let patch = json!({"plan": {"seats": 3}, "Email": "a@x.test", "gone": null});
 
-        merge_meta(stored.as_object_mut().expect("object"), patch.as_object().expect("object"));
+        merge_meta(
+            stored.as_object_mut().expect("object"),
+            patch.as_object().expect("object"),
+        );
 
-        assert_eq!(stored, json!({"Name": "Ann", "plan": {"seats": 3}, "Email": "a@x.test"}));
+        assert_eq!(
+            stored,
+            json!({"Name": "Ann", "plan": {"seats": 3}, "Email": "a@x.test"})
+        );
     }
 }

@@ -20,7 +20,10 @@ impl PgStore {
 
     /// Connects with explicit options (tests use them to put each run in its own schema).
     pub async fn connect_with(options: PgConnectOptions) -> Result<Self, StorageError> {
-        let pool = PgPoolOptions::new().max_connections(10).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(Self { pool })
     }

@@ -26,14 +26,22 @@ pub(super) fn project_from_parts(
     max_token_lifetime_secs: i64,
     created_at: i64,
 ) -> Result<Project, StorageError> {
-    let id = ProjectId::parse(id).ok_or_else(|| StorageError::Corrupt(format!("project id {id:?}")))?;
-    let raw: Vec<String> = serde_json::from_str(origins).map_err(|e| StorageError::Corrupt(format!("origins: {e}")))?;
+    let id =
+        ProjectId::parse(id).ok_or_else(|| StorageError::Corrupt(format!("project id {id:?}")))?;
+    let raw: Vec<String> = serde_json::from_str(origins)
+        .map_err(|e| StorageError::Corrupt(format!("origins: {e}")))?;
     let allowed_origins = raw
         .iter()
         .map(|o| Origin::parse(o))
         .collect::<Result<_, _>>()
         .map_err(|e| StorageError::Corrupt(e.to_string()))?;
-    Ok(Project { id, name, allowed_origins, max_token_lifetime_secs, created_at })
+    Ok(Project {
+        id,
+        name,
+        allowed_origins,
+        max_token_lifetime_secs,
+        created_at,
+    })
 }
 
 pub(super) fn meta_from_json(text: &str) -> Result<Map<String, Value>, StorageError> {

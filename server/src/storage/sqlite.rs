@@ -2,7 +2,9 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use super::{StorageError, sql::sql_storage};
 
@@ -16,8 +18,9 @@ impl SqliteStore {
     /// Opens (or creates) the database file and runs the SQLite migrations.
     pub async fn open(path: &Path) -> Result<Self, StorageError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", parent.display())))?;
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StorageError::Config(format!("cannot create {}: {e}", parent.display()))
+            })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -29,7 +32,10 @@ impl SqliteStore {
             .foreign_keys(true)
             // Writers queue instead of failing with SQLITE_BUSY.
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
         Ok(Self { pool })
     }

@@ -1,62 +1,63 @@
-use crate::helpers::{APP_ORIGIN, spawn_app};
+use crate::helpers::{APP_ORIGIN, both_backends};
 
-#[tokio::test]
-async fn a_preflight_from_an_allowed_origin_is_answered_with_that_origin() {
-    let app = spawn_app().await;
-
-    let response = app.preflight("/healthz", APP_ORIGIN).await;
-
-    assert!(response.status().is_success());
-    let headers = response.headers();
-    assert_eq!(headers["access-control-allow-origin"], APP_ORIGIN);
-    let allowed = headers["access-control-allow-headers"]
-        .to_str()
-        .expect("ascii");
-    assert!(
-        allowed.contains("authorization"),
-        "Authorization may be sent: {allowed}"
-    );
-    assert!(
-        headers.contains_key("access-control-max-age"),
-        "preflights are cached"
-    );
+fn has_allow_origin(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("access-control-allow-origin")
+        .map(|v| v.to_str().expect("ascii").to_owned())
 }
 
-#[tokio::test]
-async fn a_preflight_from_another_origin_gets_no_allow_origin() {
-    let app = spawn_app().await;
+both_backends! {
+    async fn a_preflight_from_the_projects_origin_is_allowed_on_its_sdk_api(app) {
+        let project = app.new_project().await;
 
-    for origin in [
-        "http://evil.test",
-        "http://app.test:3001",
-        "https://app.test:3000",
-        "null",
-    ] {
-        let response = app.preflight("/healthz", origin).await;
-        assert!(
-            !response
-                .headers()
-                .contains_key("access-control-allow-origin"),
-            "{origin} must not be allowed"
-        );
+        for path in [format!("/projects/{}/sdk/me", project.id), format!("/v2/projects/{}/sdk/events/trigger", project.id)] {
+            let response = app.preflight(&path, APP_ORIGIN).await;
+
+            assert!(response.status().is_success());
+            assert_eq!(has_allow_origin(&response).as_deref(), Some(APP_ORIGIN), "{path}");
+            let allowed = response.headers()["access-control-allow-headers"].to_str().expect("ascii").to_owned();
+            assert!(allowed.contains("authorization"), "Authorization may be sent: {allowed}");
+            assert!(response.headers().contains_key("access-control-max-age"), "preflights are cached");
+        }
     }
-}
 
-#[tokio::test]
-async fn a_simple_request_from_another_origin_is_not_readable_by_its_page() {
-    let app = spawn_app().await;
+    async fn a_preflight_from_any_other_origin_gets_no_allow_origin(app) {
+        let project = app.new_project().await;
+        let path = format!("/projects/{}/sdk/me", project.id);
 
-    let response = app
-        .client
-        .get(app.url("/healthz"))
-        .header("Origin", "http://evil.test")
-        .send()
+        for origin in ["http://evil.test", "http://app.test:3001", "https://app.test:3000", "null", "http://app.test:3000.evil.test"] {
+            let response = app.preflight(&path, origin).await;
+            assert_eq!(has_allow_origin(&response), None, "{origin} must not be allowed");
+        }
+    }
+
+    async fn another_projects_origins_do_not_open_this_project(app) {
+        let project = app.new_project().await;
+        let other = app.new_project().await;
+        paragon_server::admin::update_project(
+            &app.store,
+            other.id,
+            paragon_server::admin::ProjectChanges { origins: Some(vec!["http://other.test".into()]), ..Default::default() },
+        )
         .await
-        .expect("answers");
+        .expect("update");
 
-    assert!(
-        !response
-            .headers()
-            .contains_key("access-control-allow-origin")
-    );
+        let response = app.preflight(&format!("/projects/{}/sdk/me", project.id), "http://other.test").await;
+
+        assert_eq!(has_allow_origin(&response), None);
+    }
+
+    async fn the_management_api_answers_no_browser(app) {
+        let project = app.new_project().await;
+
+        let response = app.preflight(&format!("/projects/{}/keys", project.id), APP_ORIGIN).await;
+
+        assert_eq!(has_allow_origin(&response), None, "API keys belong on servers");
+    }
+
+    async fn healthz_answers_the_servers_configured_origin_only(app) {
+        assert_eq!(has_allow_origin(&app.preflight("/healthz", APP_ORIGIN).await).as_deref(), Some(APP_ORIGIN));
+        assert_eq!(has_allow_origin(&app.preflight("/healthz", "http://evil.test").await), None);
+    }
 }

@@ -1,31 +1,170 @@
-//! `spawn_app`: the real application on 127.0.0.1:0 with a fresh data folder, and one helper
-//! per endpoint.
+//! `spawn_app`: the real application on 127.0.0.1:0 over a fresh database (a new SQLite file,
+//! or a new schema of the PostgreSQL of `PARAGON_TEST_POSTGRES_URL`), and one helper per
+//! endpoint. `both_backends!` writes each test once and runs it on both.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::{
+    net::{IpAddr, Ipv4Addr},
+    str::FromStr,
+};
 
-use paragon_server::{cli::ServeArgs, config::ServeConfig, startup::Application};
+use paragon_server::{
+    admin,
+    auth::{signing_key::GeneratedKey, token},
+    cli::{ServeArgs, StorageArgs},
+    clock,
+    config::ServeConfig,
+    ids::ProjectId,
+    startup::Application,
+    storage::{Store, postgres::PgStore},
+};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, postgres::PgConnectOptions};
 use tempfile::TempDir;
 
-/// The origin the test app is configured to trust.
+/// The origin the test app's project trusts.
 pub const APP_ORIGIN: &str = "http://app.test:3000";
+/// The operator key the test servers are started with.
+pub const OPERATOR_KEY: &str = "operator-key-for-tests";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Writes each test once as `name::sqlite` and `name::postgres`.
+macro_rules! both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test]
+                async fn sqlite() {
+                    let $app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+                        .await
+                        .expect("SQLite always runs");
+                    $body
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let Some($app) = crate::helpers::spawn_app(crate::helpers::Backend::Postgres).await else {
+                        return;
+                    };
+                    $body
+                }
+            }
+        )*
+    };
+}
+pub(crate) use both_backends;
+
+/// Drops the test's PostgreSQL schema when the test ends.
+pub struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        // Drop is synchronous: a short-lived runtime on its own thread does the async cleanup.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&url).await {
+                    let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                    let _ = sqlx::raw_sql(AssertSqlSafe(drop)).execute(&mut conn).await;
+                }
+            });
+            Ok::<(), std::io::Error>(())
+        })
+        .join();
+    }
+}
 
 pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
+    pub store: Store,
     _data_dir: TempDir,
+    _schema: Option<SchemaGuard>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
-pub async fn spawn_app() -> TestApp {
+/// The PostgreSQL URL for tests, `None` to skip them; with `PARAGON_REQUIRE_POSTGRES=1` a
+/// missing URL is a failure, not a skip.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("PARAGON_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("PARAGON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
+            panic!("PARAGON_REQUIRE_POSTGRES=1 but PARAGON_TEST_POSTGRES_URL is not set")
+        }
+        _ => {
+            eprintln!("skipping the PostgreSQL run: PARAGON_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+/// A PostgreSQL store in a schema of its own, migrated.
+pub async fn postgres_store(url: &str) -> (Store, SchemaGuard) {
+    let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = PgConnection::connect(url)
+        .await
+        .expect("PostgreSQL is reachable at PARAGON_TEST_POSTGRES_URL");
+    // The schema name is generated above from a UUID: nothing outside the test reaches it.
+    sqlx::raw_sql(AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test schema");
+    let guard = SchemaGuard {
+        url: url.to_owned(),
+        schema: schema.clone(),
+    };
+    let options = PgConnectOptions::from_str(url)
+        .expect("a PostgreSQL URL")
+        .options([("search_path", schema.as_str())]);
+    let store = PgStore::connect_with(options)
+        .await
+        .expect("connect and migrate");
+    (std::sync::Arc::new(store), guard)
+}
+
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("a temporary folder");
+    let (store, schema) = match backend {
+        Backend::Sqlite => {
+            let location =
+                paragon_server::storage::Location::Sqlite(data_dir.path().join("paragon.db"));
+            (
+                paragon_server::storage::open(&location)
+                    .await
+                    .expect("open SQLite"),
+                None,
+            )
+        }
+        Backend::Postgres => {
+            let (store, guard) = postgres_store(&postgres_url()?).await;
+            (store, Some(guard))
+        }
+    };
     let args = ServeArgs {
+        storage: StorageArgs {
+            data_dir: data_dir.path().to_owned(),
+            database_url: None,
+        },
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
         port: 0,
-        data_dir: data_dir.path().join("data"),
         allowed_origins: vec![APP_ORIGIN.to_owned()],
+        token_audience: Some("https://app.test/api".to_owned()),
+        admin_key: Some(OPERATOR_KEY.to_owned()),
     };
     let config = ServeConfig::try_from(args).expect("a valid test configuration");
-    let app = Application::build(config)
+    let app = Application::build_with_store(config, store.clone())
         .await
         .expect("the server binds 127.0.0.1:0");
     let base_url = app.base_url();
@@ -33,11 +172,34 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    TestApp {
+    Some(TestApp {
         base_url,
         client: reqwest::Client::new(),
+        store,
         _data_dir: data_dir,
+        _schema: schema,
         _shutdown: stop,
+    })
+}
+
+/// A project made through the same operations as the CLI, with one signing key.
+pub struct TestProject {
+    pub id: ProjectId,
+    pub api_key: String,
+    pub key: GeneratedKey,
+}
+
+impl TestProject {
+    /// A valid token for `sub`, 1 hour long, with the key's `kid`.
+    pub fn token(&self, sub: &str) -> String {
+        let request = token::TokenRequest {
+            sub,
+            ttl_secs: 3600,
+            kid: Some(self.key.public.kid.as_str()),
+            audience: None,
+            now: clock::now(),
+        };
+        token::sign(&self.key.private_pem, &request).expect("sign a test token")
     }
 }
 
@@ -46,12 +208,76 @@ impl TestApp {
         format!("{}{}", self.base_url, path)
     }
 
+    pub async fn new_project(&self) -> TestProject {
+        let new = admin::NewProject {
+            name: "Acme CRM".into(),
+            origins: vec![APP_ORIGIN.to_owned()],
+            max_token_lifetime_secs: None,
+        };
+        let (project, api_key) = admin::create_project(&self.store, new)
+            .await
+            .expect("create a project");
+        let (key, _) = admin::generate_signing_key(&self.store, project.id, 2048)
+            .await
+            .expect("generate a key");
+        TestProject {
+            id: project.id,
+            api_key,
+            key,
+        }
+    }
+
     pub async fn get_healthz(&self) -> reqwest::Response {
         self.client
             .get(self.url("/healthz"))
             .send()
             .await
             .expect("the server answers")
+    }
+
+    pub async fn get_me(&self, project: ProjectId, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(&format!("/projects/{project}/sdk/me")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// `PATCH /sdk/me` with a raw body and content type, so tests can send malformed ones.
+    pub async fn patch_me_raw(
+        &self,
+        project: ProjectId,
+        token: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
+        self.client
+            .patch(self.url(&format!("/projects/{project}/sdk/me")))
+            .bearer_auth(token)
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn get_integrations(&self, project: ProjectId, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(&format!("/projects/{project}/sdk/integrations")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// A management call with a bearer key.
+    pub fn management(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        key: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(key)
     }
 
     /// A CORS preflight for `GET path` with `Authorization`, as a browser on `origin` sends it.
@@ -65,4 +291,12 @@ impl TestApp {
             .await
             .expect("the server answers")
     }
+}
+
+/// Asserts the protocol's error body with `code`, and returns its message.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status(), status, "status");
+    let body: serde_json::Value = response.json().await.expect("a JSON error body");
+    assert_eq!(body["code"], code, "code of {body}");
+    body["message"].as_str().expect("a message").to_owned()
 }

@@ -1,5 +1,10 @@
-//! Black-box tests of the HTTP API: the real server on a random port, called over TCP.
+//! Black-box tests of the HTTP API: the real server on a random port, called over TCP, on a
+//! fresh SQLite file and on a fresh PostgreSQL schema.
 
 mod cors;
 mod health;
 mod helpers;
+mod management;
+mod sdk_user;
+mod storage;
+mod tokens;
