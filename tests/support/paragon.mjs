@@ -1,5 +1,5 @@
 // `paragon serve` as a child process on a free port, for one test file.
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,12 +7,38 @@ import { createInterface } from "node:readline";
 
 import { PARAGON_BIN } from "./env.mjs";
 
-/** Starts the server with `allowedOrigins`; resolves with `{ url, stop() }`. */
-export async function startParagon({ allowedOrigins = [] } = {}) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "paragon-test-"));
+/** A fresh data folder for one test file. */
+export function newDataDir() {
+  return mkdtempSync(path.join(tmpdir(), "paragon-test-"));
+}
+
+/**
+ * Runs a `paragon` admin command (`project create`, `keys generate`, …) on `dataDir`;
+ * resolves with its stdout, rejects with its stderr.
+ */
+export function paragonCli(dataDir, args) {
+  return new Promise((resolve, reject) => {
+    execFile(PARAGON_BIN, args, { env: { ...process.env, PARAGON_DATA_DIR: dataDir, DATABASE_URL: "" } }, (error, stdout, stderr) =>
+      error ? reject(new Error(`paragon ${args.join(" ")}: ${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+/** The value after `label` in a CLI's output (`project id: …`). */
+export function field(output, label) {
+  const line = output.split("\n").find((l) => l.startsWith(label));
+  if (!line) throw new Error(`no ${label} in ${output}`);
+  return line.slice(label.length).trim();
+}
+
+/**
+ * Starts the server with `allowedOrigins` (for the paths outside projects) on `dataDir` (a
+ * fresh one by default); resolves with `{ url, stop() }`.
+ */
+export async function startParagon({ allowedOrigins = [], dataDir = newDataDir() } = {}) {
   const args = ["serve", "--port", "0", "--data-dir", dataDir];
   for (const origin of allowedOrigins) args.push("--allowed-origin", origin);
-  const child = spawn(PARAGON_BIN, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(PARAGON_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } });
   let log = "";
   child.stderr.on("data", (chunk) => (log += chunk));
   const url = await new Promise((resolve, reject) => {

@@ -33,6 +33,8 @@ impl RunningServer {
         let mut child = Command::new(project::paragon_bin())
             .arg("serve")
             .args(args)
+            // The embedded SQLite of `--data-dir`, whatever the caller's shell exports.
+            .env_remove("DATABASE_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)

@@ -43,7 +43,8 @@ pub enum KeysCommand {
         /// The project id.
         #[arg(long)]
         project: String,
-        /// The key id.
+        /// The key id. Key ids are base64url and may start with `-`, which is taken as the id.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }

@@ -6,8 +6,9 @@
 use axum::{Router, http::Request};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    trace::TraceLayer,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 pub fn layer(routes: Router) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -17,7 +18,9 @@ pub fn layer(routes: Router) -> Router {
             .and_then(|id| id.header_value().to_str().ok())
             .unwrap_or("-");
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
-    });
+    })
+    // One line per answer at INFO (status and latency); the request line itself is DEBUG.
+    .on_response(DefaultOnResponse::new().level(Level::INFO));
     // Layers run outside-in in reverse order of `.layer` calls: set the id, then trace with
     // it, then copy it onto the answer.
     routes

@@ -1,0 +1,6 @@
+//! The `paragon` binary end to end: the CLI of the guide's steps 2 and 4 against the same
+//! storage as `paragon serve`, and what reaches its logs and its database.
+
+mod secrets;
+mod support;
+mod workflow;

@@ -1,0 +1,112 @@
+//! Running the `paragon` binary: one-shot commands and a server on a free port.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_paragon");
+
+/// Where a test's state lives: a data folder, and a PostgreSQL database when one is given.
+pub struct Env {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+}
+
+impl Env {
+    /// `paragon ARGS` with the storage of this environment and `RUST_LOG=trace`, so that the
+    /// most talkative logs are the ones checked for secrets.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env("PARAGON_DATA_DIR", &self.data_dir)
+            .env("RUST_LOG", "trace");
+        match &self.database_url {
+            Some(url) => command.env("DATABASE_URL", url),
+            None => command.env_remove("DATABASE_URL"),
+        };
+        command
+    }
+
+    /// Runs a command that must succeed; returns (stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (String, String) {
+        let output = self.command(args).output().expect("run paragon");
+        assert!(
+            output.status.success(),
+            "paragon {args:?} failed: {}",
+            text(&output.stderr)
+        );
+        (text(&output.stdout), text(&output.stderr))
+    }
+
+    /// Runs a command that must fail.
+    pub fn run_failing(&self, args: &[&str]) -> Output {
+        let output = self.command(args).output().expect("run paragon");
+        assert!(!output.status.success(), "paragon {args:?} should fail");
+        output
+    }
+
+    /// Starts `paragon serve --port 0`, with its stderr in `log`.
+    pub fn serve(&self, log: &Path) -> Server {
+        let log_file = std::fs::File::create(log).expect("a log file");
+        let mut child = self
+            .command(&["serve", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .expect("start paragon serve");
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(url) = line.strip_prefix("paragon listening on ") {
+                    let _ = tx.send(url.to_owned());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server prints its URL");
+        Server { child, url }
+    }
+}
+
+pub struct Server {
+    child: Child,
+    pub url: String,
+}
+
+impl Server {
+    /// Stops the server with SIGTERM, as an operator would, and waits for it.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The value after `label` on the line that starts with it.
+pub fn field(output: &str, label: &str) -> String {
+    output
+        .lines()
+        .find_map(|line| line.strip_prefix(label))
+        .map(|v| v.trim().to_owned())
+        .unwrap_or_else(|| panic!("no {label:?} in {output:?}"))
+}
