@@ -20,6 +20,8 @@ use paragon_server::{
 use sqlx::{AssertSqlSafe, Connection, PgConnection, postgres::PgConnectOptions};
 use tempfile::TempDir;
 
+pub use crate::postgres_env::postgres_url;
+
 /// The origin the test app's project trusts.
 pub const APP_ORIGIN: &str = "http://app.test:3000";
 /// The operator key the test servers are started with.
@@ -93,21 +95,6 @@ pub struct TestApp {
     _data_dir: TempDir,
     _schema: Option<SchemaGuard>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
-}
-
-/// The PostgreSQL URL for tests, `None` to skip them; with `PARAGON_REQUIRE_POSTGRES=1` a
-/// missing URL is a failure, not a skip.
-pub fn postgres_url() -> Option<String> {
-    match std::env::var("PARAGON_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("PARAGON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
-            panic!("PARAGON_REQUIRE_POSTGRES=1 but PARAGON_TEST_POSTGRES_URL is not set")
-        }
-        _ => {
-            eprintln!("skipping the PostgreSQL run: PARAGON_TEST_POSTGRES_URL is not set");
-            None
-        }
-    }
 }
 
 /// A PostgreSQL store in a schema of its own, migrated.

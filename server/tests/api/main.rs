@@ -5,6 +5,8 @@ mod cors;
 mod health;
 mod helpers;
 mod management;
+#[path = "../shared/postgres_env.rs"]
+mod postgres_env;
 mod sdk_user;
 mod storage;
 mod tokens;

@@ -1,6 +1,8 @@
 //! The `paragon` binary end to end: the CLI of the guide's steps 2 and 4 against the same
 //! storage as `paragon serve`, and what reaches its logs and its database.
 
+#[path = "../shared/postgres_env.rs"]
+mod postgres_env;
 mod secrets;
 mod support;
 mod workflow;

@@ -5,7 +5,10 @@ use std::path::Path;
 
 use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
-use crate::support::{Env, field};
+use crate::{
+    postgres_env::postgres_url,
+    support::{Env, field},
+};
 
 /// Runs the guide's setup and a few authenticated calls with every log at TRACE; returns the
 /// secrets that were handed out and everything that was logged.
@@ -178,16 +181,6 @@ async fn no_secret_in_logs_or_in_any_postgresql_row() {
     let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
         .execute(&mut admin)
         .await;
-}
-
-fn postgres_url() -> Option<String> {
-    match std::env::var("PARAGON_TEST_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ if std::env::var("PARAGON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
-            panic!("PARAGON_REQUIRE_POSTGRES=1 but PARAGON_TEST_POSTGRES_URL is not set")
-        }
-        _ => None,
-    }
 }
 
 /// The same server and credentials, another database name.
