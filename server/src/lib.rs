@@ -19,3 +19,4 @@ pub mod origin;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod vault;
