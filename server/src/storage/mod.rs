@@ -1,9 +1,11 @@
 //! Storage (DESIGN.md section 9): one trait, an implementation per backend (SQLite by default,
 //! PostgreSQL for several replicas), each with its own migrations, chosen by the URL scheme.
 
+mod connect_model;
 mod model;
 pub mod postgres;
-mod sql;
+mod sql_connect;
+mod sql_projects;
 pub mod sqlite;
 
 use std::{fmt::Debug, path::PathBuf, sync::Arc};
@@ -11,6 +13,7 @@ use std::{fmt::Debug, path::PathBuf, sync::Arc};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
+pub use connect_model::{Credential, CredentialStatus, Flow, FlowStatus, Integration};
 pub use model::{DEFAULT_MAX_TOKEN_LIFETIME_SECS, Project, SigningKeyRecord, User, merge_meta};
 
 use crate::{
@@ -18,9 +21,14 @@ use crate::{
     ids::{Kid, ProjectId, UserId},
 };
 
-/// The platform's persistent state. Every method is one transaction.
+/// The platform's persistent state: every area's store behind one handle.
+pub trait Storage: ProjectStore + ConnectStore {}
+
+impl<T: ProjectStore + ConnectStore> Storage for T {}
+
+/// Projects, their keys and their users. Every method is one transaction.
 #[async_trait]
-pub trait Storage: Send + Sync + Debug {
+pub trait ProjectStore: Send + Sync + Debug {
     /// Creates a project with its first API key (stored as a hash).
     async fn create_project(
         &self,
@@ -67,6 +75,66 @@ pub trait Storage: Send + Sync + Debug {
         user: &UserId,
         patch: &Map<String, Value>,
     ) -> Result<Option<User>, StorageError>;
+}
+
+/// Integrations, credentials and OAuth flows (DESIGN.md section 5). Ids are the rows' text ids.
+#[async_trait]
+pub trait ConnectStore: Send + Sync + Debug {
+    /// Inserts the project's integration for its provider, or updates it when it has this id.
+    async fn upsert_integration(&self, integration: &Integration) -> Result<Integration, StorageError>;
+    /// The project's integrations, oldest first.
+    async fn integrations(&self, project: &str) -> Result<Vec<Integration>, StorageError>;
+    /// One integration of the project.
+    async fn integration(&self, project: &str, id: &str) -> Result<Option<Integration>, StorageError>;
+    /// The project's integration with a provider.
+    async fn integration_by_provider(&self, project: &str, provider: &str) -> Result<Option<Integration>, StorageError>;
+
+    /// Stores a new flow.
+    async fn create_flow(&self, flow: &Flow) -> Result<(), StorageError>;
+    /// A flow by id.
+    async fn flow(&self, id: &str) -> Result<Option<Flow>, StorageError>;
+    /// Moves a `created`, unexpired flow to `started` with its state hash and sealed PKCE
+    /// verifier; `None` if it was used or expired (single use).
+    async fn start_flow(&self, id: &str, state_hash: &[u8], sealed_verifier: &[u8], now: i64) -> Result<Option<Flow>, StorageError>;
+    /// Consumes the `started`, unexpired flow of a state: `None` for a missing, wrong, reused
+    /// or expired state.
+    async fn take_flow_by_state(&self, state_hash: &[u8], now: i64) -> Result<Option<Flow>, StorageError>;
+    /// Ends a flow (`done` with its credential, or `failed` with why), dropping its verifier.
+    async fn finish_flow(
+        &self,
+        id: &str,
+        status: FlowStatus,
+        credential_id: Option<&str>,
+        error: Option<&str>,
+        now: i64,
+    ) -> Result<(), StorageError>;
+
+    /// Inserts the user's credential for the integration, or replaces its tokens (same id).
+    async fn save_credential(&self, credential: &Credential) -> Result<(), StorageError>;
+    /// A credential of the project.
+    async fn credential(&self, project: &str, id: &str) -> Result<Option<Credential>, StorageError>;
+    /// The user's credential for an integration.
+    async fn credential_for(&self, project: &str, user: &str, integration: &str) -> Result<Option<Credential>, StorageError>;
+    /// Every credential of the user.
+    async fn user_credentials(&self, project: &str, user: &str) -> Result<Vec<Credential>, StorageError>;
+    /// Claims the right to refresh (bumps the version, takes a lease); `false` if the version
+    /// moved or another refresher holds an unexpired lease.
+    async fn claim_refresh(&self, id: &str, version: i64, now: i64, lease_secs: i64) -> Result<bool, StorageError>;
+    /// Stores refreshed tokens under a claim; keeps the old refresh token when none is given.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_refreshed(
+        &self,
+        id: &str,
+        claimed_version: i64,
+        access: &[u8],
+        refresh: Option<&[u8]>,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<bool, StorageError>;
+    /// Gives a claim up after a failed refresh, with the credential's new status.
+    async fn release_refresh(&self, id: &str, claimed_version: i64, status: CredentialStatus, now: i64) -> Result<(), StorageError>;
+    /// Deletes a credential; `false` if there was none.
+    async fn delete_credential(&self, project: &str, id: &str) -> Result<bool, StorageError>;
 }
 
 /// A shared handle on the storage.

@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{StorageError, sql::sql_storage};
+use super::{StorageError, sql_connect::connect_storage, sql_projects::project_storage};
 
 /// PostgreSQL-backed [`super::Storage`].
 #[derive(Debug, Clone)]
@@ -29,4 +29,5 @@ impl PgStore {
     }
 }
 
-sql_storage!(PgStore);
+project_storage!(PgStore);
+connect_storage!(PgStore, sqlx::postgres::PgRow);

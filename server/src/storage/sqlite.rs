@@ -6,7 +6,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{StorageError, sql::sql_storage};
+use super::{StorageError, sql_connect::connect_storage, sql_projects::project_storage};
 
 /// SQLite-backed [`super::Storage`].
 #[derive(Debug, Clone)]
@@ -41,4 +41,5 @@ impl SqliteStore {
     }
 }
 
-sql_storage!(SqliteStore);
+project_storage!(SqliteStore);
+connect_storage!(SqliteStore, sqlx::sqlite::SqliteRow);

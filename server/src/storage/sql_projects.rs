@@ -2,7 +2,7 @@
 //!
 //! The schema keeps to types both databases read the same way through sqlx (TEXT, BIGINT,
 //! BLOB/BYTEA) and the SQL to what both speak (`$N` parameters, which sqlx maps by number on
-//! SQLite too, `ON CONFLICT`, `RETURNING`). `sql_storage!` expands this one implementation for
+//! SQLite too, `ON CONFLICT`, `RETURNING`). `project_storage!` expands this one implementation for
 //! each backend's pool type; what differs (connection setup, migrations, and later the run
 //! queue's locking) lives in `sqlite.rs` and `postgres.rs`.
 
@@ -48,10 +48,10 @@ pub(super) fn meta_from_json(text: &str) -> Result<Map<String, Value>, StorageEr
     serde_json::from_str(text).map_err(|e| StorageError::Corrupt(format!("user meta: {e}")))
 }
 
-macro_rules! sql_storage {
+macro_rules! project_storage {
     ($store:ty) => {
         #[async_trait::async_trait]
-        impl $crate::storage::Storage for $store {
+        impl $crate::storage::ProjectStore for $store {
             async fn create_project(
                 &self,
                 project: &$crate::storage::Project,
@@ -64,7 +64,7 @@ macro_rules! sql_storage {
                 )
                 .bind(project.id.to_string())
                 .bind(&project.name)
-                .bind($crate::storage::sql::origins_to_json(&project.allowed_origins))
+                .bind($crate::storage::sql_projects::origins_to_json(&project.allowed_origins))
                 .bind(project.max_token_lifetime_secs)
                 .bind(project.created_at)
                 .execute(&mut *tx)
@@ -94,7 +94,7 @@ macro_rules! sql_storage {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.map(|r| {
-                    $crate::storage::sql::project_from_parts(
+                    $crate::storage::sql_projects::project_from_parts(
                         &r.try_get::<String, _>("id")?,
                         r.try_get("name")?,
                         &r.try_get::<String, _>("allowed_origins")?,
@@ -115,7 +115,7 @@ macro_rules! sql_storage {
                 )
                 .bind(project.id.to_string())
                 .bind(&project.name)
-                .bind($crate::storage::sql::origins_to_json(&project.allowed_origins))
+                .bind($crate::storage::sql_projects::origins_to_json(&project.allowed_origins))
                 .bind(project.max_token_lifetime_secs)
                 .execute(&self.pool)
                 .await?;
@@ -247,7 +247,7 @@ macro_rules! sql_storage {
                 let row = row.ok_or_else(|| $crate::storage::StorageError::Corrupt("user row".into()))?;
                 Ok($crate::storage::User {
                     id: user.clone(),
-                    meta: $crate::storage::sql::meta_from_json(&row.try_get::<String, _>("meta")?)?,
+                    meta: $crate::storage::sql_projects::meta_from_json(&row.try_get::<String, _>("meta")?)?,
                     created_at: row.try_get("created_at")?,
                 })
             }
@@ -261,7 +261,7 @@ macro_rules! sql_storage {
                 use sqlx::Row;
                 // Optimistic: read, merge in Rust (the same rule on both backends), write if
                 // nobody wrote in between, else try again with what they wrote.
-                for _ in 0..$crate::storage::sql::MERGE_ATTEMPTS {
+                for _ in 0..$crate::storage::sql_projects::MERGE_ATTEMPTS {
                     let Some(row) = sqlx::query(
                         "SELECT meta, version, created_at FROM users WHERE project_id = $1 AND id = $2",
                     )
@@ -272,7 +272,7 @@ macro_rules! sql_storage {
                     else {
                         return Ok(None);
                     };
-                    let mut meta = $crate::storage::sql::meta_from_json(&row.try_get::<String, _>("meta")?)?;
+                    let mut meta = $crate::storage::sql_projects::meta_from_json(&row.try_get::<String, _>("meta")?)?;
                     let version: i64 = row.try_get("version")?;
                     $crate::storage::merge_meta(&mut meta, patch);
                     let text = serde_json::Value::Object(meta.clone()).to_string();
@@ -302,4 +302,4 @@ macro_rules! sql_storage {
     };
 }
 
-pub(super) use sql_storage;
+pub(super) use project_storage;

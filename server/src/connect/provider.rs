@@ -1,0 +1,230 @@
+//! The OAuth client side of a provider's token endpoint (HubSpot's contract: form-encoded
+//! bodies with the client secret in the body, never HTTP Basic, never the query).
+//!
+//! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic,
+//! insists on `token_type` and refuses non-https revoke URLs (../shared/TOOLCHAIN.md).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Default URLs of the real HubSpot.
+pub mod hubspot {
+    /// The provider's type name.
+    pub const TYPE: &str = "hubspot";
+    /// Its display name.
+    pub const NAME: &str = "HubSpot";
+    /// The consent page.
+    pub const AUTH_URL: &str = "https://app.hubspot.com/oauth/authorize";
+    /// The v3 token endpoint (v1 is being shut off; v3 takes only form bodies).
+    pub const TOKEN_URL: &str = "https://api.hubapi.com/oauth/v3/token";
+    /// The API.
+    pub const API_BASE: &str = "https://api.hubapi.com";
+    /// `oauth` lets the platform introspect the token for the account's user.
+    pub const SCOPES: &str = "oauth crm.objects.contacts.read crm.objects.contacts.write";
+}
+
+/// How long a provider call may take.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What the platform needs to call a provider's token endpoint.
+#[derive(Debug, Clone)]
+pub struct ClientAuth<'a> {
+    /// The token endpoint.
+    pub token_url: &'a str,
+    /// The OAuth client id.
+    pub client_id: &'a str,
+    /// The OAuth client secret (opened from the vault for this call only).
+    pub client_secret: &'a str,
+}
+
+/// Tokens from a code exchange or a refresh.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Tokens {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token; a refresh may or may not rotate it.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// HubSpot's account id.
+    #[serde(default)]
+    pub hub_id: Option<i64>,
+    /// HubSpot's user id.
+    #[serde(default)]
+    pub user_id: Option<i64>,
+    /// Granted scopes.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// What introspection says about the account behind an access token.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AccountInfo {
+    /// The user's email.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The account's domain.
+    #[serde(default)]
+    pub hub_domain: Option<String>,
+}
+
+/// Why a provider call failed, classified for what the platform does next.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderError {
+    /// The grant is dead (`invalid_grant`, `BAD_REFRESH_TOKEN`, `BAD_AUTH_CODE`): the user must
+    /// connect again. Never retried.
+    #[error("the provider refused the grant: {0}")]
+    InvalidGrant(String),
+    /// The integration's configuration is wrong (client id, secret, redirect URI).
+    #[error("the provider refused the app's configuration: {0}")]
+    Config(String),
+    /// Network, timeout, 429 or 5xx: worth another try later.
+    #[error("the provider is unavailable: {0}")]
+    Transient(String),
+    /// The answer is not what the contract says.
+    #[error("unexpected answer from the provider: {0}")]
+    Protocol(String),
+}
+
+#[derive(Deserialize, Default)]
+struct ErrorBody {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+/// The HTTP client for providers, shared by every request (one connection pool).
+#[derive(Debug, Clone)]
+pub struct ProviderClient {
+    http: reqwest::Client,
+}
+
+impl Default for ProviderClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProviderClient {
+    /// A client with the platform's timeouts; no redirects are followed on token calls.
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_default();
+        Self { http }
+    }
+
+    /// The underlying client, for API calls (proxy, actions).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Exchanges an authorization code (RFC 6749 section 4.1.3 with RFC 7636's verifier).
+    pub async fn exchange_code(&self, auth: &ClientAuth<'_>, code: &str, redirect_uri: &str, verifier: &str) -> Result<Tokens, ProviderError> {
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("client_id", auth.client_id),
+            ("client_secret", auth.client_secret),
+            ("redirect_uri", redirect_uri),
+            ("code", code),
+            ("code_verifier", verifier),
+        ];
+        self.token_call(auth.token_url, &form).await
+    }
+
+    /// Refreshes an access token.
+    pub async fn refresh(&self, auth: &ClientAuth<'_>, refresh_token: &str) -> Result<Tokens, ProviderError> {
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", auth.client_id),
+            ("client_secret", auth.client_secret),
+            ("refresh_token", refresh_token),
+        ];
+        self.token_call(auth.token_url, &form).await
+    }
+
+    /// Revokes a refresh token (`{token_url}/revoke`, RFC 7009 style).
+    pub async fn revoke(&self, auth: &ClientAuth<'_>, refresh_token: &str) -> Result<(), ProviderError> {
+        let form = [
+            ("client_id", auth.client_id),
+            ("client_secret", auth.client_secret),
+            ("token", refresh_token),
+            ("token_type_hint", "refresh_token"),
+        ];
+        let response = self.post_form(&format!("{}/revoke", auth.token_url), &form).await?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(classify(response).await)
+        }
+    }
+
+    /// Asks the provider who the account is (`{token_url}/introspect`, needs HubSpot's `oauth`
+    /// scope).
+    pub async fn introspect(&self, auth: &ClientAuth<'_>, access_token: &str) -> Result<AccountInfo, ProviderError> {
+        let form = [
+            ("client_id", auth.client_id),
+            ("client_secret", auth.client_secret),
+            ("token", access_token),
+            ("token_type_hint", "access_token"),
+        ];
+        let response = self.post_form(&format!("{}/introspect", auth.token_url), &form).await?;
+        if !response.status().is_success() {
+            return Err(classify(response).await);
+        }
+        response.json().await.map_err(|e| ProviderError::Protocol(e.to_string()))
+    }
+
+    async fn token_call(&self, url: &str, form: &[(&str, &str)]) -> Result<Tokens, ProviderError> {
+        let response = self.post_form(url, form).await?;
+        if !response.status().is_success() {
+            return Err(classify(response).await);
+        }
+        let tokens: Tokens = response.json().await.map_err(|e| ProviderError::Protocol(e.to_string()))?;
+        if tokens.access_token.is_empty() || tokens.expires_in <= 0 {
+            return Err(ProviderError::Protocol("the token answer lacks an access token or its lifetime".into()));
+        }
+        Ok(tokens)
+    }
+
+    async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<reqwest::Response, ProviderError> {
+        self.http
+            .post(url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            // reqwest's error names the URL, which carries no secret (they are in the body).
+            .map_err(|e| ProviderError::Transient(e.to_string()))
+    }
+}
+
+/// Turns a non-2xx token-endpoint answer into what to do about it.
+async fn classify(response: reqwest::Response) -> ProviderError {
+    let status = response.status();
+    if status.as_u16() == 429 || status.is_server_error() {
+        return ProviderError::Transient(format!("HTTP {status}"));
+    }
+    let body: ErrorBody = response.json().await.unwrap_or_default();
+    let code = body.status.clone().or(body.error.clone()).unwrap_or_else(|| format!("HTTP {status}"));
+    let detail = body.message.or(body.error_description).unwrap_or_default();
+    let text = format!("{code}: {detail}");
+    let dead = matches!(body.error.as_deref(), Some("invalid_grant"))
+        || matches!(body.status.as_deref(), Some("BAD_REFRESH_TOKEN" | "BAD_AUTH_CODE" | "EXPIRED_AUTH_CODE" | "BAD_CODE_VERIFIER" | "BAD_HUB"));
+    if dead {
+        ProviderError::InvalidGrant(text)
+    } else if status.is_client_error() {
+        ProviderError::Config(text)
+    } else {
+        ProviderError::Protocol(text)
+    }
+}
