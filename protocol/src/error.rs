@@ -38,6 +38,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 5xx: the server failed; the detail is in its log, not here.
     Internal,
+    /// 502: the provider (HubSpot) failed or refused the platform's call.
+    BadGateway,
     /// Any code this version of the protocol does not know.
     #[serde(other)]
     Unknown,

@@ -36,3 +36,106 @@ pub struct PatchSdkUser {
     /// The keys to set.
     pub meta: Map<String, Value>,
 }
+
+/// An item of `GET /projects/{pid}/sdk/integrations`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkIntegration {
+    /// The integration's id (UUID), used in `DELETE /sdk/integrations/{id}`.
+    pub id: String,
+    /// The provider type, e.g. `hubspot`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A name for people.
+    pub name: String,
+    /// Whether the project has it switched on.
+    pub is_active: bool,
+    /// The deployed workflows of this integration.
+    pub workflows: Vec<SdkWorkflow>,
+    /// Whether this user has a credential for it.
+    pub has_credential: bool,
+    /// Paragon's portal configuration; Paragon's SDK loads only items that have one.
+    pub configs: Vec<Value>,
+}
+
+/// A workflow as the SDK lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkWorkflow {
+    /// The workflow's id (UUID).
+    pub id: String,
+    /// What it does, for people.
+    pub description: String,
+}
+
+/// `integrations.<type>` of `/sdk/me`: the user's state of one integration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkUserIntegration {
+    /// Whether the user has a usable connection.
+    pub enabled: bool,
+    /// The credential's id.
+    pub credential_id: Option<String>,
+    /// `VALID` or `INVALID` (reconnect).
+    pub credential_status: Option<String>,
+    /// The provider account's id (HubSpot: the hub id).
+    pub provider_id: Option<String>,
+    /// What the provider says about the account.
+    pub provider_data: Map<String, Value>,
+    /// Every credential of the user for this integration (one at most, for now).
+    pub all_credentials: Vec<SdkCredential>,
+}
+
+/// A credential as the SDK sees it: never a token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkCredential {
+    /// Its id.
+    pub id: String,
+    /// The integration's id.
+    pub integration_id: String,
+    /// `VALID` or `INVALID`.
+    pub status: String,
+    /// The provider account's id.
+    pub provider_id: String,
+    /// What the provider says about the account.
+    pub provider_data: Map<String, Value>,
+    /// Creation time, Unix seconds (Paragon's `dateCreated`).
+    pub date_created: i64,
+}
+
+/// `POST /projects/{pid}/sdk/oauth/flows`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateFlow {
+    /// The integration type, e.g. `hubspot`.
+    pub integration: String,
+    /// The app's origin the flow is for (one of the project's allowed origins).
+    pub origin: String,
+}
+
+/// The answer to `POST …/sdk/oauth/flows`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedFlow {
+    /// The flow's id.
+    pub flow_id: String,
+    /// What the popup opens.
+    pub start_url: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// `GET …/sdk/oauth/flows/{flowId}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowState {
+    /// The flow's id.
+    pub flow_id: String,
+    /// `pending`, `done` or `failed`.
+    pub status: String,
+    /// The credential, once done.
+    pub credential_id: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+}

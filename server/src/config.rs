@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use crate::{auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location};
+use crate::{auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location, vault::MasterKeys};
 
 /// Everything `paragon serve` needs, already validated.
 #[derive(Debug, Clone)]
@@ -18,6 +18,10 @@ pub struct ServeConfig {
     pub token_audience: Option<String>,
     /// SHA-256 of the operator key that may create projects over HTTP.
     pub admin_key_hash: Option<Vec<u8>>,
+    /// The vault's keys.
+    pub master_keys: MasterKeys,
+    /// The public base URL, when it is not the bound address.
+    pub public_url: Option<String>,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -36,6 +40,21 @@ impl TryFrom<ServeArgs> for ServeConfig {
             allowed_origins,
             token_audience: args.token_audience.filter(|a| !a.is_empty()),
             admin_key_hash: args.admin_key.as_deref().map(api_key::hash),
+            master_keys: crate::cli::master_keys(&args.storage.data_dir, args.demo)?,
+            public_url: match args.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                None => None,
+                Some(url) => Some(public_url(url)?),
+            },
         })
+    }
+}
+
+/// Checks a public URL: http(s), no query or fragment; the trailing slash is dropped.
+fn public_url(value: &str) -> Result<String, ServerError> {
+    match reqwest::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() && url.fragment().is_none() => {
+            Ok(value.trim_end_matches('/').to_owned())
+        }
+        _ => Err(ServerError::Usage(format!("--public-url {value:?} must be an http(s) URL without query or fragment"))),
     }
 }

@@ -1,6 +1,6 @@
 //! `paragon keys …`
 
-use std::{io::Write, path::PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
 
@@ -112,16 +112,6 @@ fn project_id(value: &str) -> Result<ProjectId, ServerError> {
         .ok_or_else(|| ServerError::Usage(format!("{value:?} is not a project id (a UUID)")))
 }
 
-/// Creates the file with mode 0600 from the start (never a window where it is readable by
-/// others) and refuses to overwrite an existing one.
 fn write_private(path: &std::path::Path, pem: &str) -> Result<(), ServerError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| ServerError::Usage(format!("cannot create {}: {e}", path.display())))?;
-    file.write_all(pem.as_bytes())
-        .map_err(|e| ServerError::Usage(format!("cannot write {}: {e}", path.display())))
+    super::write_new_secret_file(path, pem)
 }

@@ -2,9 +2,11 @@
 //! environment variable too, so a container or process manager needs no wrapper script.
 
 mod duration;
+mod integration;
 mod keys;
 mod project;
 mod token;
+mod vault;
 
 use std::{net::IpAddr, path::PathBuf};
 
@@ -37,6 +39,12 @@ pub enum Command {
     /// Sign user tokens for testing (the guide's "JWT generator").
     #[command(subcommand)]
     Token(token::TokenCommand),
+    /// Configure a project's integrations (HubSpot app credentials and URLs).
+    #[command(subcommand)]
+    Integration(integration::IntegrationCommand),
+    /// The credential vault's master keys.
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 impl Command {
@@ -47,6 +55,8 @@ impl Command {
             Self::Project(command) => command.run().await,
             Self::Keys(command) => command.run().await,
             Self::Token(command) => command.run(),
+            Self::Integration(command) => command.run().await,
+            Self::Vault(command) => command.run(),
         }
     }
 }
@@ -100,4 +110,55 @@ pub struct ServeArgs {
     /// show it in `ps`). Unset: projects are created with `paragon project create` alone.
     #[arg(skip = std::env::var("PARAGON_ADMIN_KEY").ok().filter(|k| !k.is_empty()))]
     pub admin_key: Option<String>,
+    /// The URL browsers and providers reach this server at (the OAuth redirect URI is
+    /// `{public-url}/oauth/callback`). Defaults to http://{bind}:{port} as bound.
+    #[arg(long, env = "PARAGON_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Demo mode: without PARAGON_MASTER_KEY, use (or create) a master key in the data folder.
+    /// Never in production: the key then sits beside the data it protects.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// The vault's master keys: `PARAGON_MASTER_KEY`, or in demo mode the key file of the data
+/// folder (created on first use).
+pub fn master_keys(data_dir: &std::path::Path, demo: bool) -> Result<crate::vault::MasterKeys, ServerError> {
+    use crate::vault::MasterKeys;
+    if let Ok(value) = std::env::var("PARAGON_MASTER_KEY") {
+        if !value.trim().is_empty() {
+            return MasterKeys::parse(&value).map_err(|e| ServerError::Usage(e.to_string()));
+        }
+    }
+    if !demo {
+        return Err(ServerError::Usage(
+            "PARAGON_MASTER_KEY is not set: it seals OAuth tokens and client secrets at rest. \
+             Generate one with `paragon vault new-key`, or run with --demo for a local demo"
+                .into(),
+        ));
+    }
+    let path = data_dir.join("demo-master.key");
+    match std::fs::read_to_string(&path) {
+        Ok(value) => MasterKeys::parse(&value).map_err(|e| ServerError::Usage(format!("{}: {e}", path.display()))),
+        Err(_) => {
+            let encoded = MasterKeys::generate_encoded();
+            std::fs::create_dir_all(data_dir).map_err(|e| ServerError::Usage(format!("{}: {e}", data_dir.display())))?;
+            write_new_secret_file(&path, &format!("k1:{encoded}\n"))?;
+            tracing::warn!(path = %path.display(), "demo mode: generated a master key beside the data");
+            MasterKeys::parse(&encoded).map_err(|e| ServerError::Usage(e.to_string()))
+        }
+    }
+}
+
+/// Creates `path` with mode 0600 from the start and refuses to overwrite an existing file.
+pub fn write_new_secret_file(path: &std::path::Path, contents: &str) -> Result<(), ServerError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| ServerError::Usage(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| ServerError::Usage(format!("cannot write {}: {e}", path.display())))
 }

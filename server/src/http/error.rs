@@ -8,7 +8,7 @@ use axum::{
 };
 use paragon_protocol::{ErrorBody, ErrorCode};
 
-use crate::{admin::AdminError, auth::token::TokenError, storage::StorageError};
+use crate::{admin::AdminError, auth::token::TokenError, connect::ConnectError, storage::StorageError};
 
 /// A request-level failure. Each variant fixes its status and stable `code`; the message is
 /// for the app's developer and never holds a secret or internal detail.
@@ -41,6 +41,9 @@ pub enum ApiError {
     /// 500: a bug or an unavailable dependency. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 502: the provider failed or refused the platform's call.
+    #[error("{0}")]
+    BadGateway(String),
 }
 
 impl ApiError {
@@ -57,6 +60,7 @@ impl ApiError {
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Unprocessable),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
+            Self::BadGateway(_) => (StatusCode::BAD_GATEWAY, ErrorCode::BadGateway),
         }
     }
 }
@@ -97,6 +101,20 @@ impl From<AdminError> for ApiError {
             AdminError::Invalid(message) => Self::Unprocessable(message),
             AdminError::NotFound(message) => Self::NotFound(message),
             AdminError::Storage(e) => e.into(),
+        }
+    }
+}
+
+impl From<ConnectError> for ApiError {
+    fn from(error: ConnectError) -> Self {
+        match error {
+            ConnectError::NotFound(message) => Self::NotFound(message),
+            ConnectError::Invalid(message) => Self::Unprocessable(message),
+            ConnectError::Forbidden(message) => Self::Forbidden(message),
+            invalid @ ConnectError::CredentialInvalid(_) => Self::Conflict(invalid.to_string()),
+            ConnectError::Provider(e) => Self::BadGateway(e.to_string()),
+            ConnectError::Vault(e) => Self::Internal(e.to_string()),
+            ConnectError::Storage(e) => e.into(),
         }
     }
 }

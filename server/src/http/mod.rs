@@ -4,9 +4,14 @@ mod auth;
 mod cors;
 mod error;
 mod health;
+mod integrations;
 mod json;
+mod oauth_flows;
+mod oauth_pages;
 mod observe;
+mod portal;
 mod projects;
+mod proxy;
 mod sdk_user;
 mod signing_keys;
 mod state;
@@ -30,6 +35,11 @@ pub fn router(state: AppState) -> Router {
         .merge(sdk_user::router())
         .merge(projects::router())
         .merge(signing_keys::router())
+        .merge(integrations::router())
+        .merge(oauth_flows::router())
+        .merge(oauth_pages::router())
+        .merge(portal::router())
+        .merge(proxy::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -2,7 +2,6 @@
 
 use axum::{Json, Router, extract::State, routing::get};
 use paragon_protocol::sdk::{PatchSdkUser, SdkProject, SdkUser};
-use serde_json::Value;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser};
 use crate::storage::{Project, User};
@@ -12,13 +11,11 @@ use crate::storage::{Project, User};
 const ACCESSIBLE_FEATURES: [&str; 1] = ["user-metadata"];
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{pid}/sdk/me", get(me).patch(patch_me))
-        .route("/projects/{pid}/sdk/integrations", get(integrations))
+    Router::new().route("/projects/{pid}/sdk/me", get(me).patch(patch_me))
 }
 
-async fn me(AuthUser { project, user }: AuthUser) -> Json<SdkUser> {
-    Json(sdk_user(&project, user))
+async fn me(State(state): State<AppState>, AuthUser { project, user }: AuthUser) -> Result<Json<SdkUser>, ApiError> {
+    sdk_user(&state, &project, user).await.map(Json)
 }
 
 async fn patch_me(
@@ -31,18 +28,14 @@ async fn patch_me(
         .merge_user_meta(project.id, &user.id, &patch.meta)
         .await?
         .ok_or_else(|| ApiError::Internal("the authenticated user vanished".into()))?;
-    Ok(Json(sdk_user(&project, user)))
+    sdk_user(&state, &project, user).await.map(Json)
 }
 
-/// The project's integrations with the user's credential status: none exist yet.
-async fn integrations(_: AuthUser) -> Json<Vec<Value>> {
-    Json(Vec::new())
-}
-
-fn sdk_user(project: &Project, user: User) -> SdkUser {
-    SdkUser {
+async fn sdk_user(state: &AppState, project: &Project, user: User) -> Result<SdkUser, ApiError> {
+    let integrations = super::integrations::user_integrations(state, &project.id.to_string(), &user).await?;
+    Ok(SdkUser {
         user_id: user.id.as_str().to_owned(),
-        integrations: serde_json::Map::new(),
+        integrations,
         meta: user.meta,
         project: SdkProject {
             id: project.id.to_string(),
@@ -51,5 +44,5 @@ fn sdk_user(project: &Project, user: User) -> SdkUser {
                 .map(|f| (*f).to_owned())
                 .collect(),
         },
-    }
+    })
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::{config::ServeConfig, origin::Origin, storage::Store};
+use crate::{config::ServeConfig, connect::Connect, origin::Origin, storage::Store};
 
 /// The application's shared state.
 #[derive(Debug, Clone)]
@@ -11,6 +11,8 @@ pub struct AppState {
     pub store: Store,
     /// Settings read once at start.
     pub settings: Arc<Settings>,
+    /// Integrations, flows and credentials.
+    pub connect: Connect,
 }
 
 /// The parts of the configuration that requests need.
@@ -26,15 +28,18 @@ pub struct Settings {
 
 impl AppState {
     /// The state of a server with this configuration and storage.
-    pub fn new(config: &ServeConfig, store: Store) -> Self {
+    pub fn new(config: &ServeConfig, store: Store, public_url: String) -> Self {
         let settings = Settings {
             global_origins: config.allowed_origins.clone(),
             token_audience: config.token_audience.clone(),
             admin_key_hash: config.admin_key_hash.clone(),
         };
-        Self {
-            store,
-            settings: Arc::new(settings),
-        }
+        let connect = Connect {
+            store: store.clone(),
+            keys: Arc::new(config.master_keys.clone()),
+            provider: crate::connect::provider::ProviderClient::new(),
+            public_url,
+        };
+        Self { store, settings: Arc::new(settings), connect }
     }
 }

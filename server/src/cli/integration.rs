@@ -1,0 +1,73 @@
+//! `paragon integration …`
+
+use clap::Subcommand;
+
+use super::StorageArgs;
+use crate::{
+    connect::{Connect, integrations::{self, IntegrationSettings}, provider::ProviderClient},
+    error::ServerError,
+    ids::ProjectId,
+    storage,
+};
+
+/// Integration commands.
+#[derive(Debug, Subcommand)]
+pub enum IntegrationCommand {
+    /// Create or replace a project's integration. The client secret is sealed with the
+    /// vault's master key (PARAGON_MASTER_KEY, or --demo's key file).
+    Set {
+        /// Where the state lives.
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The project id.
+        #[arg(long)]
+        project: String,
+        /// The provider: `hubspot`.
+        provider: String,
+        /// The OAuth client id of your provider app.
+        #[arg(long)]
+        client_id: String,
+        /// The OAuth client secret (or PARAGON_CLIENT_SECRET, which keeps it out of `ps`).
+        #[arg(long, env = "PARAGON_CLIENT_SECRET", hide_env_values = true)]
+        client_secret: String,
+        /// Space-separated scopes (default: oauth crm.objects.contacts.read crm.objects.contacts.write).
+        #[arg(long)]
+        scopes: Option<String>,
+        /// The provider's authorize page (default: HubSpot's).
+        #[arg(long)]
+        auth_url: Option<String>,
+        /// The provider's token endpoint (default: https://api.hubapi.com/oauth/v3/token).
+        #[arg(long)]
+        token_url: Option<String>,
+        /// The provider's API base (default: https://api.hubapi.com).
+        #[arg(long)]
+        api_base: Option<String>,
+        /// Use the demo key file of the data folder when PARAGON_MASTER_KEY is unset.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+impl IntegrationCommand {
+    pub(super) async fn run(self) -> Result<(), ServerError> {
+        match self {
+            Self::Set { storage, project, provider, client_id, client_secret, scopes, auth_url, token_url, api_base, demo } => {
+                let project = ProjectId::parse(&project)
+                    .ok_or_else(|| ServerError::Usage(format!("{project:?} is not a project id (a UUID)")))?;
+                let keys = super::master_keys(&storage.data_dir, demo)?;
+                let store = storage::open(&storage.location()?).await?;
+                if store.project(project).await?.is_none() {
+                    return Err(ServerError::Usage(format!("no project {project}")));
+                }
+                let connect = Connect { store, keys: keys.into(), provider: ProviderClient::new(), public_url: String::new() };
+                let settings = IntegrationSettings { client_id, client_secret, scopes, auth_url, token_url, api_base };
+                let integration = integrations::set(&connect, project, &provider, settings)
+                    .await
+                    .map_err(|e| ServerError::Usage(e.to_string()))?;
+                println!("integration id: {}", integration.id);
+                println!("redirect URI to register with {}: {{public URL of paragon serve}}/oauth/callback", integration.name);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+// The Connect Portal's script (DESIGN.md section 5).
+//
+// Trust rules:
+// - The user token arrives only in a `paragon:init` message from the framing page
+//   (`event.source === window.parent`) on the app origin this page was opened for, carrying
+//   one MessagePort. The first such message is accepted; the listener is then removed.
+// - From then on the portal talks to the SDK over that port only.
+// - A `paragon:oauth` message counts only from this origin and from the popup this portal
+//   opened, and even then only triggers a check of the flow through the API: the server's
+//   answer, not the message, says whether the account is connected.
+// - The token lives in this script's memory: never in a URL, a cookie or storage.
+(function () {
+  "use strict";
+
+  var body = document.body;
+  var projectId = body.dataset.project;
+  var integrationType = body.dataset.integration;
+  var appOrigin = body.dataset.origin;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var port = null;
+  var token = null;
+  var integration = null; // this integration in /sdk/integrations
+  var userState = null; // integrations[type] of /sdk/me
+  var flow = null; // a flow created ahead, so that Connect opens the popup inside the click
+  var popup = null;
+  var activeFlowId = null;
+
+  function setState(state) { body.dataset.state = state; }
+  function showError(text) { $("error").textContent = text || ""; }
+  function tell(message) { if (port) port.postMessage(message); }
+
+  function api(method, path, payload) {
+    var init = {
+      method: method,
+      headers: { Authorization: "Bearer " + token },
+      credentials: "omit",
+      cache: "no-store",
+    };
+    if (payload !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(payload);
+    }
+    return fetch("/projects/" + encodeURIComponent(projectId) + "/sdk" + path, init).then(function (response) {
+      if (response.status === 204) return null;
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) throw new Error((data && data.message) || "HTTP " + response.status);
+        return data;
+      });
+    });
+  }
+
+  function onInit(event) {
+    if (event.source !== window.parent || event.origin !== appOrigin) return;
+    var data = event.data;
+    if (!data || data.type !== "paragon:init" || typeof data.token !== "string") return;
+    if (!event.ports || event.ports.length !== 1) return;
+    window.removeEventListener("message", onInit);
+    port = event.ports[0];
+    token = data.token;
+    port.onmessage = onPortMessage;
+    port.postMessage({ type: "ready", nonce: data.nonce });
+    setState("ready");
+    refresh();
+  }
+  window.addEventListener("message", onInit);
+
+  function onPortMessage(event) {
+    var data = event.data || {};
+    if (data.type === "refresh") refresh();
+  }
+
+  window.addEventListener("message", function (event) {
+    if (event.origin !== window.location.origin || !popup || event.source !== popup) return;
+    var data = event.data;
+    if (!data || data.type !== "paragon:oauth" || data.flowId !== activeFlowId) return;
+    checkFlow(data.flowId, 0);
+  });
+
+  function refresh() {
+    return Promise.all([api("GET", "/me"), api("GET", "/integrations")])
+      .then(function (results) {
+        var me = results[0];
+        integration = (results[1] || []).filter(function (i) { return i.type === integrationType; })[0] || null;
+        userState = integration ? me.integrations[integrationType] || null : null;
+        render();
+        if (integration && !activeFlowId) return prepareFlow();
+      })
+      .catch(function (error) { showError(error.message); });
+  }
+
+  function render() {
+    if (!integration) {
+      $("status").textContent = "This integration is not available.";
+      $("connect").disabled = true;
+      return;
+    }
+    var connected = userState && userState.credentialStatus === "VALID";
+    var invalid = userState && userState.credentialStatus === "INVALID";
+    $("title").textContent = integration.name;
+    $("status").textContent = connected ? "Connected" : invalid ? "Connection expired: reconnect" : "Not connected";
+    var data = (userState && userState.providerData) || {};
+    $("account").textContent = connected || invalid ? "Account: " + (data.user || data.hubDomain || userState.providerId || "") : "";
+    $("connect").textContent = connected || invalid ? "Reconnect" : "Connect";
+    $("disconnect").hidden = !(connected || invalid);
+    body.dataset.connected = connected ? "true" : "false";
+    renderWorkflows();
+  }
+
+  function renderWorkflows() {
+    var list = $("workflows");
+    list.textContent = "";
+    var workflows = integration.workflows || [];
+    $("no-workflows").hidden = workflows.length > 0;
+    workflows.forEach(function (workflow) {
+      var item = document.createElement("li");
+      var label = document.createElement("label");
+      var toggle = document.createElement("input");
+      toggle.type = "checkbox";
+      toggle.checked = !!workflow.enabled;
+      toggle.dataset.workflowId = workflow.id;
+      toggle.addEventListener("change", function () { toggleWorkflow(workflow, toggle); });
+      label.appendChild(toggle);
+      label.appendChild(document.createTextNode(" " + workflow.description));
+      item.appendChild(label);
+      list.appendChild(item);
+    });
+  }
+
+  function toggleWorkflow(workflow, toggle) {
+    var enable = toggle.checked;
+    toggle.disabled = true;
+    api(enable ? "POST" : "DELETE", "/workflows/" + encodeURIComponent(workflow.id))
+      .then(function () {
+        tell({ type: "workflow-changed", integrationId: integration.id, workflowId: workflow.id, workflowStateChange: { enabled: enable } });
+      })
+      .catch(function (error) { toggle.checked = !enable; showError(error.message); })
+      .then(function () { toggle.disabled = false; });
+  }
+
+  function prepareFlow() {
+    $("connect").disabled = true;
+    return api("POST", "/oauth/flows", { integration: integrationType, origin: appOrigin }).then(function (created) {
+      flow = created;
+      $("connect").disabled = false;
+    });
+  }
+
+  $("connect").addEventListener("click", function () {
+    if (!flow) return;
+    showError("");
+    // Opened inside the click, so popup blockers let it through.
+    popup = window.open(flow.startUrl, "paragon-oauth", "popup,width=600,height=720");
+    if (!popup) {
+      showError("The browser blocked the sign-in window. Allow pop-ups for this page and try again.");
+      return;
+    }
+    activeFlowId = flow.flowId;
+    flow = null;
+    $("connect").disabled = true;
+    setState("connecting");
+    checkFlow(activeFlowId, 25);
+  });
+
+  // Long-polls the flow: completion comes from the popup's message or, when the opener link is
+  // cut (Cross-Origin-Opener-Policy), from here alone.
+  function checkFlow(flowId, wait) {
+    api("GET", "/oauth/flows/" + encodeURIComponent(flowId) + "?wait=" + wait)
+      .then(function (state) {
+        if (flowId !== activeFlowId) return;
+        if (state.status === "pending") {
+          if (wait > 0) checkFlow(flowId, 25);
+          return;
+        }
+        activeFlowId = null;
+        popup = null;
+        if (state.status === "done") {
+          setState("installed");
+          return refresh().then(function () {
+            tell({ type: "installed", integrationId: integration.id, integrationType: integrationType, credentialId: state.credentialId });
+          });
+        }
+        setState("ready");
+        showError(state.error || "The connection was not completed.");
+        tell({ type: "error", integrationType: integrationType, message: state.error || "not completed" });
+        return refresh();
+      })
+      .catch(function (error) { showError(error.message); });
+  }
+
+  $("disconnect").addEventListener("click", function () {
+    if (!integration) return;
+    $("disconnect").disabled = true;
+    api("DELETE", "/integrations/" + encodeURIComponent(integration.id))
+      .then(function () {
+        setState("ready");
+        tell({ type: "uninstalled", integrationId: integration.id, integrationType: integrationType });
+        return refresh();
+      })
+      .catch(function (error) { showError(error.message); })
+      .then(function () { $("disconnect").disabled = false; });
+  });
+
+  $("close").addEventListener("click", function () { tell({ type: "close" }); });
+
+  ["overview", "configuration"].forEach(function (name) {
+    $("tab-" + name).addEventListener("click", function () {
+      ["overview", "configuration"].forEach(function (other) {
+        $("tab-" + other).setAttribute("aria-selected", String(other === name));
+        $("panel-" + other).hidden = other !== name;
+      });
+    });
+  });
+})();

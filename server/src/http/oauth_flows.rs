@@ -1,0 +1,82 @@
+//! `POST /projects/{pid}/sdk/oauth/flows` and `GET …/flows/{flowId}[?wait=N]` (user token).
+
+use std::time::Duration;
+
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    routing::{get, post},
+};
+use paragon_protocol::sdk::{CreateFlow, CreatedFlow, FlowState};
+use serde::Deserialize;
+
+use super::{ApiError, ApiJson, AppState, auth::AuthUser};
+use crate::{
+    connect::flows,
+    storage::{Flow, FlowStatus},
+};
+
+/// The longest long-poll; clients loop for longer waits.
+const MAX_WAIT_SECS: u64 = 30;
+const POLL_EVERY: Duration = Duration::from_millis(200);
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{pid}/sdk/oauth/flows", post(create))
+        .route("/projects/{pid}/sdk/oauth/flows/{flow_id}", get(read))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<CreateFlow>,
+) -> Result<(StatusCode, Json<CreatedFlow>), ApiError> {
+    // A browser says where the call comes from: the portal (the platform's own origin) may
+    // name any of the project's origins; a page of the app may only name its own.
+    if let Some(caller) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        if caller != state.connect.public_origin() && caller != body.origin {
+            return Err(ApiError::Forbidden(format!("a page of {caller} cannot start a flow for {}", body.origin)));
+        }
+    }
+    let flow = flows::create(&state.connect, &auth.project, auth.user.id.as_str(), &body.integration, &body.origin).await?;
+    let created = CreatedFlow { start_url: flows::start_url(&state.connect, &flow), flow_id: flow.id, expires_at: flow.expires_at };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Debug, Deserialize)]
+struct Wait {
+    #[serde(default)]
+    wait: Option<u64>,
+}
+
+async fn read(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((_, flow_id)): Path<(String, String)>,
+    Query(query): Query<Wait>,
+) -> Result<Json<FlowState>, ApiError> {
+    let project = auth.project.id.to_string();
+    let user = auth.user.id.as_str();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    // Polling the database rather than an in-process signal: the callback may land on
+    // another replica.
+    loop {
+        let flow = flows::read(&state.connect, &project, user, &flow_id).await?;
+        let finished = matches!(flow.status, FlowStatus::Done | FlowStatus::Failed);
+        if finished || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(flow_state(flow)));
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+fn flow_state(flow: Flow) -> FlowState {
+    let status = match flow.status {
+        FlowStatus::Done => "done",
+        FlowStatus::Failed => "failed",
+        FlowStatus::Created | FlowStatus::Started | FlowStatus::Exchanging => "pending",
+    };
+    FlowState { flow_id: flow.id, status: status.into(), credential_id: flow.credential_id, error: flow.error }
+}

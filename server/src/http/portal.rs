@@ -1,0 +1,95 @@
+//! The Connect Portal (DESIGN.md section 5): `GET /ui?projectId=…&integration=…&origin=…`,
+//! framed by the app's page, plus its script and stylesheet.
+//!
+//! The page holds no secret: the user token arrives later over a `MessageChannel`, from the
+//! framing page only (checked in the script). `frame-ancestors` is the app origin of the query
+//! when it is one of the project's allowed origins, so no other site can frame the portal.
+
+use axum::{
+    Router,
+    extract::{Query, State},
+    http::{HeaderValue, StatusCode, header},
+    response::{Html, IntoResponse, Response},
+    routing::get,
+};
+use serde::Deserialize;
+
+use super::{AppState, oauth_pages::escape};
+use crate::ids::ProjectId;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/ui", get(portal))
+        .route("/ui/portal.js", get(|| asset(include_str!("assets/portal.js"), "text/javascript; charset=utf-8")))
+        .route("/ui/portal.css", get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PortalQuery {
+    project_id: Option<String>,
+    integration: Option<String>,
+    origin: Option<String>,
+}
+
+async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>) -> Response {
+    let project = match query.project_id.as_deref().and_then(ProjectId::parse) {
+        Some(id) => state.store.project(id).await.ok().flatten(),
+        None => None,
+    };
+    let Some(project) = project else {
+        return refusal(StatusCode::NOT_FOUND, "No such project.");
+    };
+    let Some(origin) = query.origin.filter(|o| project.allowed_origins.iter().any(|a| a.as_str() == o)) else {
+        return refusal(StatusCode::FORBIDDEN, "This page may only be shown by the app's own origins.");
+    };
+    let integration = query.integration.unwrap_or_default();
+    let name = state
+        .store
+        .integration_by_provider(&project.id.to_string(), &integration)
+        .await
+        .ok()
+        .flatten()
+        .map(|i| i.name)
+        .unwrap_or_else(|| integration.clone());
+    let body = format!(
+        include_str!("assets/portal.html"),
+        project = escape(&project.id.to_string()),
+        integration = escape(&integration),
+        origin = escape(&origin),
+        name = escape(&name),
+    );
+    let csp = format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
+         base-uri 'none'; form-action 'none'; frame-ancestors {origin}"
+    );
+    respond(StatusCode::OK, body, &csp)
+}
+
+fn refusal(status: StatusCode, text: &str) -> Response {
+    let body = format!("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title><p>{}</p></html>", escape(text));
+    respond(status, body, "default-src 'none'; frame-ancestors 'none'")
+}
+
+fn respond(status: StatusCode, body: String, csp: &str) -> Response {
+    let mut response = (status, Html(body)).into_response();
+    let headers = response.headers_mut();
+    if let Ok(csp) = HeaderValue::from_str(csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Apps whose pages are cross-origin isolated (COEP require-corp) can still frame it.
+    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    response
+}
+
+async fn asset(text: &'static str, content_type: &'static str) -> Response {
+    let mut response = text.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    response
+}
