@@ -2,7 +2,10 @@
 
 use std::net::SocketAddr;
 
-use crate::{auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location, vault::MasterKeys};
+use crate::{
+    auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location,
+    vault::MasterKeys,
+};
 
 /// Everything `paragon serve` needs, already validated.
 #[derive(Debug, Clone)]
@@ -41,7 +44,12 @@ impl TryFrom<ServeArgs> for ServeConfig {
             token_audience: args.token_audience.filter(|a| !a.is_empty()),
             admin_key_hash: args.admin_key.as_deref().map(api_key::hash),
             master_keys: crate::cli::master_keys(&args.storage.data_dir, args.demo)?,
-            public_url: match args.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+            public_url: match args
+                .public_url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+            {
                 None => None,
                 Some(url) => Some(public_url(url)?),
             },
@@ -52,9 +60,15 @@ impl TryFrom<ServeArgs> for ServeConfig {
 /// Checks a public URL: http(s), no query or fragment; the trailing slash is dropped.
 fn public_url(value: &str) -> Result<String, ServerError> {
     match reqwest::Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() && url.fragment().is_none() => {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.query().is_none()
+                && url.fragment().is_none() =>
+        {
             Ok(value.trim_end_matches('/').to_owned())
         }
-        _ => Err(ServerError::Usage(format!("--public-url {value:?} must be an http(s) URL without query or fragment"))),
+        _ => Err(ServerError::Usage(format!(
+            "--public-url {value:?} must be an http(s) URL without query or fragment"
+        ))),
     }
 }

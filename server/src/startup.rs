@@ -43,13 +43,27 @@ impl Application {
 
     /// Like [`Application::build`] with a storage the caller opened (tests pick a schema).
     pub async fn build_with_store(config: ServeConfig, store: Store) -> Result<Self, ServerError> {
-        let listener = TcpListener::bind(config.addr)
-            .await
-            .map_err(|source| ServerError::Bind { addr: config.addr, source })?;
-        let bound = listener.local_addr().map_err(|source| ServerError::Bind { addr: config.addr, source })?;
-        let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        let listener =
+            TcpListener::bind(config.addr)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.addr,
+                    source,
+                })?;
+        let bound = listener.local_addr().map_err(|source| ServerError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let public_url = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
         let router = http::router(AppState::new(&config, store.clone(), public_url));
-        Ok(Self { listener, router, store })
+        Ok(Self {
+            listener,
+            router,
+            store,
+        })
     }
 
     /// The address actually bound (the real port when 0 was asked for).

@@ -1,11 +1,16 @@
 // `paragon serve` as a child process on a free port, for one test file.
 import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
 import { PARAGON_BIN } from "./env.mjs";
+
+// One vault key for this test file's servers and CLI calls (they share data folders).
+const MASTER_KEY = `k1:${randomBytes(32).toString("base64")}`;
+const ENV = { ...process.env, DATABASE_URL: "", PARAGON_MASTER_KEY: MASTER_KEY };
 
 /** A fresh data folder for one test file. */
 export function newDataDir() {
@@ -18,7 +23,7 @@ export function newDataDir() {
  */
 export function paragonCli(dataDir, args) {
   return new Promise((resolve, reject) => {
-    execFile(PARAGON_BIN, args, { env: { ...process.env, PARAGON_DATA_DIR: dataDir, DATABASE_URL: "" } }, (error, stdout, stderr) =>
+    execFile(PARAGON_BIN, args, { env: { ...ENV, PARAGON_DATA_DIR: dataDir } }, (error, stdout, stderr) =>
       error ? reject(new Error(`paragon ${args.join(" ")}: ${stderr}`)) : resolve(stdout),
     );
   });
@@ -38,7 +43,7 @@ export function field(output, label) {
 export async function startParagon({ allowedOrigins = [], dataDir = newDataDir() } = {}) {
   const args = ["serve", "--port", "0", "--data-dir", dataDir];
   for (const origin of allowedOrigins) args.push("--allowed-origin", origin);
-  const child = spawn(PARAGON_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, DATABASE_URL: "" } });
+  const child = spawn(PARAGON_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: ENV });
   let log = "";
   child.stderr.on("data", (chunk) => (log += chunk));
   const url = await new Promise((resolve, reject) => {

@@ -35,7 +35,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &data,
             "--allowed-origin",
             APP_ORIGIN,
+            "--demo",
         ],
+        &[],
         &state.join("paragon.log"),
     )?;
     println!("demo: the platform is running at {}", server.url);

@@ -27,7 +27,8 @@ pub struct RunningServer {
 impl RunningServer {
     /// Starts `paragon serve` with `args` (add `--port 0` for a free port), logs to `log`, and
     /// waits for the `paragon listening on URL` line.
-    pub fn start(args: &[&str], log: &Path) -> Result<Self, String> {
+    pub fn start(args: &[&str], extra_env: &[(&str, &str)], log: &Path) -> Result<Self, String> {
+        let extra_env = extra_env.iter().copied();
         let log_file =
             File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let mut child = Command::new(project::paragon_bin())
@@ -35,6 +36,7 @@ impl RunningServer {
             .args(args)
             // The embedded SQLite of `--data-dir`, whatever the caller's shell exports.
             .env_remove("DATABASE_URL")
+            .envs(extra_env)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(log_file)

@@ -189,7 +189,16 @@ fn start_server(extra: &[&str], name: &str) -> Result<RunningServer, String> {
     let data = data.to_string_lossy();
     let mut args = vec!["--port", "0", "--data-dir", &data];
     args.extend_from_slice(extra);
-    RunningServer::start(&args, &logs.join(format!("{name}.log")))
+    // A fresh vault key per run, made by the binary itself (`paragon vault new-key`).
+    let key = crate::process::output(
+        std::process::Command::new(project::paragon_bin()).args(["vault", "new-key"]),
+    )
+    .ok_or("`paragon vault new-key` failed")?;
+    RunningServer::start(
+        &args,
+        &[("PARAGON_MASTER_KEY", key.trim())],
+        &logs.join(format!("{name}.log")),
+    )
 }
 
 /// The integration-test targets of the SDK (`tests/*.rs`), each compiled to wasm.

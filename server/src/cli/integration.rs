@@ -4,7 +4,11 @@ use clap::Subcommand;
 
 use super::StorageArgs;
 use crate::{
-    connect::{Connect, integrations::{self, IntegrationSettings}, provider::ProviderClient},
+    connect::{
+        Connect,
+        integrations::{self, IntegrationSettings},
+        provider::ProviderClient,
+    },
     error::ServerError,
     ids::ProjectId,
     storage,
@@ -51,21 +55,48 @@ pub enum IntegrationCommand {
 impl IntegrationCommand {
     pub(super) async fn run(self) -> Result<(), ServerError> {
         match self {
-            Self::Set { storage, project, provider, client_id, client_secret, scopes, auth_url, token_url, api_base, demo } => {
-                let project = ProjectId::parse(&project)
-                    .ok_or_else(|| ServerError::Usage(format!("{project:?} is not a project id (a UUID)")))?;
+            Self::Set {
+                storage,
+                project,
+                provider,
+                client_id,
+                client_secret,
+                scopes,
+                auth_url,
+                token_url,
+                api_base,
+                demo,
+            } => {
+                let project = ProjectId::parse(&project).ok_or_else(|| {
+                    ServerError::Usage(format!("{project:?} is not a project id (a UUID)"))
+                })?;
                 let keys = super::master_keys(&storage.data_dir, demo)?;
                 let store = storage::open(&storage.location()?).await?;
                 if store.project(project).await?.is_none() {
                     return Err(ServerError::Usage(format!("no project {project}")));
                 }
-                let connect = Connect { store, keys: keys.into(), provider: ProviderClient::new(), public_url: String::new() };
-                let settings = IntegrationSettings { client_id, client_secret, scopes, auth_url, token_url, api_base };
+                let connect = Connect {
+                    store,
+                    keys: keys.into(),
+                    provider: ProviderClient::new(),
+                    public_url: String::new(),
+                };
+                let settings = IntegrationSettings {
+                    client_id,
+                    client_secret,
+                    scopes,
+                    auth_url,
+                    token_url,
+                    api_base,
+                };
                 let integration = integrations::set(&connect, project, &provider, settings)
                     .await
                     .map_err(|e| ServerError::Usage(e.to_string()))?;
                 println!("integration id: {}", integration.id);
-                println!("redirect URI to register with {}: {{public URL of paragon serve}}/oauth/callback", integration.name);
+                println!(
+                    "redirect URI to register with {}: {{public URL of paragon serve}}/oauth/callback",
+                    integration.name
+                );
                 Ok(())
             }
         }

@@ -122,7 +122,10 @@ pub struct ServeArgs {
 
 /// The vault's master keys: `PARAGON_MASTER_KEY`, or in demo mode the key file of the data
 /// folder (created on first use).
-pub fn master_keys(data_dir: &std::path::Path, demo: bool) -> Result<crate::vault::MasterKeys, ServerError> {
+pub fn master_keys(
+    data_dir: &std::path::Path,
+    demo: bool,
+) -> Result<crate::vault::MasterKeys, ServerError> {
     use crate::vault::MasterKeys;
     if let Ok(value) = std::env::var("PARAGON_MASTER_KEY") {
         if !value.trim().is_empty() {
@@ -138,10 +141,12 @@ pub fn master_keys(data_dir: &std::path::Path, demo: bool) -> Result<crate::vaul
     }
     let path = data_dir.join("demo-master.key");
     match std::fs::read_to_string(&path) {
-        Ok(value) => MasterKeys::parse(&value).map_err(|e| ServerError::Usage(format!("{}: {e}", path.display()))),
+        Ok(value) => MasterKeys::parse(&value)
+            .map_err(|e| ServerError::Usage(format!("{}: {e}", path.display()))),
         Err(_) => {
             let encoded = MasterKeys::generate_encoded();
-            std::fs::create_dir_all(data_dir).map_err(|e| ServerError::Usage(format!("{}: {e}", data_dir.display())))?;
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| ServerError::Usage(format!("{}: {e}", data_dir.display())))?;
             write_new_secret_file(&path, &format!("k1:{encoded}\n"))?;
             tracing::warn!(path = %path.display(), "demo mode: generated a master key beside the data");
             MasterKeys::parse(&encoded).map_err(|e| ServerError::Usage(e.to_string()))

@@ -8,7 +8,10 @@
 
 use std::time::Duration;
 
-use super::{Connect, ConnectError, integrations, provider::{ClientAuth, ProviderError}};
+use super::{
+    Connect, ConnectError, integrations,
+    provider::{ClientAuth, ProviderError},
+};
 use crate::{
     clock,
     storage::{Credential, CredentialStatus, Integration},
@@ -34,86 +37,156 @@ pub struct UsableToken {
 }
 
 /// A token for `credential`, refreshed first when it is about to expire.
-pub async fn access_token(connect: &Connect, credential: &Credential) -> Result<UsableToken, ConnectError> {
+pub async fn access_token(
+    connect: &Connect,
+    credential: &Credential,
+) -> Result<UsableToken, ConnectError> {
     if credential.status == CredentialStatus::Invalid {
-        return Err(ConnectError::CredentialInvalid(credential.integration_id.clone()));
+        return Err(ConnectError::CredentialInvalid(
+            credential.integration_id.clone(),
+        ));
     }
     if credential.access_expires_at - clock::now() > REFRESH_MARGIN_SECS {
-        return Ok(UsableToken { token: open_access(connect, credential)?, version: credential.version });
+        return Ok(UsableToken {
+            token: open_access(connect, credential)?,
+            version: credential.version,
+        });
     }
-    refresh(connect, &credential.project_id, &credential.id, credential.version).await
+    refresh(
+        connect,
+        &credential.project_id,
+        &credential.id,
+        credential.version,
+    )
+    .await
 }
 
 /// Refreshes the credential unless someone already replaced the token of `seen_version`.
-pub async fn refresh(connect: &Connect, project: &str, id: &str, seen_version: i64) -> Result<UsableToken, ConnectError> {
+pub async fn refresh(
+    connect: &Connect,
+    project: &str,
+    id: &str,
+    seen_version: i64,
+) -> Result<UsableToken, ConnectError> {
     let mut version = seen_version;
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
-        if connect.store.claim_refresh(id, version, clock::now(), LEASE_SECS).await? {
+        if connect
+            .store
+            .claim_refresh(id, version, clock::now(), LEASE_SECS)
+            .await?
+        {
             return refresh_claimed(connect, project, id, version + 1).await;
         }
         let current = load(connect, project, id).await?;
         if current.status == CredentialStatus::Invalid {
             return Err(ConnectError::CredentialInvalid(current.integration_id));
         }
-        let leased = current.refreshing_until.is_some_and(|until| until >= clock::now());
+        let leased = current
+            .refreshing_until
+            .is_some_and(|until| until >= clock::now());
         if current.version != seen_version && current.refreshing_until.is_none() {
             // Someone refreshed (or the user reconnected) since we read the token.
-            return Ok(UsableToken { token: open_access(connect, &current)?, version: current.version });
+            return Ok(UsableToken {
+                token: open_access(connect, &current)?,
+                version: current.version,
+            });
         }
         if !leased {
             // The version moved under an expired lease: its refresher died. Claim again.
             version = current.version;
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(ConnectError::Provider(ProviderError::Transient("timed out waiting for another refresh".into())));
+            return Err(ConnectError::Provider(ProviderError::Transient(
+                "timed out waiting for another refresh".into(),
+            )));
         }
         tokio::time::sleep(TICK).await;
     }
 }
 
-async fn refresh_claimed(connect: &Connect, project: &str, id: &str, claimed: i64) -> Result<UsableToken, ConnectError> {
+async fn refresh_claimed(
+    connect: &Connect,
+    project: &str,
+    id: &str,
+    claimed: i64,
+) -> Result<UsableToken, ConnectError> {
     let credential = load(connect, project, id).await?;
     let integration = integration_of(connect, &credential).await?;
     let result = call_refresh(connect, &credential, &integration).await;
     let now = clock::now();
     match result {
         Ok(tokens) => {
-            let seal = |value: &str, column: &str| connect.keys.seal(value.as_bytes(), binding(&credential, column));
+            let seal = |value: &str, column: &str| {
+                connect
+                    .keys
+                    .seal(value.as_bytes(), binding(&credential, column))
+            };
             let access = seal(&tokens.access_token, "access_token");
-            let rotated = tokens.refresh_token.as_deref().map(|r| seal(r, "refresh_token"));
+            let rotated = tokens
+                .refresh_token
+                .as_deref()
+                .map(|r| seal(r, "refresh_token"));
             let stored = connect
                 .store
-                .store_refreshed(id, claimed, &access, rotated.as_deref(), now + tokens.expires_in, now)
+                .store_refreshed(
+                    id,
+                    claimed,
+                    &access,
+                    rotated.as_deref(),
+                    now + tokens.expires_in,
+                    now,
+                )
                 .await?;
             if !stored {
                 // The user reconnected meanwhile: their new credential wins.
                 let current = load(connect, project, id).await?;
-                return Ok(UsableToken { token: open_access(connect, &current)?, version: current.version });
+                return Ok(UsableToken {
+                    token: open_access(connect, &current)?,
+                    version: current.version,
+                });
             }
             tracing::info!(credential = %id, "access token refreshed");
-            Ok(UsableToken { token: tokens.access_token, version: claimed + 1 })
+            Ok(UsableToken {
+                token: tokens.access_token,
+                version: claimed + 1,
+            })
         }
         Err(ConnectError::Provider(ProviderError::InvalidGrant(reason))) => {
             tracing::warn!(credential = %id, %reason, "refresh token refused: credential marked INVALID");
-            connect.store.release_refresh(id, claimed, CredentialStatus::Invalid, now).await?;
+            connect
+                .store
+                .release_refresh(id, claimed, CredentialStatus::Invalid, now)
+                .await?;
             Err(ConnectError::CredentialInvalid(credential.integration_id))
         }
         Err(other) => {
-            connect.store.release_refresh(id, claimed, CredentialStatus::Valid, now).await?;
+            connect
+                .store
+                .release_refresh(id, claimed, CredentialStatus::Valid, now)
+                .await?;
             Err(other)
         }
     }
 }
 
-async fn call_refresh(connect: &Connect, credential: &Credential, integration: &Integration) -> Result<super::provider::Tokens, ConnectError> {
-    let sealed = credential
-        .refresh_token
-        .as_deref()
-        .ok_or_else(|| ConnectError::Provider(ProviderError::InvalidGrant("no refresh token".into())))?;
-    let refresh_token = connect.keys.open_string(sealed, binding(credential, "refresh_token"))?;
+async fn call_refresh(
+    connect: &Connect,
+    credential: &Credential,
+    integration: &Integration,
+) -> Result<super::provider::Tokens, ConnectError> {
+    let sealed = credential.refresh_token.as_deref().ok_or_else(|| {
+        ConnectError::Provider(ProviderError::InvalidGrant("no refresh token".into()))
+    })?;
+    let refresh_token = connect
+        .keys
+        .open_string(sealed, binding(credential, "refresh_token"))?;
     let secret = integrations::client_secret(&connect.keys, integration)?;
-    let auth = ClientAuth { token_url: &integration.token_url, client_id: &integration.client_id, client_secret: &secret };
+    let auth = ClientAuth {
+        token_url: &integration.token_url,
+        client_id: &integration.client_id,
+        client_secret: &secret,
+    };
     Ok(connect.provider.refresh(&auth, &refresh_token).await?)
 }
 
@@ -123,9 +196,15 @@ pub async fn disconnect(connect: &Connect, credential: &Credential) -> Result<()
     let integration = integration_of(connect, credential).await?;
     if let Some(sealed) = credential.refresh_token.as_deref() {
         let revoked = async {
-            let refresh_token = connect.keys.open_string(sealed, binding(credential, "refresh_token"))?;
+            let refresh_token = connect
+                .keys
+                .open_string(sealed, binding(credential, "refresh_token"))?;
             let secret = integrations::client_secret(&connect.keys, &integration)?;
-            let auth = ClientAuth { token_url: &integration.token_url, client_id: &integration.client_id, client_secret: &secret };
+            let auth = ClientAuth {
+                token_url: &integration.token_url,
+                client_id: &integration.client_id,
+                client_secret: &secret,
+            };
             connect.provider.revoke(&auth, &refresh_token).await?;
             Ok::<(), ConnectError>(())
         };
@@ -133,16 +212,26 @@ pub async fn disconnect(connect: &Connect, credential: &Credential) -> Result<()
             tracing::warn!(credential = %credential.id, %error, "revocation at the provider failed; deleting anyway");
         }
     }
-    connect.store.delete_credential(&credential.project_id, &credential.id).await?;
+    connect
+        .store
+        .delete_credential(&credential.project_id, &credential.id)
+        .await?;
     Ok(())
 }
 
 fn open_access(connect: &Connect, credential: &Credential) -> Result<String, ConnectError> {
-    Ok(connect.keys.open_string(&credential.access_token, binding(credential, "access_token"))?)
+    Ok(connect.keys.open_string(
+        &credential.access_token,
+        binding(credential, "access_token"),
+    )?)
 }
 
 fn binding<'a>(credential: &'a Credential, column: &'a str) -> Binding<'a> {
-    Binding { project: &credential.project_id, row: &credential.id, column }
+    Binding {
+        project: &credential.project_id,
+        row: &credential.id,
+        column,
+    }
 }
 
 async fn load(connect: &Connect, project: &str, id: &str) -> Result<Credential, ConnectError> {
@@ -153,7 +242,10 @@ async fn load(connect: &Connect, project: &str, id: &str) -> Result<Credential, 
         .ok_or_else(|| ConnectError::NotFound("the credential was deleted".into()))
 }
 
-async fn integration_of(connect: &Connect, credential: &Credential) -> Result<Integration, ConnectError> {
+async fn integration_of(
+    connect: &Connect,
+    credential: &Credential,
+) -> Result<Integration, ConnectError> {
     connect
         .store
         .integration(&credential.project_id, &credential.integration_id)

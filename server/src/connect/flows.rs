@@ -18,16 +18,28 @@ pub const FLOW_TTL_SECS: i64 = 600;
 
 /// Creates a flow for `integration_type`, bound to `origin` (one of the project's). The caller
 /// is authenticated as `user`.
-pub async fn create(connect: &Connect, project: &Project, user: &str, integration_type: &str, origin: &str) -> Result<Flow, ConnectError> {
+pub async fn create(
+    connect: &Connect,
+    project: &Project,
+    user: &str,
+    integration_type: &str,
+    origin: &str,
+) -> Result<Flow, ConnectError> {
     if !project.allowed_origins.iter().any(|o| o.as_str() == origin) {
-        return Err(ConnectError::Forbidden(format!("origin {origin:?} is not one of the project's allowed origins")));
+        return Err(ConnectError::Forbidden(format!(
+            "origin {origin:?} is not one of the project's allowed origins"
+        )));
     }
     let project_id = project.id.to_string();
     let integration = connect
         .store
         .integration_by_provider(&project_id, integration_type)
         .await?
-        .ok_or_else(|| ConnectError::NotFound(format!("the project has no {integration_type:?} integration")))?;
+        .ok_or_else(|| {
+            ConnectError::NotFound(format!(
+                "the project has no {integration_type:?} integration"
+            ))
+        })?;
     let now = clock::now();
     let flow = Flow {
         id: pkce::random_token(24),
@@ -52,7 +64,12 @@ pub fn start_url(connect: &Connect, flow: &Flow) -> String {
 }
 
 /// A flow, readable only by the user and project that created it.
-pub async fn read(connect: &Connect, project: &str, user: &str, id: &str) -> Result<Flow, ConnectError> {
+pub async fn read(
+    connect: &Connect,
+    project: &str,
+    user: &str,
+    id: &str,
+) -> Result<Flow, ConnectError> {
     match connect.store.flow(id).await? {
         Some(flow) if flow.project_id == project && flow.user_id == user => Ok(flow),
         _ => Err(ConnectError::NotFound("no such flow".into())),
@@ -66,7 +83,9 @@ pub async fn start(connect: &Connect, flow_id: &str) -> Result<String, ConnectEr
     let integration = integration_of(connect, &flow).await?;
     let state = pkce::random_token(32);
     let verifier = pkce::verifier();
-    let sealed = connect.keys.seal(verifier.as_bytes(), verifier_binding(&flow));
+    let sealed = connect
+        .keys
+        .seal(verifier.as_bytes(), verifier_binding(&flow));
     connect
         .store
         .start_flow(&flow.id, &pkce::state_hash(&state), &sealed, clock::now())
@@ -91,7 +110,9 @@ pub async fn start(connect: &Connect, flow_id: &str) -> Result<String, ConnectEr
 }
 
 fn unusable() -> ConnectError {
-    ConnectError::NotFound("this connect link was already used or has expired: start again from the app".into())
+    ConnectError::NotFound(
+        "this connect link was already used or has expired: start again from the app".into(),
+    )
 }
 
 /// What the provider sent back to `/oauth/callback`.
@@ -110,40 +131,82 @@ pub struct Callback {
 /// `/oauth/callback`: consumes the state (no flow, no token request), exchanges the code with
 /// the verifier, seals and stores the credential, and ends the flow. Returns the ended flow.
 pub async fn complete(connect: &Connect, callback: Callback) -> Result<Flow, ConnectError> {
-    let state = callback.state.filter(|s| !s.is_empty()).ok_or_else(|| ConnectError::Invalid("the provider's answer has no state".into()))?;
+    let state = callback
+        .state
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ConnectError::Invalid("the provider's answer has no state".into()))?;
     let flow = connect
         .store
         .take_flow_by_state(&pkce::state_hash(&state), clock::now())
         .await?
-        .ok_or_else(|| ConnectError::Invalid("unknown, used or expired state: start again from the app".into()))?;
-    let outcome = exchange(connect, &flow, callback.code, callback.error, callback.error_description).await;
+        .ok_or_else(|| {
+            ConnectError::Invalid("unknown, used or expired state: start again from the app".into())
+        })?;
+    let outcome = exchange(
+        connect,
+        &flow,
+        callback.code,
+        callback.error,
+        callback.error_description,
+    )
+    .await;
     let now = clock::now();
     match outcome {
         Ok(credential_id) => {
-            connect.store.finish_flow(&flow.id, FlowStatus::Done, Some(&credential_id), None, now).await?;
+            connect
+                .store
+                .finish_flow(&flow.id, FlowStatus::Done, Some(&credential_id), None, now)
+                .await?;
         }
         Err(error) => {
             let message = error.to_string();
-            connect.store.finish_flow(&flow.id, FlowStatus::Failed, None, Some(&message), now).await?;
+            connect
+                .store
+                .finish_flow(&flow.id, FlowStatus::Failed, None, Some(&message), now)
+                .await?;
         }
     }
     connect.store.flow(&flow.id).await?.ok_or_else(unusable)
 }
 
-async fn exchange(connect: &Connect, flow: &Flow, code: Option<String>, error: Option<String>, description: Option<String>) -> Result<String, ConnectError> {
+async fn exchange(
+    connect: &Connect,
+    flow: &Flow,
+    code: Option<String>,
+    error: Option<String>,
+    description: Option<String>,
+) -> Result<String, ConnectError> {
     if let Some(error) = error {
         let detail = description.map(|d| format!(": {d}")).unwrap_or_default();
-        return Err(ConnectError::Invalid(format!("the provider answered {error}{detail}")));
+        return Err(ConnectError::Invalid(format!(
+            "the provider answered {error}{detail}"
+        )));
     }
-    let code = code.filter(|c| !c.is_empty()).ok_or_else(|| ConnectError::Invalid("the provider's answer has no code".into()))?;
+    let code = code
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ConnectError::Invalid("the provider's answer has no code".into()))?;
     let integration = integration_of(connect, flow).await?;
-    let sealed = flow.pkce_verifier.as_deref().ok_or_else(|| ConnectError::Invalid("the flow has no verifier".into()))?;
+    let sealed = flow
+        .pkce_verifier
+        .as_deref()
+        .ok_or_else(|| ConnectError::Invalid("the flow has no verifier".into()))?;
     let verifier = connect.keys.open_string(sealed, verifier_binding(flow))?;
     let secret = integrations::client_secret(&connect.keys, &integration)?;
-    let auth = ClientAuth { token_url: &integration.token_url, client_id: &integration.client_id, client_secret: &secret };
-    let tokens = connect.provider.exchange_code(&auth, &code, &connect.callback_url(), &verifier).await?;
+    let auth = ClientAuth {
+        token_url: &integration.token_url,
+        client_id: &integration.client_id,
+        client_secret: &secret,
+    };
+    let tokens = connect
+        .provider
+        .exchange_code(&auth, &code, &connect.callback_url(), &verifier)
+        .await?;
     // Who the account is: best effort (needs the `oauth` scope); the hub id is enough to work.
-    let account = connect.provider.introspect(&auth, &tokens.access_token).await.unwrap_or_default();
+    let account = connect
+        .provider
+        .introspect(&auth, &tokens.access_token)
+        .await
+        .unwrap_or_default();
     let mut provider_data = Map::new();
     if let Some(hub) = tokens.hub_id {
         provider_data.insert("hubId".into(), json!(hub));
@@ -155,15 +218,30 @@ async fn exchange(connect: &Connect, flow: &Flow, code: Option<String>, error: O
     }
     provider_data.insert("scopes".into(), json!(tokens.scopes));
 
-    let existing = connect.store.credential_for(&flow.project_id, &flow.user_id, &flow.integration_id).await?;
-    let id = existing.as_ref().map_or_else(|| uuid::Uuid::new_v4().to_string(), |c| c.id.clone());
+    let existing = connect
+        .store
+        .credential_for(&flow.project_id, &flow.user_id, &flow.integration_id)
+        .await?;
+    let id = existing
+        .as_ref()
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), |c| c.id.clone());
     let now = clock::now();
     let seal = |value: &str, column: &str| {
-        connect.keys.seal(value.as_bytes(), Binding { project: &flow.project_id, row: &id, column })
+        connect.keys.seal(
+            value.as_bytes(),
+            Binding {
+                project: &flow.project_id,
+                row: &id,
+                column,
+            },
+        )
     };
     let credential = Credential {
         access_token: seal(&tokens.access_token, "access_token"),
-        refresh_token: tokens.refresh_token.as_deref().map(|r| seal(r, "refresh_token")),
+        refresh_token: tokens
+            .refresh_token
+            .as_deref()
+            .map(|r| seal(r, "refresh_token")),
         id: id.clone(),
         project_id: flow.project_id.clone(),
         user_id: flow.user_id.clone(),
@@ -190,5 +268,9 @@ async fn integration_of(connect: &Connect, flow: &Flow) -> Result<Integration, C
 }
 
 fn verifier_binding(flow: &Flow) -> Binding<'_> {
-    Binding { project: &flow.project_id, row: &flow.id, column: "pkce_verifier" }
+    Binding {
+        project: &flow.project_id,
+        row: &flow.id,
+        column: "pkce_verifier",
+    }
 }

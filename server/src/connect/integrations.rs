@@ -27,50 +27,92 @@ pub struct IntegrationSettings {
 }
 
 /// Creates or replaces the project's integration with `provider_type`.
-pub async fn set(connect: &Connect, project: ProjectId, provider_type: &str, settings: IntegrationSettings) -> Result<Integration, ConnectError> {
+pub async fn set(
+    connect: &Connect,
+    project: ProjectId,
+    provider_type: &str,
+    settings: IntegrationSettings,
+) -> Result<Integration, ConnectError> {
     if provider_type != provider::hubspot::TYPE {
-        return Err(ConnectError::Invalid(format!("unknown integration {provider_type:?}: this platform has \"hubspot\"")));
+        return Err(ConnectError::Invalid(format!(
+            "unknown integration {provider_type:?}: this platform has \"hubspot\""
+        )));
     }
     if settings.client_id.trim().is_empty() || settings.client_secret.trim().is_empty() {
-        return Err(ConnectError::Invalid("the client id and the client secret are required".into()));
+        return Err(ConnectError::Invalid(
+            "the client id and the client secret are required".into(),
+        ));
     }
     let url = |value: Option<String>, default: &str, what: &str| -> Result<String, ConnectError> {
-        let value = value.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_owned());
+        let value = value
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| default.to_owned());
         match reqwest::Url::parse(value.trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => Ok(value.trim().trim_end_matches('/').to_owned()),
-            _ => Err(ConnectError::Invalid(format!("the {what} must be an http(s) URL without a query: {value:?}"))),
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {
+                Ok(value.trim().trim_end_matches('/').to_owned())
+            }
+            _ => Err(ConnectError::Invalid(format!(
+                "the {what} must be an http(s) URL without a query: {value:?}"
+            ))),
         }
     };
     let project_id = project.to_string();
-    let existing = connect.store.integration_by_provider(&project_id, provider_type).await?;
-    let id = existing.as_ref().map_or_else(|| uuid::Uuid::new_v4().to_string(), |i| i.id.clone());
+    let existing = connect
+        .store
+        .integration_by_provider(&project_id, provider_type)
+        .await?;
+    let id = existing
+        .as_ref()
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), |i| i.id.clone());
     let now = clock::now();
-    let scopes = settings.scopes.unwrap_or_else(|| provider::hubspot::SCOPES.to_owned());
+    let scopes = settings
+        .scopes
+        .unwrap_or_else(|| provider::hubspot::SCOPES.to_owned());
     let integration = Integration {
-        client_secret: connect.keys.seal(settings.client_secret.trim().as_bytes(), secret_binding(&project_id, &id)),
+        client_secret: connect.keys.seal(
+            settings.client_secret.trim().as_bytes(),
+            secret_binding(&project_id, &id),
+        ),
         id,
         project_id,
         provider: provider_type.to_owned(),
         name: provider::hubspot::NAME.to_owned(),
         client_id: settings.client_id.trim().to_owned(),
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
-        auth_url: url(settings.auth_url, provider::hubspot::AUTH_URL, "authorize URL")?,
-        token_url: url(settings.token_url, provider::hubspot::TOKEN_URL, "token URL")?,
+        auth_url: url(
+            settings.auth_url,
+            provider::hubspot::AUTH_URL,
+            "authorize URL",
+        )?,
+        token_url: url(
+            settings.token_url,
+            provider::hubspot::TOKEN_URL,
+            "token URL",
+        )?,
         api_base: url(settings.api_base, provider::hubspot::API_BASE, "API base")?,
         created_at: existing.as_ref().map_or(now, |i| i.created_at),
         updated_at: now,
     };
     if integration.scopes.is_empty() {
-        return Err(ConnectError::Invalid("at least one scope is required".into()));
+        return Err(ConnectError::Invalid(
+            "at least one scope is required".into(),
+        ));
     }
     Ok(connect.store.upsert_integration(&integration).await?)
 }
 
 fn secret_binding<'a>(project: &'a str, integration: &'a str) -> Binding<'a> {
-    Binding { project, row: integration, column: "client_secret" }
+    Binding {
+        project,
+        row: integration,
+        column: "client_secret",
+    }
 }
 
 /// Opens the integration's client secret for one provider call.
 pub fn client_secret(keys: &MasterKeys, integration: &Integration) -> Result<String, ConnectError> {
-    Ok(keys.open_string(&integration.client_secret, secret_binding(&integration.project_id, &integration.id))?)
+    Ok(keys.open_string(
+        &integration.client_secret,
+        secret_binding(&integration.project_id, &integration.id),
+    )?)
 }

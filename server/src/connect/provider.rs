@@ -129,7 +129,13 @@ impl ProviderClient {
     }
 
     /// Exchanges an authorization code (RFC 6749 section 4.1.3 with RFC 7636's verifier).
-    pub async fn exchange_code(&self, auth: &ClientAuth<'_>, code: &str, redirect_uri: &str, verifier: &str) -> Result<Tokens, ProviderError> {
+    pub async fn exchange_code(
+        &self,
+        auth: &ClientAuth<'_>,
+        code: &str,
+        redirect_uri: &str,
+        verifier: &str,
+    ) -> Result<Tokens, ProviderError> {
         let form = [
             ("grant_type", "authorization_code"),
             ("client_id", auth.client_id),
@@ -142,7 +148,11 @@ impl ProviderClient {
     }
 
     /// Refreshes an access token.
-    pub async fn refresh(&self, auth: &ClientAuth<'_>, refresh_token: &str) -> Result<Tokens, ProviderError> {
+    pub async fn refresh(
+        &self,
+        auth: &ClientAuth<'_>,
+        refresh_token: &str,
+    ) -> Result<Tokens, ProviderError> {
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", auth.client_id),
@@ -153,14 +163,20 @@ impl ProviderClient {
     }
 
     /// Revokes a refresh token (`{token_url}/revoke`, RFC 7009 style).
-    pub async fn revoke(&self, auth: &ClientAuth<'_>, refresh_token: &str) -> Result<(), ProviderError> {
+    pub async fn revoke(
+        &self,
+        auth: &ClientAuth<'_>,
+        refresh_token: &str,
+    ) -> Result<(), ProviderError> {
         let form = [
             ("client_id", auth.client_id),
             ("client_secret", auth.client_secret),
             ("token", refresh_token),
             ("token_type_hint", "refresh_token"),
         ];
-        let response = self.post_form(&format!("{}/revoke", auth.token_url), &form).await?;
+        let response = self
+            .post_form(&format!("{}/revoke", auth.token_url), &form)
+            .await?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -170,18 +186,27 @@ impl ProviderClient {
 
     /// Asks the provider who the account is (`{token_url}/introspect`, needs HubSpot's `oauth`
     /// scope).
-    pub async fn introspect(&self, auth: &ClientAuth<'_>, access_token: &str) -> Result<AccountInfo, ProviderError> {
+    pub async fn introspect(
+        &self,
+        auth: &ClientAuth<'_>,
+        access_token: &str,
+    ) -> Result<AccountInfo, ProviderError> {
         let form = [
             ("client_id", auth.client_id),
             ("client_secret", auth.client_secret),
             ("token", access_token),
             ("token_type_hint", "access_token"),
         ];
-        let response = self.post_form(&format!("{}/introspect", auth.token_url), &form).await?;
+        let response = self
+            .post_form(&format!("{}/introspect", auth.token_url), &form)
+            .await?;
         if !response.status().is_success() {
             return Err(classify(response).await);
         }
-        response.json().await.map_err(|e| ProviderError::Protocol(e.to_string()))
+        response
+            .json()
+            .await
+            .map_err(|e| ProviderError::Protocol(e.to_string()))
     }
 
     async fn token_call(&self, url: &str, form: &[(&str, &str)]) -> Result<Tokens, ProviderError> {
@@ -189,14 +214,23 @@ impl ProviderClient {
         if !response.status().is_success() {
             return Err(classify(response).await);
         }
-        let tokens: Tokens = response.json().await.map_err(|e| ProviderError::Protocol(e.to_string()))?;
+        let tokens: Tokens = response
+            .json()
+            .await
+            .map_err(|e| ProviderError::Protocol(e.to_string()))?;
         if tokens.access_token.is_empty() || tokens.expires_in <= 0 {
-            return Err(ProviderError::Protocol("the token answer lacks an access token or its lifetime".into()));
+            return Err(ProviderError::Protocol(
+                "the token answer lacks an access token or its lifetime".into(),
+            ));
         }
         Ok(tokens)
     }
 
-    async fn post_form(&self, url: &str, form: &[(&str, &str)]) -> Result<reqwest::Response, ProviderError> {
+    async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+    ) -> Result<reqwest::Response, ProviderError> {
         self.http
             .post(url)
             .header(reqwest::header::ACCEPT, "application/json")
@@ -215,11 +249,24 @@ async fn classify(response: reqwest::Response) -> ProviderError {
         return ProviderError::Transient(format!("HTTP {status}"));
     }
     let body: ErrorBody = response.json().await.unwrap_or_default();
-    let code = body.status.clone().or(body.error.clone()).unwrap_or_else(|| format!("HTTP {status}"));
+    let code = body
+        .status
+        .clone()
+        .or(body.error.clone())
+        .unwrap_or_else(|| format!("HTTP {status}"));
     let detail = body.message.or(body.error_description).unwrap_or_default();
     let text = format!("{code}: {detail}");
     let dead = matches!(body.error.as_deref(), Some("invalid_grant"))
-        || matches!(body.status.as_deref(), Some("BAD_REFRESH_TOKEN" | "BAD_AUTH_CODE" | "EXPIRED_AUTH_CODE" | "BAD_CODE_VERIFIER" | "BAD_HUB"));
+        || matches!(
+            body.status.as_deref(),
+            Some(
+                "BAD_REFRESH_TOKEN"
+                    | "BAD_AUTH_CODE"
+                    | "EXPIRED_AUTH_CODE"
+                    | "BAD_CODE_VERIFIER"
+                    | "BAD_HUB"
+            )
+        );
     if dead {
         ProviderError::InvalidGrant(text)
     } else if status.is_client_error() {

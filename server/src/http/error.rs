@@ -8,7 +8,9 @@ use axum::{
 };
 use paragon_protocol::{ErrorBody, ErrorCode};
 
-use crate::{admin::AdminError, auth::token::TokenError, connect::ConnectError, storage::StorageError};
+use crate::{
+    admin::AdminError, auth::token::TokenError, connect::ConnectError, storage::StorageError,
+};
 
 /// A request-level failure. Each variant fixes its status and stable `code`; the message is
 /// for the app's developer and never holds a secret or internal detail.

@@ -12,9 +12,15 @@ use paragon_protocol::sdk::{SdkCredential, SdkIntegration, SdkUserIntegration};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ApiError, ApiJson, AppState, auth::{AuthUser, ProjectAdmin}};
+use super::{
+    ApiError, ApiJson, AppState,
+    auth::{AuthUser, ProjectAdmin},
+};
 use crate::{
-    connect::{credentials, integrations::{self, IntegrationSettings}},
+    connect::{
+        credentials,
+        integrations::{self, IntegrationSettings},
+    },
     storage::{Credential, Integration, User},
 };
 
@@ -23,7 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{pid}/integrations", get(list_configured))
         .route("/projects/{pid}/integrations/{provider}", put(configure))
         .route("/projects/{pid}/sdk/integrations", get(list_for_user))
-        .route("/projects/{pid}/sdk/integrations/{integration_id}", delete(disconnect))
+        .route(
+            "/projects/{pid}/sdk/integrations/{integration_id}",
+            delete(disconnect),
+        )
 }
 
 /// `PUT /projects/{pid}/integrations/{provider}`.
@@ -73,13 +82,22 @@ async fn configure(
         token_url: body.token_url,
         api_base: body.api_base,
     };
-    let integration = integrations::set(&state.connect, admin.project_id, &provider, settings).await?;
+    let integration =
+        integrations::set(&state.connect, admin.project_id, &provider, settings).await?;
     Ok(Json(configured(&state, integration)))
 }
 
-async fn list_configured(State(state): State<AppState>, admin: ProjectAdmin) -> Result<Json<Vec<ConfiguredIntegration>>, ApiError> {
-    let list = state.store.integrations(&admin.project_id.to_string()).await?;
-    Ok(Json(list.into_iter().map(|i| configured(&state, i)).collect()))
+async fn list_configured(
+    State(state): State<AppState>,
+    admin: ProjectAdmin,
+) -> Result<Json<Vec<ConfiguredIntegration>>, ApiError> {
+    let list = state
+        .store
+        .integrations(&admin.project_id.to_string())
+        .await?;
+    Ok(Json(
+        list.into_iter().map(|i| configured(&state, i)).collect(),
+    ))
 }
 
 fn configured(state: &AppState, i: Integration) -> ConfiguredIntegration {
@@ -96,10 +114,16 @@ fn configured(state: &AppState, i: Integration) -> ConfiguredIntegration {
     }
 }
 
-async fn list_for_user(State(state): State<AppState>, auth: AuthUser) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
+async fn list_for_user(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
     let project = auth.project.id.to_string();
     let integrations = state.store.integrations(&project).await?;
-    let credentials = state.store.user_credentials(&project, auth.user.id.as_str()).await?;
+    let credentials = state
+        .store
+        .user_credentials(&project, auth.user.id.as_str())
+        .await?;
     Ok(Json(
         integrations
             .into_iter()
@@ -126,18 +150,30 @@ async fn disconnect(
         .store
         .credential_for(&project, auth.user.id.as_str(), &integration_id)
         .await?
-        .ok_or_else(|| ApiError::NotFound("this user has no credential for that integration".into()))?;
+        .ok_or_else(|| {
+            ApiError::NotFound("this user has no credential for that integration".into())
+        })?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
-pub async fn user_integrations(state: &AppState, project: &str, user: &User) -> Result<Map<String, Value>, ApiError> {
+pub async fn user_integrations(
+    state: &AppState,
+    project: &str,
+    user: &User,
+) -> Result<Map<String, Value>, ApiError> {
     let integrations = state.store.integrations(project).await?;
-    let credentials = state.store.user_credentials(project, user.id.as_str()).await?;
+    let credentials = state
+        .store
+        .user_credentials(project, user.id.as_str())
+        .await?;
     let mut map = Map::new();
     for integration in integrations {
-        let own: Vec<&Credential> = credentials.iter().filter(|c| c.integration_id == integration.id).collect();
+        let own: Vec<&Credential> = credentials
+            .iter()
+            .filter(|c| c.integration_id == integration.id)
+            .collect();
         let first = own.first();
         let entry = SdkUserIntegration {
             enabled: first.is_some_and(|c| c.status == crate::storage::CredentialStatus::Valid),

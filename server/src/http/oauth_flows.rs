@@ -37,11 +37,25 @@ async fn create(
     // name any of the project's origins; a page of the app may only name its own.
     if let Some(caller) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         if caller != state.connect.public_origin() && caller != body.origin {
-            return Err(ApiError::Forbidden(format!("a page of {caller} cannot start a flow for {}", body.origin)));
+            return Err(ApiError::Forbidden(format!(
+                "a page of {caller} cannot start a flow for {}",
+                body.origin
+            )));
         }
     }
-    let flow = flows::create(&state.connect, &auth.project, auth.user.id.as_str(), &body.integration, &body.origin).await?;
-    let created = CreatedFlow { start_url: flows::start_url(&state.connect, &flow), flow_id: flow.id, expires_at: flow.expires_at };
+    let flow = flows::create(
+        &state.connect,
+        &auth.project,
+        auth.user.id.as_str(),
+        &body.integration,
+        &body.origin,
+    )
+    .await?;
+    let created = CreatedFlow {
+        start_url: flows::start_url(&state.connect, &flow),
+        flow_id: flow.id,
+        expires_at: flow.expires_at,
+    };
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -59,7 +73,8 @@ async fn read(
 ) -> Result<Json<FlowState>, ApiError> {
     let project = auth.project.id.to_string();
     let user = auth.user.id.as_str();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
+    let deadline = tokio::time::Instant::now()
+        + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
     // Polling the database rather than an in-process signal: the callback may land on
     // another replica.
     loop {
@@ -78,5 +93,10 @@ fn flow_state(flow: Flow) -> FlowState {
         FlowStatus::Failed => "failed",
         FlowStatus::Created | FlowStatus::Started | FlowStatus::Exchanging => "pending",
     };
-    FlowState { flow_id: flow.id, status: status.into(), credential_id: flow.credential_id, error: flow.error }
+    FlowState {
+        flow_id: flow.id,
+        status: status.into(),
+        credential_id: flow.credential_id,
+        error: flow.error,
+    }
 }

@@ -36,11 +36,21 @@ struct Start {
 
 async fn start(State(state): State<AppState>, Query(query): Query<Start>) -> Response {
     let Some(flow) = query.flow else {
-        return page(StatusCode::BAD_REQUEST, "Connect link incomplete", "This link has no flow. Start again from the app.", None);
+        return page(
+            StatusCode::BAD_REQUEST,
+            "Connect link incomplete",
+            "This link has no flow. Start again from the app.",
+            None,
+        );
     };
     match flows::start(&state.connect, &flow).await {
         Ok(url) => with_page_headers(Redirect::to(&url).into_response()),
-        Err(error) => page(StatusCode::BAD_REQUEST, "Cannot connect", &error.to_string(), None),
+        Err(error) => page(
+            StatusCode::BAD_REQUEST,
+            "Cannot connect",
+            &error.to_string(),
+            None,
+        ),
     }
 }
 
@@ -49,21 +59,36 @@ async fn callback(State(state): State<AppState>, Query(query): Query<Callback>) 
         Ok(flow) => {
             let done = flow.status == FlowStatus::Done;
             let (title, text) = if done {
-                ("Connected", "Your account is connected. You can close this window.")
+                (
+                    "Connected",
+                    "Your account is connected. You can close this window.",
+                )
             } else {
-                ("Not connected", "The connection was not completed. You can close this window and try again.")
+                (
+                    "Not connected",
+                    "The connection was not completed. You can close this window and try again.",
+                )
             };
             let status = if done { "done" } else { "failed" };
             // The opener is the portal (platform origin) or, headless, the app's page (the
             // flow's origin): the page posts to both, and the browser delivers to the one that
             // matches. The message holds no secret.
             let targets = [state.connect.public_origin(), flow.origin.clone()];
-            let script = Completion { flow_id: &flow.id, status, targets: &targets };
+            let script = Completion {
+                flow_id: &flow.id,
+                status,
+                targets: &targets,
+            };
             page(StatusCode::OK, title, text, Some(script))
         }
         Err(error) => {
             tracing::warn!(%error, "OAuth callback refused");
-            page(StatusCode::BAD_REQUEST, "Cannot connect", &error.to_string(), None)
+            page(
+                StatusCode::BAD_REQUEST,
+                "Cannot connect",
+                &error.to_string(),
+                None,
+            )
         }
     }
 }
@@ -77,11 +102,19 @@ struct Completion<'a> {
 
 async fn complete_script() -> Response {
     let mut response = include_str!("assets/complete.js").into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
     response
 }
 
-fn page(status: StatusCode, title: &str, text: &str, completion: Option<Completion<'_>>) -> Response {
+fn page(
+    status: StatusCode,
+    title: &str,
+    text: &str,
+    completion: Option<Completion<'_>>,
+) -> Response {
     let script = completion
         .map(|c| {
             format!(
@@ -103,14 +136,27 @@ fn page(status: StatusCode, title: &str, text: &str, completion: Option<Completi
 
 fn with_page_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(PAGE_CSP),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
 /// HTML-escapes text and attribute values.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

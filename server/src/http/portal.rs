@@ -20,8 +20,19 @@ use crate::ids::ProjectId;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/ui", get(portal))
-        .route("/ui/portal.js", get(|| asset(include_str!("assets/portal.js"), "text/javascript; charset=utf-8")))
-        .route("/ui/portal.css", get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8")))
+        .route(
+            "/ui/portal.js",
+            get(|| {
+                asset(
+                    include_str!("assets/portal.js"),
+                    "text/javascript; charset=utf-8",
+                )
+            }),
+        )
+        .route(
+            "/ui/portal.css",
+            get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8")),
+        )
 }
 
 #[derive(Debug, Deserialize)]
@@ -40,8 +51,14 @@ async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>)
     let Some(project) = project else {
         return refusal(StatusCode::NOT_FOUND, "No such project.");
     };
-    let Some(origin) = query.origin.filter(|o| project.allowed_origins.iter().any(|a| a.as_str() == o)) else {
-        return refusal(StatusCode::FORBIDDEN, "This page may only be shown by the app's own origins.");
+    let Some(origin) = query
+        .origin
+        .filter(|o| project.allowed_origins.iter().any(|a| a.as_str() == o))
+    else {
+        return refusal(
+            StatusCode::FORBIDDEN,
+            "This page may only be shown by the app's own origins.",
+        );
     };
     let integration = query.integration.unwrap_or_default();
     let name = state
@@ -67,7 +84,10 @@ async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>)
 }
 
 fn refusal(status: StatusCode, text: &str) -> Response {
-    let body = format!("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title><p>{}</p></html>", escape(text));
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title><p>{}</p></html>",
+        escape(text)
+    );
     respond(status, body, "default-src 'none'; frame-ancestors 'none'")
 }
 
@@ -77,11 +97,20 @@ fn respond(status: StatusCode, body: String, csp: &str) -> Response {
     if let Ok(csp) = HeaderValue::from_str(csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Apps whose pages are cross-origin isolated (COEP require-corp) can still frame it.
-    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    headers.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     response
 }
 
@@ -89,7 +118,13 @@ async fn asset(text: &'static str, content_type: &'static str) -> Response {
     let mut response = text.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     response
 }

@@ -14,7 +14,10 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/projects/{pid}/sdk/me", get(me).patch(patch_me))
 }
 
-async fn me(State(state): State<AppState>, AuthUser { project, user }: AuthUser) -> Result<Json<SdkUser>, ApiError> {
+async fn me(
+    State(state): State<AppState>,
+    AuthUser { project, user }: AuthUser,
+) -> Result<Json<SdkUser>, ApiError> {
     sdk_user(&state, &project, user).await.map(Json)
 }
 
@@ -32,7 +35,8 @@ async fn patch_me(
 }
 
 async fn sdk_user(state: &AppState, project: &Project, user: User) -> Result<SdkUser, ApiError> {
-    let integrations = super::integrations::user_integrations(state, &project.id.to_string(), &user).await?;
+    let integrations =
+        super::integrations::user_integrations(state, &project.id.to_string(), &user).await?;
     Ok(SdkUser {
         user_id: user.id.as_str().to_owned(),
         integrations,

@@ -40,6 +40,10 @@ impl AppState {
             provider: crate::connect::provider::ProviderClient::new(),
             public_url,
         };
-        Self { store, settings: Arc::new(settings), connect }
+        Self {
+            store,
+            settings: Arc::new(settings),
+            connect,
+        }
     }
 }

@@ -81,13 +81,24 @@ pub trait ProjectStore: Send + Sync + Debug {
 #[async_trait]
 pub trait ConnectStore: Send + Sync + Debug {
     /// Inserts the project's integration for its provider, or updates it when it has this id.
-    async fn upsert_integration(&self, integration: &Integration) -> Result<Integration, StorageError>;
+    async fn upsert_integration(
+        &self,
+        integration: &Integration,
+    ) -> Result<Integration, StorageError>;
     /// The project's integrations, oldest first.
     async fn integrations(&self, project: &str) -> Result<Vec<Integration>, StorageError>;
     /// One integration of the project.
-    async fn integration(&self, project: &str, id: &str) -> Result<Option<Integration>, StorageError>;
+    async fn integration(
+        &self,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<Integration>, StorageError>;
     /// The project's integration with a provider.
-    async fn integration_by_provider(&self, project: &str, provider: &str) -> Result<Option<Integration>, StorageError>;
+    async fn integration_by_provider(
+        &self,
+        project: &str,
+        provider: &str,
+    ) -> Result<Option<Integration>, StorageError>;
 
     /// Stores a new flow.
     async fn create_flow(&self, flow: &Flow) -> Result<(), StorageError>;
@@ -95,10 +106,20 @@ pub trait ConnectStore: Send + Sync + Debug {
     async fn flow(&self, id: &str) -> Result<Option<Flow>, StorageError>;
     /// Moves a `created`, unexpired flow to `started` with its state hash and sealed PKCE
     /// verifier; `None` if it was used or expired (single use).
-    async fn start_flow(&self, id: &str, state_hash: &[u8], sealed_verifier: &[u8], now: i64) -> Result<Option<Flow>, StorageError>;
+    async fn start_flow(
+        &self,
+        id: &str,
+        state_hash: &[u8],
+        sealed_verifier: &[u8],
+        now: i64,
+    ) -> Result<Option<Flow>, StorageError>;
     /// Consumes the `started`, unexpired flow of a state: `None` for a missing, wrong, reused
     /// or expired state.
-    async fn take_flow_by_state(&self, state_hash: &[u8], now: i64) -> Result<Option<Flow>, StorageError>;
+    async fn take_flow_by_state(
+        &self,
+        state_hash: &[u8],
+        now: i64,
+    ) -> Result<Option<Flow>, StorageError>;
     /// Ends a flow (`done` with its credential, or `failed` with why), dropping its verifier.
     async fn finish_flow(
         &self,
@@ -112,14 +133,30 @@ pub trait ConnectStore: Send + Sync + Debug {
     /// Inserts the user's credential for the integration, or replaces its tokens (same id).
     async fn save_credential(&self, credential: &Credential) -> Result<(), StorageError>;
     /// A credential of the project.
-    async fn credential(&self, project: &str, id: &str) -> Result<Option<Credential>, StorageError>;
+    async fn credential(&self, project: &str, id: &str)
+    -> Result<Option<Credential>, StorageError>;
     /// The user's credential for an integration.
-    async fn credential_for(&self, project: &str, user: &str, integration: &str) -> Result<Option<Credential>, StorageError>;
+    async fn credential_for(
+        &self,
+        project: &str,
+        user: &str,
+        integration: &str,
+    ) -> Result<Option<Credential>, StorageError>;
     /// Every credential of the user.
-    async fn user_credentials(&self, project: &str, user: &str) -> Result<Vec<Credential>, StorageError>;
+    async fn user_credentials(
+        &self,
+        project: &str,
+        user: &str,
+    ) -> Result<Vec<Credential>, StorageError>;
     /// Claims the right to refresh (bumps the version, takes a lease); `false` if the version
     /// moved or another refresher holds an unexpired lease.
-    async fn claim_refresh(&self, id: &str, version: i64, now: i64, lease_secs: i64) -> Result<bool, StorageError>;
+    async fn claim_refresh(
+        &self,
+        id: &str,
+        version: i64,
+        now: i64,
+        lease_secs: i64,
+    ) -> Result<bool, StorageError>;
     /// Stores refreshed tokens under a claim; keeps the old refresh token when none is given.
     #[allow(clippy::too_many_arguments)]
     async fn store_refreshed(
@@ -132,7 +169,13 @@ pub trait ConnectStore: Send + Sync + Debug {
         now: i64,
     ) -> Result<bool, StorageError>;
     /// Gives a claim up after a failed refresh, with the credential's new status.
-    async fn release_refresh(&self, id: &str, claimed_version: i64, status: CredentialStatus, now: i64) -> Result<(), StorageError>;
+    async fn release_refresh(
+        &self,
+        id: &str,
+        claimed_version: i64,
+        status: CredentialStatus,
+        now: i64,
+    ) -> Result<(), StorageError>;
     /// Deletes a credential; `false` if there was none.
     async fn delete_credential(&self, project: &str, id: &str) -> Result<bool, StorageError>;
 }

@@ -18,7 +18,8 @@ pub(super) fn provider_data_from_text(text: &str) -> Result<Map<String, Value>, 
 }
 
 pub(super) fn credential_status(text: &str) -> Result<CredentialStatus, StorageError> {
-    CredentialStatus::parse(text).ok_or_else(|| StorageError::Corrupt(format!("credential status {text:?}")))
+    CredentialStatus::parse(text)
+        .ok_or_else(|| StorageError::Corrupt(format!("credential status {text:?}")))
 }
 
 pub(super) fn flow_status(text: &str) -> Result<FlowStatus, StorageError> {

@@ -27,7 +27,9 @@ pub enum KeyError {
     #[error("PARAGON_MASTER_KEY is empty")]
     Empty,
     /// A key is not 32 bytes of base64, or its id is not usable.
-    #[error("PARAGON_MASTER_KEY entry {0:?}: {1} (expected id:base64 of 32 bytes; `paragon vault new-key` prints one)")]
+    #[error(
+        "PARAGON_MASTER_KEY entry {0:?}: {1} (expected id:base64 of 32 bytes; `paragon vault new-key` prints one)"
+    )]
     Invalid(String, &'static str),
 }
 
@@ -35,17 +37,31 @@ impl MasterKeys {
     /// Parses the `PARAGON_MASTER_KEY` syntax.
     pub fn parse(value: &str) -> Result<Self, KeyError> {
         let mut keys = Vec::new();
-        for (index, entry) in value.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
+        for (index, entry) in value
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .enumerate()
+        {
             let (id, encoded) = match entry.split_once(':') {
                 Some((id, encoded)) => (id.trim().to_owned(), encoded.trim()),
                 None => (format!("k{}", index + 1), entry),
             };
             // Shown in error messages: the id only, never the key.
             let invalid = |reason| KeyError::Invalid(id.clone(), reason);
-            if id.is_empty() || id.len() > 32 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                return Err(invalid("the id must be 1 to 32 characters of [A-Za-z0-9_-]"));
+            if id.is_empty()
+                || id.len() > 32
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(invalid(
+                    "the id must be 1 to 32 characters of [A-Za-z0-9_-]",
+                ));
             }
-            let bytes = STANDARD.decode(encoded).map_err(|_| invalid("not base64"))?;
+            let bytes = STANDARD
+                .decode(encoded)
+                .map_err(|_| invalid("not base64"))?;
             let key: [u8; 32] = bytes.try_into().map_err(|_| invalid("not 32 bytes"))?;
             if keys.iter().any(|(existing, _)| *existing == id) {
                 return Err(invalid("the id appears twice"));
@@ -62,7 +78,9 @@ impl MasterKeys {
     pub fn generate() -> Self {
         let mut key = [0u8; 32];
         rand::fill(&mut key);
-        Self { keys: vec![("k1".into(), key)] }
+        Self {
+            keys: vec![("k1".into(), key)],
+        }
     }
 
     /// 32 random bytes in base64, the value `paragon vault new-key` prints.
@@ -103,12 +121,24 @@ mod tests {
         let a = MasterKeys::generate_encoded();
         let b = MasterKeys::generate_encoded();
         assert_eq!(MasterKeys::parse(&a).expect("bare").current_id(), "k1");
-        assert_eq!(MasterKeys::parse(&format!("new:{a}, old:{b}")).expect("list").current_id(), "new");
+        assert_eq!(
+            MasterKeys::parse(&format!("new:{a}, old:{b}"))
+                .expect("list")
+                .current_id(),
+            "new"
+        );
     }
 
     #[test]
     fn bad_values_are_refused_without_echoing_the_key() {
-        for bad in ["", "  ", "k1:notbase64!!", "k1:AAAA", "bad id:AAAA", &format!("a:{0},a:{0}", MasterKeys::generate_encoded())] {
+        for bad in [
+            "",
+            "  ",
+            "k1:notbase64!!",
+            "k1:AAAA",
+            "bad id:AAAA",
+            &format!("a:{0},a:{0}", MasterKeys::generate_encoded()),
+        ] {
             let error = MasterKeys::parse(bad).expect_err(bad);
             if let KeyError::Invalid(id, _) = &error {
                 assert!(!id.contains("AAAA") || id == "k1", "{error}");

@@ -52,7 +52,9 @@ pub enum VaultError {
     #[error("sealed with master key {0:?}, which is not configured in PARAGON_MASTER_KEY")]
     UnknownKey(String),
     /// Wrong key, tampered bytes, or a value copied from another row or column.
-    #[error("the sealed value does not open here: it was tampered with or belongs to another row or column")]
+    #[error(
+        "the sealed value does not open here: it was tampered with or belongs to another row or column"
+    )]
     Mismatch,
 }
 
@@ -66,7 +68,13 @@ impl MasterKeys {
         let cipher = XChaCha20Poly1305::new(key.into());
         let aad = binding.associated_data();
         let sealed = cipher
-            .encrypt(&XNonce::from(nonce), Payload { msg: plaintext, aad: &aad })
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
             // Encryption fails only for messages over 256 GB.
             .unwrap_or_default();
         let mut out = Vec::with_capacity(2 + kid.len() + NONCE_LEN + sealed.len());
@@ -88,11 +96,19 @@ impl MasterKeys {
         let (kid, rest) = rest.split_at(usize::from(kid_len));
         let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
         let kid = std::str::from_utf8(kid).map_err(|_| VaultError::Format)?;
-        let key = self.get(kid).ok_or_else(|| VaultError::UnknownKey(kid.to_owned()))?;
+        let key = self
+            .get(kid)
+            .ok_or_else(|| VaultError::UnknownKey(kid.to_owned()))?;
         let aad = binding.associated_data();
         let nonce = XNonce::try_from(nonce).map_err(|_| VaultError::Format)?;
         XChaCha20Poly1305::new(key.into())
-            .decrypt(&nonce, Payload { msg: ciphertext, aad: &aad })
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: ciphertext,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| VaultError::Mismatch)
     }
 
@@ -107,7 +123,11 @@ mod tests {
     use super::*;
 
     fn binding<'a>(row: &'a str, column: &'a str) -> Binding<'a> {
-        Binding { project: "p1", row, column }
+        Binding {
+            project: "p1",
+            row,
+            column,
+        }
     }
 
     #[test]
@@ -115,10 +135,24 @@ mod tests {
         let keys = MasterKeys::generate();
         let sealed = keys.seal(b"refresh-token", binding("cred-1", "refresh_token"));
 
-        assert_eq!(keys.open(&sealed, binding("cred-1", "refresh_token")).as_deref(), Ok(&b"refresh-token"[..]));
-        assert_eq!(keys.open(&sealed, binding("cred-2", "refresh_token")), Err(VaultError::Mismatch));
-        assert_eq!(keys.open(&sealed, binding("cred-1", "access_token")), Err(VaultError::Mismatch));
-        let other_project = Binding { project: "p2", row: "cred-1", column: "refresh_token" };
+        assert_eq!(
+            keys.open(&sealed, binding("cred-1", "refresh_token"))
+                .as_deref(),
+            Ok(&b"refresh-token"[..])
+        );
+        assert_eq!(
+            keys.open(&sealed, binding("cred-2", "refresh_token")),
+            Err(VaultError::Mismatch)
+        );
+        assert_eq!(
+            keys.open(&sealed, binding("cred-1", "access_token")),
+            Err(VaultError::Mismatch)
+        );
+        let other_project = Binding {
+            project: "p2",
+            row: "cred-1",
+            column: "refresh_token",
+        };
         assert_eq!(keys.open(&sealed, other_project), Err(VaultError::Mismatch));
     }
 
@@ -139,21 +173,37 @@ mod tests {
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
 
-        assert_eq!(keys.open(&sealed, binding("r", "c")), Err(VaultError::Mismatch));
+        assert_eq!(
+            keys.open(&sealed, binding("r", "c")),
+            Err(VaultError::Mismatch)
+        );
         assert_eq!(keys.open(b"", binding("r", "c")), Err(VaultError::Format));
-        assert_eq!(keys.open(&[1, 200, 1, 2], binding("r", "c")), Err(VaultError::Format));
+        assert_eq!(
+            keys.open(&[1, 200, 1, 2], binding("r", "c")),
+            Err(VaultError::Format)
+        );
     }
 
     #[test]
     fn rotation_opens_old_values_and_seals_with_the_new_key() {
-        let old = MasterKeys::parse(&format!("k1:{}", MasterKeys::generate_encoded())).expect("one key");
+        let old =
+            MasterKeys::parse(&format!("k1:{}", MasterKeys::generate_encoded())).expect("one key");
         let sealed = old.seal(b"x", binding("r", "c"));
-        let rotated =
-            MasterKeys::parse(&format!("k2:{},k1:{}", MasterKeys::generate_encoded(), old.encoded_current()))
-                .expect("two keys");
+        let rotated = MasterKeys::parse(&format!(
+            "k2:{},k1:{}",
+            MasterKeys::generate_encoded(),
+            old.encoded_current()
+        ))
+        .expect("two keys");
 
-        assert_eq!(rotated.open(&sealed, binding("r", "c")).as_deref(), Ok(&b"x"[..]));
+        assert_eq!(
+            rotated.open(&sealed, binding("r", "c")).as_deref(),
+            Ok(&b"x"[..])
+        );
         let resealed = rotated.seal(b"x", binding("r", "c"));
-        assert_eq!(old.open(&resealed, binding("r", "c")), Err(VaultError::UnknownKey("k2".into())));
+        assert_eq!(
+            old.open(&resealed, binding("r", "c")),
+            Err(VaultError::UnknownKey("k2".into()))
+        );
     }
 }

@@ -149,6 +149,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         allowed_origins: vec![APP_ORIGIN.to_owned()],
         token_audience: Some("https://app.test/api".to_owned()),
         admin_key: Some(OPERATOR_KEY.to_owned()),
+        public_url: None,
+        // A master key generated into the test's own data folder.
+        demo: true,
     };
     let config = ServeConfig::try_from(args).expect("a valid test configuration");
     let app = Application::build_with_store(config, store.clone())

@@ -112,10 +112,7 @@ fn assert_absent(haystack: &str, secrets: &[String], place: &str) {
 #[tokio::test]
 async fn no_secret_in_logs_or_in_the_sqlite_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let env = Env {
-        data_dir: dir.path().join("data"),
-        database_url: None,
-    };
+    let env = Env::new(dir.path().join("data"), None);
 
     let (secrets, logs) = exercise(&env, dir.path()).await;
 
@@ -149,10 +146,7 @@ async fn no_secret_in_logs_or_in_any_postgresql_row() {
         .expect("create database");
     let url = with_database(&base, &name);
     let dir = tempfile::tempdir().expect("temp dir");
-    let env = Env {
-        data_dir: dir.path().join("data"),
-        database_url: Some(url.clone()),
-    };
+    let env = Env::new(dir.path().join("data"), Some(url.clone()));
 
     let (secrets, logs) = exercise(&env, dir.path()).await;
 

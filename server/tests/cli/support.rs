@@ -14,9 +14,23 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_paragon");
 pub struct Env {
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
+    /// The vault key every command of this environment shares.
+    pub master_key: String,
 }
 
 impl Env {
+    pub fn new(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        let master_key = format!(
+            "k1:{}",
+            paragon_server::vault::MasterKeys::generate_encoded()
+        );
+        Self {
+            data_dir,
+            database_url,
+            master_key,
+        }
+    }
+
     /// `paragon ARGS` with the storage of this environment and `RUST_LOG=trace`, so that the
     /// most talkative logs are the ones checked for secrets.
     pub fn command(&self, args: &[&str]) -> Command {
@@ -24,6 +38,7 @@ impl Env {
         command
             .args(args)
             .env("PARAGON_DATA_DIR", &self.data_dir)
+            .env("PARAGON_MASTER_KEY", &self.master_key)
             .env("RUST_LOG", "trace");
         match &self.database_url {
             Some(url) => command.env("DATABASE_URL", url),
@@ -70,7 +85,12 @@ impl Env {
         });
         let url = rx
             .recv_timeout(Duration::from_secs(30))
-            .expect("the server prints its URL");
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server did not start: {}",
+                    std::fs::read_to_string(log).unwrap_or_default()
+                )
+            });
         Server { child, url }
     }
 }

@@ -6,10 +6,7 @@ use crate::support::{Env, field};
 #[tokio::test]
 async fn project_key_and_token_from_the_cli_are_accepted_by_the_server() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let env = Env {
-        data_dir: dir.path().join("data"),
-        database_url: None,
-    };
+    let env = Env::new(dir.path().join("data"), None);
     let key_file = dir.path().join("signing-key.pem");
     let key_path = key_file.to_str().expect("utf-8 path");
 
@@ -88,10 +85,7 @@ async fn project_key_and_token_from_the_cli_are_accepted_by_the_server() {
 #[test]
 fn cli_errors_are_clear_and_nonzero() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let env = Env {
-        data_dir: dir.path().join("data"),
-        database_url: None,
-    };
+    let env = Env::new(dir.path().join("data"), None);
 
     let cases: [(&[&str], &str); 5] = [
         (
@@ -139,5 +133,41 @@ fn cli_errors_are_clear_and_nonzero() {
         let stderr = crate::support::text(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_master_key_outside_demo_mode() {
+    let dir = tempfile::tempdir().expect("temp dir");
+
+    let output = std::process::Command::new(crate::support::BIN)
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path())
+        .env_remove("PARAGON_MASTER_KEY")
+        .output()
+        .expect("run paragon");
+
+    assert!(!output.status.success());
+    let stderr = crate::support::text(&output.stderr);
+    assert!(stderr.contains("PARAGON_MASTER_KEY is not set") && stderr.contains("--demo"), "{stderr}");
+}
+
+#[test]
+fn demo_mode_makes_a_master_key_file_readable_by_its_owner_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = Env::new(dir.path().join("data"), None);
+    let (out, _) = env.run(&["project", "create", "--name", "x"]);
+    let project = field(&out, "project id:");
+
+    let mut command = env.command(&["integration", "set", "--project", &project, "hubspot", "--client-id", "id", "--demo"]);
+    let output = command.env_remove("PARAGON_MASTER_KEY").env("PARAGON_CLIENT_SECRET", "s3cret").output().expect("run");
+
+    assert!(output.status.success(), "{}", crate::support::text(&output.stderr));
+    let key_file = env.data_dir.join("demo-master.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }
