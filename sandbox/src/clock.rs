@@ -1,0 +1,56 @@
+//! Wall-clock time in milliseconds and HubSpot's timestamp format.
+//!
+//! HubSpot writes every timestamp as ISO-8601 UTC with milliseconds (`2019-10-30T03:30:17.883Z`)
+//! and takes epoch milliseconds in search filters, so milliseconds are the unit throughout.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use time::{OffsetDateTime, format_description::BorrowedFormatItem, macros::format_description};
+
+const ISO_MILLIS: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+/// Milliseconds since the Unix epoch (0 if the system clock is before 1970).
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// `ms` as HubSpot writes timestamps, e.g. `2026-03-10T23:04:41.164Z`.
+pub fn iso8601(ms: u64) -> String {
+    let nanos = i128::from(ms) * 1_000_000;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|at| at.format(ISO_MILLIS).ok())
+        // Only a date past year 9999 fails to format; none is produced here.
+        .unwrap_or_else(|| "1970-01-01T00:00:00.000Z".to_owned())
+}
+
+/// HubSpot's wording for how long ago a token expired: "75 second(s)", "5 hour(s)",
+/// "19884 day(s)" are all observed; the cut-over points between units are a guess.
+pub fn ago(elapsed_ms: u64) -> String {
+    let seconds = elapsed_ms / 1000;
+    match seconds {
+        0..120 => format!("{seconds} second(s)"),
+        120..7200 => format!("{} minute(s)", seconds / 60),
+        7200..172_800 => format!("{} hour(s)", seconds / 3600),
+        _ => format!("{} day(s)", seconds / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_have_milliseconds_and_a_z() {
+        assert_eq!(iso8601(1_656_407_872_040), "2022-06-28T09:17:52.040Z");
+    }
+
+    #[test]
+    fn expiry_wording_matches_observed_messages() {
+        assert_eq!(ago(75_400), "75 second(s)");
+        assert_eq!(ago(5 * 3600 * 1000), "5 hour(s)");
+    }
+}

@@ -1,0 +1,14 @@
+//! CRM contacts v3: storage, property rules, search, batch upsert and HubSpot's error bodies.
+//! HTTP lives in [`crate::http`]; this module only decides.
+
+pub mod contacts;
+mod email;
+pub mod failure;
+pub mod properties;
+pub mod search;
+pub mod upsert;
+pub mod view;
+
+pub use contacts::{ContactBook, ContactKey};
+pub use email::is_valid_email;
+pub use failure::CrmFailure;

@@ -1,0 +1,55 @@
+//! Fault injection per account (`POST /_sandbox/accounts/{hubId}/faults`): what a flaky
+//! HubSpot does to a client, on demand.
+
+use serde::{Deserialize, Serialize};
+
+/// The faults of one account. Each knob is independent; all zero means a healthy HubSpot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Faults {
+    /// Fraction (0 to 1) of CRM calls that answer a random 500, 502 or 503 without doing
+    /// anything.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// The next this-many CRM calls answer 429 `RATE_LIMIT` with `Retry-After: 1`.
+    #[serde(default)]
+    pub force429: u32,
+    /// Delay added before every CRM call of the account is answered.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+/// What the faults decide for one call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Injected {
+    /// Answer 429.
+    RateLimit,
+    /// Answer this 5xx status.
+    ServerError(u16),
+}
+
+impl Faults {
+    /// Refuses settings outside their ranges.
+    pub fn check(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.error_rate) {
+            return Err("errorRate must be between 0 and 1".into());
+        }
+        if self.latency_ms > 60_000 {
+            return Err("latencyMs must be at most 60000".into());
+        }
+        Ok(())
+    }
+
+    /// Draws the fate of one call, using up one forced 429 if any are left.
+    pub fn draw(&mut self) -> Option<Injected> {
+        if self.force429 > 0 {
+            self.force429 -= 1;
+            return Some(Injected::RateLimit);
+        }
+        if self.error_rate > 0.0 && rand::random::<f64>() < self.error_rate {
+            let status = [500, 502, 503][rand::random_range(0..3)];
+            return Some(Injected::ServerError(status));
+        }
+        None
+    }
+}

@@ -1,0 +1,113 @@
+//! [`start`] and [`SandboxHandle`]: a running sandbox, stopped on [`SandboxHandle::stop`] or
+//! when the handle is dropped.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+use crate::{config::SandboxConfig, error::SandboxError, http, state::Sandbox};
+
+/// How long [`SandboxHandle::stop`] lets in-flight requests finish.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Binds the socket and starts serving on the current tokio runtime. Several sandboxes can
+/// run in one process; each has its own state.
+pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
+    config.validate()?;
+    let addr = config.addr;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| SandboxError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(SandboxError::Serve)?;
+    let base_url = format!("http://{addr}");
+    let router = http::router(Sandbox::new(config, base_url.clone())?);
+    let (shutdown, stop_requested) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                // A dropped sender (handle dropped) stops the server as well.
+                let _ = stop_requested.await;
+            })
+            .await
+            .map_err(SandboxError::Serve)
+    });
+    tracing::info!(%base_url, "hubspot-sandbox started");
+    Ok(SandboxHandle {
+        addr,
+        base_url,
+        shutdown: Some(shutdown),
+        task: Some(task),
+    })
+}
+
+/// A running sandbox.
+#[derive(Debug)]
+#[must_use = "the sandbox stops when its handle is dropped"]
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), SandboxError>>>,
+}
+
+impl SandboxHandle {
+    /// The base URL for both HubSpot hosts (`app.hubspot.com` and `api.hubapi.com`), e.g.
+    /// `http://127.0.0.1:9090`.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// The bound address (the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded) and returns once stopped.
+    pub async fn stop(mut self) {
+        self.signal_stop();
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(DRAIN_TIMEOUT, &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+
+    /// Serves until `signal` completes (then stops as [`SandboxHandle::stop`] does) or the
+    /// server fails.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> Result<(), SandboxError> {
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            finished = &mut task => return flatten(finished),
+            () = signal => {}
+        }
+        self.signal_stop();
+        match tokio::time::timeout(DRAIN_TIMEOUT, &mut task).await {
+            Ok(finished) => flatten(finished),
+            Err(_) => {
+                task.abort();
+                Ok(())
+            }
+        }
+    }
+
+    fn signal_stop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+fn flatten(
+    finished: Result<Result<(), SandboxError>, tokio::task::JoinError>,
+) -> Result<(), SandboxError> {
+    finished.map_err(|error| SandboxError::Serve(std::io::Error::other(error)))?
+}
+
+impl Drop for SandboxHandle {
+    /// Drop cannot wait: it asks the server to stop and lets it drain on its own.
+    fn drop(&mut self) {
+        self.signal_stop();
+    }
+}

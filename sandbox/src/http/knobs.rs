@@ -1,0 +1,205 @@
+//! The test knobs under `/_sandbox/` (documented in the crate's README). Real HubSpot has
+//! none of these paths. Plain JSON in and out; errors are `{"message": …}`.
+
+use axum::{
+    Router,
+    body::Bytes,
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::{Value, json};
+
+use super::{body::{first, query_pairs}, reply};
+use crate::{
+    accounts::AccountRefused,
+    clock,
+    config::AppConfig,
+    crm::view::{self, Selection},
+    faults::Faults,
+    state::Sandbox,
+};
+
+/// The knob routes.
+pub fn router() -> Router<Sandbox> {
+    Router::new()
+        .route("/_sandbox/accounts", get(accounts).post(add_account))
+        .route("/_sandbox/accounts/{hub_id}/faults", get(faults).post(set_faults))
+        .route("/_sandbox/accounts/{hub_id}/expire-tokens", post(expire_tokens))
+        .route("/_sandbox/accounts/{hub_id}/contacts", get(contacts))
+        .route("/_sandbox/apps", post(add_app))
+        .route("/_sandbox/counters", get(counters))
+        .route("/_sandbox/requests", get(requests))
+        .route("/_sandbox/reset", post(reset))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body)
+        .map_err(|error| reply::knob_error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {error}")))
+}
+
+fn ok(status: StatusCode, body: &Value) -> Response {
+    reply::json(status, body)
+}
+
+/// The hub id of the path, if it names an account.
+fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, Response> {
+    hub_id
+        .parse()
+        .ok()
+        .filter(|id| sandbox.lock().accounts.get(*id).is_some())
+        .ok_or_else(|| reply::knob_error(StatusCode::NOT_FOUND, format!("no account {hub_id}")))
+}
+
+async fn accounts(State(sandbox): State<Sandbox>) -> Response {
+    let world = sandbox.lock();
+    let results: Vec<_> = world.accounts.all().collect();
+    ok(StatusCode::OK, &json!({ "results": results }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewAccount {
+    hub_id: Option<u32>,
+    email: String,
+}
+
+async fn add_account(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let input: NewAccount = match parse(&body) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    match sandbox.lock().accounts.add(input.hub_id, &input.email) {
+        Ok(account) => ok(StatusCode::CREATED, &json!(account)),
+        Err(AccountRefused::Exists(id)) => {
+            reply::knob_error(StatusCode::CONFLICT, format!("account {id} already exists"))
+        }
+        Err(AccountRefused::Invalid(message)) => reply::knob_error(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+async fn faults(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Response {
+    let hub_id = match known_hub(&sandbox, &hub_id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let current = sandbox.lock().faults.get(&hub_id).cloned().unwrap_or_default();
+    ok(StatusCode::OK, &json!(current))
+}
+
+/// Replaces the account's faults; fields left out are zero.
+async fn set_faults(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>, body: Bytes) -> Response {
+    let hub_id = match known_hub(&sandbox, &hub_id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let faults: Faults = match parse(&body) {
+        Ok(faults) => faults,
+        Err(response) => return response,
+    };
+    if let Err(message) = faults.check() {
+        return reply::knob_error(StatusCode::BAD_REQUEST, message);
+    }
+    tracing::info!(hub_id, ?faults, "faults set");
+    sandbox.lock().faults.insert(hub_id, faults.clone());
+    ok(StatusCode::OK, &json!(faults))
+}
+
+async fn expire_tokens(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Response {
+    let hub_id = match known_hub(&sandbox, &hub_id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let expired = sandbox.lock().oauth.tokens.expire_hub(hub_id, clock::now_ms());
+    ok(StatusCode::OK, &json!({ "expired": expired }))
+}
+
+/// The account's contacts with every property, live ones (or archived with `?archived=true`).
+async fn contacts(
+    State(sandbox): State<Sandbox>,
+    Path(hub_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let hub_id = match known_hub(&sandbox, &hub_id) {
+        Ok(id) => id,
+        Err(response) => return response,
+    };
+    let pairs = query_pairs(query.as_deref()).unwrap_or_default();
+    let archived = first(&pairs, "archived") == Some("true");
+    let world = sandbox.lock();
+    let results: Vec<Value> = world
+        .contacts
+        .get(&hub_id)
+        .map(|book| {
+            book.iter(archived)
+                .map(|c| view::simple_object(c, Selection::Everything))
+                .collect()
+        })
+        .unwrap_or_default();
+    ok(StatusCode::OK, &json!({ "results": results }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewApp {
+    client_id: String,
+    client_secret: String,
+    name: String,
+    redirect_uris: Vec<String>,
+    scopes: Vec<String>,
+    #[serde(default)]
+    optional_scopes: Vec<String>,
+}
+
+async fn add_app(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
+    let input: NewApp = match parse(&body) {
+        Ok(input) => input,
+        Err(response) => return response,
+    };
+    let config = AppConfig {
+        client_id: input.client_id,
+        client_secret: input.client_secret,
+        name: input.name,
+        redirect_uris: input.redirect_uris,
+        scopes: input.scopes,
+        optional_scopes: input.optional_scopes,
+    };
+    let mut world = sandbox.lock();
+    if world.apps.get(&config.client_id).is_some() {
+        let message = format!("client id {} is already registered", config.client_id);
+        return reply::knob_error(StatusCode::CONFLICT, message);
+    }
+    match world.apps.register(config) {
+        Ok(app) => ok(
+            StatusCode::CREATED,
+            &json!({
+                "appId": app.app_id,
+                "clientId": app.config.client_id,
+                "name": app.config.name,
+                "redirectUris": app.config.redirect_uris,
+                "scopes": app.config.scopes,
+                "optionalScopes": app.config.optional_scopes,
+            }),
+        ),
+        Err(error) => reply::knob_error(StatusCode::BAD_REQUEST, error.to_string()),
+    }
+}
+
+async fn counters(State(sandbox): State<Sandbox>) -> Response {
+    ok(StatusCode::OK, &json!(sandbox.lock().counters))
+}
+
+async fn requests(State(sandbox): State<Sandbox>) -> Response {
+    let world = sandbox.lock();
+    let results: Vec<_> = world.requests.entries().collect();
+    ok(StatusCode::OK, &json!({ "results": results }))
+}
+
+async fn reset(State(sandbox): State<Sandbox>) -> Response {
+    match sandbox.reset() {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => reply::knob_error(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
+    }
+}

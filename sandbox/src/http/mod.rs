@@ -1,0 +1,62 @@
+//! The HTTP surface: one router per area, merged here under the request log.
+
+mod authorize;
+mod body;
+mod consent_page;
+mod contacts;
+mod contacts_bulk;
+mod crm_gate;
+mod knobs;
+mod reply;
+mod token;
+mod token_info;
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Request, State},
+    http::Uri,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+};
+
+use crate::{crm::CrmFailure, state::Sandbox};
+
+/// Bodies above this are refused with 413 before a handler reads them. HubSpot's largest
+/// accepted bodies (100-input batches) stay far below it.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole sandbox.
+pub fn router(sandbox: Sandbox) -> Router {
+    Router::new()
+        .merge(authorize::router())
+        .merge(token::router())
+        .merge(token_info::router())
+        .merge(contacts::router(sandbox.clone()))
+        .merge(knobs::router())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(sandbox.clone(), log_request))
+        .with_state(sandbox)
+}
+
+/// Unknown paths answer like an unknown HubSpot object.
+async fn not_found(uri: Uri) -> Response {
+    tracing::debug!(path = uri.path(), "no such path");
+    CrmFailure::NotFound.into_response()
+}
+
+/// Records every request, in arrival order, before anything else can refuse it.
+async fn log_request(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
+    let path = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_owned(), |pq| pq.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let seq = sandbox.lock().requests.begin(&method, &path);
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    sandbox.lock().requests.finish(seq, status);
+    // Paths can carry v1 tokens: the log line names the method and status only.
+    tracing::debug!(%method, status, "request");
+    response
+}

@@ -1,0 +1,110 @@
+//! Turning answers into responses: HubSpot's JSON content type, its OAuth and CRM error
+//! bodies, and the HTML pages of the authorize flow.
+
+use axum::{
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use serde_json::{Value, json};
+
+use crate::{crm::CrmFailure, oauth::OAuthFailure, secrets};
+
+/// HubSpot's exact content type, on successes and errors alike.
+pub const HUBSPOT_JSON: &str = "application/json;charset=utf-8";
+
+/// A JSON response with HubSpot's content type.
+pub fn json(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HUBSPOT_JSON));
+    response
+}
+
+/// A token-endpoint answer: never cached (RFC 6749 section 5.1).
+pub fn no_store(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+impl IntoResponse for OAuthFailure {
+    /// HubSpot's legacy pair and RFC 6749's pair side by side, plus a correlation id.
+    fn into_response(self) -> Response {
+        let message = self.message();
+        let body = json!({
+            "status": self.status(),
+            "message": message,
+            "error": self.error(),
+            "error_description": message,
+            "correlationId": secrets::correlation_id(),
+        });
+        no_store(json(status(self.http_status()), &body))
+    }
+}
+
+impl IntoResponse for CrmFailure {
+    fn into_response(self) -> Response {
+        let mut response = json(status(self.http_status()), &self.body());
+        if let Self::RateLimited { .. } = self {
+            // The caller (the CRM gate) overwrites this with the real wait when it knows it.
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
+/// Adds a header whose value is a number.
+pub fn set_number(headers: &mut HeaderMap, name: &'static str, value: u64) {
+    headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+}
+
+/// An HTML page of the authorize flow. Not framable (clickjacking on a consent page is the
+/// classic attack), not cached, and it sends no referrer, so the authorize URL's `state`
+/// does not travel on to the app. No `form-action` directive: Chromium applies it to the
+/// redirect that follows the form, which goes to the app's origin.
+pub fn page(status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    let set = |headers: &mut HeaderMap, name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(headers, header::CONTENT_TYPE, "text/html; charset=utf-8");
+    set(headers, header::CACHE_CONTROL, "no-store");
+    set(headers, header::X_FRAME_OPTIONS, "DENY");
+    set(headers, header::REFERRER_POLICY, "no-referrer");
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    response
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON error of the `/_sandbox/` knobs: `{"message": …}`.
+pub fn knob_error(status: StatusCode, message: impl Into<String>) -> Response {
+    json(status, &json!({ "message": message.into() }))
+}

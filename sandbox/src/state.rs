@@ -1,0 +1,153 @@
+//! [`Sandbox`]: the shared state of one sandbox, cloned into every handler. One mutex guards
+//! it all: this is a test double, and one lock makes every request atomic (a code is redeemed
+//! once, a refresh token rotates once) without any reasoning about interleavings.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+
+use crate::{
+    accounts::Accounts,
+    apps::Apps,
+    config::SandboxConfig,
+    counters::Counters,
+    crm::ContactBook,
+    error::SandboxError,
+    faults::Faults,
+    oauth::OAuthState,
+    rate_limit::RollingWindow,
+    request_log::RequestLog,
+};
+
+/// Everything that changes while the sandbox runs.
+#[derive(Debug)]
+pub struct World {
+    /// The accounts.
+    pub accounts: Accounts,
+    /// The OAuth apps.
+    pub apps: Apps,
+    /// Consents, codes, grants and tokens.
+    pub oauth: OAuthState,
+    /// Contacts per account.
+    pub contacts: HashMap<u32, ContactBook>,
+    /// The last contact id handed out (ids are unique across accounts, as HubSpot's look).
+    pub last_contact_id: u64,
+    /// Fault injection per account.
+    pub faults: HashMap<u32, Faults>,
+    /// The ten-secondly window of CRM calls.
+    pub ten_secondly: RollingWindow,
+    /// The per-second window of CRM search.
+    pub search_window: RollingWindow,
+    /// What happened.
+    pub counters: Counters,
+    /// Every request received.
+    pub requests: RequestLog,
+}
+
+impl World {
+    fn new(config: &SandboxConfig) -> Result<Self, SandboxError> {
+        let mut world = Self {
+            accounts: Accounts::default(),
+            apps: Apps::default(),
+            oauth: OAuthState::default(),
+            contacts: HashMap::new(),
+            last_contact_id: 100_000,
+            faults: HashMap::new(),
+            ten_secondly: RollingWindow::new(config.rate_limit_max, config.rate_limit_window),
+            search_window: RollingWindow::new(
+                config.search_rate_limit_per_second,
+                Duration::from_secs(1),
+            ),
+            counters: Counters::default(),
+            requests: RequestLog::default(),
+        };
+        for app in &config.apps {
+            world.apps.register(app.clone())?;
+        }
+        for account in &config.accounts {
+            world
+                .accounts
+                .add(Some(account.hub_id), &account.user_email)
+                .map_err(|refused| SandboxError::InvalidConfig(format!("{refused:?}")))?;
+        }
+        Ok(world)
+    }
+}
+
+/// Settings fixed at start.
+#[derive(Debug)]
+pub struct Settings {
+    /// Whether authorize requests need a PKCE challenge.
+    pub require_pkce: bool,
+    /// Access-token lifetime, ms.
+    pub access_token_lifetime_ms: u64,
+    /// Authorization-code lifetime, ms.
+    pub code_lifetime_ms: u64,
+    /// The base URL clients reach the sandbox at (for paging links).
+    pub base_url: String,
+}
+
+/// One sandbox's state; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    settings: Settings,
+    config: SandboxConfig,
+    world: Mutex<World>,
+}
+
+impl Sandbox {
+    /// Builds the state from a validated configuration.
+    pub fn new(config: SandboxConfig, base_url: String) -> Result<Self, SandboxError> {
+        config.validate()?;
+        let settings = Settings {
+            require_pkce: config.require_pkce,
+            access_token_lifetime_ms: millis(config.access_token_lifetime),
+            code_lifetime_ms: millis(config.code_lifetime),
+            base_url,
+        };
+        let world = Mutex::new(World::new(&config)?);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                settings,
+                config,
+                world,
+            }),
+        })
+    }
+
+    /// The fixed settings.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
+    }
+
+    /// The state. A panic in another request cannot poison it for good: the state is plain
+    /// data, consistent at every await-free step, so the guard is taken back.
+    pub fn lock(&self) -> MutexGuard<'_, World> {
+        self.shared
+            .world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Back to the configured apps and accounts with nothing else: no contacts, tokens,
+    /// faults, counts or logged requests. Request sequence numbers keep counting.
+    pub fn reset(&self) -> Result<(), SandboxError> {
+        let fresh = World::new(&self.shared.config)?;
+        let mut world = self.lock();
+        let mut requests = std::mem::take(&mut world.requests);
+        requests.clear();
+        *world = World { requests, ..fresh };
+        Ok(())
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
