@@ -6,5 +6,6 @@ import path from "node:path";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
 export const PARAGON_BIN = process.env.PARAGON_BIN ?? path.join(root, "target/debug/paragon");
+export const SANDBOX_BIN = process.env.SANDBOX_BIN ?? path.join(root, "target/debug/hubspot-sandbox");
 export const PKG_DIR = process.env.PARAGON_PKG ?? path.join(root, "pkg");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";

@@ -40,6 +40,11 @@ pub fn paragon_bin() -> PathBuf {
     root().join("target/debug/paragon")
 }
 
+/// The HubSpot sandbox binary the browser tests and the demo run.
+pub fn sandbox_bin() -> PathBuf {
+    root().join("target/debug/hubspot-sandbox")
+}
+
 pub fn pkg_dir() -> PathBuf {
     root().join("pkg")
 }

@@ -173,6 +173,7 @@ fn node_browser_tests() -> Tally {
         .args(["--test", "--test-reporter=tap", "tests/"])
         .current_dir(&root)
         .env("PARAGON_BIN", project::paragon_bin())
+        .env("SANDBOX_BIN", project::sandbox_bin())
         .env("PARAGON_PKG", project::pkg_dir())
         .env("CHROMIUM", project::CHROMIUM);
     suite::run(

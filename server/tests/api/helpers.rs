@@ -92,8 +92,8 @@ pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
     pub store: Store,
-    _data_dir: TempDir,
-    _schema: Option<SchemaGuard>,
+    pub data_dir: TempDir,
+    schema: Option<SchemaGuard>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -166,8 +166,8 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         base_url,
         client: reqwest::Client::new(),
         store,
-        _data_dir: data_dir,
-        _schema: schema,
+        data_dir,
+        schema,
         _shutdown: stop,
     })
 }
@@ -194,6 +194,88 @@ impl TestProject {
 }
 
 impl TestApp {
+    /// Runs raw SQL on the test's database, to arrange what no API may do (an expired flow,
+    /// a ciphertext copied onto another row).
+    pub async fn execute(&self, sql: &'static str) {
+        match &self.schema {
+            Some(guard) => {
+                let options = PgConnectOptions::from_str(&guard.url)
+                    .expect("a PostgreSQL URL")
+                    .options([("search_path", guard.schema.as_str())]);
+                let mut conn = PgConnection::connect_with(&options).await.expect("connect");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("raw SQL");
+            }
+            None => {
+                let path = self.data_dir.path().join("paragon.db");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .expect("connect");
+                sqlx::raw_sql(sql)
+                    .execute(&mut conn)
+                    .await
+                    .expect("raw SQL");
+            }
+        }
+    }
+
+    /// The vault keys the server was started with (demo mode wrote them into the data folder).
+    pub fn master_keys(&self) -> paragon_server::vault::MasterKeys {
+        let text = std::fs::read_to_string(self.data_dir.path().join("demo-master.key"))
+            .expect("the demo key file");
+        paragon_server::vault::MasterKeys::parse(&text).expect("a valid key")
+    }
+
+    /// Every byte the database holds, as text: the SQLite files, or every PostgreSQL row.
+    pub async fn database_dump(&self) -> String {
+        match &self.schema {
+            Some(guard) => {
+                let options = PgConnectOptions::from_str(&guard.url)
+                    .expect("a PostgreSQL URL")
+                    .options([("search_path", guard.schema.as_str())]);
+                let mut conn = PgConnection::connect_with(&options).await.expect("connect");
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+                )
+                .fetch_all(&mut conn)
+                .await
+                .expect("tables");
+                let mut dump = String::new();
+                for table in tables {
+                    // Bytes as hex and as text: a secret must appear in neither.
+                    let sql = format!("SELECT row_to_json(t)::text FROM \"{table}\" t");
+                    for row in sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
+                        .fetch_all(&mut conn)
+                        .await
+                        .expect("rows")
+                    {
+                        dump += &row;
+                    }
+                }
+                dump
+            }
+            None => {
+                let mut bytes = Vec::new();
+                for entry in std::fs::read_dir(self.data_dir.path())
+                    .expect("data dir")
+                    .flatten()
+                {
+                    if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("paragon.db")
+                    {
+                        bytes.extend(std::fs::read(entry.path()).expect("read"));
+                    }
+                }
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base_url, path)
     }

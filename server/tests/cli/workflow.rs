@@ -149,7 +149,10 @@ fn serve_refuses_to_start_without_a_master_key_outside_demo_mode() {
 
     assert!(!output.status.success());
     let stderr = crate::support::text(&output.stderr);
-    assert!(stderr.contains("PARAGON_MASTER_KEY is not set") && stderr.contains("--demo"), "{stderr}");
+    assert!(
+        stderr.contains("PARAGON_MASTER_KEY is not set") && stderr.contains("--demo"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -159,15 +162,36 @@ fn demo_mode_makes_a_master_key_file_readable_by_its_owner_only() {
     let (out, _) = env.run(&["project", "create", "--name", "x"]);
     let project = field(&out, "project id:");
 
-    let mut command = env.command(&["integration", "set", "--project", &project, "hubspot", "--client-id", "id", "--demo"]);
-    let output = command.env_remove("PARAGON_MASTER_KEY").env("PARAGON_CLIENT_SECRET", "s3cret").output().expect("run");
+    let mut command = env.command(&[
+        "integration",
+        "set",
+        "--project",
+        &project,
+        "hubspot",
+        "--client-id",
+        "id",
+        "--demo",
+    ]);
+    let output = command
+        .env_remove("PARAGON_MASTER_KEY")
+        .env("PARAGON_CLIENT_SECRET", "s3cret")
+        .output()
+        .expect("run");
 
-    assert!(output.status.success(), "{}", crate::support::text(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::support::text(&output.stderr)
+    );
     let key_file = env.data_dir.join("demo-master.key");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&key_file).expect("key file").permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&key_file)
+            .expect("key file")
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600);
     }
 }

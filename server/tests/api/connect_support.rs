@@ -1,0 +1,183 @@
+//! A HubSpot sandbox wired to a test app's project, and the browser's part of the OAuth popup
+//! played over HTTP (no redirects followed, so every hop can be checked).
+
+use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig, SandboxHandle};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{APP_ORIGIN, TestApp, TestProject};
+
+pub const CLIENT_ID: &str = "acme-crm";
+pub const CLIENT_SECRET: &str = "acme-crm-secret-that-must-never-leak";
+pub const HUB: u32 = 4_242_001;
+pub const OTHER_HUB: u32 = 4_242_002;
+
+pub struct Hubspot {
+    pub sandbox: SandboxHandle,
+    pub project: TestProject,
+    /// A client that follows no redirects, like a browser hop by hop.
+    pub browser: reqwest::Client,
+}
+
+/// A sandbox with two accounts and the project's app registered, and the project's HubSpot
+/// integration pointed at it through the management API.
+pub async fn hubspot(app: &TestApp) -> Hubspot {
+    let sandbox = hubspot_sandbox::start(SandboxConfig {
+        apps: vec![
+            AppConfig::new(CLIENT_ID, CLIENT_SECRET, "Acme CRM")
+                .redirect_uri(&format!("{}/oauth/callback", app.base_url)),
+        ],
+        accounts: vec![
+            AccountConfig::new(HUB, "ada@acme.test"),
+            AccountConfig::new(OTHER_HUB, "bob@acme.test"),
+        ],
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("the sandbox starts");
+    let project = app.new_project().await;
+    let base = sandbox.base_url();
+    let configured = app
+        .management(
+            Method::PUT,
+            &format!("/projects/{}/integrations/hubspot", project.id),
+            &project.api_key,
+        )
+        .json(&json!({
+            "clientId": CLIENT_ID,
+            "clientSecret": CLIENT_SECRET,
+            "authUrl": format!("{base}/oauth/authorize"),
+            "tokenUrl": format!("{base}/oauth/v3/token"),
+            "apiBase": base,
+        }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    Hubspot {
+        sandbox,
+        project,
+        browser,
+    }
+}
+
+impl Hubspot {
+    pub async fn counters(&self) -> Value {
+        self.browser
+            .get(format!("{}/_sandbox/counters", self.sandbox.base_url()))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    pub async fn token_requests(&self) -> u64 {
+        self.counters().await["tokenRequests"]
+            .as_u64()
+            .expect("a count")
+    }
+
+    /// `POST /sdk/oauth/flows` as `user`; returns (flow id, start URL).
+    pub async fn create_flow(&self, app: &TestApp, user: &str) -> (String, String) {
+        let response = app
+            .client
+            .post(app.url(&format!("/projects/{}/sdk/oauth/flows", self.project.id)))
+            .bearer_auth(self.project.token(user))
+            .json(&json!({"integration": "hubspot", "origin": APP_ORIGIN}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("JSON");
+        (
+            body["flowId"].as_str().expect("id").to_owned(),
+            body["startUrl"].as_str().expect("url").to_owned(),
+        )
+    }
+
+    /// Opens the start URL; returns the provider's authorize URL it redirects to.
+    pub async fn start(&self, start_url: &str) -> String {
+        let response = self.browser.get(start_url).send().await.expect("answers");
+        assert_eq!(response.status(), 303, "{:?}", response.text().await);
+        location(&response)
+    }
+
+    /// Shows the consent page and presses Grant (or Deny) for `hub`; returns the callback URL
+    /// the provider redirects to.
+    pub async fn consent(&self, authorize_url: &str, hub: u32, grant: bool) -> String {
+        let page = self
+            .browser
+            .get(authorize_url)
+            .send()
+            .await
+            .expect("answers")
+            .text()
+            .await
+            .expect("HTML");
+        let consent_id = page
+            .split("name=\"consent_id\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the consent page carries its consent id");
+        let decision = if grant { "grant" } else { "deny" };
+        let hub = hub.to_string();
+        let response = self
+            .browser
+            .post(format!("{}/oauth/authorize", self.sandbox.base_url()))
+            .form(&[
+                ("consent_id", consent_id),
+                ("hub_id", hub.as_str()),
+                ("decision", decision),
+            ])
+            .send()
+            .await
+            .expect("answers");
+        assert!(response.status().is_redirection(), "{}", response.status());
+        location(&response)
+    }
+
+    /// The whole popup for `user` on account `hub`; returns the callback page's answer.
+    pub async fn connect(&self, app: &TestApp, user: &str, hub: u32) -> reqwest::Response {
+        let (_, start_url) = self.create_flow(app, user).await;
+        let authorize = self.start(&start_url).await;
+        let callback = self.consent(&authorize, hub, true).await;
+        self.browser.get(callback).send().await.expect("answers")
+    }
+
+    /// A proxied HubSpot call as `user`.
+    pub async fn proxy(&self, app: &TestApp, user: &str, path: &str) -> reqwest::Response {
+        app.client
+            .get(app.url(&format!(
+                "/projects/{}/sdk/proxy/hubspot/{path}",
+                self.project.id
+            )))
+            .bearer_auth(self.project.token(user))
+            .send()
+            .await
+            .expect("answers")
+    }
+
+    pub async fn knob(&self, method: Method, path: &str) -> reqwest::Response {
+        self.browser
+            .request(
+                method,
+                format!("{}/_sandbox{path}", self.sandbox.base_url()),
+            )
+            .send()
+            .await
+            .expect("answers")
+    }
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"]
+        .to_str()
+        .expect("ascii")
+        .to_owned()
+}
