@@ -1,0 +1,159 @@
+//! Conformance: every success answer the sandbox gives matches the schema HubSpot's OpenAPI
+//! spec declares for that path, method and status (with undeclared fields refused too).
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::*,
+    openapi::{listed_sums, spec, verified_bytes},
+};
+
+async fn json_of(answer: reqwest::Response, status: StatusCode) -> Value {
+    assert_eq!(answer.status(), status);
+    assert_hubspot_json(&answer);
+    answer.json().await.expect("a JSON body")
+}
+
+#[test]
+fn the_fixtures_are_hubspots_published_specs_byte_for_byte() {
+    let sums = listed_sums();
+    assert_eq!(sums.len(), 5, "SHA256SUMS lists the five specs");
+    for name in sums.keys() {
+        verified_bytes(name);
+    }
+}
+
+#[test]
+fn the_schema_check_can_fail() {
+    let contacts = spec("crm-contacts-v3.json");
+    let path = "/crm/v3/objects/contacts";
+    let good = json!({"id": "1", "properties": {}, "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z", "archived": false});
+    assert!(contacts.validate(path, "post", 201, &good).is_ok());
+    let mut missing = good.clone();
+    missing.as_object_mut().map(|o| o.remove("archived"));
+    assert!(contacts.validate(path, "post", 201, &missing).is_err());
+    let mut invented = good.clone();
+    invented["surprise"] = json!(1);
+    assert!(contacts.validate(path, "post", 201, &invented).is_err());
+    let mut number = good.clone();
+    number["properties"] = json!({"email": 5});
+    assert!(contacts.validate(path, "post", 201, &number).is_err());
+    let mut date = good;
+    date["createdAt"] = json!("yesterday");
+    assert!(contacts.validate(path, "post", 201, &date).is_err());
+    let token = json!({"access_token": "a", "refresh_token": "r", "expires_in": 1800, "token_type": "bearer"});
+    let oauth = spec("oauth-v3.json");
+    assert!(oauth.validate("/oauth/v3/token", "post", 200, &token).is_err(), "token_use is required");
+}
+
+#[tokio::test]
+async fn oauth_answers_match_the_v1_v3_and_2026_03_specs() {
+    let sandbox = spawn().await;
+    let (v1, v3, dated) = (spec("oauth-v1.json"), spec("oauth-v3.json"), spec("oauth-2026-03.json"));
+
+    let code = sandbox.code(HUB).await;
+    let form = TestSandbox::exchange_form(&code);
+    let tokens = json_of(sandbox.token(&pairs(&form)).await, StatusCode::OK).await;
+    v3.check("/oauth/v3/token", "post", 200, &tokens);
+
+    let refresh = |token: &Value| {
+        vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("client_id", CLIENT_ID.to_owned()),
+            ("client_secret", CLIENT_SECRET.to_owned()),
+            ("refresh_token", token["refresh_token"].as_str().unwrap_or_default().to_owned()),
+        ]
+    };
+    let answer = sandbox.token_at("/oauth/v1/token", &pairs(&refresh(&tokens))).await;
+    let tokens = json_of(answer, StatusCode::OK).await;
+    v1.check("/oauth/v1/token", "post", 200, &tokens);
+    let answer = sandbox.token_at("/oauth/2026-03/token", &pairs(&refresh(&tokens))).await;
+    let tokens = json_of(answer, StatusCode::OK).await;
+    dated.check("/oauth/2026-03/token", "post", 200, &tokens);
+
+    for (kind, hint) in [("access_token", "access_token"), ("refresh_token", "refresh_token")] {
+        let token = tokens[kind].as_str().unwrap_or_default();
+        let form = [("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("token", token),
+            ("token_type_hint", hint)];
+        for (doc, path) in [(v3, "/oauth/v3/token/introspect"), (dated, "/oauth/2026-03/token/introspect")] {
+            let info = json_of(sandbox.token_at(path, &form).await, StatusCode::OK).await;
+            assert_eq!(info["active"], true, "{path} {kind}");
+            assert_eq!(info["token_use"], kind);
+            doc.check(path, "post", 200, &info);
+        }
+    }
+
+    let access = tokens["access_token"].as_str().unwrap_or_default();
+    let answer = sandbox.http.get(sandbox.url(&format!("/oauth/v1/access-tokens/{access}"))).send().await;
+    let info = json_of(answer.expect("v1 access-token info answers"), StatusCode::OK).await;
+    v1.check("/oauth/v1/access-tokens/{token}", "get", 200, &info);
+    let refresh_token = tokens["refresh_token"].as_str().unwrap_or_default();
+    let answer = sandbox.http.get(sandbox.url(&format!("/oauth/v1/refresh-tokens/{refresh_token}"))).send().await;
+    let info = json_of(answer.expect("v1 refresh-token info answers"), StatusCode::OK).await;
+    v1.check("/oauth/v1/refresh-tokens/{token}", "get", 200, &info);
+}
+
+/// Runs every contacts endpoint under `prefix` and checks each answer against `spec_name`.
+async fn check_contacts(prefix: &str, spec_name: &'static str) {
+    let doc = spec(spec_name);
+    let sandbox = spawn().await;
+    let token = sandbox.connect(HUB).await.access;
+    let one = format!("{prefix}/{{contactId}}");
+    let call = |method: Method, path: String, body: Option<Value>| {
+        let sandbox = &sandbox;
+        let token = token.clone();
+        async move { sandbox.crm(method, &path, &token, body).await }
+    };
+
+    let mut ids = Vec::new();
+    for (email, first) in [("ada@example.com", "Ada"), ("grace@example.org", "Grace"), ("alan@example.net", "Alan")] {
+        let body = json!({"properties": {"email": email, "firstname": first, "lifecyclestage": "lead"}});
+        let created = json_of(call(Method::POST, prefix.into(), Some(body)).await, StatusCode::CREATED).await;
+        doc.check(prefix, "post", 201, &created);
+        ids.push(created["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let read = json_of(call(Method::GET, format!("{prefix}/{}?properties=email,company", ids[0]), None).await, StatusCode::OK).await;
+    doc.check(&one, "get", 200, &read);
+    let by_email = json_of(call(Method::GET, format!("{prefix}/grace@example.org?idProperty=email"), None).await, StatusCode::OK).await;
+    doc.check(&one, "get", 200, &by_email);
+    let patch = json!({"properties": {"jobtitle": "Engineer"}});
+    let updated = json_of(call(Method::PATCH, format!("{prefix}/{}", ids[0]), Some(patch.clone())).await, StatusCode::OK).await;
+    doc.check(&one, "patch", 200, &updated);
+    let updated = json_of(call(Method::PATCH, format!("{prefix}/alan@example.net?idProperty=email"), Some(patch)).await, StatusCode::OK).await;
+    doc.check(&one, "patch", 200, &updated);
+
+    let page = json_of(call(Method::GET, format!("{prefix}?limit=2&properties=email"), None).await, StatusCode::OK).await;
+    assert!(page["paging"]["next"]["after"].is_string(), "two of three leaves a next page");
+    doc.check(prefix, "get", 200, &page);
+
+    let search = json!({"filterGroups": [{"filters": [{"propertyName": "lifecyclestage", "operator": "EQ", "value": "lead"}]}], "limit": 2});
+    let found = json_of(call(Method::POST, format!("{prefix}/search"), Some(search)).await, StatusCode::OK).await;
+    assert_eq!(found["total"], 3);
+    doc.check(&format!("{prefix}/search"), "post", 200, &found);
+
+    let upsert = format!("{prefix}/batch/upsert");
+    let inputs = json!({"inputs": [
+        {"idProperty": "email", "id": "ada@example.com", "properties": {"company": "Analytical Engines"}},
+        {"idProperty": "email", "id": "new@example.com", "properties": {"firstname": "New"}},
+    ]});
+    let batch = json_of(call(Method::POST, upsert.clone(), Some(inputs)).await, StatusCode::OK).await;
+    doc.check(&upsert, "post", 200, &batch);
+    let inputs = json!({"inputs": [
+        {"idProperty": "email", "id": "ada@example.com", "properties": {"company": "AE"}},
+        {"idProperty": "email", "id": "bad@example.com", "properties": {"nosuchproperty": "x"}},
+    ]});
+    let partial = json_of(call(Method::POST, upsert.clone(), Some(inputs)).await, StatusCode::MULTI_STATUS).await;
+    doc.check(&upsert, "post", 207, &partial);
+}
+
+#[tokio::test]
+async fn contacts_v3_answers_match_the_contacts_v3_spec() {
+    check_contacts("/crm/v3/objects/contacts", "crm-contacts-v3.json").await;
+}
+
+#[tokio::test]
+async fn contacts_2026_03_answers_match_the_contacts_2026_03_spec() {
+    check_contacts("/crm/objects/2026-03/contacts", "crm-contacts-2026-03.json").await;
+}
