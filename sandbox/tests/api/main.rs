@@ -2,5 +2,9 @@
 //! over HTTP with reqwest, checked against HubSpot's specs and observed answers.
 
 mod conformance;
+mod consent;
 mod helpers;
 mod openapi;
+mod pkce;
+mod token_errors;
+mod token_info;
