@@ -1,10 +1,16 @@
 //! Black-box tests of the sandbox: the real server on 127.0.0.1 with a random port, called
 //! over HTTP with reqwest, checked against HubSpot's specs and observed answers.
 
+mod binary;
 mod conformance;
 mod consent;
+mod contact_errors;
+mod contacts;
 mod helpers;
+mod knobs;
 mod openapi;
 mod pkce;
+mod rate_limit;
+mod search_and_batch;
 mod token_errors;
 mod token_info;
