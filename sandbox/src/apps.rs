@@ -23,7 +23,11 @@ impl App {
     /// Whether the app may be granted `scope` (required or optional).
     pub fn allows_scope(&self, scope: &str) -> bool {
         let config = &self.config;
-        config.scopes.iter().chain(&config.optional_scopes).any(|s| s == scope)
+        config
+            .scopes
+            .iter()
+            .chain(&config.optional_scopes)
+            .any(|s| s == scope)
     }
 }
 

@@ -14,7 +14,9 @@ const ISO_MILLIS: &[BorrowedFormatItem<'static>] =
 pub fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
 }
 
 /// `ms` as HubSpot writes timestamps, e.g. `2026-03-10T23:04:41.164Z`.

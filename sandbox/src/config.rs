@@ -156,7 +156,10 @@ impl AppConfig {
         }
         let all = self.scopes.iter().chain(&self.optional_scopes);
         if let Some(bad) = all.into_iter().find(|s| s.is_empty() || s.contains(' ')) {
-            return invalid(format!("scope {bad:?} of app {} is not a scope", self.client_id));
+            return invalid(format!(
+                "scope {bad:?} of app {} is not a scope",
+                self.client_id
+            ));
         }
         Ok(())
     }

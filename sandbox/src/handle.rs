@@ -66,7 +66,10 @@ impl SandboxHandle {
     pub async fn stop(mut self) {
         self.signal_stop();
         if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(DRAIN_TIMEOUT, &mut task).await.is_err() {
+            if tokio::time::timeout(DRAIN_TIMEOUT, &mut task)
+                .await
+                .is_err()
+            {
                 task.abort();
             }
         }

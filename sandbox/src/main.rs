@@ -28,7 +28,10 @@ struct Args {
     #[arg(long = "redirect-uri", value_name = "URL")]
     redirect_uris: Vec<String>,
     /// The app's required scopes, space-separated.
-    #[arg(long, default_value = "oauth crm.objects.contacts.read crm.objects.contacts.write")]
+    #[arg(
+        long,
+        default_value = "oauth crm.objects.contacts.read crm.objects.contacts.write"
+    )]
     scopes: String,
     /// Scopes the app may also ask for in `optional_scope`, space-separated.
     #[arg(long, default_value = "")]
@@ -48,7 +51,8 @@ struct Args {
 }
 
 fn parse_account(text: &str) -> Result<AccountConfig, String> {
-    text.parse().map_err(|error: SandboxError| error.to_string())
+    text.parse()
+        .map_err(|error: SandboxError| error.to_string())
 }
 
 fn words(text: &str) -> Vec<String> {
@@ -96,8 +100,12 @@ async fn run(config: SandboxConfig) -> Result<(), SandboxError> {
     let sandbox = hubspot_sandbox::start(config).await?;
     let mut stdout = std::io::stdout().lock();
     // The line scripts wait for; flushed at once because stdout is a pipe for them.
-    let printed = writeln!(stdout, "hubspot-sandbox listening on {}", sandbox.base_url())
-        .and_then(|()| stdout.flush());
+    let printed = writeln!(
+        stdout,
+        "hubspot-sandbox listening on {}",
+        sandbox.base_url()
+    )
+    .and_then(|()| stdout.flush());
     drop(stdout);
     printed.map_err(SandboxError::Serve)?;
     sandbox.run_until(shutdown_signal()).await

@@ -40,7 +40,10 @@ pub fn refresh_token() -> String {
 
 /// An authorization code: a random UUID-shaped string with the hublet prefix.
 pub fn authorization_code() -> String {
-    format!("{HUBLET}-{}", uuid::Uuid::from_bytes(random::<16>()).hyphenated())
+    format!(
+        "{HUBLET}-{}",
+        uuid::Uuid::from_bytes(random::<16>()).hyphenated()
+    )
 }
 
 /// The opaque id of a pending consent, carried by the consent form.
@@ -75,7 +78,10 @@ mod tests {
     #[test]
     fn s256_matches_the_example_of_rfc_7636_appendix_b() {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        assert_eq!(s256(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            s256(verifier),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
     }
 
     #[test]

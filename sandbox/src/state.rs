@@ -9,15 +9,8 @@ use std::{
 };
 
 use crate::{
-    accounts::Accounts,
-    apps::Apps,
-    config::SandboxConfig,
-    counters::Counters,
-    crm::ContactBook,
-    error::SandboxError,
-    faults::Faults,
-    oauth::OAuthState,
-    rate_limit::RollingWindow,
+    accounts::Accounts, apps::Apps, config::SandboxConfig, counters::Counters, crm::ContactBook,
+    error::SandboxError, faults::Faults, oauth::OAuthState, rate_limit::RollingWindow,
     request_log::RequestLog,
 };
 

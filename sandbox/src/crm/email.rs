@@ -42,15 +42,27 @@ mod tests {
 
     #[test]
     fn ordinary_addresses_are_valid() {
-        for ok in ["ada@example.com", "a.b+tag@mail.example.co.uk", "o'neil@example.org"] {
+        for ok in [
+            "ada@example.com",
+            "a.b+tag@mail.example.co.uk",
+            "o'neil@example.org",
+        ] {
             assert!(is_valid_email(ok), "{ok}");
         }
     }
 
     #[test]
     fn malformed_addresses_are_invalid() {
-        for bad in ["example.lcom", "ada@", "@example.com", "ada@example", "a b@example.com",
-            "ada@example.c0m", "ada..b@example.com", "ada@-example.com"] {
+        for bad in [
+            "example.lcom",
+            "ada@",
+            "@example.com",
+            "ada@example",
+            "a b@example.com",
+            "ada@example.c0m",
+            "ada..b@example.com",
+            "ada@-example.com",
+        ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }

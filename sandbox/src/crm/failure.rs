@@ -103,9 +103,7 @@ impl CrmFailure {
     /// The JSON body, with a fresh `correlationId`.
     pub fn body(&self) -> Value {
         let correlation_id = secrets::correlation_id();
-        let error = |message: &str, category: &str| {
-            json!({"status": "error", "message": message, "correlationId": correlation_id, "category": category})
-        };
+        let error = |message: &str, category: &str| json!({"status": "error", "message": message, "correlationId": correlation_id, "category": category});
         match self {
             Self::Validation { message, errors } => {
                 let mut body = error(message, "VALIDATION_ERROR");

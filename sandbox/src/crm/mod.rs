@@ -4,6 +4,7 @@
 pub mod contacts;
 mod email;
 pub mod failure;
+mod filter;
 pub mod properties;
 pub mod search;
 pub mod upsert;

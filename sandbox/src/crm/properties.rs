@@ -91,7 +91,13 @@ pub const DEFAULT_READ: &[&str] = &[
 
 /// Properties a search's free-text `query` looks at.
 pub const QUERY_SEARCHABLE: &[&str] = &[
-    "email", "firstname", "lastname", "phone", "mobilephone", "company", "website",
+    "email",
+    "firstname",
+    "lastname",
+    "phone",
+    "mobilephone",
+    "company",
+    "website",
 ];
 
 /// Whether HubSpot would know this contact property.
@@ -102,11 +108,22 @@ pub fn is_known(name: &str) -> bool {
 /// Validates a request's `properties` object into string values. JSON `null` values are
 /// skipped (HubSpot accepts and ignores them; `""` clears a property); any other non-string
 /// value is refused, like every invalid property, with all problems reported at once.
-pub fn validate(input: Option<&Value>, portal_id: u32) -> Result<BTreeMap<String, String>, CrmFailure> {
+pub fn validate(
+    input: Option<&Value>,
+    portal_id: u32,
+) -> Result<BTreeMap<String, String>, CrmFailure> {
     let object = match input {
         Some(Value::Object(object)) => object,
-        Some(_) => return Err(CrmFailure::validation("Invalid input JSON: properties must be an object")),
-        None => return Err(CrmFailure::validation("Invalid input JSON: properties is required")),
+        Some(_) => {
+            return Err(CrmFailure::validation(
+                "Invalid input JSON: properties must be an object",
+            ));
+        }
+        None => {
+            return Err(CrmFailure::validation(
+                "Invalid input JSON: properties is required",
+            ));
+        }
     };
     let mut values = BTreeMap::new();
     let mut problems = Vec::new();
@@ -121,14 +138,19 @@ pub fn validate(input: Option<&Value>, portal_id: u32) -> Result<BTreeMap<String
                 )));
             }
         };
-        let kind = CATALOGUE.iter().find(|(known, _)| known == name).map(|(_, kind)| *kind);
+        let kind = CATALOGUE
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, kind)| *kind);
         let problem = match kind {
             None => Some(Problem::missing(name, portal_id)),
             Some(Kind::ReadOnly) => Some(Problem::read_only(name)),
             Some(Kind::Email) if !text.is_empty() && !is_valid_email(&text) => {
                 Some(Problem::email(name, &text))
             }
-            Some(Kind::Enumeration(options)) if !text.is_empty() && !options.contains(&text.as_str()) => {
+            Some(Kind::Enumeration(options))
+                if !text.is_empty() && !options.contains(&text.as_str()) =>
+            {
                 Some(Problem::option(name, &text, options))
             }
             _ => None,
@@ -199,7 +221,12 @@ impl Problem {
     }
 
     fn email(name: &str, value: &str) -> Self {
-        Self::new(name, &format!("Email address {value} is invalid"), "INVALID_EMAIL", "")
+        Self::new(
+            name,
+            &format!("Email address {value} is invalid"),
+            "INVALID_EMAIL",
+            "",
+        )
     }
 
     fn option(name: &str, value: &str, options: &[&str]) -> Self {

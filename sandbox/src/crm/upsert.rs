@@ -46,7 +46,11 @@ pub fn upsert(
         let written = input.key.and_then(|key| {
             let mut values = properties::validate(input.properties, portal_id)?;
             match key {
-                ContactKey::Email(email) if book.find(&ContactKey::Email(email.clone()), false).is_none() => {
+                ContactKey::Email(email)
+                    if book
+                        .find(&ContactKey::Email(email.clone()), false)
+                        .is_none() =>
+                {
                     values.insert("email".into(), email);
                     *next_id += 1;
                     book.create(*next_id, values, now_ms).map(|c| (c.id, true))
@@ -116,7 +120,9 @@ fn key_of(id: &str, id_property: Option<&str>) -> Result<ContactKey, CrmFailure>
             if is_valid_email(&email) {
                 Ok(ContactKey::Email(email))
             } else {
-                Err(CrmFailure::validation(format!("Email address {id} is invalid")))
+                Err(CrmFailure::validation(format!(
+                    "Email address {id} is invalid"
+                )))
             }
         }
         None | Some("hs_object_id") => id

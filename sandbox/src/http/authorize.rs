@@ -100,7 +100,10 @@ async fn decide(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Bytes)
             }
         }
         ("grant", Some(hub)) => match hub.parse::<u32>() {
-            Ok(id) if world.accounts.get(id).is_some() && pending.pinned_hub.is_none_or(|p| p == id) => {
+            Ok(id)
+                if world.accounts.get(id).is_some()
+                    && pending.pinned_hub.is_none_or(|p| p == id) =>
+            {
                 Some(id)
             }
             _ => return refuse("Choose one of the offered HubSpot accounts."),
@@ -118,7 +121,10 @@ async fn decide(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Bytes)
         }
         None => vec![
             ("error", "access_denied".to_owned()),
-            ("error_description", "The user denied access to the app".to_owned()),
+            (
+                "error_description",
+                "The user denied access to the app".to_owned(),
+            ),
         ],
     };
     redirect(&consent, params)
@@ -130,7 +136,11 @@ fn redirect(consent: &Consent, mut params: Vec<(&str, String)>) -> Response {
         params.push(("state", state.clone()));
     }
     let query = serde_urlencoded::to_string(&params).unwrap_or_default();
-    let separator = if consent.redirect_uri.contains('?') { '&' } else { '?' };
+    let separator = if consent.redirect_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let location = format!("{}{separator}{query}", consent.redirect_uri);
     let mut response = reply::page(StatusCode::SEE_OTHER, String::new());
     match header::HeaderValue::from_str(&location) {

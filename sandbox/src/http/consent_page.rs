@@ -43,7 +43,11 @@ pub fn consent(app_name: &str, consent: &Consent, accounts: &[&Account]) -> Stri
         .iter()
         .map(|scope| {
             let text = describe(scope);
-            let text = if text.is_empty() { String::new() } else { format!(": {}", escape(text)) };
+            let text = if text.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", escape(text))
+            };
             format!("<li><code>{}</code>{text}</li>", escape(scope))
         })
         .collect();

@@ -38,7 +38,10 @@ pub fn router(sandbox: Sandbox) -> Router<Sandbox> {
         router = router
             .route(prefix, get(list).post(create))
             .route(&format!("{prefix}/search"), post(contacts_bulk::search))
-            .route(&format!("{prefix}/batch/upsert"), post(contacts_bulk::upsert))
+            .route(
+                &format!("{prefix}/batch/upsert"),
+                post(contacts_bulk::upsert),
+            )
             .route(
                 &format!("{prefix}/{{contact_id}}"),
                 get(read).patch(update).delete(archive),
@@ -71,16 +74,27 @@ fn archived_flag(pairs: &[(String, String)]) -> Result<bool, CrmFailure> {
     match first(pairs, "archived") {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),
-        Some(other) => Err(CrmFailure::validation(format!("archived must be true or false, not {other}"))),
+        Some(other) => Err(CrmFailure::validation(format!(
+            "archived must be true or false, not {other}"
+        ))),
     }
 }
 
 fn requested(pairs: &[(String, String)]) -> Vec<String> {
-    view::property_list(pairs.iter().filter(|(k, _)| k == "properties").map(|(_, v)| v.as_str()))
+    view::property_list(
+        pairs
+            .iter()
+            .filter(|(k, _)| k == "properties")
+            .map(|(_, v)| v.as_str()),
+    )
 }
 
 fn selection(names: &[String]) -> Selection<'_> {
-    if names.is_empty() { Selection::Default } else { Selection::Listed(names) }
+    if names.is_empty() {
+        Selection::Default
+    } else {
+        Selection::Listed(names)
+    }
 }
 
 async fn create(
@@ -98,7 +112,10 @@ async fn create(
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.create(id, values, clock::now_ms())?;
     world.last_contact_id = id;
-    ok(StatusCode::CREATED, &view::simple_object(contact, Selection::Everything))
+    ok(
+        StatusCode::CREATED,
+        &view::simple_object(contact, Selection::Everything),
+    )
 }
 
 async fn read(
@@ -117,7 +134,10 @@ async fn read(
         .get(&caller.hub_id)
         .and_then(|book| book.find(&key, archived))
         .ok_or(CrmFailure::NotFound)?;
-    ok(StatusCode::OK, &view::simple_object(contact, selection(&names)))
+    ok(
+        StatusCode::OK,
+        &view::simple_object(contact, selection(&names)),
+    )
 }
 
 async fn update(
@@ -135,7 +155,10 @@ async fn update(
     let mut world = sandbox.lock();
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.update(&key, values, clock::now_ms())?;
-    ok(StatusCode::OK, &view::simple_object(contact, Selection::Everything))
+    ok(
+        StatusCode::OK,
+        &view::simple_object(contact, Selection::Everything),
+    )
 }
 
 async fn archive(
@@ -173,9 +196,9 @@ async fn list(
     };
     let after = match first(&pairs, "after").filter(|a| !a.is_empty()) {
         None => 0,
-        Some(after) => after
-            .parse()
-            .map_err(|_| CrmFailure::validation(format!("after {after:?} is not a valid paging cursor")))?,
+        Some(after) => after.parse().map_err(|_| {
+            CrmFailure::validation(format!("after {after:?} is not a valid paging cursor"))
+        })?,
     };
     let archived = archived_flag(&pairs)?;
     let names = requested(&pairs);
@@ -185,10 +208,17 @@ async fn list(
         .get(&caller.hub_id)
         .map(|book| book.page(after, usize::try_from(limit).unwrap_or(10), archived))
         .unwrap_or_default();
-    let results: Vec<Value> = page.into_iter().map(|c| view::simple_object(c, selection(&names))).collect();
+    let results: Vec<Value> = page
+        .into_iter()
+        .map(|c| view::simple_object(c, selection(&names)))
+        .collect();
     let mut body = json!({ "results": results });
     if let Some(next) = next {
-        let mut link = format!("{}{}?after={next}&limit={limit}", sandbox.settings().base_url, uri.path());
+        let mut link = format!(
+            "{}{}?after={next}&limit={limit}",
+            sandbox.settings().base_url,
+            uri.path()
+        );
         if !names.is_empty() {
             link.push_str(&format!("&properties={}", names.join(",")));
         }

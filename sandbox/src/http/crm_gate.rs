@@ -61,7 +61,9 @@ pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Ne
         let token = bearer(request.headers()).unwrap_or_default();
         let grant = match world.oauth.tokens.authenticate(token, now) {
             Ok(grant) => grant.clone(),
-            Err(BearerRefused::Invalid) => return CrmFailure::InvalidAuthentication.into_response(),
+            Err(BearerRefused::Invalid) => {
+                return CrmFailure::InvalidAuthentication.into_response();
+            }
             Err(BearerRefused::Expired { expired_ms }) => {
                 let ago_ms = now.saturating_sub(expired_ms);
                 return CrmFailure::ExpiredAuthentication { ago_ms, expired_ms }.into_response();
@@ -123,7 +125,11 @@ pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Ne
         }
         if let Some(Injected::ServerError(status)) = injected {
             world.counters.count(hub, |t| t.faults_injected += 1);
-            return with_limits(CrmFailure::Injected { status }.into_response(), window, None);
+            return with_limits(
+                CrmFailure::Injected { status }.into_response(),
+                window,
+                None,
+            );
         }
         window
     };
@@ -133,12 +139,24 @@ pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Ne
     with_limits(next.run(request).await, window, None)
 }
 
-fn with_limits(mut response: Response, window: Option<Window>, retry_after: Option<u64>) -> Response {
+fn with_limits(
+    mut response: Response,
+    window: Option<Window>,
+    retry_after: Option<u64>,
+) -> Response {
     let headers = response.headers_mut();
     if let Some(window) = window {
-        reply::set_number(headers, "x-hubspot-ratelimit-interval-milliseconds", window.interval_ms);
+        reply::set_number(
+            headers,
+            "x-hubspot-ratelimit-interval-milliseconds",
+            window.interval_ms,
+        );
         reply::set_number(headers, "x-hubspot-ratelimit-max", u64::from(window.max));
-        reply::set_number(headers, "x-hubspot-ratelimit-remaining", u64::from(window.remaining));
+        reply::set_number(
+            headers,
+            "x-hubspot-ratelimit-remaining",
+            u64::from(window.remaining),
+        );
     }
     if let Some(seconds) = retry_after {
         reply::set_number(headers, "retry-after", seconds);

@@ -12,7 +12,10 @@ use axum::{
 use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
-use super::{body::{first, query_pairs}, reply};
+use super::{
+    body::{first, query_pairs},
+    reply,
+};
 use crate::{
     accounts::AccountRefused,
     clock,
@@ -26,8 +29,14 @@ use crate::{
 pub fn router() -> Router<Sandbox> {
     Router::new()
         .route("/_sandbox/accounts", get(accounts).post(add_account))
-        .route("/_sandbox/accounts/{hub_id}/faults", get(faults).post(set_faults))
-        .route("/_sandbox/accounts/{hub_id}/expire-tokens", post(expire_tokens))
+        .route(
+            "/_sandbox/accounts/{hub_id}/faults",
+            get(faults).post(set_faults),
+        )
+        .route(
+            "/_sandbox/accounts/{hub_id}/expire-tokens",
+            post(expire_tokens),
+        )
         .route("/_sandbox/accounts/{hub_id}/contacts", get(contacts))
         .route("/_sandbox/apps", post(add_app))
         .route("/_sandbox/counters", get(counters))
@@ -35,25 +44,41 @@ pub fn router() -> Router<Sandbox> {
         .route("/_sandbox/reset", post(reset))
 }
 
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body)
-        .map_err(|error| reply::knob_error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {error}")))
+/// A refused knob call: `{"message": …}` with its status.
+#[derive(Debug)]
+struct KnobError(StatusCode, String);
+
+impl IntoResponse for KnobError {
+    fn into_response(self) -> Response {
+        reply::knob_error(self.0, self.1)
+    }
 }
 
-fn ok(status: StatusCode, body: &Value) -> Response {
-    reply::json(status, body)
+type Answer = Result<Response, KnobError>;
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, KnobError> {
+    serde_json::from_slice(body).map_err(|error| {
+        KnobError(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {error}"),
+        )
+    })
+}
+
+fn ok(status: StatusCode, body: &Value) -> Answer {
+    Ok(reply::json(status, body))
 }
 
 /// The hub id of the path, if it names an account.
-fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, Response> {
+fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, KnobError> {
     hub_id
         .parse()
         .ok()
         .filter(|id| sandbox.lock().accounts.get(*id).is_some())
-        .ok_or_else(|| reply::knob_error(StatusCode::NOT_FOUND, format!("no account {hub_id}")))
+        .ok_or_else(|| KnobError(StatusCode::NOT_FOUND, format!("no account {hub_id}")))
 }
 
-async fn accounts(State(sandbox): State<Sandbox>) -> Response {
+async fn accounts(State(sandbox): State<Sandbox>) -> Answer {
     let world = sandbox.lock();
     let results: Vec<_> = world.accounts.all().collect();
     ok(StatusCode::OK, &json!({ "results": results }))
@@ -66,53 +91,52 @@ struct NewAccount {
     email: String,
 }
 
-async fn add_account(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
-    let input: NewAccount = match parse(&body) {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
+async fn add_account(State(sandbox): State<Sandbox>, body: Bytes) -> Answer {
+    let input: NewAccount = parse(&body)?;
     match sandbox.lock().accounts.add(input.hub_id, &input.email) {
         Ok(account) => ok(StatusCode::CREATED, &json!(account)),
-        Err(AccountRefused::Exists(id)) => {
-            reply::knob_error(StatusCode::CONFLICT, format!("account {id} already exists"))
-        }
-        Err(AccountRefused::Invalid(message)) => reply::knob_error(StatusCode::BAD_REQUEST, message),
+        Err(AccountRefused::Exists(id)) => Err(KnobError(
+            StatusCode::CONFLICT,
+            format!("account {id} already exists"),
+        )),
+        Err(AccountRefused::Invalid(message)) => Err(KnobError(StatusCode::BAD_REQUEST, message)),
     }
 }
 
-async fn faults(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Response {
-    let hub_id = match known_hub(&sandbox, &hub_id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let current = sandbox.lock().faults.get(&hub_id).cloned().unwrap_or_default();
+async fn faults(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let current = sandbox
+        .lock()
+        .faults
+        .get(&hub_id)
+        .cloned()
+        .unwrap_or_default();
     ok(StatusCode::OK, &json!(current))
 }
 
 /// Replaces the account's faults; fields left out are zero.
-async fn set_faults(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>, body: Bytes) -> Response {
-    let hub_id = match known_hub(&sandbox, &hub_id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let faults: Faults = match parse(&body) {
-        Ok(faults) => faults,
-        Err(response) => return response,
-    };
-    if let Err(message) = faults.check() {
-        return reply::knob_error(StatusCode::BAD_REQUEST, message);
-    }
+async fn set_faults(
+    State(sandbox): State<Sandbox>,
+    Path(hub_id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let faults: Faults = parse(&body)?;
+    faults
+        .check()
+        .map_err(|message| KnobError(StatusCode::BAD_REQUEST, message))?;
     tracing::info!(hub_id, ?faults, "faults set");
     sandbox.lock().faults.insert(hub_id, faults.clone());
     ok(StatusCode::OK, &json!(faults))
 }
 
-async fn expire_tokens(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Response {
-    let hub_id = match known_hub(&sandbox, &hub_id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
-    let expired = sandbox.lock().oauth.tokens.expire_hub(hub_id, clock::now_ms());
+async fn expire_tokens(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let expired = sandbox
+        .lock()
+        .oauth
+        .tokens
+        .expire_hub(hub_id, clock::now_ms());
     ok(StatusCode::OK, &json!({ "expired": expired }))
 }
 
@@ -121,11 +145,8 @@ async fn contacts(
     State(sandbox): State<Sandbox>,
     Path(hub_id): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let hub_id = match known_hub(&sandbox, &hub_id) {
-        Ok(id) => id,
-        Err(response) => return response,
-    };
+) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
     let pairs = query_pairs(query.as_deref()).unwrap_or_default();
     let archived = first(&pairs, "archived") == Some("true");
     let world = sandbox.lock();
@@ -153,11 +174,8 @@ struct NewApp {
     optional_scopes: Vec<String>,
 }
 
-async fn add_app(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
-    let input: NewApp = match parse(&body) {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
+async fn add_app(State(sandbox): State<Sandbox>, body: Bytes) -> Answer {
+    let input: NewApp = parse(&body)?;
     let config = AppConfig {
         client_id: input.client_id,
         client_secret: input.client_secret,
@@ -169,37 +187,37 @@ async fn add_app(State(sandbox): State<Sandbox>, body: Bytes) -> Response {
     let mut world = sandbox.lock();
     if world.apps.get(&config.client_id).is_some() {
         let message = format!("client id {} is already registered", config.client_id);
-        return reply::knob_error(StatusCode::CONFLICT, message);
+        return Err(KnobError(StatusCode::CONFLICT, message));
     }
-    match world.apps.register(config) {
-        Ok(app) => ok(
-            StatusCode::CREATED,
-            &json!({
-                "appId": app.app_id,
-                "clientId": app.config.client_id,
-                "name": app.config.name,
-                "redirectUris": app.config.redirect_uris,
-                "scopes": app.config.scopes,
-                "optionalScopes": app.config.optional_scopes,
-            }),
-        ),
-        Err(error) => reply::knob_error(StatusCode::BAD_REQUEST, error.to_string()),
-    }
+    let app = world
+        .apps
+        .register(config)
+        .map_err(|error| KnobError(StatusCode::BAD_REQUEST, error.to_string()))?;
+    // The secret is not echoed.
+    let body = json!({
+        "appId": app.app_id,
+        "clientId": app.config.client_id,
+        "name": app.config.name,
+        "redirectUris": app.config.redirect_uris,
+        "scopes": app.config.scopes,
+        "optionalScopes": app.config.optional_scopes,
+    });
+    ok(StatusCode::CREATED, &body)
 }
 
-async fn counters(State(sandbox): State<Sandbox>) -> Response {
+async fn counters(State(sandbox): State<Sandbox>) -> Answer {
     ok(StatusCode::OK, &json!(sandbox.lock().counters))
 }
 
-async fn requests(State(sandbox): State<Sandbox>) -> Response {
+async fn requests(State(sandbox): State<Sandbox>) -> Answer {
     let world = sandbox.lock();
     let results: Vec<_> = world.requests.entries().collect();
     ok(StatusCode::OK, &json!({ "results": results }))
 }
 
-async fn reset(State(sandbox): State<Sandbox>) -> Response {
-    match sandbox.reset() {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => reply::knob_error(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()),
-    }
+async fn reset(State(sandbox): State<Sandbox>) -> Answer {
+    sandbox
+        .reset()
+        .map_err(|error| KnobError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -47,10 +47,10 @@ async fn not_found(uri: Uri) -> Response {
 
 /// Records every request, in arrival order, before anything else can refuse it.
 async fn log_request(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
-    let path = request
-        .uri()
-        .path_and_query()
-        .map_or_else(|| request.uri().path().to_owned(), |pq| pq.as_str().to_owned());
+    let path = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
     let method = request.method().as_str().to_owned();
     let seq = sandbox.lock().requests.begin(&method, &path);
     let response = next.run(request).await;

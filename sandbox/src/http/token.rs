@@ -82,7 +82,9 @@ fn exchange(
                 t.refreshes += u64::from(refresh);
             });
             // Counted per account only once the account is known.
-            world.counters.count_hub_only(hub, |t| t.token_requests += 1);
+            world
+                .counters
+                .count_hub_only(hub, |t| t.token_requests += 1);
             tracing::info!(hub_id = exchanged.grant.hub_id, refresh, "tokens issued");
             reply::no_store(reply::json(StatusCode::OK, &token_body(&exchanged)))
         }

@@ -85,7 +85,9 @@ async fn introspect(State(sandbox): State<Sandbox>, headers: HeaderMap, body: By
     };
     let body = match found.filter(|(info, _)| info["client_id"] == client_id.as_str()) {
         Some((info, hub_id)) => {
-            world.counters.count_hub_only(Some(hub_id), |t| t.introspections += 1);
+            world
+                .counters
+                .count_hub_only(Some(hub_id), |t| t.introspections += 1);
             info
         }
         None => json!({ "active": false }),
@@ -135,7 +137,9 @@ async fn access_token_v1(State(sandbox): State<Sandbox>, Path(token): Path<Strin
     world.counters.count(None, |t| t.introspections += 1);
     match describe::access(&world, &token, clock::now_ms(), false) {
         Some((info, hub_id)) => {
-            world.counters.count_hub_only(Some(hub_id), |t| t.introspections += 1);
+            world
+                .counters
+                .count_hub_only(Some(hub_id), |t| t.introspections += 1);
             reply::json(StatusCode::OK, &info)
         }
         None => token_not_found(),
@@ -147,7 +151,9 @@ async fn refresh_token_v1(State(sandbox): State<Sandbox>, Path(token): Path<Stri
     world.counters.count(None, |t| t.introspections += 1);
     match describe::refresh(&world, &token, false) {
         Some((info, hub_id)) => {
-            world.counters.count_hub_only(Some(hub_id), |t| t.introspections += 1);
+            world
+                .counters
+                .count_hub_only(Some(hub_id), |t| t.introspections += 1);
             reply::json(StatusCode::OK, &info)
         }
         None => token_not_found(),
@@ -167,6 +173,8 @@ async fn delete_refresh_token_v1(
     };
     let (grant_id, hub_id) = (record.grant, grant.hub_id);
     tokens.revoke_grant(grant_id);
-    world.counters.count_hub_only(Some(hub_id), |t| t.revocations += 1);
+    world
+        .counters
+        .count_hub_only(Some(hub_id), |t| t.revocations += 1);
     StatusCode::NO_CONTENT.into_response()
 }

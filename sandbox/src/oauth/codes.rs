@@ -37,7 +37,13 @@ pub struct Codes {
 
 impl Codes {
     /// Issues a code for a granted consent.
-    pub fn issue(&mut self, consent: &Consent, hub_id: u32, now_ms: u64, lifetime_ms: u64) -> String {
+    pub fn issue(
+        &mut self,
+        consent: &Consent,
+        hub_id: u32,
+        now_ms: u64,
+        lifetime_ms: u64,
+    ) -> String {
         self.by_code
             .retain(|_, c| c.expires_ms + REMEMBER_AFTER_EXPIRY_MS > now_ms);
         let code = secrets::authorization_code();

@@ -106,7 +106,9 @@ impl OAuthState {
             form.client_secret.as_deref(),
         )?;
         match form.grant_type.as_deref() {
-            Some("authorization_code") => self.redeem_code(app, accounts, form, now_ms, lifetime_ms),
+            Some("authorization_code") => {
+                self.redeem_code(app, accounts, form, now_ms, lifetime_ms)
+            }
             Some("refresh_token") => self.rotate_refresh(app, form, now_ms, lifetime_ms),
             _ => Err(OAuthFailure::BadGrantType.into()),
         }
@@ -153,7 +155,8 @@ impl OAuthState {
         let verified = match (&code.code_challenge, form.code_verifier.as_deref()) {
             (None, None) => true,
             (Some(challenge), Some(verifier)) => {
-                is_pkce_string(verifier) && secrets::same_secret(&secrets::s256(verifier), challenge)
+                is_pkce_string(verifier)
+                    && secrets::same_secret(&secrets::s256(verifier), challenge)
             }
             _ => false,
         };

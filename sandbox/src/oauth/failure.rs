@@ -70,9 +70,7 @@ impl OAuthFailure {
         match self {
             Self::BadClientId => "missing or unknown client id".into(),
             Self::BadClientSecret => "missing or invalid client secret".into(),
-            Self::BadGrantType => {
-                "grant_type must be authorization_code or refresh_token".into()
-            }
+            Self::BadGrantType => "grant_type must be authorization_code or refresh_token".into(),
             Self::BadAuthCode => "missing or unknown auth code".into(),
             Self::ExpiredAuthCode => "auth code is expired".into(),
             Self::BadRedirectUri => {

@@ -181,7 +181,9 @@ impl Tokens {
         let grants = &self.grants;
         let mut expired = 0;
         for record in self.access.values_mut() {
-            let of_hub = grants.get(&record.grant).is_some_and(|g| g.hub_id == hub_id);
+            let of_hub = grants
+                .get(&record.grant)
+                .is_some_and(|g| g.hub_id == hub_id);
             if of_hub && record.expires_ms > now_ms {
                 record.expires_ms = now_ms;
                 expired += 1;

@@ -41,9 +41,23 @@ async fn first_line(child: &mut Child) -> String {
 #[tokio::test]
 async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_account() {
     let child = binary()
-        .args(["--bind", "127.0.0.1", "--port", "0", "--client-id", CLIENT_ID,
-            "--client-secret", "from-the-command-line", "--redirect-uri", REDIRECT_URI,
-            "--app-name", "Binary App", "--account", "4242:ops@example.com", "--require-pkce"])
+        .args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--client-id",
+            CLIENT_ID,
+            "--client-secret",
+            "from-the-command-line",
+            "--redirect-uri",
+            REDIRECT_URI,
+            "--app-name",
+            "Binary App",
+            "--account",
+            "4242:ops@example.com",
+            "--require-pkce",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -52,14 +66,29 @@ async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_accoun
 
     let line = first_line(&mut running.0).await;
 
-    let url = line.trim_end().strip_prefix("hubspot-sandbox listening on ").expect(&line);
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    let url = line
+        .trim_end()
+        .strip_prefix("hubspot-sandbox listening on ")
+        .expect(&line);
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
     let page = reqwest::Client::new()
         .get(format!("{url}/oauth/authorize"))
-        .query(&[("client_id", CLIENT_ID), ("redirect_uri", REDIRECT_URI),
-            ("scope", "oauth crm.objects.contacts.read crm.objects.contacts.write"),
-            ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
-            ("code_challenge_method", "S256")])
+        .query(&[
+            ("client_id", CLIENT_ID),
+            ("redirect_uri", REDIRECT_URI),
+            (
+                "scope",
+                "oauth crm.objects.contacts.read crm.objects.contacts.write",
+            ),
+            (
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            ),
+            ("code_challenge_method", "S256"),
+        ])
         .send()
         .await
         .expect("the binary serves");
@@ -71,7 +100,11 @@ async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_accoun
     ))
     .await
     .expect("answers");
-    assert_eq!(without_pkce.status(), StatusCode::BAD_REQUEST, "--require-pkce is honoured");
+    assert_eq!(
+        without_pkce.status(),
+        StatusCode::BAD_REQUEST,
+        "--require-pkce is honoured"
+    );
 }
 
 #[tokio::test]

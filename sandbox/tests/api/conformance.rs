@@ -45,13 +45,22 @@ fn the_schema_check_can_fail() {
     assert!(contacts.validate(path, "post", 201, &date).is_err());
     let token = json!({"access_token": "a", "refresh_token": "r", "expires_in": 1800, "token_type": "bearer"});
     let oauth = spec("oauth-v3.json");
-    assert!(oauth.validate("/oauth/v3/token", "post", 200, &token).is_err(), "token_use is required");
+    assert!(
+        oauth
+            .validate("/oauth/v3/token", "post", 200, &token)
+            .is_err(),
+        "token_use is required"
+    );
 }
 
 #[tokio::test]
 async fn oauth_answers_match_the_v1_v3_and_2026_03_specs() {
     let sandbox = spawn().await;
-    let (v1, v3, dated) = (spec("oauth-v1.json"), spec("oauth-v3.json"), spec("oauth-2026-03.json"));
+    let (v1, v3, dated) = (
+        spec("oauth-v1.json"),
+        spec("oauth-v3.json"),
+        spec("oauth-2026-03.json"),
+    );
 
     let code = sandbox.code(HUB).await;
     let form = TestSandbox::exchange_form(&code);
@@ -63,21 +72,41 @@ async fn oauth_answers_match_the_v1_v3_and_2026_03_specs() {
             ("grant_type", "refresh_token".to_owned()),
             ("client_id", CLIENT_ID.to_owned()),
             ("client_secret", CLIENT_SECRET.to_owned()),
-            ("refresh_token", token["refresh_token"].as_str().unwrap_or_default().to_owned()),
+            (
+                "refresh_token",
+                token["refresh_token"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
         ]
     };
-    let answer = sandbox.token_at("/oauth/v1/token", &pairs(&refresh(&tokens))).await;
+    let answer = sandbox
+        .token_at("/oauth/v1/token", &pairs(&refresh(&tokens)))
+        .await;
     let tokens = json_of(answer, StatusCode::OK).await;
     v1.check("/oauth/v1/token", "post", 200, &tokens);
-    let answer = sandbox.token_at("/oauth/2026-03/token", &pairs(&refresh(&tokens))).await;
+    let answer = sandbox
+        .token_at("/oauth/2026-03/token", &pairs(&refresh(&tokens)))
+        .await;
     let tokens = json_of(answer, StatusCode::OK).await;
     dated.check("/oauth/2026-03/token", "post", 200, &tokens);
 
-    for (kind, hint) in [("access_token", "access_token"), ("refresh_token", "refresh_token")] {
+    for (kind, hint) in [
+        ("access_token", "access_token"),
+        ("refresh_token", "refresh_token"),
+    ] {
         let token = tokens[kind].as_str().unwrap_or_default();
-        let form = [("client_id", CLIENT_ID), ("client_secret", CLIENT_SECRET), ("token", token),
-            ("token_type_hint", hint)];
-        for (doc, path) in [(v3, "/oauth/v3/token/introspect"), (dated, "/oauth/2026-03/token/introspect")] {
+        let form = [
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("token", token),
+            ("token_type_hint", hint),
+        ];
+        for (doc, path) in [
+            (v3, "/oauth/v3/token/introspect"),
+            (dated, "/oauth/2026-03/token/introspect"),
+        ] {
             let info = json_of(sandbox.token_at(path, &form).await, StatusCode::OK).await;
             assert_eq!(info["active"], true, "{path} {kind}");
             assert_eq!(info["token_use"], kind);
@@ -86,12 +115,28 @@ async fn oauth_answers_match_the_v1_v3_and_2026_03_specs() {
     }
 
     let access = tokens["access_token"].as_str().unwrap_or_default();
-    let answer = sandbox.http.get(sandbox.url(&format!("/oauth/v1/access-tokens/{access}"))).send().await;
-    let info = json_of(answer.expect("v1 access-token info answers"), StatusCode::OK).await;
+    let answer = sandbox
+        .http
+        .get(sandbox.url(&format!("/oauth/v1/access-tokens/{access}")))
+        .send()
+        .await;
+    let info = json_of(
+        answer.expect("v1 access-token info answers"),
+        StatusCode::OK,
+    )
+    .await;
     v1.check("/oauth/v1/access-tokens/{token}", "get", 200, &info);
     let refresh_token = tokens["refresh_token"].as_str().unwrap_or_default();
-    let answer = sandbox.http.get(sandbox.url(&format!("/oauth/v1/refresh-tokens/{refresh_token}"))).send().await;
-    let info = json_of(answer.expect("v1 refresh-token info answers"), StatusCode::OK).await;
+    let answer = sandbox
+        .http
+        .get(sandbox.url(&format!("/oauth/v1/refresh-tokens/{refresh_token}")))
+        .send()
+        .await;
+    let info = json_of(
+        answer.expect("v1 refresh-token info answers"),
+        StatusCode::OK,
+    )
+    .await;
     v1.check("/oauth/v1/refresh-tokens/{token}", "get", 200, &info);
 }
 
@@ -108,28 +153,89 @@ async fn check_contacts(prefix: &str, spec_name: &'static str) {
     };
 
     let mut ids = Vec::new();
-    for (email, first) in [("ada@example.com", "Ada"), ("grace@example.org", "Grace"), ("alan@example.net", "Alan")] {
-        let body = json!({"properties": {"email": email, "firstname": first, "lifecyclestage": "lead"}});
-        let created = json_of(call(Method::POST, prefix.into(), Some(body)).await, StatusCode::CREATED).await;
+    for (email, first) in [
+        ("ada@example.com", "Ada"),
+        ("grace@example.org", "Grace"),
+        ("alan@example.net", "Alan"),
+    ] {
+        let body =
+            json!({"properties": {"email": email, "firstname": first, "lifecyclestage": "lead"}});
+        let created = json_of(
+            call(Method::POST, prefix.into(), Some(body)).await,
+            StatusCode::CREATED,
+        )
+        .await;
         doc.check(prefix, "post", 201, &created);
         ids.push(created["id"].as_str().unwrap_or_default().to_owned());
     }
-    let read = json_of(call(Method::GET, format!("{prefix}/{}?properties=email,company", ids[0]), None).await, StatusCode::OK).await;
+    let read = json_of(
+        call(
+            Method::GET,
+            format!("{prefix}/{}?properties=email,company", ids[0]),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     doc.check(&one, "get", 200, &read);
-    let by_email = json_of(call(Method::GET, format!("{prefix}/grace@example.org?idProperty=email"), None).await, StatusCode::OK).await;
+    let by_email = json_of(
+        call(
+            Method::GET,
+            format!("{prefix}/grace@example.org?idProperty=email"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     doc.check(&one, "get", 200, &by_email);
     let patch = json!({"properties": {"jobtitle": "Engineer"}});
-    let updated = json_of(call(Method::PATCH, format!("{prefix}/{}", ids[0]), Some(patch.clone())).await, StatusCode::OK).await;
+    let updated = json_of(
+        call(
+            Method::PATCH,
+            format!("{prefix}/{}", ids[0]),
+            Some(patch.clone()),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     doc.check(&one, "patch", 200, &updated);
-    let updated = json_of(call(Method::PATCH, format!("{prefix}/alan@example.net?idProperty=email"), Some(patch)).await, StatusCode::OK).await;
+    let updated = json_of(
+        call(
+            Method::PATCH,
+            format!("{prefix}/alan@example.net?idProperty=email"),
+            Some(patch),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
     doc.check(&one, "patch", 200, &updated);
 
-    let page = json_of(call(Method::GET, format!("{prefix}?limit=2&properties=email"), None).await, StatusCode::OK).await;
-    assert!(page["paging"]["next"]["after"].is_string(), "two of three leaves a next page");
+    let page = json_of(
+        call(
+            Method::GET,
+            format!("{prefix}?limit=2&properties=email"),
+            None,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        page["paging"]["next"]["after"].is_string(),
+        "two of three leaves a next page"
+    );
     doc.check(prefix, "get", 200, &page);
 
     let search = json!({"filterGroups": [{"filters": [{"propertyName": "lifecyclestage", "operator": "EQ", "value": "lead"}]}], "limit": 2});
-    let found = json_of(call(Method::POST, format!("{prefix}/search"), Some(search)).await, StatusCode::OK).await;
+    let found = json_of(
+        call(Method::POST, format!("{prefix}/search"), Some(search)).await,
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(found["total"], 3);
     doc.check(&format!("{prefix}/search"), "post", 200, &found);
 
@@ -138,13 +244,21 @@ async fn check_contacts(prefix: &str, spec_name: &'static str) {
         {"idProperty": "email", "id": "ada@example.com", "properties": {"company": "Analytical Engines"}},
         {"idProperty": "email", "id": "new@example.com", "properties": {"firstname": "New"}},
     ]});
-    let batch = json_of(call(Method::POST, upsert.clone(), Some(inputs)).await, StatusCode::OK).await;
+    let batch = json_of(
+        call(Method::POST, upsert.clone(), Some(inputs)).await,
+        StatusCode::OK,
+    )
+    .await;
     doc.check(&upsert, "post", 200, &batch);
     let inputs = json!({"inputs": [
         {"idProperty": "email", "id": "ada@example.com", "properties": {"company": "AE"}},
         {"idProperty": "email", "id": "bad@example.com", "properties": {"nosuchproperty": "x"}},
     ]});
-    let partial = json_of(call(Method::POST, upsert.clone(), Some(inputs)).await, StatusCode::MULTI_STATUS).await;
+    let partial = json_of(
+        call(Method::POST, upsert.clone(), Some(inputs)).await,
+        StatusCode::MULTI_STATUS,
+    )
+    .await;
     doc.check(&upsert, "post", 207, &partial);
 }
 

@@ -102,7 +102,11 @@ impl TestSandbox {
         let consent_id = consent_id(&html);
         self.http
             .post(self.url("/oauth/authorize"))
-            .form(&[("consent_id", consent_id.as_str()), ("hub_id", hub), ("decision", decision)])
+            .form(&[
+                ("consent_id", consent_id.as_str()),
+                ("hub_id", hub),
+                ("decision", decision),
+            ])
             .send()
             .await
             .expect("POST /oauth/authorize answers")
@@ -149,17 +153,30 @@ impl TestSandbox {
         let code = self.code(hub).await;
         let form = Self::exchange_form(&code);
         let answer = self.token(&pairs(&form)).await;
-        assert_eq!(answer.status(), StatusCode::OK, "the code exchange succeeds");
+        assert_eq!(
+            answer.status(),
+            StatusCode::OK,
+            "the code exchange succeeds"
+        );
         let body: Value = answer.json().await.expect("a JSON token body");
         Tokens {
             access: body["access_token"].as_str().unwrap_or_default().to_owned(),
-            refresh: body["refresh_token"].as_str().unwrap_or_default().to_owned(),
+            refresh: body["refresh_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
             body,
         }
     }
 
     /// A CRM call with a bearer token and an optional JSON body.
-    pub async fn crm(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Response {
+    pub async fn crm(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> Response {
         let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -168,7 +185,12 @@ impl TestSandbox {
     }
 
     pub async fn get_json(&self, path: &str) -> Value {
-        let answer = self.http.get(self.url(path)).send().await.expect("GET answers");
+        let answer = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET answers");
         answer.json().await.expect("a JSON body")
     }
 
@@ -191,7 +213,11 @@ impl TestSandbox {
         let answer = self
             .crm(Method::POST, "/crm/v3/objects/contacts", token, Some(body))
             .await;
-        assert_eq!(answer.status(), StatusCode::CREATED, "the contact is created");
+        assert_eq!(
+            answer.status(),
+            StatusCode::CREATED,
+            "the contact is created"
+        );
         answer.json().await.expect("a JSON contact")
     }
 }
@@ -202,7 +228,11 @@ pub fn pairs<'a>(form: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
 }
 
 /// The same form with `name` replaced (or removed when `value` is None).
-pub fn with<'a>(form: &[(&'a str, &'a str)], name: &'a str, value: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+pub fn with<'a>(
+    form: &[(&'a str, &'a str)],
+    name: &'a str,
+    value: Option<&'a str>,
+) -> Vec<(&'a str, &'a str)> {
     let mut out: Vec<_> = form.iter().copied().filter(|(k, _)| *k != name).collect();
     if let Some(value) = value {
         out.push((name, value));
@@ -228,7 +258,10 @@ pub fn consent_id(html: &str) -> String {
 /// Asserts HubSpot's JSON content type.
 pub fn assert_hubspot_json(answer: &Response) {
     assert_eq!(
-        answer.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+        answer
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
         Some("application/json;charset=utf-8")
     );
 }

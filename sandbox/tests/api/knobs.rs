@@ -1,6 +1,4 @@
-//! The `/_sandbox/` knobs: faults, expiry, accounts, apps, counters, the request log, reset.
-
-use std::time::{Duration, Instant};
+//! The `/_sandbox/` knobs: accounts, apps, counters, the request log, reset.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -9,93 +7,33 @@ use crate::{contact_errors::assert_crm_error, helpers::*};
 
 const CONTACTS: &str = "/crm/v3/objects/contacts";
 
-fn faults_path(hub: u32) -> String {
-    format!("/_sandbox/accounts/{hub}/faults")
-}
-
-#[tokio::test]
-async fn an_error_rate_of_one_fails_every_call_with_a_5xx_and_writes_nothing() {
-    let sandbox = spawn().await;
-    let token = sandbox.connect(HUB).await.access;
-    let set = sandbox.post_json(&faults_path(HUB), json!({"errorRate": 1.0})).await;
-    assert_eq!(set.status(), StatusCode::OK);
-
-    for _ in 0..5 {
-        let body = json!({"properties": {"email": "ada@example.com"}});
-        let answer = sandbox.crm(Method::POST, CONTACTS, &token, Some(body)).await;
-        let status = answer.status().as_u16();
-        assert!([500, 502, 503].contains(&status), "{status}");
-        assert_hubspot_json(&answer);
-        let body: Value = answer.json().await.expect("JSON");
-        assert_eq!(body["status"], "error");
-        assert_correlation_id(&body);
-    }
-
-    let contacts = sandbox.get_json(&format!("/_sandbox/accounts/{HUB}/contacts")).await;
-    assert_eq!(contacts["results"], json!([]));
-    assert_eq!(sandbox.counters().await["hubs"][HUB.to_string()]["faultsInjected"], 5);
-    sandbox.post_json(&faults_path(HUB), json!({})).await;
-    sandbox.create_contact(&token, json!({"email": "ada@example.com"})).await;
-}
-
-#[tokio::test]
-async fn forced_429s_come_first_with_retry_after_one_and_other_accounts_are_untouched() {
-    let sandbox = spawn().await;
-    let ours = sandbox.connect(HUB).await.access;
-    let theirs = sandbox.connect(OTHER_HUB).await.access;
-    sandbox.post_json(&faults_path(HUB), json!({"force429": 2})).await;
-
-    for _ in 0..2 {
-        let answer = sandbox.crm(Method::GET, CONTACTS, &ours, None).await;
-        assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert_eq!(answer.headers()["retry-after"], "1");
-        let body: Value = answer.json().await.expect("JSON");
-        assert_eq!(body["errorType"], "RATE_LIMIT");
-    }
-    assert_eq!(sandbox.crm(Method::GET, CONTACTS, &theirs, None).await.status(), StatusCode::OK);
-    assert_eq!(sandbox.crm(Method::GET, CONTACTS, &ours, None).await.status(), StatusCode::OK);
-}
-
-#[tokio::test]
-async fn latency_delays_the_accounts_calls() {
-    let sandbox = spawn().await;
-    let token = sandbox.connect(HUB).await.access;
-    sandbox.post_json(&faults_path(HUB), json!({"latencyMs": 300})).await;
-
-    let started = Instant::now();
-    let answer = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
-
-    assert_eq!(answer.status(), StatusCode::OK);
-    assert!(started.elapsed() >= Duration::from_millis(300));
-    let faults = sandbox.get_json(&faults_path(HUB)).await;
-    assert_eq!(faults, json!({"errorRate": 0.0, "force429": 0, "latencyMs": 300}));
-}
-
-#[tokio::test]
-async fn bad_fault_settings_and_unknown_accounts_are_refused() {
-    let sandbox = spawn().await;
-
-    assert_eq!(sandbox.post_json(&faults_path(HUB), json!({"errorRate": 1.5})).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(sandbox.post_json(&faults_path(HUB), json!({"errorrate": 0.5})).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(sandbox.post_json(&faults_path(HUB), json!({"force429": -1})).await.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(sandbox.post_json(&faults_path(4242), json!({})).await.status(), StatusCode::NOT_FOUND);
-    let expire = sandbox.post_json("/_sandbox/accounts/4242/expire-tokens", json!({})).await;
-    assert_eq!(expire.status(), StatusCode::NOT_FOUND);
-}
-
 #[tokio::test]
 async fn accounts_and_apps_can_be_added_at_run_time() {
     let sandbox = spawn().await;
 
-    let added = sandbox.post_json("/_sandbox/accounts", json!({"email": "new@example.com"})).await;
+    let added = sandbox
+        .post_json("/_sandbox/accounts", json!({"email": "new@example.com"}))
+        .await;
     assert_eq!(added.status(), StatusCode::CREATED);
     let account: Value = added.json().await.expect("JSON");
     assert!(account["hubId"].as_u64().is_some_and(|id| id >= 10_000_000));
-    let pinned = sandbox.post_json("/_sandbox/accounts", json!({"hubId": 555, "email": "p@example.com"})).await;
+    let pinned = sandbox
+        .post_json(
+            "/_sandbox/accounts",
+            json!({"hubId": 555, "email": "p@example.com"}),
+        )
+        .await;
     assert_eq!(pinned.status(), StatusCode::CREATED);
-    let twice = sandbox.post_json("/_sandbox/accounts", json!({"hubId": 555, "email": "p@example.com"})).await;
+    let twice = sandbox
+        .post_json(
+            "/_sandbox/accounts",
+            json!({"hubId": 555, "email": "p@example.com"}),
+        )
+        .await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
-    let bad = sandbox.post_json("/_sandbox/accounts", json!({"email": "nope"})).await;
+    let bad = sandbox
+        .post_json("/_sandbox/accounts", json!({"email": "nope"}))
+        .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 
     let app = json!({"clientId": "late", "clientSecret": "late-secret", "name": "Late App",
@@ -103,10 +41,21 @@ async fn accounts_and_apps_can_be_added_at_run_time() {
     let registered = sandbox.post_json("/_sandbox/apps", app.clone()).await;
     assert_eq!(registered.status(), StatusCode::CREATED);
     let body: Value = registered.json().await.expect("JSON");
-    assert!(body.get("clientSecret").is_none(), "the secret is not echoed");
-    assert_eq!(sandbox.post_json("/_sandbox/apps", app).await.status(), StatusCode::CONFLICT);
-    let page = sandbox.authorize_page(&[("client_id", "late"), ("redirect_uri", "http://127.0.0.1:3000/cb"),
-        ("scope", "oauth")]).await;
+    assert!(
+        body.get("clientSecret").is_none(),
+        "the secret is not echoed"
+    );
+    assert_eq!(
+        sandbox.post_json("/_sandbox/apps", app).await.status(),
+        StatusCode::CONFLICT
+    );
+    let page = sandbox
+        .authorize_page(&[
+            ("client_id", "late"),
+            ("redirect_uri", "http://127.0.0.1:3000/cb"),
+            ("scope", "oauth"),
+        ])
+        .await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.expect("a page").contains("Late App"));
 }
@@ -115,27 +64,64 @@ async fn accounts_and_apps_can_be_added_at_run_time() {
 async fn the_request_log_shows_every_path_in_order_and_no_secret_of_a_v3_client() {
     let sandbox = spawn().await;
     let tokens = sandbox.connect(HUB).await;
-    sandbox.crm(Method::GET, &format!("{CONTACTS}?limit=1"), &tokens.access, None).await;
+    sandbox
+        .crm(
+            Method::GET,
+            &format!("{CONTACTS}?limit=1"),
+            &tokens.access,
+            None,
+        )
+        .await;
 
     let log = sandbox.get_json("/_sandbox/requests").await;
 
     let entries = log["results"].as_array().expect("results");
-    let lines: Vec<String> = entries.iter()
-        .map(|e| format!("{} {}", e["method"].as_str().unwrap_or(""), e["path"].as_str().unwrap_or(""))).collect();
-    assert!(lines[0].starts_with("GET /oauth/authorize?client_id="), "{lines:?}");
+    let lines: Vec<String> = entries
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["method"].as_str().unwrap_or(""),
+                e["path"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        lines[0].starts_with("GET /oauth/authorize?client_id="),
+        "{lines:?}"
+    );
     assert_eq!(lines[1], "POST /oauth/authorize");
     assert_eq!(lines[2], "POST /oauth/v3/token");
     assert_eq!(lines[3], format!("GET {CONTACTS}?limit=1"));
     assert_eq!(entries[3]["status"], 200);
-    for secret in [CLIENT_SECRET, VERIFIER, tokens.access.as_str(), tokens.refresh.as_str()] {
-        assert!(lines.iter().all(|l| !l.contains(secret)), "a secret is in a URL: {lines:?}");
+    for secret in [
+        CLIENT_SECRET,
+        VERIFIER,
+        tokens.access.as_str(),
+        tokens.refresh.as_str(),
+    ] {
+        assert!(
+            lines.iter().all(|l| !l.contains(secret)),
+            "a secret is in a URL: {lines:?}"
+        );
     }
 
     let v1 = format!("/oauth/v1/token?client_secret={CLIENT_SECRET}");
-    sandbox.token_at(&v1, &[("grant_type", "refresh_token"), ("client_id", CLIENT_ID),
-        ("refresh_token", tokens.refresh.as_str())]).await;
+    sandbox
+        .token_at(
+            &v1,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("refresh_token", tokens.refresh.as_str()),
+            ],
+        )
+        .await;
     let log = sandbox.get_json("/_sandbox/requests").await;
-    assert!(log.to_string().contains(CLIENT_SECRET), "the log catches a secret in a v1 URL");
+    assert!(
+        log.to_string().contains(CLIENT_SECRET),
+        "the log catches a secret in a v1 URL"
+    );
 }
 
 #[tokio::test]
@@ -143,7 +129,9 @@ async fn counters_count_overall_and_per_account() {
     let sandbox = spawn().await;
     let tokens = sandbox.connect(HUB).await;
     sandbox.token(&[("client_id", "nobody")]).await;
-    sandbox.crm(Method::GET, CONTACTS, &tokens.access, None).await;
+    sandbox
+        .crm(Method::GET, CONTACTS, &tokens.access, None)
+        .await;
     sandbox.crm(Method::GET, CONTACTS, "bogus", None).await;
 
     let counters = sandbox.counters().await;
@@ -164,20 +152,44 @@ async fn counters_count_overall_and_per_account() {
 async fn reset_returns_to_the_configured_apps_and_accounts_with_nothing_else() {
     let sandbox = spawn().await;
     let tokens = sandbox.connect(HUB).await;
-    sandbox.create_contact(&tokens.access, json!({"email": "ada@example.com"})).await;
-    sandbox.post_json("/_sandbox/accounts", json!({"hubId": 777, "email": "x@example.com"})).await;
+    sandbox
+        .create_contact(&tokens.access, json!({"email": "ada@example.com"}))
+        .await;
+    sandbox
+        .post_json(
+            "/_sandbox/accounts",
+            json!({"hubId": 777, "email": "x@example.com"}),
+        )
+        .await;
 
-    let reset = sandbox.http.post(sandbox.url("/_sandbox/reset")).send().await.expect("answers");
+    let reset = sandbox
+        .http
+        .post(sandbox.url("/_sandbox/reset"))
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
 
-    let answer = sandbox.crm(Method::GET, CONTACTS, &tokens.access, None).await;
+    let answer = sandbox
+        .crm(Method::GET, CONTACTS, &tokens.access, None)
+        .await;
     assert_crm_error(answer, StatusCode::UNAUTHORIZED, "INVALID_AUTHENTICATION").await;
     let accounts = sandbox.get_json("/_sandbox/accounts").await;
-    let hubs: Vec<u64> = accounts["results"].as_array().into_iter().flatten().filter_map(|a| a["hubId"].as_u64()).collect();
+    let hubs: Vec<u64> = accounts["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["hubId"].as_u64())
+        .collect();
     assert_eq!(hubs, [u64::from(HUB), u64::from(OTHER_HUB)]);
     assert_eq!(sandbox.counters().await["tokensIssued"], 0);
     let fresh = sandbox.connect(HUB).await;
-    let contacts: Value = sandbox.crm(Method::GET, CONTACTS, &fresh.access, None).await.json().await.expect("JSON");
+    let contacts: Value = sandbox
+        .crm(Method::GET, CONTACTS, &fresh.access, None)
+        .await
+        .json()
+        .await
+        .expect("JSON");
     assert_eq!(contacts["results"], json!([]));
 }
 
@@ -191,6 +203,11 @@ async fn two_sandboxes_in_one_process_share_nothing() {
     assert_ne!(one.base, two.base);
     assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     one.handle.stop().await;
-    assert!(reqwest::get(format!("{}/_sandbox/counters", one.base)).await.is_err(), "stopped means closed");
+    assert!(
+        reqwest::get(format!("{}/_sandbox/counters", one.base))
+            .await
+            .is_err(),
+        "stopped means closed"
+    );
     assert_eq!(two.counters().await["apiRequests"], 1);
 }

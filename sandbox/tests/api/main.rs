@@ -6,6 +6,7 @@ mod conformance;
 mod consent;
 mod contact_errors;
 mod contacts;
+mod faults;
 mod helpers;
 mod knobs;
 mod openapi;

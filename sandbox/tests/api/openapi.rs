@@ -23,9 +23,17 @@ pub fn listed_sums() -> HashMap<String, String> {
 /// The file's bytes after checking them against `SHA256SUMS`.
 pub fn verified_bytes(name: &str) -> Vec<u8> {
     let bytes = std::fs::read(fixtures().join(name)).expect("the fixture is there");
-    let expected = listed_sums().remove(name).expect("the fixture is listed in SHA256SUMS");
-    let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(actual, expected, "{name} differs from HubSpot's published spec");
+    let expected = listed_sums()
+        .remove(name)
+        .expect("the fixture is listed in SHA256SUMS");
+    let actual: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        actual, expected,
+        "{name} differs from HubSpot's published spec"
+    );
     bytes
 }
 
@@ -37,9 +45,12 @@ pub struct Spec {
 
 /// The spec `name`, loaded once per test process.
 pub fn spec(name: &'static str) -> &'static Spec {
-    static SPECS: OnceLock<std::sync::Mutex<HashMap<&'static str, &'static Spec>>> = OnceLock::new();
+    static SPECS: OnceLock<std::sync::Mutex<HashMap<&'static str, &'static Spec>>> =
+        OnceLock::new();
     let specs = SPECS.get_or_init(Default::default);
-    let mut specs = specs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut specs = specs
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     specs.entry(name).or_insert_with(|| {
         let mut document: Value =
             serde_json::from_slice(&verified_bytes(name)).expect("the spec is JSON");
@@ -97,7 +108,13 @@ impl Spec {
     }
 
     /// The violations of `body` against the declared schema, if any.
-    pub fn validate(&self, path: &str, method: &str, status: u16, body: &Value) -> Result<(), Vec<String>> {
+    pub fn validate(
+        &self,
+        path: &str,
+        method: &str,
+        status: u16,
+        body: &Value,
+    ) -> Result<(), Vec<String>> {
         // The whole document is the root, so `#/components/…` pointers resolve; Draft 4 (the
         // base of OpenAPI 3.0) ignores the siblings of the root `$ref`.
         let mut root: Map<String, Value> = self.document.as_object().cloned().unwrap_or_default();
@@ -115,6 +132,10 @@ impl Spec {
             .iter_errors(body)
             .map(|e| format!("  at {}: {e}", e.instance_path()))
             .collect();
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }

@@ -23,9 +23,15 @@ async fn the_111th_call_within_ten_seconds_is_rate_limited_and_another_account_i
     for n in 1..=110u64 {
         let answer = sandbox.crm(Method::GET, CONTACTS, &ours, None).await;
         assert_eq!(answer.status(), StatusCode::OK, "call {n}");
-        assert_eq!(header_number(&answer, "x-hubspot-ratelimit-interval-milliseconds"), Some(10_000));
+        assert_eq!(
+            header_number(&answer, "x-hubspot-ratelimit-interval-milliseconds"),
+            Some(10_000)
+        );
         assert_eq!(header_number(&answer, "x-hubspot-ratelimit-max"), Some(110));
-        assert_eq!(header_number(&answer, "x-hubspot-ratelimit-remaining"), Some(110 - n));
+        assert_eq!(
+            header_number(&answer, "x-hubspot-ratelimit-remaining"),
+            Some(110 - n)
+        );
     }
     let limited = sandbox.crm(Method::GET, CONTACTS, &ours, None).await;
 
@@ -33,19 +39,35 @@ async fn the_111th_call_within_ten_seconds_is_rate_limited_and_another_account_i
     assert_hubspot_json(&limited);
     let retry_after = header_number(&limited, "retry-after").expect("a Retry-After header");
     assert!((1..=10).contains(&retry_after), "{retry_after}");
-    assert_eq!(header_number(&limited, "x-hubspot-ratelimit-remaining"), Some(0));
-    assert_eq!(header_number(&limited, "x-hubspot-ratelimit-max"), Some(110));
+    assert_eq!(
+        header_number(&limited, "x-hubspot-ratelimit-remaining"),
+        Some(0)
+    );
+    assert_eq!(
+        header_number(&limited, "x-hubspot-ratelimit-max"),
+        Some(110)
+    );
     let body: Value = limited.json().await.expect("JSON");
     assert_eq!(body["status"], "error");
-    assert_eq!(body["message"], "You have reached your ten_secondly_rolling limit.");
+    assert_eq!(
+        body["message"],
+        "You have reached your ten_secondly_rolling limit."
+    );
     assert_eq!(body["errorType"], "RATE_LIMIT");
     assert_eq!(body["policyName"], "TEN_SECONDLY_ROLLING");
-    assert!(body["groupName"].as_str().is_some_and(|g| g.starts_with("publicapi:")));
+    assert!(
+        body["groupName"]
+            .as_str()
+            .is_some_and(|g| g.starts_with("publicapi:"))
+    );
     assert_correlation_id(&body);
 
     let other = sandbox.crm(Method::GET, CONTACTS, &theirs, None).await;
     assert_eq!(other.status(), StatusCode::OK);
-    assert_eq!(header_number(&other, "x-hubspot-ratelimit-remaining"), Some(109));
+    assert_eq!(
+        header_number(&other, "x-hubspot-ratelimit-remaining"),
+        Some(109)
+    );
     let counters = sandbox.counters().await;
     assert_eq!(counters["hubs"][HUB.to_string()]["rateLimited"], 1);
     assert_eq!(counters["hubs"][OTHER_HUB.to_string()]["rateLimited"], 0);
@@ -61,7 +83,13 @@ async fn after_the_window_the_account_gets_through_again() {
     let sandbox = spawn_with(config).await;
     let token = sandbox.connect(HUB).await.access;
     for _ in 0..3 {
-        assert_eq!(sandbox.crm(Method::GET, CONTACTS, &token, None).await.status(), StatusCode::OK);
+        assert_eq!(
+            sandbox
+                .crm(Method::GET, CONTACTS, &token, None)
+                .await
+                .status(),
+            StatusCode::OK
+        );
     }
     let limited = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -71,7 +99,10 @@ async fn after_the_window_the_account_gets_through_again() {
 
     let again = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
     assert_eq!(again.status(), StatusCode::OK);
-    assert_eq!(header_number(&again, "x-hubspot-ratelimit-remaining"), Some(2));
+    assert_eq!(
+        header_number(&again, "x-hubspot-ratelimit-remaining"),
+        Some(2)
+    );
 }
 
 #[tokio::test]
@@ -82,17 +113,28 @@ async fn search_is_held_to_five_per_second_outside_the_ten_secondly_window() {
 
     let mut statuses = Vec::new();
     for _ in 0..6 {
-        statuses.push(sandbox.crm(Method::POST, search, &token, Some(json!({}))).await);
+        statuses.push(
+            sandbox
+                .crm(Method::POST, search, &token, Some(json!({})))
+                .await,
+        );
     }
 
     let limited = statuses.pop().expect("six answers");
     assert!(statuses.iter().all(|a| a.status() == StatusCode::OK));
     assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(header_number(&limited, "retry-after").is_some());
-    assert!(limited.headers().get("x-hubspot-ratelimit-max").is_none(), "search has no such headers");
+    assert!(
+        limited.headers().get("x-hubspot-ratelimit-max").is_none(),
+        "search has no such headers"
+    );
     let body: Value = limited.json().await.expect("JSON");
     assert_eq!(body["errorType"], "RATE_LIMIT");
     assert_eq!(body["policyName"], "SECONDLY");
     let list = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
-    assert_eq!(header_number(&list, "x-hubspot-ratelimit-remaining"), Some(109), "searches did not count");
+    assert_eq!(
+        header_number(&list, "x-hubspot-ratelimit-remaining"),
+        Some(109),
+        "searches did not count"
+    );
 }

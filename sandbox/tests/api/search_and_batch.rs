@@ -12,9 +12,17 @@ const UPSERT: &str = "/crm/v3/objects/contacts/batch/upsert";
 async fn seeded() -> (TestSandbox, String) {
     let sandbox = spawn().await;
     let token = sandbox.connect(HUB).await.access;
-    for (email, first, city) in [("ada@example.com", "Ada", "London"), ("grace@example.org", "Grace", "New York"),
-        ("alan@example.net", "Alan", "London")] {
-        sandbox.create_contact(&token, json!({"email": email, "firstname": first, "city": city})).await;
+    for (email, first, city) in [
+        ("ada@example.com", "Ada", "London"),
+        ("grace@example.org", "Grace", "New York"),
+        ("alan@example.net", "Alan", "London"),
+    ] {
+        sandbox
+            .create_contact(
+                &token,
+                json!({"email": email, "firstname": first, "city": city}),
+            )
+            .await;
     }
     (sandbox, token)
 }
@@ -26,8 +34,12 @@ async fn search(sandbox: &TestSandbox, token: &str, body: Value) -> Value {
 }
 
 fn emails(found: &Value) -> Vec<String> {
-    found["results"].as_array().into_iter().flatten()
-        .filter_map(|c| c["properties"]["email"].as_str().map(str::to_owned)).collect()
+    found["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["properties"]["email"].as_str().map(str::to_owned))
+        .collect()
 }
 
 #[tokio::test]
@@ -56,12 +68,21 @@ async fn search_takes_in_or_groups_sorts_and_pages() {
         {"filters": [{"propertyName": "firstname", "operator": "EQ", "value": "Alan"}]}]});
     assert_eq!(search(&sandbox, &token, or).await["total"], 2);
 
-    let by_name = json!({"sorts": [{"propertyName": "firstname", "direction": "DESCENDING"}], "limit": 2});
+    let by_name =
+        json!({"sorts": [{"propertyName": "firstname", "direction": "DESCENDING"}], "limit": 2});
     let page = search(&sandbox, &token, by_name).await;
     assert_eq!(emails(&page), ["grace@example.org", "alan@example.net"]);
     assert_eq!(page["total"], 3);
-    let after = page["paging"]["next"]["after"].as_str().expect("a cursor").to_owned();
-    let rest = search(&sandbox, &token, json!({"sorts": ["-firstname"], "limit": 2, "after": after})).await;
+    let after = page["paging"]["next"]["after"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned();
+    let rest = search(
+        &sandbox,
+        &token,
+        json!({"sorts": ["-firstname"], "limit": 2, "after": after}),
+    )
+    .await;
     assert_eq!(emails(&rest), ["ada@example.com"]);
 }
 
@@ -69,15 +90,26 @@ async fn search_takes_in_or_groups_sorts_and_pages() {
 async fn search_has_no_rate_limit_headers_and_refuses_bad_filters() {
     let (sandbox, token) = seeded().await;
 
-    let answer = sandbox.crm(Method::POST, SEARCH, &token, Some(json!({}))).await;
+    let answer = sandbox
+        .crm(Method::POST, SEARCH, &token, Some(json!({})))
+        .await;
     assert_eq!(answer.status(), StatusCode::OK);
-    assert!(answer.headers().get("x-hubspot-ratelimit-remaining").is_none());
+    assert!(
+        answer
+            .headers()
+            .get("x-hubspot-ratelimit-remaining")
+            .is_none()
+    );
 
     let unknown = json!({"filterGroups": [{"filters": [{"propertyName": "shoe_size", "operator": "EQ", "value": "9"}]}]});
-    let answer = sandbox.crm(Method::POST, SEARCH, &token, Some(unknown)).await;
+    let answer = sandbox
+        .crm(Method::POST, SEARCH, &token, Some(unknown))
+        .await;
     assert_crm_error(answer, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
     let too_big = json!({"limit": 201});
-    let answer = sandbox.crm(Method::POST, SEARCH, &token, Some(too_big)).await;
+    let answer = sandbox
+        .crm(Method::POST, SEARCH, &token, Some(too_big))
+        .await;
     assert_crm_error(answer, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
 }
 
@@ -88,7 +120,9 @@ async fn batch_upsert_creates_or_updates_by_email_and_says_which() {
     let inputs = json!({"inputs": [
         {"idProperty": "email", "id": "ada@example.com", "properties": {"company": "Analytical Engines"}},
         {"idProperty": "email", "id": "Barbara@Example.com", "properties": {"firstname": "Barbara"}}]});
-    let answer = sandbox.crm(Method::POST, UPSERT, &token, Some(inputs)).await;
+    let answer = sandbox
+        .crm(Method::POST, UPSERT, &token, Some(inputs))
+        .await;
 
     assert_eq!(answer.status(), StatusCode::OK);
     let body: Value = answer.json().await.expect("JSON");
@@ -99,7 +133,9 @@ async fn batch_upsert_creates_or_updates_by_email_and_says_which() {
     assert_eq!(results[0]["properties"]["firstname"], "Ada");
     assert_eq!(results[1]["new"], true);
     assert_eq!(results[1]["properties"]["email"], "barbara@example.com");
-    let all = sandbox.get_json(&format!("/_sandbox/accounts/{HUB}/contacts")).await;
+    let all = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/contacts"))
+        .await;
     assert_eq!(all["results"].as_array().map(Vec::len), Some(4));
 }
 
@@ -111,7 +147,9 @@ async fn batch_upsert_with_some_bad_inputs_answers_207_with_the_errors() {
         {"idProperty": "email", "id": "ada@example.com", "properties": {"city": "Paris"}},
         {"idProperty": "email", "id": "not-an-email", "properties": {}},
         {"idProperty": "email", "id": "new@example.com", "properties": {"shoe_size": "9"}}]});
-    let answer = sandbox.crm(Method::POST, UPSERT, &token, Some(inputs)).await;
+    let answer = sandbox
+        .crm(Method::POST, UPSERT, &token, Some(inputs))
+        .await;
 
     assert_eq!(answer.status(), StatusCode::MULTI_STATUS);
     let body: Value = answer.json().await.expect("JSON");
@@ -121,8 +159,14 @@ async fn batch_upsert_with_some_bad_inputs_answers_207_with_the_errors() {
     assert_eq!(errors[0]["context"]["ids"], json!(["not-an-email"]));
     assert_eq!(errors[1]["category"], "VALIDATION_ERROR");
     assert_eq!(errors[1]["errors"][0]["code"], "PROPERTY_DOESNT_EXIST");
-    let created = sandbox.get_json(&format!("/_sandbox/accounts/{HUB}/contacts")).await;
-    assert_eq!(created["results"].as_array().map(Vec::len), Some(3), "the failed inputs wrote nothing");
+    let created = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/contacts"))
+        .await;
+    assert_eq!(
+        created["results"].as_array().map(Vec::len),
+        Some(3),
+        "the failed inputs wrote nothing"
+    );
 }
 
 #[tokio::test]
@@ -132,11 +176,19 @@ async fn batch_upsert_refuses_two_inputs_for_one_email_and_writes_nothing() {
     let inputs = json!({"inputs": [
         {"idProperty": "email", "id": "new@example.com", "properties": {"firstname": "A"}},
         {"idProperty": "email", "id": "NEW@example.com", "properties": {"firstname": "B"}}]});
-    let answer = sandbox.crm(Method::POST, UPSERT, &token, Some(inputs)).await;
+    let answer = sandbox
+        .crm(Method::POST, UPSERT, &token, Some(inputs))
+        .await;
 
     let body = assert_crm_error(answer, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
-    assert!(body["message"].as_str().is_some_and(|m| m.starts_with("Duplicate IDs found in batch input")));
-    let all = sandbox.get_json(&format!("/_sandbox/accounts/{HUB}/contacts")).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Duplicate IDs found in batch input"))
+    );
+    let all = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/contacts"))
+        .await;
     assert_eq!(all["results"].as_array().map(Vec::len), Some(3));
 }
 
@@ -145,8 +197,15 @@ async fn batch_upsert_where_every_input_fails_is_a_plain_error() {
     let (sandbox, token) = seeded().await;
 
     let inputs = json!({"inputs": [{"idProperty": "email", "id": "x@example.com", "properties": {"email": "broken"}}]});
-    let answer = sandbox.crm(Method::POST, UPSERT, &token, Some(inputs)).await;
+    let answer = sandbox
+        .crm(Method::POST, UPSERT, &token, Some(inputs))
+        .await;
 
     let body = assert_crm_error(answer, StatusCode::BAD_REQUEST, "VALIDATION_ERROR").await;
-    assert!(body["message"].as_str().is_some_and(|m| m.contains("INVALID_EMAIL")), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("INVALID_EMAIL")),
+        "{body}"
+    );
 }

@@ -6,15 +6,15 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::{
-    oauth::tokens::Grant,
-    state::World,
-};
+use crate::{oauth::tokens::Grant, state::World};
 
 fn account_fields(world: &World, grant: &Grant) -> (String, String) {
-    world.accounts.get(grant.hub_id).map_or_else(Default::default, |a| {
-        (a.user_email.clone(), a.hub_domain.clone())
-    })
+    world
+        .accounts
+        .get(grant.hub_id)
+        .map_or_else(Default::default, |a| {
+            (a.user_email.clone(), a.hub_domain.clone())
+        })
 }
 
 /// A live access token's description and account; `None` when unknown, expired or revoked.
