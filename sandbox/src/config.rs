@@ -144,6 +144,12 @@ impl AppConfig {
         if self.name.trim().is_empty() {
             return invalid(format!("app {} needs a name", self.client_id));
         }
+        if self.redirect_uris.is_empty() {
+            return invalid(format!(
+                "app {} needs at least one redirect URI",
+                self.client_id
+            ));
+        }
         for uri in &self.redirect_uris {
             // RFC 6749 section 3.1.2: absolute URI, no fragment.
             let scheme_ok = uri.starts_with("http://") || uri.starts_with("https://");
@@ -226,5 +232,43 @@ impl FromStr for AccountConfig {
         let account = Self::new(hub_id, email.trim());
         account.validate()?;
         Ok(account)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_account_flag_is_a_hub_id_and_an_email() {
+        let account: AccountConfig = "12345678:ada@example.com".parse().expect("valid");
+        assert_eq!(account, AccountConfig::new(12_345_678, "ada@example.com"));
+        for bad in [
+            "ada@example.com",
+            "x:ada@example.com",
+            "0:ada@example.com",
+            "1:nope",
+        ] {
+            assert!(bad.parse::<AccountConfig>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_app_needs_a_redirect_uri_without_a_fragment() {
+        let app = AppConfig::new("id", "secret", "App");
+        assert!(app.validate().is_err());
+        assert!(
+            app.clone()
+                .redirect_uri("http://localhost/cb#x")
+                .validate()
+                .is_err()
+        );
+        assert!(app.redirect_uri("http://localhost/cb").validate().is_ok());
+    }
+
+    #[test]
+    fn the_secret_stays_out_of_debug_output() {
+        let app = AppConfig::new("id", "very-secret", "App");
+        assert!(!format!("{app:?}").contains("very-secret"));
     }
 }
