@@ -1,5 +1,6 @@
 //! The test knobs under `/_sandbox/` (documented in the crate's README). Real HubSpot has
-//! none of these paths. Plain JSON in and out; errors are `{"message": …}`.
+//! none of these paths. Plain JSON in and out (lists as bare arrays); errors are
+//! `{"message": …}`.
 
 use axum::{
     Router,
@@ -38,6 +39,7 @@ pub fn router() -> Router<Sandbox> {
             post(expire_tokens),
         )
         .route("/_sandbox/accounts/{hub_id}/contacts", get(contacts))
+        .route("/_sandbox/accounts/{hub_id}/tokens", get(tokens))
         .route("/_sandbox/apps", post(add_app))
         .route("/_sandbox/counters", get(counters))
         .route("/_sandbox/requests", get(requests))
@@ -81,7 +83,7 @@ fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, KnobError> {
 async fn accounts(State(sandbox): State<Sandbox>) -> Answer {
     let world = sandbox.lock();
     let results: Vec<_> = world.accounts.all().collect();
-    ok(StatusCode::OK, &json!({ "results": results }))
+    ok(StatusCode::OK, &json!(results))
 }
 
 #[derive(Deserialize)]
@@ -140,6 +142,16 @@ async fn expire_tokens(State(sandbox): State<Sandbox>, Path(hub_id): Path<String
     ok(StatusCode::OK, &json!({ "expired": expired }))
 }
 
+/// Every access and refresh token issued for the account, live or not.
+async fn tokens(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let (access, refresh) = sandbox.lock().oauth.tokens.of_hub(hub_id);
+    ok(
+        StatusCode::OK,
+        &json!({ "accessTokens": access, "refreshTokens": refresh }),
+    )
+}
+
 /// The account's contacts with every property, live ones (or archived with `?archived=true`).
 async fn contacts(
     State(sandbox): State<Sandbox>,
@@ -159,7 +171,7 @@ async fn contacts(
                 .collect()
         })
         .unwrap_or_default();
-    ok(StatusCode::OK, &json!({ "results": results }))
+    ok(StatusCode::OK, &json!(results))
 }
 
 #[derive(Deserialize)]
@@ -212,7 +224,7 @@ async fn counters(State(sandbox): State<Sandbox>) -> Answer {
 async fn requests(State(sandbox): State<Sandbox>) -> Answer {
     let world = sandbox.lock();
     let results: Vec<_> = world.requests.entries().collect();
-    ok(StatusCode::OK, &json!({ "results": results }))
+    ok(StatusCode::OK, &json!(results))
 }
 
 async fn reset(State(sandbox): State<Sandbox>) -> Answer {

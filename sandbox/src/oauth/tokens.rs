@@ -175,6 +175,27 @@ impl Tokens {
         Ok(grant)
     }
 
+    /// Every access and refresh token ever issued for the account, live or not (the tokens
+    /// knob: tests search URLs and logs for them).
+    pub fn of_hub(&self, hub_id: u32) -> (Vec<String>, Vec<String>) {
+        let of_hub = |grant: &GrantId| self.grants.get(grant).is_some_and(|g| g.hub_id == hub_id);
+        let mut access: Vec<String> = self
+            .access
+            .iter()
+            .filter(|(_, record)| of_hub(&record.grant))
+            .map(|(token, _)| token.clone())
+            .collect();
+        let mut refresh: Vec<String> = self
+            .refresh
+            .iter()
+            .filter(|(_, record)| of_hub(&record.grant))
+            .map(|(token, _)| token.clone())
+            .collect();
+        access.sort_unstable();
+        refresh.sort_unstable();
+        (access, refresh)
+    }
+
     /// The expire-tokens knob: every access token of the account expires now. Returns how many
     /// were still live.
     pub fn expire_hub(&mut self, hub_id: u32, now_ms: u64) -> usize {

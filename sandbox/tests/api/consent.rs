@@ -134,7 +134,7 @@ async fn a_new_test_account_can_be_chosen_and_exists_afterwards() {
     let hub_id = tokens["hub_id"].as_u64().expect("a hub id");
     assert!(hub_id != u64::from(HUB) && hub_id != u64::from(OTHER_HUB));
     let accounts = sandbox.get_json("/_sandbox/accounts").await;
-    let hubs: Vec<u64> = accounts["results"]
+    let hubs: Vec<u64> = accounts
         .as_array()
         .into_iter()
         .flatten()

@@ -75,7 +75,7 @@ async fn the_request_log_shows_every_path_in_order_and_no_secret_of_a_v3_client(
 
     let log = sandbox.get_json("/_sandbox/requests").await;
 
-    let entries = log["results"].as_array().expect("results");
+    let entries = log.as_array().expect("an array");
     let lines: Vec<String> = entries
         .iter()
         .map(|e| {
@@ -175,7 +175,7 @@ async fn reset_returns_to_the_configured_apps_and_accounts_with_nothing_else() {
         .await;
     assert_crm_error(answer, StatusCode::UNAUTHORIZED, "INVALID_AUTHENTICATION").await;
     let accounts = sandbox.get_json("/_sandbox/accounts").await;
-    let hubs: Vec<u64> = accounts["results"]
+    let hubs: Vec<u64> = accounts
         .as_array()
         .into_iter()
         .flatten()
@@ -210,4 +210,44 @@ async fn two_sandboxes_in_one_process_share_nothing() {
         "stopped means closed"
     );
     assert_eq!(two.counters().await["apiRequests"], 1);
+}
+
+#[tokio::test]
+async fn the_tokens_knob_lists_every_token_issued_for_the_account() {
+    let sandbox = spawn().await;
+    let first = sandbox.connect(HUB).await;
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("refresh_token", first.refresh.as_str()),
+    ];
+    let second: Value = sandbox.token(&refresh).await.json().await.expect("JSON");
+    sandbox.connect(OTHER_HUB).await;
+
+    let tokens = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/tokens"))
+        .await;
+
+    let listed = |key: &str| -> Vec<String> {
+        tokens[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect()
+    };
+    let (access, refreshes) = (listed("accessTokens"), listed("refreshTokens"));
+    assert_eq!(access.len(), 2);
+    assert_eq!(
+        refreshes.len(),
+        2,
+        "the rotated-out refresh token is listed too"
+    );
+    assert!(access.contains(&first.access));
+    assert!(
+        refreshes
+            .iter()
+            .any(|t| second["refresh_token"] == t.as_str())
+    );
 }
