@@ -256,17 +256,18 @@ async fn classify(response: reqwest::Response) -> ProviderError {
         .unwrap_or_else(|| format!("HTTP {status}"));
     let detail = body.message.or(body.error_description).unwrap_or_default();
     let text = format!("{code}: {detail}");
-    let dead = matches!(body.error.as_deref(), Some("invalid_grant"))
-        || matches!(
-            body.status.as_deref(),
-            Some(
-                "BAD_REFRESH_TOKEN"
-                    | "BAD_AUTH_CODE"
-                    | "EXPIRED_AUTH_CODE"
-                    | "BAD_CODE_VERIFIER"
-                    | "BAD_HUB"
-            )
-        );
+    // HubSpot's own `status` first: BAD_REDIRECT_URI comes with `invalid_grant` (RFC 6749) yet
+    // is the app's configuration, not a dead grant.
+    let config = matches!(
+        body.status.as_deref(),
+        Some("BAD_CLIENT_ID" | "BAD_CLIENT_SECRET" | "BAD_REDIRECT_URI" | "BAD_GRANT_TYPE" | "BAD_SCOPES")
+    );
+    let dead = !config
+        && (matches!(body.error.as_deref(), Some("invalid_grant"))
+            || matches!(
+                body.status.as_deref(),
+                Some("BAD_REFRESH_TOKEN" | "BAD_AUTH_CODE" | "EXPIRED_AUTH_CODE" | "BAD_CODE_VERIFIER" | "BAD_HUB")
+            ));
     if dead {
         ProviderError::InvalidGrant(text)
     } else if status.is_client_error() {
