@@ -260,13 +260,25 @@ async fn classify(response: reqwest::Response) -> ProviderError {
     // is the app's configuration, not a dead grant.
     let config = matches!(
         body.status.as_deref(),
-        Some("BAD_CLIENT_ID" | "BAD_CLIENT_SECRET" | "BAD_REDIRECT_URI" | "BAD_GRANT_TYPE" | "BAD_SCOPES")
+        Some(
+            "BAD_CLIENT_ID"
+                | "BAD_CLIENT_SECRET"
+                | "BAD_REDIRECT_URI"
+                | "BAD_GRANT_TYPE"
+                | "BAD_SCOPES"
+        )
     );
     let dead = !config
         && (matches!(body.error.as_deref(), Some("invalid_grant"))
             || matches!(
                 body.status.as_deref(),
-                Some("BAD_REFRESH_TOKEN" | "BAD_AUTH_CODE" | "EXPIRED_AUTH_CODE" | "BAD_CODE_VERIFIER" | "BAD_HUB")
+                Some(
+                    "BAD_REFRESH_TOKEN"
+                        | "BAD_AUTH_CODE"
+                        | "EXPIRED_AUTH_CODE"
+                        | "BAD_CODE_VERIFIER"
+                        | "BAD_HUB"
+                )
             ));
     if dead {
         ProviderError::InvalidGrant(text)
