@@ -137,3 +137,154 @@ both_backends! {
         assert!(store.ensure_user(b.id, &same, 1).await.expect("read").meta.is_empty());
     }
 }
+
+mod connect {
+    use paragon_server::{
+        auth::api_key,
+        ids::UserId,
+        storage::{Credential, CredentialStatus, Flow, FlowStatus, Integration, StorageError},
+    };
+
+    use super::project;
+    use crate::helpers::{TestApp, both_backends};
+
+    async fn arrange(app: &TestApp) -> (String, Integration) {
+        let stored = project("p");
+        app.store
+            .create_project(&stored, &api_key::hash(&stored.id.to_string()))
+            .await
+            .expect("create");
+        let id = stored.id.to_string();
+        app.store
+            .ensure_user(stored.id, &UserId::parse("ann").expect("id"), 1)
+            .await
+            .expect("user");
+        let integration = Integration {
+            id: uuid::Uuid::new_v4().to_string(),
+            project_id: id.clone(),
+            provider: "hubspot".into(),
+            name: "HubSpot".into(),
+            client_id: "c".into(),
+            client_secret: vec![1, 2, 3],
+            scopes: vec!["oauth".into()],
+            auth_url: "http://h/a".into(),
+            token_url: "http://h/t".into(),
+            api_base: "http://h".into(),
+            created_at: 1,
+            updated_at: 1,
+        };
+        let integration = app
+            .store
+            .upsert_integration(&integration)
+            .await
+            .expect("upsert");
+        (id, integration)
+    }
+
+    fn credential(project: &str, integration: &str, id: &str) -> Credential {
+        Credential {
+            id: id.into(),
+            project_id: project.into(),
+            user_id: "ann".into(),
+            integration_id: integration.into(),
+            status: CredentialStatus::Valid,
+            provider_id: "42".into(),
+            provider_data: serde_json::Map::new(),
+            access_token: vec![9; 40],
+            refresh_token: Some(vec![8; 40]),
+            access_expires_at: 100,
+            version: 0,
+            refreshing_until: None,
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    both_backends! {
+        async fn an_integration_is_upserted_under_one_id_per_provider(app) {
+            let (project, integration) = arrange(&app).await;
+            let mut changed = integration.clone();
+            changed.client_id = "c2".into();
+
+            let stored = app.store.upsert_integration(&changed).await.expect("update");
+            let mut other_id = changed.clone();
+            other_id.id = uuid::Uuid::new_v4().to_string();
+            let clash = app.store.upsert_integration(&other_id).await;
+
+            assert_eq!(stored.client_id, "c2");
+            assert!(matches!(clash, Err(StorageError::Conflict(_))), "{clash:?}");
+            assert_eq!(app.store.integrations(&project).await.expect("list"), vec![stored.clone()]);
+            assert_eq!(app.store.integration_by_provider(&project, "hubspot").await.expect("read"), Some(stored));
+        }
+
+        async fn a_flow_starts_once_and_its_state_is_consumed_once(app) {
+            let (project, integration) = arrange(&app).await;
+            let flow = Flow {
+                id: "flow-1".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
+                origin: "http://a.test".into(), status: FlowStatus::Created, pkce_verifier: None,
+                credential_id: None, error: None, created_at: 10, expires_at: 1_000,
+            };
+            app.store.create_flow(&flow).await.expect("create");
+
+            assert!(app.store.start_flow("flow-1", b"state-hash", b"sealed", 20).await.expect("start").is_some());
+            assert!(app.store.start_flow("flow-1", b"other", b"sealed", 21).await.expect("start").is_none(), "single use");
+            assert!(app.store.take_flow_by_state(b"wrong", 22).await.expect("take").is_none());
+            let taken = app.store.take_flow_by_state(b"state-hash", 22).await.expect("take").expect("the flow");
+            assert_eq!(taken.status, FlowStatus::Exchanging);
+            assert!(app.store.take_flow_by_state(b"state-hash", 23).await.expect("take").is_none(), "consumed once");
+
+            app.store.finish_flow("flow-1", FlowStatus::Done, Some("cred"), None, 24).await.expect("finish");
+            let done = app.store.flow("flow-1").await.expect("read").expect("flow");
+            assert_eq!((done.status, done.credential_id.as_deref(), done.pkce_verifier), (FlowStatus::Done, Some("cred"), None));
+        }
+
+        async fn an_expired_flow_neither_starts_nor_completes(app) {
+            let (project, integration) = arrange(&app).await;
+            let flow = Flow {
+                id: "flow-2".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
+                origin: "http://a.test".into(), status: FlowStatus::Created, pkce_verifier: None,
+                credential_id: None, error: None, created_at: 10, expires_at: 100,
+            };
+            app.store.create_flow(&flow).await.expect("create");
+
+            assert!(app.store.start_flow("flow-2", b"s", b"v", 100).await.expect("start").is_none());
+        }
+
+        async fn one_refresh_claim_wins_and_a_dead_claimants_lease_expires(app) {
+            let (project, integration) = arrange(&app).await;
+            app.store.save_credential(&credential(&project, &integration.id, "cred-1")).await.expect("save");
+
+            assert!(app.store.claim_refresh("cred-1", 0, 1_000, 30).await.expect("claim"));
+            assert!(!app.store.claim_refresh("cred-1", 0, 1_000, 30).await.expect("claim"), "the version moved");
+            assert!(!app.store.claim_refresh("cred-1", 1, 1_010, 30).await.expect("claim"), "the lease holds");
+            assert!(app.store.claim_refresh("cred-1", 1, 1_031, 30).await.expect("claim"), "an expired lease is reclaimed");
+
+            assert!(!app.store.store_refreshed("cred-1", 1, b"a2", None, 5_000, 1_032).await.expect("store"), "a stale claim stores nothing");
+            assert!(app.store.store_refreshed("cred-1", 2, b"a3", Some(b"r3"), 5_000, 1_032).await.expect("store"));
+            let refreshed = app.store.credential(&project, "cred-1").await.expect("read").expect("credential");
+            assert_eq!((refreshed.access_token.as_slice(), refreshed.refresh_token.as_deref()), (&b"a3"[..], Some(&b"r3"[..])));
+            assert_eq!((refreshed.version, refreshed.refreshing_until, refreshed.access_expires_at), (3, None, 5_000));
+
+            assert!(app.store.claim_refresh("cred-1", 3, 2_000, 30).await.expect("claim"));
+            app.store.release_refresh("cred-1", 4, CredentialStatus::Invalid, 2_001).await.expect("release");
+            let released = app.store.credential(&project, "cred-1").await.expect("read").expect("credential");
+            assert_eq!((released.status, released.refreshing_until), (CredentialStatus::Invalid, None));
+        }
+
+        async fn a_credential_is_saved_per_user_and_integration_and_deleted(app) {
+            let (project, integration) = arrange(&app).await;
+            app.store.save_credential(&credential(&project, &integration.id, "cred-1")).await.expect("save");
+            let mut reconnected = credential(&project, &integration.id, "cred-1");
+            reconnected.access_token = vec![7; 40];
+            app.store.save_credential(&reconnected).await.expect("replace tokens");
+            let clash = app.store.save_credential(&credential(&project, &integration.id, "cred-2")).await;
+
+            assert!(matches!(clash, Err(StorageError::Conflict(_))), "{clash:?}");
+            let stored = app.store.credential_for(&project, "ann", &integration.id).await.expect("read").expect("credential");
+            assert_eq!((stored.access_token, stored.version), (vec![7; 40], 1));
+            assert_eq!(app.store.user_credentials(&project, "ann").await.expect("list").len(), 1);
+            assert!(app.store.delete_credential(&project, "cred-1").await.expect("delete"));
+            assert!(!app.store.delete_credential(&project, "cred-1").await.expect("delete"));
+        }
+    }
+}
