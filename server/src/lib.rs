@@ -21,3 +21,4 @@ pub mod startup;
 pub mod storage;
 pub mod telemetry;
 pub mod vault;
+pub mod workflows;

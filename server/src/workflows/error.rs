@@ -1,0 +1,205 @@
+//! What a deploy reports: every problem of every file, each with the file and line of the value
+//! at fault, printed like a compiler's diagnostics so that editors can jump to them.
+
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+};
+
+use super::{template::TemplateError, yaml::Pos};
+
+/// What is wrong with a definition. The text of each variant says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[allow(missing_docs)] // each variant's `#[error]` text is its documentation
+pub enum Problem {
+    #[error("cannot read: {0}")]
+    Read(String),
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error("YAML syntax error: {0}")]
+    Syntax(String),
+    #[error("the file is empty")]
+    Empty,
+    #[error("only one YAML document per file (found a second `---`)")]
+    SeveralDocuments,
+    #[error("aliases (`*name`) are not supported: write the value out")]
+    Alias,
+    #[error("keys must be plain text, not a list or a mapping")]
+    ComplexKey,
+    #[error("the YAML is nested deeper than {0} levels")]
+    TooDeep(usize),
+    #[error("duplicate key `{0}`")]
+    DuplicateKey(String),
+    #[error("{what} must be a mapping of keys to values")]
+    NotAMapping { what: &'static str },
+    #[error("unknown key `{key}` in {what} (expected one of: {})", .allowed.join(", "))]
+    UnknownKey {
+        key: String,
+        what: &'static str,
+        allowed: &'static [&'static str],
+    },
+    #[error("{what} is missing the required key `{key}`")]
+    MissingKey {
+        key: &'static str,
+        what: &'static str,
+    },
+    #[error("`{key}` must be {expected}")]
+    WrongType {
+        key: &'static str,
+        expected: &'static str,
+    },
+    #[error("invalid {what} id `{id}`: use 1 to 64 characters of {alphabet}")]
+    InvalidId {
+        what: &'static str,
+        id: String,
+        alphabet: &'static str,
+    },
+    #[error("unknown integration `{0}` (this platform has: hubspot)")]
+    UnknownIntegration(String),
+    #[error("unknown action `{name}` (expected one of: {})", .known.join(", "))]
+    UnknownAction {
+        name: String,
+        known: &'static [&'static str],
+    },
+    #[error(
+        "action `{action}` belongs to the {action_integration} integration, not {workflow_integration}"
+    )]
+    ForeignAction {
+        action: &'static str,
+        action_integration: &'static str,
+        workflow_integration: &'static str,
+    },
+    #[error("`on_conflict` must be `fail` or `update`, not `{0}`")]
+    UnknownOnConflict(String),
+    #[error("`on_conflict` only applies to hubspot.create_contact, not {0}")]
+    OnConflictNotAllowed(&'static str),
+    #[error("a workflow needs at least one step")]
+    NoSteps,
+    #[error("{action} needs the input `{key}`")]
+    MissingInput {
+        action: &'static str,
+        key: &'static str,
+    },
+    #[error("the input `id` (a contact id) is only for hubspot.update_contact, not {0}")]
+    IdNotAllowed(&'static str),
+    #[error(
+        "invalid input key `{0}`: HubSpot property names are internal names: a lowercase letter, then lowercase letters, digits or `_`"
+    )]
+    InvalidPropertyName(String),
+    #[error("input `{0}` must be text (a template); write \"\" for an empty value")]
+    InputNotText(String),
+    #[error("input `{key}`: {source}")]
+    Template { key: String, source: TemplateError },
+    #[error(
+        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `user.` or `steps.`"
+    )]
+    UnknownVariableRoot { key: String, path: String },
+    #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
+    UnknownUserVariable { key: String, path: String },
+    #[error("input `{key}`: `{path}` must have the form `steps.<step id>.output...`")]
+    StepPathShape { key: String, path: String },
+    #[error("input `{key}`: `{path}` refers to step `{step}`, which does not exist")]
+    UnknownStep {
+        key: String,
+        path: String,
+        step: String,
+    },
+    #[error(
+        "input `{key}`: `{path}` refers to step `{step}`, which does not run before this one (a step can only use earlier steps)"
+    )]
+    LaterStep {
+        key: String,
+        path: String,
+        step: String,
+    },
+    #[error("duplicate step id `{id}` (first used on line {first_line})")]
+    DuplicateStep { id: String, first_line: usize },
+    #[error("duplicate workflow id `{id}` (first used in {first})")]
+    DuplicateWorkflow { id: String, first: String },
+    #[error("duplicate App Event `{name}` (first declared in {first})")]
+    DuplicateEvent { name: String, first: String },
+    #[error("the trigger's App Event `{0}` is not declared in events/")]
+    UndeclaredEvent(String),
+    #[error("no workflow to deploy: put one workflow per file in workflows/*.yaml")]
+    NoWorkflows,
+}
+
+/// One problem, where it is: `file` is relative to the deploy directory, `line` and `column`
+/// count from 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployError {
+    /// The file, relative to the deploy directory.
+    pub file: PathBuf,
+    /// The line of the offending value (the file's first line for problems of a whole file).
+    pub line: usize,
+    /// The column of the offending value, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl DeployError {
+    pub(crate) fn at(file: &Path, pos: Pos, problem: Problem) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: pos.line,
+            column: Some(pos.column),
+            problem,
+        }
+    }
+
+    /// A problem of a whole file or folder: it points at the first line.
+    pub(crate) fn whole(file: &Path, problem: Problem) -> Self {
+        Self {
+            file: file.to_owned(),
+            line: 1,
+            column: None,
+            problem,
+        }
+    }
+
+    /// What is wrong, as text (without the location).
+    pub fn message(&self) -> String {
+        self.problem.to_string()
+    }
+}
+
+impl fmt::Display for DeployError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.problem)
+    }
+}
+
+impl std::error::Error for DeployError {}
+
+/// Every problem of a deploy, ordered by file, line and column; never empty when returned as an
+/// error. Displayed one per line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployErrors(pub Vec<DeployError>);
+
+impl DeployErrors {
+    /// Sorts by location so that the report reads top to bottom, file by file.
+    pub(crate) fn sorted(mut errors: Vec<DeployError>) -> Self {
+        errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
+        Self(errors)
+    }
+
+    /// The problems.
+    pub fn errors(&self) -> &[DeployError] {
+        &self.0
+    }
+}
+
+impl fmt::Display for DeployErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            error.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DeployErrors {}

@@ -1,0 +1,210 @@
+//! Loading a deploy directory: `events/*.yaml` and `workflows/*.yaml`, each file read and
+//! checked on its own, then the checks across files. Every problem is collected, so one deploy
+//! shows them all.
+
+use std::{
+    collections::HashMap,
+    fs, io,
+    path::{Path, PathBuf},
+};
+
+use super::{
+    error::{DeployError, DeployErrors, Problem},
+    event,
+    fields::Report,
+    model::{AppEvent, Bundle, Trigger, Workflow},
+    workflow,
+    yaml::{self, Node, Pos},
+};
+
+/// Larger than any hand-written definition; keeps a stray file from being read into memory.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Loads and validates the deploy directory `dir` (see docs/workflows.md). Files are read in
+/// name order; files whose names do not end in `.yaml` or `.yml` are ignored. Errors name files
+/// relative to `dir`, sorted by file and line.
+pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
+    if !dir.is_dir() {
+        let problem = Problem::Read("not a directory".into());
+        return Err(DeployErrors(vec![DeployError::whole(dir, problem)]));
+    }
+    let mut errors = Vec::new();
+    let mut events = Vec::new();
+    let mut every_event_read = true;
+    for (file, text) in read_files(dir, "events", &mut errors) {
+        let read = read_file(&file, text, event::read, &mut errors);
+        every_event_read &= read.is_some();
+        events.extend(read.map(|read| (file, read)));
+    }
+    let mut workflows = Vec::new();
+    let workflow_files = read_files(dir, "workflows", &mut errors);
+    if workflow_files.is_empty() && errors.iter().all(|e| e.file != Path::new("workflows")) {
+        errors.push(DeployError::whole(
+            Path::new("workflows"),
+            Problem::NoWorkflows,
+        ));
+    }
+    for (file, text) in workflow_files {
+        let read = read_file(&file, text, workflow::read, &mut errors);
+        workflows.extend(read.map(|read| (file, read)));
+    }
+    check_across_files(&events, &workflows, every_event_read, &mut errors);
+    if !errors.is_empty() {
+        return Err(DeployErrors::sorted(errors));
+    }
+    Ok(Bundle {
+        events: events.into_iter().map(|(_, read)| read.event).collect(),
+        workflows: workflows.into_iter().map(|(_, r)| r.workflow).collect(),
+    })
+}
+
+/// Reads and checks one workflow file on its own: everything but the checks that need the other
+/// files (its trigger's event declared, its id unique).
+pub fn parse_workflow(file: impl AsRef<Path>, text: &str) -> Result<Workflow, DeployErrors> {
+    let mut errors = Vec::new();
+    let read = read_file(
+        file.as_ref(),
+        Ok(text.to_owned()),
+        workflow::read,
+        &mut errors,
+    );
+    match read {
+        Some(read) if errors.is_empty() => Ok(read.workflow),
+        _ => Err(DeployErrors::sorted(errors)),
+    }
+}
+
+/// Reads and checks one App Event file.
+pub fn parse_event(file: impl AsRef<Path>, text: &str) -> Result<AppEvent, DeployErrors> {
+    let mut errors = Vec::new();
+    let read = read_file(file.as_ref(), Ok(text.to_owned()), event::read, &mut errors);
+    match read {
+        Some(read) if errors.is_empty() => Ok(read.event),
+        _ => Err(DeployErrors::sorted(errors)),
+    }
+}
+
+fn check_across_files(
+    events: &[(PathBuf, event::Read)],
+    workflows: &[(PathBuf, workflow::Read)],
+    every_event_read: bool,
+    errors: &mut Vec<DeployError>,
+) {
+    let mut names: HashMap<&str, &Path> = HashMap::new();
+    for (file, read) in events {
+        let name = read.event.name.as_str();
+        match names.get(name) {
+            Some(first) => errors.push(DeployError::at(
+                file,
+                read.name_pos,
+                Problem::DuplicateEvent {
+                    name: name.to_owned(),
+                    first: first.display().to_string(),
+                },
+            )),
+            None => _ = names.insert(name, file),
+        }
+    }
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    for (file, read) in workflows {
+        let id = read.workflow.id.as_str();
+        match ids.get(id) {
+            Some(first) => errors.push(DeployError::at(
+                file,
+                read.id_pos,
+                Problem::DuplicateWorkflow {
+                    id: id.to_owned(),
+                    first: first.display().to_string(),
+                },
+            )),
+            None => _ = ids.insert(id, file),
+        }
+        let Trigger::AppEvent(event) = &read.workflow.trigger;
+        // An event file that did not read would make every trigger of its event look undeclared.
+        if every_event_read && !names.contains_key(event.as_str()) {
+            let problem = Problem::UndeclaredEvent(event.clone());
+            errors.push(DeployError::at(file, read.trigger_pos, problem));
+        }
+    }
+}
+
+/// Reads one file with `read`, moving its problems into `errors`.
+fn read_file<T>(
+    file: &Path,
+    text: Result<String, Problem>,
+    read: impl FnOnce(&Node, &mut Report) -> Option<T>,
+    errors: &mut Vec<DeployError>,
+) -> Option<T> {
+    let mut report = Report::new(file);
+    let value = match text {
+        Err(problem) => {
+            report.errors.push(DeployError::whole(file, problem));
+            None
+        }
+        Ok(text) => document(&text, &mut report).and_then(|root| read(&root, &mut report)),
+    };
+    errors.append(&mut report.errors);
+    value
+}
+
+/// The file's one YAML document, or the reasons there is none.
+fn document(text: &str, report: &mut Report) -> Option<Node> {
+    let parsed = match yaml::parse(text) {
+        Ok(parsed) => parsed,
+        Err((pos, problem)) => {
+            report.at(pos, problem);
+            return None;
+        }
+    };
+    for (pos, problem) in parsed.problems {
+        report.at(pos, problem);
+    }
+    if parsed.root.is_none() {
+        report.at(Pos::START, Problem::Empty);
+    }
+    parsed.root
+}
+
+/// The YAML files of `dir/sub`, in name order, as (path relative to `dir`, text). A missing
+/// folder has none; an unreadable one is reported.
+fn read_files(
+    dir: &Path,
+    sub: &str,
+    errors: &mut Vec<DeployError>,
+) -> Vec<(PathBuf, Result<String, Problem>)> {
+    let folder = dir.join(sub);
+    let entries = match fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            errors.push(DeployError::whole(
+                Path::new(sub),
+                Problem::Read(e.to_string()),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut names: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name())
+        .filter(|name| {
+            let extension = Path::new(name).extension().and_then(|e| e.to_str());
+            matches!(extension, Some("yaml" | "yml")) && folder.join(name).is_file()
+        })
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| (Path::new(sub).join(&name), read_text(&folder.join(&name))))
+        .collect()
+}
+
+fn read_text(path: &Path) -> Result<String, Problem> {
+    let read = |e: io::Error| Problem::Read(e.to_string());
+    let len = fs::metadata(path).map_err(read)?.len();
+    if len > MAX_FILE_BYTES as u64 {
+        return Err(Problem::TooLarge(MAX_FILE_BYTES));
+    }
+    String::from_utf8(fs::read(path).map_err(read)?)
+        .map_err(|_| Problem::Read("the file is not UTF-8 text".into()))
+}

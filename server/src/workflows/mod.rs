@@ -1,0 +1,31 @@
+//! Workflows as code (DESIGN.md section 7): the App Event and workflow definitions of a deploy
+//! directory, their validation with file and line, and the `{{ variable }}` templates that a
+//! run renders. docs/workflows.md is the user documentation.
+//!
+//! The engine calls [`load_dir`] on `paragon deploy DIR`, stores the [`Bundle`] as JSON (it
+//! round-trips through serde), and for each step of a run calls [`render_step_input`] and
+//! [`ContactRequest::new`]. Nothing here does I/O but reading the deploy directory.
+
+mod action;
+mod error;
+mod event;
+mod fields;
+mod input;
+mod load;
+mod model;
+mod render;
+mod template;
+mod variables;
+mod workflow;
+mod yaml;
+
+#[cfg(test)]
+mod tests;
+
+pub use action::{Action, IntegrationType, OnConflict};
+pub use error::{DeployError, DeployErrors, Problem};
+pub use input::{ContactRequest, MissingInput, property_text, render_step_input};
+pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
+pub use model::{AppEvent, Bundle, Inputs, Step, StepId, Trigger, Workflow, WorkflowId};
+pub use render::{Context, Rendered};
+pub use template::{Template, TemplateError, VarPath};

@@ -1,0 +1,226 @@
+//! The definitions a deploy holds, as checked values. They serialize to one JSON document, which
+//! the engine stores as a deployed version and reads back for every run.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    action::{Action, IntegrationType, OnConflict},
+    template::Template,
+};
+
+/// Everything one deploy directory defines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// The App Events, in file order.
+    pub events: Vec<AppEvent>,
+    /// The workflows, in file order.
+    pub workflows: Vec<Workflow>,
+}
+
+impl Bundle {
+    /// The workflow with this id.
+    pub fn workflow(&self, id: &str) -> Option<&Workflow> {
+        self.workflows.iter().find(|w| w.id.as_str() == id)
+    }
+
+    /// The App Event with this name.
+    pub fn event(&self, name: &str) -> Option<&AppEvent> {
+        self.events.iter().find(|e| e.name == name)
+    }
+
+    /// The workflows an App Event named `event_name` starts.
+    pub fn triggered_by<'a>(&'a self, event_name: &'a str) -> impl Iterator<Item = &'a Workflow> {
+        self.workflows
+            .iter()
+            .filter(move |w| matches!(&w.trigger, Trigger::AppEvent(name) if name == event_name))
+    }
+}
+
+/// An App Event the app sends (`paragon.event(name, payload)`), with the guide's "Event Schema":
+/// an example payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppEvent {
+    /// The name the app sends, e.g. `Contact Created`.
+    pub name: String,
+    /// What the event means, for the app's developers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An example payload (a JSON object).
+    pub example: serde_json::Value,
+}
+
+/// A workflow: one trigger, then its steps in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workflow {
+    /// Unique in the deploy; stays the same across versions, so users' choices (enabled or
+    /// not) follow it.
+    pub id: WorkflowId,
+    /// The name shown in the Connect Portal.
+    pub name: String,
+    /// The integration the user must have connected.
+    pub integration: IntegrationType,
+    /// Whether the workflow runs for users who never toggled it.
+    pub default_enabled: bool,
+    /// What starts a run.
+    pub trigger: Trigger,
+    /// At least one.
+    pub steps: Vec<Step>,
+}
+
+/// What starts a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// An App Event with this name (declared in the same deploy).
+    AppEvent(String),
+}
+
+/// One step of a workflow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// Unique in the workflow; later steps read its output as `steps.<id>.output`.
+    pub id: StepId,
+    /// What the step does.
+    pub action: Action,
+    /// Only for `hubspot.create_contact`; `fail` elsewhere.
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+    /// The action's inputs, in the order written.
+    pub input: Inputs,
+}
+
+/// A step's inputs: names to templates, in the order written. Serialized as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs(pub Vec<(String, Template)>);
+
+impl Inputs {
+    /// The template of input `name`.
+    pub fn get(&self, name: &str) -> Option<&Template> {
+        self.0.iter().find(|(n, _)| n == name).map(|(_, t)| t)
+    }
+
+    /// Every input, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Template)> {
+        self.0.iter().map(|(n, t)| (n.as_str(), t))
+    }
+}
+
+impl Serialize for Inputs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(n, t)| (n, t)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Inputs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Inputs;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of input names to templates")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Inputs, A::Error> {
+                let mut inputs = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Template>()? {
+                    inputs.push(entry);
+                }
+                Ok(Inputs(inputs))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// Declares an id newtype: checked on the way in (parsing and deserializing alike).
+macro_rules! checked_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $extra:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The characters allowed besides `a-z` and `0-9`, for messages.
+            pub(crate) const ALPHABET: &'static str = concat!("a-z, 0-9 and `", $extra, "`");
+
+            /// 1 to 64 characters of `a-z`, `0-9` and the one separator.
+            pub fn parse(value: &str) -> Option<Self> {
+                let ok = (1..=64).contains(&value.len())
+                    && value.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == $extra.as_bytes()[0]
+                    });
+                ok.then(|| Self(value.to_owned()))
+            }
+
+            /// The id.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(value: String) -> Result<Self, String> {
+                Self::parse(&value)
+                    .ok_or_else(|| format!("invalid {} id {value:?}", $what))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+checked_id!(
+    /// A workflow's id: 1 to 64 characters of `a-z`, `0-9` and `-` (it appears in URLs).
+    WorkflowId,
+    "workflow",
+    "-"
+);
+checked_id!(
+    /// A step's id: 1 to 64 characters of `a-z`, `0-9` and `_` (it appears in variable paths).
+    StepId,
+    "step",
+    "_"
+);
