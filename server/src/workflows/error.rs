@@ -24,7 +24,9 @@ pub enum Problem {
     SeveralDocuments,
     #[error("aliases (`*name`) are not supported: write the value out")]
     Alias,
-    #[error("keys must be plain text, not a list or a mapping")]
+    #[error(
+        "a list or a mapping cannot be a key; an unquoted `{{{{...}}}}` template reads as one: quote it (\"{{{{event.email}}}}\")"
+    )]
     ComplexKey,
     #[error("the YAML is nested deeper than {0} levels")]
     TooDeep(usize),
@@ -171,6 +173,19 @@ impl fmt::Display for DeployError {
 }
 
 impl std::error::Error for DeployError {}
+
+/// `{"file", "line", "column", "message"}`: how an HTTP deploy answers its errors.
+impl serde::Serialize for DeployError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("DeployError", 4)?;
+        out.serialize_field("file", &self.file.display().to_string())?;
+        out.serialize_field("line", &self.line)?;
+        out.serialize_field("column", &self.column)?;
+        out.serialize_field("message", &self.message())?;
+        out.end()
+    }
+}
 
 /// Every problem of a deploy, ordered by file, line and column; never empty when returned as an
 /// error. Displayed one per line.

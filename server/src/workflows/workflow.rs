@@ -184,12 +184,10 @@ fn read_step(
         None => Some(OnConflict::Fail),
         Some(node) => fields::text(node, "on_conflict", report).and_then(|(name, pos)| {
             let parsed = OnConflict::parse(&name);
-            match action {
-                _ if parsed.is_none() => report.at(pos, Problem::UnknownOnConflict(name)),
-                Some(other) if other != Action::CreateContact => {
-                    report.at(pos, Problem::OnConflictNotAllowed(other.as_str()));
-                }
-                _ => {}
+            if parsed.is_none() {
+                report.at(pos, Problem::UnknownOnConflict(name));
+            } else if let Some(other) = action.filter(|a| *a != Action::CreateContact) {
+                report.at(pos, Problem::OnConflictNotAllowed(other.as_str()));
             }
             parsed
         }),

@@ -167,6 +167,22 @@ fn errors_read_like_a_compilers() {
 }
 
 #[test]
+fn errors_serialize_as_file_line_column_and_message() {
+    let errors = Deploy::with_workflow_change("hubspot.create_contact", "hubspot.delete").errors();
+
+    let json = serde_json::to_value(&errors[0]).expect("serializes");
+
+    assert_eq!(json["file"], json!("workflows/sync.yaml"));
+    assert_eq!(json["line"], json!(8));
+    assert_eq!(json["column"], json!(13));
+    assert!(
+        json["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("unknown action"))
+    );
+}
+
+#[test]
 fn files_other_than_yaml_are_ignored_and_yml_is_read() {
     let deploy = Deploy::empty()
         .file("events/contact.yml", EVENT)

@@ -295,3 +295,11 @@ fn default_enabled_must_be_a_boolean() {
         }
     );
 }
+
+#[test]
+fn an_unquoted_template_is_explained() {
+    let errors = errors_after("\"{{event.email}}\"", "{{event.email}}");
+
+    assert_reported!(errors, FILE, 10, Problem::ComplexKey);
+    assert!(errors[0].to_string().contains("quote it"));
+}
