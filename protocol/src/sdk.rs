@@ -66,6 +66,8 @@ pub struct SdkWorkflow {
     pub id: String,
     /// What it does, for people.
     pub description: String,
+    /// Whether it is on for this user (their choice, or the workflow's default).
+    pub enabled: bool,
 }
 
 /// `integrations.<type>` of `/sdk/me`: the user's state of one integration.

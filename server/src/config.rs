@@ -25,6 +25,8 @@ pub struct ServeConfig {
     pub master_keys: MasterKeys,
     /// The public base URL, when it is not the bound address.
     pub public_url: Option<String>,
+    /// The workflow engine's settings (`workers == 0`: no engine in this process).
+    pub engine: crate::engine::EngineConfig,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -44,6 +46,12 @@ impl TryFrom<ServeArgs> for ServeConfig {
             token_audience: args.token_audience.filter(|a| !a.is_empty()),
             admin_key_hash: args.admin_key.as_deref().map(api_key::hash),
             master_keys: crate::cli::master_keys(&args.storage.data_dir, args.demo)?,
+            engine: crate::engine::EngineConfig {
+                workers: args.workers,
+                max_attempts: args.max_attempts.max(1),
+                lease: std::time::Duration::from_secs(args.run_lease_secs.max(1)),
+                ..crate::engine::EngineConfig::default()
+            },
             public_url: match args
                 .public_url
                 .as_deref()

@@ -13,6 +13,8 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connect;
+pub mod deploy;
+pub mod engine;
 pub mod error;
 pub mod http;
 pub mod ids;

@@ -32,6 +32,8 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     store: Store,
+    state: AppState,
+    engine: crate::engine::EngineConfig,
 }
 
 impl Application {
@@ -58,11 +60,14 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"));
-        let router = http::router(AppState::new(&config, store.clone(), public_url));
+        let state = AppState::new(&config, store.clone(), public_url);
+        let router = http::router(state.clone());
         Ok(Self {
             listener,
             router,
             store,
+            state,
+            engine: config.engine,
         })
     }
 
@@ -98,6 +103,18 @@ impl Application {
             .http2()
             .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
         let graceful = GracefulShutdown::new();
+        let (stop_engine, engine_stopped) = tokio::sync::watch::channel(false);
+        if self.engine.workers > 0 {
+            let mut stopped = engine_stopped;
+            crate::engine::spawn(
+                self.state.connect.clone(),
+                self.engine.clone(),
+                &self.state.engine,
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            );
+        }
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -123,6 +140,7 @@ impl Application {
                 () = &mut shutdown => break,
             }
         }
+        let _ = stop_engine.send(true);
         drop(self.listener);
         if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
             .await

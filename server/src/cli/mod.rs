@@ -1,6 +1,7 @@
 //! The command line of the `paragon` binary. Each flag that configures the server has an
 //! environment variable too, so a container or process manager needs no wrapper script.
 
+mod deploy;
 mod duration;
 mod integration;
 mod keys;
@@ -45,6 +46,8 @@ pub enum Command {
     /// The credential vault's master keys.
     #[command(subcommand)]
     Vault(vault::VaultCommand),
+    /// Validate and deploy App Events and workflows (YAML) as the project's next version.
+    Deploy(deploy::DeployArgs),
 }
 
 impl Command {
@@ -57,6 +60,7 @@ impl Command {
             Self::Token(command) => command.run(),
             Self::Integration(command) => command.run().await,
             Self::Vault(command) => command.run(),
+            Self::Deploy(command) => command.run().await,
         }
     }
 }
@@ -118,6 +122,17 @@ pub struct ServeArgs {
     /// Never in production: the key then sits beside the data it protects.
     #[arg(long)]
     pub demo: bool,
+    /// Workflow runs executed at once by this server; 0 runs no engine here (an API-only
+    /// replica beside others that execute).
+    #[arg(long, env = "PARAGON_WORKERS", default_value_t = 8)]
+    pub workers: usize,
+    /// Attempts of a run before it fails for good.
+    #[arg(long, env = "PARAGON_MAX_ATTEMPTS", default_value_t = 10)]
+    pub max_attempts: i64,
+    /// How long a worker holds a run before another may take it over (a crashed worker's runs
+    /// resume after this).
+    #[arg(long, env = "PARAGON_RUN_LEASE_SECS", default_value_t = 60)]
+    pub run_lease_secs: u64,
 }
 
 /// The vault's master keys: `PARAGON_MASTER_KEY`, or in demo mode the key file of the data

@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     routing::{delete, get, put},
 };
-use paragon_protocol::sdk::{SdkCredential, SdkIntegration, SdkUserIntegration};
+use paragon_protocol::sdk::{SdkCredential, SdkIntegration, SdkUserIntegration, SdkWorkflow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -124,16 +124,29 @@ async fn list_for_user(
         .store
         .user_credentials(&project, auth.user.id.as_str())
         .await?;
+    let workflows = state.store.workflows(&project).await?;
+    let choices = state
+        .store
+        .user_workflow_choices(&project, auth.user.id.as_str())
+        .await?;
     Ok(Json(
         integrations
             .into_iter()
             .map(|i| SdkIntegration {
                 has_credential: credentials.iter().any(|c| c.integration_id == i.id),
+                workflows: workflows
+                    .iter()
+                    .filter(|w| w.integration == i.provider)
+                    .map(|w| SdkWorkflow {
+                        id: w.id.clone(),
+                        description: w.name.clone(),
+                        enabled: super::workflows::enabled_for(w, &choices),
+                    })
+                    .collect(),
                 id: i.id,
                 kind: i.provider,
                 name: i.name,
                 is_active: true,
-                workflows: Vec::new(),
                 configs: vec![serde_json::json!({ "values": {} })],
             })
             .collect(),

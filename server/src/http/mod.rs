@@ -3,6 +3,7 @@
 mod auth;
 mod cors;
 mod error;
+mod events;
 mod health;
 mod integrations;
 mod json;
@@ -15,6 +16,8 @@ mod proxy;
 mod sdk_user;
 mod signing_keys;
 mod state;
+mod task_history;
+mod workflows;
 
 use axum::{Router, extract::DefaultBodyLimit};
 
@@ -40,6 +43,9 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth_pages::router())
         .merge(portal::router())
         .merge(proxy::router())
+        .merge(events::router())
+        .merge(workflows::router())
+        .merge(task_history::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

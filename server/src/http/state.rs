@@ -13,6 +13,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Integrations, flows and credentials.
     pub connect: Connect,
+    /// Wakes the workflow engine when runs were enqueued.
+    pub engine: crate::engine::EngineHandle,
 }
 
 /// The parts of the configuration that requests need.
@@ -44,6 +46,7 @@ impl AppState {
             store,
             settings: Arc::new(settings),
             connect,
+            engine: crate::engine::EngineHandle::new(),
         }
     }
 }

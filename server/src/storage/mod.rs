@@ -2,9 +2,11 @@
 //! PostgreSQL for several replicas), each with its own migrations, chosen by the URL scheme.
 
 mod connect_model;
+mod engine_model;
 mod model;
 pub mod postgres;
 mod sql_connect;
+mod sql_engine;
 mod sql_projects;
 pub mod sqlite;
 
@@ -14,6 +16,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value};
 
 pub use connect_model::{Credential, CredentialStatus, Flow, FlowStatus, Integration};
+pub use engine_model::{
+    Attempt, DeployedWorkflow, EventOutcome, NewEvent, Run, RunFilter, RunStatus, WorkflowSpec,
+};
 pub use model::{DEFAULT_MAX_TOKEN_LIFETIME_SECS, Project, SigningKeyRecord, User, merge_meta};
 
 use crate::{
@@ -22,9 +27,9 @@ use crate::{
 };
 
 /// The platform's persistent state: every area's store behind one handle.
-pub trait Storage: ProjectStore + ConnectStore {}
+pub trait Storage: ProjectStore + ConnectStore + EngineStore + RunQueue {}
 
-impl<T: ProjectStore + ConnectStore> Storage for T {}
+impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue> Storage for T {}
 
 /// Projects, their keys and their users. Every method is one transaction.
 #[async_trait]
@@ -178,6 +183,127 @@ pub trait ConnectStore: Send + Sync + Debug {
     ) -> Result<(), StorageError>;
     /// Deletes a credential; `false` if there was none.
     async fn delete_credential(&self, project: &str, id: &str) -> Result<bool, StorageError>;
+}
+
+/// App Events, deployed workflows and runs (DESIGN.md sections 6 to 8). Times are Unix ms.
+#[async_trait]
+pub trait EngineStore: Send + Sync + Debug {
+    /// Stores a deploy as the project's next version; its workflows become the active ones
+    /// (ids kept for slugs deployed before). Returns the version and the active workflows.
+    async fn deploy(
+        &self,
+        project: &str,
+        bundle: &str,
+        specs: &[WorkflowSpec],
+        now_ms: i64,
+    ) -> Result<(i64, Vec<DeployedWorkflow>), StorageError>;
+    /// The bundle (JSON) of a deployed version.
+    async fn workflow_bundle(
+        &self,
+        project: &str,
+        version: i64,
+    ) -> Result<Option<String>, StorageError>;
+    /// The project's active workflows.
+    async fn workflows(&self, project: &str) -> Result<Vec<DeployedWorkflow>, StorageError>;
+    /// One active workflow.
+    async fn workflow(
+        &self,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<DeployedWorkflow>, StorageError>;
+    /// One workflow, active or not (runs of older versions still need it).
+    async fn workflow_any(
+        &self,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<DeployedWorkflow>, StorageError>;
+    /// A user's choice for a workflow.
+    async fn set_user_workflow(
+        &self,
+        project: &str,
+        user: &str,
+        workflow: &str,
+        enabled: bool,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+    /// Every choice the user made: (workflow id, enabled).
+    async fn user_workflow_choices(
+        &self,
+        project: &str,
+        user: &str,
+    ) -> Result<Vec<(String, bool)>, StorageError>;
+    /// In one transaction: records the event (a repeat of its idempotency key records and
+    /// enqueues nothing and answers the first outcome) and enqueues one run per active workflow
+    /// triggered by its name that the user has enabled and whose integration the user has
+    /// connected.
+    async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError>;
+    /// An event's name and payload.
+    async fn event(
+        &self,
+        project: &str,
+        id: &str,
+    ) -> Result<Option<(String, serde_json::Value)>, StorageError>;
+    /// A run of the project.
+    async fn run(&self, project: &str, id: &str) -> Result<Option<Run>, StorageError>;
+    /// Runs of the project, newest first.
+    async fn runs(&self, project: &str, filter: &RunFilter) -> Result<Vec<Run>, StorageError>;
+    /// The outputs of a run's finished steps (step id → output).
+    async fn step_outputs(
+        &self,
+        run: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, StorageError>;
+    /// Stores a finished step's output, so a retry of the run does not repeat it.
+    async fn save_step_output(
+        &self,
+        run: &str,
+        step: &str,
+        output: &serde_json::Value,
+    ) -> Result<(), StorageError>;
+    /// Stores (or completes) an attempt of a step.
+    async fn record_attempt(&self, attempt: &Attempt) -> Result<(), StorageError>;
+    /// Every attempt of a run.
+    async fn attempts(&self, run: &str) -> Result<Vec<Attempt>, StorageError>;
+    /// Ends a run held by `owner`; `false` if the lease was lost (another worker owns it now).
+    #[allow(clippy::too_many_arguments)]
+    async fn finish_run(
+        &self,
+        run: &str,
+        owner: &str,
+        status: RunStatus,
+        error: Option<&str>,
+        warnings: &[String],
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Puts a run held by `owner` back in the queue until `next_attempt_ms`.
+    async fn retry_run(
+        &self,
+        run: &str,
+        owner: &str,
+        next_attempt_ms: i64,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Enqueues a new run of the same workflow version and event (Task History's replay).
+    async fn enqueue_replay(
+        &self,
+        run: &Run,
+        new_id: &str,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+}
+
+/// Claiming runs: the one engine query whose locking differs per backend.
+#[async_trait]
+pub trait RunQueue: Send + Sync + Debug {
+    /// Claims up to `limit` due runs (queued and due, or running under an expired lease) for
+    /// `owner` until `now_ms + lease_ms`, counting one attempt each.
+    async fn claim_runs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<Run>, StorageError>;
 }
 
 /// A shared handle on the storage.

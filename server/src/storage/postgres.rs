@@ -4,7 +4,10 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::{StorageError, sql_connect::connect_storage, sql_projects::project_storage};
+use super::{
+    StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
+    sql_projects::project_storage,
+};
 
 /// PostgreSQL-backed [`super::Storage`].
 #[derive(Debug, Clone)]
@@ -31,3 +34,33 @@ impl PgStore {
 
 project_storage!(PgStore);
 connect_storage!(PgStore, sqlx::postgres::PgRow);
+engine_storage!(PgStore, sqlx::postgres::PgRow);
+
+#[async_trait::async_trait]
+impl super::RunQueue for PgStore {
+    async fn claim_runs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<super::Run>, StorageError> {
+        // SKIP LOCKED: replicas claiming at once take different runs instead of waiting.
+        let sql = format!(
+            "UPDATE runs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
+             WHERE id IN (SELECT id FROM runs
+                          WHERE (status = 'queued' AND next_attempt_ms <= $2) OR (status = 'running' AND lease_until_ms < $2)
+                          ORDER BY next_attempt_ms LIMIT $4 FOR UPDATE SKIP LOCKED)
+             RETURNING {}",
+            super::sql_engine::RUN_COLUMNS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(now_ms)
+            .bind(lease_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::run_row).collect()
+    }
+}

@@ -6,7 +6,10 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{StorageError, sql_connect::connect_storage, sql_projects::project_storage};
+use super::{
+    StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
+    sql_projects::project_storage,
+};
 
 /// SQLite-backed [`super::Storage`].
 #[derive(Debug, Clone)]
@@ -43,3 +46,34 @@ impl SqliteStore {
 
 project_storage!(SqliteStore);
 connect_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
+engine_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
+
+#[async_trait::async_trait]
+impl super::RunQueue for SqliteStore {
+    async fn claim_runs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<super::Run>, StorageError> {
+        // One statement: SQLite takes the write lock for it at once, so two claimers never
+        // select the same rows (the database has one writer at a time).
+        let sql = format!(
+            "UPDATE runs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
+             WHERE id IN (SELECT id FROM runs
+                          WHERE (status = 'queued' AND next_attempt_ms <= $2) OR (status = 'running' AND lease_until_ms < $2)
+                          ORDER BY next_attempt_ms LIMIT $4)
+             RETURNING {}",
+            super::sql_engine::RUN_COLUMNS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner)
+            .bind(now_ms)
+            .bind(lease_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::run_row).collect()
+    }
+}

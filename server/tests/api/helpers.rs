@@ -152,6 +152,9 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
         public_url: None,
         // A master key generated into the test's own data folder.
         demo: true,
+        workers: 4,
+        max_attempts: 10,
+        run_lease_secs: 10,
     };
     let config = ServeConfig::try_from(args).expect("a valid test configuration");
     let app = Application::build_with_store(config, store.clone())

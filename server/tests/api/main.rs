@@ -4,6 +4,8 @@
 mod connect;
 mod connect_support;
 mod cors;
+mod engine;
+mod engine_support;
 mod health;
 mod helpers;
 mod management;

@@ -1,0 +1,64 @@
+//! `paragon deploy`: validates a directory of App Events and workflows and stores it as the
+//! project's next version (DESIGN.md section 7). Runs record the version they ran.
+
+use std::path::Path;
+
+use crate::{
+    engine,
+    ids::ProjectId,
+    storage::{DeployedWorkflow, StorageError, Store, WorkflowSpec},
+    workflows::{self, Bundle, DeployErrors, Trigger},
+};
+
+/// Why a deploy was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployFailure {
+    /// The files do not validate: every error, as `file:line: message`.
+    #[error("{0}")]
+    Invalid(DeployErrors),
+    /// The project does not exist.
+    #[error("no project {0}")]
+    NoProject(ProjectId),
+    /// The storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Validates `dir` and deploys it as the next version; returns it and the active workflows.
+pub async fn deploy_dir(
+    store: &Store,
+    project: ProjectId,
+    dir: &Path,
+) -> Result<(i64, Vec<DeployedWorkflow>), DeployFailure> {
+    let bundle = workflows::load_dir(dir).map_err(DeployFailure::Invalid)?;
+    deploy_bundle(store, project, &bundle).await
+}
+
+/// Deploys an already validated bundle.
+pub async fn deploy_bundle(
+    store: &Store,
+    project: ProjectId,
+    bundle: &Bundle,
+) -> Result<(i64, Vec<DeployedWorkflow>), DeployFailure> {
+    if store.project(project).await?.is_none() {
+        return Err(DeployFailure::NoProject(project));
+    }
+    let specs: Vec<WorkflowSpec> = bundle
+        .workflows
+        .iter()
+        .map(|w| WorkflowSpec {
+            slug: w.id.to_string(),
+            name: w.name.clone(),
+            integration: w.integration.as_str().to_owned(),
+            trigger_event: match &w.trigger {
+                Trigger::AppEvent(name) => name.clone(),
+            },
+            default_enabled: w.default_enabled,
+        })
+        .collect();
+    let text =
+        serde_json::to_string(bundle).map_err(|e| StorageError::Corrupt(format!("bundle: {e}")))?;
+    Ok(store
+        .deploy(&project.to_string(), &text, &specs, engine::now_ms())
+        .await?)
+}

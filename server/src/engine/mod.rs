@@ -1,0 +1,134 @@
+//! The workflow engine inside `paragon serve` (DESIGN.md section 8): workers claim due runs in
+//! batches under a lease, execute their steps, and retry, finish or fail them. A crashed worker's
+//! lease expires and another claims the run; steps already done are not repeated (their outputs
+//! are stored), and HubSpot creates are idempotent on retry (see `hubspot`).
+
+pub mod hubspot;
+pub mod outcome;
+pub mod pacing;
+mod runner;
+
+pub use runner::now_ms;
+
+use std::{sync::Arc, time::Duration};
+
+use tokio::sync::{Notify, Semaphore};
+
+use crate::connect::Connect;
+
+/// Engine settings.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Runs executed at once by this process.
+    pub workers: usize,
+    /// Attempts before a run fails for good.
+    pub max_attempts: i64,
+    /// How long a claim lasts without the worker finishing.
+    pub lease: Duration,
+    /// How often an idle engine looks for due runs (it is also woken by new events).
+    pub poll: Duration,
+    /// HubSpot calls per account per window.
+    pub rate_limit: (usize, Duration),
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            workers: 8,
+            max_attempts: 10,
+            lease: Duration::from_secs(60),
+            poll: Duration::from_millis(250),
+            rate_limit: (110, Duration::from_secs(10)),
+        }
+    }
+}
+
+/// A running engine's handles: wake it when runs were enqueued.
+#[derive(Debug, Clone)]
+pub struct EngineHandle {
+    wake: Arc<Notify>,
+}
+
+impl EngineHandle {
+    /// Tells the engine that runs are waiting (it also polls).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// A handle to give to [`spawn`]; until then wake-ups go nowhere.
+    pub fn new() -> Self {
+        Self {
+            wake: Arc::new(Notify::new()),
+        }
+    }
+}
+
+impl Default for EngineHandle {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Starts the engine on the current runtime; it stops when `shutdown` resolves (in-flight runs
+/// are dropped and their leases expire, so another worker finishes them).
+pub fn spawn<F>(
+    connect: Connect,
+    config: EngineConfig,
+    handle: &EngineHandle,
+    shutdown: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let wake = handle.wake.clone();
+    let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
+    let runner = Arc::new(runner::Runner::new(connect, config.clone(), owner));
+    tokio::spawn(async move {
+        tokio::pin!(shutdown);
+        let permits = Arc::new(Semaphore::new(config.workers.max(1)));
+        loop {
+            let free = permits.available_permits() as i64;
+            let claimed = if free == 0 {
+                Ok(Vec::new())
+            } else {
+                runner.claim(free).await
+            };
+            let claimed = match claimed {
+                Ok(runs) => runs,
+                Err(error) => {
+                    tracing::error!(%error, "claiming runs failed");
+                    Vec::new()
+                }
+            };
+            let idle = claimed.is_empty();
+            for run in claimed {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    return;
+                };
+                let runner = runner.clone();
+                tokio::spawn(async move {
+                    runner.execute(run).await;
+                    drop(permit);
+                });
+            }
+            if idle {
+                tokio::select! {
+                    () = &mut shutdown => return,
+                    () = wake.notified() => {}
+                    () = tokio::time::sleep(config.poll) => {}
+                }
+            } else if futures_ready(&mut shutdown).await {
+                return;
+            }
+        }
+    })
+}
+
+/// Whether `shutdown` has completed, without waiting for it.
+async fn futures_ready<F: std::future::Future<Output = ()> + Unpin>(shutdown: &mut F) -> bool {
+    tokio::select! {
+        biased;
+        () = shutdown => true,
+        () = std::future::ready(()) => false,
+    }
+}

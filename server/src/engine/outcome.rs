@@ -1,0 +1,70 @@
+//! How a step ended, classified for the engine: done, worth another try later, or failed for
+//! good (DESIGN.md section 8).
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// What one try of a step produced.
+#[derive(Debug)]
+pub enum StepOutcome {
+    /// The step succeeded with this output (`steps.<id>.output`).
+    Done(Value),
+    /// Network, 5xx, 429: try the run again later (not before `after` when the provider said).
+    Retry {
+        /// Why.
+        message: String,
+        /// The provider's `Retry-After`, if any.
+        after: Option<Duration>,
+    },
+    /// Validation errors, refused credentials: no retry can help. The provider's message.
+    Failed(String),
+}
+
+/// What was sent and received, for Task History (no token, no secret).
+#[derive(Debug, Clone, Default)]
+pub struct Exchange {
+    /// `{method, path, body}`.
+    pub request: Value,
+    /// `{status, body}`.
+    pub response: Value,
+}
+
+/// Exponential backoff with jitter: attempt 1 waits about `BASE`, each next one twice as long,
+/// capped at `CAP`; a random fraction (between half and all of it) spreads retries of many runs
+/// so that they do not hit the provider together. A provider's `Retry-After` wins when longer.
+pub fn backoff(attempt: i64, retry_after: Option<Duration>) -> Duration {
+    const BASE_MS: u64 = 500;
+    const CAP_MS: u64 = 30_000;
+    let exponent = u32::try_from(attempt.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let full = BASE_MS.saturating_mul(1u64 << exponent).min(CAP_MS);
+    let mut byte = [0u8; 1];
+    rand::fill(&mut byte);
+    let jittered = full / 2 + (full / 2) * u64::from(byte[0]) / 255;
+    let wait = Duration::from_millis(jittered);
+    retry_after.map_or(wait, |after| after.max(wait))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_then_caps_and_honours_retry_after() {
+        let first = backoff(1, None);
+        assert!(
+            first >= Duration::from_millis(250) && first <= Duration::from_millis(500),
+            "{first:?}"
+        );
+        let fifth = backoff(5, None);
+        assert!(
+            fifth >= Duration::from_millis(4_000) && fifth <= Duration::from_millis(8_000),
+            "{fifth:?}"
+        );
+        assert!(backoff(40, None) <= Duration::from_secs(30));
+        assert_eq!(
+            backoff(1, Some(Duration::from_secs(7))),
+            Duration::from_secs(7)
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Pacing calls per HubSpot account: at most `max` calls in any rolling `window` (HubSpot's
+//! 110 per 10 s for OAuth apps), and a pause when HubSpot answers 429 with `Retry-After`.
+//!
+//! In-process: each replica paces its own calls. Several replicas on one account can still
+//! exceed the limit together; HubSpot's 429 then pauses each of them (and the run is retried),
+//! so the effect is slower, never lost.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Mutex,
+    time::Duration,
+};
+
+use tokio::time::Instant;
+
+/// Per-account windows and pauses.
+#[derive(Debug)]
+pub struct Pacer {
+    max: usize,
+    window: Duration,
+    accounts: Mutex<HashMap<String, Account>>,
+}
+
+#[derive(Debug, Default)]
+struct Account {
+    sent: VecDeque<Instant>,
+    paused_until: Option<Instant>,
+}
+
+impl Pacer {
+    /// A pacer of `max` calls per `window` and account.
+    pub fn new(max: usize, window: Duration) -> Self {
+        Self {
+            max: max.max(1),
+            window,
+            accounts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits until `account` may be called, and counts the call.
+    pub async fn acquire(&self, account: &str) {
+        loop {
+            let wait = {
+                let mut accounts = self
+                    .accounts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let state = accounts.entry(account.to_owned()).or_default();
+                let now = Instant::now();
+                while state
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.window)
+                {
+                    state.sent.pop_front();
+                }
+                match state.paused_until {
+                    Some(until) if until > now => Some(until - now),
+                    _ if state.sent.len() >= self.max => state
+                        .sent
+                        .front()
+                        .map(|first| self.window.saturating_sub(now.duration_since(*first))),
+                    _ => {
+                        state.sent.push_back(now);
+                        None
+                    }
+                }
+            };
+            match wait {
+                None => return,
+                Some(wait) => tokio::time::sleep(wait.max(Duration::from_millis(5))).await,
+            }
+        }
+    }
+
+    /// Holds every call to `account` for `duration` (HubSpot said 429).
+    pub fn pause(&self, account: &str, duration: Duration) {
+        let mut accounts = self
+            .accounts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = accounts.entry(account.to_owned()).or_default();
+        let until = Instant::now() + duration;
+        state.paused_until = Some(
+            state
+                .paused_until
+                .map_or(until, |current| current.max(until)),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_call_after_the_limit_waits_for_the_window() {
+        let pacer = Pacer::new(3, Duration::from_secs(10));
+        let start = Instant::now();
+        for _ in 0..3 {
+            pacer.acquire("hub-1").await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(10));
+
+        pacer.acquire("hub-1").await;
+        assert!(start.elapsed() >= Duration::from_secs(10));
+        pacer.acquire("hub-2").await;
+        assert!(
+            start.elapsed() < Duration::from_secs(11),
+            "another account is not held"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pause_holds_the_account() {
+        let pacer = Pacer::new(100, Duration::from_secs(10));
+        let start = Instant::now();
+        pacer.pause("hub-1", Duration::from_secs(3));
+
+        pacer.acquire("hub-1").await;
+
+        assert!(start.elapsed() >= Duration::from_secs(3));
+    }
+}

@@ -1,0 +1,274 @@
+//! Executing one claimed run: load its workflow version, event, user and credential, run the
+//! steps that have no stored output yet, and record every attempt for Task History.
+
+use std::sync::Arc;
+
+use super::{
+    EngineConfig,
+    hubspot::{self, ContactAction, Target},
+    outcome::{StepOutcome, backoff},
+    pacing::Pacer,
+};
+use crate::{
+    connect::Connect,
+    ids::{ProjectId, UserId},
+    storage::{Attempt, CredentialStatus, Run, RunStatus, StorageError},
+    workflows::{self, Action, Bundle, ContactRequest, OnConflict},
+};
+
+pub struct Runner {
+    connect: Connect,
+    config: EngineConfig,
+    owner: String,
+    pacer: Arc<Pacer>,
+}
+
+/// Why a run cannot even start its steps: the definition, event, user or credential is gone.
+enum Blocked {
+    Permanent(String),
+    Storage(StorageError),
+}
+
+impl From<StorageError> for Blocked {
+    fn from(e: StorageError) -> Self {
+        Self::Storage(e)
+    }
+}
+
+impl Runner {
+    pub fn new(connect: Connect, config: EngineConfig, owner: String) -> Self {
+        let pacer = Arc::new(Pacer::new(config.rate_limit.0, config.rate_limit.1));
+        Self {
+            connect,
+            config,
+            owner,
+            pacer,
+        }
+    }
+
+    pub async fn claim(&self, limit: i64) -> Result<Vec<Run>, StorageError> {
+        let lease_ms = i64::try_from(self.config.lease.as_millis()).unwrap_or(60_000);
+        self.connect
+            .store
+            .claim_runs(&self.owner, now_ms(), lease_ms, limit)
+            .await
+    }
+
+    /// Runs every pending step; storage errors leave the run to its lease (it is retried).
+    pub async fn execute(&self, run: Run) {
+        match self.steps(&run).await {
+            Ok(()) => {}
+            Err(Blocked::Permanent(reason)) => {
+                tracing::warn!(run = %run.id, %reason, "run failed");
+                let _ = self
+                    .connect
+                    .store
+                    .finish_run(
+                        &run.id,
+                        &self.owner,
+                        RunStatus::Failed,
+                        Some(&reason),
+                        &[],
+                        now_ms(),
+                    )
+                    .await;
+            }
+            Err(Blocked::Storage(error)) => {
+                tracing::error!(run = %run.id, %error, "run interrupted by a storage error; its lease will expire");
+            }
+        }
+    }
+
+    async fn steps(&self, run: &Run) -> Result<(), Blocked> {
+        let store = &self.connect.store;
+        if run.attempts > self.config.max_attempts {
+            return Err(Blocked::Permanent(format!(
+                "gave up after {} attempts",
+                self.config.max_attempts
+            )));
+        }
+        let bundle_text = store
+            .workflow_bundle(&run.project_id, run.workflow_version)
+            .await?
+            .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
+        let bundle: Bundle = serde_json::from_str(&bundle_text)
+            .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
+        let deployed = store
+            .workflow_any(&run.project_id, &run.workflow_id)
+            .await?
+            .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
+        let workflow = bundle
+            .workflows
+            .iter()
+            .find(|w| w.id.as_str() == deployed.slug)
+            .ok_or_else(|| {
+                Blocked::Permanent(format!(
+                    "version {} has no workflow {}",
+                    run.workflow_version, deployed.slug
+                ))
+            })?;
+        let (_, payload) = store
+            .event(&run.project_id, &run.event_id)
+            .await?
+            .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
+        let project = ProjectId::parse(&run.project_id)
+            .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
+        let user_id =
+            UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
+        let user = store
+            .ensure_user(project, &user_id, crate::clock::now())
+            .await?;
+        let integration = store
+            .integration_by_provider(&run.project_id, workflow.integration.as_str())
+            .await?
+            .ok_or_else(|| {
+                Blocked::Permanent(format!(
+                    "the project has no {} integration",
+                    workflow.integration.as_str()
+                ))
+            })?;
+        let credential = store
+            .credential_for(&run.project_id, &run.user_id, &integration.id)
+            .await?
+            .ok_or_else(|| {
+                Blocked::Permanent(format!("the user has not connected {}", integration.name))
+            })?;
+        if credential.status == CredentialStatus::Invalid {
+            return Err(Blocked::Permanent(format!(
+                "the user's {} credential is invalid: they must reconnect",
+                integration.name
+            )));
+        }
+        let target = Target {
+            connect: &self.connect,
+            credential: &credential,
+            api_base: &integration.api_base,
+            pacer: &self.pacer,
+        };
+        let mut outputs = store.step_outputs(&run.id).await?;
+        let tried: Vec<String> = store
+            .attempts(&run.id)
+            .await?
+            .into_iter()
+            .map(|a| a.step_id)
+            .collect();
+        let mut warnings = run.warnings.clone();
+        for step in &workflow.steps {
+            let step_id = step.id.as_str().to_owned();
+            if outputs.contains_key(&step_id) {
+                continue;
+            }
+            let context = workflows::Context {
+                event: &payload,
+                user_id: &run.user_id,
+                user_meta: &user.meta,
+                steps: &outputs,
+            };
+            let (input, step_warnings) = workflows::render_step_input(step, &context);
+            for warning in step_warnings {
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+            let action = match step.action {
+                Action::CreateContact => ContactAction::Create {
+                    update_on_conflict: step.on_conflict == OnConflict::Update,
+                },
+                Action::UpsertContact => ContactAction::Upsert,
+                Action::UpdateContact => ContactAction::Update,
+            };
+            let started_ms = now_ms();
+            let retry = tried.contains(&step_id);
+            let (outcome, exchange) = match ContactRequest::new(step.action, &input) {
+                Ok(request) => hubspot::run(&target, action, request, retry).await,
+                Err(missing) => (StepOutcome::Failed(missing.to_string()), Default::default()),
+            };
+            let mut attempt = Attempt {
+                run_id: run.id.clone(),
+                attempt: run.attempts,
+                step_id: step_id.clone(),
+                outcome: String::new(),
+                request: exchange.request,
+                response: exchange.response,
+                error: None,
+                started_ms,
+                finished_ms: now_ms(),
+            };
+            match outcome {
+                StepOutcome::Done(output) => {
+                    attempt.outcome = "succeeded".into();
+                    store.record_attempt(&attempt).await?;
+                    store.save_step_output(&run.id, &step_id, &output).await?;
+                    outputs.insert(step_id.clone(), output);
+                }
+                StepOutcome::Retry { message, after } => {
+                    attempt.outcome = "retry".into();
+                    attempt.error = Some(message.clone());
+                    store.record_attempt(&attempt).await?;
+                    if run.attempts >= self.config.max_attempts {
+                        let reason = format!("gave up after {} attempts: {message}", run.attempts);
+                        store
+                            .finish_run(
+                                &run.id,
+                                &self.owner,
+                                RunStatus::Failed,
+                                Some(&reason),
+                                &warnings,
+                                now_ms(),
+                            )
+                            .await?;
+                    } else {
+                        let wait = i64::try_from(backoff(run.attempts, after).as_millis())
+                            .unwrap_or(i64::MAX);
+                        store
+                            .retry_run(
+                                &run.id,
+                                &self.owner,
+                                now_ms().saturating_add(wait),
+                                &message,
+                                now_ms(),
+                            )
+                            .await?;
+                    }
+                    return Ok(());
+                }
+                StepOutcome::Failed(message) => {
+                    attempt.outcome = "failed".into();
+                    attempt.error = Some(message.clone());
+                    store.record_attempt(&attempt).await?;
+                    store
+                        .finish_run(
+                            &run.id,
+                            &self.owner,
+                            RunStatus::Failed,
+                            Some(&message),
+                            &warnings,
+                            now_ms(),
+                        )
+                        .await?;
+                    return Ok(());
+                }
+            }
+        }
+        store
+            .finish_run(
+                &run.id,
+                &self.owner,
+                RunStatus::Succeeded,
+                None,
+                &warnings,
+                now_ms(),
+            )
+            .await?;
+        tracing::info!(run = %run.id, workflow = %deployed.slug, "run succeeded");
+        Ok(())
+    }
+}
+
+/// Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,100 @@
+//! App Events: `POST /projects/{pid}/sdk/events/trigger` and Paragon's
+//! `POST /v2/projects/{pid}/sdk/events/trigger` (DESIGN.md section 6).
+//!
+//! In one transaction the event is recorded (unique per project + user + `Idempotency-Key`; a
+//! repeat answers 201 with the first answer and enqueues nothing) with one run per matching
+//! workflow; then the engine is woken.
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    routing::post,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{ApiError, ApiJson, AppState, auth::AuthUser};
+use crate::{engine, storage::NewEvent};
+
+/// The longest accepted `Idempotency-Key` (a UUID is 36).
+const MAX_KEY_LEN: usize = 255;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{pid}/sdk/events/trigger", post(trigger))
+        .route("/v2/projects/{pid}/sdk/events/trigger", post(trigger))
+}
+
+/// `{name, payload}`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Trigger {
+    name: String,
+    #[serde(default)]
+    payload: Value,
+}
+
+/// `201 {id, runs}`.
+#[derive(Debug, Serialize)]
+struct Triggered {
+    id: String,
+    runs: i64,
+}
+
+async fn trigger(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Trigger>,
+) -> Result<(StatusCode, Json<Triggered>), ApiError> {
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(ApiError::BadRequest(
+            "an event name has 1 to 200 characters".into(),
+        ));
+    }
+    if !body.payload.is_object() {
+        return Err(ApiError::BadRequest(
+            "the payload must be a JSON object".into(),
+        ));
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    let key = match headers.get("idempotency-key") {
+        None => id.clone(),
+        Some(value) => {
+            let key = value
+                .to_str()
+                .map_err(|_| {
+                    ApiError::BadRequest("Idempotency-Key must be printable ASCII".into())
+                })?
+                .trim();
+            if key.is_empty() || key.len() > MAX_KEY_LEN {
+                return Err(ApiError::BadRequest(format!(
+                    "Idempotency-Key must have 1 to {MAX_KEY_LEN} characters"
+                )));
+            }
+            key.to_owned()
+        }
+    };
+    let event = NewEvent {
+        id,
+        project_id: auth.project.id.to_string(),
+        user_id: auth.user.id.as_str().to_owned(),
+        idempotency_key: key,
+        name: name.to_owned(),
+        payload: body.payload,
+        created_ms: engine::now_ms(),
+    };
+    let outcome = state.store.record_event(&event).await?;
+    if outcome.runs > 0 && !outcome.duplicate {
+        state.engine.wake();
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(Triggered {
+            id: outcome.id,
+            runs: outcome.runs,
+        }),
+    ))
+}

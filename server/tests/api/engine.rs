@@ -1,0 +1,118 @@
+//! App Events and the engine against the HubSpot sandbox (DESIGN.md sections 6 to 8): the
+//! guide end to end, idempotency, no-match events, faults. The crash test is in tests/cli.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{
+    connect_support::{HUB, hubspot},
+    engine_support::guide_payload,
+    helpers::both_backends,
+};
+
+fn property<'a>(contact: &'a Value, name: &str) -> &'a str {
+    contact["properties"][name].as_str().unwrap_or_default()
+}
+
+both_backends! {
+    async fn the_guide_creates_the_contact_with_its_five_fields(app) {
+        let hs = hubspot(&app).await;
+        let workflow = hs.deploy_guide(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        hs.enable(&app, "ann", &workflow).await;
+
+        let (status, body) = hs.trigger(&app, "ann", &guide_payload(1), None).await;
+
+        assert_eq!(status, 201);
+        assert_eq!(body["runs"], 1);
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        let contacts = hs.contacts(HUB).await;
+        assert_eq!(contacts.len(), 1);
+        let contact = &contacts[0];
+        assert_eq!(property(contact, "email"), "ada1@analytical.test");
+        assert_eq!(property(contact, "firstname"), "Ada1");
+        assert_eq!(property(contact, "lastname"), "Lovelace");
+        assert_eq!(property(contact, "company"), "Analytical Engines");
+        assert_eq!(property(contact, "jobtitle"), "Engineer");
+        let detail: Value = app
+            .management(Method::GET, &format!("/projects/{}/task-history/workflow-executions/{}", hs.project.id, runs[0]["id"].as_str().expect("id")), &hs.project.api_key)
+            .send().await.expect("answers").json().await.expect("JSON");
+        assert_eq!(detail["steps"][0]["outcome"], "succeeded");
+        assert_eq!(detail["steps"][0]["request"]["path"], "/crm/v3/objects/contacts");
+        assert!(!detail.to_string().contains("Bearer"), "no token in Task History");
+    }
+
+    async fn the_same_key_twice_is_one_run_and_no_key_twice_is_still_one_contact(app) {
+        let hs = hubspot(&app).await;
+        let workflow = hs.deploy_guide(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        hs.enable(&app, "ann", &workflow).await;
+
+        let first = hs.trigger(&app, "ann", &guide_payload(7), Some("key-7")).await;
+        let repeat = hs.trigger(&app, "ann", &guide_payload(7), Some("key-7")).await;
+        assert_eq!(first.0, 201);
+        assert_eq!(repeat, first, "a repeat answers the first answer");
+        hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+
+        hs.trigger(&app, "ann", &guide_payload(8), None).await;
+        hs.trigger(&app, "ann", &guide_payload(8), None).await;
+        let runs = hs.finished_runs(&app, 3, Duration::from_secs(30)).await;
+
+        assert_eq!(runs.len(), 3);
+        assert!(runs.iter().all(|r| r["status"] == "succeeded"), "{runs:?}");
+        let contacts = hs.contacts(HUB).await;
+        let emails: Vec<&str> = contacts.iter().map(|c| property(c, "email")).collect();
+        assert_eq!(contacts.len(), 2, "{emails:?}");
+    }
+
+    async fn events_without_a_matching_enabled_workflow_or_credential_enqueue_nothing(app) {
+        let hs = hubspot(&app).await;
+        let workflow = hs.deploy_guide(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+
+        let disabled = hs.trigger(&app, "ann", &guide_payload(1), None).await;
+        hs.enable(&app, "bob", &workflow).await;
+        let unconnected = hs.trigger(&app, "bob", &guide_payload(2), None).await;
+        hs.enable(&app, "ann", &workflow).await;
+        let unknown = app
+            .client
+            .post(app.url(&format!("/projects/{}/sdk/events/trigger", hs.project.id)))
+            .bearer_auth(hs.project.token("ann"))
+            .json(&json!({"name": "Deal Closed", "payload": {}}))
+            .send().await.expect("answers");
+
+        assert_eq!(disabled, (201, disabled.1.clone()));
+        assert_eq!(disabled.1["runs"], 0, "default_enabled is false and ann did not enable it");
+        assert_eq!(unconnected.1["runs"], 0, "bob has no credential");
+        assert_eq!(unknown.status(), 201);
+        assert_eq!(unknown.json::<Value>().await.expect("JSON")["runs"], 0);
+    }
+
+    async fn malformed_events_are_400(app) {
+        let hs = hubspot(&app).await;
+        let url = app.url(&format!("/projects/{}/sdk/events/trigger", hs.project.id));
+        for body in [json!({"payload": {}}), json!({"name": "", "payload": {}}), json!({"name": "x", "payload": [1]}), json!({"name": 5})] {
+            let response = app.client.post(&url).bearer_auth(hs.project.token("ann")).json(&body).send().await.expect("answers");
+            crate::helpers::assert_error(response, 400, "INVALID_REQUEST").await;
+        }
+    }
+
+    async fn a_disabled_workflow_is_listed_and_toggled_per_user(app) {
+        let hs = hubspot(&app).await;
+        let workflow = hs.deploy_guide(&app).await;
+        let listed = |user: &'static str| {
+            let request = app.client.get(app.url(&format!("/projects/{}/sdk/integrations", hs.project.id))).bearer_auth(hs.project.token(user));
+            async move { request.send().await.expect("answers").json::<Value>().await.expect("JSON")[0]["workflows"][0].clone() }
+        };
+
+        assert_eq!(listed("ann").await["enabled"], false);
+        hs.enable(&app, "ann", &workflow).await;
+        assert_eq!(listed("ann").await, json!({"id": workflow, "description": "Sync new contacts to HubSpot", "enabled": true}));
+        assert_eq!(listed("bob").await["enabled"], false, "another user's choice is theirs");
+        let unknown = app.client.post(app.url(&format!("/projects/{}/sdk/workflows/nope", hs.project.id))).bearer_auth(hs.project.token("ann")).send().await.expect("answers");
+        crate::helpers::assert_error(unknown, 404, "NOT_FOUND").await;
+    }
+}

@@ -1,0 +1,135 @@
+//! Deploying the guide's workflow, sending App Events and waiting for their runs.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{connect_support::Hubspot, helpers::TestApp};
+
+/// The guide's example directory (App Event "Contact Created", workflow sync-contact).
+pub const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hubspot-guide");
+
+/// The guide's payload for one person.
+pub fn guide_payload(n: usize) -> Value {
+    json!({
+        "first_name": format!("Ada{n}"),
+        "last_name": "Lovelace",
+        "email": format!("ada{n}@analytical.test"),
+        "company": "Analytical Engines",
+        "title": "Engineer",
+    })
+}
+
+impl Hubspot {
+    /// Deploys the guide and returns the workflow's id.
+    pub async fn deploy_guide(&self, app: &TestApp) -> String {
+        let (_, workflows) = paragon_server::deploy::deploy_dir(
+            &app.store,
+            self.project.id,
+            std::path::Path::new(GUIDE),
+        )
+        .await
+        .expect("the guide deploys");
+        workflows[0].id.clone()
+    }
+
+    /// `POST /sdk/workflows/{id}` as `user`.
+    pub async fn enable(&self, app: &TestApp, user: &str, workflow: &str) {
+        let response = app
+            .client
+            .post(app.url(&format!(
+                "/projects/{}/sdk/workflows/{workflow}",
+                self.project.id
+            )))
+            .bearer_auth(self.project.token(user))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 204);
+    }
+
+    /// `POST /v2/…/sdk/events/trigger`; returns (status, body).
+    pub async fn trigger(
+        &self,
+        app: &TestApp,
+        user: &str,
+        payload: &Value,
+        key: Option<&str>,
+    ) -> (u16, Value) {
+        let mut request = app
+            .client
+            .post(app.url(&format!(
+                "/v2/projects/{}/sdk/events/trigger",
+                self.project.id
+            )))
+            .bearer_auth(self.project.token(user))
+            .json(&json!({"name": "Contact Created", "payload": payload}));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let response = request.send().await.expect("answers");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    /// Task History, all pages.
+    pub async fn executions(&self, app: &TestApp) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!(
+                "/projects/{}/task-history/workflow-executions?limit=200",
+                self.project.id
+            );
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page: Value = app
+                .management(Method::GET, &path, &self.project.api_key)
+                .send()
+                .await
+                .expect("answers")
+                .json()
+                .await
+                .expect("JSON");
+            all.extend(page["data"].as_array().cloned().unwrap_or_default());
+            match page["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return all,
+            }
+        }
+    }
+
+    /// Waits until `count` runs exist and all are finished; returns them.
+    pub async fn finished_runs(&self, app: &TestApp, count: usize, within: Duration) -> Vec<Value> {
+        let deadline = Instant::now() + within;
+        loop {
+            let runs = self.executions(app).await;
+            let finished = runs
+                .iter()
+                .filter(|r| matches!(r["status"].as_str(), Some("succeeded" | "failed")))
+                .count();
+            if runs.len() >= count && finished == runs.len() {
+                return runs;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{finished} of {count} runs finished in time: {:?}",
+                runs.iter().map(|r| &r["status"]).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// The contacts of a sandbox account.
+    pub async fn contacts(&self, hub: u32) -> Vec<Value> {
+        self.knob(Method::GET, &format!("/accounts/{hub}/contacts"))
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
