@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::{
     EngineConfig,
     hubspot::{self, ContactAction, Target},
@@ -179,21 +181,32 @@ impl Runner {
             };
             let started_ms = now_ms();
             let retry = tried.contains(&step_id);
-            let (outcome, exchange) = match ContactRequest::new(step.action, &input) {
-                Ok(request) => hubspot::run(&target, action, request, retry).await,
-                Err(missing) => (StepOutcome::Failed(missing.to_string()), Default::default()),
+            let request = match ContactRequest::new(step.action, &input) {
+                Ok(request) => request,
+                Err(missing) => {
+                    let reason = missing.to_string();
+                    store.finish_run(&run.id, &self.owner, RunStatus::Failed, Some(&reason), &warnings, now_ms()).await?;
+                    return Ok(());
+                }
             };
             let mut attempt = Attempt {
                 run_id: run.id.clone(),
                 attempt: run.attempts,
                 step_id: step_id.clone(),
-                outcome: String::new(),
-                request: exchange.request,
-                response: exchange.response,
+                outcome: "started".into(),
+                request: Value::Null,
+                response: Value::Null,
                 error: None,
                 started_ms,
-                finished_ms: now_ms(),
+                finished_ms: started_ms,
             };
+            // Written before the call: if this process dies after HubSpot acted but before the
+            // outcome is stored, the next attempt knows the step was tried (a 409 is then ours).
+            store.record_attempt(&attempt).await?;
+            let (outcome, exchange) = hubspot::run(&target, action, request, retry).await;
+            attempt.request = exchange.request;
+            attempt.response = exchange.response;
+            attempt.finished_ms = now_ms();
             match outcome {
                 StepOutcome::Done(output) => {
                     attempt.outcome = "succeeded".into();

@@ -301,7 +301,7 @@ macro_rules! engine_storage {
                 sqlx::query(
                     "INSERT INTO run_attempts (run_id, attempt, step_id, outcome, request, response, error, started_ms, finished_ms)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                     ON CONFLICT (run_id, attempt, step_id) DO UPDATE SET outcome = excluded.outcome, response = excluded.response,
+                     ON CONFLICT (run_id, attempt, step_id) DO UPDATE SET outcome = excluded.outcome, request = excluded.request, response = excluded.response,
                        error = excluded.error, finished_ms = excluded.finished_ms",
                 )
                 .bind(&a.run_id).bind(a.attempt).bind(&a.step_id).bind(&a.outcome).bind(a.request.to_string())

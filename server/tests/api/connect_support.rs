@@ -22,15 +22,26 @@ pub struct Hubspot {
 /// A sandbox with two accounts and the project's app registered, and the project's HubSpot
 /// integration pointed at it through the management API.
 pub async fn hubspot(app: &TestApp) -> Hubspot {
+    hubspot_with_hubs(app, &[HUB, OTHER_HUB]).await
+}
+
+/// Like [`hubspot`] with the given HubSpot accounts (Ada and Bob for the first two hubs,
+/// `user{hub}@acme.test` for others).
+pub async fn hubspot_with_hubs(app: &TestApp, hubs: &[u32]) -> Hubspot {
+    let accounts = hubs
+        .iter()
+        .map(|&hub| match hub {
+            HUB => AccountConfig::new(hub, "ada@acme.test"),
+            OTHER_HUB => AccountConfig::new(hub, "bob@acme.test"),
+            other => AccountConfig::new(other, &format!("user{other}@acme.test")),
+        })
+        .collect();
     let sandbox = hubspot_sandbox::start(SandboxConfig {
         apps: vec![
             AppConfig::new(CLIENT_ID, CLIENT_SECRET, "Acme CRM")
                 .redirect_uri(&format!("{}/oauth/callback", app.base_url)),
         ],
-        accounts: vec![
-            AccountConfig::new(HUB, "ada@acme.test"),
-            AccountConfig::new(OTHER_HUB, "bob@acme.test"),
-        ],
+        accounts,
         ..SandboxConfig::default()
     })
     .await

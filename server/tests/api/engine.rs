@@ -116,3 +116,80 @@ both_backends! {
         crate::helpers::assert_error(unknown, 404, "NOT_FOUND").await;
     }
 }
+
+mod faults {
+    use std::{collections::HashMap, time::Duration};
+
+    use reqwest::Method;
+    use serde_json::{Value, json};
+
+    use crate::{
+        connect_support::hubspot_with_hubs,
+        engine_support::guide_payload,
+        helpers::both_backends,
+    };
+
+    const HUBS: [u32; 5] = [5_100_001, 5_100_002, 5_100_003, 5_100_004, 5_100_005];
+    const USERS: usize = 20;
+    const EVENTS: usize = 500;
+
+    both_backends! {
+        async fn five_hundred_events_under_faults_make_every_contact_exactly_once(app) {
+            let hs = hubspot_with_hubs(&app, &HUBS).await;
+            let workflow = hs.deploy_guide(&app).await;
+            let hub_of = |user: usize| HUBS[user % HUBS.len()];
+            for user in 0..USERS {
+                hs.connect(&app, &format!("user-{user}"), hub_of(user)).await;
+                hs.enable(&app, &format!("user-{user}"), &workflow).await;
+            }
+            for hub in HUBS {
+                let set = hs
+                    .browser
+                    .post(format!("{}/_sandbox/accounts/{hub}/faults", hs.sandbox.base_url()))
+                    .json(&json!({"errorRate": 0.3, "force429": 5}))
+                    .send()
+                    .await
+                    .expect("answers");
+                assert!(set.status().is_success());
+            }
+
+            let url = app.url(&format!("/v2/projects/{}/sdk/events/trigger", hs.project.id));
+            let tokens: Vec<String> = (0..USERS).map(|u| hs.project.token(&format!("user-{u}"))).collect();
+            for chunk in (0..EVENTS).collect::<Vec<_>>().chunks(10) {
+                let sends: Vec<_> = chunk
+                    .iter()
+                    .map(|&n| {
+                        let request = app.client.post(&url).bearer_auth(&tokens[n % USERS]).json(&json!({"name": "Contact Created", "payload": guide_payload(n)}));
+                        tokio::spawn(request.send())
+                    })
+                    .collect();
+                for send in sends {
+                    let response = send.await.expect("task").expect("answers");
+                    assert_eq!(response.status(), 201);
+                }
+            }
+            let runs = hs.finished_runs(&app, EVENTS, Duration::from_secs(300)).await;
+
+            assert_eq!(runs.len(), EVENTS, "one run per event, none lost");
+            let failed: Vec<&Value> = runs.iter().filter(|r| r["status"] != "succeeded").collect();
+            assert!(failed.is_empty(), "{} runs failed: {:?}", failed.len(), failed.first());
+            let mut seen: HashMap<String, u32> = HashMap::new();
+            for hub in HUBS {
+                for contact in hs.contacts(hub).await {
+                    let email = contact["properties"]["email"].as_str().expect("email").to_owned();
+                    assert!(seen.insert(email.clone(), hub).is_none(), "{email} exists twice");
+                }
+            }
+            assert_eq!(seen.len(), EVENTS, "every expected contact exists");
+            for n in 0..EVENTS {
+                assert_eq!(seen.get(&format!("ada{n}@analytical.test")), Some(&hub_of(n % USERS)), "event {n} went to its user's hub");
+            }
+            let retried = runs.iter().filter(|r| r["attempts"].as_i64().unwrap_or(0) > 1).collect::<Vec<_>>();
+            assert!(!retried.is_empty(), "the faults caused retries");
+            let path = format!("/projects/{}/task-history/workflow-executions/{}", hs.project.id, retried[0]["id"].as_str().expect("id"));
+            let detail: Value = app.management(Method::GET, &path, &hs.project.api_key).send().await.expect("answers").json().await.expect("JSON");
+            let outcomes: Vec<&str> = detail["steps"].as_array().expect("steps").iter().filter_map(|s| s["outcome"].as_str()).collect();
+            assert!(outcomes.contains(&"retry") && outcomes.last() == Some(&"succeeded"), "Task History shows the retries: {outcomes:?}");
+        }
+    }
+}
