@@ -185,7 +185,16 @@ impl Runner {
                 Ok(request) => request,
                 Err(missing) => {
                     let reason = missing.to_string();
-                    store.finish_run(&run.id, &self.owner, RunStatus::Failed, Some(&reason), &warnings, now_ms()).await?;
+                    store
+                        .finish_run(
+                            &run.id,
+                            &self.owner,
+                            RunStatus::Failed,
+                            Some(&reason),
+                            &warnings,
+                            now_ms(),
+                        )
+                        .await?;
                     return Ok(());
                 }
             };

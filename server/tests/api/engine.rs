@@ -124,9 +124,7 @@ mod faults {
     use serde_json::{Value, json};
 
     use crate::{
-        connect_support::hubspot_with_hubs,
-        engine_support::guide_payload,
-        helpers::both_backends,
+        connect_support::hubspot_with_hubs, engine_support::guide_payload, helpers::both_backends,
     };
 
     const HUBS: [u32; 5] = [5_100_001, 5_100_002, 5_100_003, 5_100_004, 5_100_005];
@@ -190,6 +188,66 @@ mod faults {
             let detail: Value = app.management(Method::GET, &path, &hs.project.api_key).send().await.expect("answers").json().await.expect("JSON");
             let outcomes: Vec<&str> = detail["steps"].as_array().expect("steps").iter().filter_map(|s| s["outcome"].as_str()).collect();
             assert!(outcomes.contains(&"retry") && outcomes.last() == Some(&"succeeded"), "Task History shows the retries: {outcomes:?}");
+        }
+    }
+}
+
+mod history {
+    use std::time::Duration;
+
+    use reqwest::Method;
+    use serde_json::Value;
+
+    use crate::{
+        connect_support::{HUB, OTHER_HUB, hubspot},
+        engine_support::guide_payload,
+        helpers::{assert_error, both_backends},
+    };
+
+    both_backends! {
+        async fn task_history_filters_pages_and_replays(app) {
+            let hs = hubspot(&app).await;
+            let workflow = hs.deploy_guide(&app).await;
+            for (user, hub) in [("ann", HUB), ("bob", OTHER_HUB)] {
+                hs.connect(&app, user, hub).await;
+                hs.enable(&app, user, &workflow).await;
+            }
+            for n in 0..3 {
+                hs.trigger(&app, "ann", &guide_payload(n), None).await;
+            }
+            hs.trigger(&app, "bob", &guide_payload(10), None).await;
+            hs.finished_runs(&app, 4, Duration::from_secs(30)).await;
+            let base = format!("/projects/{}/task-history/workflow-executions", hs.project.id);
+            let get = |path: String| {
+                let request = app.management(Method::GET, &path, &hs.project.api_key);
+                async move { request.send().await.expect("answers") }
+            };
+
+            let anns: Value = get(format!("{base}?userId=ann&status=succeeded")).await.json().await.expect("JSON");
+            let first_page: Value = get(format!("{base}?limit=3")).await.json().await.expect("JSON");
+            let cursor = first_page["nextCursor"].as_str().expect("a next page").to_owned();
+            let second_page: Value = get(format!("{base}?limit=3&cursor={cursor}")).await.json().await.expect("JSON");
+            let none: Value = get(format!("{base}?workflowId=nope")).await.json().await.expect("JSON");
+
+            assert_eq!(anns["data"].as_array().expect("list").len(), 3);
+            assert_eq!(second_page["data"].as_array().expect("list").len(), 1);
+            assert!(second_page["nextCursor"].is_null());
+            assert!(none["data"].as_array().expect("list").is_empty());
+            assert_error(get(format!("{base}?status=weird")).await, 400, "INVALID_REQUEST").await;
+            assert_error(get(format!("{base}/no-such-run")).await, 404, "NOT_FOUND").await;
+            let other = app.new_project().await;
+            let foreign = app.management(Method::GET, &base, &other.api_key).send().await.expect("answers");
+            assert_error(foreign, 401, "UNAUTHORIZED").await;
+
+            let replayed = app
+                .management(Method::POST, &format!("{base}/{}/replay", anns["data"][0]["id"].as_str().expect("id")), &hs.project.api_key)
+                .send()
+                .await
+                .expect("answers");
+            assert_eq!(replayed.status(), 201);
+            let runs = hs.finished_runs(&app, 5, Duration::from_secs(30)).await;
+            assert!(runs.iter().all(|r| r["status"] == "succeeded"), "the replay succeeded too: {runs:?}");
+            assert_eq!(hs.contacts(HUB).await.len(), 3, "a replayed create is the same contact (on_conflict: update)");
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The `paragon` binary end to end: the CLI of the guide's steps 2 and 4 against the same
 //! storage as `paragon serve`, and what reaches its logs and its database.
 
+mod crash;
+#[path = "../shared/oauth_popup.rs"]
+mod oauth_popup;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod secrets;

@@ -136,15 +136,8 @@ async fn no_secret_in_logs_or_in_the_sqlite_file() {
 #[tokio::test]
 async fn no_secret_in_logs_or_in_any_postgresql_row() {
     let Some(base) = postgres_url() else { return };
-    let name = format!("paragon_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&base)
-        .await
-        .expect("PostgreSQL is reachable");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .expect("create database");
-    let url = with_database(&base, &name);
+    let database = crate::support::fresh_database(&base).await;
+    let url = database.url.clone();
     let dir = tempfile::tempdir().expect("temp dir");
     let env = Env::new(dir.path().join("data"), Some(url.clone()));
 
@@ -172,19 +165,5 @@ async fn no_secret_in_logs_or_in_any_postgresql_row() {
     assert!(rows.contains("Acme"), "the rows were read: {rows}");
     assert_absent(&rows, &secrets, "the PostgreSQL rows");
     drop(conn);
-    let _ = sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
-        .execute(&mut admin)
-        .await;
-}
-
-/// The same server and credentials, another database name.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
-    match query {
-        Some(q) => format!("{prefix}/{database}?{q}"),
-        None => format!("{prefix}/{database}"),
-    }
+    database.drop().await;
 }

@@ -67,9 +67,14 @@ impl Env {
 
     /// Starts `paragon serve --port 0`, with its stderr in `log`.
     pub fn serve(&self, log: &Path) -> Server {
+        self.serve_with(&["serve", "--port", "0"], log)
+    }
+
+    /// Starts `paragon ARGS` (a `serve` command line), with its stderr in `log`.
+    pub fn serve_with(&self, args: &[&str], log: &Path) -> Server {
         let log_file = std::fs::File::create(log).expect("a log file");
         let mut child = self
-            .command(&["serve", "--port", "0"])
+            .command(args)
             .stdout(Stdio::piped())
             .stderr(log_file)
             .spawn()
@@ -101,6 +106,12 @@ pub struct Server {
 }
 
 impl Server {
+    /// Kills the server with SIGKILL: no shutdown, in-flight work is cut off.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Stops the server with SIGTERM, as an operator would, and waits for it.
     pub fn stop(mut self) {
         let _ = Command::new("kill")
@@ -129,4 +140,54 @@ pub fn field(output: &str, label: &str) -> String {
         .find_map(|line| line.strip_prefix(label))
         .map(|v| v.trim().to_owned())
         .unwrap_or_else(|| panic!("no {label:?} in {output:?}"))
+}
+
+/// A fresh PostgreSQL database on the server of `base`, dropped by [`Database::drop`].
+pub struct Database {
+    pub url: String,
+    name: String,
+    base: String,
+}
+
+pub async fn fresh_database(base: &str) -> Database {
+    use sqlx::Connection;
+    let name = format!("paragon_test_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(base)
+        .await
+        .expect("PostgreSQL is reachable");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .expect("create database");
+    Database {
+        url: with_database(base, &name),
+        name,
+        base: base.to_owned(),
+    }
+}
+
+impl Database {
+    pub async fn drop(self) {
+        use sqlx::Connection;
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.base).await {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE {} WITH (FORCE)",
+                self.name
+            )))
+            .execute(&mut admin)
+            .await;
+        }
+    }
+}
+
+/// The same server and credentials, another database name.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{database}?{q}"),
+        None => format!("{prefix}/{database}"),
+    }
 }

@@ -195,3 +195,52 @@ fn demo_mode_makes_a_master_key_file_readable_by_its_owner_only() {
         assert_eq!(mode, 0o600);
     }
 }
+
+#[test]
+fn deploy_refuses_a_broken_workflow_naming_file_and_line_and_deploys_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = Env::new(dir.path().join("data"), None);
+    let (out, _) = env.run(&["project", "create", "--name", "x"]);
+    let project = field(&out, "project id:");
+    let defs = dir.path().join("defs");
+    std::fs::create_dir_all(defs.join("events")).expect("dirs");
+    std::fs::create_dir_all(defs.join("workflows")).expect("dirs");
+    std::fs::write(
+        defs.join("events/contact.yaml"),
+        "name: Contact Created\nexample:\n  email: a@b.test\n",
+    )
+    .expect("write");
+    std::fs::write(
+        defs.join("workflows/sync.yaml"),
+        "id: sync\nname: Sync\nintegration: hubspot\ntrigger:\n  app_event: Contact Created\nsteps:\n  - id: create\n    action: hubspot.delete_everything\n    input:\n      email: \"{{evnt.email}}\"\n",
+    )
+    .expect("write");
+
+    let output = env.run_failing(&[
+        "deploy",
+        "--project",
+        &project,
+        defs.to_str().expect("utf-8"),
+    ]);
+
+    let stderr = crate::support::text(&output.stderr);
+    assert!(
+        stderr.contains("workflows/sync.yaml:8"),
+        "the unknown action, with file and line: {stderr}"
+    );
+    assert!(
+        stderr.contains("workflows/sync.yaml:10"),
+        "the unknown variable root, with file and line: {stderr}"
+    );
+    assert!(stderr.contains("nothing was deployed"), "{stderr}");
+    let (good, _) = env.run(&[
+        "deploy",
+        "--project",
+        &project,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hubspot-guide"),
+    ]);
+    assert!(
+        good.contains("deployed version 1"),
+        "the refused deploy made no version: {good}"
+    );
+}
