@@ -51,6 +51,8 @@ before(async () => {
     "--token-url", `${sandbox.url}/oauth/v3/token`,
     "--api-base", sandbox.url,
   ]);
+  const guide = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
+  await paragonCli(dataDir, ["deploy", "--project", projectId, guide]);
   platform = await startParagon({ dataDir });
   await sandbox.knob("POST", "/apps", {
     clientId: CLIENT_ID,
@@ -126,6 +128,26 @@ test("a user connects HubSpot through the portal and the consent popup, then dis
 
   const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.ok(!storage.includes(token), "no token in the app's storage");
+  await context.close();
+});
+
+test("the Configuration tab lists the deployed workflow and toggles it for the user", async () => {
+  const context = await newContext();
+  const { page, portal } = await openPortal(context);
+
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  const toggle = portal.getByRole("checkbox", { name: "Sync new contacts to HubSpot" });
+  await toggle.waitFor();
+  assert.equal(await toggle.isChecked(), false, "default_enabled is false");
+  await toggle.check();
+
+  const changed = await waitForMessage(page, "workflow-changed");
+  assert.deepEqual(changed.workflowStateChange, { enabled: true });
+  const listed = await (await fetch(`${platform.url}/projects/${projectId}/sdk/integrations`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  assert.equal(listed[0].workflows[0].enabled, true);
+  assert.equal(listed[0].workflows[0].id, changed.workflowId);
+  await toggle.uncheck();
+  await page.waitForFunction(() => window.messages.filter((m) => m.type === "workflow-changed").length === 2);
   await context.close();
 });
 
