@@ -102,15 +102,7 @@ fn respond(status: StatusCode, body: String, csp: &str) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Apps whose pages are cross-origin isolated (COEP require-corp) can still frame it.
-    headers.insert(
-        "cross-origin-resource-policy",
-        HeaderValue::from_static("cross-origin"),
-    );
+    shared_headers(headers);
     response
 }
 
@@ -118,6 +110,13 @@ async fn asset(text: &'static str, content_type: &'static str) -> Response {
     let mut response = text.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    shared_headers(headers);
+    response
+}
+
+/// `nosniff`, and CORP so that apps whose pages are cross-origin isolated (COEP
+/// `require-corp`) can still frame the portal and load its files.
+fn shared_headers(headers: &mut axum::http::HeaderMap) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -126,5 +125,4 @@ async fn asset(text: &'static str, content_type: &'static str) -> Response {
         "cross-origin-resource-policy",
         HeaderValue::from_static("cross-origin"),
     );
-    response
 }

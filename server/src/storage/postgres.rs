@@ -46,14 +46,7 @@ impl super::RunQueue for PgStore {
         limit: i64,
     ) -> Result<Vec<super::Run>, StorageError> {
         // SKIP LOCKED: replicas claiming at once take different runs instead of waiting.
-        let sql = format!(
-            "UPDATE runs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
-             WHERE id IN (SELECT id FROM runs
-                          WHERE (status = 'queued' AND next_attempt_ms <= $2) OR (status = 'running' AND lease_until_ms < $2)
-                          ORDER BY next_attempt_ms LIMIT $4 FOR UPDATE SKIP LOCKED)
-             RETURNING {}",
-            super::sql_engine::RUN_COLUMNS
-        );
+        let sql = super::sql_engine::claim_sql("FOR UPDATE SKIP LOCKED");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(now_ms)

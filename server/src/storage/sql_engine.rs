@@ -8,6 +8,19 @@ pub(super) const RUN_COLUMNS: &str = "id, project_id, user_id, workflow_id, work
 pub(super) const WORKFLOW_COLUMNS: &str =
     "id, project_id, slug, name, integration, trigger_event, default_enabled, version";
 
+/// The claim of `RunQueue::claim_runs`: due runs (queued and due, or running under an expired
+/// lease) move to `running` under a lease, counting one attempt. `lock` is what the backend adds
+/// to the inner select (`FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite).
+pub(super) fn claim_sql(lock: &str) -> String {
+    format!(
+        "UPDATE runs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
+         WHERE id IN (SELECT id FROM runs
+                      WHERE (status = 'queued' AND next_attempt_ms <= $2) OR (status = 'running' AND lease_until_ms < $2)
+                      ORDER BY next_attempt_ms LIMIT $4 {lock})
+         RETURNING {RUN_COLUMNS}"
+    )
+}
+
 /// Turns the columns of a run row into a [`Run`].
 #[allow(clippy::too_many_arguments)]
 pub(super) fn run_from_parts(

@@ -59,14 +59,7 @@ impl super::RunQueue for SqliteStore {
     ) -> Result<Vec<super::Run>, StorageError> {
         // One statement: SQLite takes the write lock for it at once, so two claimers never
         // select the same rows (the database has one writer at a time).
-        let sql = format!(
-            "UPDATE runs SET status = 'running', attempts = attempts + 1, lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
-             WHERE id IN (SELECT id FROM runs
-                          WHERE (status = 'queued' AND next_attempt_ms <= $2) OR (status = 'running' AND lease_until_ms < $2)
-                          ORDER BY next_attempt_ms LIMIT $4)
-             RETURNING {}",
-            super::sql_engine::RUN_COLUMNS
-        );
+        let sql = super::sql_engine::claim_sql("");
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(owner)
             .bind(now_ms)

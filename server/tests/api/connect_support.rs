@@ -131,11 +131,7 @@ impl Hubspot {
             .text()
             .await
             .expect("HTML");
-        let consent_id = page
-            .split("name=\"consent_id\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .expect("the consent page carries its consent id");
+        let consent_id = crate::oauth_popup::consent_id(&page);
         let decision = if grant { "grant" } else { "deny" };
         let hub = hub.to_string();
         let response = self

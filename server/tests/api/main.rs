@@ -9,6 +9,10 @@ mod engine_support;
 mod health;
 mod helpers;
 mod management;
+// This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
+#[allow(dead_code)]
+#[path = "../shared/oauth_popup.rs"]
+mod oauth_popup;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod sdk_user;

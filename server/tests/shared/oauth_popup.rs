@@ -37,11 +37,7 @@ pub async fn connect(
         .text()
         .await
         .expect("HTML");
-    let consent_id = page
-        .split("name=\"consent_id\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the consent page carries its consent id");
+    let consent_id = consent_id(&page);
     let hub = hub.to_string();
     let granted = browser
         .post(format!("{sandbox}/oauth/authorize"))
@@ -61,6 +57,14 @@ pub async fn connect(
         .expect("answers")
         .status()
         .as_u16()
+}
+
+/// The consent id the sandbox's consent page carries in its form.
+pub fn consent_id(page: &str) -> &str {
+    page.split("name=\"consent_id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the consent page carries its consent id")
 }
 
 fn location(response: &reqwest::Response) -> String {
