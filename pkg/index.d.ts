@@ -23,14 +23,109 @@ export type ParagonErrorCode =
   | "INVALID_ARGUMENT"
   | "NETWORK_ERROR"
   | "SERVER_ERROR"
-  | "INVALID_RESPONSE";
+  | "INVALID_RESPONSE"
+  | "NOT_AUTHENTICATED"
+  | "INVALID_TOKEN"
+  | "TOKEN_EXPIRED"
+  | "UNKNOWN_INTEGRATION";
 
-/** Every error the SDK throws or rejects with. */
-export interface ParagonError extends Error {
-  name: "ParagonError";
+/** Every error the SDK throws or rejects with; branch on `code` (or on the subclass). */
+export declare class ParagonError extends Error {
+  name: "ParagonError" | "AuthenticationError";
   code: ParagonErrorCode;
   /** The HTTP status, when the platform answered with an error. */
   status?: number;
+}
+
+/**
+ * The user token is missing (`NOT_AUTHENTICATED`), not a JWT (`INVALID_TOKEN`), expired
+ * (`TOKEN_EXPIRED`, found locally before any request) or refused by the platform
+ * (`SERVER_ERROR` with `status` 401): sign a new one and authenticate again.
+ */
+export declare class AuthenticationError extends ParagonError {
+  name: "AuthenticationError";
+}
+
+/** A JSON value, as the platform stores user metadata and integration state. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Options of `paragon.authenticate`. */
+export interface AuthenticateOptions {
+  /** Merged into the user's metadata (`null` removes a key), as `setUserMetadata` does. */
+  metadata?: Record<string, JsonValue>;
+}
+
+/** The user's state of one integration, from `GET /sdk/me`. */
+export interface UserIntegration {
+  enabled: boolean;
+  credentialId?: string;
+  /** `"VALID"` while the platform can use the credential. */
+  credentialStatus?: string;
+  providerId?: string;
+  providerData?: Record<string, JsonValue>;
+  allCredentials?: JsonValue[];
+  [key: string]: JsonValue | undefined;
+}
+
+/** What `getUser()` returns: never the token. */
+export type ParagonUser =
+  | { authenticated: false }
+  | {
+      authenticated: true;
+      /** The token's `sub`. */
+      userId: string;
+      /** Per integration type (`"hubspot"`), the user's state of it. */
+      integrations: Record<string, UserIntegration>;
+      /** The metadata the app attached to the user. */
+      meta: Record<string, JsonValue>;
+    };
+
+/** What `getIntegrationMetadata` returns for one integration. */
+export interface IntegrationMetadata {
+  /** The provider type, e.g. `"hubspot"`. */
+  type: string;
+  /** A name for people. */
+  name: string;
+}
+
+/** Sent when the user connected an integration. */
+export interface IntegrationInstallEvent {
+  integrationId: string;
+  integrationType: string;
+  credentialId: string;
+}
+
+/** Sent when the user disconnected an integration. */
+export interface IntegrationUninstallEvent {
+  integrationId: string;
+  integrationType: string;
+}
+
+/** Sent when the user turned a workflow on or off in the portal. */
+export interface WorkflowChangeEvent {
+  integrationId: string;
+  workflowId: string;
+  workflowStateChange: { enabled: boolean };
+}
+
+/** The payload of each event `subscribe` listens to. */
+export interface SdkEvents {
+  onIntegrationInstall: IntegrationInstallEvent;
+  onIntegrationUninstall: IntegrationUninstallEvent;
+  onWorkflowChange: WorkflowChangeEvent;
+  onPortalOpen: undefined;
+  onPortalClose: undefined;
+}
+
+/** The callbacks of `paragon.connect`; each gets the user (as `getUser()`) second. */
+export interface ConnectOptions {
+  onOpen?: (event: undefined, user: ParagonUser) => void;
+  onClose?: (event: undefined, user: ParagonUser) => void;
+  onSuccess?: (event: IntegrationInstallEvent, user: ParagonUser) => void;
+  onInstall?: (event: IntegrationInstallEvent, user: ParagonUser) => void;
+  onUninstall?: (event: IntegrationUninstallEvent, user: ParagonUser) => void;
+  onWorkflowChange?: (event: WorkflowChangeEvent, user: ParagonUser) => void;
+  onError?: (error: ParagonError, user: ParagonUser) => void;
 }
 
 /** The SDK object. */
@@ -39,6 +134,32 @@ export interface Paragon {
   configureGlobal(options: GlobalOptions): void;
   /** The SDK's version, e.g. `"0.1.0"`. */
   getVersion(): string;
+  /**
+   * Checks the token's `exp` locally, validates it with the platform and loads the user and
+   * the project's integrations. The token is kept in memory only.
+   */
+  authenticate(projectId: string, token: string, options?: AuthenticateOptions): Promise<void>;
+  /** The user, synchronously (`{ authenticated: false }` before `authenticate`). */
+  getUser(): ParagonUser;
+  /** Merges `meta` into the user's metadata (`null` removes a key); resolves with the user. */
+  setUserMetadata(meta: Record<string, JsonValue>): Promise<ParagonUser>;
+  /** Every integration of the project. Throws `NOT_AUTHENTICATED` before `authenticate`. */
+  getIntegrationMetadata(): IntegrationMetadata[];
+  /** One integration; throws `UNKNOWN_INTEGRATION` when the project has none of that type. */
+  getIntegrationMetadata(type: string): IntegrationMetadata;
+  /** Forgets the user and the token, and closes the portal. */
+  logout(): void;
+  /** Calls `listener` on every `name` event; returns the function that unsubscribes it. */
+  subscribe<K extends keyof SdkEvents>(name: K, listener: (event: SdkEvents[K]) => void): () => void;
+  /** Stops calling `listener` on `name` events. */
+  unsubscribe<K extends keyof SdkEvents>(name: K, listener: (event: SdkEvents[K]) => void): void;
+  /**
+   * Opens the Connect Portal for integration `type` in an overlay; resolves with the install
+   * event when the user connects it, or with `undefined` when the portal closes first.
+   */
+  connect(type: string, options?: ConnectOptions): Promise<IntegrationInstallEvent | undefined>;
+  /** Closes the Connect Portal, if open. */
+  closePortal(): void;
 }
 
 export declare const paragon: Paragon;

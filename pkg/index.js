@@ -11,13 +11,55 @@ let wasm = null; // the loaded module's exports, once `load()` has finished
 let loading = null; // the single in-flight load, shared by concurrent first calls
 let host = null; // the normalized base URL, kept here until the wasm is loaded
 
-/** An `Error` with a `code` apps can branch on; the wasm side makes the same shape. */
-function paragonError(code, message) {
-  const error = new Error(message);
-  error.name = "ParagonError";
-  error.code = code;
-  return error;
+/** Every error the SDK throws or rejects with: `code` is stable, apps branch on it. */
+export class ParagonError extends Error {
+  constructor(message, code, status) {
+    super(message);
+    this.name = "ParagonError";
+    this.code = code;
+    if (status !== undefined) this.status = status;
+  }
 }
+
+/** The token is missing, malformed, expired or refused (401): authenticate again. */
+export class AuthenticationError extends ParagonError {
+  constructor(message, code, status) {
+    super(message, code, status);
+    this.name = "AuthenticationError";
+  }
+}
+
+function paragonError(code, message) {
+  return new ParagonError(message, code);
+}
+
+// The wasm throws plain `Error`s with `name`, `code` and `status`: give them their class.
+function classify(error) {
+  if (error instanceof ParagonError || !(error instanceof Error) || error.code === undefined) return error;
+  const Class = error.name === "AuthenticationError" ? AuthenticationError : ParagonError;
+  return new Class(error.message, error.code, error.status);
+}
+
+// Runs `f` with the loaded wasm and rejects with a classified error.
+async function withWasm(f) {
+  try {
+    return await f(await load());
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+function sync(f) {
+  try {
+    return f();
+  } catch (error) {
+    throw classify(error);
+  }
+}
+
+// Listeners subscribed before the wasm is loaded wait here and are handed over by `load()`.
+let early = [];
+const EVENTS = ["onIntegrationInstall", "onIntegrationUninstall", "onWorkflowChange", "onPortalOpen", "onPortalClose"];
 
 function normalizeHost(options) {
   const value = options && options.host;
@@ -40,6 +82,8 @@ async function load() {
       const module = await import("./paragon_connect.js");
       await module.default({ module_or_path: new URL("./paragon_connect_bg.wasm", import.meta.url) });
       if (host !== null) module.configureGlobal({ host });
+      for (const [name, listener] of early) module.subscribe(name, listener);
+      early = [];
       wasm = module;
       return module;
     })();
@@ -63,6 +107,62 @@ export const paragon = Object.freeze({
   getVersion() {
     return VERSION;
   },
+
+  /** Validates the user token with the platform and loads the user and the integrations. */
+  authenticate(projectId, token, options = {}) {
+    return withWasm(async (w) => {
+      if (host === null) throw paragonError("NOT_CONFIGURED", "call paragon.configureGlobal({ host }) before this method");
+      await w.authenticate(String(projectId), String(token), options);
+    });
+  },
+
+  /** The user, synchronously; never the token. */
+  getUser() {
+    return wasm ? wasm.getUser() : { authenticated: false };
+  },
+
+  /** Merges `meta` into the user's metadata; resolves with `getUser()`. */
+  setUserMetadata(meta) {
+    return withWasm((w) => w.setUserMetadata(meta));
+  },
+
+  /** `{ type, name }` of the project's integration `type`, or all of them. */
+  getIntegrationMetadata(type) {
+    if (!wasm) throw new AuthenticationError("call paragon.authenticate(projectId, token) before this method", "NOT_AUTHENTICATED");
+    return sync(() => wasm.getIntegrationMetadata(type === undefined ? undefined : String(type)));
+  },
+
+  /** Forgets the user and the token, and closes the portal. */
+  logout() {
+    if (wasm) wasm.logout();
+  },
+
+  /** Calls `listener` on each `name` event; returns the function that unsubscribes it. */
+  subscribe(name, listener) {
+    if (typeof listener !== "function") throw paragonError("INVALID_ARGUMENT", "subscribe expects a listener function");
+    if (wasm) sync(() => wasm.subscribe(name, listener));
+    else {
+      if (!EVENTS.includes(name)) throw paragonError("INVALID_ARGUMENT", `no SDK event ${JSON.stringify(name)}; expected one of ${EVENTS.join(", ")}`);
+      if (!early.some(([n, l]) => n === name && l === listener)) early.push([name, listener]);
+    }
+    return () => paragon.unsubscribe(name, listener);
+  },
+
+  /** Stops calling `listener` on `name` events. */
+  unsubscribe(name, listener) {
+    if (wasm) sync(() => wasm.unsubscribe(name, listener));
+    else early = early.filter(([n, l]) => !(n === name && l === listener));
+  },
+
+  /** Opens the Connect Portal for `type`; resolves with the install event, or when closed. */
+  connect(type, options = {}) {
+    return withWasm((w) => w.connect(String(type), options));
+  },
+
+  /** Closes the Connect Portal, if open. */
+  closePortal() {
+    if (wasm) wasm.closePortal();
+  },
 });
 
 /**
@@ -72,8 +172,7 @@ export const paragon = Object.freeze({
  */
 export async function checkHealth() {
   if (host === null) throw paragonError("NOT_CONFIGURED", "call paragon.configureGlobal({ host }) before this method");
-  const module = await load();
-  return module.checkHealth();
+  return withWasm((w) => w.checkHealth());
 }
 
 // A plain `<script type="module">` page gets `window.paragon`, as with Paragon's CDN build.

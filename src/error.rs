@@ -26,6 +26,14 @@ pub enum SdkError {
     },
     /// The platform answered 2xx with a body this SDK cannot read.
     InvalidResponse(String),
+    /// A call that needs a user ran before `authenticate` succeeded (or after `logout`).
+    NotAuthenticated,
+    /// The user token is not a JWT whose payload this SDK can read.
+    InvalidToken(String),
+    /// The user token's `exp` is in the past: the app must sign a new one.
+    TokenExpired,
+    /// The project has no integration of this type.
+    UnknownIntegration(String),
 }
 
 impl SdkError {
@@ -38,6 +46,22 @@ impl SdkError {
             Self::Network(_) => "NETWORK_ERROR",
             Self::Server { .. } => "SERVER_ERROR",
             Self::InvalidResponse(_) => "INVALID_RESPONSE",
+            Self::NotAuthenticated => "NOT_AUTHENTICATED",
+            Self::InvalidToken(_) => "INVALID_TOKEN",
+            Self::TokenExpired => "TOKEN_EXPIRED",
+            Self::UnknownIntegration(_) => "UNKNOWN_INTEGRATION",
+        }
+    }
+
+    /// The JS `name` of the error: `AuthenticationError` for every failure the app fixes by
+    /// authenticating again (a bad, expired or refused token), `ParagonError` otherwise.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NotAuthenticated | Self::InvalidToken(_) | Self::TokenExpired => {
+                "AuthenticationError"
+            }
+            Self::Server { status: 401, .. } => "AuthenticationError",
+            _ => "ParagonError",
         }
     }
 }
@@ -57,6 +81,16 @@ impl std::fmt::Display for SdkError {
             Self::InvalidResponse(detail) => {
                 write!(f, "unreadable answer from the platform: {detail}")
             }
+            Self::NotAuthenticated => {
+                f.write_str("call paragon.authenticate(projectId, token) before this method")
+            }
+            Self::InvalidToken(detail) => write!(f, "the user token is not a JWT: {detail}"),
+            Self::TokenExpired => {
+                f.write_str("the user token has expired: sign a new one and authenticate again")
+            }
+            Self::UnknownIntegration(kind) => {
+                write!(f, "the project has no integration of type {kind:?}")
+            }
         }
     }
 }
@@ -65,16 +99,35 @@ impl std::error::Error for SdkError {}
 
 #[cfg(target_arch = "wasm32")]
 impl From<SdkError> for wasm_bindgen::JsValue {
-    /// The one place Rust errors become JS exceptions: an `Error` named `ParagonError` with
-    /// `code` (and `status` for server answers).
+    /// The one place Rust errors become JS exceptions: an `Error` named after
+    /// [`SdkError::name`] with `code` (and `status` for server answers); the npm entry turns it
+    /// into an instance of its matching class.
     fn from(error: SdkError) -> Self {
         let js = js_sys::Error::new(&error.to_string());
-        js.set_name("ParagonError");
+        js.set_name(error.name());
         // Reflect::set on a fresh Error object cannot fail; ignore the impossible Err.
         let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
         if let SdkError::Server { status, .. } = error {
             let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
         }
         js.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_failures_are_authentication_errors_and_others_are_not() {
+        let refused = SdkError::Server {
+            status: 401,
+            code: ErrorCode::Unauthorized,
+            message: "expired".into(),
+        };
+        assert_eq!(refused.name(), "AuthenticationError");
+        assert_eq!(SdkError::TokenExpired.name(), "AuthenticationError");
+        assert_eq!(SdkError::TokenExpired.code(), "TOKEN_EXPIRED");
+        assert_eq!(SdkError::Network("x".into()).name(), "ParagonError");
     }
 }

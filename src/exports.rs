@@ -37,3 +37,64 @@ pub async fn check_health() -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(&health)
         .map_err(|e| SdkError::InvalidResponse(e.to_string()).into())
 }
+
+/// `paragon.authenticate(projectId, token, { metadata })`.
+#[wasm_bindgen]
+pub async fn authenticate(
+    project_id: String,
+    token: String,
+    options: JsValue,
+) -> Result<(), JsValue> {
+    let metadata = crate::js::get(&options, "metadata");
+    crate::session::authenticate(&project_id, &token, metadata).await?;
+    Ok(())
+}
+
+/// `paragon.getUser()`.
+#[wasm_bindgen(js_name = getUser)]
+pub fn get_user() -> JsValue {
+    crate::session::user()
+}
+
+/// `paragon.setUserMetadata(meta)`.
+#[wasm_bindgen(js_name = setUserMetadata)]
+pub async fn set_user_metadata(meta: JsValue) -> Result<JsValue, JsValue> {
+    Ok(crate::session::set_metadata(meta).await?)
+}
+
+/// `paragon.getIntegrationMetadata(type?)`.
+#[wasm_bindgen(js_name = getIntegrationMetadata)]
+pub fn get_integration_metadata(kind: Option<String>) -> Result<JsValue, JsValue> {
+    Ok(crate::session::integration_metadata(kind)?)
+}
+
+/// `paragon.logout()`.
+#[wasm_bindgen]
+pub fn logout() {
+    crate::portal::close();
+    crate::session::logout();
+}
+
+/// `paragon.subscribe(name, listener)` (the npm entry returns the unsubscribe function).
+#[wasm_bindgen]
+pub fn subscribe(name: &str, listener: js_sys::Function) -> Result<(), JsValue> {
+    Ok(crate::listeners::subscribe(name, listener)?)
+}
+
+/// `paragon.unsubscribe(name, listener)`.
+#[wasm_bindgen]
+pub fn unsubscribe(name: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
+    Ok(crate::listeners::unsubscribe(name, listener)?)
+}
+
+/// `paragon.connect(type, callbacks)`.
+#[wasm_bindgen]
+pub fn connect(kind: String, options: JsValue) -> Result<js_sys::Promise, JsValue> {
+    Ok(crate::portal::connect(kind, options)?)
+}
+
+/// `paragon.closePortal()`.
+#[wasm_bindgen(js_name = closePortal)]
+pub fn close_portal() {
+    crate::portal::close();
+}

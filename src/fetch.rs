@@ -1,11 +1,11 @@
-//! JSON over the browser's own `fetch`, read with the browser's own JSON parser.
+//! Every request of the SDK: the browser's own `fetch`, JSON read and written with the
+//! browser's own `JSON`.
 //!
-//! web-sys directly rather than gloo-net: the SDK needs one GET/POST helper, and the browser's
-//! `Response.json()` plus serde-wasm-bindgen keeps serde_json (about 20 KB gzipped) out of the
-//! wasm (../shared/TOOLCHAIN.md).
+//! web-sys directly rather than gloo-net: the SDK needs one helper, and the browser's JSON
+//! keeps serde_json (about 20 KB gzipped) out of the wasm (../shared/TOOLCHAIN.md).
 
 #[cfg(target_arch = "wasm32")]
-pub use imp::get_json;
+pub use imp::{Request, get_json};
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
@@ -13,50 +13,132 @@ mod imp {
     use serde::de::DeserializeOwned;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{Request, RequestCredentials, RequestInit, RequestMode, Response};
+    use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
-    use crate::SdkError;
+    use crate::{SdkError, js};
 
-    /// `GET url` across origins (CORS, no cookies) and parse a 2xx JSON body as `T`.
-    pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, SdkError> {
-        let init = RequestInit::new();
-        init.set_method("GET");
-        init.set_mode(RequestMode::Cors);
-        // The platform authenticates with a bearer token, never a cookie: send none.
-        init.set_credentials(RequestCredentials::Omit);
-        let request = Request::new_with_str_and_init(url, &init).map_err(network)?;
-        request
-            .headers()
-            .set("Accept", "application/json")
-            .map_err(network)?;
-        let window = web_sys::window()
-            .ok_or_else(|| SdkError::Network("no window: the SDK runs in a browser page".into()))?;
-        let response: Response = JsFuture::from(window.fetch_with_request(&request))
-            .await
-            .map_err(network)?
-            .unchecked_into();
-        let status = response.status();
-        let body = match response.json() {
-            Ok(promise) => JsFuture::from(promise).await.ok(),
-            Err(_) => None,
-        };
-        if !response.ok() {
-            return Err(server_error(status, body));
+    /// One request to the platform.
+    #[derive(Debug)]
+    pub struct Request<'a> {
+        /// `GET`, `POST`, `PATCH` or `DELETE`.
+        pub method: &'a str,
+        /// The absolute URL: never holds a token.
+        pub url: &'a str,
+        /// The user token, sent as `Authorization: Bearer`.
+        pub token: Option<&'a str>,
+        /// A JSON body.
+        pub body: Option<&'a JsValue>,
+        /// The `Idempotency-Key` header.
+        pub idempotency_key: Option<&'a str>,
+    }
+
+    impl<'a> Request<'a> {
+        /// A request without body, token or key.
+        pub fn new(method: &'a str, url: &'a str) -> Self {
+            Self {
+                method,
+                url,
+                token: None,
+                body: None,
+                idempotency_key: None,
+            }
         }
-        let body =
-            body.ok_or_else(|| SdkError::InvalidResponse(format!("{status} without a JSON body")))?;
+    }
+
+    /// The platform's answer, whatever its status.
+    #[derive(Debug)]
+    pub struct Reply {
+        /// The HTTP status.
+        pub status: u16,
+        /// The parsed JSON body (`undefined` when empty or not JSON).
+        pub body: JsValue,
+    }
+
+    impl Reply {
+        /// The body of a 2xx answer, or the platform's error.
+        pub fn ok(self) -> Result<JsValue, SdkError> {
+            if (200..300).contains(&self.status) {
+                Ok(self.body)
+            } else {
+                Err(server_error(self.status, self.body))
+            }
+        }
+    }
+
+    impl Request<'_> {
+        /// Sends the request across origins (CORS, no cookies). Only a request that did not
+        /// get an answer is an `Err`: error statuses are in the [`Reply`].
+        pub async fn send(&self) -> Result<Reply, SdkError> {
+            let init = RequestInit::new();
+            init.set_method(self.method);
+            init.set_mode(RequestMode::Cors);
+            // The platform authenticates with a bearer token, never a cookie: send none.
+            init.set_credentials(RequestCredentials::Omit);
+            if let Some(body) = self.body {
+                let text = js::stringify(body)
+                    .ok_or_else(|| SdkError::InvalidArgument("the body is not JSON".into()))?;
+                init.set_body(&text.into());
+            }
+            let request =
+                web_sys::Request::new_with_str_and_init(self.url, &init).map_err(network)?;
+            let headers = request.headers();
+            headers.set("Accept", "application/json").map_err(network)?;
+            if self.body.is_some() {
+                headers
+                    .set("Content-Type", "application/json")
+                    .map_err(network)?;
+            }
+            if let Some(token) = self.token {
+                headers
+                    .set("Authorization", &format!("Bearer {token}"))
+                    .map_err(network)?;
+            }
+            if let Some(key) = self.idempotency_key {
+                headers.set("Idempotency-Key", key).map_err(network)?;
+            }
+            let window = web_sys::window().ok_or_else(|| {
+                SdkError::Network("no window: the SDK runs in a browser page".into())
+            })?;
+            let response: Response = JsFuture::from(window.fetch_with_request(&request))
+                .await
+                .map_err(network)?
+                .unchecked_into();
+            let text = match response.text() {
+                Ok(promise) => JsFuture::from(promise).await.map_err(network)?,
+                Err(e) => return Err(network(e)),
+            };
+            let body = text
+                .as_string()
+                .filter(|t| !t.is_empty())
+                .and_then(|t| js::parse(&t))
+                .unwrap_or(JsValue::UNDEFINED);
+            Ok(Reply {
+                status: response.status(),
+                body,
+            })
+        }
+
+        /// Sends the request and returns the body of a 2xx answer.
+        pub async fn json(&self) -> Result<JsValue, SdkError> {
+            self.send().await?.ok()
+        }
+    }
+
+    /// `GET url` without a token and read a 2xx JSON body as `T`.
+    pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, SdkError> {
+        let body = Request::new("GET", url).json().await?;
         serde_wasm_bindgen::from_value(body).map_err(|e| SdkError::InvalidResponse(e.to_string()))
     }
 
-    fn server_error(status: u16, body: Option<JsValue>) -> SdkError {
-        match body.and_then(|b| serde_wasm_bindgen::from_value::<ErrorBody>(b).ok()) {
-            Some(ErrorBody { message, code }) => SdkError::Server {
+    fn server_error(status: u16, body: JsValue) -> SdkError {
+        match serde_wasm_bindgen::from_value::<ErrorBody>(body) {
+            Ok(ErrorBody { message, code }) => SdkError::Server {
                 status,
                 code,
                 message,
             },
             // A proxy or load balancer in front may answer with HTML: keep the status.
-            None => SdkError::Server {
+            Err(_) => SdkError::Server {
                 status,
                 code: ErrorCode::Unknown,
                 message: format!("HTTP {status}"),

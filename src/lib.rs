@@ -11,6 +11,15 @@ pub mod error;
 pub mod exports;
 mod fetch;
 pub mod health;
+#[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
+mod listeners;
+#[cfg(target_arch = "wasm32")]
+mod portal;
+#[cfg(target_arch = "wasm32")]
+mod session;
+pub mod token;
 
 pub use error::SdkError;
 

@@ -1,0 +1,49 @@
+//! Small helpers over js-sys for reading and building plain JS objects: the SDK keeps the
+//! platform's JSON answers as JS values (parsed by the browser's own `JSON`) instead of
+//! deserializing them into Rust types, which keeps serde code out of the wasm.
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `obj[key]`, or `undefined` when `obj` is not an object.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `obj[key] = value` (ignores the impossible failure on a plain object).
+pub fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &key.into(), value);
+}
+
+/// A fresh `{}`.
+pub fn object() -> JsValue {
+    Object::new().into()
+}
+
+/// `obj[key]` when it is a string.
+pub fn string(obj: &JsValue, key: &str) -> Option<String> {
+    get(obj, key).as_string()
+}
+
+/// `obj[key]` when it is a function.
+pub fn function(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
+    get(obj, key).dyn_into().ok()
+}
+
+/// `JSON.parse(text)`.
+pub fn parse(text: &str) -> Option<JsValue> {
+    js_sys::JSON::parse(text).ok()
+}
+
+/// `JSON.stringify(value)`.
+pub fn stringify(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok().map(String::from)
+}
+
+/// A copy of a JSON-shaped value, so that the app cannot change the SDK's state by mutating
+/// what a getter returned.
+pub fn copy(value: &JsValue) -> JsValue {
+    stringify(value)
+        .and_then(|text| parse(&text))
+        .unwrap_or(JsValue::UNDEFINED)
+}

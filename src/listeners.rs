@@ -1,0 +1,70 @@
+//! `subscribe` / `unsubscribe`: the app's listeners of the SDK's events.
+
+use std::cell::RefCell;
+
+use js_sys::Function;
+use wasm_bindgen::JsValue;
+
+use crate::SdkError;
+
+/// The events an app may subscribe to, named as in Paragon's SDK.
+pub const EVENTS: [&str; 5] = [
+    "onIntegrationInstall",
+    "onIntegrationUninstall",
+    "onWorkflowChange",
+    "onPortalOpen",
+    "onPortalClose",
+];
+
+thread_local! {
+    static LISTENERS: RefCell<Vec<(&'static str, Function)>> = const { RefCell::new(Vec::new()) };
+}
+
+fn event(name: &str) -> Result<&'static str, SdkError> {
+    EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
+        SdkError::InvalidArgument(format!(
+            "no SDK event {name:?}; expected one of {}",
+            EVENTS.join(", ")
+        ))
+    })
+}
+
+/// Adds `listener` for `name` (once: a second subscribe of the same function is a no-op).
+pub fn subscribe(name: &str, listener: Function) -> Result<(), SdkError> {
+    let name = event(name)?;
+    LISTENERS.with(|l| {
+        let mut l = l.borrow_mut();
+        if !l.iter().any(|(n, f)| *n == name && *f == listener) {
+            l.push((name, listener));
+        }
+    });
+    Ok(())
+}
+
+/// Removes `listener` from `name`.
+pub fn unsubscribe(name: &str, listener: &Function) -> Result<(), SdkError> {
+    let name = event(name)?;
+    LISTENERS.with(|l| {
+        l.borrow_mut()
+            .retain(|(n, f)| !(*n == name && f == listener))
+    });
+    Ok(())
+}
+
+/// Calls every listener of `name` with `payload`. The list is copied first: a listener may
+/// subscribe or unsubscribe while it runs.
+pub fn emit(name: &str, payload: &JsValue) {
+    let listeners: Vec<Function> = LISTENERS.with(|l| {
+        l.borrow()
+            .iter()
+            .filter(|(n, _)| *n == name)
+            .map(|(_, f)| f.clone())
+            .collect()
+    });
+    for f in &listeners {
+        // An exception in the app's listener must not stop the others.
+        if let Err(e) = f.call1(&JsValue::UNDEFINED, payload) {
+            web_sys::console::error_1(&e);
+        }
+    }
+}

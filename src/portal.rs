@@ -1,0 +1,230 @@
+//! `connect(type, callbacks)` and `closePortal()`: the Connect Portal in an overlay `<iframe>`
+//! and the `MessageChannel` handshake of DESIGN.md section 5.
+//!
+//! The token goes to the portal in one `postMessage` to the iframe's window with the portal's
+//! exact origin as target, together with one port of a fresh `MessageChannel`; everything the
+//! portal says comes back on the other port, which only that window holds. No `message`
+//! listener is added to the app's window, so no other window can speak for the portal.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
+use web_sys::{Element, HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort};
+
+use crate::{SdkError, js, listeners, session};
+
+struct Portal {
+    /// Tells this portal's handlers apart from those of a portal closed before.
+    id: u32,
+    overlay: Element,
+    port: Option<MessagePort>,
+    /// The app's callbacks (`onOpen`, `onInstall`, …).
+    options: JsValue,
+    /// Resolves the promise `connect` returned.
+    resolve: Function,
+    nonce: String,
+}
+
+thread_local! {
+    static PORTAL: RefCell<Option<Portal>> = const { RefCell::new(None) };
+    static NEXT_ID: RefCell<u32> = const { RefCell::new(0) };
+}
+
+fn dom_error(error: JsValue) -> SdkError {
+    let detail = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| "a DOM call failed".into());
+    SdkError::InvalidArgument(detail)
+}
+
+/// Opens the portal for integration `kind`; the promise resolves with the install event, or
+/// with `undefined` when the portal is closed first.
+pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
+    let auth = session::auth()?;
+    if session::integration_id(&kind).is_none() {
+        return Err(SdkError::UnknownIntegration(kind));
+    }
+    close();
+    let window = web_sys::window().ok_or(SdkError::NotAuthenticated)?;
+    let document = window.document().ok_or(SdkError::NotAuthenticated)?;
+    let app_origin = window.location().origin().map_err(dom_error)?;
+    let portal_origin = web_sys::Url::new(auth.host().as_str())
+        .map_err(dom_error)?
+        .origin();
+    let src = format!(
+        "{}?projectId={}&integration={}&origin={}",
+        auth.host().url("/ui"),
+        js_sys::encode_uri_component(&auth.project_id),
+        js_sys::encode_uri_component(&kind),
+        js_sys::encode_uri_component(&app_origin),
+    );
+    let nonce = window.crypto().map_err(dom_error)?.random_uuid();
+
+    let overlay = document.create_element("div").map_err(dom_error)?;
+    overlay
+        .set_attribute(
+            "style",
+            "position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.45);\
+             display:flex;align-items:center;justify-content:center",
+        )
+        .map_err(dom_error)?;
+    let iframe: HtmlIFrameElement = document
+        .create_element("iframe")
+        .map_err(dom_error)?
+        .unchecked_into();
+    iframe.set_id("paragon-connect-portal");
+    iframe.set_title("Connect Portal");
+    iframe
+        .set_attribute(
+            "style",
+            "width:min(720px,100%);height:min(600px,100%);border:0;border-radius:8px;background:#fff",
+        )
+        .map_err(dom_error)?;
+    iframe.set_src(&src);
+    overlay.append_child(&iframe).map_err(dom_error)?;
+
+    let id = NEXT_ID.with(|n| {
+        *n.borrow_mut() += 1;
+        *n.borrow()
+    });
+    let mut resolve = None;
+    let promise = Promise::new(&mut |res, _| resolve = Some(res));
+    let resolve = resolve.ok_or_else(|| SdkError::InvalidArgument("no Promise".into()))?;
+
+    let init = js::object();
+    js::set(&init, "type", &"paragon:init".into());
+    js::set(&init, "nonce", &nonce.as_str().into());
+    js::set(&init, "token", &auth.token().into());
+    js::set(&init, "integration", &kind.as_str().into());
+    let frame = iframe.clone();
+    let on_load = Closure::once_into_js(move || {
+        frame.set_onload(None);
+        let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window()) else {
+            return;
+        };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_message(id, event.data());
+        })
+        .into_js_value();
+        channel
+            .port1()
+            .set_onmessage(Some(on_message.unchecked_ref()));
+        let sent =
+            target.post_message_with_transfer(&init, &portal_origin, &Array::of1(&channel.port2()));
+        PORTAL.with(|p| {
+            if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
+                portal.port = Some(channel.port1());
+            }
+        });
+        if let Err(e) = sent {
+            web_sys::console::error_1(&e);
+        }
+    });
+    iframe.set_onload(Some(on_load.unchecked_ref()));
+    document
+        .body()
+        .ok_or_else(|| SdkError::InvalidArgument("connect needs a page with a <body>".into()))?
+        .append_child(&overlay)
+        .map_err(dom_error)?;
+    PORTAL.with(|p| {
+        *p.borrow_mut() = Some(Portal {
+            id,
+            overlay,
+            port: None,
+            options,
+            resolve,
+            nonce,
+        })
+    });
+    Ok(promise)
+}
+
+/// What the portal said on the port.
+fn on_message(id: u32, data: JsValue) {
+    let Some((options, resolve, nonce)) = PORTAL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .filter(|p| p.id == id)
+            .map(|p| (p.options.clone(), p.resolve.clone(), p.nonce.clone()))
+    }) else {
+        return;
+    };
+    let kind = js::string(&data, "type").unwrap_or_default();
+    let copy = |keys: &[&str]| {
+        let out = js::object();
+        for key in keys {
+            js::set(&out, key, &js::get(&data, key));
+        }
+        out
+    };
+    match kind.as_str() {
+        "ready" if js::string(&data, "nonce").as_deref() == Some(nonce.as_str()) => {
+            callback(&options, "onOpen", &JsValue::UNDEFINED);
+            listeners::emit("onPortalOpen", &JsValue::UNDEFINED);
+        }
+        "installed" => {
+            let event = copy(&["integrationId", "integrationType", "credentialId"]);
+            wasm_bindgen_futures::spawn_local(async move {
+                // The callbacks see the user as it is now, with the new credential.
+                let _ = session::refresh().await;
+                callback(&options, "onSuccess", &event);
+                callback(&options, "onInstall", &event);
+                listeners::emit("onIntegrationInstall", &event);
+                let _ = resolve.call1(&JsValue::UNDEFINED, &event);
+            });
+        }
+        "uninstalled" => {
+            let event = copy(&["integrationId", "integrationType"]);
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = session::refresh().await;
+                callback(&options, "onUninstall", &event);
+                listeners::emit("onIntegrationUninstall", &event);
+            });
+        }
+        "workflow-changed" => {
+            let event = copy(&["integrationId", "workflowId", "workflowStateChange"]);
+            callback(&options, "onWorkflowChange", &event);
+            listeners::emit("onWorkflowChange", &event);
+        }
+        "error" => {
+            let message = js::string(&data, "message").unwrap_or_else(|| "portal error".into());
+            let error: JsValue = SdkError::Server {
+                status: 0,
+                code: paragon_protocol::ErrorCode::Unknown,
+                message,
+            }
+            .into();
+            callback(&options, "onError", &error);
+        }
+        "close" => close(),
+        _ => {}
+    }
+}
+
+fn callback(options: &JsValue, name: &str, arg: &JsValue) {
+    if let Some(f) = js::function(options, name) {
+        if let Err(e) = f.call2(&JsValue::UNDEFINED, arg, &session::user()) {
+            web_sys::console::error_1(&e);
+        }
+    }
+}
+
+/// `closePortal()`: removes the overlay and closes the port; the promise of `connect` resolves
+/// with `undefined` if it has not resolved yet.
+pub fn close() {
+    let Some(portal) = PORTAL.with(|p| p.borrow_mut().take()) else {
+        return;
+    };
+    portal.overlay.remove();
+    if let Some(port) = portal.port {
+        port.set_onmessage(None);
+        port.close();
+    }
+    callback(&portal.options, "onClose", &JsValue::UNDEFINED);
+    listeners::emit("onPortalClose", &JsValue::UNDEFINED);
+    let _ = portal
+        .resolve
+        .call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
+}

@@ -1,0 +1,218 @@
+// The SDK's user session and portal in headless Chromium, on an app origin different from the
+// platform's: authenticate, getUser, setUserMetadata, getIntegrationMetadata, logout,
+// subscribe, and connect() through the real portal and the sandbox's consent popup.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { after, afterEach, before, test } from "node:test";
+
+import { startApp } from "./support/app.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
+import { startSandbox } from "./support/sandbox.mjs";
+
+const CLIENT_ID = "acme-crm-client";
+const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
+
+const PAGE = `<!doctype html><title>Acme CRM</title><body>
+<script type="module">
+  import { paragon, ParagonError, AuthenticationError } from "/pkg/index.js";
+  window.classes = { ParagonError, AuthenticationError };
+  window.ready = true;
+</script></body>`;
+
+let sandbox, app, platform, browser, projectId, token, context;
+const browserUrls = [];
+
+before(async () => {
+  sandbox = await startSandbox();
+  app = await startApp({ "/": PAGE });
+  const dataDir = newDataDir();
+  projectId = field(await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]), "project id:");
+  const keyFile = path.join(dataDir, "signing-key.pem");
+  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
+  await paragonCli(dataDir, [
+    "integration", "set", "--project", projectId, "hubspot",
+    "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+    "--auth-url", `${sandbox.url}/oauth/authorize`,
+    "--token-url", `${sandbox.url}/oauth/v3/token`,
+    "--api-base", sandbox.url,
+  ]);
+  platform = await startParagon({ dataDir });
+  await sandbox.knob("POST", "/apps", {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    name: "Acme CRM",
+    redirectUris: [`${platform.url}/oauth/callback`],
+    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
+  });
+  token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "user-1"])).trim();
+  browser = await launchBrowser();
+});
+
+afterEach(async () => {
+  // After every test: no token in the page's storage, none in any URL the browser asked for.
+  for (const page of context?.pages() ?? []) {
+    const storage = await page
+      .evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+      .catch(() => "");
+    assert.ok(!storage.includes(token), "no token in localStorage or sessionStorage");
+  }
+  for (const url of browserUrls) assert.ok(!url.includes(token), `no token in ${url.slice(0, 80)}…`);
+  await context?.close();
+  context = null;
+});
+
+after(async () => {
+  await browser?.close();
+  await platform?.stop();
+  await sandbox?.stop();
+  await app?.stop();
+});
+
+async function openApp() {
+  context = await browser.newContext();
+  context.on("request", (request) => browserUrls.push(request.url()));
+  const page = await context.newPage();
+  await page.goto(`${app.origin}/`);
+  await page.waitForFunction(() => window.ready === true);
+  await page.evaluate((host) => window.paragon.configureGlobal({ host }), platform.url);
+  return page;
+}
+
+test("authenticate loads the user; getUser, setUserMetadata, getIntegrationMetadata and logout", async () => {
+  const page = await openApp();
+
+  const result = await page.evaluate(async ([projectId, token]) => {
+    const before = window.paragon.getUser();
+    await window.paragon.authenticate(projectId, token, { metadata: { Email: "ada@acme.test" } });
+    const user = window.paragon.getUser();
+    const updated = await window.paragon.setUserMetadata({ plan: "pro" });
+    const all = window.paragon.getIntegrationMetadata();
+    const hubspot = window.paragon.getIntegrationMetadata("hubspot");
+    let unknown;
+    try {
+      window.paragon.getIntegrationMetadata("salesforce");
+    } catch (e) {
+      unknown = { name: e.name, code: e.code, isParagon: e instanceof window.classes.ParagonError };
+    }
+    window.paragon.logout();
+    return { before, user, updated, all, hubspot, unknown, afterLogout: window.paragon.getUser() };
+  }, [projectId, token]);
+
+  assert.deepEqual(result.before, { authenticated: false }, "before the wasm is loaded");
+  assert.equal(result.user.authenticated, true);
+  assert.equal(result.user.userId, "user-1");
+  assert.deepEqual(result.user.meta, { Email: "ada@acme.test" });
+  assert.equal(typeof result.user.integrations, "object");
+  assert.deepEqual(result.updated.meta, { Email: "ada@acme.test", plan: "pro" });
+  assert.deepEqual(result.all, [{ type: "hubspot", name: result.hubspot.name }]);
+  assert.equal(result.hubspot.type, "hubspot");
+  assert.deepEqual(result.unknown, { name: "ParagonError", code: "UNKNOWN_INTEGRATION", isParagon: true });
+  assert.deepEqual(result.afterLogout, { authenticated: false });
+  for (const value of [result.user, result.updated]) assert.ok(!JSON.stringify(value).includes(token), "getUser never holds the token");
+});
+
+test("an expired token is rejected before any request, with an AuthenticationError", async () => {
+  const page = await openApp();
+  const [header, , signature] = token.split(".");
+  const payload = Buffer.from(JSON.stringify({ sub: "user-1", exp: Math.floor(Date.now() / 1000) - 60 })).toString("base64url");
+  const expired = `${header}.${payload}.${signature}`;
+  const requests = [];
+  context.on("request", (r) => requests.push(r.url()));
+
+  const error = await page.evaluate(async ([projectId, expired]) => {
+    try {
+      await window.paragon.authenticate(projectId, expired);
+      return null;
+    } catch (e) {
+      return { name: e.name, code: e.code, isAuth: e instanceof window.classes.AuthenticationError, user: window.paragon.getUser() };
+    }
+  }, [projectId, expired]);
+
+  assert.deepEqual(error, { name: "AuthenticationError", code: "TOKEN_EXPIRED", isAuth: true, user: { authenticated: false } });
+  assert.deepEqual(requests.filter((u) => u.startsWith(platform.url)), [], "no request reached the platform");
+});
+
+test("a token the platform refuses rejects with an AuthenticationError and leaves the user logged out", async () => {
+  const page = await openApp();
+  const [header, payload] = token.split(".");
+  const forged = `${header}.${payload}.${"A".repeat(20)}`;
+
+  const error = await page.evaluate(async ([projectId, forged]) => {
+    try {
+      await window.paragon.authenticate(projectId, forged);
+      return null;
+    } catch (e) {
+      return { name: e.name, code: e.code, status: e.status, user: window.paragon.getUser() };
+    }
+  }, [projectId, forged]);
+
+  assert.deepEqual(error, { name: "AuthenticationError", code: "SERVER_ERROR", status: 401, user: { authenticated: false } });
+});
+
+test("connect() opens the portal; the consent popup installs HubSpot and resolves with the install event", async () => {
+  const page = await openApp();
+  await page.evaluate(async ([projectId, token]) => {
+    window.seen = [];
+    const record = (name) => (event) => window.seen.push([name, event ?? null]);
+    window.paragon.subscribe("onPortalOpen", record("sub:onPortalOpen"));
+    window.paragon.subscribe("onIntegrationInstall", record("sub:onIntegrationInstall"));
+    const unsubscribe = window.paragon.subscribe("onPortalClose", record("sub:onPortalClose:removed"));
+    unsubscribe();
+    window.paragon.subscribe("onPortalClose", record("sub:onPortalClose"));
+    await window.paragon.authenticate(projectId, token);
+    window.connected = window.paragon.connect("hubspot", {
+      onOpen: record("onOpen"),
+      onInstall: (event, user) => window.seen.push(["onInstall", event, user.integrations.hubspot?.credentialStatus ?? null]),
+      onSuccess: record("onSuccess"),
+      onClose: record("onClose"),
+    });
+    window.connected.then((event) => (window.resolvedWith = event));
+  }, [projectId, token]);
+
+  const portal = page.frameLocator("#paragon-connect-portal");
+  await portal.locator('body[data-state="ready"]').waitFor();
+  await page.waitForFunction(() => window.seen.some(([n]) => n === "sub:onPortalOpen"));
+  await portal.locator("#connect:not([disabled])").waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
+  await popup.waitForLoadState();
+  await popup.locator("#grant").click();
+
+  const event = await page.evaluate(() => window.connected);
+  assert.equal(event.integrationType, "hubspot");
+  assert.ok(event.integrationId && event.credentialId, JSON.stringify(event));
+  const state = await page.evaluate(() => ({ seen: window.seen, user: window.paragon.getUser() }));
+  const names = state.seen.map(([n]) => n);
+  assert.deepEqual(names.slice(0, 2).sort(), ["onOpen", "sub:onPortalOpen"]);
+  assert.deepEqual(names.slice(2), ["onSuccess", "onInstall", "sub:onIntegrationInstall"]);
+  assert.equal(state.seen[3][2], "VALID", "onInstall sees the refreshed user");
+  assert.equal(state.user.integrations.hubspot.credentialStatus, "VALID");
+
+  await page.evaluate(() => window.paragon.closePortal());
+  const after = await page.evaluate(() => ({ seen: window.seen.map(([n]) => n), frames: document.querySelectorAll("iframe").length }));
+  assert.deepEqual(after.seen.slice(-2), ["onClose", "sub:onPortalClose"]);
+  assert.equal(after.frames, 0, "the overlay is gone");
+});
+
+test("connect() resolves with undefined when the user closes the portal; logout closes it too", async () => {
+  const page = await openApp();
+  await page.evaluate(async ([projectId, token]) => {
+    await window.paragon.authenticate(projectId, token);
+    window.portalDone = window.paragon.connect("hubspot").then((event) => ({ event: event ?? null }));
+  }, [projectId, token]);
+  const portal = page.frameLocator("#paragon-connect-portal");
+  await portal.locator('body[data-state="ready"]').waitFor();
+  await portal.locator("#close").click();
+  assert.deepEqual(await page.evaluate(() => window.portalDone), { event: null });
+  assert.equal(await page.evaluate(() => document.querySelectorAll("iframe").length), 0);
+
+  const error = await page.evaluate(async () => {
+    window.paragon.logout();
+    try {
+      await window.paragon.connect("hubspot");
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(error, "NOT_AUTHENTICATED");
+});
