@@ -160,6 +160,36 @@ export interface Paragon {
   connect(type: string, options?: ConnectOptions): Promise<IntegrationInstallEvent | undefined>;
   /** Closes the Connect Portal, if open. */
   closePortal(): void;
+  /**
+   * Sends an App Event through the durable outbox (stored in `localStorage` before the first
+   * send, retried with backoff, again after `authenticate`, on `online` and on page show).
+   * Resolves once the platform has it; rejects with a `ParagonError` when the platform refuses
+   * it for good (a 4xx other than 401: the event is dropped). After a 401 the event waits for
+   * the next `authenticate`.
+   */
+  event(name: string, payload?: Record<string, JsonValue>): Promise<EventReceipt>;
+  /** Sends the pending events now; resolves when the outbox is empty or a send must wait. */
+  flush(): Promise<void>;
+  /** The user's events not delivered yet, oldest first (`[]` before `authenticate`). */
+  pendingEvents(): PendingEvent[];
+}
+
+/** The platform's answer to an App Event. */
+export interface EventReceipt {
+  /** The platform's id of the event. */
+  id: string;
+  /** How many workflow runs the event started. */
+  runs: number;
+}
+
+/** An event in the outbox. */
+export interface PendingEvent {
+  /** The event's UUID, sent as its `Idempotency-Key`. */
+  id: string;
+  name: string;
+  payload: Record<string, JsonValue>;
+  /** When `event()` was called, in milliseconds since the epoch. */
+  createdAt: number;
 }
 
 export declare const paragon: Paragon;

@@ -40,12 +40,15 @@ function classify(error) {
   return new Class(error.message, error.code, error.status);
 }
 
-// Runs `f` with the loaded wasm and rejects with a classified error.
-async function withWasm(f) {
+// Runs `f` with the wasm (synchronously when it is already loaded, so that `event()` has
+// stored its event when it returns) and rejects with a classified error.
+function withWasm(f) {
   try {
-    return await f(await load());
+    return Promise.resolve(wasm ? f(wasm) : load().then(f)).catch((error) => {
+      throw classify(error);
+    });
   } catch (error) {
-    throw classify(error);
+    return Promise.reject(classify(error));
   }
 }
 
@@ -162,6 +165,24 @@ export const paragon = Object.freeze({
   /** Closes the Connect Portal, if open. */
   closePortal() {
     if (wasm) wasm.closePortal();
+  },
+
+  /**
+   * Sends an App Event through the durable outbox: resolves with `{ id, runs }` once the
+   * platform has it (retrying as long as needed), rejects if the platform refuses it for good.
+   */
+  event(name, payload) {
+    return withWasm((w) => w.event(String(name), payload));
+  },
+
+  /** Sends the pending events now; resolves when the outbox is empty or a send must wait. */
+  flush() {
+    return withWasm((w) => w.flush());
+  },
+
+  /** The user's events not delivered yet: `[{ id, name, payload, createdAt }]`. */
+  pendingEvents() {
+    return wasm ? wasm.pendingEvents() : [];
   },
 });
 

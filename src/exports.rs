@@ -47,6 +47,9 @@ pub async fn authenticate(
 ) -> Result<(), JsValue> {
     let metadata = crate::js::get(&options, "metadata");
     crate::session::authenticate(&project_id, &token, metadata).await?;
+    // Events left by an earlier page (or a refused token) go out now.
+    crate::outbox::reset_backoff();
+    wasm_bindgen_futures::spawn_local(crate::outbox::flush());
     Ok(())
 }
 
@@ -97,4 +100,22 @@ pub fn connect(kind: String, options: JsValue) -> Result<js_sys::Promise, JsValu
 #[wasm_bindgen(js_name = closePortal)]
 pub fn close_portal() {
     crate::portal::close();
+}
+
+/// `paragon.event(name, payload)`.
+#[wasm_bindgen]
+pub fn event(name: String, payload: JsValue) -> Result<js_sys::Promise, JsValue> {
+    Ok(crate::outbox::event(name, payload)?)
+}
+
+/// `paragon.flush()`: one pass over the outbox.
+#[wasm_bindgen]
+pub async fn flush() {
+    crate::outbox::flush().await;
+}
+
+/// `paragon.pendingEvents()`.
+#[wasm_bindgen(js_name = pendingEvents)]
+pub fn pending_events() -> JsValue {
+    crate::outbox::pending()
 }

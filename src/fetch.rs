@@ -52,6 +52,9 @@ mod imp {
         pub status: u16,
         /// The parsed JSON body (`undefined` when empty or not JSON).
         pub body: JsValue,
+        /// `Retry-After` in seconds, when the answer has one and the platform exposes it to
+        /// the page (`Access-Control-Expose-Headers`).
+        pub retry_after: Option<f64>,
     }
 
     impl Reply {
@@ -112,9 +115,16 @@ mod imp {
                 .filter(|t| !t.is_empty())
                 .and_then(|t| js::parse(&t))
                 .unwrap_or(JsValue::UNDEFINED);
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .ok()
+                .flatten()
+                .and_then(|v| v.trim().parse::<f64>().ok());
             Ok(Reply {
                 status: response.status(),
                 body,
+                retry_after,
             })
         }
 

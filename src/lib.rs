@@ -16,7 +16,10 @@ mod js;
 #[cfg(target_arch = "wasm32")]
 mod listeners;
 #[cfg(target_arch = "wasm32")]
+mod outbox;
+#[cfg(target_arch = "wasm32")]
 mod portal;
+pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;
 pub mod token;

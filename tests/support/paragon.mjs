@@ -38,10 +38,12 @@ export function field(output, label) {
 
 /**
  * Starts the server with `allowedOrigins` (for the paths outside projects) on `dataDir` (a
- * fresh one by default); resolves with `{ url, stop() }`.
+ * fresh one by default) and `port` (a free one by default); resolves with `{ url, stop() }`.
+ * `stop({ keepData: true })` leaves the data folder, so that a test can start the server again
+ * on the same folder and port.
  */
-export async function startParagon({ allowedOrigins = [], dataDir = newDataDir() } = {}) {
-  const args = ["serve", "--port", "0", "--data-dir", dataDir];
+export async function startParagon({ allowedOrigins = [], dataDir = newDataDir(), port = 0 } = {}) {
+  const args = ["serve", "--port", String(port), "--data-dir", dataDir];
   for (const origin of allowedOrigins) args.push("--allowed-origin", origin);
   const child = spawn(PARAGON_BIN, args, { stdio: ["ignore", "pipe", "pipe"], env: ENV });
   let log = "";
@@ -61,10 +63,10 @@ export async function startParagon({ allowedOrigins = [], dataDir = newDataDir()
   return {
     url,
     log: () => log,
-    async stop() {
+    async stop({ keepData = false } = {}) {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,76 @@
+//! The outbox's retry policy (DESIGN.md section 6), apart from the browser so that it is
+//! tested natively.
+
+/// What to do with an event after a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 2xx: the platform has it (a repeat of its key answers the first answer).
+    Delivered,
+    /// A permanent 4xx: this event will never be accepted; drop it and reject its promise.
+    Rejected,
+    /// No answer, 408, 429 or 5xx: keep it and try again later.
+    Retry,
+    /// 401: the token expired or was refused; keep the event until the next `authenticate`.
+    NeedsAuth,
+}
+
+/// The outcome of a send that got `status`, or no answer at all (`None`).
+pub fn outcome(status: Option<u16>) -> Outcome {
+    match status {
+        None | Some(408 | 429) | Some(500..) => Outcome::Retry,
+        Some(200..=299) => Outcome::Delivered,
+        Some(401) => Outcome::NeedsAuth,
+        Some(_) => Outcome::Rejected,
+    }
+}
+
+/// The first retry comes after about this long.
+const BASE_MS: f64 = 1_000.0;
+/// No wait is longer than this, unless the platform's `Retry-After` asks for more.
+const MAX_MS: f64 = 60_000.0;
+
+/// How long to wait before retry number `attempt` (0 for the first): exponential backoff
+/// capped at [`MAX_MS`], with "equal jitter" (between half and all of it; `random` in [0, 1))
+/// so that many pages cut off together do not come back together; at least `Retry-After`.
+pub fn delay_ms(attempt: u32, random: f64, retry_after_secs: Option<f64>) -> f64 {
+    let backoff = (BASE_MS * 2f64.powi(attempt.min(16) as i32)).min(MAX_MS);
+    let jittered = backoff * (0.5 + random.clamp(0.0, 1.0) / 2.0);
+    match retry_after_secs {
+        Some(secs) if secs.is_finite() && secs * 1000.0 > jittered => secs * 1000.0,
+        _ => jittered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_errors_throttling_and_server_errors_are_retried() {
+        for status in [None, Some(408), Some(429), Some(500), Some(503)] {
+            assert_eq!(outcome(status), Outcome::Retry, "{status:?}");
+        }
+    }
+
+    #[test]
+    fn other_client_errors_are_permanent_but_401_waits_for_a_new_token() {
+        assert_eq!(outcome(Some(201)), Outcome::Delivered);
+        assert_eq!(outcome(Some(400)), Outcome::Rejected);
+        assert_eq!(outcome(Some(413)), Outcome::Rejected);
+        assert_eq!(outcome(Some(401)), Outcome::NeedsAuth);
+    }
+
+    #[test]
+    fn the_backoff_doubles_with_jitter_and_is_capped() {
+        assert_eq!(delay_ms(0, 0.0, None), 500.0);
+        assert_eq!(delay_ms(0, 1.0, None), 1_000.0);
+        assert_eq!(delay_ms(3, 1.0, None), 8_000.0);
+        assert_eq!(delay_ms(40, 1.0, None), 60_000.0);
+    }
+
+    #[test]
+    fn retry_after_wins_when_longer() {
+        assert_eq!(delay_ms(0, 1.0, Some(120.0)), 120_000.0);
+        assert_eq!(delay_ms(3, 1.0, Some(1.0)), 8_000.0);
+    }
+}
