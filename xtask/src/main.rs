@@ -3,6 +3,7 @@
 //! Every step prints one line saying what it did or skipped, so a CI log reads as a checklist.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod build;
 mod demo;
 mod postgres;
@@ -21,7 +22,8 @@ commands:
   setup   install what the build and the tests need (skips what is there)
   build   build the SDK into pkg/ and the paragon server
   test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests
-  demo    build and start the platform, print its URL, stop on Ctrl-C";
+  demo    build and start the platform, print its URL, stop on Ctrl-C
+  bench   measure (so far: the SDK's gzip -9 transfer size beside Paragon's)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Some("build") => build::run(),
         Some("test") => test::run(),
         Some("demo") => demo::run(&args[1..]),
+        Some("bench") => bench::run(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
