@@ -48,7 +48,7 @@ pub fn run() -> Result<(), String> {
     );
     println!(
         "{:<26} {:>10} {PARAGON_GZIP_BYTES:>10}",
-        "Paragon SDK 2.4.0", ""
+        "Paragon SDK 2.4.0", 193_951
     );
     println!(
         "ratio to Paragon: {:.2}; budget {} KB: {}",
