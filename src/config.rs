@@ -16,7 +16,7 @@ impl Host {
     /// Checks and normalizes a base URL. The JS entry has already run it through the browser's
     /// URL parser; this keeps the same rules for callers of the wasm module itself.
     pub fn parse(value: &str) -> Result<Self, SdkError> {
-        let invalid = |reason: &str| SdkError::InvalidHost(format!("{value:?}: {reason}"));
+        let invalid = |reason: &str| SdkError::InvalidHost(format!("\"{value}\": {reason}"));
         let value = value.trim();
         let lower = value.to_ascii_lowercase();
         let rest = lower

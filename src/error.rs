@@ -89,7 +89,7 @@ impl std::fmt::Display for SdkError {
                 f.write_str("the user token has expired: sign a new one and authenticate again")
             }
             Self::UnknownIntegration(kind) => {
-                write!(f, "the project has no integration of type {kind:?}")
+                write!(f, "the project has no integration of type \"{kind}\"")
             }
         }
     }

@@ -3,24 +3,17 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::SdkError;
 
-/// The options object of `configureGlobal`.
-#[derive(Deserialize)]
-struct GlobalOptions {
-    host: String,
-}
-
 /// `paragon.configureGlobal({ host })`: the platform's base URL, e.g. `http://127.0.0.1:8080`.
 #[wasm_bindgen(js_name = configureGlobal)]
 pub fn configure_global(options: JsValue) -> Result<(), JsValue> {
-    let options: GlobalOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
-        SdkError::InvalidArgument(format!("configureGlobal expects {{ host: string }}: {e}"))
+    let host = crate::js::string(&options, "host").ok_or_else(|| {
+        SdkError::InvalidArgument("configureGlobal expects { host: string }".into())
     })?;
-    crate::config::configure(&options.host)?;
+    crate::config::configure(&host)?;
     Ok(())
 }
 
@@ -34,8 +27,10 @@ pub fn get_version() -> String {
 #[wasm_bindgen(js_name = checkHealth)]
 pub async fn check_health() -> Result<JsValue, JsValue> {
     let health = crate::health::check_health().await?;
-    serde_wasm_bindgen::to_value(&health)
-        .map_err(|e| SdkError::InvalidResponse(e.to_string()).into())
+    let out = crate::js::object();
+    crate::js::set(&out, "status", &"ok".into());
+    crate::js::set(&out, "version", &health.version.into());
+    Ok(out)
 }
 
 /// `paragon.authenticate(projectId, token, { metadata })`.

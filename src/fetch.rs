@@ -5,12 +5,11 @@
 //! keeps serde_json (about 20 KB gzipped) out of the wasm (../shared/TOOLCHAIN.md).
 
 #[cfg(target_arch = "wasm32")]
-pub use imp::{Request, get_json};
+pub use imp::Request;
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use paragon_protocol::{ErrorBody, ErrorCode};
-    use serde::de::DeserializeOwned;
+    use paragon_protocol::ErrorCode;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
@@ -120,7 +119,9 @@ mod imp {
                 .get("Retry-After")
                 .ok()
                 .flatten()
-                .and_then(|v| v.trim().parse::<f64>().ok());
+                // The browser's own number parser: Rust's would add kilobytes to the wasm.
+                .map(|v| js_sys::Number::from(JsValue::from_str(&v)).value_of())
+                .filter(|secs| secs.is_finite());
             Ok(Reply {
                 status: response.status(),
                 body,
@@ -134,25 +135,15 @@ mod imp {
         }
     }
 
-    /// `GET url` without a token and read a 2xx JSON body as `T`.
-    pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, SdkError> {
-        let body = Request::new("GET", url).json().await?;
-        serde_wasm_bindgen::from_value(body).map_err(|e| SdkError::InvalidResponse(e.to_string()))
-    }
-
     fn server_error(status: u16, body: JsValue) -> SdkError {
-        match serde_wasm_bindgen::from_value::<ErrorBody>(body) {
-            Ok(ErrorBody { message, code }) => SdkError::Server {
-                status,
-                code,
-                message,
-            },
-            // A proxy or load balancer in front may answer with HTML: keep the status.
-            Err(_) => SdkError::Server {
-                status,
-                code: ErrorCode::Unknown,
-                message: format!("HTTP {status}"),
-            },
+        // The platform's `ErrorBody`; a proxy or load balancer in front may answer with HTML:
+        // then the status is all there is.
+        SdkError::Server {
+            status,
+            code: js::string(&body, "code")
+                .map(|c| ErrorCode::from_name(&c))
+                .unwrap_or(ErrorCode::Unknown),
+            message: js::string(&body, "message").unwrap_or_else(|| format!("HTTP {status}")),
         }
     }
 

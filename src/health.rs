@@ -9,7 +9,20 @@ use crate::SdkError;
 #[cfg(target_arch = "wasm32")]
 pub async fn check_health() -> Result<Health, SdkError> {
     let host = crate::config::host()?;
-    crate::fetch::get_json(&host.url(paragon_protocol::paths::HEALTHZ)).await
+    let url = host.url(paragon_protocol::paths::HEALTHZ);
+    let body = crate::fetch::Request::new("GET", &url).json().await?;
+    match (
+        crate::js::string(&body, "status").as_deref(),
+        crate::js::string(&body, "version"),
+    ) {
+        (Some("ok"), Some(version)) => Ok(Health {
+            status: paragon_protocol::HealthStatus::Ok,
+            version,
+        }),
+        _ => Err(SdkError::InvalidResponse(
+            "/healthz without status \"ok\" and a version".into(),
+        )),
+    }
 }
 
 /// Outside a browser there is no `fetch` to call.

@@ -23,7 +23,7 @@ thread_local! {
 fn event(name: &str) -> Result<&'static str, SdkError> {
     EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
         SdkError::InvalidArgument(format!(
-            "no SDK event {name:?}; expected one of {}",
+            "no SDK event \"{name}\"; expected one of {}",
             EVENTS.join(", ")
         ))
     })

@@ -85,7 +85,7 @@ pub async fn authenticate(
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
         return Err(SdkError::InvalidArgument(format!(
-            "authenticate: {project_id:?} is not a project id"
+            "authenticate: \"{project_id}\" is not a project id"
         )));
     }
     let payload = js::parse(&token::payload_json(token)?)

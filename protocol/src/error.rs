@@ -45,9 +45,68 @@ pub enum ErrorCode {
     Unknown,
 }
 
+impl ErrorCode {
+    /// Every code, [`ErrorCode::Unknown`] last.
+    pub const ALL: [ErrorCode; 12] = [
+        Self::InvalidRequest,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::Unprocessable,
+        Self::RateLimited,
+        Self::Internal,
+        Self::BadGateway,
+        Self::Unknown,
+    ];
+
+    /// The code as it is on the wire (`"NOT_FOUND"`), for clients that read JSON without serde
+    /// (the browser SDK parses with the browser's own `JSON` to stay small).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "INVALID_REQUEST",
+            Self::Unauthorized => "UNAUTHORIZED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::Conflict => "CONFLICT",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::Unprocessable => "UNPROCESSABLE",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+            Self::BadGateway => "BAD_GATEWAY",
+            Self::Unknown => "UNKNOWN",
+        }
+    }
+
+    /// The code named `name` on the wire; [`ErrorCode::Unknown`] for any other name, as serde
+    /// parses it.
+    pub fn from_name(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|c| *c != Self::Unknown && c.as_str() == name)
+            .unwrap_or(Self::Unknown)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wire_names_without_serde_are_the_serde_names() {
+        for code in ErrorCode::ALL
+            .into_iter()
+            .filter(|c| *c != ErrorCode::Unknown)
+        {
+            let json = serde_json::to_string(&code).expect("serializes");
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::from_name(code.as_str()), code);
+        }
+        assert_eq!(ErrorCode::from_name("BRAND_NEW"), ErrorCode::Unknown);
+    }
 
     #[test]
     fn error_body_has_message_and_screaming_code() {
