@@ -81,6 +81,8 @@ where
     F: std::future::Future<Output = ()> + Send + 'static,
 {
     let wake = handle.wake.clone();
+    // Runs enqueued by other replicas (PostgreSQL) wake this engine too.
+    connect.store.watch_runs(wake.clone());
     let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
     let runner = Arc::new(runner::Runner::new(connect, config.clone(), owner));
     tokio::spawn(async move {

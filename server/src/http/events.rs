@@ -89,6 +89,11 @@ async fn trigger(
     let outcome = state.store.record_event(&event).await?;
     if outcome.runs > 0 && !outcome.duplicate {
         state.engine.wake();
+        // Other replicas' engines too; the runs are committed, so a failed announce only
+        // delays them until their next poll.
+        if let Err(error) = state.store.announce_runs().await {
+            tracing::warn!(%error, "announcing runs failed");
+        }
     }
     Ok((
         StatusCode::CREATED,

@@ -141,6 +141,9 @@ async fn replay(
         .enqueue_replay(&run, &new_id, engine::now_ms())
         .await?;
     state.engine.wake();
+    if let Err(error) = state.store.announce_runs().await {
+        tracing::warn!(%error, "announcing the replay failed");
+    }
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": new_id, "replayOf": run.id })),

@@ -292,7 +292,7 @@ pub trait EngineStore: Send + Sync + Debug {
     ) -> Result<(), StorageError>;
 }
 
-/// Claiming runs: the one engine query whose locking differs per backend.
+/// Claiming runs and waking engines: what differs per backend in the queue.
 #[async_trait]
 pub trait RunQueue: Send + Sync + Debug {
     /// Claims up to `limit` due runs (queued and due, or running under an expired lease) for
@@ -304,6 +304,15 @@ pub trait RunQueue: Send + Sync + Debug {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<Run>, StorageError>;
+
+    /// Tells every engine sharing this database that runs were enqueued (PostgreSQL `NOTIFY`;
+    /// a no-op where one process owns the database).
+    async fn announce_runs(&self) -> Result<(), StorageError>;
+
+    /// Calls `wake` whenever any process announces runs, until the process ends (PostgreSQL
+    /// `LISTEN`, reconnecting after errors; a no-op on SQLite, where the engine is woken
+    /// in-process).
+    fn watch_runs(&self, wake: Arc<tokio::sync::Notify>);
 }
 
 /// A shared handle on the storage.

@@ -32,6 +32,18 @@ impl PgStore {
     }
 }
 
+/// The channel replicas announce enqueued runs on.
+const RUNS_CHANNEL: &str = "paragon_runs";
+
+async fn listen(pool: &PgPool, wake: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(RUNS_CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        wake.notify_one();
+    }
+}
+
 project_storage!(PgStore);
 connect_storage!(PgStore, sqlx::postgres::PgRow);
 engine_storage!(PgStore, sqlx::postgres::PgRow);
@@ -55,5 +67,29 @@ impl super::RunQueue for PgStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(Self::run_row).collect()
+    }
+
+    async fn announce_runs(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(RUNS_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn watch_runs(&self, wake: std::sync::Arc<tokio::sync::Notify>) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, &wake).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        // The engine still polls meanwhile; only the wake-up is late.
+                        tracing::warn!(%error, "LISTEN for runs failed; retrying in 1 s");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
     }
 }

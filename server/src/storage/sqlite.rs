@@ -69,4 +69,10 @@ impl super::RunQueue for SqliteStore {
             .await?;
         rows.iter().map(Self::run_row).collect()
     }
+
+    async fn announce_runs(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    fn watch_runs(&self, _wake: std::sync::Arc<tokio::sync::Notify>) {}
 }

@@ -251,3 +251,39 @@ mod history {
         }
     }
 }
+
+mod replicas {
+    use std::time::{Duration, Instant};
+
+    use crate::{
+        connect_support::{HUB, hubspot},
+        engine_support::guide_payload,
+        helpers::{Backend, spawn_app_with_workers},
+    };
+
+    /// PostgreSQL only: SQLite is one process's database, woken in-process.
+    #[tokio::test]
+    async fn an_event_taken_by_one_replica_wakes_another_replicas_engine_through_postgres() {
+        let Some(app) = spawn_app_with_workers(Backend::Postgres, 0).await else {
+            return;
+        };
+        let hs = hubspot(&app).await;
+        let workflow = hs.deploy_guide(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        hs.enable(&app, "ann", &workflow).await;
+        // The only engine polls once a minute: only a NOTIFY can start it sooner.
+        let _replica = app.replica(2, Duration::from_secs(60)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = Instant::now();
+
+        let (status, _) = hs.trigger(&app, "ann", &guide_payload(1), None).await;
+
+        assert_eq!(status, 201);
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(20)).await;
+        assert_eq!(runs[0]["status"], "succeeded");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "woken by NOTIFY, not by the minute's poll"
+        );
+    }
+}

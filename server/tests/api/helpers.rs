@@ -122,6 +122,33 @@ pub async fn postgres_store(url: &str) -> (Store, SchemaGuard) {
 }
 
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with_workers(backend, 4).await
+}
+
+/// A replica's configuration over the test's data folder (same vault key, same origins).
+fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
+    let args = ServeArgs {
+        storage: StorageArgs {
+            data_dir: data_dir.to_owned(),
+            database_url: None,
+        },
+        bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        port: 0,
+        allowed_origins: vec![APP_ORIGIN.to_owned()],
+        token_audience: Some("https://app.test/api".to_owned()),
+        admin_key: Some(OPERATOR_KEY.to_owned()),
+        public_url: None,
+        // A master key generated into the test's own data folder.
+        demo: true,
+        workers,
+        max_attempts: 10,
+        run_lease_secs: 10,
+    };
+    ServeConfig::try_from(args).expect("a valid test configuration")
+}
+
+/// Like [`spawn_app`] with `workers` engine workers (0: an API-only replica).
+pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("a temporary folder");
     let (store, schema) = match backend {
         Backend::Sqlite => {
@@ -139,24 +166,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
             (store, Some(guard))
         }
     };
-    let args = ServeArgs {
-        storage: StorageArgs {
-            data_dir: data_dir.path().to_owned(),
-            database_url: None,
-        },
-        bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        port: 0,
-        allowed_origins: vec![APP_ORIGIN.to_owned()],
-        token_audience: Some("https://app.test/api".to_owned()),
-        admin_key: Some(OPERATOR_KEY.to_owned()),
-        public_url: None,
-        // A master key generated into the test's own data folder.
-        demo: true,
-        workers: 4,
-        max_attempts: 10,
-        run_lease_secs: 10,
-    };
-    let config = ServeConfig::try_from(args).expect("a valid test configuration");
+    let config = serve_config(data_dir.path(), workers);
     let app = Application::build_with_store(config, store.clone())
         .await
         .expect("the server binds 127.0.0.1:0");
@@ -197,6 +207,25 @@ impl TestProject {
 }
 
 impl TestApp {
+    /// Another server on the same database and data folder (a replica), with `workers` engine
+    /// workers that poll only every `poll`; it stops when the guard is dropped.
+    pub async fn replica(
+        &self,
+        workers: usize,
+        poll: std::time::Duration,
+    ) -> tokio::sync::oneshot::Sender<()> {
+        let mut config = serve_config(self.data_dir.path(), workers);
+        config.engine.poll = poll;
+        let app = Application::build_with_store(config, self.store.clone())
+            .await
+            .expect("the replica binds");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        stop
+    }
+
     /// Runs raw SQL on the test's database, to arrange what no API may do (an expired flow,
     /// a ciphertext copied onto another row).
     pub async fn execute(&self, sql: &'static str) {
