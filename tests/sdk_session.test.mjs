@@ -20,12 +20,22 @@ const PAGE = `<!doctype html><title>Acme CRM</title><body>
   window.ready = true;
 </script></body>`;
 
-let sandbox, app, platform, browser, projectId, token, context;
+// A page of another origin that the app happens to frame (an ad, a widget): it forges portal
+// messages to its parent.
+const FORGER = `<!doctype html><script>
+  for (const type of ["ready", "installed", "uninstalled", "workflow-changed", "close"]) {
+    parent.postMessage({ type, nonce: "forged", integrationId: "i", integrationType: "hubspot", credentialId: "c" }, "*");
+  }
+  document.title = "sent";
+</script>`;
+
+let sandbox, app, evil, platform, browser, projectId, token, context;
 const browserUrls = [];
 
 before(async () => {
   sandbox = await startSandbox();
   app = await startApp({ "/": PAGE });
+  evil = await startApp({ "/": FORGER });
   const dataDir = newDataDir();
   projectId = field(await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]), "project id:");
   const keyFile = path.join(dataDir, "signing-key.pem");
@@ -67,6 +77,7 @@ after(async () => {
   await platform?.stop();
   await sandbox?.stop();
   await app?.stop();
+  await evil?.stop();
 });
 
 async function openApp() {
@@ -215,4 +226,40 @@ test("connect() resolves with undefined when the user closes the portal; logout 
     }
   });
   assert.equal(error, "NOT_AUTHENTICATED");
+});
+
+test("messages from a foreign origin or from the app's own window change nothing", async () => {
+  const page = await openApp();
+  await page.evaluate(async ([projectId, token]) => {
+    window.seen = [];
+    const record = (name) => () => window.seen.push(name);
+    for (const name of ["onIntegrationInstall", "onIntegrationUninstall", "onWorkflowChange", "onPortalClose"]) {
+      window.paragon.subscribe(name, record(name));
+    }
+    await window.paragon.authenticate(projectId, token);
+    window.paragon.connect("hubspot", { onInstall: record("onInstall"), onClose: record("onClose") }).then(() => window.seen.push("resolved"));
+  }, [projectId, token]);
+  await page.frameLocator("#paragon-connect-portal").locator('body[data-state="ready"]').waitFor();
+
+  // The app's own window and a framed page of another origin both claim to be the portal.
+  await page.evaluate((forger) => {
+    for (const type of ["installed", "uninstalled", "workflow-changed", "close"]) {
+      window.postMessage({ type, integrationId: "i", integrationType: "hubspot", credentialId: "c" }, "*");
+    }
+    const frame = document.createElement("iframe");
+    frame.src = forger;
+    document.body.appendChild(frame);
+  }, `${evil.origin}/`);
+  let forger;
+  while (!(forger = page.frames().find((f) => f.url().startsWith(evil.origin)))) await page.waitForTimeout(50);
+  await forger.waitForFunction(() => document.title === "sent");
+  await page.waitForTimeout(300);
+
+  const state = await page.evaluate(() => ({
+    seen: window.seen,
+    portal: !!document.getElementById("paragon-connect-portal"),
+  }));
+  assert.deepEqual(state.seen, [], "no callback, listener or resolution");
+  assert.equal(state.portal, true, "the portal is still open");
+  await page.evaluate(() => window.paragon.closePortal());
 });
