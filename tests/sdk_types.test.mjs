@@ -1,0 +1,92 @@
+// The package's types (pkg/index.d.ts) against the TypeScript compiler: a file that uses every
+// method and option type-checks under `--strict`; files that misuse one do not.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { PKG_DIR } from "./support/env.mjs";
+
+const TSC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../node_modules/typescript/bin/tsc");
+const dir = mkdtempSync(path.join(tmpdir(), "paragon-types-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const IMPORT = `import { paragon, checkHealth, ParagonError, AuthenticationError } from ${JSON.stringify(path.join(PKG_DIR, "index.js"))};
+import type { IntegrationInstallEvent, ParagonUser, PendingEvent, EventReceipt } from ${JSON.stringify(path.join(PKG_DIR, "index.js"))};
+`;
+
+function typecheck(name, body) {
+  const file = path.join(dir, `${name}.ts`);
+  writeFileSync(file, IMPORT + body);
+  const args = [TSC, "--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "es2022,dom", file];
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, (error, stdout) => resolve({ ok: !error, output: stdout }));
+  });
+}
+
+test("a file that uses every method type-checks", async () => {
+  const { ok, output } = await typecheck("uses", `
+export async function app(projectId: string, token: string): Promise<void> {
+  paragon.configureGlobal({ host: "http://127.0.0.1:8080" });
+  const version: string = paragon.getVersion();
+  const health = await checkHealth();
+  const status: "ok" = health.status;
+  await paragon.authenticate(projectId, token, { metadata: { Email: "ada@acme.test", seats: 3 } });
+  const user: ParagonUser = paragon.getUser();
+  if (user.authenticated) {
+    const id: string = user.userId;
+    const connected: string | undefined = user.integrations.hubspot?.credentialStatus;
+  }
+  await paragon.setUserMetadata({ plan: "pro", removed: null });
+  const all: { type: string; name: string }[] = paragon.getIntegrationMetadata();
+  const one: string = paragon.getIntegrationMetadata("hubspot").name;
+  const stop: () => void = paragon.subscribe("onIntegrationInstall", (event) => {
+    const credential: string = event.credentialId;
+  });
+  stop();
+  const onChange = (event: { workflowId: string; workflowStateChange: { enabled: boolean } }) => {};
+  paragon.subscribe("onWorkflowChange", onChange);
+  paragon.unsubscribe("onWorkflowChange", onChange);
+  const installed: IntegrationInstallEvent | undefined = await paragon.connect("hubspot", {
+    onInstall(event, u) {
+      const type: string = event.integrationType;
+    },
+    onError(error) {
+      const code: string = error.code;
+    },
+  });
+  paragon.closePortal();
+  const receipt: EventReceipt = await paragon.event("Contact Created", { email: "ada@acme.test" });
+  const runs: number = receipt.runs;
+  await paragon.flush();
+  const pending: PendingEvent[] = paragon.pendingEvents();
+  paragon.logout();
+  try {
+    await paragon.authenticate(projectId, token);
+  } catch (e) {
+    if (e instanceof AuthenticationError && e.code === "TOKEN_EXPIRED") return;
+    if (e instanceof ParagonError && e.status === 401) return;
+  }
+  const fromWindow: typeof paragon = window.paragon;
+}
+`);
+  assert.ok(ok, output);
+});
+
+for (const [name, misuse] of [
+  ["wrong-argument", `paragon.authenticate("p", 42);`],
+  ["unknown-event", `paragon.subscribe("onSomethingElse", () => {});`],
+  ["payload-type", `paragon.subscribe("onIntegrationInstall", (e) => { const n: number = e.credentialId; });`],
+  ["metadata-type", `paragon.setUserMetadata("plan");`],
+  ["token-on-user", `const u = paragon.getUser(); if (u.authenticated) { const t: string = u.token; }`],
+  ["no-stub-method", `paragon.installIntegration("hubspot");`],
+]) {
+  test(`a file that misuses the SDK does not type-check: ${name}`, async () => {
+    const { ok, output } = await typecheck(name, misuse + "\n");
+    assert.equal(ok, false, `${misuse} was accepted`);
+    assert.match(output, /error TS\d+/);
+  });
+}
