@@ -161,6 +161,15 @@ export interface Paragon {
   /** Closes the Connect Portal, if open. */
   closePortal(): void;
   /**
+   * Disconnects the user's integration `type` (its token is revoked at the provider), then
+   * refreshes the user and calls the `onIntegrationUninstall` listeners.
+   */
+  uninstallIntegration(type: string): Promise<void>;
+  /** Turns a deployed workflow on for the user; calls the `onWorkflowChange` listeners. */
+  enableWorkflow(workflowId: string): Promise<void>;
+  /** Turns a deployed workflow off for the user; calls the `onWorkflowChange` listeners. */
+  disableWorkflow(workflowId: string): Promise<void>;
+  /**
    * Sends an App Event through the durable outbox (stored in `localStorage` before the first
    * send, retried with backoff, again after `authenticate`, on `online` and on page show).
    * Resolves once the platform has it; rejects with a `ParagonError` when the platform refuses

@@ -167,6 +167,21 @@ export const paragon = Object.freeze({
     if (wasm) wasm.closePortal();
   },
 
+  /** Disconnects the user's integration `type` (the provider's token is revoked). */
+  uninstallIntegration(type) {
+    return withWasm((w) => w.uninstallIntegration(String(type)));
+  },
+
+  /** Turns a deployed workflow on for the user. */
+  enableWorkflow(workflowId) {
+    return withWasm((w) => w.enableWorkflow(String(workflowId)));
+  },
+
+  /** Turns a deployed workflow off for the user. */
+  disableWorkflow(workflowId) {
+    return withWasm((w) => w.disableWorkflow(String(workflowId)));
+  },
+
   /**
    * Sends an App Event through the durable outbox: resolves with `{ id, runs }` once the
    * platform has it (retrying as long as needed), rejects if the platform refuses it for good.

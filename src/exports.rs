@@ -114,3 +114,21 @@ pub async fn flush() {
 pub fn pending_events() -> JsValue {
     crate::outbox::pending()
 }
+
+/// `paragon.uninstallIntegration(type)`.
+#[wasm_bindgen(js_name = uninstallIntegration)]
+pub async fn uninstall_integration(kind: String) -> Result<(), JsValue> {
+    Ok(crate::headless::uninstall_integration(kind).await?)
+}
+
+/// `paragon.enableWorkflow(workflowId)`.
+#[wasm_bindgen(js_name = enableWorkflow)]
+pub async fn enable_workflow(workflow_id: String) -> Result<(), JsValue> {
+    Ok(crate::headless::set_workflow(workflow_id, true).await?)
+}
+
+/// `paragon.disableWorkflow(workflowId)`.
+#[wasm_bindgen(js_name = disableWorkflow)]
+pub async fn disable_workflow(workflow_id: String) -> Result<(), JsValue> {
+    Ok(crate::headless::set_workflow(workflow_id, false).await?)
+}

@@ -10,6 +10,8 @@ pub mod config;
 pub mod error;
 pub mod exports;
 mod fetch;
+#[cfg(target_arch = "wasm32")]
+mod headless;
 pub mod health;
 #[cfg(target_arch = "wasm32")]
 mod js;

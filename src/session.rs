@@ -213,9 +213,14 @@ pub fn integration_metadata(kind: Option<String>) -> Result<JsValue, SdkError> {
     }
 }
 
+/// The last `/sdk/integrations` answer.
+pub fn integrations() -> Option<JsValue> {
+    SESSION.with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))
+}
+
 /// The id of the project's integration of type `kind`.
 pub fn integration_id(kind: &str) -> Option<String> {
-    let integrations = SESSION.with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))?;
+    let integrations = integrations()?;
     js_sys::Array::from(&integrations)
         .iter()
         .find(|item| js::string(item, "type").as_deref() == Some(kind))

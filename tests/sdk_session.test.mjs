@@ -47,6 +47,8 @@ before(async () => {
     "--token-url", `${sandbox.url}/oauth/v3/token`,
     "--api-base", sandbox.url,
   ]);
+  const guide = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
+  await paragonCli(dataDir, ["deploy", "--project", projectId, guide]);
   platform = await startParagon({ dataDir });
   await sandbox.knob("POST", "/apps", {
     clientId: CLIENT_ID,
@@ -86,7 +88,10 @@ async function openApp() {
   const page = await context.newPage();
   await page.goto(`${app.origin}/`);
   await page.waitForFunction(() => window.ready === true);
-  await page.evaluate((host) => window.paragon.configureGlobal({ host }), platform.url);
+  await page.evaluate((host) => {
+    window.paragonHost = host;
+    window.paragon.configureGlobal({ host });
+  }, platform.url);
   return page;
 }
 
@@ -203,6 +208,47 @@ test("connect() opens the portal; the consent popup installs HubSpot and resolve
   const after = await page.evaluate(() => ({ seen: window.seen.map(([n]) => n), frames: document.querySelectorAll("iframe").length }));
   assert.deepEqual(after.seen.slice(-2), ["onClose", "sub:onPortalClose"]);
   assert.equal(after.frames, 0, "the overlay is gone");
+});
+
+test("enableWorkflow, disableWorkflow and uninstallIntegration change the user and tell the listeners", async () => {
+  const page = await openApp();
+  const result = await page.evaluate(async ([projectId, token]) => {
+    const seen = [];
+    window.paragon.subscribe("onWorkflowChange", (e) => seen.push(["change", e]));
+    window.paragon.subscribe("onIntegrationUninstall", (e) => seen.push(["uninstall", e]));
+    await window.paragon.authenticate(projectId, token);
+    const headers = { Authorization: "Bearer " + token };
+    const host = window.paragonHost;
+    const list = async () => (await (await fetch(host + "/projects/" + projectId + "/sdk/integrations", { headers })).json())[0];
+    const workflow = (await list()).workflows[0].id;
+    await window.paragon.enableWorkflow(workflow);
+    const enabled = (await list()).workflows[0].enabled;
+    await window.paragon.disableWorkflow(workflow);
+    const disabled = (await list()).workflows[0].enabled;
+    const connectedBefore = window.paragon.getUser().integrations.hubspot.credentialStatus;
+    await window.paragon.uninstallIntegration("hubspot");
+    let unknown;
+    try {
+      await window.paragon.uninstallIntegration("salesforce");
+    } catch (e) {
+      unknown = e.code;
+    }
+    return { workflow, enabled, disabled, connectedBefore, after: window.paragon.getUser().integrations.hubspot?.credentialStatus ?? null, seen, unknown };
+  }, [projectId, token]);
+
+  assert.equal(result.enabled, true);
+  assert.equal(result.disabled, false);
+  assert.equal(result.connectedBefore, "VALID", "installed by the connect() test");
+  assert.equal(result.after, null, "getUser is refreshed");
+  assert.deepEqual(result.seen.map(([n, e]) => [n, e.workflowStateChange?.enabled ?? e.integrationType]), [
+    ["change", true],
+    ["change", false],
+    ["uninstall", "hubspot"],
+  ]);
+  assert.ok(result.seen[0][1].integrationId && result.seen[0][1].workflowId === result.workflow);
+  assert.equal(result.unknown, "UNKNOWN_INTEGRATION");
+  const counters = await sandbox.knob("GET", "/counters");
+  assert.ok(counters.revocations >= 1, "HubSpot's token was revoked");
 });
 
 test("connect() resolves with undefined when the user closes the portal; logout closes it too", async () => {

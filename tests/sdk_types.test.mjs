@@ -70,6 +70,9 @@ export async function app(projectId: string, token: string): Promise<void> {
     },
   });
   paragon.closePortal();
+  await paragon.enableWorkflow("sync-contact-to-hubspot");
+  await paragon.disableWorkflow("sync-contact-to-hubspot");
+  await paragon.uninstallIntegration("hubspot");
   const receipt: EventReceipt = await paragon.event("Contact Created", { email: "ada@acme.test" });
   const runs: number = receipt.runs;
   await paragon.flush();
@@ -92,6 +95,7 @@ const MISUSES = [
   ["metadata-type", `paragon.setUserMetadata("plan");`],
   ["token-on-user", `const u = paragon.getUser(); if (u.authenticated) { const t: string = u.token; }`],
   ["no-stub-method", `paragon.installIntegration("hubspot");`],
+  ["workflow-id-type", `paragon.enableWorkflow(7);`],
 ].map(([name, misuse]) => [name, misuse, typecheck(name, misuse + "\n")]);
 
 test("a file that uses every method type-checks", async () => {
