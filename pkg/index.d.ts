@@ -27,11 +27,15 @@ export type ParagonErrorCode =
   | "NOT_AUTHENTICATED"
   | "INVALID_TOKEN"
   | "TOKEN_EXPIRED"
-  | "UNKNOWN_INTEGRATION";
+  | "UNKNOWN_INTEGRATION"
+  | "OAUTH_BLOCKED"
+  | "OAUTH_TIMEOUT"
+  | "OAUTH_CANCELLED"
+  | "OAUTH_FAILED";
 
 /** Every error the SDK throws or rejects with; branch on `code` (or on the subclass). */
 export declare class ParagonError extends Error {
-  name: "ParagonError" | "AuthenticationError";
+  name: "ParagonError" | "AuthenticationError" | "OAuthBlockedError" | "OAuthTimeoutError";
   code: ParagonErrorCode;
   /** The HTTP status, when the platform answered with an error. */
   status?: number;
@@ -44,6 +48,22 @@ export declare class ParagonError extends Error {
  */
 export declare class AuthenticationError extends ParagonError {
   name: "AuthenticationError";
+}
+
+/** The browser blocked the popup of `installIntegration` (`OAUTH_BLOCKED`). */
+export declare class OAuthBlockedError extends ParagonError {
+  name: "OAuthBlockedError";
+}
+
+/** The user did not finish connecting within `oauthTimeout` (`OAUTH_TIMEOUT`). */
+export declare class OAuthTimeoutError extends ParagonError {
+  name: "OAuthTimeoutError";
+}
+
+/** Options of `paragon.installIntegration`. */
+export interface InstallOptions {
+  /** Milliseconds the user has to finish the provider's consent (default 300000). */
+  oauthTimeout?: number;
 }
 
 /** A JSON value, as the platform stores user metadata and integration state. */
@@ -160,6 +180,13 @@ export interface Paragon {
   connect(type: string, options?: ConnectOptions): Promise<IntegrationInstallEvent | undefined>;
   /** Closes the Connect Portal, if open. */
   closePortal(): void;
+  /**
+   * Connects integration `type` without the portal. Call it inside a click handler: the popup
+   * opens synchronously (`OAuthBlockedError` if the browser blocks it). Resolves with the
+   * install event; rejects with `OAuthTimeoutError` after `oauthTimeout`, or `OAUTH_CANCELLED`
+   * when the user closes the popup.
+   */
+  installIntegration(type: string, options?: InstallOptions): Promise<IntegrationInstallEvent>;
   /**
    * Disconnects the user's integration `type` (its token is revoked at the provider), then
    * refreshes the user and calls the `onIntegrationUninstall` listeners.

@@ -29,6 +29,24 @@ export class AuthenticationError extends ParagonError {
   }
 }
 
+/** The browser blocked the popup of `installIntegration`: call it inside a click handler. */
+export class OAuthBlockedError extends ParagonError {
+  constructor(message, code, status) {
+    super(message, code, status);
+    this.name = "OAuthBlockedError";
+  }
+}
+
+/** The user did not finish connecting within `oauthTimeout`. */
+export class OAuthTimeoutError extends ParagonError {
+  constructor(message, code, status) {
+    super(message, code, status);
+    this.name = "OAuthTimeoutError";
+  }
+}
+
+const CLASSES = { AuthenticationError, OAuthBlockedError, OAuthTimeoutError };
+
 function paragonError(code, message) {
   return new ParagonError(message, code);
 }
@@ -36,7 +54,7 @@ function paragonError(code, message) {
 // The wasm throws plain `Error`s with `name`, `code` and `status`: give them their class.
 function classify(error) {
   if (error instanceof ParagonError || !(error instanceof Error) || error.code === undefined) return error;
-  const Class = error.name === "AuthenticationError" ? AuthenticationError : ParagonError;
+  const Class = CLASSES[error.name] ?? ParagonError;
   return new Class(error.message, error.code, error.status);
 }
 
@@ -165,6 +183,14 @@ export const paragon = Object.freeze({
   /** Closes the Connect Portal, if open. */
   closePortal() {
     if (wasm) wasm.closePortal();
+  },
+
+  /**
+   * Connects integration `type` without the portal: call it inside a click handler, the popup
+   * opens synchronously. Resolves with the install event.
+   */
+  installIntegration(type, options = {}) {
+    return withWasm((w) => w.installIntegration(String(type), options));
   },
 
   /** Disconnects the user's integration `type` (the provider's token is revoked). */

@@ -34,6 +34,14 @@ pub enum SdkError {
     TokenExpired,
     /// The project has no integration of this type.
     UnknownIntegration(String),
+    /// The browser blocked the OAuth popup (call `installIntegration` inside a click).
+    OAuthBlocked,
+    /// The user did not finish the provider's consent within `oauthTimeout`.
+    OAuthTimeout,
+    /// The user closed the OAuth popup before finishing.
+    OAuthCancelled,
+    /// The provider or the platform ended the flow with an error.
+    OAuthFailed(String),
 }
 
 impl SdkError {
@@ -50,17 +58,24 @@ impl SdkError {
             Self::InvalidToken(_) => "INVALID_TOKEN",
             Self::TokenExpired => "TOKEN_EXPIRED",
             Self::UnknownIntegration(_) => "UNKNOWN_INTEGRATION",
+            Self::OAuthBlocked => "OAUTH_BLOCKED",
+            Self::OAuthTimeout => "OAUTH_TIMEOUT",
+            Self::OAuthCancelled => "OAUTH_CANCELLED",
+            Self::OAuthFailed(_) => "OAUTH_FAILED",
         }
     }
 
     /// The JS `name` of the error: `AuthenticationError` for every failure the app fixes by
-    /// authenticating again (a bad, expired or refused token), `ParagonError` otherwise.
+    /// authenticating again (a bad, expired or refused token), `OAuthBlockedError` and
+    /// `OAuthTimeoutError` for the headless popup, `ParagonError` otherwise.
     pub fn name(&self) -> &'static str {
         match self {
             Self::NotAuthenticated | Self::InvalidToken(_) | Self::TokenExpired => {
                 "AuthenticationError"
             }
             Self::Server { status: 401, .. } => "AuthenticationError",
+            Self::OAuthBlocked => "OAuthBlockedError",
+            Self::OAuthTimeout => "OAuthTimeoutError",
             _ => "ParagonError",
         }
     }
@@ -91,6 +106,12 @@ impl std::fmt::Display for SdkError {
             Self::UnknownIntegration(kind) => {
                 write!(f, "the project has no integration of type \"{kind}\"")
             }
+            Self::OAuthBlocked => f.write_str(
+                "the browser blocked the popup: call installIntegration inside a click handler",
+            ),
+            Self::OAuthTimeout => f.write_str("the user did not finish connecting in time"),
+            Self::OAuthCancelled => f.write_str("the user closed the popup before connecting"),
+            Self::OAuthFailed(detail) => write!(f, "connecting failed: {detail}"),
         }
     }
 }

@@ -132,3 +132,10 @@ pub async fn enable_workflow(workflow_id: String) -> Result<(), JsValue> {
 pub async fn disable_workflow(workflow_id: String) -> Result<(), JsValue> {
     Ok(crate::headless::set_workflow(workflow_id, false).await?)
 }
+
+/// `paragon.installIntegration(type, { oauthTimeout })`: not `async`, so that the popup opens
+/// synchronously inside the caller's click.
+#[wasm_bindgen(js_name = installIntegration)]
+pub fn install_integration(kind: String, options: JsValue) -> Result<js_sys::Promise, JsValue> {
+    Ok(crate::install::install(kind, options)?)
+}

@@ -14,6 +14,8 @@ mod fetch;
 mod headless;
 pub mod health;
 #[cfg(target_arch = "wasm32")]
+mod install;
+#[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
 mod listeners;

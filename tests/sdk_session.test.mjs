@@ -13,10 +13,16 @@ import { startSandbox } from "./support/sandbox.mjs";
 const CLIENT_ID = "acme-crm-client";
 const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
 
-const PAGE = `<!doctype html><title>Acme CRM</title><body>
+const PAGE = `<!doctype html><title>Acme CRM</title><body><button id="install">Connect HubSpot</button>
 <script type="module">
-  import { paragon, ParagonError, AuthenticationError } from "/pkg/index.js";
-  window.classes = { ParagonError, AuthenticationError };
+  import { paragon, ParagonError, AuthenticationError, OAuthBlockedError, OAuthTimeoutError } from "/pkg/index.js";
+  window.classes = { ParagonError, AuthenticationError, OAuthBlockedError, OAuthTimeoutError };
+  document.getElementById("install").addEventListener("click", () => {
+    window.installing = paragon.installIntegration("hubspot", window.installOptions).then(
+      (event) => ({ event }),
+      (e) => ({ error: { name: e.name, code: e.code, isBlocked: e instanceof OAuthBlockedError, isTimeout: e instanceof OAuthTimeoutError } }),
+    );
+  });
   window.ready = true;
 </script></body>`;
 
@@ -249,6 +255,50 @@ test("enableWorkflow, disableWorkflow and uninstallIntegration change the user a
   assert.equal(result.unknown, "UNKNOWN_INTEGRATION");
   const counters = await sandbox.knob("GET", "/counters");
   assert.ok(counters.revocations >= 1, "HubSpot's token was revoked");
+});
+
+test("installIntegration opens the popup inside the click and resolves once the user consents", async () => {
+  const page = await openApp();
+  await page.evaluate(async ([projectId, token]) => {
+    window.seen = [];
+    window.paragon.subscribe("onIntegrationInstall", (e) => window.seen.push(e));
+    await window.paragon.authenticate(projectId, token);
+  }, [projectId, token]);
+  assert.equal(await page.evaluate(() => window.paragon.getUser().integrations.hubspot?.credentialStatus ?? null), null, "uninstalled by the test before");
+
+  const [popup] = await Promise.all([context.waitForEvent("page"), page.click("#install")]);
+  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
+  await popup.locator("#grant").click();
+  const { event, error } = await page.evaluate(() => window.installing);
+
+  assert.equal(error, undefined, JSON.stringify(error));
+  assert.equal(event.integrationType, "hubspot");
+  assert.ok(event.integrationId && event.credentialId);
+  const state = await page.evaluate(() => ({ seen: window.seen, status: window.paragon.getUser().integrations.hubspot.credentialStatus }));
+  assert.deepEqual(state.seen, [event]);
+  assert.equal(state.status, "VALID");
+});
+
+test("installIntegration rejects with OAuthBlockedError when the browser blocks the popup, OAuthTimeoutError after oauthTimeout", async () => {
+  const page = await openApp();
+  await page.evaluate(([projectId, token]) => window.paragon.authenticate(projectId, token), [projectId, token]);
+
+  // A browser that blocks popups returns null from window.open.
+  const blocked = await page.evaluate(async () => {
+    const open = window.open;
+    window.open = () => null;
+    document.getElementById("install").click();
+    const result = await window.installing;
+    window.open = open;
+    return result;
+  });
+  assert.deepEqual(blocked.error, { name: "OAuthBlockedError", code: "OAUTH_BLOCKED", isBlocked: true, isTimeout: false });
+
+  await page.evaluate(() => (window.installOptions = { oauthTimeout: 1500 }));
+  const [popup] = await Promise.all([context.waitForEvent("page"), page.click("#install")]);
+  const timedOut = await page.evaluate(() => window.installing);
+  assert.deepEqual(timedOut.error, { name: "OAuthTimeoutError", code: "OAUTH_TIMEOUT", isBlocked: false, isTimeout: true });
+  if (!popup.isClosed()) await popup.waitForEvent("close", { timeout: 5000 }); // the SDK closes its popup
 });
 
 test("connect() resolves with undefined when the user closes the portal; logout closes it too", async () => {

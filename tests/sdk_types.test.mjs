@@ -72,6 +72,7 @@ export async function app(projectId: string, token: string): Promise<void> {
   paragon.closePortal();
   await paragon.enableWorkflow("sync-contact-to-hubspot");
   await paragon.disableWorkflow("sync-contact-to-hubspot");
+  const viaPopup: IntegrationInstallEvent = await paragon.installIntegration("hubspot", { oauthTimeout: 60_000 });
   await paragon.uninstallIntegration("hubspot");
   const receipt: EventReceipt = await paragon.event("Contact Created", { email: "ada@acme.test" });
   const runs: number = receipt.runs;
@@ -94,7 +95,8 @@ const MISUSES = [
   ["payload-type", `paragon.subscribe("onIntegrationInstall", (e) => { const n: number = e.credentialId; });`],
   ["metadata-type", `paragon.setUserMetadata("plan");`],
   ["token-on-user", `const u = paragon.getUser(); if (u.authenticated) { const t: string = u.token; }`],
-  ["no-stub-method", `paragon.installIntegration("hubspot");`],
+  ["no-stub-method", `paragon.setupIntegration("hubspot");`],
+  ["install-options", `paragon.installIntegration("hubspot", { oauthTimeout: "soon" });`],
   ["workflow-id-type", `paragon.enableWorkflow(7);`],
 ].map(([name, misuse]) => [name, misuse, typecheck(name, misuse + "\n")]);
 
