@@ -31,6 +31,8 @@ pub fn layer(state: AppState) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
+        // The SDK's outbox honours Retry-After on 429/503; the request id helps support.
+        .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
         .max_age(PREFLIGHT_MAX_AGE)
 }
 

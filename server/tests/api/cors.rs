@@ -32,6 +32,23 @@ both_backends! {
         }
     }
 
+    async fn a_page_of_the_projects_origin_can_read_retry_after(app) {
+        let project = app.new_project().await;
+
+        let response = app
+            .client
+            .get(app.url(&format!("/projects/{}/sdk/me", project.id)))
+            .header("Origin", APP_ORIGIN)
+            .bearer_auth(project.token("u"))
+            .send()
+            .await
+            .expect("answers");
+
+        assert_eq!(has_allow_origin(&response).as_deref(), Some(APP_ORIGIN));
+        let exposed = response.headers()["access-control-expose-headers"].to_str().expect("ascii").to_lowercase();
+        assert!(exposed.contains("retry-after"), "{exposed}");
+    }
+
     async fn another_projects_origins_do_not_open_this_project(app) {
         let project = app.new_project().await;
         let other = app.new_project().await;
