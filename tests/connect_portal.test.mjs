@@ -2,16 +2,12 @@
 // of the platform, hands it the user token over a MessageChannel, and the user connects the
 // sandbox HubSpot through the consent popup; then the attacks of DESIGN.md section 5.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, test } from "node:test";
 
 import { startApp } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
-import { startSandbox } from "./support/sandbox.mjs";
+import { CLIENT_SECRET, setUpPlatform } from "./support/platform.mjs";
 
-const CLIENT_ID = "acme-crm-client";
-const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
 
 // The app's page: frames the portal and does the SDK's side of the handshake. The token is
 // handed over by the test through `evaluate`, never through a URL.
@@ -37,31 +33,11 @@ let sandbox, app, evil, platform, browser, projectId, token, dataDir;
 const browserUrls = [];
 
 before(async () => {
-  sandbox = await startSandbox();
   app = await startApp({ "/": APP_PAGE });
   evil = await startApp({ "/": APP_PAGE });
-  dataDir = newDataDir();
-  projectId = field(await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]), "project id:");
-  const keyFile = path.join(dataDir, "signing-key.pem");
-  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
-  await paragonCli(dataDir, [
-    "integration", "set", "--project", projectId, "hubspot",
-    "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-    "--auth-url", `${sandbox.url}/oauth/authorize`,
-    "--token-url", `${sandbox.url}/oauth/v3/token`,
-    "--api-base", sandbox.url,
-  ]);
-  const guide = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
-  await paragonCli(dataDir, ["deploy", "--project", projectId, guide]);
-  platform = await startParagon({ dataDir });
-  await sandbox.knob("POST", "/apps", {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    name: "Acme CRM",
-    redirectUris: [`${platform.url}/oauth/callback`],
-    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
-  });
-  token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "user-1"])).trim();
+  let signToken;
+  ({ sandbox, platform, dataDir, projectId, signToken } = await setUpPlatform(app.origin));
+  token = await signToken("user-1");
   browser = await launchBrowser();
 });
 

@@ -4,16 +4,13 @@
 // pending at a reload are delivered after the next authenticate, and each event runs the
 // guide's workflow exactly once.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 
 import { startApp } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
-import { startSandbox } from "./support/sandbox.mjs";
+import { startParagon } from "./support/paragon.mjs";
+import { assertNoTokenLeft, setUpPlatform } from "./support/platform.mjs";
 
-const CLIENT_ID = "acme-crm-client";
-const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body>
 <script type="module">
@@ -26,33 +23,11 @@ const browserUrls = [];
 let sent = 0; // events the tests sent, each one must run once
 
 before(async () => {
-  sandbox = await startSandbox();
   app = await startApp({ "/": PAGE });
-  dataDir = newDataDir();
-  const created = await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]);
-  projectId = field(created, "project id:");
-  apiKey = field(created, "api key:");
-  const keyFile = path.join(dataDir, "signing-key.pem");
-  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
-  await paragonCli(dataDir, [
-    "integration", "set", "--project", projectId, "hubspot",
-    "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-    "--auth-url", `${sandbox.url}/oauth/authorize`,
-    "--token-url", `${sandbox.url}/oauth/v3/token`,
-    "--api-base", sandbox.url,
-  ]);
-  const guide = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
-  await paragonCli(dataDir, ["deploy", "--project", projectId, guide]);
-  platform = await startParagon({ dataDir });
+  let signToken;
+  ({ sandbox, platform, dataDir, projectId, apiKey, signToken } = await setUpPlatform(app.origin));
   port = Number(new URL(platform.url).port);
-  await sandbox.knob("POST", "/apps", {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    name: "Acme CRM",
-    redirectUris: [`${platform.url}/oauth/callback`],
-    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
-  });
-  token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "user-1"])).trim();
+  token = await signToken("user-1");
   browser = await launchBrowser();
 
   // The user connects HubSpot through the SDK and turns the guide's workflow on.
@@ -72,13 +47,7 @@ before(async () => {
 });
 
 afterEach(async () => {
-  for (const page of context?.pages() ?? []) {
-    const storage = await page
-      .evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
-      .catch(() => "");
-    assert.ok(!storage.includes(token), "no token in localStorage or sessionStorage");
-  }
-  for (const url of browserUrls) assert.ok(!url.includes(token), `no token in ${url.slice(0, 80)}…`);
+  await assertNoTokenLeft(context, browserUrls, token);
   await context?.close();
   context = null;
 });

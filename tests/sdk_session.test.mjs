@@ -2,16 +2,12 @@
 // platform's: authenticate, getUser, setUserMetadata, getIntegrationMetadata, logout,
 // subscribe, and connect() through the real portal and the sandbox's consent popup.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 
 import { startApp } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
-import { startSandbox } from "./support/sandbox.mjs";
+import { assertNoTokenLeft, setUpPlatform } from "./support/platform.mjs";
 
-const CLIENT_ID = "acme-crm-client";
-const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><button id="install">Connect HubSpot</button>
 <script type="module">
@@ -39,43 +35,17 @@ let sandbox, app, evil, platform, browser, projectId, token, context;
 const browserUrls = [];
 
 before(async () => {
-  sandbox = await startSandbox();
   app = await startApp({ "/": PAGE });
   evil = await startApp({ "/": FORGER });
-  const dataDir = newDataDir();
-  projectId = field(await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]), "project id:");
-  const keyFile = path.join(dataDir, "signing-key.pem");
-  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
-  await paragonCli(dataDir, [
-    "integration", "set", "--project", projectId, "hubspot",
-    "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
-    "--auth-url", `${sandbox.url}/oauth/authorize`,
-    "--token-url", `${sandbox.url}/oauth/v3/token`,
-    "--api-base", sandbox.url,
-  ]);
-  const guide = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
-  await paragonCli(dataDir, ["deploy", "--project", projectId, guide]);
-  platform = await startParagon({ dataDir });
-  await sandbox.knob("POST", "/apps", {
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-    name: "Acme CRM",
-    redirectUris: [`${platform.url}/oauth/callback`],
-    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
-  });
-  token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "user-1"])).trim();
+  let signToken;
+  ({ sandbox, platform, projectId, signToken } = await setUpPlatform(app.origin));
+  token = await signToken("user-1");
   browser = await launchBrowser();
 });
 
 afterEach(async () => {
   // After every test: no token in the page's storage, none in any URL the browser asked for.
-  for (const page of context?.pages() ?? []) {
-    const storage = await page
-      .evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
-      .catch(() => "");
-    assert.ok(!storage.includes(token), "no token in localStorage or sessionStorage");
-  }
-  for (const url of browserUrls) assert.ok(!url.includes(token), `no token in ${url.slice(0, 80)}…`);
+  await assertNoTokenLeft(context, browserUrls, token);
   await context?.close();
   context = null;
 });

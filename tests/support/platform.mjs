@@ -1,0 +1,59 @@
+// The guide's platform for a browser test: the HubSpot sandbox with the project's app, a
+// project for `appOrigin` with a signing key, its HubSpot integration pointed at the sandbox,
+// the guide's workflow deployed, and `paragon serve` on the project's data folder.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { field, newDataDir, paragonCli, startParagon } from "./paragon.mjs";
+import { startSandbox } from "./sandbox.mjs";
+
+export const CLIENT_ID = "acme-crm-client";
+export const CLIENT_SECRET = "acme-crm-client-secret-do-not-leak";
+const GUIDE = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../examples/hubspot-guide");
+
+/** Resolves with `{ sandbox, platform, dataDir, projectId, apiKey, signToken(sub), stop() }`. */
+export async function setUpPlatform(appOrigin) {
+  const sandbox = await startSandbox();
+  const dataDir = newDataDir();
+  const created = await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", appOrigin]);
+  const projectId = field(created, "project id:");
+  const apiKey = field(created, "api key:");
+  const keyFile = path.join(dataDir, "signing-key.pem");
+  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
+  await paragonCli(dataDir, [
+    "integration", "set", "--project", projectId, "hubspot",
+    "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET,
+    "--auth-url", `${sandbox.url}/oauth/authorize`,
+    "--token-url", `${sandbox.url}/oauth/v3/token`,
+    "--api-base", sandbox.url,
+  ]);
+  await paragonCli(dataDir, ["deploy", "--project", projectId, GUIDE]);
+  const platform = await startParagon({ dataDir });
+  await sandbox.knob("POST", "/apps", {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    name: "Acme CRM",
+    redirectUris: [`${platform.url}/oauth/callback`],
+    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
+  });
+  return {
+    sandbox,
+    platform,
+    dataDir,
+    projectId,
+    apiKey,
+    signToken: async (sub) => (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", sub])).trim(),
+  };
+}
+
+/** After a test: no `token` in the storage of the context's pages nor in any URL requested. */
+export async function assertNoTokenLeft(context, urls, token) {
+  for (const page of context?.pages() ?? []) {
+    const storage = await page
+      .evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))
+      .catch(() => "");
+    assert.ok(!storage.includes(token), "no token in localStorage or sessionStorage");
+  }
+  for (const url of urls) assert.ok(!url.includes(token), `no token in ${url.slice(0, 80)}…`);
+}
