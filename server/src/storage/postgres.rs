@@ -58,15 +58,8 @@ impl super::RunQueue for PgStore {
         limit: i64,
     ) -> Result<Vec<super::Run>, StorageError> {
         // SKIP LOCKED: replicas claiming at once take different runs instead of waiting.
-        let sql = super::sql_engine::claim_sql("FOR UPDATE SKIP LOCKED");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(now_ms)
-            .bind(lease_ms)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(Self::run_row).collect()
+        self.claim("FOR UPDATE SKIP LOCKED", owner, now_ms, lease_ms, limit)
+            .await
     }
 
     async fn announce_runs(&self) -> Result<(), StorageError> {

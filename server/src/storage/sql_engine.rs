@@ -66,6 +66,26 @@ pub(super) fn run_from_parts(
 macro_rules! engine_storage {
     ($store:ty, $row:ty) => {
         impl $store {
+            /// [`claim_sql`] with the backend's lock clause.
+            async fn claim(
+                &self,
+                lock: &str,
+                owner: &str,
+                now_ms: i64,
+                lease_ms: i64,
+                limit: i64,
+            ) -> Result<Vec<$crate::storage::Run>, $crate::storage::StorageError> {
+                let sql = $crate::storage::sql_engine::claim_sql(lock);
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(owner)
+                    .bind(now_ms)
+                    .bind(lease_ms)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(Self::run_row).collect()
+            }
+
             fn run_row(r: &$row) -> Result<$crate::storage::Run, $crate::storage::StorageError> {
                 use sqlx::Row;
                 $crate::storage::sql_engine::run_from_parts(

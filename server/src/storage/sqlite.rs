@@ -59,15 +59,7 @@ impl super::RunQueue for SqliteStore {
     ) -> Result<Vec<super::Run>, StorageError> {
         // One statement: SQLite takes the write lock for it at once, so two claimers never
         // select the same rows (the database has one writer at a time).
-        let sql = super::sql_engine::claim_sql("");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(owner)
-            .bind(now_ms)
-            .bind(lease_ms)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(Self::run_row).collect()
+        self.claim("", owner, now_ms, lease_ms, limit).await
     }
 
     async fn announce_runs(&self) -> Result<(), StorageError> {
