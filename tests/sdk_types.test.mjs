@@ -30,7 +30,9 @@ function typecheck(name, body) {
 function compile() {
   run ??= new Promise((resolve) => {
     const args = [TSC, "--noEmit", "--strict", "--target", "es2022", "--module", "es2022", "--moduleResolution", "bundler", "--lib", "es2022,dom", ...files.values()];
-    execFile(process.execPath, args, (_error, stdout) => resolve(stdout));
+    // Run in the files' folder: tsc prints paths relative to its working directory, so each
+    // error line then starts with the file's own name, wherever the checkout lives.
+    execFile(process.execPath, args, { cwd: dir }, (_error, stdout) => resolve(stdout));
   });
   return run;
 }
