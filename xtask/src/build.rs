@@ -1,4 +1,4 @@
-//! `cargo xtask build`: the SDK into `pkg/` and the `paragon` server binary.
+//! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the `hubspot-sandbox`.
 //!
 //! The SDK: cargo (wasm32, the size profile) → `wasm-bindgen --target web` → `wasm-opt -Oz`,
 //! then the npm package's generated files (`version.js`, `package.json`) beside the
@@ -17,7 +17,7 @@ const WASM: &str = "paragon_connect_bg.wasm";
 
 pub fn run() -> Result<(), String> {
     sdk()?;
-    server()
+    servers()
 }
 
 pub fn sdk() -> Result<(), String> {
@@ -75,15 +75,24 @@ pub fn sdk() -> Result<(), String> {
     Ok(())
 }
 
-pub fn server() -> Result<(), String> {
+/// The platform and the local HubSpot the demo and the browser tests run.
+pub fn servers() -> Result<(), String> {
     process::run(&mut cargo([
         "build",
         "--package",
         "paragon-server",
         "--bin",
         "paragon",
+        "--package",
+        "hubspot-sandbox",
+        "--bin",
+        "hubspot-sandbox",
     ]))?;
-    println!("build: server at {}", project::paragon_bin().display());
+    println!(
+        "build: server at {}, sandbox at {}",
+        project::paragon_bin().display(),
+        project::sandbox_bin().display()
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@
 mod bench;
 mod build;
 mod demo;
+mod http;
 mod postgres;
 mod process;
 mod project;
@@ -20,9 +21,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   setup   install what the build and the tests need (skips what is there)
-  build   build the SDK into pkg/ and the paragon server
-  test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests
-  demo    build and start the platform, print its URL, stop on Ctrl-C
+  build   build the SDK into pkg/, the paragon server and the HubSpot sandbox
+  test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests, the demo walk
+  demo    the guide's demo: the sandbox, the platform and the app; Ctrl-C stops it
+          (--reset: start from a fresh state; --headless: Chromium walks the guide instead)
   bench   measure (so far: the SDK's gzip -9 transfer size beside Paragon's)";
 
 fn main() -> ExitCode {

@@ -1,10 +1,11 @@
-//! `cargo xtask test`: every check and test suite of the project, then one
+//! `cargo xtask test`: every check and test suite of the project (the last one walks the
+//! guide through the demo in Chromium, as `cargo xtask demo --headless`), then one
 //! `N passed, N failed` line; exits non-zero on any failure.
 
 use std::{fs, path::PathBuf, process::Command};
 
 use crate::{
-    build, postgres,
+    build, demo, postgres,
     process::cargo,
     project,
     server::{RunningServer, free_port},
@@ -67,6 +68,7 @@ pub fn run() -> Result<(), String> {
     if built.is_ok() {
         add(sdk_browser_tests());
         add(node_browser_tests());
+        add(demo::walk_headless());
     }
 
     println!("\n{} passed, {} failed", total.passed, total.failed);

@@ -1,0 +1,191 @@
+// The guide, walked in headless Chromium through the running demo (`cargo xtask demo
+// --headless`, and the last suite of `cargo xtask test`): two demo users each sign in to Acme
+// CRM, connect their HubSpot through the Connect Portal and the sandbox's consent popup, turn
+// the workflow on in the portal's Configuration tab and create a contact; the contact must be
+// in that user's sandbox account with all five fields and in no other, and the app must show
+// the run as succeeded. Then no secret may be left where a browser keeps things.
+//
+// Prints one TAP line per step with the time since the start and the step's own time, and a
+// screenshot per step under $DEMO_SCREENSHOTS. Exits 1 at the first failed step.
+//
+// Environment (set by xtask): DEMO_APP_URL, DEMO_SANDBOX_URL, DEMO_SETTINGS (the app backend's
+// settings: the API key and the private key file, to search the browser for), DEMO_SCREENSHOTS.
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { launchBrowser } from "../../tests/support/browser.mjs";
+
+const APP = process.env.DEMO_APP_URL;
+const SANDBOX = process.env.DEMO_SANDBOX_URL;
+const SHOTS = process.env.DEMO_SCREENSHOTS;
+const settings = JSON.parse(readFileSync(process.env.DEMO_SETTINGS, "utf8"));
+const USERS = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../demo-users.json"), "utf8"));
+
+// The guide's contact (the App Event's example) for the first user, another for the second.
+// `fields` is what the workflow must have written into HubSpot (workflows/sync-contact.yaml).
+const CONTACTS = [
+  { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer" },
+  { first_name: "Grace", last_name: "Hopper", email: "grace@example.com", company: "US Navy", title: "Rear Admiral" },
+];
+const hubspotFields = (c) => ({ email: c.email, firstname: c.first_name, lastname: c.last_name, company: c.company, jobtitle: c.title });
+
+const started = Date.now();
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+let count = 0;
+let passed = 0;
+
+/** One step: a TAP line with its times and a screenshot named after it, or the failure. */
+async function step(name, page, body) {
+  const at = Date.now();
+  count += 1;
+  try {
+    await body();
+    await page.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`) });
+    passed += 1;
+    console.log(`ok ${count} - ${name} [${seconds(Date.now() - started)}, took ${seconds(Date.now() - at)}]`);
+  } catch (error) {
+    await page.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-FAILED.png`) }).catch(() => {});
+    console.log(`not ok ${count} - ${name} [${seconds(Date.now() - started)}]`);
+    for (const line of String(error.stack ?? error).split("\n").slice(0, 12)) console.log(`  # ${line}`);
+    throw error;
+  }
+}
+
+async function sandboxContacts(hubId) {
+  const response = await fetch(`${SANDBOX}/_sandbox/accounts/${hubId}/contacts`);
+  assert.equal(response.status, 200, `the sandbox lists account ${hubId}`);
+  return response.json();
+}
+
+/** What a browser must never hold: user tokens (in URLs or storage), the API key, the private key. */
+const seen = { urls: [], appBodies: [], tokens: [], pageErrors: [] };
+
+async function walkUser(page, user, contact) {
+  const portal = page.frameLocator("#paragon-connect-portal");
+
+  await step(`${user.id}: sign in to Acme CRM`, page, async () => {
+    await page.locator(`#users button[data-user="${user.id}"]`).click();
+    await page.locator(`body[data-user="${user.id}"]`).waitFor();
+    assert.match(await page.locator("#signed-in").textContent(), new RegExp(user.name));
+    assert.match(await page.locator("#hubspot-status").textContent(), /not connected/);
+  });
+
+  let popup;
+  await step(`${user.id}: open the Connect Portal`, page, async () => {
+    await page.locator("#connect").click();
+    await portal.locator('body[data-state="ready"]').waitFor();
+    await portal.locator("#connect:not([disabled])").waitFor();
+  });
+
+  await step(`${user.id}: consent in HubSpot's popup, account ${user.hubId}`, page, async () => {
+    [popup] = await Promise.all([page.context().waitForEvent("page"), portal.locator("#connect").click()]);
+    await popup.waitForLoadState();
+    assert.ok(popup.url().startsWith(SANDBOX), `the popup is HubSpot's consent page: ${popup.url()}`);
+    await popup.locator("#hub_id").selectOption(String(user.hubId));
+    await popup.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${user.id}-consent-popup.png`) });
+    await popup.locator("#grant").click();
+    await portal.locator('body[data-connected="true"]').waitFor();
+    await page.locator('body[data-hubspot="connected"]').waitFor();
+    assert.match(await page.locator("#hubspot-status").textContent(), new RegExp(`account ${user.hubId}`));
+  });
+
+  await step(`${user.id}: turn on the workflow in the portal's Configuration tab`, page, async () => {
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    await portal.getByRole("checkbox", { name: "Sync new contacts to HubSpot" }).check();
+    await page.locator("#workflow-status", { hasText: "is on" }).waitFor();
+  });
+
+  await step(`${user.id}: close the portal`, page, async () => {
+    await portal.locator("#close").click();
+    await page.locator("#paragon-connect-portal").waitFor({ state: "detached" });
+  });
+
+  let eventId;
+  await step(`${user.id}: create ${contact.email}; the app shows its run succeeded`, page, async () => {
+    for (const [name, value] of Object.entries(contact)) await page.locator(`#contact-form [name="${name}"]`).fill(value);
+    await page.locator("#create").click();
+    const delivered = page.locator("#event-status.ok");
+    await delivered.waitFor();
+    assert.match(await delivered.textContent(), /1 workflow run started/);
+    eventId = await delivered.getAttribute("data-event-id");
+    const run = page.locator(`#runs tr[data-event-id="${eventId}"]`);
+    await run.waitFor();
+    await page.waitForFunction(
+      (id) => ["succeeded", "failed"].includes(document.querySelector(`#runs tr[data-event-id="${id}"]`)?.dataset.status),
+      eventId,
+      { timeout: 30_000 },
+    );
+    assert.equal(await run.getAttribute("data-status"), "succeeded", `the run: ${await run.textContent()}`);
+    await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
+  });
+
+  await step(`${user.id}: the contact is in HubSpot account ${user.hubId} only, with all five fields`, page, async () => {
+    const mine = (await sandboxContacts(user.hubId)).filter((c) => c.properties.email === contact.email);
+    assert.equal(mine.length, 1, `one ${contact.email} in account ${user.hubId}`);
+    const expected = hubspotFields(contact);
+    const actual = Object.fromEntries(Object.keys(expected).map((k) => [k, mine[0].properties[k]]));
+    assert.deepEqual(actual, expected, "the five fields the workflow maps");
+    for (const other of USERS.filter((u) => u.id !== user.id)) {
+      const theirs = (await sandboxContacts(other.hubId)).filter((c) => c.properties.email === contact.email);
+      assert.equal(theirs.length, 0, `${contact.email} is not in ${other.id}'s account ${other.hubId}`);
+    }
+  });
+}
+
+async function assertNoSecretInBrowser(context) {
+  const privateKey = readFileSync(settings.signingKeyFile, "utf8");
+  const keyLines = privateKey.split("\n").filter((l) => l && !l.startsWith("-----"));
+  assert.ok(seen.tokens.length >= 2, "the walk saw the users' tokens");
+  const storage = [];
+  for (const page of context.pages()) {
+    storage.push(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.documentElement.outerHTML));
+  }
+  for (const token of seen.tokens) {
+    for (const url of seen.urls) assert.ok(!url.includes(token), `a user token is in ${url.slice(0, 80)}…`);
+    for (const kept of storage) assert.ok(!kept.includes(token), "a user token is in storage or in the page");
+  }
+  for (const body of [...seen.appBodies, ...storage, ...seen.urls]) {
+    assert.ok(!body.includes(settings.apiKey), "the project's API key reached the browser");
+    assert.ok(!body.includes("PRIVATE KEY") && !keyLines.some((l) => body.includes(l)), "the private key reached the browser");
+  }
+  assert.deepEqual(seen.pageErrors, [], "no uncaught error in the app's page");
+}
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  console.log("TAP version 13");
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    context.on("request", (request) => seen.urls.push(request.url()));
+    context.on("response", async (response) => {
+      if (!response.url().startsWith(APP) || response.url().endsWith(".wasm")) return;
+      const body = await response.text().catch(() => "");
+      seen.appBodies.push(body);
+      if (response.url().endsWith("/api/session")) seen.tokens.push(JSON.parse(body).token);
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (error) => seen.pageErrors.push(error.message));
+
+    await step("open Acme CRM", page, async () => {
+      await page.goto(APP);
+      await page.locator('body[data-state="ready"]').waitFor();
+      assert.equal(await page.locator("#users button").count(), USERS.length);
+    });
+    // The second user signs in on the same page, as a shared computer would see it.
+    for (const [i, user] of USERS.slice(0, 2).entries()) await walkUser(page, user, CONTACTS[i]);
+    await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  if (passed === count) console.log(`not ok ${++count} - the walk could not run: ${error.message}`);
+  process.exitCode = 1;
+}
+console.log(`1..${count}\n# pass ${passed}\n# fail ${count - passed}`);

@@ -1,0 +1,145 @@
+// The backend of "Acme CRM", the guide's demo app. It does what the guide's step 4 asks of a
+// real app's backend: it signs each signed-in user's token with the project's private key, so
+// the key never reaches the browser. It also reads the user's workflow runs from the
+// platform's Task History with the project's API key, which stays here too.
+//
+//   node www/server.mjs --settings FILE [--port 3000]
+//
+// FILE (written by `cargo xtask demo`) is JSON: { platformUrl, projectId, apiKey, kid,
+// signingKeyFile }. Prints `acme-crm listening on URL` once it listens (`--port 0`: a free port).
+import { createPrivateKey, randomBytes, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const WWW = path.dirname(fileURLToPath(import.meta.url));
+const PKG = path.resolve(WWW, "../pkg");
+/** A user token lives one hour: long enough for a demo session, short if it leaks. */
+const TOKEN_TTL_SECS = 3600;
+
+const { values: args } = parseArgs({ options: { settings: { type: "string" }, port: { type: "string", default: "3000" } } });
+if (!args.settings) {
+  console.error("usage: node www/server.mjs --settings FILE [--port N]");
+  process.exit(2);
+}
+const settings = JSON.parse(readFileSync(args.settings, "utf8"));
+const privateKey = createPrivateKey(readFileSync(settings.signingKeyFile));
+const USERS = JSON.parse(readFileSync(path.join(WWW, "demo-users.json"), "utf8"));
+
+/** Sign-in sessions: a random cookie value names the user, as any web app's login would. */
+const sessions = new Map();
+
+/** The guide's step 4: an RS256 JWT with `sub`, `iat` and `exp`, signed with node:crypto. */
+function signUserToken(userId) {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const input = `${part({ alg: "RS256", typ: "JWT", kid: settings.kid })}.${part({ sub: userId, iat: now, exp: now + TOKEN_TTL_SECS })}`;
+  return `${input}.${sign("sha256", Buffer.from(input), privateKey).toString("base64url")}`;
+}
+
+/** The signed-in user's runs, newest first, from the platform's Task History. */
+async function workflowRuns(userId) {
+  const url = new URL(`/projects/${settings.projectId}/task-history/workflow-executions`, settings.platformUrl);
+  url.search = new URLSearchParams({ userId, limit: "20" });
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${settings.apiKey}` } });
+  if (!response.ok) throw new Error(`Task History answered ${response.status}`);
+  const { data } = await response.json();
+  // Only what the page shows: the app decides what leaves its backend.
+  return data.map(({ id, eventId, status, attempts, error, createdAt, finishedAt }) => ({ id, eventId, status, attempts, error, createdAt, finishedAt }));
+}
+
+function sessionUser(req) {
+  const sid = /(?:^|;\s*)sid=([\w-]+)/.exec(req.headers.cookie ?? "")?.[1];
+  return sid ? sessions.get(sid) : undefined;
+}
+
+async function readJson(req) {
+  let body = "";
+  for await (const chunk of req) {
+    body += chunk;
+    if (body.length > 10_000) throw new Error("body too large");
+  }
+  return JSON.parse(body || "{}");
+}
+
+function json(res, status, value, headers = {}) {
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
+  res.end(JSON.stringify(value));
+}
+
+const routes = {
+  // What the page needs to start: the platform, the project and the demo users (all public).
+  "GET /api/config": (req, res) =>
+    json(res, 200, { platformUrl: settings.platformUrl, projectId: settings.projectId, users: USERS }),
+
+  // Sign-in: a demo user only. Answers the user token the SDK authenticates with.
+  "POST /api/session": async (req, res) => {
+    const { userId } = await readJson(req);
+    const user = USERS.find((u) => u.id === userId);
+    if (!user) return json(res, 403, { message: "not a demo user" });
+    const sid = randomBytes(18).toString("base64url");
+    sessions.set(sid, user.id);
+    json(res, 200, { user, token: signUserToken(user.id) }, { "set-cookie": `sid=${sid}; Path=/; HttpOnly; SameSite=Strict` });
+  },
+
+  "GET /api/runs": async (req, res) => {
+    const userId = sessionUser(req);
+    if (!userId) return json(res, 401, { message: "sign in first" });
+    json(res, 200, { runs: await workflowRuns(userId) });
+  },
+};
+
+const STATIC = {
+  "/": [WWW, "index.html"],
+  "/app.js": [WWW, "app.js"],
+  "/app.css": [WWW, "app.css"],
+};
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
+
+/** A page file or a file of the built npm package (pkg/), nothing else from the disk. */
+function staticFile(pathname) {
+  if (STATIC[pathname]) return path.join(...STATIC[pathname]);
+  if (!pathname.startsWith("/pkg/")) return null;
+  const file = path.join(PKG, path.normalize(pathname.slice("/pkg/".length)));
+  return file.startsWith(PKG + path.sep) ? file : null;
+}
+
+// The page may run only its own scripts and the SDK's wasm, call only itself and the platform,
+// and frame only the platform's Connect Portal.
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self' 'unsafe-inline'",
+  `connect-src 'self' ${new URL(settings.platformUrl).origin}`,
+  `frame-src ${new URL(settings.platformUrl).origin}`,
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join("; ");
+
+const server = createServer(async (req, res) => {
+  const { pathname } = new URL(req.url, "http://app");
+  try {
+    const route = routes[`${req.method} ${pathname}`];
+    if (route) return await route(req, res);
+    const file = req.method === "GET" ? staticFile(pathname) : null;
+    if (!file) return json(res, 404, { message: "not found" });
+    const body = await readFile(file).catch(() => null);
+    if (!body) return json(res, 404, { message: "not found" });
+    const headers = { "content-type": TYPES[path.extname(file)] ?? "application/octet-stream", "x-content-type-options": "nosniff" };
+    if (pathname === "/") Object.assign(headers, { "content-security-policy": CSP, "referrer-policy": "no-referrer" });
+    res.writeHead(200, headers);
+    res.end(body);
+  } catch (error) {
+    console.error(`${req.method} ${pathname}: ${error.message}`);
+    if (!res.headersSent) json(res, 500, { message: "the app's backend failed; see its log" });
+  }
+});
+
+server.listen(Number(args.port), "127.0.0.1", () => {
+  console.log(`acme-crm listening on http://127.0.0.1:${server.address().port}`);
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(0));
