@@ -27,6 +27,7 @@ export type ParagonErrorCode =
   | "NOT_AUTHENTICATED"
   | "INVALID_TOKEN"
   | "TOKEN_EXPIRED"
+  | "TOKEN_PROVIDER_FAILED"
   | "UNKNOWN_INTEGRATION"
   | "OAUTH_BLOCKED"
   | "OAUTH_TIMEOUT"
@@ -43,8 +44,9 @@ export declare class ParagonError extends Error {
 
 /**
  * The user token is missing (`NOT_AUTHENTICATED`), not a JWT (`INVALID_TOKEN`), expired
- * (`TOKEN_EXPIRED`, found locally before any request) or refused by the platform
- * (`SERVER_ERROR` with `status` 401): sign a new one and authenticate again.
+ * (`TOKEN_EXPIRED`, found locally before any request), refused by the platform
+ * (`SERVER_ERROR` with `status` 401), or the `tokenProvider` failed
+ * (`TOKEN_PROVIDER_FAILED`): sign a new one and authenticate again.
  */
 export declare class AuthenticationError extends ParagonError {
   name: "AuthenticationError";
@@ -73,6 +75,12 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export interface AuthenticateOptions {
   /** Merged into the user's metadata (`null` removes a key), as `setUserMetadata` does. */
   metadata?: Record<string, JsonValue>;
+  /**
+   * Called when the token expires within 30 s or the platform refuses it (401): resolves with
+   * a new user token from the app's backend; the SDK retries the call once with it. Without
+   * it, such a call rejects with an `AuthenticationError`.
+   */
+  tokenProvider?: () => Promise<string> | string;
 }
 
 /** The user's state of one integration, from `GET /sdk/me`. */

@@ -32,6 +32,9 @@ pub enum SdkError {
     InvalidToken(String),
     /// The user token's `exp` is in the past: the app must sign a new one.
     TokenExpired,
+    /// The app's `tokenProvider` threw, rejected or resolved with something other than a
+    /// string.
+    TokenProviderFailed,
     /// The project has no integration of this type.
     UnknownIntegration(String),
     /// The browser blocked the OAuth popup (call `installIntegration` inside a click).
@@ -57,6 +60,7 @@ impl SdkError {
             Self::NotAuthenticated => "NOT_AUTHENTICATED",
             Self::InvalidToken(_) => "INVALID_TOKEN",
             Self::TokenExpired => "TOKEN_EXPIRED",
+            Self::TokenProviderFailed => "TOKEN_PROVIDER_FAILED",
             Self::UnknownIntegration(_) => "UNKNOWN_INTEGRATION",
             Self::OAuthBlocked => "OAUTH_BLOCKED",
             Self::OAuthTimeout => "OAUTH_TIMEOUT",
@@ -70,9 +74,10 @@ impl SdkError {
     /// `OAuthTimeoutError` for the headless popup, `ParagonError` otherwise.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::NotAuthenticated | Self::InvalidToken(_) | Self::TokenExpired => {
-                "AuthenticationError"
-            }
+            Self::NotAuthenticated
+            | Self::InvalidToken(_)
+            | Self::TokenExpired
+            | Self::TokenProviderFailed => "AuthenticationError",
             Self::Server { status: 401, .. } => "AuthenticationError",
             Self::OAuthBlocked => "OAuthBlockedError",
             Self::OAuthTimeout => "OAuthTimeoutError",
@@ -102,6 +107,9 @@ impl std::fmt::Display for SdkError {
             Self::InvalidToken(detail) => write!(f, "the user token is not a JWT: {detail}"),
             Self::TokenExpired => {
                 f.write_str("the user token has expired: sign a new one and authenticate again")
+            }
+            Self::TokenProviderFailed => {
+                f.write_str("the tokenProvider did not resolve with a token: authenticate again")
             }
             Self::UnknownIntegration(kind) => {
                 write!(f, "the project has no integration of type \"{kind}\"")

@@ -33,7 +33,7 @@ pub async fn check_health() -> Result<JsValue, JsValue> {
     Ok(out)
 }
 
-/// `paragon.authenticate(projectId, token, { metadata })`.
+/// `paragon.authenticate(projectId, token, { metadata, tokenProvider })`.
 #[wasm_bindgen]
 pub async fn authenticate(
     project_id: String,
@@ -41,7 +41,8 @@ pub async fn authenticate(
     options: JsValue,
 ) -> Result<(), JsValue> {
     let metadata = crate::js::get(&options, "metadata");
-    crate::session::authenticate(&project_id, &token, metadata).await?;
+    let provider = crate::js::function(&options, "tokenProvider");
+    crate::session::authenticate(&project_id, &token, metadata, provider).await?;
     // Events left by an earlier page (or a refused token) go out now.
     crate::outbox::reset_backoff();
     wasm_bindgen_futures::spawn_local(crate::outbox::flush());

@@ -14,17 +14,16 @@ mod imp {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{RequestCredentials, RequestInit, RequestMode, Response};
 
-    use crate::{SdkError, js};
+    use crate::{SdkError, js, session::Auth};
 
     /// One request to the platform.
-    #[derive(Debug)]
     pub struct Request<'a> {
         /// `GET`, `POST`, `PATCH` or `DELETE`.
         pub method: &'a str,
         /// The absolute URL: never holds a token.
         pub url: &'a str,
-        /// The user token, sent as `Authorization: Bearer`.
-        pub token: Option<&'a str>,
+        /// The user whose token is sent as `Authorization: Bearer`.
+        pub auth: Option<&'a Auth>,
         /// A JSON body.
         pub body: Option<&'a JsValue>,
         /// The `Idempotency-Key` header.
@@ -37,7 +36,7 @@ mod imp {
             Self {
                 method,
                 url,
-                token: None,
+                auth: None,
                 body: None,
                 idempotency_key: None,
             }
@@ -69,8 +68,23 @@ mod imp {
 
     impl Request<'_> {
         /// Sends the request across origins (CORS, no cookies). Only a request that did not
-        /// get an answer is an `Err`: error statuses are in the [`Reply`].
+        /// get an answer is an `Err`: error statuses are in the [`Reply`]. With a user whose
+        /// app gave a `tokenProvider`, an expiring token is renewed first and a 401 is retried
+        /// once with a new token.
         pub async fn send(&self) -> Result<Reply, SdkError> {
+            let Some(auth) = self.auth else {
+                return self.send_with(None).await;
+            };
+            let token = auth.fresh_token().await?;
+            let reply = self.send_with(Some(&token)).await?;
+            if reply.status != 401 || !auth.renewable() {
+                return Ok(reply);
+            }
+            auth.renew(&token).await?;
+            self.send_with(Some(&auth.token())).await
+        }
+
+        async fn send_with(&self, token: Option<&str>) -> Result<Reply, SdkError> {
             let init = RequestInit::new();
             init.set_method(self.method);
             init.set_mode(RequestMode::Cors);
@@ -90,7 +104,7 @@ mod imp {
                     .set("Content-Type", "application/json")
                     .map_err(network)?;
             }
-            if let Some(token) = self.token {
+            if let Some(token) = token {
                 headers
                     .set("Authorization", &format!("Bearer {token}"))
                     .map_err(network)?;

@@ -96,31 +96,40 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let init = js::object();
     js::set(&init, "type", &"paragon:init".into());
     js::set(&init, "nonce", &nonce.as_str().into());
-    js::set(&init, "token", &auth.token().into());
     js::set(&init, "integration", &kind.as_str().into());
     let frame = iframe.clone();
     let on_load = Closure::once_into_js(move || {
         frame.set_onload(None);
-        let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window()) else {
-            return;
-        };
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            on_message(id, event.data());
-        })
-        .into_js_value();
-        channel
-            .port1()
-            .set_onmessage(Some(on_message.unchecked_ref()));
-        let sent =
-            target.post_message_with_transfer(&init, &portal_origin, &Array::of1(&channel.port2()));
-        PORTAL.with(|p| {
-            if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
-                portal.port = Some(channel.port1());
+        // The portal calls the platform with this token while it is open: hand it one that
+        // does not expire in a moment (renewed through the app's `tokenProvider`, if any).
+        wasm_bindgen_futures::spawn_local(async move {
+            let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
+            js::set(&init, "token", &token.into());
+            let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window())
+            else {
+                return;
+            };
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                on_message(id, event.data());
+            })
+            .into_js_value();
+            channel
+                .port1()
+                .set_onmessage(Some(on_message.unchecked_ref()));
+            let sent = target.post_message_with_transfer(
+                &init,
+                &portal_origin,
+                &Array::of1(&channel.port2()),
+            );
+            PORTAL.with(|p| {
+                if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
+                    portal.port = Some(channel.port1());
+                }
+            });
+            if let Err(e) = sent {
+                web_sys::console::error_1(&e);
             }
         });
-        if let Err(e) = sent {
-            web_sys::console::error_1(&e);
-        }
     });
     iframe.set_onload(Some(on_load.unchecked_ref()));
     document

@@ -1,12 +1,18 @@
 //! The authenticated end user: `authenticate`, `getUser`, `setUserMetadata`,
-//! `getIntegrationMetadata`, `logout`.
+//! `getIntegrationMetadata`, `logout`, and the renewal of the user token through the app's
+//! `tokenProvider`.
 //!
 //! The token lives in this module's memory only: never in storage, never in a URL, never in
 //! what `getUser` returns. A page reload forgets it; the app authenticates again.
 
-use std::cell::RefCell;
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
 
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use crate::{
     SdkError,
@@ -14,6 +20,10 @@ use crate::{
     fetch::Request,
     js, token,
 };
+
+/// A token that expires within this margin is renewed before it is sent (when the app gave a
+/// `tokenProvider`): the platform would refuse it on the way, or the portal in a moment.
+const RENEW_MARGIN_MS: f64 = 30_000.0;
 
 struct Session {
     auth: Auth,
@@ -23,15 +33,34 @@ struct Session {
     integrations: JsValue,
 }
 
+/// The user token of one `authenticate` and how to renew it, shared by every [`Auth`] cloned
+/// from it: a renewal is seen by every request of that user, never by another user's.
+struct Credential {
+    token: RefCell<String>,
+    /// The token's `exp` in milliseconds since the epoch, when it has one.
+    expires_at: Cell<Option<f64>>,
+    /// The app's `tokenProvider`: `async () => newToken`.
+    provider: Option<Function>,
+    /// The provider's promise while a renewal runs, so that concurrent refusals ask it once.
+    renewing: RefCell<Option<Promise>>,
+}
+
 /// What a request on the user's behalf needs, cloned out of the session.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Auth {
     host: Host,
     /// The project id, as given to `authenticate`.
     pub project_id: String,
-    token: String,
+    credential: Rc<Credential>,
     /// The user's id (the token's `sub`), from `/sdk/me`.
     pub user_id: String,
+}
+
+/// The `exp` of `token` in milliseconds; an error when the token is not a readable JWT.
+fn expiry(token: &str) -> Result<Option<f64>, SdkError> {
+    let payload = js::parse(&token::payload_json(token)?)
+        .ok_or_else(|| SdkError::InvalidToken("the payload is not JSON".into()))?;
+    Ok(js::get(&payload, "exp").as_f64().map(|exp| exp * 1000.0))
 }
 
 impl Auth {
@@ -46,17 +75,79 @@ impl Auth {
         &self.host
     }
 
-    /// The user token, for the portal's init message only.
-    pub fn token(&self) -> &str {
-        &self.token
+    /// The current user token.
+    pub fn token(&self) -> String {
+        self.credential.token.borrow().clone()
     }
 
     /// A request to `/sdk{path}` with the user's token.
     pub fn request<'a>(&'a self, method: &'a str, url: &'a str) -> Request<'a> {
         Request {
-            token: Some(&self.token),
+            auth: Some(self),
             ..Request::new(method, url)
         }
+    }
+
+    /// Whether a refused token can be replaced (the app gave a `tokenProvider`).
+    pub fn renewable(&self) -> bool {
+        self.credential.provider.is_some()
+    }
+
+    /// The token to send now: renewed first when it expires within [`RENEW_MARGIN_MS`] and
+    /// the app gave a `tokenProvider`.
+    pub async fn fresh_token(&self) -> Result<String, SdkError> {
+        let token = self.token();
+        let expiring = self
+            .credential
+            .expires_at
+            .get()
+            .is_some_and(|at| at - js_sys::Date::now() < RENEW_MARGIN_MS);
+        if expiring && self.renewable() {
+            self.renew(&token).await?;
+            return Ok(self.token());
+        }
+        Ok(token)
+    }
+
+    /// Replaces `stale` (refused or expiring) with the `tokenProvider`'s next token. Does
+    /// nothing when another call renewed it already; concurrent calls share one provider call.
+    pub async fn renew(&self, stale: &str) -> Result<(), SdkError> {
+        let credential = &self.credential;
+        if *credential.token.borrow() != stale {
+            return Ok(());
+        }
+        let Some(provider) = &credential.provider else {
+            return Err(SdkError::TokenExpired);
+        };
+        let running = credential.renewing.borrow().clone();
+        let promise = match running {
+            Some(promise) => promise,
+            None => {
+                let promise = provider
+                    .call0(&JsValue::UNDEFINED)
+                    .map(|value| Promise::resolve(&value))
+                    .unwrap_or_else(|error| Promise::reject(&error));
+                *credential.renewing.borrow_mut() = Some(promise.clone());
+                promise
+            }
+        };
+        let result = JsFuture::from(promise).await;
+        credential.renewing.borrow_mut().take();
+        if *credential.token.borrow() != stale {
+            // Another caller of the same promise stored it already.
+            return Ok(());
+        }
+        let token = result
+            .ok()
+            .and_then(|value| value.as_string())
+            .ok_or(SdkError::TokenProviderFailed)?;
+        let expires_at = expiry(&token)?;
+        if expires_at.is_some_and(|at| at <= js_sys::Date::now()) {
+            return Err(SdkError::TokenExpired);
+        }
+        *credential.token.borrow_mut() = token;
+        credential.expires_at.set(expires_at);
+        Ok(())
     }
 }
 
@@ -71,12 +162,14 @@ pub fn auth() -> Result<Auth, SdkError> {
         .ok_or(SdkError::NotAuthenticated)
 }
 
-/// Checks the token's `exp` locally, then loads the user and the project's integrations; with
-/// `metadata`, merges it into the user's metadata first.
+/// Checks the token's `exp` locally (renewing it through `provider` when it expired), then
+/// loads the user and the project's integrations; with `metadata`, merges it into the user's
+/// metadata first.
 pub async fn authenticate(
     project_id: &str,
     token: &str,
     metadata: JsValue,
+    provider: Option<Function>,
 ) -> Result<(), SdkError> {
     let host = config::host()?;
     if project_id.is_empty()
@@ -88,16 +181,20 @@ pub async fn authenticate(
             "authenticate: \"{project_id}\" is not a project id"
         )));
     }
-    let payload = js::parse(&token::payload_json(token)?)
-        .ok_or_else(|| SdkError::InvalidToken("the payload is not JSON".into()))?;
-    let exp = js::get(&payload, "exp").as_f64();
-    if exp.is_some_and(|exp| token::is_expired(exp, js_sys::Date::now())) {
+    let expires_at = expiry(token)?;
+    let expired = expires_at.is_some_and(|at| at <= js_sys::Date::now());
+    if expired && provider.is_none() {
         return Err(SdkError::TokenExpired);
     }
     let mut auth = Auth {
         host,
         project_id: project_id.to_owned(),
-        token: token.to_owned(),
+        credential: Rc::new(Credential {
+            token: RefCell::new(token.to_owned()),
+            expires_at: Cell::new(expires_at),
+            provider,
+            renewing: RefCell::new(None),
+        }),
         user_id: String::new(),
     };
     let me_url = auth.url("/me");
@@ -142,7 +239,10 @@ pub async fn refresh() -> Result<(), SdkError> {
 fn store(auth: &Auth, user: Option<JsValue>, integrations: Option<JsValue>) {
     SESSION.with(|s| {
         let mut session = s.borrow_mut();
-        let Some(session) = session.as_mut().filter(|s| s.auth.token == auth.token) else {
+        let Some(session) = session
+            .as_mut()
+            .filter(|s| Rc::ptr_eq(&s.auth.credential, &auth.credential))
+        else {
             return;
         };
         if let Some(user) = user {

@@ -48,6 +48,8 @@ export async function app(projectId: string, token: string): Promise<void> {
   const health = await checkHealth();
   const status: "ok" = health.status;
   await paragon.authenticate(projectId, token, { metadata: { Email: "ada@acme.test", seats: 3 } });
+  await paragon.authenticate(projectId, token, { tokenProvider: async () => (await fetch("/api/paragon-token")).text() });
+  await paragon.authenticate(projectId, token, { tokenProvider: () => token });
   const user: ParagonUser = paragon.getUser();
   if (user.authenticated) {
     const id: string = user.userId;
@@ -93,6 +95,7 @@ export async function app(projectId: string, token: string): Promise<void> {
 
 const MISUSES = [
   ["wrong-argument", `paragon.authenticate("p", 42);`],
+  ["provider-not-a-token", `paragon.authenticate("p", "t", { tokenProvider: async () => 42 });`],
   ["unknown-event", `paragon.subscribe("onSomethingElse", () => {});`],
   ["payload-type", `paragon.subscribe("onIntegrationInstall", (e) => { const n: number = e.credentialId; });`],
   ["metadata-type", `paragon.setUserMetadata("plan");`],
