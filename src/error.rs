@@ -86,41 +86,69 @@ impl SdkError {
     }
 }
 
-impl std::fmt::Display for SdkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::InvalidHost(detail) => write!(f, "configureGlobal: invalid host {detail}"),
-            Self::NotConfigured => {
-                f.write_str("call paragon.configureGlobal({ host }) before this method")
+impl SdkError {
+    /// The message of the JS `Error`. Built by concatenation, not `format!`: `core::fmt`'s
+    /// padding and integer printing would add kilobytes to the wasm.
+    pub fn message(&self) -> String {
+        let text: &str = match self {
+            Self::InvalidHost(detail) => {
+                return ["configureGlobal: invalid host ", detail].concat();
             }
-            Self::InvalidArgument(detail) => write!(f, "invalid argument: {detail}"),
-            Self::Network(detail) => write!(f, "could not reach the platform: {detail}"),
+            Self::NotConfigured => "call paragon.configureGlobal({ host }) before this method",
+            Self::InvalidArgument(detail) => return ["invalid argument: ", detail].concat(),
+            Self::Network(detail) => return ["could not reach the platform: ", detail].concat(),
             Self::Server {
                 status, message, ..
-            } => write!(f, "platform answered {status}: {message}"),
+            } => {
+                let status = decimal(u32::from(*status));
+                return ["platform answered ", &status, ": ", message].concat();
+            }
             Self::InvalidResponse(detail) => {
-                write!(f, "unreadable answer from the platform: {detail}")
+                return ["unreadable answer from the platform: ", detail].concat();
             }
             Self::NotAuthenticated => {
-                f.write_str("call paragon.authenticate(projectId, token) before this method")
+                "call paragon.authenticate(projectId, token) before this method"
             }
-            Self::InvalidToken(detail) => write!(f, "the user token is not a JWT: {detail}"),
+            Self::InvalidToken(detail) => {
+                return ["the user token is not a JWT: ", detail].concat();
+            }
             Self::TokenExpired => {
-                f.write_str("the user token has expired: sign a new one and authenticate again")
+                "the user token has expired: sign a new one and authenticate again"
             }
             Self::TokenProviderFailed => {
-                f.write_str("the tokenProvider did not resolve with a token: authenticate again")
+                "the tokenProvider did not resolve with a token: authenticate again"
             }
             Self::UnknownIntegration(kind) => {
-                write!(f, "the project has no integration of type \"{kind}\"")
+                return ["the project has no integration of type \"", kind, "\""].concat();
             }
-            Self::OAuthBlocked => f.write_str(
-                "the browser blocked the popup: call installIntegration inside a click handler",
-            ),
-            Self::OAuthTimeout => f.write_str("the user did not finish connecting in time"),
-            Self::OAuthCancelled => f.write_str("the user closed the popup before connecting"),
-            Self::OAuthFailed(detail) => write!(f, "connecting failed: {detail}"),
+            Self::OAuthBlocked => {
+                "the browser blocked the popup: call installIntegration inside a click handler"
+            }
+            Self::OAuthTimeout => "the user did not finish connecting in time",
+            Self::OAuthCancelled => "the user closed the popup before connecting",
+            Self::OAuthFailed(detail) => return ["connecting failed: ", detail].concat(),
+        };
+        text.to_owned()
+    }
+}
+
+/// `n` in decimal, without `core::fmt` (see [`SdkError::message`]).
+pub fn decimal(mut n: u32) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (n % 10) as u8);
+        n /= 10;
+        if n == 0 {
+            break;
         }
+    }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
+}
+
+impl std::fmt::Display for SdkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -132,7 +160,7 @@ impl From<SdkError> for wasm_bindgen::JsValue {
     /// [`SdkError::name`] with `code` (and `status` for server answers); the npm entry turns it
     /// into an instance of its matching class.
     fn from(error: SdkError) -> Self {
-        let js = js_sys::Error::new(&error.to_string());
+        let js = js_sys::Error::new(&error.message());
         js.set_name(error.name());
         // Reflect::set on a fresh Error object cannot fail; ignore the impossible Err.
         let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
@@ -158,5 +186,22 @@ mod tests {
         assert_eq!(SdkError::TokenExpired.name(), "AuthenticationError");
         assert_eq!(SdkError::TokenExpired.code(), "TOKEN_EXPIRED");
         assert_eq!(SdkError::Network("x".into()).name(), "ParagonError");
+    }
+
+    #[test]
+    fn messages_are_built_without_format() {
+        for n in [0, 7, 10, 401, 65_535, u32::MAX] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+        let refused = SdkError::Server {
+            status: 503,
+            code: ErrorCode::Unknown,
+            message: "down".into(),
+        };
+        assert_eq!(refused.to_string(), "platform answered 503: down");
+        assert_eq!(
+            SdkError::UnknownIntegration("x".into()).message(),
+            "the project has no integration of type \"x\""
+        );
     }
 }

@@ -106,7 +106,7 @@ mod imp {
             }
             if let Some(token) = token {
                 headers
-                    .set("Authorization", &format!("Bearer {token}"))
+                    .set("Authorization", &["Bearer ", token].concat())
                     .map_err(network)?;
             }
             if let Some(key) = self.idempotency_key {
@@ -157,7 +157,8 @@ mod imp {
             code: js::string(&body, "code")
                 .map(|c| ErrorCode::from_name(&c))
                 .unwrap_or(ErrorCode::Unknown),
-            message: js::string(&body, "message").unwrap_or_else(|| format!("HTTP {status}")),
+            message: js::string(&body, "message")
+                .unwrap_or_else(|| ["HTTP ", &crate::error::decimal(status.into())].concat()),
         }
     }
 

@@ -11,10 +11,7 @@ use crate::{SdkError, js, listeners, session};
 pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let id = session::integration_id(&kind).ok_or(SdkError::UnknownIntegration(kind.clone()))?;
-    let url = auth.url(&format!(
-        "/integrations/{}",
-        js_sys::encode_uri_component(&id)
-    ));
+    let url = auth.url(&["/integrations/", &js::encode(&id)].concat());
     auth.request("DELETE", &url).send().await?.ok()?;
     session::refresh().await?;
     let event = js::object();
@@ -28,10 +25,7 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
 /// off for the user.
 pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkError> {
     let auth = session::auth()?;
-    let url = auth.url(&format!(
-        "/workflows/{}",
-        js_sys::encode_uri_component(&workflow_id)
-    ));
+    let url = auth.url(&["/workflows/", &js::encode(&workflow_id)].concat());
     let method = if enabled { "POST" } else { "DELETE" };
     auth.request(method, &url).send().await?.ok()?;
     session::refresh().await?;

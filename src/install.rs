@@ -72,10 +72,7 @@ async fn run(
         .location()
         .set_href(&start_url)
         .map_err(|_| SdkError::OAuthBlocked)?;
-    let flow_url = auth.url(&format!(
-        "/oauth/flows/{}",
-        js_sys::encode_uri_component(&flow_id)
-    ));
+    let flow_url = auth.url(&["/oauth/flows/", &js::encode(&flow_id)].concat());
     let credential_id = loop {
         let left = deadline - js_sys::Date::now();
         if left <= 0.0 {
@@ -89,7 +86,7 @@ async fn run(
         } else {
             (left / 1000.0).min(POLL_SECS) as u32
         };
-        let url = format!("{flow_url}?wait={wait}");
+        let url = [flow_url.as_str(), "?wait=", &crate::error::decimal(wait)].concat();
         let state = auth.request("GET", &url).json().await?;
         match js::string(&state, "status").as_deref() {
             Some("done") => break js::get(&state, "credentialId"),

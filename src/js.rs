@@ -47,3 +47,8 @@ pub fn copy(value: &JsValue) -> JsValue {
         .and_then(|text| parse(&text))
         .unwrap_or(JsValue::UNDEFINED)
 }
+
+/// `encodeURIComponent(text)`.
+pub fn encode(text: &str) -> String {
+    js_sys::encode_uri_component(text).into()
+}

@@ -30,5 +30,11 @@ pub mod token;
 
 pub use error::SdkError;
 
+/// The wasm's allocator: see `lol_alloc` in Cargo.toml for why not std's.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
 /// The SDK's version, the same string the npm package's `getVersion()` returns.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

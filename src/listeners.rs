@@ -22,10 +22,15 @@ thread_local! {
 
 fn event(name: &str) -> Result<&'static str, SdkError> {
     EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
-        SdkError::InvalidArgument(format!(
-            "no SDK event \"{name}\"; expected one of {}",
-            EVENTS.join(", ")
-        ))
+        SdkError::InvalidArgument(
+            [
+                "no SDK event \"",
+                name,
+                "\"; expected one of ",
+                &EVENTS.join(", "),
+            ]
+            .concat(),
+        )
     })
 }
 

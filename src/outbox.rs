@@ -31,7 +31,7 @@ thread_local! {
 }
 
 fn key(auth: &Auth) -> String {
-    format!("paragon:outbox:{}:{}", auth.project_id, auth.user_id)
+    ["paragon:outbox:", &auth.project_id, ":", &auth.user_id].concat()
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -53,13 +53,16 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let portal_origin = web_sys::Url::new(auth.host().as_str())
         .map_err(dom_error)?
         .origin();
-    let src = format!(
-        "{}?projectId={}&integration={}&origin={}",
-        auth.host().url("/ui"),
-        js_sys::encode_uri_component(&auth.project_id),
-        js_sys::encode_uri_component(&kind),
-        js_sys::encode_uri_component(&app_origin),
-    );
+    let src = [
+        auth.host().url("/ui").as_str(),
+        "?projectId=",
+        &js::encode(&auth.project_id),
+        "&integration=",
+        &js::encode(&kind),
+        "&origin=",
+        &js::encode(&app_origin),
+    ]
+    .concat();
     let nonce = window.crypto().map_err(dom_error)?.random_uuid();
 
     let overlay = document.create_element("div").map_err(dom_error)?;

@@ -67,7 +67,7 @@ impl Auth {
     /// The URL of `/projects/{pid}/sdk{path}`.
     pub fn url(&self, path: &str) -> String {
         self.host
-            .url(&format!("/projects/{}/sdk{path}", self.project_id))
+            .url(&["/projects/", &self.project_id, "/sdk", path].concat())
     }
 
     /// The platform's base URL.
@@ -177,9 +177,9 @@ pub async fn authenticate(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
-        return Err(SdkError::InvalidArgument(format!(
-            "authenticate: \"{project_id}\" is not a project id"
-        )));
+        return Err(SdkError::InvalidArgument(
+            ["authenticate: \"", project_id, "\" is not a project id"].concat(),
+        ));
     }
     let expires_at = expiry(token)?;
     let expired = expires_at.is_some_and(|at| at <= js_sys::Date::now());
