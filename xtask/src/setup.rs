@@ -90,11 +90,13 @@ fn wasm_bindgen_cli() -> Result<String, String> {
 
 fn npm_packages() -> Result<String, String> {
     let root = project::root();
-    let lock = root.join("package-lock.json");
-    // npm writes node_modules/.package-lock.json on every install: newer than the committed
-    // lock means the tree matches it.
-    let installed = root.join("node_modules/.package-lock.json");
-    if modified(&installed).is_some_and(|at| modified(&lock).is_some_and(|lock_at| at >= lock_at)) {
+    let lock = std::fs::read(root.join("package-lock.json"))
+        .map_err(|e| format!("cannot read package-lock.json: {e}"))?;
+    // After each `npm ci`, a copy of the lock it installed: the tree matches the lock as long
+    // as the two are the same bytes. (Modification times are not enough: a restored cache or a
+    // copy with preserved times leaves an old tree looking newer than a changed lock.)
+    let stamp = root.join("node_modules/.paragon-setup-lock.json");
+    if std::fs::read(&stamp).is_ok_and(|installed| installed == lock) {
         return Ok("node_modules matches package-lock.json".into());
     }
     process::run(
@@ -102,6 +104,7 @@ fn npm_packages() -> Result<String, String> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&root),
     )?;
+    std::fs::write(&stamp, &lock).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
     Ok("installed from package-lock.json (npm ci)".into())
 }
 
@@ -149,8 +152,4 @@ fn chromium() -> Result<String, String> {
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )?;
     Ok("installed chromium and chromium-driver with apt-get".into())
-}
-
-fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
