@@ -59,6 +59,15 @@ pub fn sdk() -> Result<(), String> {
             .arg(&wasm)
             .arg(&wasm),
     )?;
+    // The generated glue carries a JSDoc comment and long names per export: minified, it is
+    // 2 KB smaller gzipped (terser, from package-lock.json; the entry stays readable).
+    let glue = pkg.join(GLUE);
+    process::run(
+        Command::new(project::terser())
+            .arg(&glue)
+            .args(["--module", "--compress", "passes=2", "--mangle", "-o"])
+            .arg(&glue),
+    )?;
     let version = project::version()?;
     write(&pkg.join("version.js"), &version_module(&version))?;
     write(&pkg.join("package.json"), &package_json(&version)?)?;
@@ -105,27 +114,34 @@ fn version_module(version: &str) -> String {
 
 /// The npm manifest of `paragon-connect`. `sideEffects` names only the entry, which sets
 /// `window.paragon`; the generated module has none, so bundlers may drop what is unused.
+/// Written as text: the conditions of `exports` are matched in order (`types` first,
+/// `default` last), and `serde_json::json!` would sort them.
 fn package_json(version: &str) -> Result<String, String> {
-    let manifest = serde_json::json!({
-        "name": "paragon-connect",
-        "version": version,
-        "description": "Connect your users' HubSpot and other accounts to your app: the browser SDK of an open, self-hostable embedded-integration platform (Rust/WebAssembly).",
-        "license": "Apache-2.0",
-        "type": "module",
-        "main": "./index.js",
-        "module": "./index.js",
-        "types": "./index.d.ts",
-        "exports": {
-            ".": { "types": "./index.d.ts", "import": "./index.js", "default": "./index.js" },
-            "./package.json": "./package.json"
-        },
-        "files": ["index.js", "index.d.ts", "version.js", GLUE, WASM],
-        "sideEffects": ["./index.js"],
-        "keywords": ["paragon", "hubspot", "oauth", "integrations", "wasm"]
-    });
-    serde_json::to_string_pretty(&manifest)
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
+    let version = serde_json::to_string(version).map_err(|e| e.to_string())?;
+    Ok(format!(
+        r#"{{
+  "name": "paragon-connect",
+  "version": {version},
+  "description": "Connect your users' HubSpot and other accounts to your app: the browser SDK of an open, self-hostable embedded-integration platform (Rust/WebAssembly).",
+  "license": "Apache-2.0",
+  "type": "module",
+  "main": "./index.js",
+  "module": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {{
+    ".": {{
+      "types": "./index.d.ts",
+      "import": "./index.js",
+      "default": "./index.js"
+    }},
+    "./package.json": "./package.json"
+  }},
+  "files": ["index.js", "index.d.ts", "version.js", "{GLUE}", "{WASM}"],
+  "sideEffects": ["./index.js"],
+  "keywords": ["paragon", "hubspot", "oauth", "integrations", "wasm"]
+}}
+"#
+    ))
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {

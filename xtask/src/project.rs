@@ -32,6 +32,11 @@ pub fn wasm_opt() -> PathBuf {
     root().join("node_modules/.bin/wasm-opt")
 }
 
+/// The JS minifier the SDK build runs on the generated glue (from package-lock.json).
+pub fn terser() -> PathBuf {
+    root().join("node_modules/.bin/terser")
+}
+
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
