@@ -3,14 +3,15 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::SdkError;
+use crate::{SdkError, js};
 
 /// `paragon.configureGlobal({ host })`: the platform's base URL, e.g. `http://127.0.0.1:8080`.
 #[wasm_bindgen(js_name = configureGlobal)]
 pub fn configure_global(options: JsValue) -> Result<(), JsValue> {
-    let host = crate::js::string(&options, "host").ok_or_else(|| {
+    let host = js::string(&options, "host").ok_or_else(|| {
         SdkError::InvalidArgument("configureGlobal expects { host: string }".into())
     })?;
     crate::config::configure(&host)?;
@@ -25,28 +26,28 @@ pub fn get_version() -> String {
 
 /// `checkHealth()`: resolves with `{status, version}` from the platform's `/healthz`.
 #[wasm_bindgen(js_name = checkHealth)]
-pub async fn check_health() -> Result<JsValue, JsValue> {
-    let health = crate::health::check_health().await?;
-    let out = crate::js::object();
-    crate::js::set(&out, "status", &"ok".into());
-    crate::js::set(&out, "version", &health.version.into());
-    Ok(out)
+pub fn check_health() -> Promise {
+    js::promise(async {
+        let health = crate::health::check_health().await?;
+        let out = js::object();
+        js::set(&out, "status", &"ok".into());
+        js::set(&out, "version", &health.version.into());
+        Ok(out)
+    })
 }
 
 /// `paragon.authenticate(projectId, token, { metadata, tokenProvider })`.
 #[wasm_bindgen]
-pub async fn authenticate(
-    project_id: String,
-    token: String,
-    options: JsValue,
-) -> Result<(), JsValue> {
-    let metadata = crate::js::get(&options, "metadata");
-    let provider = crate::js::function(&options, "tokenProvider");
-    crate::session::authenticate(&project_id, &token, metadata, provider).await?;
-    // Events left by an earlier page (or a refused token) go out now.
-    crate::outbox::reset_backoff();
-    wasm_bindgen_futures::spawn_local(crate::outbox::flush());
-    Ok(())
+pub fn authenticate(project_id: String, token: String, options: JsValue) -> Promise {
+    js::promise(async move {
+        let metadata = js::get(&options, "metadata");
+        let provider = js::function(&options, "tokenProvider");
+        crate::session::authenticate(&project_id, &token, metadata, provider).await?;
+        // Events left by an earlier page (or a refused token) go out now.
+        crate::outbox::reset_backoff();
+        js::spawn(crate::outbox::flush());
+        Ok(JsValue::UNDEFINED)
+    })
 }
 
 /// `paragon.getUser()`.
@@ -57,8 +58,8 @@ pub fn get_user() -> JsValue {
 
 /// `paragon.setUserMetadata(meta)`.
 #[wasm_bindgen(js_name = setUserMetadata)]
-pub async fn set_user_metadata(meta: JsValue) -> Result<JsValue, JsValue> {
-    Ok(crate::session::set_metadata(meta).await?)
+pub fn set_user_metadata(meta: JsValue) -> Promise {
+    js::promise(async { Ok(crate::session::set_metadata(meta).await?) })
 }
 
 /// `paragon.getIntegrationMetadata(type?)`.
@@ -106,8 +107,11 @@ pub fn event(name: String, payload: JsValue) -> Result<js_sys::Promise, JsValue>
 
 /// `paragon.flush()`: one pass over the outbox.
 #[wasm_bindgen]
-pub async fn flush() {
-    crate::outbox::flush().await;
+pub fn flush() -> Promise {
+    js::promise(async {
+        crate::outbox::flush().await;
+        Ok(JsValue::UNDEFINED)
+    })
 }
 
 /// `paragon.pendingEvents()`.
@@ -118,20 +122,30 @@ pub fn pending_events() -> JsValue {
 
 /// `paragon.uninstallIntegration(type)`.
 #[wasm_bindgen(js_name = uninstallIntegration)]
-pub async fn uninstall_integration(kind: String) -> Result<(), JsValue> {
-    Ok(crate::headless::uninstall_integration(kind).await?)
+pub fn uninstall_integration(kind: String) -> Promise {
+    js::promise(async {
+        crate::headless::uninstall_integration(kind).await?;
+        Ok(JsValue::UNDEFINED)
+    })
 }
 
 /// `paragon.enableWorkflow(workflowId)`.
 #[wasm_bindgen(js_name = enableWorkflow)]
-pub async fn enable_workflow(workflow_id: String) -> Result<(), JsValue> {
-    Ok(crate::headless::set_workflow(workflow_id, true).await?)
+pub fn enable_workflow(workflow_id: String) -> Promise {
+    set_workflow(workflow_id, true)
 }
 
 /// `paragon.disableWorkflow(workflowId)`.
 #[wasm_bindgen(js_name = disableWorkflow)]
-pub async fn disable_workflow(workflow_id: String) -> Result<(), JsValue> {
-    Ok(crate::headless::set_workflow(workflow_id, false).await?)
+pub fn disable_workflow(workflow_id: String) -> Promise {
+    set_workflow(workflow_id, false)
+}
+
+fn set_workflow(workflow_id: String, enabled: bool) -> Promise {
+    js::promise(async move {
+        crate::headless::set_workflow(workflow_id, enabled).await?;
+        Ok(JsValue::UNDEFINED)
+    })
 }
 
 /// `paragon.installIntegration(type, { oauthTimeout })`: not `async`, so that the popup opens

@@ -36,7 +36,7 @@ pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         .filter(|t| *t > 0.0)
         .unwrap_or(DEFAULT_TIMEOUT_MS);
     let origin = window.location().origin().unwrap_or_default();
-    Ok(wasm_bindgen_futures::future_to_promise(async move {
+    Ok(js::promise(async move {
         let result = run(&auth, &kind, &integration_id, &popup, &origin, timeout).await;
         if result.is_err() {
             let _ = popup.close();

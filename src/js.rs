@@ -2,8 +2,23 @@
 //! platform's JSON answers as JS values (parsed by the browser's own `JSON`) instead of
 //! deserializing them into Rust types, which keeps serde code out of the wasm.
 
-use js_sys::{Object, Reflect};
+use std::{future::Future, pin::Pin};
+
+use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+
+type Task<T> = Pin<Box<dyn Future<Output = T>>>;
+
+/// The promise of `task`. Boxed as one `dyn Future` type so that the executor's promise glue
+/// is compiled once, not once per async method (each copy cost 1 to 3 KB of wasm).
+pub fn promise(task: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    wasm_bindgen_futures::future_to_promise(Box::pin(task) as Task<Result<JsValue, JsValue>>)
+}
+
+/// Runs `task` in the background; boxed for the same reason as [`promise`].
+pub fn spawn(task: impl Future<Output = ()> + 'static) {
+    wasm_bindgen_futures::spawn_local(Box::pin(task) as Task<()>)
+}
 
 /// `obj[key]`, or `undefined` when `obj` is not an object.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {

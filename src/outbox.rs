@@ -116,7 +116,7 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     let promise = Promise::new(&mut |resolve, reject| {
         WAITERS.with(|w| w.borrow_mut().push((id.clone(), resolve, reject)));
     });
-    wasm_bindgen_futures::spawn_local(flush());
+    crate::js::spawn(flush());
     Ok(promise)
 }
 
@@ -194,7 +194,7 @@ fn schedule(retry_after: Option<f64>) {
     }
     let again = Closure::once_into_js(|| {
         TIMER.with(|t| t.set(None));
-        wasm_bindgen_futures::spawn_local(flush());
+        crate::js::spawn(flush());
     });
     let timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(
         again.unchecked_ref(),
@@ -216,8 +216,7 @@ fn listen() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let on =
-        Closure::<dyn Fn()>::new(|| wasm_bindgen_futures::spawn_local(flush())).into_js_value();
+    let on = Closure::<dyn Fn()>::new(|| crate::js::spawn(flush())).into_js_value();
     for name in ["online", "pageshow"] {
         let _ = window.add_event_listener_with_callback(name, on.unchecked_ref());
     }

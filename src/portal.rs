@@ -105,7 +105,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         frame.set_onload(None);
         // The portal calls the platform with this token while it is open: hand it one that
         // does not expire in a moment (renewed through the app's `tokenProvider`, if any).
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::js::spawn(async move {
             let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
             js::set(&init, "token", &token.into());
             let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window())
@@ -178,7 +178,7 @@ fn on_message(id: u32, data: JsValue) {
         }
         "installed" => {
             let event = copy(&["integrationId", "integrationType", "credentialId"]);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::js::spawn(async move {
                 // The callbacks see the user as it is now, with the new credential.
                 let _ = session::refresh().await;
                 callback(&options, "onSuccess", &event);
@@ -189,7 +189,7 @@ fn on_message(id: u32, data: JsValue) {
         }
         "uninstalled" => {
             let event = copy(&["integrationId", "integrationType"]);
-            wasm_bindgen_futures::spawn_local(async move {
+            crate::js::spawn(async move {
                 let _ = session::refresh().await;
                 callback(&options, "onUninstall", &event);
                 listeners::emit("onIntegrationUninstall", &event);
