@@ -39,6 +39,7 @@ function renderHubspot() {
   const connected = hubspot?.credentialStatus === "VALID";
   document.body.dataset.hubspot = connected ? "connected" : "not-connected";
   $("connect").disabled = !user;
+  $("connect").textContent = connected ? "Manage HubSpot" : "Connect HubSpot";
   $("create").disabled = !user;
   $("hubspot-status").className = connected ? "connected" : "";
   if (!user) {

@@ -42,11 +42,11 @@ async function step(name, page, body) {
   count += 1;
   try {
     await body();
-    await page.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`) });
+    await page.screenshot({ fullPage: true, path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`) });
     passed += 1;
     console.log(`ok ${count} - ${name} [${seconds(Date.now() - started)}, took ${seconds(Date.now() - at)}]`);
   } catch (error) {
-    await page.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-FAILED.png`) }).catch(() => {});
+    await page.screenshot({ fullPage: true, path: path.join(SHOTS, `${String(count).padStart(2, "0")}-FAILED.png`) }).catch(() => {});
     console.log(`not ok ${count} - ${name} [${seconds(Date.now() - started)}]`);
     for (const line of String(error.stack ?? error).split("\n").slice(0, 12)) console.log(`  # ${line}`);
     throw error;

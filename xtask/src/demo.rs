@@ -24,20 +24,9 @@ use crate::{
     setup,
     suite::{self, Report, Tally},
 };
-use stack::{Ports, Stack, Steps};
+use stack::{Mode, Stack, Steps};
 
 const USAGE: &str = "usage: cargo xtask demo [--reset | --headless]";
-/// The ports of the interactive demo, as the guide's pages show them.
-const FIXED_PORTS: Ports = Ports {
-    app: 3000,
-    platform: 8080,
-    sandbox: 9090,
-};
-const FREE_PORTS: Ports = Ports {
-    app: 0,
-    platform: 0,
-    sandbox: 0,
-};
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let (mut headless, mut reset) = (false, false);
@@ -66,7 +55,7 @@ fn interactive(reset: bool) -> Result<(), String> {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
     let steps = Steps::new();
-    let mut stack = Stack::start(&project::root().join(".demo"), FIXED_PORTS, reset, &steps)?;
+    let mut stack = Stack::start(Mode::Interactive { reset }, &steps)?;
     print_guide(&stack);
     let Stack {
         app,
@@ -107,7 +96,7 @@ pub fn walk_headless() -> Tally {
     let root = project::root();
     let out = root.join("target/e2e");
     let steps = Steps::new();
-    let stack = match Stack::start(&out.join("state"), FREE_PORTS, true, &steps) {
+    let stack = match Stack::start(Mode::Headless, &steps) {
         Ok(stack) => stack,
         Err(e) => {
             println!("<== demo walk: FAILED to start the demo: {e}");

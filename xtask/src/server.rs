@@ -50,10 +50,6 @@ impl RunningServer {
     pub fn spawn(mut command: Command, name: &str, log: &Path) -> Result<Self, String> {
         let log_file =
             File::create(log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
-        // A process group of its own: a Ctrl-C in the terminal reaches xtask alone, which then
-        // stops its servers itself, instead of every server dying at once as if it crashed.
-        #[cfg(unix)]
-        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -16,12 +16,48 @@ use crate::{http, process::capture, project, server::RunningServer};
 /// The client id of the app registered in the sandbox HubSpot (the guide's step 5).
 const CLIENT_ID: &str = "acme-crm-demo";
 
-/// Where each server listens; 0 lets the OS pick a free port (each prints the one it got).
+/// How the demo runs.
 #[derive(Debug, Clone, Copy)]
-pub struct Ports {
-    pub app: u16,
-    pub platform: u16,
-    pub sandbox: u16,
+pub enum Mode {
+    /// For a person: the ports the guide's pages show, the state in `.demo/` kept for the next
+    /// run unless `reset`.
+    Interactive { reset: bool },
+    /// For Chromium: free ports (the OS picks them and each server prints the one it got, so
+    /// that CI never collides), and a fresh state under `target/e2e/`.
+    Headless,
+}
+
+impl Mode {
+    fn dir(self) -> PathBuf {
+        match self {
+            Self::Interactive { .. } => project::root().join(".demo"),
+            Self::Headless => project::root().join("target/e2e/state"),
+        }
+    }
+
+    /// The ports of the app, the platform and the sandbox.
+    fn ports(self) -> [u16; 3] {
+        match self {
+            Self::Interactive { .. } => [3000, 8080, 9090],
+            Self::Headless => [0, 0, 0],
+        }
+    }
+
+    fn fresh(self) -> bool {
+        !matches!(self, Self::Interactive { reset: false })
+    }
+
+    /// Starts a server of the demo. Interactive: in a process group of its own, so that a
+    /// Ctrl-C in the terminal reaches xtask alone, which stops the servers in order rather
+    /// than seeing them die at once as if they crashed. Headless: in xtask's group, so that a
+    /// Ctrl-C stops them with xtask even where nothing handles it (`cargo xtask test`).
+    fn spawn(self, mut command: Command, name: &str, log: &Path) -> Result<RunningServer, String> {
+        #[cfg(unix)]
+        if let Self::Interactive { .. } = self {
+            std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        }
+        RunningServer::spawn(command, name, log)
+    }
 }
 
 /// A demo user of the app (`www/demo-users.json`), who owns one sandbox HubSpot account.
@@ -59,11 +95,12 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Starts everything with its state in `dir`: the saved project unless `fresh` (or unless
-    /// it is unusable), the guide's files deployed again, HubSpot pointed at this sandbox.
-    pub fn start(dir: &Path, ports: Ports, fresh: bool, steps: &Steps) -> Result<Self, String> {
+    /// Starts everything: the saved project unless the mode wants a fresh one (or it is
+    /// unusable), the guide's files deployed again, HubSpot pointed at this run's sandbox.
+    pub fn start(mode: Mode, steps: &Steps) -> Result<Self, String> {
+        let (dir, [app_port, platform_port, sandbox_port]) = (&mode.dir(), mode.ports());
         let users = demo_users()?;
-        let (project, note) = state::prepare(dir, fresh)?;
+        let (project, note) = state::prepare(dir, mode.fresh())?;
         steps.done(&note);
         let deployed = capture(
             state::paragon(dir)
@@ -76,18 +113,22 @@ impl Stack {
         ));
 
         let mut serve = state::paragon(dir);
-        serve.args(["serve", "--demo", "--port", &ports.platform.to_string()]);
-        let platform = RunningServer::spawn(serve, "paragon", &dir.join("paragon.log"))?;
+        serve.args(["serve", "--demo", "--port", &platform_port.to_string()]);
+        let platform = mode.spawn(serve, "paragon", &dir.join("paragon.log"))?;
         steps.done(&format!("platform at {}", platform.url));
 
-        let sandbox = start_sandbox(dir, ports.sandbox, &platform.url, &project, &users)?;
+        let sandbox = mode.spawn(
+            sandbox_command(sandbox_port, &platform.url, &project, &users),
+            "hubspot-sandbox",
+            &dir.join("sandbox.log"),
+        )?;
         steps.done(&format!(
             "HubSpot sandbox at {} with {} accounts",
             sandbox.url,
             users.len()
         ));
         point_hubspot_at(dir, &project, &sandbox.url)?;
-        if !fresh {
+        if !mode.fresh() {
             let cleared = clear_connections(dir, &platform.url, &project, &users)?;
             if cleared > 0 {
                 steps.done(&format!(
@@ -110,8 +151,8 @@ impl Stack {
         node.arg(project::root().join("www/server.mjs"))
             .arg("--settings")
             .arg(&settings)
-            .args(["--port", &ports.app.to_string()]);
-        let app = RunningServer::spawn(node, "acme-crm", &dir.join("app.log"))?;
+            .args(["--port", &app_port.to_string()]);
+        let app = mode.spawn(node, "acme-crm", &dir.join("app.log"))?;
         // The project answers the SDK and frames the portal for this origin only. `localhost`
         // too, for whoever types it instead of 127.0.0.1.
         let origins = [app.url.clone(), app.url.replace("127.0.0.1", "localhost")];
@@ -134,13 +175,7 @@ impl Stack {
 
 /// The sandbox with one account per demo user and the app "Acme CRM", whose redirect URI is
 /// the platform's callback. The client secret goes through the environment, not `ps`.
-fn start_sandbox(
-    dir: &Path,
-    port: u16,
-    platform: &str,
-    project: &Project,
-    users: &[DemoUser],
-) -> Result<RunningServer, String> {
+fn sandbox_command(port: u16, platform: &str, project: &Project, users: &[DemoUser]) -> Command {
     let mut command = Command::new(project::sandbox_bin());
     command
         .args(["--port", &port.to_string(), "--app-name", "Acme CRM"])
@@ -152,7 +187,7 @@ fn start_sandbox(
             .arg("--account")
             .arg(format!("{}:{}", user.hub_id, user.email));
     }
-    RunningServer::spawn(command, "hubspot-sandbox", &dir.join("sandbox.log"))
+    command
 }
 
 /// The guide's step 5: the project's HubSpot app, with the sandbox's URLs in place of
