@@ -139,6 +139,10 @@ const server = createServer(async (req, res) => {
   }
 });
 
+server.on("error", (error) => {
+  console.error(`acme-crm: cannot listen on 127.0.0.1:${args.port}: ${error.code ?? error.message}`);
+  process.exit(1);
+});
 server.listen(Number(args.port), "127.0.0.1", () => {
   console.log(`acme-crm listening on http://127.0.0.1:${server.address().port}`);
 });

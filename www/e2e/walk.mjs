@@ -11,7 +11,7 @@
 // Environment (set by xtask): DEMO_APP_URL, DEMO_SANDBOX_URL, DEMO_SETTINGS (the app backend's
 // settings: the API key and the private key file, to search the browser for), DEMO_SCREENSHOTS.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,13 +36,18 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 let count = 0;
 let passed = 0;
 
-/** One step: a TAP line with its times and a screenshot named after it, or the failure. */
-async function step(name, page, body) {
+/**
+ * One step: a TAP line with its times and a screenshot named after it, or the failure. With
+ * `alias`, the screenshot is also saved as `{alias}.png` (the README's pictures).
+ */
+async function step(name, page, body, alias) {
   const at = Date.now();
   count += 1;
   try {
     await body();
-    await page.screenshot({ fullPage: true, path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`) });
+    const shot = path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+    await page.screenshot({ fullPage: true, path: shot });
+    if (alias) copyFileSync(shot, path.join(SHOTS, `${alias}.png`));
     passed += 1;
     console.log(`ok ${count} - ${name} [${seconds(Date.now() - started)}, took ${seconds(Date.now() - at)}]`);
   } catch (error) {
@@ -62,7 +67,8 @@ async function sandboxContacts(hubId) {
 /** What a browser must never hold: user tokens (in URLs or storage), the API key, the private key. */
 const seen = { urls: [], appBodies: [], tokens: [], pageErrors: [] };
 
-async function walkUser(page, user, contact) {
+/** The guide for one user; `pictures` names the screenshots the README shows (first user only). */
+async function walkUser(page, user, contact, pictures = {}) {
   const portal = page.frameLocator("#paragon-connect-portal");
 
   await step(`${user.id}: sign in to Acme CRM`, page, async () => {
@@ -95,7 +101,7 @@ async function walkUser(page, user, contact) {
     await portal.getByRole("tab", { name: "Configuration" }).click();
     await portal.getByRole("checkbox", { name: "Sync new contacts to HubSpot" }).check();
     await page.locator("#workflow-status", { hasText: "is on" }).waitFor();
-  });
+  }, pictures.portal);
 
   await step(`${user.id}: close the portal`, page, async () => {
     await portal.locator("#close").click();
@@ -119,7 +125,7 @@ async function walkUser(page, user, contact) {
     );
     assert.equal(await run.getAttribute("data-status"), "succeeded", `the run: ${await run.textContent()}`);
     await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
-  });
+  }, pictures.app);
 
   await step(`${user.id}: the contact is in HubSpot account ${user.hubId} only, with all five fields`, page, async () => {
     const mine = (await sandboxContacts(user.hubId)).filter((c) => c.properties.email === contact.email);
@@ -155,6 +161,8 @@ async function assertNoSecretInBrowser(context) {
 
 async function main() {
   mkdirSync(SHOTS, { recursive: true });
+  // Only this walk's pictures: a failed step must not sit beside older runs' later steps.
+  for (const file of readdirSync(SHOTS)) if (file.endsWith(".png")) rmSync(path.join(SHOTS, file));
   console.log("TAP version 13");
   const browser = await launchBrowser();
   try {
@@ -174,8 +182,9 @@ async function main() {
       await page.locator('body[data-state="ready"]').waitFor();
       assert.equal(await page.locator("#users button").count(), USERS.length);
     });
-    // The second user signs in on the same page, as a shared computer would see it.
-    for (const [i, user] of USERS.slice(0, 2).entries()) await walkUser(page, user, CONTACTS[i]);
+    await walkUser(page, USERS[0], CONTACTS[0], { app: "acme-crm", portal: "connect-portal" });
+    // The second user signs in on the same page, as on a shared computer.
+    await walkUser(page, USERS[1], CONTACTS[1]);
     await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
   } finally {
     await browser.close();
