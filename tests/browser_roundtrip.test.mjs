@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { startApp } from "./support/app.mjs";
+import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { startParagon } from "./support/paragon.mjs";
 
@@ -23,12 +23,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await allowing?.stop();
-  await refusing?.stop();
-  await app?.stop();
-});
+after(() => stopAll(browser, allowing, refusing, app));
 
 async function openApp() {
   const page = await browser.newPage();

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { startApp } from "./support/app.mjs";
+import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { CLIENT_SECRET, setUpPlatform } from "./support/platform.mjs";
 
@@ -41,13 +41,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await sandbox?.stop();
-  await app?.stop();
-  await evil?.stop();
-});
+after(() => stopAll(browser, platform, sandbox, app, evil));
 
 async function newContext() {
   const context = await browser.newContext();

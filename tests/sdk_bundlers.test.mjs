@@ -17,7 +17,7 @@ import webpack from "webpack";
 import { launchBrowser } from "./support/browser.mjs";
 import { PKG_DIR } from "./support/env.mjs";
 import { startParagon } from "./support/paragon.mjs";
-import { serveDir } from "./support/static.mjs";
+import { serveDir } from "./support/app.mjs";
 
 const run = promisify(execFile);
 const manifest = JSON.parse(readFileSync(path.join(PKG_DIR, "package.json"), "utf8"));

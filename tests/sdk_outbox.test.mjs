@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 
-import { startApp } from "./support/app.mjs";
+import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { startParagon } from "./support/paragon.mjs";
-import { assertNoTokenLeft, setUpPlatform } from "./support/platform.mjs";
+import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
 
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body>
@@ -47,17 +47,11 @@ before(async () => {
 });
 
 afterEach(async () => {
-  await assertNoTokenLeft(context, browserUrls, token);
-  await context?.close();
+  await closeWithoutTokens(context, browserUrls, [token]);
   context = null;
 });
 
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await sandbox?.stop();
-  await app?.stop();
-});
+after(() => stopAll(browser, platform, sandbox, app));
 
 async function openApp() {
   context = await browser.newContext();

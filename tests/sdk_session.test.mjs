@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 
-import { startApp } from "./support/app.mjs";
+import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { assertNoTokenLeft, setUpPlatform } from "./support/platform.mjs";
+import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
 
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><button id="install">Connect HubSpot</button>
@@ -45,18 +45,11 @@ before(async () => {
 
 afterEach(async () => {
   // After every test: no token in the page's storage, none in any URL the browser asked for.
-  await assertNoTokenLeft(context, browserUrls, token);
-  await context?.close();
+  await closeWithoutTokens(context, browserUrls, [token]);
   context = null;
 });
 
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await sandbox?.stop();
-  await app?.stop();
-  await evil?.stop();
-});
+after(() => stopAll(browser, platform, sandbox, app, evil));
 
 async function openApp() {
   context = await browser.newContext();

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 
-import { startApp } from "./support/app.mjs";
+import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { field, paragonCli } from "./support/paragon.mjs";
-import { assertNoTokenLeft, setUpPlatform } from "./support/platform.mjs";
+import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><script type="module">
   import { paragon, AuthenticationError } from "/pkg/index.js";
@@ -28,17 +28,11 @@ before(async () => {
 });
 
 afterEach(async () => {
-  for (const token of tokens) await assertNoTokenLeft(context, browserUrls, token);
-  await context?.close();
+  await closeWithoutTokens(context, browserUrls, tokens);
   context = null;
 });
 
-after(async () => {
-  await browser?.close();
-  await platform?.stop();
-  await sandbox?.stop();
-  await app?.stop();
-});
+after(() => stopAll(browser, platform, sandbox, app));
 
 /** A second signing key of the project; resolves with `{ kid, sign(sub, ttl) }`. */
 async function newKey(name) {

@@ -47,7 +47,16 @@ export async function setUpPlatform(appOrigin) {
   };
 }
 
-/** After a test: no `token` in the storage of the context's pages nor in any URL requested. */
+/**
+ * After each test: no token of `tokens` in the storage of the context's pages nor in any URL
+ * the browser asked for; then the context is closed.
+ */
+export async function closeWithoutTokens(context, urls, tokens) {
+  for (const token of tokens) await assertNoTokenLeft(context, urls, token);
+  await context?.close();
+}
+
+/** No `token` in the storage of the context's pages nor in any URL requested. */
 export async function assertNoTokenLeft(context, urls, token) {
   for (const page of context?.pages() ?? []) {
     const storage = await page
