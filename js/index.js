@@ -1,5 +1,6 @@
-// paragon-connect: the npm entry of the SDK (hand-written; the build copies the generated
-// wasm-bindgen module `paragon_connect.js`, its `.wasm` and `version.js` beside it).
+// paragon-connect: the npm entry of the SDK (hand-written; `cargo xtask build` minifies it into
+// pkg/index.js beside the generated wasm-bindgen module `paragon_connect.js`, its `.wasm` and
+// `version.js`).
 //
 // Importing this file does nothing but build the `paragon` object: no `window`, no network,
 // no storage. The wasm is fetched once, lazily, by the first call that needs it, so importing

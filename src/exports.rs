@@ -1,4 +1,4 @@
-//! The functions the npm entry (`pkg/index.js`) calls: camelCase names, JS values in and out,
+//! The functions the npm entry (`js/index.js`) calls: camelCase names, JS values in and out,
 //! and nothing else; the logic is in the Rust modules they call.
 
 #![cfg(target_arch = "wasm32")]

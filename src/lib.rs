@@ -1,6 +1,6 @@
 //! `paragon-connect`: the browser SDK of the platform, Rust compiled to WebAssembly.
 //!
-//! The npm package's hand-written entry (`pkg/index.js`) builds the `paragon` object and loads
+//! The npm package's hand-written entry (`js/index.js`) builds the `paragon` object and loads
 //! this module lazily; the functions exported to JS live in [`exports`] and stay thin over a
 //! Rust core ([`config`], [`health`]) that Rust tests call directly.
 #![forbid(unsafe_code)]

@@ -1,4 +1,4 @@
-// The package's types (pkg/index.d.ts) against the TypeScript compiler: a file that uses every
+// The package's types (js/index.d.ts, copied into pkg/) against the TypeScript compiler: a file that uses every
 // method and option type-checks under `--strict`; files that misuse one do not.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
