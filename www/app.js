@@ -100,6 +100,13 @@ function showError(error) {
   status(`${error.name ?? "Error"}${error.code ? ` ${error.code}` : ""}: ${error.message}`, "error");
 }
 
+/** A fresh user token for the signed-in user (the session cookie says who). */
+async function tokenProvider() {
+  const response = await fetch("/api/token", { method: "POST" });
+  if (!response.ok) throw new Error(`token refresh failed: ${response.status}`);
+  return (await response.json()).token;
+}
+
 /** Sign-in: the backend answers a fresh user token; the SDK authenticates with it. */
 async function signIn(next) {
   paragon.logout(); // the previous user's session ends here (and their portal closes)
@@ -114,7 +121,11 @@ async function signIn(next) {
     body: JSON.stringify({ userId: next.id }),
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
-  await paragon.authenticate(config.projectId, (await response.json()).token, { metadata: { Email: next.email, Name: next.name } });
+  await paragon.authenticate(config.projectId, (await response.json()).token, {
+    metadata: { Email: next.email, Name: next.name },
+    // The token lives an hour; the SDK asks for the next one when it is about to expire.
+    tokenProvider,
+  });
   user = next;
   document.body.dataset.user = user.id;
   $("signed-in").textContent = `Signed in as ${user.name}`;

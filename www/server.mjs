@@ -85,6 +85,13 @@ const routes = {
     json(res, 200, { user, token: signUserToken(user.id) }, { "set-cookie": `sid=${sid}; Path=/; HttpOnly; SameSite=Strict` });
   },
 
+  // The SDK's `tokenProvider`: a fresh token for the signed-in user, when the last one expires.
+  "POST /api/token": (req, res) => {
+    const userId = sessionUser(req);
+    if (!userId) return json(res, 401, { message: "sign in first" });
+    json(res, 200, { token: signUserToken(userId) });
+  },
+
   "GET /api/runs": async (req, res) => {
     const userId = sessionUser(req);
     if (!userId) return json(res, 401, { message: "sign in first" });

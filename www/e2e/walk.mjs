@@ -172,7 +172,7 @@ async function main() {
       if (!response.url().startsWith(APP) || response.url().endsWith(".wasm")) return;
       const body = await response.text().catch(() => "");
       seen.appBodies.push(body);
-      if (response.url().endsWith("/api/session")) seen.tokens.push(JSON.parse(body).token);
+      if (/\/api\/(session|token)$/.test(response.url())) seen.tokens.push(JSON.parse(body).token);
     });
     const page = await context.newPage();
     page.on("pageerror", (error) => seen.pageErrors.push(error.message));
@@ -186,10 +186,11 @@ async function main() {
     // The second user signs in on the same page, as on a shared computer.
     await walkUser(page, USERS[1], CONTACTS[1]);
     await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
-    await step("the app's backend signs tokens for its demo users only, and shows runs to the signed-in user only", page, async () => {
+    await step("the app's backend signs tokens for its demo users only, renews and shows runs to the signed-in user only", page, async () => {
       const stranger = await fetch(`${APP}/api/session`, { method: "POST", body: JSON.stringify({ userId: "mallory" }) });
       assert.equal(stranger.status, 403);
       assert.equal((await fetch(`${APP}/api/runs`)).status, 401);
+      assert.equal((await fetch(`${APP}/api/token`, { method: "POST" })).status, 401);
     });
   } finally {
     await browser.close();
