@@ -5,6 +5,10 @@
 //! exact origin as target, together with one port of a fresh `MessageChannel`; everything the
 //! portal says comes back on the other port, which only that window holds. No `message`
 //! listener is added to the app's window, so no other window can speak for the portal.
+//!
+//! When the platform refuses the portal's token (it expired while the portal was open), the
+//! portal says `token-expired` on the port and gets `{type: "token", token}` back: a token
+//! renewed through the app's `tokenProvider`, or `null` when there is none.
 
 use std::cell::RefCell;
 
@@ -24,6 +28,8 @@ struct Portal {
     /// Resolves the promise `connect` returned.
     resolve: Function,
     nonce: String,
+    /// The token the portal holds.
+    token: String,
 }
 
 thread_local! {
@@ -107,7 +113,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         // does not expire in a moment (renewed through the app's `tokenProvider`, if any).
         crate::js::spawn(async move {
             let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
-            js::set(&init, "token", &token.into());
+            js::set(&init, "token", &token.as_str().into());
             let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window())
             else {
                 return;
@@ -127,6 +133,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
             PORTAL.with(|p| {
                 if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
                     portal.port = Some(channel.port1());
+                    portal.token = token;
                 }
             });
             if let Err(e) = sent {
@@ -145,6 +152,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
             id,
             overlay,
             port: None,
+            token: String::new(),
             options,
             resolve,
             nonce,
@@ -210,9 +218,42 @@ fn on_message(id: u32, data: JsValue) {
             .into();
             callback(&options, "onError", &error);
         }
+        "token-expired" => crate::js::spawn(renew_token(id)),
         "close" => close(),
         _ => {}
     }
+}
+
+/// Answers the portal's `token-expired` with a renewed token, or `null`.
+async fn renew_token(id: u32) {
+    let held = PORTAL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .filter(|p| p.id == id)
+            .map(|p| p.token.clone())
+    });
+    let (Some(held), Ok(auth)) = (held, session::auth()) else {
+        return;
+    };
+    let token = match auth.renew(&held).await {
+        Ok(()) => JsValue::from(auth.token()),
+        Err(_) => JsValue::NULL,
+    };
+    PORTAL.with(|p| {
+        let mut portal = p.borrow_mut();
+        let Some(portal) = portal.as_mut().filter(|p| p.id == id) else {
+            return;
+        };
+        if let Some(fresh) = token.as_string() {
+            portal.token = fresh;
+        }
+        let answer = js::object();
+        js::set(&answer, "type", &"token".into());
+        js::set(&answer, "token", &token);
+        if let Some(port) = &portal.port {
+            let _ = port.post_message(&answer);
+        }
+    });
 }
 
 fn callback(options: &JsValue, name: &str, arg: &JsValue) {

@@ -171,3 +171,54 @@ test("without a tokenProvider a refused token rejects with an AuthenticationErro
   assert.equal(page.authorizations.length - before, 1, "one request, no retry");
   assert.equal(await page.evaluate(() => window.providerCalls), 0);
 });
+
+// The portal calls the platform with the token the SDK handed it; when that token is refused
+// while the portal is open, the portal asks the SDK over its port and retries once.
+async function toggleWorkflowInPortal(page) {
+  const portal = page.frameLocator("#paragon-connect-portal");
+  await portal.locator('body[data-state="ready"]').waitFor();
+  await portal.locator("#tab-configuration").click();
+  const toggle = portal.locator("input[data-workflow-id]").first();
+  await toggle.check();
+  await toggle.locator("xpath=self::*[not(@disabled)]").waitFor();
+  return { checked: await toggle.isChecked(), error: await portal.locator("#error").textContent() };
+}
+
+test("the open portal gets a renewed token from the SDK when the platform refuses its own", async () => {
+  const first = await newKey("portal-first");
+  const second = await newKey("portal-second");
+  const page = await openApp(second, "user-portal");
+  const token = await first.sign("user-portal");
+  await page.evaluate(async ([projectId, token]) => {
+    await window.paragon.authenticate(projectId, token, { tokenProvider: window.tokenProvider });
+    window.changes = [];
+    window.paragon.subscribe("onWorkflowChange", (event) => window.changes.push(event.workflowStateChange));
+    window.paragon.connect("hubspot");
+  }, [projectId, token]);
+  await page.frameLocator("#paragon-connect-portal").locator('body[data-state="ready"]').waitFor();
+  await revoke(first.kid);
+
+  assert.deepEqual(await toggleWorkflowInPortal(page), { checked: true, error: "" });
+  await page.waitForFunction(() => window.changes.length === 1);
+  assert.deepEqual(await page.evaluate(() => ({ calls: window.providerCalls, changes: window.changes })), {
+    calls: 1,
+    changes: [{ enabled: true }],
+  });
+});
+
+test("without a tokenProvider the portal shows the platform's refusal and changes nothing", async () => {
+  const key = await newKey("portal-plain");
+  const page = await openApp(key, "user-portal-plain");
+  const token = await key.sign("user-portal-plain");
+  await page.evaluate(async ([projectId, token]) => {
+    await window.paragon.authenticate(projectId, token);
+    window.paragon.connect("hubspot");
+  }, [projectId, token]);
+  await page.frameLocator("#paragon-connect-portal").locator('body[data-state="ready"]').waitFor();
+  await revoke(key.kid);
+
+  const result = await toggleWorkflowInPortal(page);
+  assert.equal(result.checked, false, "the toggle went back");
+  assert.match(result.error, /./, "the portal says why");
+  assert.equal(await page.evaluate(() => window.providerCalls), 0);
+});

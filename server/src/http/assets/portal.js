@@ -8,7 +8,9 @@
 // - A `paragon:oauth` message counts only from this origin and from the popup this portal
 //   opened, and even then only triggers a check of the flow through the API: the server's
 //   answer, not the message, says whether the account is connected.
-// - The token lives in this script's memory: never in a URL, a cookie or storage.
+// - The token lives in this script's memory: never in a URL, a cookie or storage. When the
+//   platform refuses it (401), the portal asks the SDK for a renewed one over the port
+//   (`token-expired` → `{type: "token", token}`) and retries the request once.
 (function () {
   "use strict";
 
@@ -25,15 +27,36 @@
   var flow = null; // a flow created ahead, so that Connect opens the popup inside the click
   var popup = null;
   var activeFlowId = null;
+  var renewal = null; // { promise, answer(token) } while the SDK is asked for a new token
 
   function setState(state) { body.dataset.state = state; }
   function showError(text) { $("error").textContent = text || ""; }
   function tell(message) { if (port) port.postMessage(message); }
 
-  function api(method, path, payload) {
+  // Asks the SDK for a token to replace `refused`; resolves true when there is a new one.
+  // Concurrent refusals share one request; the SDK answers null when it cannot renew.
+  function renewToken(refused) {
+    if (token !== refused) return Promise.resolve(true);
+    if (!renewal) {
+      var answer;
+      var promise = new Promise(function (resolve) { answer = resolve; });
+      var timer = setTimeout(function () { answer(null); }, 15000);
+      renewal = { promise: promise, answer: answer };
+      tell({ type: "token-expired" });
+      promise.then(function (fresh) {
+        clearTimeout(timer);
+        renewal = null;
+        if (typeof fresh === "string" && fresh) token = fresh;
+      });
+    }
+    return renewal.promise.then(function () { return token !== refused; });
+  }
+
+  function api(method, path, payload, retried) {
+    var sent = token;
     var init = {
       method: method,
-      headers: { Authorization: "Bearer " + token },
+      headers: { Authorization: "Bearer " + sent },
       credentials: "omit",
       cache: "no-store",
     };
@@ -42,11 +65,21 @@
       init.body = JSON.stringify(payload);
     }
     return fetch("/projects/" + encodeURIComponent(projectId) + "/sdk" + path, init).then(function (response) {
-      if (response.status === 204) return null;
-      return response.json().catch(function () { return null; }).then(function (data) {
-        if (!response.ok) throw new Error((data && data.message) || "HTTP " + response.status);
-        return data;
-      });
+      if (response.status === 401 && !retried) {
+        return renewToken(sent).then(function (renewed) {
+          return renewed ? api(method, path, payload, true) : read(response);
+        });
+      }
+      return read(response);
+    });
+  }
+
+  // The JSON of a 2xx answer (null for 204), or an Error with the platform's message.
+  function read(response) {
+    if (response.status === 204) return null;
+    return response.json().catch(function () { return null; }).then(function (data) {
+      if (!response.ok) throw new Error((data && data.message) || "HTTP " + response.status);
+      return data;
     });
   }
 
@@ -68,6 +101,7 @@
   function onPortMessage(event) {
     var data = event.data || {};
     if (data.type === "refresh") refresh();
+    if (data.type === "token" && renewal) renewal.answer(data.token);
   }
 
   window.addEventListener("message", function (event) {
