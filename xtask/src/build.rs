@@ -41,21 +41,15 @@ pub fn sdk() -> Result<(), String> {
             .arg(&pkg),
     )?;
     let wasm = pkg.join(WASM);
-    // The features are the ones rustc enables by default for wasm32-unknown-unknown;
-    // wasm-opt must know them to read the module, and emits nothing beyond them.
+    // The features are the ones rustc enables by default for wasm32-unknown-unknown (also in
+    // the module's `target_features` section); wasm-opt emits nothing beyond them, drops the
+    // names, and strips the custom sections a page does not need.
     process::run(
         Command::new(project::wasm_opt())
-            .args([
-                "-Oz",
-                "--enable-bulk-memory",
-                "--enable-nontrapping-float-to-int",
-            ])
-            .args([
-                "--enable-sign-ext",
-                "--enable-mutable-globals",
-                "--enable-reference-types",
-            ])
-            .args(["--enable-multivalue", "-o"])
+            .args(["-Oz", "--strip-producers", "--strip-target-features"])
+            .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
+            .args(["--enable-sign-ext", "--enable-mutable-globals"])
+            .args(["--enable-reference-types", "--enable-multivalue", "-o"])
             .arg(&wasm)
             .arg(&wasm),
     )?;
