@@ -179,7 +179,9 @@ async function toggleWorkflowInPortal(page) {
   await portal.locator('body[data-state="ready"]').waitFor();
   await portal.locator("#tab-configuration").click();
   const toggle = portal.locator("input[data-workflow-id]").first();
-  await toggle.check();
+  // A click, not `check()`: a refused change unchecks the box again at once. The portal
+  // disables the box inside the click's change handler until the platform has answered.
+  await toggle.click();
   await toggle.locator("xpath=self::*[not(@disabled)]").waitFor();
   return { checked: await toggle.isChecked(), error: await portal.locator("#error").textContent() };
 }
