@@ -77,8 +77,8 @@ export interface AuthenticateOptions {
   metadata?: Record<string, JsonValue>;
   /**
    * Called when the token expires within 30 s or the platform refuses it (401): resolves with
-   * a new user token from the app's backend; the SDK retries the call once with it. Without
-   * it, such a call rejects with an `AuthenticationError`.
+   * a new user token from the app's backend, for the same user; the SDK retries the call once
+   * with it. Without it, such a call rejects with an `AuthenticationError`.
    */
   tokenProvider?: () => Promise<string> | string;
 }

@@ -39,6 +39,9 @@ struct Credential {
     token: RefCell<String>,
     /// The token's `exp` in milliseconds since the epoch, when it has one.
     expires_at: Cell<Option<f64>>,
+    /// The first token's `sub`: a renewed token must name the same user, or the outbox of one
+    /// user would be sent with another's token.
+    sub: Option<String>,
     /// The app's `tokenProvider`: `async () => newToken`.
     provider: Option<Function>,
     /// The provider's promise while a renewal runs, so that concurrent refusals ask it once.
@@ -56,11 +59,13 @@ pub struct Auth {
     pub user_id: String,
 }
 
-/// The `exp` of `token` in milliseconds; an error when the token is not a readable JWT.
-fn expiry(token: &str) -> Result<Option<f64>, SdkError> {
+/// The `exp` of `token` in milliseconds and its `sub`; an error when the token is not a
+/// readable JWT.
+fn claims(token: &str) -> Result<(Option<f64>, Option<String>), SdkError> {
     let payload = js::parse(&token::payload_json(token)?)
         .ok_or_else(|| SdkError::InvalidToken("the payload is not JSON".into()))?;
-    Ok(js::get(&payload, "exp").as_f64().map(|exp| exp * 1000.0))
+    let exp = js::get(&payload, "exp").as_f64().map(|exp| exp * 1000.0);
+    Ok((exp, js::string(&payload, "sub")))
 }
 
 impl Auth {
@@ -141,7 +146,10 @@ impl Auth {
             .ok()
             .and_then(|value| value.as_string())
             .ok_or(SdkError::TokenProviderFailed)?;
-        let expires_at = expiry(&token)?;
+        let (expires_at, sub) = claims(&token)?;
+        if sub != credential.sub {
+            return Err(SdkError::TokenProviderFailed);
+        }
         if expires_at.is_some_and(|at| at <= js_sys::Date::now()) {
             return Err(SdkError::TokenExpired);
         }
@@ -181,7 +189,7 @@ pub async fn authenticate(
             ["authenticate: \"", project_id, "\" is not a project id"].concat(),
         ));
     }
-    let expires_at = expiry(token)?;
+    let (expires_at, sub) = claims(token)?;
     let expired = expires_at.is_some_and(|at| at <= js_sys::Date::now());
     if expired && provider.is_none() {
         return Err(SdkError::TokenExpired);
@@ -192,6 +200,7 @@ pub async fn authenticate(
         credential: Rc::new(Credential {
             token: RefCell::new(token.to_owned()),
             expires_at: Cell::new(expires_at),
+            sub,
             provider,
             renewing: RefCell::new(None),
         }),

@@ -134,17 +134,20 @@ test("an expired token with a tokenProvider authenticates; without one it is ref
   assert.equal(user, "user-expired");
 });
 
-test("a provider that throws, rejects or gives no string makes the call fail with TOKEN_PROVIDER_FAILED", async () => {
+test("a provider that throws, rejects, gives no string or another user's token makes the call fail with TOKEN_PROVIDER_FAILED", async () => {
   const key = await newKey("failing");
+  const other = await newKey("failing-other");
   const page = await openApp(key, "user-failing");
   const token = await key.sign("user-failing");
+  const stranger = await other.sign("someone-else");
   await revoke(key.kid);
-  const errors = await page.evaluate(async ([projectId, token]) => {
+  const errors = await page.evaluate(async ([projectId, token, stranger]) => {
     const out = [];
     for (const tokenProvider of [
       () => { throw new Error("backend down"); },
       async () => { throw new Error("backend down"); },
       async () => 42,
+      async () => stranger, // valid, but another user's: that user's session is not ours to take
     ]) {
       out.push(await window.paragon.authenticate(projectId, token, { tokenProvider }).then(
         () => null,
@@ -152,7 +155,8 @@ test("a provider that throws, rejects or gives no string makes the call fail wit
       ));
     }
     return out;
-  }, [projectId, token]);
+  }, [projectId, token, stranger]);
+  assert.equal(errors.length, 4);
   for (const error of errors) assert.deepEqual(error, { name: "AuthenticationError", code: "TOKEN_PROVIDER_FAILED", isAuth: true });
   assert.equal(await page.evaluate(() => window.paragon.getUser().authenticated), false);
 });
