@@ -163,10 +163,6 @@ mod imp {
     }
 
     fn network(error: JsValue) -> SdkError {
-        let message = error
-            .dyn_ref::<js_sys::Error>()
-            .map(|e| String::from(e.message()))
-            .unwrap_or_else(|| "fetch failed".into());
-        SdkError::Network(message)
+        SdkError::Network(js::error_message(&error, "fetch failed"))
     }
 }

@@ -67,3 +67,11 @@ pub fn copy(value: &JsValue) -> JsValue {
 pub fn encode(text: &str) -> String {
     js_sys::encode_uri_component(text).into()
 }
+
+/// The message of a thrown JS `Error`, or `fallback` when something else was thrown.
+pub fn error_message(error: &JsValue, fallback: &str) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_else(|| fallback.to_owned())
+}

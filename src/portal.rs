@@ -38,11 +38,7 @@ thread_local! {
 }
 
 fn dom_error(error: JsValue) -> SdkError {
-    let detail = error
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .unwrap_or_else(|| "a DOM call failed".into());
-    SdkError::InvalidArgument(detail)
+    SdkError::InvalidArgument(js::error_message(&error, "a DOM call failed"))
 }
 
 /// Opens the portal for integration `kind`; the promise resolves with the install event, or
