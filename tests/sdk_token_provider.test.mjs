@@ -178,6 +178,12 @@ test("without a tokenProvider a refused token rejects with an AuthenticationErro
 
 // The portal calls the platform with the token the SDK handed it; when that token is refused
 // while the portal is open, the portal asks the SDK over its port and retries once.
+// "ready" comes before the portal's first requests answer: wait for the workflows they list,
+// so that the refusal under test is the toggle's, not the portal's first load.
+async function portalLoaded(page) {
+  await page.frameLocator("#paragon-connect-portal").locator("input[data-workflow-id]").first().waitFor({ state: "attached" });
+}
+
 async function toggleWorkflowInPortal(page) {
   const portal = page.frameLocator("#paragon-connect-portal");
   await portal.locator('body[data-state="ready"]').waitFor();
@@ -201,7 +207,7 @@ test("the open portal gets a renewed token from the SDK when the platform refuse
     window.paragon.subscribe("onWorkflowChange", (event) => window.changes.push(event.workflowStateChange));
     window.paragon.connect("hubspot");
   }, [projectId, token]);
-  await page.frameLocator("#paragon-connect-portal").locator('body[data-state="ready"]').waitFor();
+  await portalLoaded(page);
   await revoke(first.kid);
 
   assert.deepEqual(await toggleWorkflowInPortal(page), { checked: true, error: "" });
@@ -220,7 +226,7 @@ test("without a tokenProvider the portal shows the platform's refusal and change
     await window.paragon.authenticate(projectId, token);
     window.paragon.connect("hubspot");
   }, [projectId, token]);
-  await page.frameLocator("#paragon-connect-portal").locator('body[data-state="ready"]').waitFor();
+  await portalLoaded(page);
   await revoke(key.kid);
 
   const result = await toggleWorkflowInPortal(page);
