@@ -3,12 +3,14 @@
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
+use axum::extract::ConnectInfo;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo},
     server::{conn::auto, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
 use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use crate::{
     cli::ServeArgs,
@@ -119,8 +121,8 @@ impl Application {
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream,
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
                         Err(error) => {
                             // EMFILE and friends: back off instead of spinning.
                             tracing::warn!(%error, "accept failed");
@@ -128,7 +130,12 @@ impl Application {
                             continue;
                         }
                     };
-                    let service = TowerToHyperService::new(self.router.clone());
+                    // The peer's address, for handlers that throttle by source.
+                    let router = self.router.clone().map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
+                        request.extensions_mut().insert(ConnectInfo(peer));
+                        request
+                    });
+                    let service = TowerToHyperService::new(router);
                     let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection.into_owned());
                     tokio::spawn(async move {
