@@ -122,8 +122,13 @@ pub struct CreateFlow {
 pub struct CreatedFlow {
     /// The flow's id.
     pub flow_id: String,
-    /// What the popup opens.
+    /// Where the popup's first navigation goes: a form `POST` of `flow` (the id) and `secret`
+    /// from the app's page or the portal (the browser's `Origin` is checked). Opening it with
+    /// `GET` only shows an error: the consent must start in the browser that created the flow.
     pub start_url: String,
+    /// The one-time secret of that form post. Only in a request body, never in a URL; useless
+    /// once the flow has started.
+    pub start_secret: String,
     /// Unix seconds.
     pub expires_at: i64,
 }

@@ -1,20 +1,70 @@
 //! OAuth connect flows (DESIGN.md section 5, steps 4 and 5): created by the portal or the SDK
-//! with the user's token, started by the popup at `/oauth/start`, completed at
+//! with the user's token, started by the popup's form post to `/oauth/start`, completed at
 //! `/oauth/callback`. A flow is random, single-use, bound to project, user, integration and
 //! app origin, and expires in 10 minutes; the state is consumed atomically, so a missing,
-//! wrong, reused or expired state never reaches the provider's token endpoint.
+//! wrong, reused or expired state never reaches the provider's token endpoint. It is also bound
+//! to the browser that started it (see [`super::binding`]): only that browser can complete it.
 
 use serde_json::{Map, Value, json};
 
-use super::{Connect, ConnectError, integrations, pkce, provider::ClientAuth};
+use super::{Connect, ConnectError, binding, integrations, pkce, provider::ClientAuth};
 use crate::{
     clock,
-    storage::{Credential, CredentialStatus, Flow, FlowStatus, Integration, Project},
+    storage::{Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, Project},
     vault::Binding,
 };
 
 /// How long a flow may wait for the user.
 pub const FLOW_TTL_SECS: i64 = 600;
+
+/// A refusal of `/oauth/start` or `/oauth/callback`: what the end user is told, a fixed text
+/// with nothing from the provider, the request or the platform's internals in it (an attacker
+/// chooses what the provider's `error_description` says), and the detail for the log.
+#[derive(Debug)]
+pub struct Refused {
+    /// For the end user.
+    pub public: &'static str,
+    /// For the operator's log.
+    pub detail: String,
+}
+
+impl Refused {
+    fn new(public: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            public,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Whatever failed inside (storage, vault, provider) is the platform's problem, not the user's.
+impl From<ConnectError> for Refused {
+    fn from(error: ConnectError) -> Self {
+        Self::new(FAILED_INSIDE, error.to_string())
+    }
+}
+
+impl From<crate::storage::StorageError> for Refused {
+    fn from(error: crate::storage::StorageError) -> Self {
+        ConnectError::from(error).into()
+    }
+}
+
+const FAILED_INSIDE: &str =
+    "The connection could not be completed. Close this window and try again from the app.";
+const UNUSABLE: &str = "This connect link was already used or has expired. Close this window and start again from the app.";
+const OTHER_BROWSER: &str = "This sign-in was not started in this browser, or was already \
+     completed. Close this window and start again from the app.";
+const NOT_GRANTED: &str = "Access was not granted. Close this window and try again from the app.";
+
+/// A new flow and the one-time secret that starts it (handed to the creator only).
+#[derive(Debug)]
+pub struct NewFlow {
+    /// The stored flow.
+    pub flow: Flow,
+    /// The start secret; only its hash is stored.
+    pub start_secret: String,
+}
 
 /// Creates a flow for `integration_type`, bound to `origin` (one of the project's). The caller
 /// is authenticated as `user`.
@@ -24,7 +74,7 @@ pub async fn create(
     user: &str,
     integration_type: &str,
     origin: &str,
-) -> Result<Flow, ConnectError> {
+) -> Result<NewFlow, ConnectError> {
     if !project.allowed_origins.iter().any(|o| o.as_str() == origin) {
         return Err(ConnectError::Forbidden(format!(
             "origin {origin:?} is not one of the project's allowed origins"
@@ -41,6 +91,7 @@ pub async fn create(
             ))
         })?;
     let now = clock::now();
+    let start_secret = pkce::random_token(32);
     let flow = Flow {
         id: pkce::random_token(24),
         project_id,
@@ -48,6 +99,8 @@ pub async fn create(
         integration_id: integration.id,
         origin: origin.to_owned(),
         status: FlowStatus::Created,
+        start_secret_hash: Some(binding::hash(&start_secret)),
+        browser_hash: None,
         pkce_verifier: None,
         credential_id: None,
         error: None,
@@ -55,12 +108,12 @@ pub async fn create(
         expires_at: now + FLOW_TTL_SECS,
     };
     connect.store.create_flow(&flow).await?;
-    Ok(flow)
+    Ok(NewFlow { flow, start_secret })
 }
 
-/// The URL the popup opens for a flow.
-pub fn start_url(connect: &Connect, flow: &Flow) -> String {
-    format!("{}/oauth/start?flow={}", connect.public_url, flow.id)
+/// The URL the popup's form posts to.
+pub fn start_url(connect: &Connect) -> String {
+    format!("{}/oauth/start", connect.public_url)
 }
 
 /// A flow, readable only by the user and project that created it.
@@ -76,21 +129,81 @@ pub async fn read(
     }
 }
 
-/// `/oauth/start`: stores a fresh state and PKCE verifier on the flow (once) and answers the
-/// provider's authorize URL.
-pub async fn start(connect: &Connect, flow_id: &str) -> Result<String, ConnectError> {
-    let flow = connect.store.flow(flow_id).await?.ok_or_else(unusable)?;
+/// What the popup's form post to `/oauth/start` carries.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct StartForm {
+    /// The flow's id.
+    pub flow: Option<String>,
+    /// Its start secret.
+    pub secret: Option<String>,
+}
+
+/// A started flow: where to send the popup, and the cookie that binds this browser.
+#[derive(Debug)]
+pub struct Started {
+    /// The provider's authorize URL.
+    pub authorize_url: String,
+    /// The `Set-Cookie` value.
+    pub cookie: String,
+}
+
+/// `POST /oauth/start`: checks that the post comes from the flow's app origin or the portal
+/// (`request_origin`, the browser's `Origin` header) with the flow's start secret, then stores
+/// a fresh state, PKCE verifier and browser binding on the flow (once) and answers the
+/// provider's authorize URL with the binding cookie.
+pub async fn start(
+    connect: &Connect,
+    form: StartForm,
+    request_origin: Option<&str>,
+) -> Result<Started, Refused> {
+    let (Some(flow_id), Some(secret)) = (form.flow, form.secret) else {
+        return Err(Refused::new(UNUSABLE, "a start without flow or secret"));
+    };
+    let flow = connect
+        .store
+        .flow(&flow_id)
+        .await?
+        .ok_or_else(|| Refused::new(UNUSABLE, "a start of an unknown flow"))?;
+    // A browser always sends `Origin` on a form post. Only the portal (the platform's own
+    // origin) and the flow's app page may start it: a page elsewhere that knows a flow's
+    // secret (its creator's, say) cannot make a victim's browser start it.
+    let portal = connect.public_origin();
+    match request_origin {
+        Some(origin) if origin == portal || origin == flow.origin => {}
+        other => {
+            return Err(Refused::new(
+                UNUSABLE,
+                format!("a start of flow {} from origin {other:?}", flow.id),
+            ));
+        }
+    }
     let integration = integration_of(connect, &flow).await?;
     let state = pkce::random_token(32);
     let verifier = pkce::verifier();
     let sealed = connect
         .keys
         .seal(verifier.as_bytes(), verifier_binding(&flow));
+    let browser = binding::new_value();
+    let start = FlowStart {
+        secret_hash: &binding::hash(&secret),
+        state_hash: &pkce::state_hash(&state),
+        sealed_verifier: &sealed,
+        browser_hash: &binding::hash(&browser),
+    };
+    let now = clock::now();
     connect
         .store
-        .start_flow(&flow.id, &pkce::state_hash(&state), &sealed, clock::now())
+        .start_flow(&flow.id, &start, now)
         .await?
-        .ok_or_else(unusable)?;
+        .ok_or_else(|| {
+            Refused::new(
+                UNUSABLE,
+                format!(
+                    "flow {} not started: wrong secret, used or expired",
+                    flow.id
+                ),
+            )
+        })?;
     let scope = integration.scopes.join(" ");
     let challenge = pkce::challenge(&verifier);
     let callback = connect.callback_url();
@@ -105,14 +218,16 @@ pub async fn start(connect: &Connect, flow_id: &str) -> Result<String, ConnectEr
             ("code_challenge_method", "S256"),
         ],
     )
-    .map_err(|e| ConnectError::Invalid(format!("the integration's authorize URL: {e}")))?;
-    Ok(url.into())
-}
-
-fn unusable() -> ConnectError {
-    ConnectError::NotFound(
-        "this connect link was already used or has expired: start again from the app".into(),
-    )
+    .map_err(|e| {
+        Refused::new(
+            FAILED_INSIDE,
+            format!("the integration's authorize URL: {e}"),
+        )
+    })?;
+    Ok(Started {
+        authorize_url: url.into(),
+        cookie: binding::set_cookie(&flow.id, &browser, flow.expires_at - now, connect.secure()),
+    })
 }
 
 /// What the provider sent back to `/oauth/callback`.
@@ -128,19 +243,57 @@ pub struct Callback {
     pub error_description: Option<String>,
 }
 
-/// `/oauth/callback`: consumes the state (no flow, no token request), exchanges the code with
-/// the verifier, seals and stores the credential, and ends the flow. Returns the ended flow.
-pub async fn complete(connect: &Connect, callback: Callback) -> Result<Flow, ConnectError> {
+/// An ended flow, and the `Set-Cookie` value that removes its browser binding.
+#[derive(Debug)]
+pub struct Completed {
+    /// The flow, `done` or `failed`.
+    pub flow: Flow,
+    /// Clears the binding cookie.
+    pub clear_cookie: String,
+    /// Why it failed, for the end user (the flow's `error` adds the reference).
+    pub failure: Option<&'static str>,
+}
+
+/// `/oauth/callback`: consumes the state only with the binding cookie of the browser that
+/// started the flow (otherwise no token request), exchanges the code with the verifier, seals
+/// and stores the credential, and ends the flow. A failed flow records `public` words and the
+/// `reference` the page shows, never the provider's or the platform's detail.
+pub async fn complete<'a>(
+    connect: &Connect,
+    callback: Callback,
+    cookies: impl Iterator<Item = &'a str>,
+    reference: &str,
+) -> Result<Completed, Refused> {
     let state = callback
         .state
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| ConnectError::Invalid("the provider's answer has no state".into()))?;
+        .ok_or_else(|| Refused::new(UNUSABLE, "a callback without state"))?;
+    let state_hash = pkce::state_hash(&state);
     let flow = connect
         .store
-        .take_flow_by_state(&pkce::state_hash(&state), clock::now())
+        .flow_by_state(&state_hash)
+        .await?
+        .ok_or_else(|| Refused::new(UNUSABLE, "a callback with an unknown state"))?;
+    let secure = connect.secure();
+    let cookie =
+        binding::find(cookies, &binding::cookie_name(&flow.id, secure)).ok_or_else(|| {
+            Refused::new(
+                OTHER_BROWSER,
+                format!("flow {}: no binding cookie", flow.id),
+            )
+        })?;
+    let flow = connect
+        .store
+        .take_flow_by_state(&state_hash, &binding::hash(cookie), clock::now())
         .await?
         .ok_or_else(|| {
-            ConnectError::Invalid("unknown, used or expired state: start again from the app".into())
+            Refused::new(
+                OTHER_BROWSER,
+                format!(
+                    "flow {}: another browser's cookie, or used or expired",
+                    flow.id
+                ),
+            )
         })?;
     let outcome = exchange(
         connect,
@@ -151,6 +304,7 @@ pub async fn complete(connect: &Connect, callback: Callback) -> Result<Flow, Con
     )
     .await;
     let now = clock::now();
+    let failure = outcome.as_ref().err().map(|refused| refused.public);
     match outcome {
         Ok(credential_id) => {
             connect
@@ -158,15 +312,25 @@ pub async fn complete(connect: &Connect, callback: Callback) -> Result<Flow, Con
                 .finish_flow(&flow.id, FlowStatus::Done, Some(&credential_id), None, now)
                 .await?;
         }
-        Err(error) => {
-            let message = error.to_string();
+        Err(refused) => {
+            tracing::warn!(flow = %flow.id, reference, detail = %refused.detail, "connect flow failed");
+            let shown = format!("{} (reference {reference})", refused.public);
             connect
                 .store
-                .finish_flow(&flow.id, FlowStatus::Failed, None, Some(&message), now)
+                .finish_flow(&flow.id, FlowStatus::Failed, None, Some(&shown), now)
                 .await?;
         }
     }
-    connect.store.flow(&flow.id).await?.ok_or_else(unusable)
+    let flow = connect
+        .store
+        .flow(&flow.id)
+        .await?
+        .ok_or_else(|| Refused::new(FAILED_INSIDE, "the flow vanished"))?;
+    Ok(Completed {
+        clear_cookie: binding::clear_cookie(&flow.id, secure),
+        flow,
+        failure,
+    })
 }
 
 async fn exchange(
@@ -175,22 +339,27 @@ async fn exchange(
     code: Option<String>,
     error: Option<String>,
     description: Option<String>,
-) -> Result<String, ConnectError> {
+) -> Result<String, Refused> {
     if let Some(error) = error {
-        let detail = description.map(|d| format!(": {d}")).unwrap_or_default();
-        return Err(ConnectError::Invalid(format!(
-            "the provider answered {error}{detail}"
-        )));
+        // `{:?}`: the provider's (or an attacker's) words go to the log quoted, never as
+        // lines of their own.
+        return Err(Refused::new(
+            NOT_GRANTED,
+            format!("the provider answered {error:?}: {description:?}"),
+        ));
     }
     let code = code
         .filter(|c| !c.is_empty())
-        .ok_or_else(|| ConnectError::Invalid("the provider's answer has no code".into()))?;
+        .ok_or_else(|| Refused::new(FAILED_INSIDE, "the provider's answer has no code"))?;
     let integration = integration_of(connect, flow).await?;
     let sealed = flow
         .pkce_verifier
         .as_deref()
-        .ok_or_else(|| ConnectError::Invalid("the flow has no verifier".into()))?;
-    let verifier = connect.keys.open_string(sealed, verifier_binding(flow))?;
+        .ok_or_else(|| Refused::new(FAILED_INSIDE, "the flow has no verifier"))?;
+    let verifier = connect
+        .keys
+        .open_string(sealed, verifier_binding(flow))
+        .map_err(ConnectError::from)?;
     let secret = integrations::client_secret(&connect.keys, &integration)?;
     let auth = ClientAuth {
         token_url: &integration.token_url,
@@ -200,7 +369,8 @@ async fn exchange(
     let tokens = connect
         .provider
         .exchange_code(&auth, &code, &connect.callback_url(), &verifier)
-        .await?;
+        .await
+        .map_err(ConnectError::from)?;
     // Who the account is: best effort (needs the `oauth` scope); the hub id is enough to work.
     let account = connect
         .provider
@@ -221,7 +391,8 @@ async fn exchange(
     let existing = connect
         .store
         .credential_for(&flow.project_id, &flow.user_id, &flow.integration_id)
-        .await?;
+        .await
+        .map_err(ConnectError::from)?;
     let id = existing
         .as_ref()
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), |c| c.id.clone());
@@ -255,7 +426,11 @@ async fn exchange(
         created_at: existing.as_ref().map_or(now, |c| c.created_at),
         updated_at: now,
     };
-    connect.store.save_credential(&credential).await?;
+    connect
+        .store
+        .save_credential(&credential)
+        .await
+        .map_err(ConnectError::from)?;
     Ok(id)
 }
 

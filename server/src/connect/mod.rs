@@ -1,6 +1,7 @@
 //! Connect (DESIGN.md section 5): a project's integrations, the OAuth flows that connect an end
 //! user's account, and the credentials they leave, kept fresh.
 
+pub mod binding;
 pub mod credentials;
 pub mod flows;
 pub mod integrations;
@@ -32,6 +33,11 @@ impl Connect {
     /// The exact redirect URI registered with providers.
     pub fn callback_url(&self) -> String {
         format!("{}/oauth/callback", self.public_url)
+    }
+
+    /// Whether browsers reach the platform over https (its cookies are then `Secure`).
+    pub fn secure(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The platform's own origin (scheme://host[:port]), where the portal and the callback live.

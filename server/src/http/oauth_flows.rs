@@ -43,7 +43,7 @@ async fn create(
             )));
         }
     }
-    let flow = flows::create(
+    let created = flows::create(
         &state.connect,
         &auth.project,
         auth.user.id.as_str(),
@@ -52,9 +52,10 @@ async fn create(
     )
     .await?;
     let created = CreatedFlow {
-        start_url: flows::start_url(&state.connect, &flow),
-        flow_id: flow.id,
-        expires_at: flow.expires_at,
+        start_url: flows::start_url(&state.connect),
+        flow_id: created.flow.id,
+        start_secret: created.start_secret,
+        expires_at: created.flow.expires_at,
     };
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -147,6 +147,10 @@ pub struct Flow {
     pub origin: String,
     /// Where it is.
     pub status: FlowStatus,
+    /// SHA-256 of the one-time start secret handed to the flow's creator.
+    pub start_secret_hash: Option<Vec<u8>>,
+    /// SHA-256 of the binding cookie of the browser that started it, set by `/oauth/start`.
+    pub browser_hash: Option<Vec<u8>>,
     /// Sealed PKCE verifier (column `pkce_verifier`), set by `/oauth/start`.
     pub pkce_verifier: Option<Vec<u8>>,
     /// The credential it made.
@@ -157,4 +161,17 @@ pub struct Flow {
     pub created_at: i64,
     /// Unix seconds.
     pub expires_at: i64,
+}
+
+/// What `/oauth/start` records on a flow; every field is a hash or a ciphertext.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowStart<'a> {
+    /// SHA-256 of the start secret the browser presented (must be the flow's).
+    pub secret_hash: &'a [u8],
+    /// SHA-256 of the OAuth `state` sent to the provider.
+    pub state_hash: &'a [u8],
+    /// The sealed PKCE verifier.
+    pub sealed_verifier: &'a [u8],
+    /// SHA-256 of the binding cookie given to this browser.
+    pub browser_hash: &'a [u8],
 }

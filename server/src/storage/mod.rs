@@ -15,7 +15,7 @@ use std::{fmt::Debug, path::PathBuf, sync::Arc};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-pub use connect_model::{Credential, CredentialStatus, Flow, FlowStatus, Integration};
+pub use connect_model::{Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration};
 pub use engine_model::{
     Attempt, DeployedWorkflow, EventOutcome, NewEvent, Run, RunFilter, RunStatus, WorkflowSpec,
 };
@@ -109,20 +109,24 @@ pub trait ConnectStore: Send + Sync + Debug {
     async fn create_flow(&self, flow: &Flow) -> Result<(), StorageError>;
     /// A flow by id.
     async fn flow(&self, id: &str) -> Result<Option<Flow>, StorageError>;
-    /// Moves a `created`, unexpired flow to `started` with its state hash and sealed PKCE
-    /// verifier; `None` if it was used or expired (single use).
+    /// Moves a `created`, unexpired flow to `started` with its state hash, sealed PKCE verifier
+    /// and browser binding, if `start.secret_hash` is the flow's start secret; `None` if the
+    /// secret is wrong or the flow was used or expired (single use).
     async fn start_flow(
         &self,
         id: &str,
-        state_hash: &[u8],
-        sealed_verifier: &[u8],
+        start: &FlowStart<'_>,
         now: i64,
     ) -> Result<Option<Flow>, StorageError>;
-    /// Consumes the `started`, unexpired flow of a state: `None` for a missing, wrong, reused
-    /// or expired state.
+    /// The flow a state was issued for, whatever its status (read only).
+    async fn flow_by_state(&self, state_hash: &[u8]) -> Result<Option<Flow>, StorageError>;
+    /// Consumes the `started`, unexpired flow of a state, if `browser_hash` is the binding of
+    /// the browser that started it: `None` for a missing, wrong, reused or expired state or
+    /// another browser.
     async fn take_flow_by_state(
         &self,
         state_hash: &[u8],
+        browser_hash: &[u8],
         now: i64,
     ) -> Result<Option<Flow>, StorageError>;
     /// Ends a flow (`done` with its credential, or `failed` with why), dropping its verifier.

@@ -7,7 +7,7 @@ use super::{CredentialStatus, FlowStatus, StorageError};
 
 pub(super) const INTEGRATION_COLUMNS: &str = "id, project_id, provider, name, client_id, client_secret, scopes, auth_url, token_url, api_base, created_at, updated_at";
 pub(super) const CREDENTIAL_COLUMNS: &str = "id, project_id, user_id, integration_id, status, provider_id, provider_data, access_token, refresh_token, access_expires_at, version, refreshing_until, created_at, updated_at";
-pub(super) const FLOW_COLUMNS: &str = "id, project_id, user_id, integration_id, origin, status, pkce_verifier, credential_id, error, created_at, expires_at";
+pub(super) const FLOW_COLUMNS: &str = "id, project_id, user_id, integration_id, origin, status, start_secret_hash, browser_hash, pkce_verifier, credential_id, error, created_at, expires_at";
 
 pub(super) fn scopes_from_text(text: &str) -> Vec<String> {
     text.split_whitespace().map(str::to_owned).collect()
@@ -76,6 +76,8 @@ macro_rules! connect_storage {
                     integration_id: r.try_get("integration_id")?,
                     origin: r.try_get("origin")?,
                     status: $crate::storage::sql_connect::flow_status(&r.try_get::<String, _>("status")?)?,
+                    start_secret_hash: r.try_get("start_secret_hash")?,
+                    browser_hash: r.try_get("browser_hash")?,
                     pkce_verifier: r.try_get("pkce_verifier")?,
                     credential_id: r.try_get("credential_id")?,
                     error: r.try_get("error")?,
@@ -131,11 +133,11 @@ macro_rules! connect_storage {
 
             async fn create_flow(&self, f: &$crate::storage::Flow) -> Result<(), $crate::storage::StorageError> {
                 sqlx::query(
-                    "INSERT INTO oauth_flows (id, project_id, user_id, integration_id, origin, status, created_at, expires_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7)",
+                    "INSERT INTO oauth_flows (id, project_id, user_id, integration_id, origin, status, created_at, expires_at, updated_at, start_secret_hash)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $9)",
                 )
                 .bind(&f.id).bind(&f.project_id).bind(&f.user_id).bind(&f.integration_id).bind(&f.origin)
-                .bind(f.status.as_str()).bind(f.created_at).bind(f.expires_at)
+                .bind(f.status.as_str()).bind(f.created_at).bind(f.expires_at).bind(&f.start_secret_hash)
                 .execute(&self.pool)
                 .await?;
                 Ok(())
@@ -147,33 +149,40 @@ macro_rules! connect_storage {
                 row.as_ref().map(Self::flow_row).transpose()
             }
 
-            async fn start_flow(&self, id: &str, state_hash: &[u8], sealed_verifier: &[u8], now: i64) -> Result<Option<$crate::storage::Flow>, $crate::storage::StorageError> {
-                // Single use: only a `created`, unexpired flow moves to `started`.
+            async fn start_flow(&self, id: &str, start: &$crate::storage::FlowStart<'_>, now: i64) -> Result<Option<$crate::storage::Flow>, $crate::storage::StorageError> {
+                // Single use, and only with the flow's start secret: a `created`, unexpired flow
+                // moves to `started`, bound to the browser that presented the secret.
                 let done = sqlx::query(
-                    "UPDATE oauth_flows SET status = 'started', state_hash = $2, pkce_verifier = $3, updated_at = $4
-                     WHERE id = $1 AND status = 'created' AND expires_at > $4",
+                    "UPDATE oauth_flows SET status = 'started', state_hash = $3, pkce_verifier = $4, browser_hash = $5, updated_at = $6
+                     WHERE id = $1 AND start_secret_hash = $2 AND status = 'created' AND expires_at > $6",
                 )
-                .bind(id).bind(state_hash).bind(sealed_verifier).bind(now)
+                .bind(id).bind(start.secret_hash).bind(start.state_hash).bind(start.sealed_verifier).bind(start.browser_hash).bind(now)
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 1 { self.flow(id).await } else { Ok(None) }
             }
 
-            async fn take_flow_by_state(&self, state_hash: &[u8], now: i64) -> Result<Option<$crate::storage::Flow>, $crate::storage::StorageError> {
-                let id: Option<String> = sqlx::query_scalar("SELECT id FROM oauth_flows WHERE state_hash = $1")
-                    .bind(state_hash)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                let Some(id) = id else { return Ok(None) };
-                // Consumed atomically: of two callbacks with one state, one moves the flow on.
-                let done = sqlx::query(
-                    "UPDATE oauth_flows SET status = 'exchanging', updated_at = $2
-                     WHERE id = $1 AND status = 'started' AND expires_at > $2",
+            async fn flow_by_state(&self, state_hash: &[u8]) -> Result<Option<$crate::storage::Flow>, $crate::storage::StorageError> {
+                let sql = format!("SELECT {} FROM oauth_flows WHERE state_hash = $1", $crate::storage::sql_connect::FLOW_COLUMNS);
+                let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(state_hash).fetch_optional(&self.pool).await?;
+                row.as_ref().map(Self::flow_row).transpose()
+            }
+
+            async fn take_flow_by_state(&self, state_hash: &[u8], browser_hash: &[u8], now: i64) -> Result<Option<$crate::storage::Flow>, $crate::storage::StorageError> {
+                // Consumed atomically, and only by the browser that started the flow: of two
+                // callbacks with one state, one moves the flow on; another browser's moves nothing.
+                let id: Option<String> = sqlx::query_scalar(
+                    "UPDATE oauth_flows SET status = 'exchanging', updated_at = $3
+                     WHERE state_hash = $1 AND browser_hash = $2 AND status = 'started' AND expires_at > $3
+                     RETURNING id",
                 )
-                .bind(&id).bind(now)
-                .execute(&self.pool)
+                .bind(state_hash).bind(browser_hash).bind(now)
+                .fetch_optional(&self.pool)
                 .await?;
-                if done.rows_affected() == 1 { self.flow(&id).await } else { Ok(None) }
+                match id {
+                    Some(id) => self.flow(&id).await,
+                    None => Ok(None),
+                }
             }
 
             async fn finish_flow(&self, id: &str, status: $crate::storage::FlowStatus, credential_id: Option<&str>, error: Option<&str>, now: i64) -> Result<(), $crate::storage::StorageError> {

@@ -35,8 +35,10 @@ both_backends! {
 
         assert_eq!(page.status(), 200);
         assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+        let cleared = page.headers().get_all("set-cookie").iter().any(|v| v.to_str().is_ok_and(|c| c.contains("paragon-flow-") && c.contains("Max-Age=0")));
+        assert!(cleared, "the callback removes the flow's binding cookie: {:?}", page.headers());
         let html = page.text().await.expect("HTML");
-        assert!(html.contains("data-status=\"done\"") && html.contains("/oauth/complete.js"), "{html}");
+        assert!(html.contains("data-close=\"true\"") && html.contains("/oauth/popup.js"), "{html}");
         let user = me(&app, &hs, "ann").await;
         let state = &user["integrations"]["hubspot"];
         assert_eq!(state["credentialStatus"], "VALID");
@@ -52,8 +54,8 @@ both_backends! {
 
     async fn missing_wrong_reused_and_expired_states_make_no_token_request(app) {
         let hs = hubspot(&app).await;
-        let (_, start_url) = hs.create_flow(&app, "ann").await;
-        let authorize = hs.start(&start_url).await;
+        let flow = hs.create_flow(&app, "ann").await;
+        let authorize = hs.start(&flow).await;
         let callback = hs.consent(&authorize, HUB, true).await;
         let without_state = callback.split("&state=").next().expect("url").replace("?state=", "?x=").to_owned();
         let wrong_state = format!("{}/oauth/callback?code=anything&state=not-the-state", app.base_url);
@@ -70,8 +72,8 @@ both_backends! {
         assert_eq!(replay.status(), 400, "a reused state is refused");
         assert_eq!(hs.token_requests().await, after_first, "and makes no token request");
 
-        let (_, start_url) = hs.create_flow(&app, "bob").await;
-        let authorize = hs.start(&start_url).await;
+        let flow = hs.create_flow(&app, "bob").await;
+        let authorize = hs.start(&flow).await;
         let callback = hs.consent(&authorize, HUB, true).await;
         app.execute("UPDATE oauth_flows SET expires_at = 0 WHERE status = 'started'").await;
         let before = hs.token_requests().await;
@@ -80,12 +82,12 @@ both_backends! {
         assert_eq!(hs.token_requests().await, before, "and makes no token request");
     }
 
-    async fn a_start_link_works_once(app) {
+    async fn a_start_form_works_once(app) {
         let hs = hubspot(&app).await;
-        let (_, start_url) = hs.create_flow(&app, "ann").await;
+        let flow = hs.create_flow(&app, "ann").await;
 
-        hs.start(&start_url).await;
-        let again = hs.browser.get(&start_url).send().await.expect("answers");
+        hs.start(&flow).await;
+        let again = crate::oauth_popup::post_start(&hs.browser, &flow, crate::helpers::APP_ORIGIN).await;
 
         assert_eq!(again.status(), 400);
         assert!(again.text().await.expect("HTML").contains("already used or has expired"));
@@ -93,13 +95,14 @@ both_backends! {
 
     async fn a_denied_consent_fails_the_flow_without_a_credential(app) {
         let hs = hubspot(&app).await;
-        let (flow, start_url) = hs.create_flow(&app, "ann").await;
-        let authorize = hs.start(&start_url).await;
+        let flow = hs.create_flow(&app, "ann").await;
+        let authorize = hs.start(&flow).await;
+        let flow = flow.id;
 
         let callback = hs.consent(&authorize, HUB, false).await;
         let page = hs.browser.get(&callback).send().await.expect("answers").text().await.expect("HTML");
 
-        assert!(page.contains("data-status=\"failed\""), "{page}");
+        assert!(page.contains("Access was not granted") && page.contains("data-close=\"false\""), "{page}");
         let state: Value = app
             .client
             .get(app.url(&format!("/projects/{}/sdk/oauth/flows/{flow}", hs.project.id)))
@@ -111,14 +114,16 @@ both_backends! {
             .await
             .expect("JSON");
         assert_eq!(state["status"], "failed");
-        assert!(state["error"].as_str().expect("why").contains("access_denied"));
+        let why = state["error"].as_str().expect("why");
+        assert!(why.starts_with("Access was not granted") && why.contains("reference"), "{why}");
+        assert!(!why.contains("access_denied"), "the provider's own words stay in the log: {why}");
         assert_eq!(hs.token_requests().await, 0);
     }
 
     async fn a_flow_is_readable_only_by_its_user_and_project(app) {
         let hs = hubspot(&app).await;
         let other_project = app.new_project().await;
-        let (flow, _) = hs.create_flow(&app, "ann").await;
+        let flow = hs.create_flow(&app, "ann").await.id;
         let read = |project: paragon_server::ids::ProjectId, token: String| {
             app.client
                 .get(app.url(&format!("/projects/{project}/sdk/oauth/flows/{flow}?wait=1")))

@@ -5,7 +5,10 @@ use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig, SandboxHandle};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{APP_ORIGIN, TestApp, TestProject};
+use crate::{
+    helpers::{APP_ORIGIN, TestApp, TestProject},
+    oauth_popup::{NewFlow, authorize_url, post_start},
+};
 
 pub const CLIENT_ID: &str = "acme-crm";
 pub const CLIENT_SECRET: &str = "acme-crm-secret-that-must-never-leak";
@@ -15,7 +18,7 @@ pub const OTHER_HUB: u32 = 4_242_002;
 pub struct Hubspot {
     pub sandbox: SandboxHandle,
     pub project: TestProject,
-    /// A client that follows no redirects, like a browser hop by hop.
+    /// The user's browser: a cookie jar that follows no redirects (see `oauth_popup`).
     pub browser: reqwest::Client,
 }
 
@@ -65,10 +68,7 @@ pub async fn hubspot_with_hubs(app: &TestApp, hubs: &[u32]) -> Hubspot {
         .await
         .expect("answers");
     assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
+    let browser = crate::oauth_popup::browser();
     Hubspot {
         sandbox,
         project,
@@ -94,8 +94,8 @@ impl Hubspot {
             .expect("a count")
     }
 
-    /// `POST /sdk/oauth/flows` as `user`; returns (flow id, start URL).
-    pub async fn create_flow(&self, app: &TestApp, user: &str) -> (String, String) {
+    /// `POST /sdk/oauth/flows` as `user`.
+    pub async fn create_flow(&self, app: &TestApp, user: &str) -> NewFlow {
         let response = app
             .client
             .post(app.url(&format!("/projects/{}/sdk/oauth/flows", self.project.id)))
@@ -105,18 +105,15 @@ impl Hubspot {
             .await
             .expect("answers");
         assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.expect("JSON");
-        (
-            body["flowId"].as_str().expect("id").to_owned(),
-            body["startUrl"].as_str().expect("url").to_owned(),
-        )
+        NewFlow::from_answer(&response.json().await.expect("JSON"))
     }
 
-    /// Opens the start URL; returns the provider's authorize URL it redirects to.
-    pub async fn start(&self, start_url: &str) -> String {
-        let response = self.browser.get(start_url).send().await.expect("answers");
-        assert_eq!(response.status(), 303, "{:?}", response.text().await);
-        location(&response)
+    /// Posts the start form from the app's page in the user's browser; returns the provider's
+    /// authorize URL the popup is sent on to.
+    pub async fn start(&self, flow: &NewFlow) -> String {
+        let response = post_start(&self.browser, flow, APP_ORIGIN).await;
+        assert_eq!(response.status(), 200);
+        authorize_url(&response.text().await.expect("HTML"))
     }
 
     /// Shows the consent page and presses Grant (or Deny) for `hub`; returns the callback URL
@@ -146,13 +143,13 @@ impl Hubspot {
             .await
             .expect("answers");
         assert!(response.status().is_redirection(), "{}", response.status());
-        location(&response)
+        crate::oauth_popup::location(&response)
     }
 
     /// The whole popup for `user` on account `hub`; returns the callback page's answer.
     pub async fn connect(&self, app: &TestApp, user: &str, hub: u32) -> reqwest::Response {
-        let (_, start_url) = self.create_flow(app, user).await;
-        let authorize = self.start(&start_url).await;
+        let flow = self.create_flow(app, user).await;
+        let authorize = self.start(&flow).await;
         let callback = self.consent(&authorize, hub, true).await;
         self.browser.get(callback).send().await.expect("answers")
     }
@@ -180,11 +177,4 @@ impl Hubspot {
             .await
             .expect("answers")
     }
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"]
-        .to_str()
-        .expect("ascii")
-        .to_owned()
 }

@@ -2,6 +2,7 @@
 //! fresh SQLite file and on a fresh PostgreSQL schema.
 
 mod connect;
+mod connect_binding;
 mod connect_support;
 mod cors;
 mod engine;

@@ -142,7 +142,9 @@ mod connect {
     use paragon_server::{
         auth::api_key,
         ids::UserId,
-        storage::{Credential, CredentialStatus, Flow, FlowStatus, Integration, StorageError},
+        storage::{
+            Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, StorageError,
+        },
     };
 
     use super::project;
@@ -217,21 +219,27 @@ mod connect {
             assert_eq!(app.store.integration_by_provider(&project, "hubspot").await.expect("read"), Some(stored));
         }
 
-        async fn a_flow_starts_once_and_its_state_is_consumed_once(app) {
+        async fn a_flow_starts_once_with_its_secret_and_is_consumed_once_by_its_browser(app) {
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
                 id: "flow-1".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
-                origin: "http://a.test".into(), status: FlowStatus::Created, pkce_verifier: None,
-                credential_id: None, error: None, created_at: 10, expires_at: 1_000,
+                origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"secret-hash".to_vec()),
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 1_000,
             };
             app.store.create_flow(&flow).await.expect("create");
+            let start = |secret: &'static [u8], state: &'static [u8]| FlowStart {
+                secret_hash: secret, state_hash: state, sealed_verifier: b"sealed", browser_hash: b"browser-hash",
+            };
 
-            assert!(app.store.start_flow("flow-1", b"state-hash", b"sealed", 20).await.expect("start").is_some());
-            assert!(app.store.start_flow("flow-1", b"other", b"sealed", 21).await.expect("start").is_none(), "single use");
-            assert!(app.store.take_flow_by_state(b"wrong", 22).await.expect("take").is_none());
-            let taken = app.store.take_flow_by_state(b"state-hash", 22).await.expect("take").expect("the flow");
+            assert!(app.store.start_flow("flow-1", &start(b"wrong-secret", b"state-hash"), 20).await.expect("start").is_none(), "the secret is checked");
+            assert!(app.store.start_flow("flow-1", &start(b"secret-hash", b"state-hash"), 20).await.expect("start").is_some());
+            assert!(app.store.start_flow("flow-1", &start(b"secret-hash", b"other"), 21).await.expect("start").is_none(), "single use");
+            assert_eq!(app.store.flow_by_state(b"state-hash").await.expect("read").map(|f| f.id), Some("flow-1".into()));
+            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", 22).await.expect("take").is_none());
+            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", 22).await.expect("take").is_none(), "another browser takes nothing");
+            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", 22).await.expect("take").expect("the flow");
             assert_eq!(taken.status, FlowStatus::Exchanging);
-            assert!(app.store.take_flow_by_state(b"state-hash", 23).await.expect("take").is_none(), "consumed once");
+            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", 23).await.expect("take").is_none(), "consumed once");
 
             app.store.finish_flow("flow-1", FlowStatus::Done, Some("cred"), None, 24).await.expect("finish");
             let done = app.store.flow("flow-1").await.expect("read").expect("flow");
@@ -242,12 +250,13 @@ mod connect {
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
                 id: "flow-2".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
-                origin: "http://a.test".into(), status: FlowStatus::Created, pkce_verifier: None,
-                credential_id: None, error: None, created_at: 10, expires_at: 100,
+                origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"s".to_vec()),
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 100,
             };
             app.store.create_flow(&flow).await.expect("create");
+            let start = FlowStart { secret_hash: b"s", state_hash: b"s", sealed_verifier: b"v", browser_hash: b"b" };
 
-            assert!(app.store.start_flow("flow-2", b"s", b"v", 100).await.expect("start").is_none());
+            assert!(app.store.start_flow("flow-2", &start, 100).await.expect("start").is_none());
         }
 
         async fn one_refresh_claim_wins_and_a_dead_claimants_lease_expires(app) {
