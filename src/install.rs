@@ -2,9 +2,12 @@
 //! step 7, without the portal.
 //!
 //! The popup is opened synchronously inside the caller's click (a popup opened after an `await`
-//! may be blocked), on `about:blank`, then navigated to the flow's `startUrl` once the platform
-//! has created the flow. Completion is read by long-polling the flow with the user's token, so
-//! no `message` listener is added to the app's window at all.
+//! may be blocked), on `about:blank` under a name of its own; once the platform has created the
+//! flow, a form post of the flow id and its one-time start secret (never a URL) sends it to the
+//! flow's `startUrl`. The platform checks that post's `Origin` (this page's), binds the flow to
+//! this browser with a cookie and cuts the popup's `window.opener`. Completion is read by
+//! long-polling the flow with the user's token, so no `message` listener is added to the app's
+//! window at all.
 
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
@@ -22,12 +25,14 @@ pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let integration_id =
         session::integration_id(&kind).ok_or_else(|| SdkError::UnknownIntegration(kind.clone()))?;
     let window = web_sys::window().ok_or(SdkError::OAuthBlocked)?;
+    // A name of its own, for the start form's `target`; the start page clears it.
+    let name = [
+        "paragon-oauth-",
+        &crate::error::decimal((js_sys::Math::random() * 4e9) as u32),
+    ]
+    .concat();
     let popup = window
-        .open_with_url_and_target_and_features(
-            "about:blank",
-            "_blank",
-            "popup,width=600,height=720",
-        )
+        .open_with_url_and_target_and_features("about:blank", &name, "popup,width=600,height=720")
         .ok()
         .flatten()
         .ok_or(SdkError::OAuthBlocked)?;
@@ -37,8 +42,14 @@ pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         .unwrap_or(DEFAULT_TIMEOUT_MS);
     let origin = window.location().origin().unwrap_or_default();
     Ok(js::promise(async move {
-        let result = run(&auth, &kind, &integration_id, &popup, &origin, timeout).await;
+        let target = Popup {
+            window: &popup,
+            name: &name,
+        };
+        let result = run(&auth, &kind, &integration_id, &target, &origin, timeout).await;
         if result.is_err() {
+            // Closes a popup that has not left about:blank yet; once it has cut its opener on
+            // the way to the provider, the browser ignores this (the flow is ended instead).
             let _ = popup.close();
         }
         Ok(result?)
@@ -49,7 +60,7 @@ async fn run(
     auth: &session::Auth,
     kind: &str,
     integration_id: &str,
-    popup: &web_sys::Window,
+    popup: &Popup<'_>,
     origin: &str,
     timeout: f64,
 ) -> Result<JsValue, SdkError> {
@@ -61,19 +72,50 @@ async fn run(
     let mut request = auth.request("POST", &url);
     request.body = Some(&body);
     let flow = request.json().await?;
-    let (Some(flow_id), Some(start_url)) =
-        (js::string(&flow, "flowId"), js::string(&flow, "startUrl"))
-    else {
+    let (Some(flow_id), Some(start_url), Some(secret)) = (
+        js::string(&flow, "flowId"),
+        js::string(&flow, "startUrl"),
+        js::string(&flow, "startSecret"),
+    ) else {
         return Err(SdkError::InvalidResponse(
-            "a flow without flowId or startUrl".into(),
+            "a flow without flowId, startUrl or startSecret".into(),
         ));
     };
-    popup
-        .location()
-        .set_href(&start_url)
-        .map_err(|_| SdkError::OAuthBlocked)?;
+    post_start(
+        popup.name,
+        &start_url,
+        &[("flow", &flow_id), ("secret", &secret)],
+    )
+    .ok_or(SdkError::OAuthBlocked)?;
+    let popup = popup.window;
     let flow_url = auth.url(&["/oauth/flows/", &js::encode(&flow_id)].concat());
-    let credential_id = loop {
+    let credential_id = match wait_for(auth, &flow_url, popup, deadline).await {
+        Err(given_up @ (SdkError::OAuthTimeout | SdkError::OAuthCancelled)) => {
+            // The popup cut its opener, so it may stay open on the provider's page: end the
+            // flow, so that a consent given there later stores nothing. Best effort.
+            let _ = auth.request("DELETE", &flow_url).send().await;
+            return Err(given_up);
+        }
+        waited => waited?,
+    };
+    session::refresh().await?;
+    let event = js::object();
+    js::set(&event, "integrationId", &integration_id.into());
+    js::set(&event, "integrationType", &kind.into());
+    js::set(&event, "credentialId", &credential_id);
+    listeners::emit("onIntegrationInstall", &event);
+    Ok(event)
+}
+
+/// Long-polls the flow until it is done (its credential id), failed, the popup was closed while
+/// it was pending, or `deadline` passed.
+async fn wait_for(
+    auth: &session::Auth,
+    flow_url: &str,
+    popup: &web_sys::Window,
+    deadline: f64,
+) -> Result<JsValue, SdkError> {
+    loop {
         let left = deadline - js_sys::Date::now();
         if left <= 0.0 {
             return Err(SdkError::OAuthTimeout);
@@ -86,10 +128,10 @@ async fn run(
         } else {
             (left / 1000.0).min(POLL_SECS) as u32
         };
-        let url = [flow_url.as_str(), "?wait=", &crate::error::decimal(wait)].concat();
+        let url = [flow_url, "?wait=", &crate::error::decimal(wait)].concat();
         let state = auth.request("GET", &url).json().await?;
         match js::string(&state, "status").as_deref() {
-            Some("done") => break js::get(&state, "credentialId"),
+            Some("done") => return Ok(js::get(&state, "credentialId")),
             Some("failed") => {
                 return Err(SdkError::OAuthFailed(
                     js::string(&state, "error").unwrap_or_else(|| "the provider refused".into()),
@@ -98,12 +140,35 @@ async fn run(
             _ if closed => return Err(SdkError::OAuthCancelled),
             _ => {}
         }
-    };
-    session::refresh().await?;
-    let event = js::object();
-    js::set(&event, "integrationId", &integration_id.into());
-    js::set(&event, "integrationType", &kind.into());
-    js::set(&event, "credentialId", &credential_id);
-    listeners::emit("onIntegrationInstall", &event);
-    Ok(event)
+    }
+}
+
+/// The popup and the name it was opened under.
+struct Popup<'a> {
+    window: &'a web_sys::Window,
+    name: &'a str,
+}
+
+/// Posts a hidden form of `fields` to `action` into the window named `target`. `None` when the
+/// page has no document body to hold the form for that moment.
+fn post_start(target: &str, action: &str, fields: &[(&str, &str)]) -> Option<()> {
+    use wasm_bindgen::JsCast;
+    let document = web_sys::window()?.document()?;
+    let form = document.create_element("form").ok()?;
+    for (attribute, value) in [("method", "post"), ("action", action), ("target", target)] {
+        form.set_attribute(attribute, value).ok()?;
+    }
+    form.set_attribute("hidden", "").ok()?;
+    for (name, value) in fields {
+        let input = document.create_element("input").ok()?;
+        for (attribute, value) in [("type", "hidden"), ("name", name), ("value", value)] {
+            input.set_attribute(attribute, value).ok()?;
+        }
+        form.append_child(&input).ok()?;
+    }
+    // A form submits only while it is in the document.
+    document.body()?.append_child(&form).ok()?;
+    let submitted = form.unchecked_ref::<web_sys::HtmlFormElement>().submit();
+    form.remove();
+    submitted.ok()
 }

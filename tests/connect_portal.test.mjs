@@ -76,7 +76,8 @@ test("a user connects HubSpot through the portal and the consent popup, then dis
   await portal.locator("#connect:not([disabled])").waitFor();
 
   const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  await popup.waitForLoadState();
+  // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
+  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
   assert.ok(popup.url().startsWith(sandbox.url), `the popup shows HubSpot's consent page: ${popup.url()}`);
   assert.match(await popup.content(), /Acme CRM/);
   await popup.locator("#grant").click();
@@ -149,7 +150,8 @@ test("a forged completion message from another window changes nothing", async ()
   const { page, portal } = await openPortal(context);
   await portal.locator("#connect:not([disabled])").waitFor();
   const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  await popup.waitForLoadState();
+  // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
+  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
 
   // The app page (not the popup, not the platform's origin) claims the flow is done.
   await page.evaluate((p) => {

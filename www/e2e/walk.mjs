@@ -87,7 +87,8 @@ async function walkUser(page, user, contact, pictures = {}) {
 
   await step(`${user.id}: consent in HubSpot's popup, account ${user.hubId}`, page, async () => {
     [popup] = await Promise.all([page.context().waitForEvent("page"), portal.locator("#connect").click()]);
-    await popup.waitForLoadState();
+    // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
+    await popup.waitForURL((url) => url.href.startsWith(SANDBOX));
     assert.ok(popup.url().startsWith(SANDBOX), `the popup is HubSpot's consent page: ${popup.url()}`);
     await popup.locator("#hub_id").selectOption(String(user.hubId));
     await popup.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${user.id}-consent-popup.png`) });

@@ -55,6 +55,10 @@ const FAILED_INSIDE: &str =
 const UNUSABLE: &str = "This connect link was already used or has expired. Close this window and start again from the app.";
 const OTHER_BROWSER: &str = "This sign-in was not started in this browser, or was already \
      completed. Close this window and start again from the app.";
+const ORIGIN_HIDDEN: &str = "The app's page sent no Origin with the sign-in form, so the \
+     platform could not check where it came from. Serve the page with a Referrer-Policy that \
+     keeps the origin (the browsers' default, strict-origin-when-cross-origin), or use connect().";
+const ORIGIN_FOREIGN: &str = "The sign-in was started from a page the project does not allow.";
 const NOT_GRANTED: &str = "Access was not granted. Close this window and try again from the app.";
 
 /// A new flow and the one-time secret that starts it (handed to the creator only).
@@ -129,6 +133,25 @@ pub async fn read(
     }
 }
 
+/// `DELETE …/sdk/oauth/flows/{id}`: the user's app gave up waiting (a timeout, or the user
+/// closed the popup). The popup cannot be closed from the app once it has cut its opener, so
+/// the flow is ended instead: a consent given later in that popup stores nothing.
+pub async fn cancel(
+    connect: &Connect,
+    project: &str,
+    user: &str,
+    id: &str,
+) -> Result<Flow, ConnectError> {
+    let flow = read(connect, project, user, id).await?;
+    connect
+        .store
+        .cancel_flow(&flow.id, CANCELLED, clock::now())
+        .await?;
+    read(connect, project, user, id).await
+}
+
+const CANCELLED: &str = "The app stopped waiting for this sign-in. Start again from the app.";
+
 /// What the popup's form post to `/oauth/start` carries.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct StartForm {
@@ -164,18 +187,35 @@ pub async fn start(
         .flow(&flow_id)
         .await?
         .ok_or_else(|| Refused::new(UNUSABLE, "a start of an unknown flow"))?;
-    // A browser always sends `Origin` on a form post. Only the portal (the platform's own
-    // origin) and the flow's app page may start it: a page elsewhere that knows a flow's
-    // secret (its creator's, say) cannot make a victim's browser start it.
+    let secret_hash = binding::hash(&secret);
+    let known = flow.start_secret_hash.as_deref().unwrap_or_default();
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(known, secret_hash.as_slice())) {
+        return Err(Refused::new(
+            UNUSABLE,
+            format!("a start of flow {} with a wrong secret", flow.id),
+        ));
+    }
+    // Only the portal (the platform's own origin) and the flow's app page may start it: a
+    // page elsewhere that knows a flow's secret (its creator's) cannot make a victim's browser
+    // start it. Browsers send `Origin` with every form post; it is `null` when the posting
+    // page's Referrer-Policy is `no-referrer` (or `same-origin`, cross-origin), which cannot
+    // be told apart from a page that hides where it is.
     let portal = connect.public_origin();
-    match request_origin {
-        Some(origin) if origin == portal || origin == flow.origin => {}
-        other => {
-            return Err(Refused::new(
-                UNUSABLE,
-                format!("a start of flow {} from origin {other:?}", flow.id),
-            ));
-        }
+    if !matches!(request_origin, Some(origin) if origin == portal || origin == flow.origin) {
+        let why = match request_origin {
+            None | Some("null") => ORIGIN_HIDDEN,
+            Some(_) => ORIGIN_FOREIGN,
+        };
+        // The poster had the secret: its flow, so failing it tells the app's developer at once
+        // (installIntegration rejects with this text) and harms no one else.
+        connect
+            .store
+            .cancel_flow(&flow.id, why, clock::now())
+            .await?;
+        return Err(Refused::new(
+            UNUSABLE,
+            format!("a start of flow {} from origin {request_origin:?}", flow.id),
+        ));
     }
     let integration = integration_of(connect, &flow).await?;
     let state = pkce::random_token(32);
@@ -185,7 +225,7 @@ pub async fn start(
         .seal(verifier.as_bytes(), verifier_binding(&flow));
     let browser = binding::new_value();
     let start = FlowStart {
-        secret_hash: &binding::hash(&secret),
+        secret_hash: &secret_hash,
         state_hash: &pkce::state_hash(&state),
         sealed_verifier: &sealed,
         browser_hash: &binding::hash(&browser),
@@ -274,6 +314,12 @@ pub async fn complete<'a>(
         .flow_by_state(&state_hash)
         .await?
         .ok_or_else(|| Refused::new(UNUSABLE, "a callback with an unknown state"))?;
+    if flow.status != FlowStatus::Started || flow.expires_at <= clock::now() {
+        return Err(Refused::new(
+            UNUSABLE,
+            format!("a callback of flow {} in status {:?}", flow.id, flow.status),
+        ));
+    }
     let secure = connect.secure();
     let cookie =
         binding::find(cookies, &binding::cookie_name(&flow.id, secure)).ok_or_else(|| {

@@ -24,7 +24,10 @@ const POLL_EVERY: Duration = Duration::from_millis(200);
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{pid}/sdk/oauth/flows", post(create))
-        .route("/projects/{pid}/sdk/oauth/flows/{flow_id}", get(read))
+        .route(
+            "/projects/{pid}/sdk/oauth/flows/{flow_id}",
+            get(read).delete(cancel),
+        )
 }
 
 async fn create(
@@ -86,6 +89,17 @@ async fn read(
         }
         tokio::time::sleep(POLL_EVERY).await;
     }
+}
+
+/// Ends a flow that has not completed; answers its state (a completed one stays as it is).
+async fn cancel(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((_, flow_id)): Path<(String, String)>,
+) -> Result<Json<FlowState>, ApiError> {
+    let project = auth.project.id.to_string();
+    let flow = flows::cancel(&state.connect, &project, auth.user.id.as_str(), &flow_id).await?;
+    Ok(Json(flow_state(flow)))
 }
 
 fn flow_state(flow: Flow) -> FlowState {

@@ -78,7 +78,7 @@ async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>)
     );
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
-         base-uri 'none'; form-action 'none'; frame-ancestors {origin}"
+         base-uri 'none'; form-action 'self'; frame-ancestors {origin}"
     );
     respond(StatusCode::OK, body, &csp)
 }
@@ -97,9 +97,12 @@ fn respond(status: StatusCode, body: String, csp: &str) -> Response {
     if let Ok(csp) = HeaderValue::from_str(csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
+    // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with
+    // the portal's start form, and `/oauth/start` accepts only a known origin. Nothing leaves
+    // the platform's origin either way.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     shared_headers(headers);

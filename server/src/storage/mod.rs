@@ -129,6 +129,9 @@ pub trait ConnectStore: Send + Sync + Debug {
         browser_hash: &[u8],
         now: i64,
     ) -> Result<Option<Flow>, StorageError>;
+    /// Fails a flow that has not reached the callback yet (`created` or `started`) with why,
+    /// dropping its verifier; false when it had already moved on.
+    async fn cancel_flow(&self, id: &str, error: &str, now: i64) -> Result<bool, StorageError>;
     /// Ends a flow (`done` with its credential, or `failed` with why), dropping its verifier.
     async fn finish_flow(
         &self,

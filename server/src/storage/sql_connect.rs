@@ -185,6 +185,17 @@ macro_rules! connect_storage {
                 }
             }
 
+            async fn cancel_flow(&self, id: &str, error: &str, now: i64) -> Result<bool, $crate::storage::StorageError> {
+                let done = sqlx::query(
+                    "UPDATE oauth_flows SET status = 'failed', error = $2, pkce_verifier = NULL, updated_at = $3
+                     WHERE id = $1 AND status IN ('created', 'started')",
+                )
+                .bind(id).bind(error).bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn finish_flow(&self, id: &str, status: $crate::storage::FlowStatus, credential_id: Option<&str>, error: Option<&str>, now: i64) -> Result<(), $crate::storage::StorageError> {
                 sqlx::query("UPDATE oauth_flows SET status = $2, credential_id = $3, error = $4, pkce_verifier = NULL, updated_at = $5 WHERE id = $1")
                     .bind(id).bind(status.as_str()).bind(credential_id).bind(error).bind(now)

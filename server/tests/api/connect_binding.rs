@@ -63,7 +63,21 @@ both_backends! {
         }
         nothing_was_stored(&app, &hs).await;
         let state = app.store.flow(&flow.id).await.expect("read").expect("the flow");
-        assert_eq!(state.status, paragon_server::storage::FlowStatus::Created, "the refused posts did not start it");
+        assert_eq!(state.status, paragon_server::storage::FlowStatus::Failed, "a foreign page's post ends the flow");
+        assert_eq!(state.error.as_deref(), Some("The sign-in was started from a page the project does not allow."));
+    }
+
+    async fn a_start_form_without_a_usable_origin_tells_the_developer_why(app) {
+        let hs = hubspot(&app).await;
+        // What a page served with `Referrer-Policy: no-referrer` posts.
+        let flow = hs.create_flow(&app, "victim").await;
+
+        let refused = post_start(&hs.browser, &flow, "null").await;
+
+        assert_eq!(refused.status(), 400);
+        let state = app.store.flow(&flow.id).await.expect("read").expect("the flow");
+        assert!(state.error.as_deref().is_some_and(|e| e.contains("Referrer-Policy")), "{state:?}");
+        nothing_was_stored(&app, &hs).await;
     }
 
     async fn a_start_form_with_a_wrong_secret_is_refused(app) {

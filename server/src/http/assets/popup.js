@@ -7,6 +7,9 @@
 (function () {
   var data = document.currentScript.dataset;
   window.opener = null;
+  // The name the opener gave the window to post the start form into: the provider's pages
+  // can read `window.name`, and need nothing of ours.
+  window.name = "";
   if (data.to) {
     window.location.replace(data.to);
   } else if (data.close === "true") {

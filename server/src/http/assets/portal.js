@@ -5,9 +5,11 @@
 //   (`event.source === window.parent`) on the app origin this page was opened for, carrying
 //   one MessagePort. The first such message is accepted; the listener is then removed.
 // - From then on the portal talks to the SDK over that port only.
-// - A `paragon:oauth` message counts only from this origin and from the popup this portal
-//   opened, and even then only triggers a check of the flow through the API: the server's
-//   answer, not the message, says whether the account is connected.
+// - The consent popup is opened on about:blank inside the click, then sent to the platform by
+//   a form post carrying the flow's one-time start secret (never a URL); the platform binds
+//   the flow to this browser with a cookie and cuts the popup's `window.opener`. Completion
+//   is read from the platform (long-polling the flow), never from a message, so no `message`
+//   listener besides `paragon:init` exists.
 // - The token lives in this script's memory: never in a URL, a cookie or storage. When the
 //   platform refuses it (401), the portal asks the SDK for a renewed one over the port
 //   (`token-expired` → `{type: "token", token}`) and retries the request once.
@@ -25,7 +27,6 @@
   var integration = null; // this integration in /sdk/integrations
   var userState = null; // integrations[type] of /sdk/me
   var flow = null; // a flow created ahead, so that Connect opens the popup inside the click
-  var popup = null;
   var activeFlowId = null;
   var renewal = null; // { promise, answer(token) } while the SDK is asked for a new token
 
@@ -104,13 +105,6 @@
     if (data.type === "token" && renewal) renewal.answer(data.token);
   }
 
-  window.addEventListener("message", function (event) {
-    if (event.origin !== window.location.origin || !popup || event.source !== popup) return;
-    var data = event.data;
-    if (!data || data.type !== "paragon:oauth" || data.flowId !== activeFlowId) return;
-    checkFlow(data.flowId, 0);
-  });
-
   function refresh() {
     return Promise.all([api("GET", "/me"), api("GET", "/integrations")])
       .then(function (results) {
@@ -183,12 +177,15 @@
   $("connect").addEventListener("click", function () {
     if (!flow) return;
     showError("");
-    // Opened inside the click, so popup blockers let it through.
-    popup = window.open(flow.startUrl, "paragon-oauth", "popup,width=600,height=720");
+    // Opened inside the click, so popup blockers let it through; on about:blank, under a name
+    // of its own, so that the start form can be posted into it.
+    var name = "paragon-oauth-" + flow.flowId;
+    var popup = window.open("about:blank", name, "popup,width=600,height=720");
     if (!popup) {
       showError("The browser blocked the sign-in window. Allow pop-ups for this page and try again.");
       return;
     }
+    postStart(flow, name);
     activeFlowId = flow.flowId;
     flow = null;
     $("connect").disabled = true;
@@ -196,8 +193,26 @@
     checkFlow(activeFlowId, 25);
   });
 
-  // Long-polls the flow: completion comes from the popup's message or, when the opener link is
-  // cut (Cross-Origin-Opener-Policy), from here alone.
+  // The popup's first navigation: a form post of the flow id and its start secret.
+  function postStart(created, target) {
+    var form = document.createElement("form");
+    form.method = "POST";
+    form.action = created.startUrl;
+    form.target = target;
+    form.hidden = true;
+    [["flow", created.flowId], ["secret", created.startSecret]].forEach(function (field) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = field[0];
+      input.value = field[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+    form.remove();
+  }
+
+  // Long-polls the flow: completion comes from here alone (the popup has no opener).
   function checkFlow(flowId, wait) {
     api("GET", "/oauth/flows/" + encodeURIComponent(flowId) + "?wait=" + wait)
       .then(function (state) {
@@ -207,7 +222,6 @@
           return;
         }
         activeFlowId = null;
-        popup = null;
         if (state.status === "done") {
           setState("installed");
           return refresh().then(function () {
