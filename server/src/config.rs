@@ -27,6 +27,8 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// The workflow engine's settings (`workers == 0`: no engine in this process).
     pub engine: crate::engine::EngineConfig,
+    /// Timeouts and size limits of client connections.
+    pub connections: crate::connection::ConnectionLimits,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -39,6 +41,7 @@ impl TryFrom<ServeArgs> for ServeConfig {
             .filter(|value| !value.trim().is_empty())
             .map(|value| Origin::parse(value))
             .collect::<Result<_, _>>()?;
+        let connections = crate::connection::ConnectionLimits::from_args(&args)?;
         Ok(Self {
             addr: SocketAddr::new(args.bind, args.port),
             storage: args.storage.location()?,
@@ -61,6 +64,7 @@ impl TryFrom<ServeArgs> for ServeConfig {
                 None => None,
                 Some(url) => Some(public_url(url)?),
             },
+            connections,
         })
     }
 }

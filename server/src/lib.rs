@@ -13,6 +13,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod connect;
+pub mod connection;
 pub mod deploy;
 pub mod engine;
 pub mod error;

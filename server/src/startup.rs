@@ -1,30 +1,19 @@
 //! Building and running the application: [`Application::build`] opens the storage and binds the
 //! socket, so a test can ask for port 0 and read the real address before serving starts.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::extract::ConnectInfo;
-use hyper_util::{
-    rt::{TokioExecutor, TokioIo},
-    server::{conn::auto, graceful::GracefulShutdown},
-    service::TowerToHyperService,
-};
-use tokio::net::TcpListener;
-use tower::ServiceExt;
+use tokio::{net::TcpListener, sync::Semaphore};
 
 use crate::{
     cli::ServeArgs,
     config::ServeConfig,
+    connection::{self, ConnectionLimits},
     error::ServerError,
     http::{self, AppState},
     storage::{self, Store},
 };
 
-/// The largest request head (request line and headers) read before answering. Far above
-/// hyper's ~400 KB default so that an oversized `Authorization` header reaches the token check
-/// and gets the protocol's 401 JSON body instead of a bare 431 (the token check itself refuses
-/// anything over 8 KB at once).
-const MAX_REQUEST_HEAD_BYTES: usize = 2 * 1024 * 1024;
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -36,6 +25,7 @@ pub struct Application {
     store: Store,
     state: AppState,
     engine: crate::engine::EngineConfig,
+    limits: ConnectionLimits,
 }
 
 impl Application {
@@ -70,6 +60,7 @@ impl Application {
             store,
             state,
             engine: config.engine,
+            limits: config.connections,
         })
     }
 
@@ -93,21 +84,22 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (bounded).
     ///
-    /// hyper-util's connection builder rather than `axum::serve`, because only it lets the
-    /// request-head limit be raised (see [`MAX_REQUEST_HEAD_BYTES`]).
+    /// hyper-util's connection builder rather than `axum::serve`, because only it exposes the
+    /// head size and header-read timeout (see [`ConnectionLimits`]).
+    ///
+    /// At the connection limit the loop stops accepting rather than accepting and dropping: the
+    /// kernel's accept queue holds the next clients, who are served as soon as a slot frees up
+    /// (the timeouts guarantee one does), instead of being reset; nothing is read from them, so
+    /// they cost no memory here.
     pub async fn run_until<F>(self, shutdown: F) -> Result<(), ServerError>
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder.http1().max_buf_size(MAX_REQUEST_HEAD_BYTES);
-        builder
-            .http2()
-            .max_header_list_size(MAX_REQUEST_HEAD_BYTES as u32);
-        let graceful = GracefulShutdown::new();
-        let (stop_engine, engine_stopped) = tokio::sync::watch::channel(false);
+        let builder = self.limits.builder();
+        let slots = Arc::new(Semaphore::new(self.limits.max_connections));
+        let (stop, stopped) = tokio::sync::watch::channel(false);
         if self.engine.workers > 0 {
-            let mut stopped = engine_stopped;
+            let mut stopped = stopped.clone();
             crate::engine::spawn(
                 self.state.connect.clone(),
                 self.engine.clone(),
@@ -119,37 +111,38 @@ impl Application {
         }
         tokio::pin!(shutdown);
         loop {
-            tokio::select! {
-                accepted = self.listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(accepted) => accepted,
-                        Err(error) => {
-                            // EMFILE and friends: back off instead of spinning.
-                            tracing::warn!(%error, "accept failed");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    // The peer's address, for handlers that throttle by source.
-                    let router = self.router.clone().map_request(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                        request.extensions_mut().insert(ConnectInfo(peer));
-                        request
-                    });
-                    let service = TowerToHyperService::new(router);
-                    let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-                    let connection = graceful.watch(connection.into_owned());
-                    tokio::spawn(async move {
-                        if let Err(error) = connection.await {
-                            tracing::debug!(%error, "connection closed with an error");
-                        }
-                    });
-                }
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
                 () = &mut shutdown => break,
+            };
+            let accepted = tokio::select! {
+                accepted = self.listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            match accepted {
+                Ok(accepted) => connection::spawn(
+                    &builder,
+                    self.limits,
+                    accepted,
+                    self.router.clone(),
+                    stopped.clone(),
+                    slot,
+                ),
+                Err(error) => {
+                    // EMFILE and friends: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
             }
         }
-        let _ = stop_engine.send(true);
+        let _ = stop.send(true);
         drop(self.listener);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        // Every connection holds a slot until its task ends: all slots back means all done.
+        let all = u32::try_from(self.limits.max_connections).unwrap_or(u32::MAX);
+        if tokio::time::timeout(DRAIN_TIMEOUT, slots.acquire_many(all))
             .await
             .is_err()
         {

@@ -133,6 +133,35 @@ pub struct ServeArgs {
     /// resume after this).
     #[arg(long, env = "PARAGON_RUN_LEASE_SECS", default_value_t = 60)]
     pub run_lease_secs: u64,
+    /// How long a client may take to send a complete HTTP/1 request head (request line and
+    /// headers), counted from when the server starts waiting for it: the connection opened, or
+    /// the previous response was sent. So it also ends idle HTTP/1 keep-alive connections.
+    #[arg(long, env = "PARAGON_HEADER_READ_TIMEOUT", value_parser = parse_timeout, default_value = "10s")]
+    pub header_read_timeout: std::time::Duration,
+    /// How long a request may take from its complete head to the response's head (reading its
+    /// body included); past it the answer is 503. Leave room for the 30 s long-poll of
+    /// OAuth flows and for a provider call with a token refresh (20 s each).
+    #[arg(long, env = "PARAGON_REQUEST_TIMEOUT", value_parser = parse_timeout, default_value = "60s")]
+    pub request_timeout: std::time::Duration,
+    /// How long a connection (HTTP/1 or HTTP/2) may stay open with no request in flight,
+    /// including one that never sends a byte. Keep a reverse proxy's upstream keep-alive
+    /// shorter than this.
+    #[arg(long, env = "PARAGON_IDLE_TIMEOUT", value_parser = parse_timeout, default_value = "10s")]
+    pub idle_timeout: std::time::Duration,
+    /// Client connections served at once; at the limit, new clients wait in the kernel's
+    /// accept queue until a slot frees up. Needs as many file descriptors (`ulimit -n`).
+    #[arg(long, env = "PARAGON_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// The largest request head in bytes (8192 to 16777216); larger ones are answered 431.
+    /// Each connection buffers at most this much, in a buffer that may reserve twice that, so
+    /// memory for heads stays under max-connections x 2 x max-header-bytes (128 MB by default).
+    #[arg(long, env = "PARAGON_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
+    pub max_header_bytes: usize,
+}
+
+/// A timeout flag: a duration such as `10s` or `2m` (see [`parse_duration`]).
+fn parse_timeout(value: &str) -> Result<std::time::Duration, String> {
+    parse_duration(value).map(|secs| std::time::Duration::from_secs(secs.unsigned_abs()))
 }
 
 /// The vault's master keys: `PARAGON_MASTER_KEY`, or in demo mode the key file of the data

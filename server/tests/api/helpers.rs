@@ -143,6 +143,12 @@ fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
         workers,
         max_attempts: 10,
         run_lease_secs: 10,
+        // `paragon serve`'s defaults.
+        header_read_timeout: std::time::Duration::from_secs(10),
+        request_timeout: std::time::Duration::from_secs(60),
+        idle_timeout: std::time::Duration::from_secs(10),
+        max_connections: 1024,
+        max_header_bytes: 64 * 1024,
     };
     ServeConfig::try_from(args).expect("a valid test configuration")
 }

@@ -7,5 +7,6 @@ mod oauth_popup;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod secrets;
+mod slow_clients;
 mod support;
 mod workflow;

@@ -106,6 +106,11 @@ pub struct Server {
 }
 
 impl Server {
+    /// The server's process id (its memory is in /proc/PID/status).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the server with SIGKILL: no shutdown, in-flight work is cut off.
     pub fn kill(mut self) {
         let _ = self.child.kill();
