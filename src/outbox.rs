@@ -6,6 +6,12 @@
 //! leaves the outbox on 2xx or a permanent 4xx; otherwise it is retried with backoff, and again
 //! after `authenticate`, on `online` and on `pageshow`, so it survives offline periods and
 //! reloads. The platform records a key once, so a repeat never runs a workflow twice.
+//!
+//! The outbox is bounded, so that a page (a loop, a bug, a hostile payload) cannot fill the
+//! origin's `localStorage` and break the app's own use of it: `event()` refuses an event that
+//! would pass [`Limits`], or that `localStorage` itself refuses, with an error, and stores
+//! nothing. `logout()` discards the user's undelivered events unless the app keeps them
+//! ([`discard`]): their payloads may hold personal data, left behind on a shared computer.
 
 use std::cell::{Cell, RefCell};
 
@@ -18,7 +24,52 @@ use crate::{
     session::{self, Auth},
 };
 
+/// The default [`Limits`]: a few days of a busy user's events offline, and 1 MB of JSON, a
+/// fifth of the 5 MB that Firefox and Safari give an origin's `localStorage`.
+const DEFAULT_LIMITS: Limits = Limits {
+    events: 500,
+    bytes: 1_000_000,
+};
+
+/// The most one user's outbox may hold: events, and bytes of its JSON as `localStorage`
+/// holds it (UTF-8), set by `authenticate`'s `maxPendingEvents` and `maxPendingBytes`.
+#[derive(Clone, Copy)]
+pub struct Limits {
+    events: u32,
+    bytes: u32,
+}
+
+impl Limits {
+    /// The limits in `authenticate`'s options; the defaults for those it does not give.
+    pub fn from_options(options: &JsValue) -> Result<Self, SdkError> {
+        Ok(Self {
+            events: limit(options, "maxPendingEvents", DEFAULT_LIMITS.events)?,
+            bytes: limit(options, "maxPendingBytes", DEFAULT_LIMITS.bytes)?,
+        })
+    }
+}
+
+fn limit(options: &JsValue, name: &str, default: u32) -> Result<u32, SdkError> {
+    let value = js::get(options, name);
+    if value.is_undefined() {
+        return Ok(default);
+    }
+    match value.as_f64() {
+        // `as u32` saturates: a value that comes back unchanged is an integer in range.
+        Some(n) if n >= 1.0 && f64::from(n as u32) == n => Ok(n as u32),
+        _ => Err(SdkError::InvalidArgument(
+            ["authenticate: ", name, " must be a positive integer"].concat(),
+        )),
+    }
+}
+
+/// Applies the limits of the `authenticate` that just succeeded.
+pub fn set_limits(limits: Limits) {
+    LIMITS.with(|l| l.set(limits));
+}
+
 thread_local! {
+    static LIMITS: Cell<Limits> = const { Cell::new(DEFAULT_LIMITS) };
     /// The promises of this page's events that are not settled yet: id, resolve, reject.
     static WAITERS: RefCell<Vec<(String, Function, Function)>> = const { RefCell::new(Vec::new()) };
     /// Events being sent now, so that concurrent flushes do not send one twice at once.
@@ -54,22 +105,20 @@ fn load(key: &str) -> Array {
         .unwrap_or_default()
 }
 
-fn save(key: &str, entries: &Array) {
-    let text = js::stringify(entries).unwrap_or_else(|| "[]".into());
-    let stored = storage().map(|s| {
-        if entries.length() == 0 {
-            s.remove_item(key)
-        } else {
-            s.set_item(key, &text)
+/// Writes the user's outbox; `Err` with the browser's exception when `localStorage` refused
+/// it (QuotaExceededError). In memory when the page may not use `localStorage`.
+fn store(key: &str, text: &str) -> Result<(), JsValue> {
+    match storage() {
+        Some(s) if text == "[]" => s.remove_item(key),
+        Some(s) => s.set_item(key, text),
+        None => {
+            MEMORY.with(|m| {
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.to_owned(), text.to_owned()));
+            });
+            Ok(())
         }
-    });
-    if !matches!(stored, Some(Ok(()))) {
-        // No storage, or full: keep the events for this page's life at least.
-        MEMORY.with(|m| {
-            let mut m = m.borrow_mut();
-            m.retain(|(k, _)| k != key);
-            m.push((key.to_owned(), text));
-        });
     }
 }
 
@@ -78,7 +127,10 @@ fn remove(key: &str, id: &str) {
         .iter()
         .filter(|e| js::string(e, "id").as_deref() != Some(id))
         .collect();
-    save(key, &kept);
+    let text = js::stringify(&kept).unwrap_or_else(|| "[]".into());
+    // A shorter outbox never passes a quota; if it failed anyway, the event is sent again and
+    // the platform, which records its key once, answers the first receipt.
+    let _ = store(key, &text);
 }
 
 /// `event(name, payload)`: stores the event, then sends it. The promise resolves with the
@@ -111,7 +163,16 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     let key = key(&auth);
     let entries = load(&key);
     entries.push(&entry);
-    save(&key, &entries);
+    let text = js::stringify(&entries).unwrap_or_default();
+    let limits = LIMITS.with(Cell::get);
+    if entries.length() > limits.events || text.len() > limits.bytes as usize {
+        return Err(SdkError::OutboxFull {
+            events: limits.events,
+            bytes: limits.bytes,
+        });
+    }
+    store(&key, &text)
+        .map_err(|e| SdkError::StorageFull(js::error_message(&e, "QuotaExceededError")))?;
 
     let promise = Promise::new(&mut |resolve, reject| {
         WAITERS.with(|w| w.borrow_mut().push((id.clone(), resolve, reject)));
@@ -120,13 +181,17 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     Ok(promise)
 }
 
-fn settle(id: &str, result: Result<JsValue, SdkError>) {
-    let waiter = WAITERS.with(|w| {
+/// The promise functions of event `id`, if this page waits for it.
+fn take_waiter(id: &str) -> Option<(String, Function, Function)> {
+    WAITERS.with(|w| {
         let mut w = w.borrow_mut();
         let at = w.iter().position(|(i, _, _)| i == id)?;
         Some(w.remove(at))
-    });
-    match (waiter, result) {
+    })
+}
+
+fn settle(id: &str, result: Result<JsValue, SdkError>) {
+    match (take_waiter(id), result) {
         (Some((_, resolve, _)), Ok(value)) => drop(resolve.call1(&JsValue::UNDEFINED, &value)),
         (Some((_, _, reject)), Err(e)) => drop(reject.call1(&JsValue::UNDEFINED, &e.into())),
         // An event of an earlier page: nobody waits for it any more.
@@ -228,4 +293,24 @@ pub fn pending() -> JsValue {
         Ok(auth) => js::copy(&load(&key(&auth))),
         Err(_) => Array::new().into(),
     }
+}
+
+/// `logout()` without `keepPendingEvents`: removes the user's undelivered events from this
+/// browser, rejects this page's promises of them with `EVENT_DISCARDED`, and returns them
+/// (oldest first) so that the app sees what was not delivered. An event whose request is
+/// already on the way may still reach the platform.
+pub fn discard() -> JsValue {
+    let Ok(auth) = session::auth() else {
+        return Array::new().into();
+    };
+    let key = key(&auth);
+    let entries = load(&key);
+    // Removing a key never passes a quota.
+    let _ = store(&key, "[]");
+    for entry in entries.iter() {
+        if let Some((_, _, reject)) = take_waiter(&js::string(&entry, "id").unwrap_or_default()) {
+            drop(reject.call1(&JsValue::UNDEFINED, &SdkError::EventDiscarded.into()));
+        }
+    }
+    entries.into()
 }
