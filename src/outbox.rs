@@ -181,17 +181,13 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     Ok(promise)
 }
 
-/// The promise functions of event `id`, if this page waits for it.
-fn take_waiter(id: &str) -> Option<(String, Function, Function)> {
-    WAITERS.with(|w| {
+fn settle(id: &str, result: Result<JsValue, SdkError>) {
+    let waiter = WAITERS.with(|w| {
         let mut w = w.borrow_mut();
         let at = w.iter().position(|(i, _, _)| i == id)?;
         Some(w.remove(at))
-    })
-}
-
-fn settle(id: &str, result: Result<JsValue, SdkError>) {
-    match (take_waiter(id), result) {
+    });
+    match (waiter, result) {
         (Some((_, resolve, _)), Ok(value)) => drop(resolve.call1(&JsValue::UNDEFINED, &value)),
         (Some((_, _, reject)), Err(e)) => drop(reject.call1(&JsValue::UNDEFINED, &e.into())),
         // An event of an earlier page: nobody waits for it any more.
@@ -296,9 +292,9 @@ pub fn pending() -> JsValue {
 }
 
 /// `logout()` without `keepPendingEvents`: removes the user's undelivered events from this
-/// browser, rejects this page's promises of them with `EVENT_DISCARDED`, and returns them
-/// (oldest first) so that the app sees what was not delivered. An event whose request is
-/// already on the way may still reach the platform.
+/// browser, rejects this page's promises of them with `EVENT_DISCARDED` (the console shows
+/// those of earlier pages), and returns them, oldest first, so that the app sees what was not
+/// delivered. An event whose request is already on the way may still reach the platform.
 pub fn discard() -> JsValue {
     let Ok(auth) = session::auth() else {
         return Array::new().into();
@@ -308,9 +304,10 @@ pub fn discard() -> JsValue {
     // Removing a key never passes a quota.
     let _ = store(&key, "[]");
     for entry in entries.iter() {
-        if let Some((_, _, reject)) = take_waiter(&js::string(&entry, "id").unwrap_or_default()) {
-            drop(reject.call1(&JsValue::UNDEFINED, &SdkError::EventDiscarded.into()));
-        }
+        settle(
+            &js::string(&entry, "id").unwrap_or_default(),
+            Err(SdkError::EventDiscarded),
+        );
     }
     entries.into()
 }
