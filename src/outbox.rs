@@ -9,7 +9,7 @@
 //!
 //! The outbox is bounded, so that a page (a loop, a bug, a hostile payload) cannot fill the
 //! origin's `localStorage` and break the app's own use of it: `event()` refuses an event that
-//! would pass [`Limits`], or that `localStorage` itself refuses, with an error, and stores
+//! would pass its [`Limits`], or that `localStorage` itself refuses, with an error, and stores
 //! nothing. `logout()` discards the user's undelivered events unless the app keeps them
 //! ([`discard`]): their payloads may hold personal data, left behind on a shared computer.
 
@@ -24,52 +24,10 @@ use crate::{
     session::{self, Auth},
 };
 
-/// The default [`Limits`]: a few days of a busy user's events offline, and 1 MB of JSON, a
-/// fifth of the 5 MB that Firefox and Safari give an origin's `localStorage`.
-const DEFAULT_LIMITS: Limits = Limits {
-    events: 500,
-    bytes: 1_000_000,
-};
-
-/// The most one user's outbox may hold: events, and bytes of its JSON as `localStorage`
-/// holds it (UTF-8), set by `authenticate`'s `maxPendingEvents` and `maxPendingBytes`.
-#[derive(Clone, Copy)]
-pub struct Limits {
-    events: u32,
-    bytes: u32,
-}
-
-impl Limits {
-    /// The limits in `authenticate`'s options; the defaults for those it does not give.
-    pub fn from_options(options: &JsValue) -> Result<Self, SdkError> {
-        Ok(Self {
-            events: limit(options, "maxPendingEvents", DEFAULT_LIMITS.events)?,
-            bytes: limit(options, "maxPendingBytes", DEFAULT_LIMITS.bytes)?,
-        })
-    }
-}
-
-fn limit(options: &JsValue, name: &str, default: u32) -> Result<u32, SdkError> {
-    let value = js::get(options, name);
-    if value.is_undefined() {
-        return Ok(default);
-    }
-    match value.as_f64() {
-        // `as u32` saturates: a value that comes back unchanged is an integer in range.
-        Some(n) if n >= 1.0 && f64::from(n as u32) == n => Ok(n as u32),
-        _ => Err(SdkError::InvalidArgument(
-            ["authenticate: ", name, " must be a positive integer"].concat(),
-        )),
-    }
-}
-
-/// Applies the limits of the `authenticate` that just succeeded.
-pub fn set_limits(limits: Limits) {
-    LIMITS.with(|l| l.set(limits));
-}
+mod limits;
+pub use limits::{Limits, set_limits};
 
 thread_local! {
-    static LIMITS: Cell<Limits> = const { Cell::new(DEFAULT_LIMITS) };
     /// The promises of this page's events that are not settled yet: id, resolve, reject.
     static WAITERS: RefCell<Vec<(String, Function, Function)>> = const { RefCell::new(Vec::new()) };
     /// Events being sent now, so that concurrent flushes do not send one twice at once.
@@ -163,13 +121,12 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     let key = key(&auth);
     let entries = load(&key);
     entries.push(&entry);
-    let text = js::stringify(&entries).unwrap_or_default();
-    let limits = LIMITS.with(Cell::get);
-    if entries.length() > limits.events || text.len() > limits.bytes as usize {
-        return Err(SdkError::OutboxFull {
-            events: limits.events,
-            bytes: limits.bytes,
-        });
+    let text = js::stringify(&entries).ok_or_else(|| {
+        SdkError::InvalidArgument("event: the payload must be a JSON object".into())
+    })?;
+    let limits = limits::current();
+    if !limits.admit(entries.length(), text.len()) {
+        return Err(limits.full());
     }
     store(&key, &text)
         .map_err(|e| SdkError::StorageFull(js::error_message(&e, "QuotaExceededError")))?;
