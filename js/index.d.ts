@@ -32,7 +32,10 @@ export type ParagonErrorCode =
   | "OAUTH_BLOCKED"
   | "OAUTH_TIMEOUT"
   | "OAUTH_CANCELLED"
-  | "OAUTH_FAILED";
+  | "OAUTH_FAILED"
+  | "OUTBOX_FULL"
+  | "STORAGE_FULL"
+  | "EVENT_DISCARDED";
 
 /** Every error the SDK throws or rejects with; branch on `code` (or on the subclass). */
 export declare class ParagonError extends Error {
@@ -81,6 +84,26 @@ export interface AuthenticateOptions {
    * with it. Without it, such a call rejects with an `AuthenticationError`.
    */
   tokenProvider?: () => Promise<string> | string;
+  /**
+   * The most events the user's outbox holds (default 500): `event()` rejects with
+   * `OUTBOX_FULL` past it, and stores nothing.
+   */
+  maxPendingEvents?: number;
+  /**
+   * The most bytes of JSON the user's outbox holds in `localStorage` (default 1000000):
+   * `event()` rejects with `OUTBOX_FULL` past it, and stores nothing.
+   */
+  maxPendingBytes?: number;
+}
+
+/** Options of `paragon.logout`. */
+export interface LogoutOptions {
+  /**
+   * Keep the user's undelivered events in `localStorage`, to be sent after the same user's
+   * next `authenticate` (default `false`: they are discarded, their payloads may hold personal
+   * data on a shared computer).
+   */
+  keepPendingEvents?: boolean;
 }
 
 /** The user's state of one integration, from `GET /sdk/me`. */
@@ -175,8 +198,13 @@ export interface Paragon {
   getIntegrationMetadata(): IntegrationMetadata[];
   /** One integration; throws `UNKNOWN_INTEGRATION` when the project has none of that type. */
   getIntegrationMetadata(type: string): IntegrationMetadata;
-  /** Forgets the user and the token, and closes the portal. */
-  logout(): void;
+  /**
+   * Forgets the user and the token, and closes the portal. The user's undelivered events are
+   * removed from this browser, their `event()` promises reject with `EVENT_DISCARDED`, and
+   * they are returned (oldest first); with `{ keepPendingEvents: true }` they stay and nothing
+   * is returned (`[]`). Call `pendingEvents()` first to look, or `flush()` to send them.
+   */
+  logout(options?: LogoutOptions): PendingEvent[];
   /** Calls `listener` on every `name` event; returns the function that unsubscribes it. */
   subscribe<K extends keyof SdkEvents>(name: K, listener: (event: SdkEvents[K]) => void): () => void;
   /** Stops calling `listener` on `name` events. */
@@ -209,7 +237,9 @@ export interface Paragon {
    * send, retried with backoff, again after `authenticate`, on `online` and on page show).
    * Resolves once the platform has it; rejects with a `ParagonError` when the platform refuses
    * it for good (a 4xx other than 401: the event is dropped). After a 401 the event waits for
-   * the next `authenticate`.
+   * the next `authenticate`. Rejects at once, storing nothing, when the outbox is full
+   * (`OUTBOX_FULL`: `maxPendingEvents` or `maxPendingBytes`) or `localStorage` refuses the
+   * event (`STORAGE_FULL`); with `EVENT_DISCARDED` when `logout()` discards it.
    */
   event(name: string, payload?: Record<string, JsonValue>): Promise<EventReceipt>;
   /** Sends the pending events now; resolves when the outbox is empty or a send must wait. */

@@ -154,9 +154,12 @@ export const paragon = Object.freeze({
     return sync(() => wasm.getIntegrationMetadata(type === undefined ? undefined : String(type)));
   },
 
-  /** Forgets the user and the token, and closes the portal. */
-  logout() {
-    if (wasm) wasm.logout();
+  /**
+   * Forgets the user and the token, and closes the portal. Discards the user's undelivered
+   * events (returned) unless `{ keepPendingEvents: true }`.
+   */
+  logout(options) {
+    return wasm ? wasm.logout(options) : [];
   },
 
   /** Calls `listener` on each `name` event; returns the function that unsubscribes it. */
@@ -211,7 +214,9 @@ export const paragon = Object.freeze({
 
   /**
    * Sends an App Event through the durable outbox: resolves with `{ id, runs }` once the
-   * platform has it (retrying as long as needed), rejects if the platform refuses it for good.
+   * platform has it (retrying as long as needed), rejects if the platform refuses it for good,
+   * if the outbox is full (`OUTBOX_FULL`, `STORAGE_FULL`: not stored) or if `logout()`
+   * discards it (`EVENT_DISCARDED`).
    */
   event(name, payload) {
     return withWasm((w) => w.event(String(name), payload));

@@ -45,6 +45,19 @@ pub enum SdkError {
     OAuthCancelled,
     /// The provider or the platform ended the flow with an error.
     OAuthFailed(String),
+    /// `event()` found the user's outbox at its limit (`maxPendingEvents` events or
+    /// `maxPendingBytes` bytes of JSON): the event was not stored.
+    OutboxFull {
+        /// The limit on the number of events.
+        events: u32,
+        /// The limit on the outbox's JSON, in bytes.
+        bytes: u32,
+    },
+    /// `localStorage` refused to store the event (QuotaExceededError): the event was not
+    /// stored. The browser's message.
+    StorageFull(String),
+    /// `logout()` removed the event from this browser before the platform confirmed it.
+    EventDiscarded,
 }
 
 impl SdkError {
@@ -66,6 +79,9 @@ impl SdkError {
             Self::OAuthTimeout => "OAUTH_TIMEOUT",
             Self::OAuthCancelled => "OAUTH_CANCELLED",
             Self::OAuthFailed(_) => "OAUTH_FAILED",
+            Self::OutboxFull { .. } => "OUTBOX_FULL",
+            Self::StorageFull(_) => "STORAGE_FULL",
+            Self::EventDiscarded => "EVENT_DISCARDED",
         }
     }
 
@@ -127,6 +143,25 @@ impl SdkError {
             Self::OAuthTimeout => "the user did not finish connecting in time",
             Self::OAuthCancelled => "the user closed the popup before connecting",
             Self::OAuthFailed(detail) => return ["connecting failed: ", detail].concat(),
+            Self::OutboxFull { events, bytes } => {
+                return [
+                    "event: the outbox is full (at most ",
+                    &decimal(*events),
+                    " events and ",
+                    &decimal(*bytes),
+                    " bytes of JSON per user): the event was not stored; \
+                     there is room again once pending events are delivered",
+                ]
+                .concat();
+            }
+            Self::StorageFull(detail) => {
+                return [
+                    "event: localStorage refused the event, it was not stored: ",
+                    detail,
+                ]
+                .concat();
+            }
+            Self::EventDiscarded => "logout discarded the event before the platform confirmed it",
         };
         text.to_owned()
     }
@@ -202,6 +237,17 @@ mod tests {
         assert_eq!(
             SdkError::UnknownIntegration("x".into()).message(),
             "the project has no integration of type \"x\""
+        );
+        let full = SdkError::OutboxFull {
+            events: 500,
+            bytes: 1_000_000,
+        };
+        assert_eq!(full.code(), "OUTBOX_FULL");
+        assert!(
+            full.message()
+                .starts_with("event: the outbox is full (at most 500 events and 1000000 bytes"),
+            "{}",
+            full.message()
         );
     }
 }

@@ -36,13 +36,16 @@ pub fn check_health() -> Promise {
     })
 }
 
-/// `paragon.authenticate(projectId, token, { metadata, tokenProvider })`.
+/// `paragon.authenticate(projectId, token, { metadata, tokenProvider, maxPendingEvents,
+/// maxPendingBytes })`.
 #[wasm_bindgen]
 pub fn authenticate(project_id: String, token: String, options: JsValue) -> Promise {
     js::promise(async move {
         let metadata = js::get(&options, "metadata");
         let provider = js::function(&options, "tokenProvider");
+        let limits = crate::outbox::Limits::from_options(&options)?;
         crate::session::authenticate(&project_id, &token, metadata, provider).await?;
+        crate::outbox::set_limits(limits);
         // Events left by an earlier page (or a refused token) go out now.
         crate::outbox::reset_backoff();
         js::spawn(crate::outbox::flush());
@@ -68,11 +71,18 @@ pub fn get_integration_metadata(kind: Option<String>) -> Result<JsValue, JsValue
     Ok(crate::session::integration_metadata(kind)?)
 }
 
-/// `paragon.logout()`.
+/// `paragon.logout({ keepPendingEvents })`: returns the user's undelivered
+/// events it discarded (none with `keepPendingEvents: true`).
 #[wasm_bindgen]
-pub fn logout() {
+pub fn logout(options: JsValue) -> JsValue {
     crate::portal::close();
+    let discarded = if js::get(&options, "keepPendingEvents").as_bool() == Some(true) {
+        js_sys::Array::new().into()
+    } else {
+        crate::outbox::discard()
+    };
     crate::session::logout();
+    discarded
 }
 
 /// `paragon.subscribe(name, listener)` (the npm entry returns the unsubscribe function).

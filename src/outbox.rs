@@ -6,6 +6,12 @@
 //! leaves the outbox on 2xx or a permanent 4xx; otherwise it is retried with backoff, and again
 //! after `authenticate`, on `online` and on `pageshow`, so it survives offline periods and
 //! reloads. The platform records a key once, so a repeat never runs a workflow twice.
+//!
+//! The outbox is bounded, so that a page (a loop, a bug, a hostile payload) cannot fill the
+//! origin's `localStorage` and break the app's own use of it: `event()` refuses an event that
+//! would pass its [`Limits`], or that `localStorage` itself refuses, with an error, and stores
+//! nothing. `logout()` discards the user's undelivered events unless the app keeps them
+//! ([`discard`]): their payloads may hold personal data, left behind on a shared computer.
 
 use std::cell::{Cell, RefCell};
 
@@ -17,6 +23,9 @@ use crate::{
     retry::{self, Outcome},
     session::{self, Auth},
 };
+
+mod limits;
+pub use limits::{Limits, set_limits};
 
 thread_local! {
     /// The promises of this page's events that are not settled yet: id, resolve, reject.
@@ -54,22 +63,20 @@ fn load(key: &str) -> Array {
         .unwrap_or_default()
 }
 
-fn save(key: &str, entries: &Array) {
-    let text = js::stringify(entries).unwrap_or_else(|| "[]".into());
-    let stored = storage().map(|s| {
-        if entries.length() == 0 {
-            s.remove_item(key)
-        } else {
-            s.set_item(key, &text)
+/// Writes the user's outbox; `Err` with the browser's exception when `localStorage` refused
+/// it (QuotaExceededError). In memory when the page may not use `localStorage`.
+fn store(key: &str, text: &str) -> Result<(), JsValue> {
+    match storage() {
+        Some(s) if text == "[]" => s.remove_item(key),
+        Some(s) => s.set_item(key, text),
+        None => {
+            MEMORY.with(|m| {
+                let mut m = m.borrow_mut();
+                m.retain(|(k, _)| k != key);
+                m.push((key.to_owned(), text.to_owned()));
+            });
+            Ok(())
         }
-    });
-    if !matches!(stored, Some(Ok(()))) {
-        // No storage, or full: keep the events for this page's life at least.
-        MEMORY.with(|m| {
-            let mut m = m.borrow_mut();
-            m.retain(|(k, _)| k != key);
-            m.push((key.to_owned(), text));
-        });
     }
 }
 
@@ -78,7 +85,10 @@ fn remove(key: &str, id: &str) {
         .iter()
         .filter(|e| js::string(e, "id").as_deref() != Some(id))
         .collect();
-    save(key, &kept);
+    let text = js::stringify(&kept).unwrap_or_else(|| "[]".into());
+    // A shorter outbox never passes a quota; if it failed anyway, the event is sent again and
+    // the platform, which records its key once, answers the first receipt.
+    let _ = store(key, &text);
 }
 
 /// `event(name, payload)`: stores the event, then sends it. The promise resolves with the
@@ -111,7 +121,15 @@ pub fn event(name: String, payload: JsValue) -> Result<Promise, SdkError> {
     let key = key(&auth);
     let entries = load(&key);
     entries.push(&entry);
-    save(&key, &entries);
+    let text = js::stringify(&entries).ok_or_else(|| {
+        SdkError::InvalidArgument("event: the payload must be a JSON object".into())
+    })?;
+    let limits = limits::current();
+    if !limits.admit(entries.length(), text.len()) {
+        return Err(limits.full());
+    }
+    store(&key, &text)
+        .map_err(|e| SdkError::StorageFull(js::error_message(&e, "QuotaExceededError")))?;
 
     let promise = Promise::new(&mut |resolve, reject| {
         WAITERS.with(|w| w.borrow_mut().push((id.clone(), resolve, reject)));
@@ -228,4 +246,25 @@ pub fn pending() -> JsValue {
         Ok(auth) => js::copy(&load(&key(&auth))),
         Err(_) => Array::new().into(),
     }
+}
+
+/// `logout()` without `keepPendingEvents`: removes the user's undelivered events from this
+/// browser, rejects this page's promises of them with `EVENT_DISCARDED` (the console shows
+/// those of earlier pages), and returns them, oldest first, so that the app sees what was not
+/// delivered. An event whose request is already on the way may still reach the platform.
+pub fn discard() -> JsValue {
+    let Ok(auth) = session::auth() else {
+        return Array::new().into();
+    };
+    let key = key(&auth);
+    let entries = load(&key);
+    // Removing a key never passes a quota.
+    let _ = store(&key, "[]");
+    for entry in entries.iter() {
+        settle(
+            &js::string(&entry, "id").unwrap_or_default(),
+            Err(SdkError::EventDiscarded),
+        );
+    }
+    entries.into()
 }

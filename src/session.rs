@@ -336,7 +336,8 @@ pub fn integration_id(kind: &str) -> Option<String> {
         .and_then(|item| js::string(&item, "id"))
 }
 
-/// `logout()`: forgets the user and the token.
+/// `logout()`: forgets the user and the token (the outbox decides first what happens to the
+/// user's undelivered events: `outbox::discard`).
 pub fn logout() {
     SESSION.with(|s| *s.borrow_mut() = None);
 }

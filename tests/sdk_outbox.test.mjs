@@ -2,7 +2,9 @@
 // `paragon serve` (stopped and started again on the same data folder and port) and the
 // sandbox: events sent while the platform is down are delivered once it is back, events
 // pending at a reload are delivered after the next authenticate, and each event runs the
-// guide's workflow exactly once.
+// guide's workflow exactly once. The outbox is bounded (events and bytes, and whatever
+// `localStorage` itself refuses: a clear error, nothing stored, nothing lost), and `logout()`
+// discards the user's undelivered events unless the app keeps them.
 import assert from "node:assert/strict";
 import { after, afterEach, before, test } from "node:test";
 
@@ -21,6 +23,7 @@ const PAGE = `<!doctype html><title>Acme CRM</title><body>
 let sandbox, app, platform, port, dataDir, browser, context, projectId, apiKey, token;
 const browserUrls = [];
 let sent = 0; // events the tests sent, each one must run once
+let platformDown = false;
 
 before(async () => {
   app = await startApp({ "/": PAGE });
@@ -49,25 +52,51 @@ before(async () => {
 afterEach(async () => {
   await closeWithoutTokens(context, browserUrls, [token]);
   context = null;
+  // After the context: the filler events of a test die with it, never delivered.
+  if (platformDown) await restartPlatform();
 });
 
 after(() => stopAll(browser, platform, sandbox, app));
 
-async function openApp() {
+async function openApp(options = {}) {
   context = await browser.newContext();
   context.on("request", (request) => browserUrls.push(request.url()));
   const page = await context.newPage();
-  await loadApp(page);
+  await loadApp(page, options);
   return page;
 }
 
-async function loadApp(page) {
+async function loadApp(page, options = {}) {
   await page.goto(`${app.origin}/`);
   await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(async ([host, projectId, token]) => {
+  await authenticate(page, options);
+}
+
+/** `authenticate` again on the loaded page (no reload), with `options`. */
+function authenticate(page, options = {}) {
+  return page.evaluate(async ([host, projectId, token, options]) => {
     window.paragon.configureGlobal({ host });
-    await window.paragon.authenticate(projectId, token);
-  }, [platform.url, projectId, token]);
+    await window.paragon.authenticate(projectId, token, options);
+  }, [platform.url, projectId, token, options]);
+}
+
+/** Sends `count` events of `payload` without waiting; then one more, and how it settled. */
+function fill(page, count, payload) {
+  return page.evaluate(async ([count, payload]) => {
+    for (let n = 0; n < count; n += 1) window.paragon.event("Outbox Filler", { ...payload, n }).catch(() => {});
+    // The old outbox never settled an event it could not store: give up after 3 s.
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("still pending"), 3_000));
+    const extra = window.paragon.event("Outbox Filler", { ...payload, n: count }).then(
+      () => "delivered",
+      (e) => ({ name: e.name, code: e.code, message: e.message }),
+    );
+    const stored = Object.entries(localStorage).filter(([key]) => key.startsWith("paragon:outbox:"));
+    return {
+      extra: await Promise.race([extra, timeout]),
+      pending: window.paragon.pendingEvents().map((e) => e.payload.n),
+      stored: stored.map(([, text]) => ({ events: JSON.parse(text).length, bytes: new TextEncoder().encode(text).length })),
+    };
+  }, [count, payload]);
 }
 
 function contact(n) {
@@ -75,8 +104,14 @@ function contact(n) {
   return { first_name: "Ada", last_name: `Lovelace ${n}`, email: `ada-${n}@acme.test`, company: "Analytical Engines", title: "Engineer" };
 }
 
+async function stopPlatform() {
+  await platform.stop({ keepData: true });
+  platformDown = true;
+}
+
 async function restartPlatform() {
   platform = await startParagon({ dataDir, port });
+  platformDown = false;
 }
 
 async function succeededRuns() {
@@ -122,7 +157,7 @@ test("a permanently refused event rejects and leaves the outbox", async () => {
 
 test("events sent while the platform is down are delivered once it is back", async () => {
   const page = await openApp();
-  await platform.stop({ keepData: true });
+  await stopPlatform();
 
   await page.evaluate(([a, b]) => {
     window.receipts = Promise.all([window.paragon.event("Contact Created", a), window.paragon.event("Contact Created", b)]);
@@ -138,7 +173,7 @@ test("events sent while the platform is down are delivered once it is back", asy
 
 test("events pending at a reload are delivered after the next authenticate", async () => {
   const page = await openApp();
-  await platform.stop({ keepData: true });
+  await stopPlatform();
   await page.evaluate(([a, b]) => {
     window.paragon.event("Contact Created", a);
     window.paragon.event("Contact Created", b);
@@ -156,6 +191,129 @@ test("events pending at a reload are delivered after the next authenticate", asy
   assert.equal(await page.evaluate(() => localStorage.length), 0);
 });
 
+test("a full outbox refuses the next event with OUTBOX_FULL and stores no more than 500 events", async () => {
+  const page = await openApp();
+  await stopPlatform();
+
+  const result = await fill(page, 500, {});
+
+  assert.equal(result.extra.name, "ParagonError");
+  assert.equal(result.extra.code, "OUTBOX_FULL");
+  assert.match(result.extra.message, /at most 500 events and 1000000 bytes/);
+  assert.deepEqual(result.pending, [...Array(500).keys()], "the 500 stored events are all kept, in order");
+  assert.equal(result.stored.length, 1);
+  assert.equal(result.stored[0].events, 500);
+});
+
+test("an event that would take the outbox past 1 MB of JSON is refused with OUTBOX_FULL", async () => {
+  const page = await openApp();
+  await stopPlatform();
+
+  // Nine of these fit in 1,000,000 bytes, the tenth does not.
+  const result = await fill(page, 9, { blob: "x".repeat(100_000) });
+
+  assert.equal(result.extra.code, "OUTBOX_FULL");
+  assert.deepEqual(result.pending, [...Array(9).keys()]);
+  assert.ok(result.stored[0].bytes <= 1_000_000 && result.stored[0].bytes > 900_000, JSON.stringify(result.stored));
+});
+
+test("authenticate sets the outbox's limits and refuses ones that are not positive integers", async () => {
+  const page = await openApp();
+  const refused = await page.evaluate(async ([projectId, token]) => {
+    const codes = [];
+    for (const options of [{ maxPendingEvents: 0 }, { maxPendingBytes: "lots" }, { maxPendingEvents: 2.5 }]) {
+      codes.push(await window.paragon.authenticate(projectId, token, options).then(() => "accepted", (e) => e.code));
+    }
+    return codes;
+  }, [projectId, token]);
+  assert.deepEqual(refused, ["INVALID_ARGUMENT", "INVALID_ARGUMENT", "INVALID_ARGUMENT"]);
+
+  await authenticate(page, { maxPendingEvents: 2, maxPendingBytes: 100_000 });
+  await stopPlatform();
+  const byCount = await fill(page, 2, {});
+  assert.equal(byCount.extra.code, "OUTBOX_FULL");
+  assert.match(byCount.extra.message, /at most 2 events and 100000 bytes/);
+  assert.deepEqual(byCount.pending, [0, 1]);
+});
+
+test("when localStorage itself is full, event() rejects with STORAGE_FULL and stores nothing", async () => {
+  const page = await openApp();
+  const result = await page.evaluate(async () => {
+    // The app (or another script of its origin) filled the origin's quota to the last byte.
+    for (let size = 1 << 20, n = 0; size >= 1; size >>= 2) {
+      try {
+        for (;;) localStorage.setItem(`app:${(n += 1)}`, "x".repeat(size));
+      } catch {}
+    }
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("still pending"), 3_000));
+    const refused = await Promise.race([
+      window.paragon.event("Outbox Filler", { n: 0 }).then(() => "delivered", (e) => ({ name: e.name, code: e.code })),
+      timeout,
+    ]);
+    const pending = window.paragon.pendingEvents().length;
+    for (const key of Object.keys(localStorage)) if (key.startsWith("app:")) localStorage.removeItem(key);
+    return { refused, pending };
+  });
+  assert.deepEqual(result, { refused: { name: "ParagonError", code: "STORAGE_FULL" }, pending: 0 });
+
+  // With room again, the next event is stored and delivered as usual.
+  const receipt = await page.evaluate((payload) => window.paragon.event("Contact Created", payload), contact("after-quota"));
+  assert.equal(receipt.runs, 1);
+});
+
+test("logout() discards the user's undelivered events: their promises reject and storage keeps none", async () => {
+  const page = await openApp();
+  await stopPlatform();
+  const result = await page.evaluate(async () => {
+    const outcomes = ["discarded-1", "discarded-2"].map((n) =>
+      window.paragon.event("Contact Created", { email: `${n}@acme.test` }).then(() => "delivered", (e) => e.code),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const discarded = window.paragon.logout();
+    return {
+      discarded: discarded.map((e) => e.payload.email),
+      outcomes: await Promise.all(outcomes),
+      stored: Object.keys(localStorage),
+      user: window.paragon.getUser(),
+    };
+  });
+  assert.deepEqual(result, {
+    discarded: ["discarded-1@acme.test", "discarded-2@acme.test"],
+    outcomes: ["EVENT_DISCARDED", "EVENT_DISCARDED"],
+    stored: [],
+    user: { authenticated: false },
+  });
+
+  // The same user comes back: there is nothing left to send.
+  await restartPlatform();
+  await authenticate(page);
+  await page.evaluate(() => window.paragon.flush());
+  assert.deepEqual(await page.evaluate(() => [window.paragon.pendingEvents(), localStorage.length]), [[], 0]);
+});
+
+test("logout({ keepPendingEvents: true }) keeps the events, delivered after the same user authenticates again", async () => {
+  const page = await openApp();
+  await stopPlatform();
+  const result = await page.evaluate(async (payload) => {
+    window.receipt = window.paragon.event("Contact Created", payload);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const discarded = window.paragon.logout({ keepPendingEvents: true });
+    const stored = Object.entries(localStorage).map(([key, text]) => [key, JSON.parse(text).map((e) => e.payload.email)]);
+    return { discarded, stored, pending: window.paragon.pendingEvents() };
+  }, contact("kept"));
+  assert.deepEqual(result.discarded, []);
+  assert.equal(result.stored.length, 1);
+  assert.ok(result.stored[0][0].includes("user-1"), result.stored[0][0]);
+  assert.deepEqual(result.stored[0][1], ["ada-kept@acme.test"]);
+  assert.deepEqual(result.pending, [], "logged out: no user's events are listed");
+
+  await restartPlatform();
+  await authenticate(page);
+  const receipt = await page.evaluate(() => window.receipt);
+  assert.equal(receipt.runs, 1);
+  await page.waitForFunction(() => localStorage.length === 0);
+});
+
 test("the platform ran each event exactly once", async () => {
   const deadline = Date.now() + 30_000;
   let runs = await succeededRuns();
@@ -167,7 +325,8 @@ test("the platform ran each event exactly once", async () => {
   assert.ok(runs.every((r) => r.status === "succeeded"));
   const contacts = await sandbox.knob("GET", `/accounts/${sandbox.hubId}/contacts`);
   const emails = JSON.stringify(contacts);
-  for (const n of ["receipt", "offline-1", "offline-2", "reload-1", "reload-2"]) {
+  for (const n of ["receipt", "offline-1", "offline-2", "reload-1", "reload-2", "after-quota", "kept"]) {
     assert.equal(emails.split(`ada-${n}@acme.test`).length - 1, 1, `one contact ada-${n}`);
   }
+  assert.ok(!emails.includes("discarded-"), "no discarded event was delivered");
 });

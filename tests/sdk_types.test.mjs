@@ -50,6 +50,7 @@ export async function app(projectId: string, token: string): Promise<void> {
   await paragon.authenticate(projectId, token, { metadata: { Email: "ada@acme.test", seats: 3 } });
   await paragon.authenticate(projectId, token, { tokenProvider: async () => (await fetch("/api/paragon-token")).text() });
   await paragon.authenticate(projectId, token, { tokenProvider: () => token });
+  await paragon.authenticate(projectId, token, { maxPendingEvents: 100, maxPendingBytes: 250_000 });
   const user: ParagonUser = paragon.getUser();
   if (user.authenticated) {
     const id: string = user.userId;
@@ -83,11 +84,14 @@ export async function app(projectId: string, token: string): Promise<void> {
   await paragon.flush();
   const pending: PendingEvent[] = paragon.pendingEvents();
   paragon.logout();
+  const discarded: PendingEvent[] = paragon.logout({ keepPendingEvents: false });
+  paragon.logout({ keepPendingEvents: true });
   try {
     await paragon.authenticate(projectId, token);
   } catch (e) {
     if (e instanceof AuthenticationError && e.code === "TOKEN_EXPIRED") return;
     if (e instanceof ParagonError && e.status === 401) return;
+    if (e instanceof ParagonError && (e.code === "OUTBOX_FULL" || e.code === "STORAGE_FULL" || e.code === "EVENT_DISCARDED")) return;
   }
   const fromWindow: typeof paragon = window.paragon;
 }
@@ -103,6 +107,8 @@ const MISUSES = [
   ["no-stub-method", `paragon.setupIntegration("hubspot");`],
   ["install-options", `paragon.installIntegration("hubspot", { oauthTimeout: "soon" });`],
   ["workflow-id-type", `paragon.enableWorkflow(7);`],
+  ["outbox-limit-type", `paragon.authenticate("p", "t", { maxPendingEvents: "500" });`],
+  ["logout-option-type", `paragon.logout({ keepPendingEvents: "yes" });`],
 ].map(([name, misuse]) => [name, misuse, typecheck(name, misuse + "\n")]);
 
 test("a file that uses every method type-checks", async () => {
