@@ -27,6 +27,9 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// The workflow engine's settings (`workers == 0`: no engine in this process).
     pub engine: crate::engine::EngineConfig,
+    /// Where integrations' provider URLs may point (`--allow-private-provider-urls`, implied
+    /// by `--demo`).
+    pub provider_urls: crate::connect::egress::EgressPolicy,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -52,6 +55,9 @@ impl TryFrom<ServeArgs> for ServeConfig {
                 lease: std::time::Duration::from_secs(args.run_lease_secs.max(1)),
                 ..crate::engine::EngineConfig::default()
             },
+            provider_urls: crate::connect::egress::EgressPolicy::from_flag(
+                args.allow_private_provider_urls || args.demo,
+            ),
             public_url: match args
                 .public_url
                 .as_deref()

@@ -133,6 +133,13 @@ pub struct ServeArgs {
     /// resume after this).
     #[arg(long, env = "PARAGON_RUN_LEASE_SECS", default_value_t = 60)]
     pub run_lease_secs: u64,
+    /// Let integrations' provider URLs (token URL, API base, authorize page) use plain http and
+    /// point at loopback, private, link-local (cloud metadata) and other non-public addresses.
+    /// Off by default: a project's admin could otherwise make the server call into its own
+    /// network with users' tokens and the client secret. For the HubSpot sandbox on 127.0.0.1
+    /// and providers on the operator's network; `--demo` implies it.
+    #[arg(long, env = "PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private_provider_urls: bool,
 }
 
 /// The vault's master keys: `PARAGON_MASTER_KEY`, or in demo mode the key file of the data

@@ -81,6 +81,16 @@ pub async fn read(
 pub async fn start(connect: &Connect, flow_id: &str) -> Result<String, ConnectError> {
     let flow = connect.store.flow(flow_id).await?.ok_or_else(unusable)?;
     let integration = integration_of(connect, &flow).await?;
+    // The browser goes there, not the server, but an integration saved before the policy (or
+    // under another) must not make this page an open redirect to the user's own network.
+    connect
+        .provider
+        .policy()
+        .check_configured(&integration.auth_url)
+        .await
+        .map_err(|refusal| {
+            ConnectError::Invalid(format!("the integration's authorize URL {refusal}"))
+        })?;
     let state = pkce::random_token(32);
     let verifier = pkce::verifier();
     let sealed = connect

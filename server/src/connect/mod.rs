@@ -2,6 +2,7 @@
 //! user's account, and the credentials they leave, kept fresh.
 
 pub mod credentials;
+pub mod egress;
 pub mod flows;
 pub mod integrations;
 mod pkce;

@@ -4,9 +4,11 @@
 //! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic,
 //! insists on `token_type` and refuses non-https revoke URLs (../shared/TOOLCHAIN.md).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use serde::Deserialize;
+
+use super::egress::{self, EgressPolicy, resolver::PublicResolver};
 
 /// Default URLs of the real HubSpot.
 pub mod hubspot {
@@ -86,6 +88,24 @@ pub enum ProviderError {
     /// The answer is not what the contract says.
     #[error("unexpected answer from the provider: {0}")]
     Protocol(String),
+    /// The integration's URL points where the server's egress policy forbids (a private
+    /// address, plain http): nothing was sent. Never retried: only the operator or the
+    /// project's admin can change it.
+    #[error("the integration's {0}")]
+    Refused(String),
+}
+
+impl ProviderError {
+    /// What a failed send to the integration's `what` ("token URL") means: the egress
+    /// policy's refusal, or a transient failure.
+    pub fn from_send(error: reqwest::Error, what: &str) -> Self {
+        match egress::refusal_of(&error) {
+            Some(refusal) => Self::Refused(format!("{what} {refusal}")),
+            // reqwest's error names the URL, which carries no secret (they are in the body
+            // or the Authorization header).
+            None => Self::Transient(error.to_string()),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -100,32 +120,54 @@ struct ErrorBody {
     error_description: Option<String>,
 }
 
-/// The HTTP client for providers, shared by every request (one connection pool).
+/// The HTTP client for providers, shared by every request (one connection pool). Every call
+/// to a tenant-set URL goes through [`ProviderClient::request`], under the egress policy.
 #[derive(Debug, Clone)]
 pub struct ProviderClient {
     http: reqwest::Client,
-}
-
-impl Default for ProviderClient {
-    fn default() -> Self {
-        Self::new()
-    }
+    policy: EgressPolicy,
 }
 
 impl ProviderClient {
-    /// A client with the platform's timeouts; no redirects are followed on token calls.
-    pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+    /// A client with the platform's timeouts that follows no redirect (a redirect could lead
+    /// where the policy never looked). Under [`EgressPolicy::PublicOnly`] it speaks https only,
+    /// resolves through [`PublicResolver`] and ignores `HTTP(S)_PROXY` (a proxy would resolve
+    /// names where the check cannot see).
+    pub fn new(policy: EgressPolicy) -> Result<Self, reqwest::Error> {
+        let builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Self { http }
+            .redirect(reqwest::redirect::Policy::none());
+        let builder = match policy {
+            EgressPolicy::PublicOnly => builder
+                .https_only(true)
+                .no_proxy()
+                .dns_resolver(Arc::new(PublicResolver::system())),
+            EgressPolicy::AllowPrivate => builder,
+        };
+        Ok(Self {
+            http: builder.build()?,
+            policy,
+        })
     }
 
-    /// The underlying client, for API calls (proxy, actions).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
+    /// Where this client may send requests.
+    pub fn policy(&self) -> EgressPolicy {
+        self.policy
+    }
+
+    /// A request to `url` (a provider URL: the token endpoint, the API), checked by the policy
+    /// first; `what` names the URL in the refusal ("API base", "token URL").
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        what: &str,
+    ) -> Result<reqwest::RequestBuilder, ProviderError> {
+        let checked = self
+            .policy
+            .check(url)
+            .map_err(|refusal| ProviderError::Refused(format!("{what} {refusal}")))?;
+        Ok(self.http.request(method, checked))
     }
 
     /// Exchanges an authorization code (RFC 6749 section 4.1.3 with RFC 7636's verifier).
@@ -231,14 +273,12 @@ impl ProviderClient {
         url: &str,
         form: &[(&str, &str)],
     ) -> Result<reqwest::Response, ProviderError> {
-        self.http
-            .post(url)
+        self.request(reqwest::Method::POST, url, "token URL")?
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form)
             .send()
             .await
-            // reqwest's error names the URL, which carries no secret (they are in the body).
-            .map_err(|e| ProviderError::Transient(e.to_string()))
+            .map_err(|e| ProviderError::from_send(e, "token URL"))
     }
 }
 
