@@ -328,3 +328,58 @@ async fn classify(response: reqwest::Response) -> ProviderError {
         ProviderError::Protocol(text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A server on 127.0.0.1 that answers every request with `answer`; returns its port and
+    /// how many connections it accepted.
+    async fn serve(answer: String) -> (u16, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        (port, hits)
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_a_token_endpoint_is_not_followed() {
+        // Even where private addresses are allowed, a provider's redirect could lead anywhere:
+        // the client answers the redirect itself and never calls its target.
+        let (target, target_hits) = serve("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into()).await;
+        let redirect = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{target}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let (provider, provider_hits) = serve(redirect).await;
+        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
+        let auth = ClientAuth {
+            token_url: &format!("http://127.0.0.1:{provider}/oauth/v3/token"),
+            client_id: "id",
+            client_secret: "secret",
+        };
+
+        let refreshed = client.refresh(&auth, "refresh-token").await;
+
+        assert!(refreshed.is_err(), "{refreshed:?}");
+        assert_eq!(provider_hits.load(Ordering::SeqCst), 1);
+        assert_eq!(target_hits.load(Ordering::SeqCst), 0, "the redirect was followed");
+    }
+}
