@@ -364,7 +364,8 @@ mod tests {
     async fn a_redirect_from_a_token_endpoint_is_not_followed() {
         // Even where private addresses are allowed, a provider's redirect could lead anywhere:
         // the client answers the redirect itself and never calls its target.
-        let (target, target_hits) = serve("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into()).await;
+        let (target, target_hits) =
+            serve("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into()).await;
         let redirect = format!(
             "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{target}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
@@ -380,6 +381,10 @@ mod tests {
 
         assert!(refreshed.is_err(), "{refreshed:?}");
         assert_eq!(provider_hits.load(Ordering::SeqCst), 1);
-        assert_eq!(target_hits.load(Ordering::SeqCst), 0, "the redirect was followed");
+        assert_eq!(
+            target_hits.load(Ordering::SeqCst),
+            0,
+            "the redirect was followed"
+        );
     }
 }
