@@ -29,6 +29,9 @@ pub struct ServeConfig {
     pub engine: crate::engine::EngineConfig,
     /// Timeouts and size limits of client connections.
     pub connections: crate::connection::ConnectionLimits,
+    /// Where integrations' provider URLs may point (`--allow-private-provider-urls`, implied
+    /// by `--demo`).
+    pub provider_urls: crate::connect::egress::EgressPolicy,
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -55,6 +58,9 @@ impl TryFrom<ServeArgs> for ServeConfig {
                 lease: std::time::Duration::from_secs(args.run_lease_secs.max(1)),
                 ..crate::engine::EngineConfig::default()
             },
+            provider_urls: crate::connect::egress::EgressPolicy::from_flag(
+                args.allow_private_provider_urls || args.demo,
+            ),
             public_url: match args
                 .public_url
                 .as_deref()

@@ -29,4 +29,7 @@ pub enum ServerError {
     /// The server stopped on an I/O error while serving.
     #[error("server stopped: {0}")]
     Serve(#[source] io::Error),
+    /// The HTTP client for providers could not be built (its TLS backend failed to start).
+    #[error("cannot build the HTTP client for providers: {0}")]
+    ProviderClient(#[source] reqwest::Error),
 }

@@ -52,7 +52,7 @@ impl Application {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"));
-        let state = AppState::new(&config, store.clone(), public_url);
+        let state = AppState::new(&config, store.clone(), public_url)?;
         let router = http::router(state.clone());
         Ok(Self {
             listener,

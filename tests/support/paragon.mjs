@@ -10,7 +10,14 @@ import { PARAGON_BIN } from "./env.mjs";
 
 // One vault key for this test file's servers and CLI calls (they share data folders).
 const MASTER_KEY = `k1:${randomBytes(32).toString("base64")}`;
-const ENV = { ...process.env, DATABASE_URL: "", PARAGON_MASTER_KEY: MASTER_KEY };
+// The HubSpot sandbox listens on http://127.0.0.1: both `integration set` and `serve` must be
+// told that provider URLs may point there (by default they must be public https).
+const ENV = {
+  ...process.env,
+  DATABASE_URL: "",
+  PARAGON_MASTER_KEY: MASTER_KEY,
+  PARAGON_ALLOW_PRIVATE_PROVIDER_URLS: "1",
+};
 
 /** A fresh data folder for one test file. */
 export function newDataDir() {

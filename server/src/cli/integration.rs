@@ -6,6 +6,7 @@ use super::StorageArgs;
 use crate::{
     connect::{
         Connect,
+        egress::EgressPolicy,
         integrations::{self, IntegrationSettings},
         provider::ProviderClient,
     },
@@ -46,9 +47,14 @@ pub enum IntegrationCommand {
         /// The provider's API base (default: https://api.hubapi.com).
         #[arg(long)]
         api_base: Option<String>,
-        /// Use the demo key file of the data folder when PARAGON_MASTER_KEY is unset.
+        /// Use the demo key file of the data folder when PARAGON_MASTER_KEY is unset; implies
+        /// --allow-private-provider-urls.
         #[arg(long)]
         demo: bool,
+        /// Accept plain http and non-public addresses in the URLs (the sandbox on 127.0.0.1), as
+        /// `paragon serve --allow-private-provider-urls` does when it calls them.
+        #[arg(long, env = "PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", value_parser = clap::builder::BoolishValueParser::new())]
+        allow_private_provider_urls: bool,
     },
 }
 
@@ -66,6 +72,7 @@ impl IntegrationCommand {
                 token_url,
                 api_base,
                 demo,
+                allow_private_provider_urls,
             } => {
                 let project = ProjectId::parse(&project).ok_or_else(|| {
                     ServerError::Usage(format!("{project:?} is not a project id (a UUID)"))
@@ -78,7 +85,10 @@ impl IntegrationCommand {
                 let connect = Connect {
                     store,
                     keys: keys.into(),
-                    provider: ProviderClient::new(),
+                    provider: ProviderClient::new(EgressPolicy::from_flag(
+                        allow_private_provider_urls || demo,
+                    ))
+                    .map_err(ServerError::ProviderClient)?,
                     public_url: String::new(),
                 };
                 let settings = IntegrationSettings {

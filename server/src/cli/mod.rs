@@ -157,6 +157,13 @@ pub struct ServeArgs {
     /// memory for heads stays under max-connections x 2 x max-header-bytes (128 MB by default).
     #[arg(long, env = "PARAGON_MAX_HEADER_BYTES", default_value_t = 64 * 1024)]
     pub max_header_bytes: usize,
+    /// Let integrations' provider URLs (token URL, API base, authorize page) use plain http and
+    /// point at loopback, private, link-local (cloud metadata) and other non-public addresses.
+    /// Off by default: a project's admin could otherwise make the server call into its own
+    /// network with users' tokens and the client secret. For the HubSpot sandbox on 127.0.0.1
+    /// and providers on the operator's network; `--demo` implies it.
+    #[arg(long, env = "PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", value_parser = clap::builder::BoolishValueParser::new())]
+    pub allow_private_provider_urls: bool,
 }
 
 /// A timeout flag: a duration such as `10s` or `2m` (see [`parse_duration`]).

@@ -218,6 +218,16 @@ pub async fn start(
         ));
     }
     let integration = integration_of(connect, &flow).await?;
+    // The browser goes there, not the server, but an integration saved before the policy (or
+    // under another) must not make this page an open redirect to the user's own network.
+    connect
+        .provider
+        .policy()
+        .check_configured(&integration.auth_url)
+        .await
+        .map_err(|refusal| {
+            ConnectError::Invalid(format!("the integration's authorize URL {refusal}"))
+        })?;
     let state = pkce::random_token(32);
     let verifier = pkce::verifier();
     let sealed = connect

@@ -1,7 +1,7 @@
 //! A project's integrations: the provider app's client id and secret (sealed), scopes and URLs,
 //! defaulting to the real HubSpot and pointable at the sandbox.
 
-use super::{Connect, ConnectError, provider};
+use super::{Connect, ConnectError, egress::EgressPolicy, provider};
 use crate::{
     clock,
     ids::ProjectId,
@@ -43,19 +43,28 @@ pub async fn set(
             "the client id and the client secret are required".into(),
         ));
     }
-    let url = |value: Option<String>, default: &str, what: &str| -> Result<String, ConnectError> {
-        let value = value
-            .filter(|v| !v.trim().is_empty())
-            .unwrap_or_else(|| default.to_owned());
-        match reqwest::Url::parse(value.trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {
-                Ok(value.trim().trim_end_matches('/').to_owned())
-            }
-            _ => Err(ConnectError::Invalid(format!(
-                "the {what} must be an http(s) URL without a query: {value:?}"
-            ))),
-        }
-    };
+    let policy = connect.provider.policy();
+    let auth_url = provider_url(
+        policy,
+        settings.auth_url,
+        provider::hubspot::AUTH_URL,
+        "authorize URL",
+    )
+    .await?;
+    let token_url = provider_url(
+        policy,
+        settings.token_url,
+        provider::hubspot::TOKEN_URL,
+        "token URL",
+    )
+    .await?;
+    let api_base = provider_url(
+        policy,
+        settings.api_base,
+        provider::hubspot::API_BASE,
+        "API base",
+    )
+    .await?;
     let project_id = project.to_string();
     let existing = connect
         .store
@@ -79,17 +88,9 @@ pub async fn set(
         name: provider::hubspot::NAME.to_owned(),
         client_id: settings.client_id.trim().to_owned(),
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
-        auth_url: url(
-            settings.auth_url,
-            provider::hubspot::AUTH_URL,
-            "authorize URL",
-        )?,
-        token_url: url(
-            settings.token_url,
-            provider::hubspot::TOKEN_URL,
-            "token URL",
-        )?,
-        api_base: url(settings.api_base, provider::hubspot::API_BASE, "API base")?,
+        auth_url,
+        token_url,
+        api_base,
         created_at: existing.as_ref().map_or(now, |i| i.created_at),
         updated_at: now,
     };
@@ -99,6 +100,31 @@ pub async fn set(
         ));
     }
     Ok(connect.store.upsert_integration(&integration).await?)
+}
+
+/// A provider URL as stored: the default when none is given, checked against the server's
+/// egress policy (a courtesy: the provider client checks again on every connection), without
+/// query or fragment (the platform appends its own), without a trailing slash.
+async fn provider_url(
+    policy: EgressPolicy,
+    value: Option<String>,
+    default: &str,
+    what: &str,
+) -> Result<String, ConnectError> {
+    let value = value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| default.to_owned());
+    let value = value.trim();
+    let parsed = policy
+        .check_configured(value)
+        .await
+        .map_err(|refusal| ConnectError::Invalid(format!("the {what} {refusal}: {value:?}")))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(ConnectError::Invalid(format!(
+            "the {what} must be a URL without a query or fragment: {value:?}"
+        )));
+    }
+    Ok(value.trim_end_matches('/').to_owned())
 }
 
 fn secret_binding<'a>(project: &'a str, integration: &'a str) -> Binding<'a> {

@@ -3,6 +3,7 @@
 
 pub mod binding;
 pub mod credentials;
+pub mod egress;
 pub mod flows;
 pub mod integrations;
 mod pkce;

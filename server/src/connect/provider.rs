@@ -4,9 +4,11 @@
 //! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic,
 //! insists on `token_type` and refuses non-https revoke URLs (../shared/TOOLCHAIN.md).
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use serde::Deserialize;
+
+use super::egress::{self, EgressPolicy, resolver::PublicResolver};
 
 /// Default URLs of the real HubSpot.
 pub mod hubspot {
@@ -86,6 +88,24 @@ pub enum ProviderError {
     /// The answer is not what the contract says.
     #[error("unexpected answer from the provider: {0}")]
     Protocol(String),
+    /// The integration's URL points where the server's egress policy forbids (a private
+    /// address, plain http): nothing was sent. Never retried: only the operator or the
+    /// project's admin can change it.
+    #[error("the integration's {0}")]
+    Refused(String),
+}
+
+impl ProviderError {
+    /// What a failed send to the integration's `what` ("token URL") means: the egress
+    /// policy's refusal, or a transient failure.
+    pub fn from_send(error: reqwest::Error, what: &str) -> Self {
+        match egress::refusal_of(&error) {
+            Some(refusal) => Self::Refused(format!("{what} {refusal}")),
+            // reqwest's error names the URL, which carries no secret (they are in the body
+            // or the Authorization header).
+            None => Self::Transient(error.to_string()),
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -100,32 +120,54 @@ struct ErrorBody {
     error_description: Option<String>,
 }
 
-/// The HTTP client for providers, shared by every request (one connection pool).
+/// The HTTP client for providers, shared by every request (one connection pool). Every call
+/// to a tenant-set URL goes through [`ProviderClient::request`], under the egress policy.
 #[derive(Debug, Clone)]
 pub struct ProviderClient {
     http: reqwest::Client,
-}
-
-impl Default for ProviderClient {
-    fn default() -> Self {
-        Self::new()
-    }
+    policy: EgressPolicy,
 }
 
 impl ProviderClient {
-    /// A client with the platform's timeouts; no redirects are followed on token calls.
-    pub fn new() -> Self {
-        let http = reqwest::Client::builder()
+    /// A client with the platform's timeouts that follows no redirect (a redirect could lead
+    /// where the policy never looked). Under [`EgressPolicy::PublicOnly`] it speaks https only,
+    /// resolves through [`PublicResolver`] and ignores `HTTP(S)_PROXY` (a proxy would resolve
+    /// names where the check cannot see).
+    pub fn new(policy: EgressPolicy) -> Result<Self, reqwest::Error> {
+        let builder = reqwest::Client::builder()
             .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default();
-        Self { http }
+            .redirect(reqwest::redirect::Policy::none());
+        let builder = match policy {
+            EgressPolicy::PublicOnly => builder
+                .https_only(true)
+                .no_proxy()
+                .dns_resolver(Arc::new(PublicResolver::system())),
+            EgressPolicy::AllowPrivate => builder,
+        };
+        Ok(Self {
+            http: builder.build()?,
+            policy,
+        })
     }
 
-    /// The underlying client, for API calls (proxy, actions).
-    pub fn http(&self) -> &reqwest::Client {
-        &self.http
+    /// Where this client may send requests.
+    pub fn policy(&self) -> EgressPolicy {
+        self.policy
+    }
+
+    /// A request to `url` (a provider URL: the token endpoint, the API), checked by the policy
+    /// first; `what` names the URL in the refusal ("API base", "token URL").
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        what: &str,
+    ) -> Result<reqwest::RequestBuilder, ProviderError> {
+        let checked = self
+            .policy
+            .check(url)
+            .map_err(|refusal| ProviderError::Refused(format!("{what} {refusal}")))?;
+        Ok(self.http.request(method, checked))
     }
 
     /// Exchanges an authorization code (RFC 6749 section 4.1.3 with RFC 7636's verifier).
@@ -231,14 +273,12 @@ impl ProviderClient {
         url: &str,
         form: &[(&str, &str)],
     ) -> Result<reqwest::Response, ProviderError> {
-        self.http
-            .post(url)
+        self.request(reqwest::Method::POST, url, "token URL")?
             .header(reqwest::header::ACCEPT, "application/json")
             .form(form)
             .send()
             .await
-            // reqwest's error names the URL, which carries no secret (they are in the body).
-            .map_err(|e| ProviderError::Transient(e.to_string()))
+            .map_err(|e| ProviderError::from_send(e, "token URL"))
     }
 }
 
@@ -286,5 +326,65 @@ async fn classify(response: reqwest::Response) -> ProviderError {
         ProviderError::Config(text)
     } else {
         ProviderError::Protocol(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    };
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// A server on 127.0.0.1 that answers every request with `answer`; returns its port and
+    /// how many connections it accepted.
+    async fn serve(answer: String) -> (u16, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counter = hits.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        (port, hits)
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_a_token_endpoint_is_not_followed() {
+        // Even where private addresses are allowed, a provider's redirect could lead anywhere:
+        // the client answers the redirect itself and never calls its target.
+        let (target, target_hits) =
+            serve("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".into()).await;
+        let redirect = format!(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{target}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let (provider, provider_hits) = serve(redirect).await;
+        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
+        let auth = ClientAuth {
+            token_url: &format!("http://127.0.0.1:{provider}/oauth/v3/token"),
+            client_id: "id",
+            client_secret: "secret",
+        };
+
+        let refreshed = client.refresh(&auth, "refresh-token").await;
+
+        assert!(refreshed.is_err(), "{refreshed:?}");
+        assert_eq!(provider_hits.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            target_hits.load(Ordering::SeqCst),
+            0,
+            "the redirect was followed"
+        );
     }
 }

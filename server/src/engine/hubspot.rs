@@ -16,7 +16,7 @@ use super::{
     pacing::Pacer,
 };
 use crate::{
-    connect::{Connect, ConnectError, credentials, provider::ProviderError},
+    connect::{Connect, ConnectError, credentials, egress, provider::ProviderError},
     storage::Credential,
     workflows::ContactRequest,
 };
@@ -165,15 +165,21 @@ async fn call(
         let response = target
             .connect
             .provider
-            .http()
-            .request(method.clone(), &url)
+            .request(method.clone(), &url, "API base")
+            .map_err(|refused| StepOutcome::Failed(refused.to_string()))?
             .bearer_auth(&token.token)
             .json(body)
             .send()
             .await
-            .map_err(|e| StepOutcome::Retry {
-                message: format!("HubSpot unreachable: {}", e.without_url()),
-                after: None,
+            .map_err(|e| match egress::refusal_of(&e) {
+                // The egress policy will refuse the next attempt too: fail now.
+                Some(refusal) => {
+                    StepOutcome::Failed(format!("the integration's API base {refusal}"))
+                }
+                None => StepOutcome::Retry {
+                    message: format!("HubSpot unreachable: {}", e.without_url()),
+                    after: None,
+                },
             })?;
         let status = response.status();
         let retry_after = response

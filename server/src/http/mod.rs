@@ -13,6 +13,7 @@ mod observe;
 mod portal;
 mod projects;
 mod proxy;
+mod proxy_path;
 mod sdk_user;
 mod signing_keys;
 mod state;

@@ -6,16 +6,22 @@
 use axum::{
     Router,
     body::Bytes,
-    extract::{Path, RawQuery, State},
+    extract::{OriginalUri, RawQuery, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::any,
 };
 
-use super::{ApiError, AppState, auth::AuthUser};
+use super::{
+    ApiError, AppState,
+    auth::AuthUser,
+    proxy_path::{ApiPath, PathRefusal},
+};
 use crate::connect::{ConnectError, credentials, provider::ProviderError};
 
 const RAW_HEADER: &str = "x-paragon-use-raw-response";
+/// How refusals name the URL the proxy calls.
+const API_BASE: &str = "API base";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -28,11 +34,17 @@ async fn proxy(
     State(state): State<AppState>,
     auth: AuthUser,
     method: Method,
-    Path((_, integration_type, path)): Path<(String, String, String)>,
+    OriginalUri(uri): OriginalUri,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    // The request's own path, not axum's decoded captures: the path goes to the provider as
+    // received, once every decoding of it is shown to stay under the API base.
+    // `/projects/{pid}/sdk/proxy/{integration}/{path}` splits into 7 parts.
+    let mut parts = uri.path().splitn(7, '/').skip(5);
+    let integration_type = parts.next().unwrap_or_default().to_owned();
+    let path = ApiPath::parse(parts.next().unwrap_or_default()).map_err(refused_path)?;
     let project = auth.project.id.to_string();
     let integration = state
         .store
@@ -50,40 +62,56 @@ async fn proxy(
         .ok_or_else(|| {
             ApiError::NotFound(format!("this user has not connected {}", integration.name))
         })?;
-    if path.split('/').any(|segment| segment == "..") {
-        return Err(ApiError::BadRequest(
-            "the path may not climb out of the API".into(),
-        ));
-    }
-    let url = match &query {
-        Some(q) => format!("{}/{path}?{q}", integration.api_base),
-        None => format!("{}/{path}", integration.api_base),
-    };
-    let content_type = headers.get(header::CONTENT_TYPE).cloned();
-    let send = |token: String| {
-        let mut request = state
-            .connect
-            .provider
-            .http()
-            .request(method.clone(), &url)
-            .bearer_auth(token)
-            .body(body.clone());
-        if let Some(content_type) = &content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
-        }
-        request.send()
+    let url = path
+        .under(&integration.api_base, query.as_deref())
+        .map_err(refused_path)?;
+    let call = Call {
+        state: &state,
+        method,
+        url,
+        content_type: headers.get(header::CONTENT_TYPE).cloned(),
+        body,
     };
     let mut token = credentials::access_token(&state.connect, &credential).await?;
-    let mut response = send(token.token.clone()).await.map_err(unavailable)?;
+    let mut response = call.send(&token.token).await?;
     if response.status() == StatusCode::UNAUTHORIZED {
         token =
             credentials::refresh(&state.connect, &project, &credential.id, token.version).await?;
-        response = send(token.token).await.map_err(unavailable)?;
+        response = call.send(&token.token).await?;
     }
     let raw = headers
         .get(RAW_HEADER)
         .is_some_and(|v| v.as_bytes() == b"1" || v.as_bytes() == b"true");
     answer(response, raw).await
+}
+
+/// The provider call, sent once and, after a refresh, once more.
+struct Call<'a> {
+    state: &'a AppState,
+    method: Method,
+    url: reqwest::Url,
+    content_type: Option<HeaderValue>,
+    body: Bytes,
+}
+
+impl Call<'_> {
+    async fn send(&self, token: &str) -> Result<reqwest::Response, ConnectError> {
+        let mut request = self
+            .state
+            .connect
+            .provider
+            .request(self.method.clone(), self.url.as_str(), API_BASE)?
+            .bearer_auth(token)
+            .body(self.body.clone());
+        if let Some(content_type) = &self.content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ProviderError::from_send(e.without_url(), API_BASE))?;
+        Ok(response)
+    }
 }
 
 async fn answer(response: reqwest::Response, raw: bool) -> Result<Response, ApiError> {
@@ -109,6 +137,12 @@ async fn answer(response: reqwest::Response, raw: bool) -> Result<Response, ApiE
         );
     }
     Ok(out)
+}
+
+fn refused_path(refusal: PathRefusal) -> ApiError {
+    ApiError::BadRequest(format!(
+        "{refusal}: the proxy calls paths under the integration's API base only"
+    ))
 }
 
 fn unavailable(error: reqwest::Error) -> ApiError {

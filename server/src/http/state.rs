@@ -30,7 +30,11 @@ pub struct Settings {
 
 impl AppState {
     /// The state of a server with this configuration and storage.
-    pub fn new(config: &ServeConfig, store: Store, public_url: String) -> Self {
+    pub fn new(
+        config: &ServeConfig,
+        store: Store,
+        public_url: String,
+    ) -> Result<Self, crate::error::ServerError> {
         let settings = Settings {
             global_origins: config.allowed_origins.clone(),
             token_audience: config.token_audience.clone(),
@@ -39,14 +43,15 @@ impl AppState {
         let connect = Connect {
             store: store.clone(),
             keys: Arc::new(config.master_keys.clone()),
-            provider: crate::connect::provider::ProviderClient::new(),
+            provider: crate::connect::provider::ProviderClient::new(config.provider_urls)
+                .map_err(crate::error::ServerError::ProviderClient)?,
             public_url,
         };
-        Self {
+        Ok(Self {
             store,
             settings: Arc::new(settings),
             connect,
             engine: crate::engine::EngineHandle::new(),
-        }
+        })
     }
 }

@@ -167,6 +167,39 @@ impl Hubspot {
             .expect("answers")
     }
 
+    /// The method and path (with query) of every request the sandbox received after the
+    /// first `skip`, leaving out the reads of this log itself.
+    pub async fn requests_after(&self, skip: usize) -> Vec<String> {
+        let log: Vec<Value> = self
+            .knob(Method::GET, "/requests")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        log.iter()
+            .skip(skip)
+            .map(|entry| {
+                format!(
+                    "{} {}",
+                    entry["method"].as_str().unwrap_or(""),
+                    entry["path"].as_str().unwrap_or("")
+                )
+            })
+            .filter(|line| line != "GET /_sandbox/requests")
+            .collect()
+    }
+
+    /// How many requests the sandbox has logged so far (its knobs included).
+    pub async fn request_count(&self) -> usize {
+        let log: Vec<Value> = self
+            .knob(Method::GET, "/requests")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        log.len()
+    }
+
     pub async fn knob(&self, method: Method, path: &str) -> reqwest::Response {
         self.browser
             .request(

@@ -149,6 +149,8 @@ fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
         idle_timeout: std::time::Duration::from_secs(10),
         max_connections: 1024,
         max_header_bytes: 64 * 1024,
+        // `demo` implies it: the sandbox listens on http://127.0.0.1.
+        allow_private_provider_urls: false,
     };
     ServeConfig::try_from(args).expect("a valid test configuration")
 }
@@ -230,6 +232,23 @@ impl TestApp {
             let _ = stopped.await;
         }));
         stop
+    }
+
+    /// Another server on the same database and data folder with the default egress policy (as
+    /// without `--demo` and `--allow-private-provider-urls`: provider URLs must be public https)
+    /// and no engine; returns its base URL and the guard that stops it.
+    pub async fn strict_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let mut config = serve_config(self.data_dir.path(), 0);
+        config.provider_urls = paragon_server::connect::egress::EgressPolicy::PublicOnly;
+        let app = Application::build_with_store(config, self.store.clone())
+            .await
+            .expect("the replica binds");
+        let base_url = app.base_url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        (base_url, stop)
     }
 
     /// Runs raw SQL on the test's database, to arrange what no API may do (an expired flow,

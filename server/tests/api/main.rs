@@ -10,6 +10,8 @@ mod engine_support;
 mod health;
 mod helpers;
 mod management;
+mod provider_urls;
+mod proxy_paths;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]

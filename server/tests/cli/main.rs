@@ -6,6 +6,7 @@ mod crash;
 mod oauth_popup;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
+mod provider_urls;
 mod secrets;
 mod slow_clients;
 mod support;

@@ -32,13 +32,15 @@ impl Env {
     }
 
     /// `paragon ARGS` with the storage of this environment and `RUST_LOG=trace`, so that the
-    /// most talkative logs are the ones checked for secrets.
+    /// most talkative logs are the ones checked for secrets. Provider URLs may point at the
+    /// sandbox on http://127.0.0.1 (`PARAGON_ALLOW_PRIVATE_PROVIDER_URLS`).
     pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(BIN);
         command
             .args(args)
             .env("PARAGON_DATA_DIR", &self.data_dir)
             .env("PARAGON_MASTER_KEY", &self.master_key)
+            .env("PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", "1")
             .env("RUST_LOG", "trace");
         match &self.database_url {
             Some(url) => command.env("DATABASE_URL", url),
