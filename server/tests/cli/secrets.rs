@@ -130,14 +130,31 @@ fn serve_refuses_a_weak_operator_key_and_does_not_repeat_it() {
     let dir = tempfile::tempdir().expect("temp dir");
     let env = Env::new(dir.path().join("data"), None);
 
-    let output = env
+    let mut child = env
         .command(&["serve", "--port", "0"])
         .env("PARAGON_ADMIN_KEY", "admin123")
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("run paragon");
 
-    assert!(!output.status.success(), "a weak key must stop the start");
-    let stderr = crate::support::text(&output.stderr);
+    // A server that starts anyway would run forever: give it 30 s to refuse.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("paragon serve started with a weak PARAGON_ADMIN_KEY");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(!status.success(), "a weak key must stop the start");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut stderr)
+        .expect("stderr");
     assert!(stderr.contains("PARAGON_ADMIN_KEY is too weak"), "{stderr}");
     assert!(!stderr.contains("admin123"), "{stderr}");
 }
