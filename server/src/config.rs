@@ -7,6 +7,14 @@ use crate::{
     vault::MasterKeys,
 };
 
+/// The shortest accepted `PARAGON_ADMIN_KEY`: 32 characters, e.g. `openssl rand -base64 32`
+/// gives 44. The key guards project creation over the network, where it can be guessed at
+/// the speed of requests.
+pub const MIN_ADMIN_KEY_CHARS: usize = 32;
+/// Fewer distinct characters than this is a pattern, not a random key (`aaaa…`, `1212…`). A
+/// random 32-character hex key has about 14.
+const MIN_ADMIN_KEY_DISTINCT: usize = 8;
+
 /// Everything `paragon serve` needs, already validated.
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -50,7 +58,10 @@ impl TryFrom<ServeArgs> for ServeConfig {
             storage: args.storage.location()?,
             allowed_origins,
             token_audience: args.token_audience.filter(|a| !a.is_empty()),
-            admin_key_hash: args.admin_key.as_deref().map(api_key::hash),
+            admin_key_hash: match &args.admin_key {
+                None => None,
+                Some(key) => Some(api_key::hash(admin_key(key.expose())?)),
+            },
             master_keys: crate::cli::master_keys(&args.storage.data_dir, args.demo)?,
             engine: crate::engine::EngineConfig {
                 workers: args.workers,
@@ -75,6 +86,19 @@ impl TryFrom<ServeArgs> for ServeConfig {
     }
 }
 
+/// Refuses a weak operator key; the message never repeats the key.
+fn admin_key(key: &str) -> Result<&str, ServerError> {
+    let distinct = key.chars().collect::<std::collections::BTreeSet<_>>().len();
+    if key.chars().count() < MIN_ADMIN_KEY_CHARS || distinct < MIN_ADMIN_KEY_DISTINCT {
+        return Err(ServerError::Usage(format!(
+            "PARAGON_ADMIN_KEY is too weak: use a random value of at least {MIN_ADMIN_KEY_CHARS} \
+             characters (e.g. `openssl rand -base64 32`), or unset it to create projects with \
+             `paragon project create` only"
+        )));
+    }
+    Ok(key)
+}
+
 /// Checks a public URL: http(s), no query or fragment; the trailing slash is dropped.
 fn public_url(value: &str) -> Result<String, ServerError> {
     match reqwest::Url::parse(value) {
@@ -88,5 +112,82 @@ fn public_url(value: &str) -> Result<String, ServerError> {
         _ => Err(ServerError::Usage(format!(
             "--public-url {value:?} must be an http(s) URL without query or fragment"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use super::*;
+    use crate::cli::StorageArgs;
+
+    const STRONG: &str = "Zq3vN8pL2xR7tW1yB6mK9sD4fH0jC5gA";
+
+    fn args(admin_key: Option<&str>, data_dir: &std::path::Path) -> ServeArgs {
+        ServeArgs {
+            storage: StorageArgs {
+                data_dir: data_dir.to_owned(),
+                database_url: None,
+            },
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            allowed_origins: vec![],
+            token_audience: None,
+            admin_key: admin_key.map(crate::secret::Secret::from),
+            public_url: None,
+            demo: true,
+            workers: 0,
+            max_attempts: 1,
+            run_lease_secs: 1,
+            header_read_timeout: std::time::Duration::from_secs(10),
+            request_timeout: std::time::Duration::from_secs(60),
+            idle_timeout: std::time::Duration::from_secs(10),
+            max_connections: 16,
+            max_header_bytes: 64 * 1024,
+            allow_private_provider_urls: false,
+        }
+    }
+
+    #[test]
+    fn weak_admin_keys_are_refused_at_start_without_being_repeated() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for weak in [
+            "operator-key-for-tests",
+            "short",
+            &"a".repeat(64),
+            &"1212".repeat(16),
+            "abcdefgabcdefgabcdefgabcdefgabcdefg",
+        ] {
+            let error = ServeConfig::try_from(args(Some(weak), dir.path()))
+                .expect_err(weak)
+                .to_string();
+
+            assert!(error.contains("PARAGON_ADMIN_KEY is too weak"), "{error}");
+            assert!(!error.contains(weak), "{error}");
+        }
+        let strong = ServeConfig::try_from(args(Some(STRONG), dir.path())).expect("a strong key");
+        assert_eq!(strong.admin_key_hash, Some(api_key::hash(STRONG)));
+        assert!(
+            ServeConfig::try_from(args(None, dir.path())).is_ok(),
+            "no key at all is still allowed"
+        );
+    }
+
+    #[test]
+    fn debug_output_of_the_arguments_and_configuration_shows_no_key() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let args = args(Some(STRONG), dir.path());
+        let shown_args = format!("{args:?}");
+
+        let config = ServeConfig::try_from(args).expect("valid");
+        let shown_config = format!("{config:?} {config:#?}");
+
+        let master = config.master_keys.encoded_current();
+        for shown in [&shown_args, &shown_config] {
+            assert!(!shown.contains(STRONG), "{shown}");
+            assert!(!shown.contains(&master), "{shown}");
+        }
+        assert!(shown_args.contains("admin_key"), "{shown_args}");
     }
 }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod origin;
+pub mod secret;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

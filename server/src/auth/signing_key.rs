@@ -31,12 +31,21 @@ pub struct PublicKey {
 }
 
 /// A generated key pair: the public half to store, the private half to hand out once.
-#[derive(Debug)]
 pub struct GeneratedKey {
     /// What the platform keeps.
     pub public: PublicKey,
     /// PKCS#8 PEM; the caller shows or writes it and drops it.
     pub private_pem: String,
+}
+
+impl std::fmt::Debug for GeneratedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The private half is handed out once and must not reach a log on the way.
+        f.debug_struct("GeneratedKey")
+            .field("public", &self.public)
+            .field("private_pem", &"[redacted]")
+            .finish()
+    }
 }
 
 /// Why a key was refused.
@@ -122,6 +131,19 @@ mod tests {
         assert_eq!(from_private, key.public);
         assert_eq!(key.public.bits, 2048);
         assert!(key.private_pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    }
+
+    #[test]
+    fn debug_output_hides_the_private_half() {
+        let key = generate(2048).expect("keygen");
+        let body = key.private_pem.lines().nth(1).expect("a base64 line");
+
+        let shown = format!("{key:?}");
+
+        assert!(
+            !shown.contains(body) && shown.contains(key.public.kid.as_str()),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::signing_key::PublicKey;
 use crate::ids::{Kid, ProjectId, UserId};
@@ -16,6 +17,9 @@ pub const LEEWAY_SECS: u64 = 30;
 pub const MAX_IAT_AHEAD_SECS: i64 = 60;
 /// Tokens longer than this are refused before parsing (real ones are about 1 KB).
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// The latest `iat`/`exp` accepted: 9999-12-31T23:59:59Z. Times past it are absurd for a
+/// token and, unchecked, let `exp - iat` overflow.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
 /// What a token is checked against.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +55,7 @@ pub enum TokenError {
     #[error("the token is larger than {MAX_TOKEN_BYTES} bytes")]
     TooLarge,
     #[error("malformed token: {0}")]
-    Malformed(String),
+    Malformed(&'static str),
     #[error("only RS256 tokens are accepted")]
     Algorithm,
     #[error(
@@ -70,24 +74,30 @@ pub enum TokenError {
     LifetimeTooLong(i64),
     #[error("the token's sub must be a string of 1 to 256 characters")]
     Subject,
+    #[error("the token's {0} claim is required")]
+    MissingClaim(&'static str),
+    #[error(
+        "the token's {0} is not a valid time: it must be a JSON number of seconds since 1970 (RFC 7519 NumericDate)"
+    )]
+    NotANumber(&'static str),
+    #[error("the token's {0} is out of range (0 to {MAX_NUMERIC_DATE}, year 9999)")]
+    TimeOutOfRange(&'static str),
     #[error("the token's aud is not this project's")]
     Audience,
 }
 
+/// The claims as sent: every field a raw JSON value, so that a wrong type is reported by
+/// `check_claims` in its own words instead of failing serde with the parser's internals.
 #[derive(Deserialize)]
 struct Claims {
-    sub: String,
-    iat: f64,
-    exp: f64,
     #[serde(default)]
-    aud: Option<Audience>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Audience {
-    One(String),
-    Many(Vec<String>),
+    sub: Value,
+    #[serde(default)]
+    iat: Value,
+    #[serde(default)]
+    exp: Value,
+    #[serde(default)]
+    aud: Value,
 }
 
 /// Checks `token` against the project's active `keys` (DESIGN.md section 3).
@@ -99,7 +109,7 @@ pub fn verify(token: &str, keys: &[PublicKey], policy: Policy<'_>) -> Result<Ver
     let header = jsonwebtoken::decode_header(token).map_err(|e| match e.kind() {
         // An `alg` jsonwebtoken does not know ("none", "HS999") fails to parse.
         ErrorKind::Json(_) if token_alg_is_unsupported(token) => TokenError::Algorithm,
-        _ => TokenError::Malformed(e.to_string()),
+        other => decode_error(other),
     })?;
     if header.alg != Algorithm::RS256 {
         return Err(TokenError::Algorithm);
@@ -115,10 +125,15 @@ pub fn verify(token: &str, keys: &[PublicKey], policy: Policy<'_>) -> Result<Ver
     validation.leeway = LEEWAY_SECS;
     validation.validate_nbf = true;
     validation.validate_aud = false; // checked below, where an absent `aud` is allowed
-    validation.set_required_spec_claims(&["exp", "iat", "sub"]);
+    // Presence and types of exp, iat and sub are checked in `check_claims`, in words of our
+    // own: jsonwebtoken reports a non-numeric `exp` as missing.
+    validation.set_required_spec_claims::<&str>(&[]);
     for key in candidates {
-        let decoding = DecodingKey::from_rsa_components(&key.n, &key.e)
-            .map_err(|e| TokenError::Malformed(e.to_string()))?;
+        // A stored key that does not load is skipped: the token may be another key's.
+        let Ok(decoding) = DecodingKey::from_rsa_components(&key.n, &key.e) else {
+            tracing::error!(kid = %key.kid, "a stored signing key does not load");
+            continue;
+        };
         match jsonwebtoken::decode::<Claims>(token, &decoding, &validation) {
             Ok(data) => return check_claims(data.claims, key, policy),
             // Another active key may have signed it (rotation without a `kid`).
@@ -134,25 +149,26 @@ fn check_claims(
     key: &PublicKey,
     policy: Policy<'_>,
 ) -> Result<Verified, TokenError> {
-    let (iat, exp) = (claims.iat as i64, claims.exp as i64);
-    if iat > policy.now + MAX_IAT_AHEAD_SECS {
+    let iat = numeric_date(&claims.iat, "iat")?;
+    let exp = numeric_date(&claims.exp, "exp")?;
+    // jsonwebtoken checked exp already; checked again here so that no claim it skipped
+    // (absent or unparsable to it) is taken as "never expires".
+    if exp.saturating_add(LEEWAY_SECS as i64) < policy.now {
+        return Err(TokenError::Expired);
+    }
+    if iat > policy.now.saturating_add(MAX_IAT_AHEAD_SECS) {
         return Err(TokenError::IssuedInFuture);
     }
-    if exp - iat > policy.max_lifetime_secs {
-        return Err(TokenError::LifetimeTooLong(policy.max_lifetime_secs));
+    // Both lie in 0..=MAX_NUMERIC_DATE, so this cannot overflow; checked all the same.
+    match exp.checked_sub(iat) {
+        Some(lifetime) if lifetime <= policy.max_lifetime_secs => {}
+        _ => return Err(TokenError::LifetimeTooLong(policy.max_lifetime_secs)),
     }
-    if let Some(aud) = claims.aud {
-        let ours = format!("useparagon.com/{}", policy.project_id);
-        let accepted = |a: &str| a == ours || policy.audience == Some(a);
-        let ok = match &aud {
-            Audience::One(a) => accepted(a),
-            Audience::Many(list) => list.iter().any(|a| accepted(a)),
-        };
-        if !ok {
-            return Err(TokenError::Audience);
-        }
-    }
-    let sub = UserId::parse(&claims.sub).ok_or(TokenError::Subject)?;
+    check_audience(&claims.aud, policy)?;
+    let sub = match &claims.sub {
+        Value::String(sub) => UserId::parse(sub).ok_or(TokenError::Subject)?,
+        _ => return Err(TokenError::Subject),
+    };
     Ok(Verified {
         sub,
         kid: key.kid.clone(),
@@ -160,17 +176,73 @@ fn check_claims(
     })
 }
 
+/// An RFC 7519 NumericDate: a JSON number of seconds, fractions allowed (section 2) and
+/// dropped; negative, huge and non-numeric values are refused.
+fn numeric_date(value: &Value, claim: &'static str) -> Result<i64, TokenError> {
+    let seconds = match value {
+        Value::Null => return Err(TokenError::MissingClaim(claim)),
+        Value::Number(n) => n.as_f64().ok_or(TokenError::NotANumber(claim))?,
+        _ => return Err(TokenError::NotANumber(claim)),
+    };
+    if !(0.0..=MAX_NUMERIC_DATE as f64).contains(&seconds) {
+        return Err(TokenError::TimeOutOfRange(claim));
+    }
+    // In range, so the conversion is exact up to the dropped fraction.
+    Ok(seconds.trunc() as i64)
+}
+
+fn check_audience(aud: &Value, policy: Policy<'_>) -> Result<(), TokenError> {
+    let ours = format!("useparagon.com/{}", policy.project_id);
+    let accepted = |a: &Value| {
+        a.as_str()
+            .is_some_and(|a| a == ours || policy.audience == Some(a))
+    };
+    let ok = match aud {
+        Value::Null => true,
+        Value::Array(list) => list.iter().any(accepted),
+        one => accepted(one),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(TokenError::Audience)
+    }
+}
+
+/// jsonwebtoken's failures in words for the app's developer: never the JSON parser's text
+/// ("invalid type: … at line 1 column 53"), which describes our types, not the token.
 fn claim_error(kind: &ErrorKind) -> TokenError {
     match kind {
         ErrorKind::ExpiredSignature => TokenError::Expired,
         ErrorKind::ImmatureSignature => TokenError::NotYetValid,
         ErrorKind::MissingRequiredClaim(claim) if claim == "sub" => TokenError::Subject,
-        ErrorKind::MissingRequiredClaim(claim) => {
-            TokenError::Malformed(format!("the {claim} claim is required"))
-        }
-        ErrorKind::Json(e) => TokenError::Malformed(format!("claims: {e}")),
-        other => TokenError::Malformed(format!("{other:?}")),
+        ErrorKind::MissingRequiredClaim(claim) => TokenError::MissingClaim(claim_name(claim)),
+        // exp or nbf that is not a non-negative number.
+        ErrorKind::InvalidClaimFormat(claim) => TokenError::NotANumber(claim_name(claim)),
+        other => decode_error(other),
     }
+}
+
+fn claim_name(claim: &str) -> &'static str {
+    match claim {
+        "exp" => "exp",
+        "nbf" => "nbf",
+        "iat" => "iat",
+        "sub" => "sub",
+        "aud" => "aud",
+        _ => "registered",
+    }
+}
+
+fn decode_error(kind: &ErrorKind) -> TokenError {
+    TokenError::Malformed(match kind {
+        ErrorKind::Base64(_) => "a part of the token is not base64url",
+        ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            "the token's header or claims are not a JSON object"
+        }
+        ErrorKind::InvalidToken => "expected three base64url parts: header.claims.signature",
+        _ => "the token could not be decoded",
+    })
 }
 
 /// Whether the header's `alg` is a string jsonwebtoken does not know (`none` among them).

@@ -34,7 +34,7 @@ pub enum IntegrationCommand {
         client_id: String,
         /// The OAuth client secret (or PARAGON_CLIENT_SECRET, which keeps it out of `ps`).
         #[arg(long, env = "PARAGON_CLIENT_SECRET", hide_env_values = true)]
-        client_secret: String,
+        client_secret: crate::secret::Secret,
         /// Space-separated scopes (default: oauth crm.objects.contacts.read crm.objects.contacts.write).
         #[arg(long)]
         scopes: Option<String>,

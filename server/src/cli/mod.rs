@@ -59,7 +59,7 @@ impl Command {
             Self::Keys(command) => command.run().await,
             Self::Token(command) => command.run(),
             Self::Integration(command) => command.run().await,
-            Self::Vault(command) => command.run(),
+            Self::Vault(command) => command.run().await,
             Self::Deploy(command) => command.run().await,
         }
     }
@@ -112,8 +112,9 @@ pub struct ServeArgs {
     pub token_audience: Option<String>,
     /// The operator's key for `POST /projects`, from `PARAGON_ADMIN_KEY` only (a flag would
     /// show it in `ps`). Unset: projects are created with `paragon project create` alone.
-    #[arg(skip = std::env::var("PARAGON_ADMIN_KEY").ok().filter(|k| !k.is_empty()))]
-    pub admin_key: Option<String>,
+    /// At least [`crate::config::MIN_ADMIN_KEY_CHARS`] characters, refused at start otherwise.
+    #[arg(skip = std::env::var("PARAGON_ADMIN_KEY").ok().filter(|k| !k.is_empty()).map(crate::secret::Secret::from))]
+    pub admin_key: Option<crate::secret::Secret>,
     /// The URL browsers and providers reach this server at (the OAuth redirect URI is
     /// `{public-url}/oauth/callback`). Defaults to http://{bind}:{port} as bound.
     #[arg(long, env = "PARAGON_PUBLIC_URL")]

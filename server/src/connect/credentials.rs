@@ -15,7 +15,7 @@ use super::{
 use crate::{
     clock,
     storage::{Credential, CredentialStatus, Integration},
-    vault::Binding,
+    vault::UserBinding,
 };
 
 /// Tokens this close to expiry are refreshed before use.
@@ -28,12 +28,21 @@ const TICK: Duration = Duration::from_millis(50);
 
 /// An access token and the credential version it belongs to (give the version back to
 /// [`refresh`] after a 401, so that a token already replaced is not refreshed again).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UsableToken {
     /// The bearer token for the provider's API.
     pub token: String,
     /// The credential's version when it was read.
     pub version: i64,
+}
+
+impl std::fmt::Debug for UsableToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UsableToken")
+            .field("token", &"[redacted]")
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 /// A token for `credential`, refreshed first when it is about to expire.
@@ -226,9 +235,10 @@ fn open_access(connect: &Connect, credential: &Credential) -> Result<String, Con
     )?)
 }
 
-fn binding<'a>(credential: &'a Credential, column: &'a str) -> Binding<'a> {
-    Binding {
+fn binding<'a>(credential: &'a Credential, column: &'a str) -> UserBinding<'a> {
+    UserBinding {
         project: &credential.project_id,
+        user: &credential.user_id,
         row: &credential.id,
         column,
     }

@@ -453,11 +453,14 @@ async fn exchange(
         .as_ref()
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), |c| c.id.clone());
     let now = clock::now();
+    // The user is bound too: a credential's ciphertext moved to another user's row does not
+    // open (credentials.rs opens with the same binding).
     let seal = |value: &str, column: &str| {
         connect.keys.seal(
             value.as_bytes(),
-            Binding {
+            crate::vault::UserBinding {
                 project: &flow.project_id,
+                user: &flow.user_id,
                 row: &id,
                 column,
             },

@@ -14,8 +14,8 @@ use crate::{
 pub struct IntegrationSettings {
     /// The OAuth client id.
     pub client_id: String,
-    /// The OAuth client secret (plaintext only on its way into the vault).
-    pub client_secret: String,
+    /// The OAuth client secret (plaintext only on its way into the vault; redacted in Debug).
+    pub client_secret: crate::secret::Secret,
     /// Space-separated scopes; defaults to the provider's.
     pub scopes: Option<String>,
     /// Authorize page URL; defaults to the provider's.
@@ -38,7 +38,7 @@ pub async fn set(
             "unknown integration {provider_type:?}: this platform has \"hubspot\""
         )));
     }
-    if settings.client_id.trim().is_empty() || settings.client_secret.trim().is_empty() {
+    if settings.client_id.trim().is_empty() || settings.client_secret.expose().trim().is_empty() {
         return Err(ConnectError::Invalid(
             "the client id and the client secret are required".into(),
         ));
@@ -79,7 +79,7 @@ pub async fn set(
         .unwrap_or_else(|| provider::hubspot::SCOPES.to_owned());
     let integration = Integration {
         client_secret: connect.keys.seal(
-            settings.client_secret.trim().as_bytes(),
+            settings.client_secret.expose().trim().as_bytes(),
             secret_binding(&project_id, &id),
         ),
         id,

@@ -30,7 +30,7 @@ pub mod hubspot {
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// What the platform needs to call a provider's token endpoint.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ClientAuth<'a> {
     /// The token endpoint.
     pub token_url: &'a str,
@@ -40,8 +40,18 @@ pub struct ClientAuth<'a> {
     pub client_secret: &'a str,
 }
 
+impl std::fmt::Debug for ClientAuth<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientAuth")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .finish()
+    }
+}
+
 /// Tokens from a code exchange or a refresh.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct Tokens {
     /// The access token.
     pub access_token: String,
@@ -59,6 +69,23 @@ pub struct Tokens {
     /// Granted scopes.
     #[serde(default)]
     pub scopes: Vec<String>,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The tokens are the user's access to their account: never in a log line.
+        f.debug_struct("Tokens")
+            .field("access_token", &"[redacted]")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .field("expires_in", &self.expires_in)
+            .field("hub_id", &self.hub_id)
+            .field("user_id", &self.user_id)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
 }
 
 /// What introspection says about the account behind an access token.

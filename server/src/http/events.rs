@@ -42,6 +42,26 @@ struct Triggered {
     runs: i64,
 }
 
+/// A client's `Idempotency-Key`: 1 to [`MAX_KEY_LEN`] printable ASCII characters (0x20 to
+/// 0x7E). `HeaderValue::to_str` also lets TAB through, which no key needs and which makes two
+/// keys that print the same differ.
+fn idempotency_key(value: &[u8]) -> Result<String, ApiError> {
+    if !value.iter().all(|b| (0x20..=0x7e).contains(b)) {
+        return Err(ApiError::BadRequest(
+            "Idempotency-Key must be printable ASCII (no tab or other control character)".into(),
+        ));
+    }
+    // Only printable ASCII remains, so this is the same text.
+    let key = String::from_utf8_lossy(value);
+    let key = key.trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(ApiError::BadRequest(format!(
+            "Idempotency-Key must have 1 to {MAX_KEY_LEN} characters"
+        )));
+    }
+    Ok(key.to_owned())
+}
+
 async fn trigger(
     State(state): State<AppState>,
     auth: AuthUser,
@@ -62,20 +82,7 @@ async fn trigger(
     let id = uuid::Uuid::new_v4().to_string();
     let key = match headers.get("idempotency-key") {
         None => id.clone(),
-        Some(value) => {
-            let key = value
-                .to_str()
-                .map_err(|_| {
-                    ApiError::BadRequest("Idempotency-Key must be printable ASCII".into())
-                })?
-                .trim();
-            if key.is_empty() || key.len() > MAX_KEY_LEN {
-                return Err(ApiError::BadRequest(format!(
-                    "Idempotency-Key must have 1 to {MAX_KEY_LEN} characters"
-                )));
-            }
-            key.to_owned()
-        }
+        Some(value) => idempotency_key(value.as_bytes())?,
     };
     let event = NewEvent {
         id,

@@ -40,7 +40,7 @@ pub fn router() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConfigureIntegration {
     client_id: String,
-    client_secret: String,
+    client_secret: crate::secret::Secret,
     #[serde(default)]
     scopes: Option<String>,
     #[serde(default)]

@@ -7,7 +7,7 @@
 
 use axum::{
     Router,
-    extract::{Query, State},
+    extract::{Query, State, rejection::QueryRejection},
     http::{HeaderValue, StatusCode, header},
     response::{Html, IntoResponse, Response},
     routing::get,
@@ -17,9 +17,12 @@ use serde::Deserialize;
 use super::{AppState, oauth_pages::escape};
 use crate::ids::ProjectId;
 
+/// What every answer under `/ui` carries unless it sets its own: nothing loads, nobody frames.
+const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/ui", get(portal))
+        .route("/ui", get(portal).fallback(wrong_method))
         .route(
             "/ui/portal.js",
             get(|| {
@@ -27,12 +30,47 @@ pub fn router() -> Router<AppState> {
                     include_str!("assets/portal.js"),
                     "text/javascript; charset=utf-8",
                 )
-            }),
+            })
+            .fallback(wrong_method),
         )
         .route(
             "/ui/portal.css",
-            get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8")),
+            get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8"))
+                .fallback(wrong_method),
         )
+        .route(
+            "/ui/{*rest}",
+            get(|| async { refusal(StatusCode::NOT_FOUND, "No such page.") })
+                .fallback(wrong_method),
+        )
+        // The last guard: an answer made outside `respond` (a future route) still gets a
+        // policy, so no page of `/ui` is ever shown without one. (The app-wide 405 fallback
+        // bypasses this layer, hence `wrong_method` on each route.)
+        .layer(axum::middleware::map_response(ensure_csp))
+}
+
+async fn wrong_method() -> Response {
+    let mut response = refusal(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "This page is only read (GET).",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    response
+}
+
+async fn ensure_csp(mut response: Response) -> Response {
+    if !response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(STRICT_CSP),
+        );
+    }
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +81,17 @@ struct PortalQuery {
     origin: Option<String>,
 }
 
-async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>) -> Response {
+async fn portal(
+    State(state): State<AppState>,
+    query: Result<Query<PortalQuery>, QueryRejection>,
+) -> Response {
+    // axum's own rejection is plain text without our headers: answer it here instead.
+    let Ok(Query(query)) = query else {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "This page's address is malformed: expected ?projectId=…&integration=…&origin=….",
+        );
+    };
     let project = match query.project_id.as_deref().and_then(ProjectId::parse) {
         Some(id) => state.store.project(id).await.ok().flatten(),
         None => None,
@@ -80,7 +128,16 @@ async fn portal(State(state): State<AppState>, Query(query): Query<PortalQuery>)
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
          base-uri 'none'; form-action 'self'; frame-ancestors {origin}"
     );
-    respond(StatusCode::OK, body, &csp)
+    // An allowed origin is parsed strictly (no `;`, `,` or space), so it cannot end the
+    // directive or fail to make a header; if it ever did, the page is refused, never shown
+    // without its policy.
+    match HeaderValue::from_str(&csp) {
+        Ok(csp) => respond(StatusCode::OK, body, csp),
+        Err(_) => refusal(
+            StatusCode::FORBIDDEN,
+            "This page may only be shown by the app's own origins.",
+        ),
+    }
 }
 
 fn refusal(status: StatusCode, text: &str) -> Response {
@@ -88,15 +145,13 @@ fn refusal(status: StatusCode, text: &str) -> Response {
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title><p>{}</p></html>",
         escape(text)
     );
-    respond(status, body, "default-src 'none'; frame-ancestors 'none'")
+    respond(status, body, HeaderValue::from_static(STRICT_CSP))
 }
 
-fn respond(status: StatusCode, body: String, csp: &str) -> Response {
+fn respond(status: StatusCode, body: String, csp: HeaderValue) -> Response {
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(csp) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
-    }
+    headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     // `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin: null` with
     // the portal's start form, and `/oauth/start` accepts only a known origin. Nothing leaves
     // the platform's origin either way.

@@ -8,6 +8,7 @@ pub mod postgres;
 mod sql_connect;
 mod sql_engine;
 mod sql_projects;
+mod sql_vault;
 pub mod sqlite;
 
 use std::{fmt::Debug, path::PathBuf, sync::Arc};
@@ -20,6 +21,7 @@ pub use engine_model::{
     Attempt, DeployedWorkflow, EventOutcome, NewEvent, Run, RunFilter, RunStatus, WorkflowSpec,
 };
 pub use model::{DEFAULT_MAX_TOKEN_LIFETIME_SECS, Project, SigningKeyRecord, User, merge_meta};
+pub use sql_vault::{SealedColumn, SealedValue};
 
 use crate::{
     auth::signing_key::PublicKey,
@@ -27,9 +29,30 @@ use crate::{
 };
 
 /// The platform's persistent state: every area's store behind one handle.
-pub trait Storage: ProjectStore + ConnectStore + EngineStore + RunQueue {}
+pub trait Storage: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore {}
 
-impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue> Storage for T {}
+impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore> Storage for T {}
+
+/// Every sealed column, for `paragon vault reseal` (sql_vault.rs).
+#[async_trait]
+pub trait VaultStore: Send + Sync + Debug {
+    /// Up to `limit` non-null values of `column` in rows whose id sorts after `after_row`
+    /// (`""` for the first page), by id.
+    async fn sealed_values(
+        &self,
+        column: SealedColumn,
+        after_row: &str,
+        limit: i64,
+    ) -> Result<Vec<SealedValue>, StorageError>;
+    /// Writes `new` where the column still holds `old`; `false` if it changed meanwhile.
+    async fn replace_sealed(
+        &self,
+        column: SealedColumn,
+        row: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, StorageError>;
+}
 
 /// Projects, their keys and their users. Every method is one transaction.
 #[async_trait]
@@ -49,7 +72,8 @@ pub trait ProjectStore: Send + Sync + Debug {
         &self,
         api_key_hash: &[u8],
     ) -> Result<Option<ProjectId>, StorageError>;
-    /// Adds a signing key; [`StorageError::Conflict`] if the project has that `kid` already.
+    /// Adds a signing key; [`StorageError::Conflict`] if the project has that `kid` already or
+    /// another project has it active.
     async fn add_signing_key(
         &self,
         project: ProjectId,

@@ -6,7 +6,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
     StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
-    sql_projects::project_storage,
+    sql_projects::project_storage, sql_vault::vault_storage,
 };
 
 /// PostgreSQL-backed [`super::Storage`].
@@ -47,6 +47,7 @@ async fn listen(pool: &PgPool, wake: &tokio::sync::Notify) -> Result<(), sqlx::E
 project_storage!(PgStore);
 connect_storage!(PgStore, sqlx::postgres::PgRow);
 engine_storage!(PgStore, sqlx::postgres::PgRow);
+vault_storage!(PgStore, sqlx::postgres::PgRow);
 
 #[async_trait::async_trait]
 impl super::RunQueue for PgStore {
@@ -85,4 +86,12 @@ impl super::RunQueue for PgStore {
             }
         });
     }
+}
+
+impl PgStore {
+    /// Registrations of signing keys take this transaction-scoped advisory lock, so that two
+    /// projects registering the same public key at once cannot both pass the check that no
+    /// other project holds it (READ COMMITTED would let both inserts through). The number is
+    /// arbitrary and used for nothing else.
+    const KEY_REGISTRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7638)");
 }

@@ -30,11 +30,19 @@ pub(super) fn project_from_parts(
         ProjectId::parse(id).ok_or_else(|| StorageError::Corrupt(format!("project id {id:?}")))?;
     let raw: Vec<String> = serde_json::from_str(origins)
         .map_err(|e| StorageError::Corrupt(format!("origins: {e}")))?;
+    // An origin stored before the parser became strict (one with `;`, `,` or another character
+    // no browser sends) could never match a browser's `Origin`: it is left out with a warning
+    // instead of making the whole project unreadable. The next origin update rewrites the list.
     let allowed_origins = raw
         .iter()
-        .map(|o| Origin::parse(o))
-        .collect::<Result<_, _>>()
-        .map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        .filter_map(|o| match Origin::parse(o) {
+            Ok(origin) => Some(origin),
+            Err(error) => {
+                tracing::warn!(project = %id, %error, "ignoring a stored origin no browser can send");
+                None
+            }
+        })
+        .collect();
     Ok(Project {
         id,
         name,
@@ -145,9 +153,21 @@ macro_rules! project_storage {
                 key: &$crate::auth::signing_key::PublicKey,
                 now: i64,
             ) -> Result<(), $crate::storage::StorageError> {
-                sqlx::query(
+                // A key active in two projects would make each accept the other's tokens (a
+                // token names its key by thumbprint only): the insert happens only if no other
+                // project holds the key unrevoked. The lock serializes registrations where two
+                // writers can run at once (PostgreSQL); SQLite has one writer anyway.
+                let mut tx = self.pool.begin().await?;
+                if let Some(lock) = Self::KEY_REGISTRATION_LOCK {
+                    sqlx::query(lock).execute(&mut *tx).await?;
+                }
+                let done = sqlx::query(
                     "INSERT INTO signing_keys (project_id, kid, modulus, exponent, bits, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                     SELECT $1, $2, $3, $4, $5, $6
+                     WHERE NOT EXISTS (
+                         SELECT 1 FROM signing_keys
+                         WHERE kid = $2 AND project_id <> $1 AND revoked_at IS NULL
+                     )",
                 )
                 .bind(project.to_string())
                 .bind(key.kid.as_str())
@@ -155,9 +175,17 @@ macro_rules! project_storage {
                 .bind(&key.e)
                 .bind(i64::from(key.bits))
                 .bind(now)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(|e| $crate::storage::StorageError::on_unique(e, "the project has this key already"))?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::storage::StorageError::Conflict(
+                        "this public key is an active signing key of another project; a key signs for one \
+                         project only: generate a new key pair for this project"
+                            .into(),
+                    ));
+                }
+                tx.commit().await?;
                 Ok(())
             }
 

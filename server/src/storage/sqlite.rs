@@ -8,7 +8,7 @@ use sqlx::sqlite::{
 
 use super::{
     StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
-    sql_projects::project_storage,
+    sql_projects::project_storage, sql_vault::vault_storage,
 };
 
 /// SQLite-backed [`super::Storage`].
@@ -47,6 +47,7 @@ impl SqliteStore {
 project_storage!(SqliteStore);
 connect_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
 engine_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
+vault_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
 
 #[async_trait::async_trait]
 impl super::RunQueue for SqliteStore {
@@ -67,4 +68,9 @@ impl super::RunQueue for SqliteStore {
     }
 
     fn watch_runs(&self, _wake: std::sync::Arc<tokio::sync::Notify>) {}
+}
+
+impl SqliteStore {
+    /// SQLite runs one writer at a time: a key registration needs no lock of its own.
+    const KEY_REGISTRATION_LOCK: Option<&'static str> = None;
 }

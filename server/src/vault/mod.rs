@@ -2,11 +2,13 @@
 //! XChaCha20-Poly1305 under a master key before they reach the database.
 //!
 //! Each ciphertext carries the id of the key that sealed it, so keys can rotate (new writes
-//! use the first key; old rows still open with theirs), and is bound by associated data to its
-//! project, row and column, so a ciphertext copied onto another row or column fails to open.
-//! XChaCha20's 192-bit nonces are safe to draw at random for every seal.
+//! use the first key; old rows still open with theirs; `paragon vault reseal` moves them all
+//! to the first), and is bound by associated data to its project, row and column, and for a
+//! user's credential to the user, so a ciphertext copied onto another row, column or user
+//! fails to open. XChaCha20's 192-bit nonces are safe to draw at random for every seal.
 
 mod keys;
+pub mod reseal;
 
 use chacha20poly1305::{
     KeyInit, XChaCha20Poly1305, XNonce,
@@ -15,8 +17,11 @@ use chacha20poly1305::{
 
 pub use keys::{KeyError, MasterKeys};
 
-/// Format version of a sealed value (the first byte).
-const VERSION: u8 = 1;
+/// Format version of a sealed value (the first byte). Version 2 binds the user too; version 1
+/// values (sealed before it) still open, with the associated data they were sealed with, until
+/// `paragon vault reseal` rewrites them as version 2.
+const VERSION: u8 = 2;
+const LEGACY_VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 
 /// Where a sealed value belongs: opening it anywhere else fails.
@@ -30,13 +35,75 @@ pub struct Binding<'a> {
     pub column: &'a str,
 }
 
-impl Binding<'_> {
-    fn associated_data(&self) -> Vec<u8> {
+/// Where a user's sealed value belongs (a credential's tokens): a [`Binding`] and the user, so
+/// that a ciphertext moved to another user's row does not open even if the row ids agree.
+#[derive(Debug, Clone, Copy)]
+pub struct UserBinding<'a> {
+    /// The project id.
+    pub project: &'a str,
+    /// The end user's id.
+    pub user: &'a str,
+    /// The row's id (the credential id).
+    pub row: &'a str,
+    /// The column, e.g. `refresh_token`.
+    pub column: &'a str,
+}
+
+/// The associated data of a seal: a [`Binding`] or a [`UserBinding`].
+#[derive(Debug, Clone, Copy)]
+pub struct Aad<'a> {
+    binding: Binding<'a>,
+    user: Option<&'a str>,
+}
+
+impl<'a> From<Binding<'a>> for Aad<'a> {
+    fn from(binding: Binding<'a>) -> Self {
+        Self {
+            binding,
+            user: None,
+        }
+    }
+}
+
+impl<'a> From<UserBinding<'a>> for Aad<'a> {
+    fn from(b: UserBinding<'a>) -> Self {
+        Self {
+            binding: Binding {
+                project: b.project,
+                row: b.row,
+                column: b.column,
+            },
+            user: Some(b.user),
+        }
+    }
+}
+
+impl Aad<'_> {
+    fn bytes(&self, version: u8) -> Vec<u8> {
         // Length-prefixed so that no two different bindings encode the same bytes.
-        let mut aad = b"paragon-vault-v1".to_vec();
-        for part in [self.project, self.row, self.column] {
+        let push = |aad: &mut Vec<u8>, part: &str| {
             aad.extend_from_slice(&(part.len() as u32).to_be_bytes());
             aad.extend_from_slice(part.as_bytes());
+        };
+        let b = &self.binding;
+        if version == LEGACY_VERSION {
+            let mut aad = b"paragon-vault-v1".to_vec();
+            for part in [b.project, b.row, b.column] {
+                push(&mut aad, part);
+            }
+            return aad;
+        }
+        let mut aad = b"paragon-vault-v2".to_vec();
+        for part in [b.project, b.row, b.column] {
+            push(&mut aad, part);
+        }
+        // A marker byte, so that "no user" and an empty user id differ.
+        match self.user {
+            None => aad.push(0),
+            Some(user) => {
+                aad.push(1);
+                push(&mut aad, user);
+            }
         }
         aad
     }
@@ -51,22 +118,48 @@ pub enum VaultError {
     /// The key that sealed it is not configured (rotated out too early?).
     #[error("sealed with master key {0:?}, which is not configured in PARAGON_MASTER_KEY")]
     UnknownKey(String),
-    /// Wrong key, tampered bytes, or a value copied from another row or column.
+    /// Wrong key, tampered bytes, or a value copied from another row, column or user.
     #[error(
-        "the sealed value does not open here: it was tampered with or belongs to another row or column"
+        "the sealed value does not open here: it was tampered with or belongs to another row, column or user"
     )]
     Mismatch,
+}
+
+/// The header of a sealed value: its format version and the id of the key that sealed it.
+struct Header<'s> {
+    version: u8,
+    kid: &'s str,
+    nonce: &'s [u8],
+    ciphertext: &'s [u8],
+}
+
+fn header(sealed: &[u8]) -> Result<Header<'_>, VaultError> {
+    let (&version, rest) = sealed.split_first().ok_or(VaultError::Format)?;
+    let (&kid_len, rest) = rest.split_first().ok_or(VaultError::Format)?;
+    if !matches!(version, VERSION | LEGACY_VERSION) || rest.len() < usize::from(kid_len) + NONCE_LEN
+    {
+        return Err(VaultError::Format);
+    }
+    let (kid, rest) = rest.split_at(usize::from(kid_len));
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let kid = std::str::from_utf8(kid).map_err(|_| VaultError::Format)?;
+    Ok(Header {
+        version,
+        kid,
+        nonce,
+        ciphertext,
+    })
 }
 
 impl MasterKeys {
     /// Seals `plaintext` for `binding` with the current key.
     /// Layout: version, key-id length, key id, 24-byte nonce, ciphertext with its tag.
-    pub fn seal(&self, plaintext: &[u8], binding: Binding<'_>) -> Vec<u8> {
+    pub fn seal<'a>(&self, plaintext: &[u8], binding: impl Into<Aad<'a>>) -> Vec<u8> {
         let (kid, key) = self.current();
         let mut nonce = [0u8; NONCE_LEN];
         rand::fill(&mut nonce);
         let cipher = XChaCha20Poly1305::new(key.into());
-        let aad = binding.associated_data();
+        let aad = binding.into().bytes(VERSION);
         let sealed = cipher
             .encrypt(
                 &XNonce::from(nonce),
@@ -87,25 +180,22 @@ impl MasterKeys {
     }
 
     /// Opens what [`MasterKeys::seal`] made for the same binding.
-    pub fn open(&self, sealed: &[u8], binding: Binding<'_>) -> Result<Vec<u8>, VaultError> {
-        let (&version, rest) = sealed.split_first().ok_or(VaultError::Format)?;
-        let (&kid_len, rest) = rest.split_first().ok_or(VaultError::Format)?;
-        if version != VERSION || rest.len() < usize::from(kid_len) + NONCE_LEN {
-            return Err(VaultError::Format);
-        }
-        let (kid, rest) = rest.split_at(usize::from(kid_len));
-        let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
-        let kid = std::str::from_utf8(kid).map_err(|_| VaultError::Format)?;
+    pub fn open<'a>(
+        &self,
+        sealed: &[u8],
+        binding: impl Into<Aad<'a>>,
+    ) -> Result<Vec<u8>, VaultError> {
+        let header = header(sealed)?;
         let key = self
-            .get(kid)
-            .ok_or_else(|| VaultError::UnknownKey(kid.to_owned()))?;
-        let aad = binding.associated_data();
-        let nonce = XNonce::try_from(nonce).map_err(|_| VaultError::Format)?;
+            .get(header.kid)
+            .ok_or_else(|| VaultError::UnknownKey(header.kid.to_owned()))?;
+        let aad = binding.into().bytes(header.version);
+        let nonce = XNonce::try_from(header.nonce).map_err(|_| VaultError::Format)?;
         XChaCha20Poly1305::new(key.into())
             .decrypt(
                 &nonce,
                 Payload {
-                    msg: ciphertext,
+                    msg: header.ciphertext,
                     aad: &aad,
                 },
             )
@@ -113,8 +203,18 @@ impl MasterKeys {
     }
 
     /// Opens a sealed UTF-8 string.
-    pub fn open_string(&self, sealed: &[u8], binding: Binding<'_>) -> Result<String, VaultError> {
+    pub fn open_string<'a>(
+        &self,
+        sealed: &[u8],
+        binding: impl Into<Aad<'a>>,
+    ) -> Result<String, VaultError> {
         String::from_utf8(self.open(sealed, binding)?).map_err(|_| VaultError::Format)
+    }
+
+    /// Whether `sealed` is already in the current format under the current key, so that
+    /// `vault reseal` leaves it alone (and a second run rewrites nothing).
+    pub fn is_current(&self, sealed: &[u8]) -> bool {
+        header(sealed).is_ok_and(|h| h.version == VERSION && h.kid == self.current_id())
     }
 }
 
@@ -182,6 +282,73 @@ mod tests {
             keys.open(&[1, 200, 1, 2], binding("r", "c")),
             Err(VaultError::Format)
         );
+    }
+
+    fn user_binding<'a>(user: &'a str) -> UserBinding<'a> {
+        UserBinding {
+            project: "p1",
+            user,
+            row: "cred-1",
+            column: "refresh_token",
+        }
+    }
+
+    #[test]
+    fn a_users_value_opens_for_that_user_only() {
+        let keys = MasterKeys::generate();
+        let sealed = keys.seal(b"refresh-token", user_binding("ann"));
+
+        assert_eq!(
+            keys.open(&sealed, user_binding("ann")).as_deref(),
+            Ok(&b"refresh-token"[..])
+        );
+        assert_eq!(
+            keys.open(&sealed, user_binding("bob")),
+            Err(VaultError::Mismatch)
+        );
+        assert_eq!(
+            keys.open(&sealed, binding("cred-1", "refresh_token")),
+            Err(VaultError::Mismatch),
+            "nor without a user"
+        );
+        assert_eq!(
+            keys.open(&sealed, user_binding("")),
+            Err(VaultError::Mismatch)
+        );
+    }
+
+    /// A version-1 value as the vault sealed it before users were bound: still opens.
+    fn legacy_seal(keys: &MasterKeys, plaintext: &[u8], binding: Binding<'_>) -> Vec<u8> {
+        let (kid, key) = keys.current();
+        let nonce = [7u8; NONCE_LEN];
+        let aad = Aad::from(binding).bytes(LEGACY_VERSION);
+        let sealed = XChaCha20Poly1305::new(key.into())
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            .expect("encrypts");
+        let mut out = vec![LEGACY_VERSION, kid.len() as u8];
+        out.extend_from_slice(kid.as_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    #[test]
+    fn values_sealed_before_user_binding_still_open_and_are_not_current() {
+        let keys = MasterKeys::generate();
+        let legacy = legacy_seal(&keys, b"old-token", binding("cred-1", "refresh_token"));
+
+        assert_eq!(
+            keys.open(&legacy, user_binding("ann")).as_deref(),
+            Ok(&b"old-token"[..])
+        );
+        assert!(!keys.is_current(&legacy), "reseal upgrades it");
+        assert!(keys.is_current(&keys.seal(b"x", user_binding("ann"))));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! refresh and disconnect (DESIGN.md sections 5, 8 and 9). The browser's part is in
 //! tests/connect_portal.test.mjs.
 
-use paragon_server::vault::Binding;
+use paragon_server::vault::UserBinding;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -170,7 +170,7 @@ both_backends! {
         let keys = app.master_keys();
         let stored = app.store.user_credentials(&project, "ann").await.expect("read");
         let ann = &stored[0];
-        let open = |sealed: &[u8], row: &str, column: &str| keys.open_string(sealed, Binding { project: &project, row, column });
+        let open = |sealed: &[u8], row: &str, column: &str| keys.open_string(sealed, UserBinding { project: &project, user: "ann", row, column });
         let access = open(&ann.access_token, &ann.id, "access_token").expect("opens where it belongs");
         let refresh = open(ann.refresh_token.as_deref().expect("a refresh token"), &ann.id, "refresh_token").expect("opens");
 
@@ -184,7 +184,7 @@ both_backends! {
         app.execute("UPDATE credentials SET access_token = (SELECT access_token FROM credentials WHERE user_id = 'ann') WHERE user_id = 'bob'").await;
         let copied = app.store.credential(&project, &bob.id).await.expect("read").expect("bob's credential");
         let error = open(&copied.access_token, &bob.id, "access_token").expect_err("a copied ciphertext must not open");
-        assert!(error.to_string().contains("belongs to another row or column"), "{error}");
+        assert!(error.to_string().contains("belongs to another row, column or user"), "{error}");
         let used = hs.proxy(&app, "bob", "crm/v3/objects/contacts").await;
         assert_error(used, 500, "INTERNAL").await;
     }
@@ -212,7 +212,7 @@ both_backends! {
         let ann = &app.store.user_credentials(&project, "ann").await.expect("read")[0];
         let refresh = app
             .master_keys()
-            .open_string(ann.refresh_token.as_deref().expect("refresh"), Binding { project: &project, row: &ann.id, column: "refresh_token" })
+            .open_string(ann.refresh_token.as_deref().expect("refresh"), UserBinding { project: &project, user: "ann", row: &ann.id, column: "refresh_token" })
             .expect("opens");
         let revoked = hs
             .browser

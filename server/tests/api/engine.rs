@@ -100,6 +100,23 @@ both_backends! {
         }
     }
 
+    async fn idempotency_keys_with_a_tab_or_other_control_character_are_400(app) {
+        let hs = hubspot(&app).await;
+        let url = app.url(&format!("/projects/{}/sdk/events/trigger", hs.project.id));
+        let send = |key: &'static [u8]| {
+            let request = app.client.post(&url).bearer_auth(hs.project.token("ann"))
+                .header("Idempotency-Key", reqwest::header::HeaderValue::from_bytes(key).expect("a header value"))
+                .json(&json!({"name": "Contact Created", "payload": {}}));
+            async move { request.send().await.expect("answers") }
+        };
+
+        for key in [&b"order\t7"[..], b"a\tb\tc", b"caf\xc3\xa9"] {
+            let message = crate::helpers::assert_error(send(key).await, 400, "INVALID_REQUEST").await;
+            assert!(message.contains("printable ASCII"), "{key:?}: {message}");
+        }
+        assert_eq!(send(b"order 7 (retry)").await.status(), 201, "spaces are printable");
+    }
+
     async fn a_disabled_workflow_is_listed_and_toggled_per_user(app) {
         let hs = hubspot(&app).await;
         let workflow = hs.deploy_guide(&app).await;

@@ -24,8 +24,8 @@ pub use crate::postgres_env::postgres_url;
 
 /// The origin the test app's project trusts.
 pub const APP_ORIGIN: &str = "http://app.test:3000";
-/// The operator key the test servers are started with.
-pub const OPERATOR_KEY: &str = "operator-key-for-tests";
+/// The operator key the test servers are started with (strong enough for the start check).
+pub const OPERATOR_KEY: &str = "test-operator-key-7Hq2LmX9vB4nR8sT";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -136,7 +136,7 @@ fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
         port: 0,
         allowed_origins: vec![APP_ORIGIN.to_owned()],
         token_audience: Some("https://app.test/api".to_owned()),
-        admin_key: Some(OPERATOR_KEY.to_owned()),
+        admin_key: Some(OPERATOR_KEY.into()),
         public_url: None,
         // A master key generated into the test's own data folder.
         demo: true,
@@ -277,6 +277,25 @@ impl TestApp {
                     .expect("raw SQL");
             }
         }
+    }
+
+    /// Another server on the same database with the vault keys `keys` (a restart after a key
+    /// rotation); returns its base URL and the guard that stops it.
+    pub async fn server_with_keys(
+        &self,
+        keys: paragon_server::vault::MasterKeys,
+    ) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let mut config = serve_config(self.data_dir.path(), 0);
+        config.master_keys = keys;
+        let app = Application::build_with_store(config, self.store.clone())
+            .await
+            .expect("the server binds");
+        let base_url = app.base_url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        (base_url, stop)
     }
 
     /// The vault keys the server was started with (demo mode wrote them into the data folder).

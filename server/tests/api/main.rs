@@ -16,8 +16,10 @@ mod proxy_paths;
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]
 mod oauth_popup;
+mod portal;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod sdk_user;
 mod storage;
 mod tokens;
+mod vault;

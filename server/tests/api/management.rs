@@ -135,4 +135,35 @@ both_backends! {
         let junk = app.management(Method::POST, &keys_path, &project.api_key).json(&json!({"publicKeyPem": "junk"})).send().await.expect("answers");
         assert_error(junk, 422, "UNPROCESSABLE").await;
     }
+
+    async fn a_public_key_active_in_another_project_is_refused_with_409(app) {
+        let first = app.new_project().await;
+        let second = app.new_project().await;
+        let shared = signing_key::generate(2048).expect("keygen");
+        let public_pem = rsa::PrivateKey::from_pkcs8_pem(&shared.private_pem)
+            .expect("key")
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .expect("pem");
+        let register = |project: &crate::helpers::TestProject| {
+            let request = app.management(Method::POST, &format!("/projects/{}/keys", project.id), &project.api_key).json(&json!({"publicKeyPem": public_pem}));
+            async move { request.send().await.expect("answers") }
+        };
+        assert_eq!(register(&first).await.status(), 201);
+
+        let message = assert_error(register(&second).await, 409, "CONFLICT").await;
+
+        assert!(message.contains("another project"), "{message}");
+        let token = token::sign(&shared.private_pem, &token::TokenRequest { sub: "u", ttl_secs: 600, kid: Some(shared.public.kid.as_str()), audience: None, now: clock::now() }).expect("sign");
+        assert_eq!(app.get_me(first.id, &token).await.status(), 200, "the first project keeps its key");
+        assert_eq!(app.get_me(second.id, &token).await.status(), 401, "the second never accepts it");
+
+        // Once the first project revokes it, the key is free for another project.
+        let kid = shared.public.kid.as_str();
+        let revoked = app.management(Method::DELETE, &format!("/projects/{}/keys/{kid}", first.id), &first.api_key).send().await.expect("answers");
+        assert_eq!(revoked.status(), 204);
+        assert_eq!(register(&second).await.status(), 201);
+        assert_eq!(app.get_me(second.id, &token).await.status(), 200);
+        assert_eq!(app.get_me(first.id, &token).await.status(), 401);
+    }
 }

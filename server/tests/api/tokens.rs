@@ -100,6 +100,21 @@ both_backends! {
             ("truncated", valid[..valid.len() / 2].to_owned(), project.id),
             // Over the token check's 8 KB, under the server's 64 KB head limit once in base64.
             ("a 54 KB header", sign_raw(pem, huge_header, claims("user-1"), false), project.id),
+            // exp - iat overflowed i64 here: a panic in debug, a never-expiring token in release.
+            ("iat -2^63 and exp 2^63-1", sign_raw(pem, header(&project), json!({"sub": "u", "iat": i64::MIN, "exp": i64::MAX}), false), project.id),
+            ("exp 2^63-1", sign_raw(pem, header(&project), json!({"sub": "u", "iat": now, "exp": i64::MAX}), false), project.id),
+            ("exp past u64", sign_raw(pem, header(&project), json!({"sub": "u", "iat": now, "exp": 1e300}), false), project.id),
+            ("negative iat", sign_raw(pem, header(&project), json!({"sub": "u", "iat": -1, "exp": now + 60}), false), project.id),
+            ("huge negative fractional iat", sign_raw(pem, header(&project), json!({"sub": "u", "iat": -9.3e18, "exp": now + 60}), false), project.id),
+            ("negative exp", sign_raw(pem, header(&project), json!({"sub": "u", "iat": now, "exp": -1}), false), project.id),
+            ("fractional exp past the year 9999", sign_raw(pem, header(&project), json!({"sub": "u", "iat": now, "exp": 253_402_300_800.5}), false), project.id),
+            ("string iat", sign_raw(pem, header(&project), with(claims("user-1"), "iat", json!(now.to_string())), false), project.id),
+            ("boolean exp", sign_raw(pem, header(&project), with(claims("user-1"), "exp", json!(true)), false), project.id),
+            ("numeric sub", sign_raw(pem, header(&project), with(claims("user-1"), "sub", json!(42)), false), project.id),
+            ("numeric aud", sign_raw(pem, header(&project), with(claims("user-1"), "aud", json!(7)), false), project.id),
+            ("claims that are a JSON array", sign_raw(pem, header(&project), json!([1, 2]), false), project.id),
+            ("claims that are not JSON", format!("{}.{}.{signature}", b64(&header(&project)), URL_SAFE_NO_PAD.encode("{not json")), project.id),
+            ("a header that is not JSON", format!("{}.{}.{signature}", URL_SAFE_NO_PAD.encode("{\"alg\":"), b64(&claims("u"))), project.id),
         ];
         assert!(cases.len() >= 15);
 
@@ -109,10 +124,34 @@ both_backends! {
             assert_eq!(response.headers()["www-authenticate"], "Bearer", "{name}");
             let message = assert_error(response, 401, "UNAUTHORIZED").await;
             assert!(!message.contains(&token), "{name}: the answer must not echo the token");
+            for internal in ["line ", "column", "expected f64", "expected a", "invalid type", "Json(", "Error("] {
+                assert!(!message.contains(internal), "{name}: {message:?} shows parser internals ({internal:?})");
+            }
         }
 
         let response = app.get_me(project.id, &valid).await;
         assert_eq!(response.status(), 200, "and the valid token still works");
+    }
+
+    async fn time_and_type_errors_say_what_is_wrong_with_the_token(app) {
+        let project = app.new_project().await;
+        let pem = project.key.private_pem.as_str();
+        let now = clock::now();
+
+        for (claims, expected) in [
+            (json!({"sub": "u", "iat": i64::MIN, "exp": i64::MAX}), "the token's iat is out of range"),
+            (json!({"sub": "u", "iat": now, "exp": i64::MAX}), "the token's exp is out of range"),
+            (json!({"sub": "u", "iat": now.to_string(), "exp": now + 60}), "the token's iat is not a valid time"),
+            (json!({"sub": "u", "iat": now, "exp": "soon"}), "the token's exp is not a valid time"),
+            (json!({"sub": "u", "exp": now + 60}), "the token's iat claim is required"),
+            (json!({"sub": 42, "iat": now, "exp": now + 60}), "the token's sub must be a string"),
+        ] {
+            let token = sign_raw(pem, header(&project), claims.clone(), false);
+
+            let message = assert_error(app.get_me(project.id, &token).await, 401, "UNAUTHORIZED").await;
+
+            assert!(message.contains(expected), "{claims}: {message:?}");
+        }
     }
 
     async fn a_request_without_a_token_is_401(app) {
@@ -133,6 +172,7 @@ both_backends! {
             ("no kid: every active key is tried", sign_raw(pem, json!({"alg": "RS256"}), claims("u"), false)),
             ("aud of this project", sign_raw(pem, header(&project), with(claims("u"), "aud", json!(ours)), false)),
             ("aud list holding the configured audience", sign_raw(pem, header(&project), with(claims("u"), "aud", json!(["x", "https://app.test/api"])), false)),
+            ("fractional times (RFC 7519 section 2)", sign_raw(pem, header(&project), json!({"sub": "u", "iat": clock::now() as f64 + 0.25, "exp": clock::now() as f64 + 600.75}), false)),
             ("exp just inside the leeway", sign_raw(pem, header(&project), json!({"sub": "u", "iat": clock::now() - 100, "exp": clock::now() - 10}), false)),
         ] {
             let response = app.get_me(project.id, &token).await;

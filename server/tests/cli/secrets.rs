@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, Row};
 
 use crate::{
     postgres_env::postgres_url,
-    support::{Env, field},
+    support::{ADMIN_KEY, Env, field},
 };
 
 /// Runs the guide's setup and a few authenticated calls with every log at TRACE; returns the
@@ -62,6 +62,15 @@ async fn exercise(env: &Env, dir: &Path) -> (Vec<String>, String) {
         .as_str()
         .expect("a generated key")
         .to_owned();
+    // The operator key is used once, so its header passes through the TRACE logs too.
+    let response = client
+        .post(format!("{}/projects", server.url))
+        .bearer_auth(ADMIN_KEY)
+        .json(&serde_json::json!({"name": "Other", "allowedOrigins": []}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 201);
     // A wrong token and a wrong key are logged about, without their value.
     let _ = client
         .get(format!("{}/projects/{project}/sdk/me", server.url))
@@ -81,7 +90,14 @@ async fn exercise(env: &Env, dir: &Path) -> (Vec<String>, String) {
     );
 
     let file_pem = std::fs::read_to_string(&key_file).expect("key file");
-    let mut secrets = vec![api_key, token, "not-a-token".into(), "prgn_wrong".into()];
+    let mut secrets = vec![
+        api_key,
+        token,
+        "not-a-token".into(),
+        "prgn_wrong".into(),
+        ADMIN_KEY.into(),
+        env.master_key.trim_start_matches("k1:").to_owned(),
+    ];
     for pem in [file_pem, printed_pem, api_pem] {
         secrets.extend(pem_body_lines(&pem));
     }
@@ -107,6 +123,40 @@ fn assert_absent(haystack: &str, secrets: &[String], place: &str) {
             &secret[..8.min(secret.len())]
         );
     }
+}
+
+#[test]
+fn serve_refuses_a_weak_operator_key_and_does_not_repeat_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let env = Env::new(dir.path().join("data"), None);
+
+    let mut child = env
+        .command(&["serve", "--port", "0"])
+        .env("PARAGON_ADMIN_KEY", "admin123")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run paragon");
+
+    // A server that starts anyway would run forever: give it 30 s to refuse.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("paragon serve started with a weak PARAGON_ADMIN_KEY");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert!(!status.success(), "a weak key must stop the start");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped"), &mut stderr)
+        .expect("stderr");
+    assert!(stderr.contains("PARAGON_ADMIN_KEY is too weak"), "{stderr}");
+    assert!(!stderr.contains("admin123"), "{stderr}");
 }
 
 #[tokio::test]

@@ -9,6 +9,9 @@ use std::{
 };
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_paragon");
+/// The operator key every command runs with (only `serve` reads it); the secrets test looks
+/// for it in the logs.
+pub const ADMIN_KEY: &str = "cli-test-operator-key-Vb7Xq2Lp9Zr4";
 
 /// Where a test's state lives: a data folder, and a PostgreSQL database when one is given.
 pub struct Env {
@@ -41,6 +44,7 @@ impl Env {
             .env("PARAGON_DATA_DIR", &self.data_dir)
             .env("PARAGON_MASTER_KEY", &self.master_key)
             .env("PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", "1")
+            .env("PARAGON_ADMIN_KEY", ADMIN_KEY)
             .env("RUST_LOG", "trace");
         match &self.database_url {
             Some(url) => command.env("DATABASE_URL", url),
