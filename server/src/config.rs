@@ -27,6 +27,31 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// The workflow engine's settings (`workers == 0`: no engine in this process).
     pub engine: crate::engine::EngineConfig,
+    /// The housekeeping job: retention of App Events, purge of expired rows.
+    pub housekeeping: crate::housekeeping::HousekeepingConfig,
+    /// Limits on what callers may send.
+    pub limits: Limits,
+}
+
+/// Limits on what callers may send (0 turns a limit off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// App Events per user per minute, across replicas.
+    pub events_per_user_per_minute: u32,
+    /// App Events per project per minute, across replicas.
+    pub events_per_project_per_minute: u32,
+    /// Failed authentications per source address per minute, per process.
+    pub auth_failures_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            events_per_user_per_minute: 60,
+            events_per_project_per_minute: 6000,
+            auth_failures_per_minute: 30,
+        }
+    }
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -51,6 +76,17 @@ impl TryFrom<ServeArgs> for ServeConfig {
                 max_attempts: args.max_attempts.max(1),
                 lease: std::time::Duration::from_secs(args.run_lease_secs.max(1)),
                 ..crate::engine::EngineConfig::default()
+            },
+            housekeeping: crate::housekeeping::HousekeepingConfig {
+                event_retention: (args.event_retention_days > 0).then(|| {
+                    std::time::Duration::from_secs(args.event_retention_days.saturating_mul(86_400))
+                }),
+                ..crate::housekeeping::HousekeepingConfig::default()
+            },
+            limits: Limits {
+                events_per_user_per_minute: args.events_per_user_per_minute,
+                events_per_project_per_minute: args.events_per_project_per_minute,
+                auth_failures_per_minute: args.auth_failures_per_minute,
             },
             public_url: match args
                 .public_url

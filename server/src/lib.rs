@@ -16,6 +16,7 @@ pub mod connect;
 pub mod deploy;
 pub mod engine;
 pub mod error;
+pub mod housekeeping;
 pub mod http;
 pub mod ids;
 pub mod origin;

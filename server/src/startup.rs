@@ -36,6 +36,7 @@ pub struct Application {
     store: Store,
     state: AppState,
     engine: crate::engine::EngineConfig,
+    housekeeping: crate::housekeeping::HousekeepingConfig,
 }
 
 impl Application {
@@ -70,6 +71,7 @@ impl Application {
             store,
             state,
             engine: config.engine,
+            housekeeping: config.housekeeping,
         })
     }
 
@@ -117,6 +119,10 @@ impl Application {
                 },
             );
         }
+        let mut stopped = stop_engine.subscribe();
+        crate::housekeeping::spawn(self.store.clone(), self.housekeeping, async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        });
         tokio::pin!(shutdown);
         loop {
             tokio::select! {

@@ -12,7 +12,7 @@ use paragon_server::{
     auth::{signing_key::GeneratedKey, token},
     cli::{ServeArgs, StorageArgs},
     clock,
-    config::ServeConfig,
+    config::{Limits, ServeConfig},
     ids::ProjectId,
     startup::Application,
     storage::{Store, postgres::PgStore},
@@ -94,6 +94,8 @@ pub struct TestApp {
     pub store: Store,
     pub data_dir: TempDir,
     schema: Option<SchemaGuard>,
+    /// The limits it was started with; its replicas get the same.
+    limits: Limits,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -126,7 +128,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// A replica's configuration over the test's data folder (same vault key, same origins).
-fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
+fn serve_config(data_dir: &std::path::Path, workers: usize, limits: Limits) -> ServeConfig {
     let args = ServeArgs {
         storage: StorageArgs {
             data_dir: data_dir.to_owned(),
@@ -143,12 +145,25 @@ fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
         workers,
         max_attempts: 10,
         run_lease_secs: 10,
+        event_retention_days: 30,
+        events_per_user_per_minute: limits.events_per_user_per_minute,
+        events_per_project_per_minute: limits.events_per_project_per_minute,
+        auth_failures_per_minute: limits.auth_failures_per_minute,
     };
     ServeConfig::try_from(args).expect("a valid test configuration")
 }
 
 /// Like [`spawn_app`] with `workers` engine workers (0: an API-only replica).
 pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<TestApp> {
+    spawn_app_with_limits(backend, workers, Limits::default()).await
+}
+
+/// Like [`spawn_app_with_workers`] with other limits (the defaults are the server's).
+pub async fn spawn_app_with_limits(
+    backend: Backend,
+    workers: usize,
+    limits: Limits,
+) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("a temporary folder");
     let (store, schema) = match backend {
         Backend::Sqlite => {
@@ -166,7 +181,7 @@ pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<
             (store, Some(guard))
         }
     };
-    let config = serve_config(data_dir.path(), workers);
+    let config = serve_config(data_dir.path(), workers, limits);
     let app = Application::build_with_store(config, store.clone())
         .await
         .expect("the server binds 127.0.0.1:0");
@@ -181,6 +196,7 @@ pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<
         store,
         data_dir,
         schema,
+        limits,
         _shutdown: stop,
     })
 }
@@ -214,7 +230,7 @@ impl TestApp {
         workers: usize,
         poll: std::time::Duration,
     ) -> tokio::sync::oneshot::Sender<()> {
-        let mut config = serve_config(self.data_dir.path(), workers);
+        let mut config = serve_config(self.data_dir.path(), workers, self.limits);
         config.engine.poll = poll;
         let app = Application::build_with_store(config, self.store.clone())
             .await
@@ -224,6 +240,20 @@ impl TestApp {
             let _ = stopped.await;
         }));
         stop
+    }
+
+    /// An API-only replica on the same database; returns its base URL and its stop guard.
+    pub async fn api_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let config = serve_config(self.data_dir.path(), 0, self.limits);
+        let app = Application::build_with_store(config, self.store.clone())
+            .await
+            .expect("the replica binds");
+        let base_url = app.base_url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        (base_url, stop)
     }
 
     /// Runs raw SQL on the test's database, to arrange what no API may do (an expired flow,
