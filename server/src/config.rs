@@ -116,3 +116,28 @@ fn public_url(value: &str) -> Result<String, ServerError> {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Limits;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn the_flags_defaults_are_the_limits_defaults() {
+        let cli = Cli::try_parse_from(["paragon", "serve"]).expect("serve parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve");
+        };
+
+        let from_flags = Limits {
+            events_per_user_per_minute: args.events_per_user_per_minute,
+            events_per_project_per_minute: args.events_per_project_per_minute,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+        };
+
+        assert_eq!(from_flags, Limits::default());
+        assert_eq!(args.event_retention_days, 30);
+    }
+}
