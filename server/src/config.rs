@@ -40,6 +40,31 @@ pub struct ServeConfig {
     /// Where integrations' provider URLs may point (`--allow-private-provider-urls`, implied
     /// by `--demo`).
     pub provider_urls: crate::connect::egress::EgressPolicy,
+    /// The housekeeping job: retention of App Events, purge of expired rows.
+    pub housekeeping: crate::housekeeping::HousekeepingConfig,
+    /// Limits on what callers may send.
+    pub limits: Limits,
+}
+
+/// Limits on what callers may send (0 turns a limit off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// App Events per user per minute, across replicas.
+    pub events_per_user_per_minute: u32,
+    /// App Events per project per minute, across replicas.
+    pub events_per_project_per_minute: u32,
+    /// Failed authentications per source address per minute, per process.
+    pub auth_failures_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            events_per_user_per_minute: 60,
+            events_per_project_per_minute: 6000,
+            auth_failures_per_minute: 30,
+        }
+    }
 }
 
 impl TryFrom<ServeArgs> for ServeConfig {
@@ -72,6 +97,17 @@ impl TryFrom<ServeArgs> for ServeConfig {
             provider_urls: crate::connect::egress::EgressPolicy::from_flag(
                 args.allow_private_provider_urls || args.demo,
             ),
+            housekeeping: crate::housekeeping::HousekeepingConfig {
+                event_retention: (args.event_retention_days > 0).then(|| {
+                    std::time::Duration::from_secs(args.event_retention_days.saturating_mul(86_400))
+                }),
+                ..crate::housekeeping::HousekeepingConfig::default()
+            },
+            limits: Limits {
+                events_per_user_per_minute: args.events_per_user_per_minute,
+                events_per_project_per_minute: args.events_per_project_per_minute,
+                auth_failures_per_minute: args.auth_failures_per_minute,
+            },
             public_url: match args
                 .public_url
                 .as_deref()
@@ -146,6 +182,10 @@ mod tests {
             max_connections: 16,
             max_header_bytes: 64 * 1024,
             allow_private_provider_urls: false,
+            event_retention_days: 30,
+            events_per_user_per_minute: 60,
+            events_per_project_per_minute: 6000,
+            auth_failures_per_minute: 30,
         }
     }
 
@@ -189,5 +229,27 @@ mod tests {
             assert!(!shown.contains(&master), "{shown}");
         }
         assert!(shown_args.contains("admin_key"), "{shown_args}");
+    }
+
+    use clap::Parser;
+
+    use super::Limits;
+    use crate::cli::{Cli, Command};
+
+    #[test]
+    fn the_flags_defaults_are_the_limits_defaults() {
+        let cli = Cli::try_parse_from(["paragon", "serve"]).expect("serve parses");
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve");
+        };
+
+        let from_flags = Limits {
+            events_per_user_per_minute: args.events_per_user_per_minute,
+            events_per_project_per_minute: args.events_per_project_per_minute,
+            auth_failures_per_minute: args.auth_failures_per_minute,
+        };
+
+        assert_eq!(from_flags, Limits::default());
+        assert_eq!(args.event_retention_days, 30);
     }
 }

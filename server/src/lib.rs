@@ -17,6 +17,7 @@ pub mod connection;
 pub mod deploy;
 pub mod engine;
 pub mod error;
+pub mod housekeeping;
 pub mod http;
 pub mod ids;
 pub mod origin;

@@ -26,6 +26,7 @@ pub struct Application {
     state: AppState,
     engine: crate::engine::EngineConfig,
     limits: ConnectionLimits,
+    housekeeping: crate::housekeeping::HousekeepingConfig,
 }
 
 impl Application {
@@ -61,6 +62,7 @@ impl Application {
             state,
             engine: config.engine,
             limits: config.connections,
+            housekeeping: config.housekeeping,
         })
     }
 
@@ -109,6 +111,10 @@ impl Application {
                 },
             );
         }
+        let mut housekeeping_stopped = stop.subscribe();
+        crate::housekeeping::spawn(self.store.clone(), self.housekeeping, async move {
+            let _ = housekeeping_stopped.wait_for(|stop| *stop).await;
+        });
         tokio::pin!(shutdown);
         loop {
             let slot = tokio::select! {

@@ -165,6 +165,26 @@ pub struct ServeArgs {
     /// and providers on the operator's network; `--demo` implies it.
     #[arg(long, env = "PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", value_parser = clap::builder::BoolishValueParser::new())]
     pub allow_private_provider_urls: bool,
+    /// Days App Events are kept, with their runs in Task History (an event whose run is still
+    /// queued or running is kept until it ends); 0 keeps them forever.
+    #[arg(long, env = "PARAGON_EVENT_RETENTION_DAYS", default_value_t = 30)]
+    pub event_retention_days: u64,
+    /// App Events one user may send per minute, counted across every replica; over it the
+    /// answer is 429 with Retry-After (the SDK's outbox waits and resends). 0: no limit.
+    #[arg(long, env = "PARAGON_EVENTS_PER_USER_PER_MINUTE", default_value_t = 60)]
+    pub events_per_user_per_minute: u32,
+    /// App Events one project may receive per minute from all its users. 0: no limit.
+    #[arg(
+        long,
+        env = "PARAGON_EVENTS_PER_PROJECT_PER_MINUTE",
+        default_value_t = 6000
+    )]
+    pub events_per_project_per_minute: u32,
+    /// Failed authentications (bad user token, API key or operator key) one source address
+    /// may make per minute before its unrecognised credentials get 429 unchecked. Counted per
+    /// process. 0: no throttle.
+    #[arg(long, env = "PARAGON_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+    pub auth_failures_per_minute: u32,
 }
 
 /// A timeout flag: a duration such as `10s` or `2m` (see [`parse_duration`]).

@@ -16,6 +16,10 @@ use crate::{
 
 /// How long a flow may wait for the user.
 pub const FLOW_TTL_SECS: i64 = 600;
+/// The most flows one user has at once. The portal creates one per load, so a new flow is
+/// never refused (a user must not be locked out by their own reloads): the oldest are deleted
+/// instead, and a caller looping on create only churns their own rows.
+pub const MAX_FLOWS_PER_USER: i64 = 20;
 
 /// A refusal of `/oauth/start` or `/oauth/callback`: what the end user is told, a fixed text
 /// with nothing from the provider, the request or the platform's internals in it (an attacker
@@ -79,6 +83,11 @@ pub async fn create(
     integration_type: &str,
     origin: &str,
 ) -> Result<NewFlow, ConnectError> {
+    // Room for the new flow among the user's newest.
+    connect
+        .store
+        .trim_user_flows(&project.id.to_string(), user, MAX_FLOWS_PER_USER - 1)
+        .await?;
     if !project.allowed_origins.iter().any(|o| o.as_str() == origin) {
         return Err(ConnectError::Forbidden(format!(
             "origin {origin:?} is not one of the project's allowed origins"

@@ -2,10 +2,13 @@
 //! [`AuthUser`] (SDK API, user token), [`ProjectAdmin`] (management API, project API key) and
 //! [`Operator`] (`POST /projects`, the operator key).
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    net::{IpAddr, SocketAddr},
+};
 
 use axum::{
-    extract::{FromRequestParts, Path},
+    extract::{ConnectInfo, FromRequestParts, Path},
     http::{header, request::Parts},
 };
 use subtle::ConstantTimeEq;
@@ -38,35 +41,48 @@ impl FromRequestParts<AppState> for AuthUser {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(TokenError::Missing)?.to_owned();
-        let project_id = path_project(parts, state).await?;
-        // An unknown project answers like a bad token: the API does not confirm which ids exist.
-        let project = state
-            .store
-            .project(project_id)
-            .await?
-            .ok_or(TokenError::UnknownKey)?;
-        let keys: Vec<_> = state
-            .store
-            .signing_keys(project_id)
-            .await?
-            .into_iter()
-            .filter(|record| record.revoked_at.is_none())
-            .map(|record| record.key)
-            .collect();
-        let now = clock::now();
-        let policy = Policy {
-            project_id,
-            max_lifetime_secs: project.max_token_lifetime_secs,
-            audience: state.settings.token_audience.as_deref(),
-            now,
-        };
-        let verified = token::verify(&token, &keys, policy)?;
-        let user = state
-            .store
-            .ensure_user(project_id, &verified.sub, now)
-            .await?;
-        Ok(Self { project, user })
+        let source = source(parts);
+        state
+            .auth_throttle
+            .guard(source, &token, verify_user(parts, state, &token))
+            .await
     }
+}
+
+/// Checks a user token against the path's project and finds (or creates) its user.
+async fn verify_user(
+    parts: &mut Parts,
+    state: &AppState,
+    token: &str,
+) -> Result<AuthUser, ApiError> {
+    let project_id = path_project(parts, state).await?;
+    // An unknown project answers like a bad token: the API does not confirm which ids exist.
+    let project = state
+        .store
+        .project(project_id)
+        .await?
+        .ok_or(TokenError::UnknownKey)?;
+    let keys: Vec<_> = state
+        .store
+        .signing_keys(project_id)
+        .await?
+        .into_iter()
+        .filter(|record| record.revoked_at.is_none())
+        .map(|record| record.key)
+        .collect();
+    let now = clock::now();
+    let policy = Policy {
+        project_id,
+        max_lifetime_secs: project.max_token_lifetime_secs,
+        audience: state.settings.token_audience.as_deref(),
+        now,
+    };
+    let verified = token::verify(token, &keys, policy)?;
+    let user = state
+        .store
+        .ensure_user(project_id, &verified.sub, now)
+        .await?;
+    Ok(AuthUser { project, user })
 }
 
 /// A caller holding an API key of the path's project.
@@ -88,12 +104,16 @@ impl FromRequestParts<AppState> for ProjectAdmin {
                 "send this project's API key as `Authorization: Bearer <key>`".into(),
             )
         };
-        let key_hash = api_key::hash(bearer(parts).ok_or_else(refused)?);
-        let project_id = path_project(parts, state).await?;
-        match state.store.project_of_api_key(&key_hash).await? {
-            Some(owner) if owner == project_id => Ok(Self { project_id }),
-            _ => Err(refused()),
-        }
+        let key = bearer(parts).ok_or_else(refused)?.to_owned();
+        let source = source(parts);
+        let check = async {
+            let project_id = path_project(parts, state).await?;
+            match state.store.project_of_api_key(&api_key::hash(&key)).await? {
+                Some(owner) if owner == project_id => Ok(Self { project_id }),
+                _ => Err(refused()),
+            }
+        };
+        state.auth_throttle.guard(source, &key, check).await
     }
 }
 
@@ -113,15 +133,28 @@ impl FromRequestParts<AppState> for Operator {
                 "creating projects over HTTP is disabled: set PARAGON_ADMIN_KEY on the server, or use `paragon project create`".into(),
             ));
         };
-        let given = bearer(parts).map(api_key::hash).unwrap_or_default();
-        if bool::from(given.ct_eq(expected)) {
-            Ok(Self)
-        } else {
-            Err(ApiError::Unauthorized(
-                "send the operator key as `Authorization: Bearer <key>`".into(),
-            ))
-        }
+        let refused = || {
+            ApiError::Unauthorized("send the operator key as `Authorization: Bearer <key>`".into())
+        };
+        let key = bearer(parts).ok_or_else(refused)?;
+        let check = async {
+            if bool::from(api_key::hash(key).ct_eq(expected)) {
+                Ok(Self)
+            } else {
+                Err(refused())
+            }
+        };
+        state.auth_throttle.guard(source(parts), key, check).await
     }
+}
+
+/// The peer's address, which the accept loop puts on every request; absent when the router is
+/// called directly (`oneshot`), and then nothing is throttled.
+fn source(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip())
 }
 
 /// The credential of `Authorization: Bearer <credential>` (scheme case-insensitive, RFC 6750).

@@ -40,6 +40,15 @@ pub enum ApiError {
     /// 422: well-formed but semantically wrong.
     #[error("{0}")]
     Unprocessable(String),
+    /// 429: too many requests; the client may try again after `retry_after_secs`
+    /// (`Retry-After`, RFC 9110 section 10.2.3).
+    #[error("{message}")]
+    RateLimited {
+        /// What was limited, and how much is allowed.
+        message: String,
+        /// Seconds until the limit lets requests through again (at least 1).
+        retry_after_secs: u64,
+    },
     /// 500: a bug or an unavailable dependency. The detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -61,6 +70,7 @@ impl ApiError {
             Self::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
             Self::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
             Self::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Unprocessable),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
             Self::BadGateway(_) => (StatusCode::BAD_GATEWAY, ErrorCode::BadGateway),
         }
@@ -84,6 +94,14 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
         response
     }
 }
@@ -92,6 +110,7 @@ impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Conflict(message) => Self::Conflict(message),
+            StorageError::TooLarge(message) => Self::PayloadTooLarge(message),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -1,7 +1,8 @@
 //! App Events: `POST /projects/{pid}/sdk/events/trigger` and Paragon's
 //! `POST /v2/projects/{pid}/sdk/events/trigger` (DESIGN.md section 6).
 //!
-//! In one transaction the event is recorded (unique per project + user + `Idempotency-Key`; a
+//! Each event is first counted against the per-user and per-project rate limits
+//! ([`event_limits`]). In one transaction the event is then recorded (unique per project + user + `Idempotency-Key`; a
 //! repeat answers 201 with the first answer and enqueues nothing) with one run per matching
 //! workflow; then the engine is woken.
 
@@ -14,7 +15,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ApiError, ApiJson, AppState, auth::AuthUser};
+use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits};
 use crate::{engine, storage::NewEvent};
 
 /// The longest accepted `Idempotency-Key` (a UUID is 36).
@@ -80,14 +81,36 @@ async fn trigger(
         ));
     }
     let id = uuid::Uuid::new_v4().to_string();
+    let explicit_key = headers.contains_key("idempotency-key");
     let key = match headers.get("idempotency-key") {
         None => id.clone(),
         Some(value) => idempotency_key(value.as_bytes())?,
     };
+    let project_id = auth.project.id.to_string();
+    let user_id = auth.user.id.as_str();
+    match event_limits::count(&state, &project_id, user_id).await {
+        Ok(()) => {}
+        Err(limited @ ApiError::RateLimited { .. }) => {
+            // A resend of an event that was already accepted (its answer was lost) gets the
+            // first answer, as it would under the limit: it adds nothing. Looked up only here,
+            // so the common path pays nothing for it.
+            if explicit_key {
+                if let Some((id, runs)) = state
+                    .store
+                    .accepted_event(&project_id, user_id, &key)
+                    .await?
+                {
+                    return Ok((StatusCode::CREATED, Json(Triggered { id, runs })));
+                }
+            }
+            return Err(limited);
+        }
+        Err(other) => return Err(other),
+    }
     let event = NewEvent {
         id,
-        project_id: auth.project.id.to_string(),
-        user_id: auth.user.id.as_str().to_owned(),
+        project_id,
+        user_id: user_id.to_owned(),
         idempotency_key: key,
         name: name.to_owned(),
         payload: body.payload,

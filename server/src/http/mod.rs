@@ -1,8 +1,10 @@
 //! The HTTP surface: one router per area, merged here with the layers every path shares.
 
 mod auth;
+mod auth_throttle;
 mod cors;
 mod error;
+mod event_limits;
 mod events;
 mod health;
 mod integrations;

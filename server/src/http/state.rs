@@ -15,6 +15,8 @@ pub struct AppState {
     pub connect: Connect,
     /// Wakes the workflow engine when runs were enqueued.
     pub engine: crate::engine::EngineHandle,
+    /// Failed authentications per source address.
+    pub auth_throttle: Arc<super::auth_throttle::AuthThrottle>,
 }
 
 /// The parts of the configuration that requests need.
@@ -26,6 +28,8 @@ pub struct Settings {
     pub token_audience: Option<String>,
     /// SHA-256 of the operator key for `POST /projects`.
     pub admin_key_hash: Option<Vec<u8>>,
+    /// Limits on what callers may send.
+    pub limits: crate::config::Limits,
 }
 
 impl AppState {
@@ -39,6 +43,7 @@ impl AppState {
             global_origins: config.allowed_origins.clone(),
             token_audience: config.token_audience.clone(),
             admin_key_hash: config.admin_key_hash.clone(),
+            limits: config.limits,
         };
         let connect = Connect {
             store: store.clone(),
@@ -52,6 +57,9 @@ impl AppState {
             settings: Arc::new(settings),
             connect,
             engine: crate::engine::EngineHandle::new(),
+            auth_throttle: Arc::new(super::auth_throttle::AuthThrottle::new(
+                config.limits.auth_failures_per_minute,
+            )),
         })
     }
 }

@@ -1,10 +1,12 @@
 //! Storage (DESIGN.md section 9): one trait, an implementation per backend (SQLite by default,
 //! PostgreSQL for several replicas), each with its own migrations, chosen by the URL scheme.
 
+mod bounds;
 mod connect_model;
 mod engine_model;
 mod model;
 pub mod postgres;
+mod sql_bounds;
 mod sql_connect;
 mod sql_engine;
 mod sql_projects;
@@ -16,11 +18,15 @@ use std::{fmt::Debug, path::PathBuf, sync::Arc};
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
+pub use bounds::{BoundsStore, EventCount, EventHits};
 pub use connect_model::{Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration};
 pub use engine_model::{
     Attempt, DeployedWorkflow, EventOutcome, NewEvent, Run, RunFilter, RunStatus, WorkflowSpec,
 };
-pub use model::{DEFAULT_MAX_TOKEN_LIFETIME_SECS, Project, SigningKeyRecord, User, merge_meta};
+pub use model::{
+    DEFAULT_MAX_TOKEN_LIFETIME_SECS, MAX_USER_META_BYTES, Project, SigningKeyRecord, User,
+    merge_meta,
+};
 pub use sql_vault::{SealedColumn, SealedValue};
 
 use crate::{
@@ -29,9 +35,15 @@ use crate::{
 };
 
 /// The platform's persistent state: every area's store behind one handle.
-pub trait Storage: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore {}
+pub trait Storage:
+    ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore
+{
+}
 
-impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore> Storage for T {}
+impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore> Storage
+    for T
+{
+}
 
 /// Every sealed column, for `paragon vault reseal` (sql_vault.rs).
 #[async_trait]
@@ -97,7 +109,9 @@ pub trait ProjectStore: Send + Sync + Debug {
         user: &UserId,
         now: i64,
     ) -> Result<User, StorageError>;
-    /// Merges `patch` into the user's metadata ([`merge_meta`]); `None` if there is no such user.
+    /// Merges `patch` into the user's metadata ([`merge_meta`]); `None` if there is no such user,
+    /// [`StorageError::TooLarge`] (nothing written) if the result would pass
+    /// [`MAX_USER_META_BYTES`].
     async fn merge_user_meta(
         &self,
         project: ProjectId,
@@ -409,6 +423,9 @@ pub enum StorageError {
     /// A migration failed.
     #[error("migration: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The write would make a value larger than its limit; nothing was written.
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 impl StorageError {

@@ -11,6 +11,11 @@ use crate::{
 /// Default maximum lifetime of a user token (DESIGN.md section 3).
 pub const DEFAULT_MAX_TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
 
+/// The largest a user's stored metadata may be, as compact JSON. The app writes metadata with
+/// the user's token from the browser, so without a cap one user could grow their row (and every
+/// `GET /sdk/me` answer) without end; 64 KiB is far above names, emails and a few settings.
+pub const MAX_USER_META_BYTES: usize = 64 * 1024;
+
 /// A project: one app that embeds the SDK.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Project {

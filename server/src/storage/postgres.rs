@@ -5,8 +5,8 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
-    sql_projects::project_storage, sql_vault::vault_storage,
+    StorageError, sql_bounds::bounds_storage, sql_connect::connect_storage,
+    sql_engine::engine_storage, sql_projects::project_storage, sql_vault::vault_storage,
 };
 
 /// PostgreSQL-backed [`super::Storage`].
@@ -48,6 +48,7 @@ project_storage!(PgStore);
 connect_storage!(PgStore, sqlx::postgres::PgRow);
 engine_storage!(PgStore, sqlx::postgres::PgRow);
 vault_storage!(PgStore, sqlx::postgres::PgRow);
+bounds_storage!(PgStore);
 
 #[async_trait::async_trait]
 impl super::RunQueue for PgStore {
@@ -88,10 +89,37 @@ impl super::RunQueue for PgStore {
     }
 }
 
+/// Both counters in one round trip: the project's row is counted only when the user's new count
+/// is within the user's limit (a data-modifying CTE reads the other's `RETURNING`). Concurrent
+/// upserts of one row serialize on its lock, so replicas never lose a hit.
+const COUNT_EVENT_SQL: &str = "WITH u AS (
+       INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, $3, 1)
+       ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1
+       RETURNING hits),
+     p AS (
+       INSERT INTO rate_windows (bucket, window_start, hits) SELECT $2, $3, 1 FROM u WHERE u.hits <= $4
+       ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1
+       RETURNING hits)
+     SELECT (SELECT hits FROM u), (SELECT hits FROM p)";
+
 impl PgStore {
     /// Registrations of signing keys take this transaction-scoped advisory lock, so that two
     /// projects registering the same public key at once cannot both pass the check that no
     /// other project holds it (READ COMMITTED would let both inserts through). The number is
     /// arbitrary and used for nothing else.
     const KEY_REGISTRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7638)");
+
+    async fn count_event_hits(
+        &self,
+        count: &super::EventCount<'_>,
+    ) -> Result<super::EventHits, StorageError> {
+        let (user, project): (i64, Option<i64>) = sqlx::query_as(COUNT_EVENT_SQL)
+            .bind(count.user_bucket())
+            .bind(count.project_bucket())
+            .bind(count.window_start)
+            .bind(count.user_limit)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(super::EventHits { user, project })
+    }
 }

@@ -304,6 +304,14 @@ macro_rules! project_storage {
                     let version: i64 = row.try_get("version")?;
                     $crate::storage::merge_meta(&mut meta, patch);
                     let text = serde_json::Value::Object(meta.clone()).to_string();
+                    // The cap is on the merged result: small patches add up.
+                    if text.len() > $crate::storage::MAX_USER_META_BYTES {
+                        return Err($crate::storage::StorageError::TooLarge(format!(
+                            "the user's metadata would be {} bytes of JSON, over the limit of {}: store less, or remove keys by setting them to null",
+                            text.len(),
+                            $crate::storage::MAX_USER_META_BYTES
+                        )));
+                    }
                     let done = sqlx::query(
                         "UPDATE users SET meta = $3, version = version + 1
                          WHERE project_id = $1 AND id = $2 AND version = $4",

@@ -7,8 +7,8 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    StorageError, sql_connect::connect_storage, sql_engine::engine_storage,
-    sql_projects::project_storage, sql_vault::vault_storage,
+    StorageError, sql_bounds::bounds_storage, sql_connect::connect_storage,
+    sql_engine::engine_storage, sql_projects::project_storage, sql_vault::vault_storage,
 };
 
 /// SQLite-backed [`super::Storage`].
@@ -48,6 +48,7 @@ project_storage!(SqliteStore);
 connect_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
 engine_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
 vault_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
+bounds_storage!(SqliteStore);
 
 #[async_trait::async_trait]
 impl super::RunQueue for SqliteStore {
@@ -73,4 +74,25 @@ impl super::RunQueue for SqliteStore {
 impl SqliteStore {
     /// SQLite runs one writer at a time: a key registration needs no lock of its own.
     const KEY_REGISTRATION_LOCK: Option<&'static str> = None;
+
+    /// Two statements: one process owns the file, so a second statement costs no network round
+    /// trip, and each upsert is atomic under SQLite's single writer.
+    async fn count_event_hits(
+        &self,
+        count: &super::EventCount<'_>,
+    ) -> Result<super::EventHits, StorageError> {
+        let hit = |bucket: String| {
+            sqlx::query_scalar::<_, i64>(super::sql_bounds::HIT_SQL)
+                .bind(bucket)
+                .bind(count.window_start)
+                .fetch_one(&self.pool)
+        };
+        let user = hit(count.user_bucket()).await?;
+        let project = if user <= count.user_limit {
+            Some(hit(count.project_bucket()).await?)
+        } else {
+            None
+        };
+        Ok(super::EventHits { user, project })
+    }
 }

@@ -12,7 +12,7 @@ use paragon_server::{
     auth::{signing_key::GeneratedKey, token},
     cli::{ServeArgs, StorageArgs},
     clock,
-    config::ServeConfig,
+    config::{Limits, ServeConfig},
     ids::ProjectId,
     startup::Application,
     storage::{Store, postgres::PgStore},
@@ -94,6 +94,8 @@ pub struct TestApp {
     pub store: Store,
     pub data_dir: TempDir,
     schema: Option<SchemaGuard>,
+    /// The limits it was started with; its replicas get the same.
+    limits: Limits,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -126,7 +128,7 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// A replica's configuration over the test's data folder (same vault key, same origins).
-fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
+fn serve_config(data_dir: &std::path::Path, workers: usize, limits: Limits) -> ServeConfig {
     let args = ServeArgs {
         storage: StorageArgs {
             data_dir: data_dir.to_owned(),
@@ -151,12 +153,25 @@ fn serve_config(data_dir: &std::path::Path, workers: usize) -> ServeConfig {
         max_header_bytes: 64 * 1024,
         // `demo` implies it: the sandbox listens on http://127.0.0.1.
         allow_private_provider_urls: false,
+        event_retention_days: 30,
+        events_per_user_per_minute: limits.events_per_user_per_minute,
+        events_per_project_per_minute: limits.events_per_project_per_minute,
+        auth_failures_per_minute: limits.auth_failures_per_minute,
     };
     ServeConfig::try_from(args).expect("a valid test configuration")
 }
 
 /// Like [`spawn_app`] with `workers` engine workers (0: an API-only replica).
 pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<TestApp> {
+    spawn_app_with_limits(backend, workers, Limits::default()).await
+}
+
+/// Like [`spawn_app_with_workers`] with other limits (the defaults are the server's).
+pub async fn spawn_app_with_limits(
+    backend: Backend,
+    workers: usize,
+    limits: Limits,
+) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("a temporary folder");
     let (store, schema) = match backend {
         Backend::Sqlite => {
@@ -174,7 +189,7 @@ pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<
             (store, Some(guard))
         }
     };
-    let config = serve_config(data_dir.path(), workers);
+    let config = serve_config(data_dir.path(), workers, limits);
     let app = Application::build_with_store(config, store.clone())
         .await
         .expect("the server binds 127.0.0.1:0");
@@ -189,6 +204,7 @@ pub async fn spawn_app_with_workers(backend: Backend, workers: usize) -> Option<
         store,
         data_dir,
         schema,
+        limits,
         _shutdown: stop,
     })
 }
@@ -222,7 +238,7 @@ impl TestApp {
         workers: usize,
         poll: std::time::Duration,
     ) -> tokio::sync::oneshot::Sender<()> {
-        let mut config = serve_config(self.data_dir.path(), workers);
+        let mut config = serve_config(self.data_dir.path(), workers, self.limits);
         config.engine.poll = poll;
         let app = Application::build_with_store(config, self.store.clone())
             .await
@@ -238,8 +254,22 @@ impl TestApp {
     /// without `--demo` and `--allow-private-provider-urls`: provider URLs must be public https)
     /// and no engine; returns its base URL and the guard that stops it.
     pub async fn strict_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
-        let mut config = serve_config(self.data_dir.path(), 0);
+        let mut config = serve_config(self.data_dir.path(), 0, self.limits);
         config.provider_urls = paragon_server::connect::egress::EgressPolicy::PublicOnly;
+        let app = Application::build_with_store(config, self.store.clone())
+            .await
+            .expect("the replica binds");
+        let base_url = app.base_url();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        (base_url, stop)
+    }
+
+    /// An API-only replica on the same database; returns its base URL and its stop guard.
+    pub async fn api_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let config = serve_config(self.data_dir.path(), 0, self.limits);
         let app = Application::build_with_store(config, self.store.clone())
             .await
             .expect("the replica binds");
@@ -285,7 +315,7 @@ impl TestApp {
         &self,
         keys: paragon_server::vault::MasterKeys,
     ) -> (String, tokio::sync::oneshot::Sender<()>) {
-        let mut config = serve_config(self.data_dir.path(), 0);
+        let mut config = serve_config(self.data_dir.path(), 0, self.limits);
         config.master_keys = keys;
         let app = Application::build_with_store(config, self.store.clone())
             .await

@@ -77,6 +77,10 @@ async fn crash_and_recover(env: &Env, dir: &std::path::Path) {
         "8",
         "--run-lease-secs",
         "2",
+        // 100 events per user in a few seconds, to have runs mid-flight at the kill: far over
+        // the per-user limit, which this test is not about (tests/api/bounds.rs is).
+        "--events-per-user-per-minute",
+        "0",
     ];
     let server = env.serve_with(&serve, &dir.join("serve-1.log"));
     let client = reqwest::Client::new();
