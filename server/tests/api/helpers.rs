@@ -240,14 +240,7 @@ impl TestApp {
     ) -> tokio::sync::oneshot::Sender<()> {
         let mut config = serve_config(self.data_dir.path(), workers, self.limits);
         config.engine.poll = poll;
-        let app = Application::build_with_store(config, self.store.clone())
-            .await
-            .expect("the replica binds");
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
-        }));
-        stop
+        self.serve_replica(config).await.1
     }
 
     /// Another server on the same database and data folder with the default egress policy (as
@@ -256,20 +249,20 @@ impl TestApp {
     pub async fn strict_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
         let mut config = serve_config(self.data_dir.path(), 0, self.limits);
         config.provider_urls = paragon_server::connect::egress::EgressPolicy::PublicOnly;
-        let app = Application::build_with_store(config, self.store.clone())
-            .await
-            .expect("the replica binds");
-        let base_url = app.base_url();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(app.run_until(async {
-            let _ = stopped.await;
-        }));
-        (base_url, stop)
+        self.serve_replica(config).await
     }
 
     /// An API-only replica on the same database; returns its base URL and its stop guard.
     pub async fn api_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
-        let config = serve_config(self.data_dir.path(), 0, self.limits);
+        self.serve_replica(serve_config(self.data_dir.path(), 0, self.limits))
+            .await
+    }
+
+    /// Serves `config` on this test's store until the returned guard is dropped or sent.
+    async fn serve_replica(
+        &self,
+        config: ServeConfig,
+    ) -> (String, tokio::sync::oneshot::Sender<()>) {
         let app = Application::build_with_store(config, self.store.clone())
             .await
             .expect("the replica binds");

@@ -203,6 +203,17 @@ async fn urls_saved_under_another_policy_are_refused_at_call_time_and_nothing_re
         .await
         .expect("read")
         .expect("the integration");
+    // The proxy's answer when the egress policy refuses the call: a 502 and its message.
+    let proxy_refusal = || async {
+        let response = app
+            .client
+            .get(&proxy)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("answers");
+        assert_error(response, 502, "BAD_GATEWAY").await
+    };
     for target in tripwire.targets() {
         integration.api_base = target.clone();
         app.store
@@ -211,14 +222,7 @@ async fn urls_saved_under_another_policy_are_refused_at_call_time_and_nothing_re
             .expect("write");
         app.execute("UPDATE credentials SET access_expires_at = 4102444800")
             .await;
-        let response = app
-            .client
-            .get(&proxy)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("answers");
-        let message = assert_error(response, 502, "BAD_GATEWAY").await;
+        let message = proxy_refusal().await;
         assert!(message.contains("API base"), "{target}: {message}");
         assert!(message.contains("public address"), "{target}: {message}");
 
@@ -229,14 +233,7 @@ async fn urls_saved_under_another_policy_are_refused_at_call_time_and_nothing_re
             .expect("write");
         app.execute("UPDATE credentials SET access_expires_at = 0")
             .await;
-        let response = app
-            .client
-            .get(&proxy)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("answers");
-        let message = assert_error(response, 502, "BAD_GATEWAY").await;
+        let message = proxy_refusal().await;
         assert!(message.contains("token URL"), "{target}: {message}");
         assert!(message.contains("public address"), "{target}: {message}");
     }
