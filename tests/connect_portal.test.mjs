@@ -1,6 +1,6 @@
 // The Connect Portal in headless Chromium on three origins: a page of "the app" frames `/ui`
 // of the platform, hands it the user token over a MessageChannel, and the user connects the
-// sandbox HubSpot through the consent popup; then the attacks of DESIGN.md section 5.
+// sandbox HubSpot through the consent popup; then the attacks on the portal's messages and framing.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 

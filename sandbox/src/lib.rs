@@ -1,4 +1,4 @@
-//! `hubspot-sandbox`: a faithful local HubSpot for OAuth and CRM contacts (DESIGN.md section 10).
+//! `hubspot-sandbox`: a faithful local HubSpot for OAuth and CRM contacts.
 //!
 //! The demo and the tests run without internet, so the platform talks to this server instead
 //! of `app.hubspot.com` and `api.hubapi.com`. It speaks HubSpot's contract as published in

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ids::Kid;
 
-/// RSA below this is refused (DESIGN.md section 3; RFC 7518 section 3.3 asks for 2048).
+/// RSA below this is refused (RFC 7518 section 3.3 asks for 2048).
 pub const MIN_BITS: usize = 2048;
 /// Above this, verification gets slow enough to be a denial-of-service lever.
 pub const MAX_BITS: usize = 8192;

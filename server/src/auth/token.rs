@@ -1,8 +1,8 @@
 //! User tokens: RS256 JWTs that the app's backend signs with one of the project's keys.
 //!
 //! jsonwebtoken checks the signature, `exp` and `nbf`; it accepts by default any lifetime, an
-//! `iat` in the future and any `sub` (../shared/TOOLCHAIN.md), so the rest of DESIGN.md
-//! section 3 is checked here, after the signature.
+//! `iat` in the future and any `sub`, so the rest of the token rules (docs/api.md, "Commands")
+//! is checked here, after the signature.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
@@ -100,7 +100,7 @@ struct Claims {
     aud: Value,
 }
 
-/// Checks `token` against the project's active `keys` (DESIGN.md section 3).
+/// Checks `token` against the project's active `keys`.
 pub fn verify(token: &str, keys: &[PublicKey], policy: Policy<'_>) -> Result<Verified, TokenError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(TokenError::TooLarge);

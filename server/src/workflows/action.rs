@@ -1,4 +1,4 @@
-//! What a step can do, and which integration does it. Only HubSpot exists (DESIGN.md section 2);
+//! What a step can do, and which integration does it. Only HubSpot exists so far;
 //! a new integration adds a variant to [`IntegrationType`] and its actions to [`Action`].
 
 use std::fmt;
@@ -106,8 +106,8 @@ impl fmt::Display for Action {
 }
 
 /// What `hubspot.create_contact` does when HubSpot answers 409: a contact with that email
-/// exists. (A 409 caused by the run's own earlier attempt is the engine's concern, DESIGN.md
-/// section 6, whatever the policy.)
+/// exists. (A 409 caused by the run's own earlier attempt is the engine's concern, whatever the
+/// policy: see docs/decisions.md, "The run queue".)
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OnConflict {

@@ -1,4 +1,4 @@
-//! Workflows as code (DESIGN.md section 7): the App Event and workflow definitions of a deploy
+//! Workflows as code: the App Event and workflow definitions of a deploy
 //! directory, their validation with file and line, and the `{{ variable }}` templates that a
 //! run renders. docs/workflows.md is the user documentation.
 //!

@@ -1,5 +1,5 @@
 //! Rendering templates against a run's values: the event payload, the end user, and the outputs
-//! of the steps that already ran (DESIGN.md section 7).
+//! of the steps that already ran.
 
 use serde_json::{Map, Value};
 

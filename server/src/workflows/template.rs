@@ -1,4 +1,4 @@
-//! Templates: text with `{{ path }}` variables (DESIGN.md section 7), parsed once at deploy so
+//! Templates: text with `{{ path }}` variables, parsed once at deploy so
 //! that a run only looks values up.
 
 use std::fmt;

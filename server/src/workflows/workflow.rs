@@ -1,4 +1,4 @@
-//! Reading one workflow file (DESIGN.md section 7) into a [`Workflow`], reporting every problem
+//! Reading one workflow file into a [`Workflow`], reporting every problem
 //! the file has on its own; what needs the other files (declared events, unique ids) is checked
 //! by the loader.
 

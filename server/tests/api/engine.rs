@@ -1,4 +1,4 @@
-//! App Events and the engine against the HubSpot sandbox (DESIGN.md sections 6 to 8): the
+//! App Events and the engine against the HubSpot sandbox: the
 //! guide end to end, idempotency, no-match events, faults. The crash test is in tests/cli.
 
 use std::time::Duration;

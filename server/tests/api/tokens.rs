@@ -1,4 +1,4 @@
-//! User-token verification (DESIGN.md section 3) through the real `GET /sdk/me`: hostile tokens
+//! User-token verification through the real `GET /sdk/me`: hostile tokens
 //! are each answered 401 with the JSON error body; valid ones 200.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};

@@ -1,6 +1,6 @@
 //! Crash: the `paragon` binary is killed with SIGKILL while runs are in flight and started
-//! again on the same storage; every run completes and no contact is duplicated (DESIGN.md
-//! sections 6 and 8). On SQLite and on PostgreSQL.
+//! again on the same storage; every run completes and no contact is duplicated.
+//! On SQLite and on PostgreSQL.
 
 use std::time::{Duration, Instant};
 
