@@ -1,9 +1,11 @@
-//! `paragon-server`: the platform behind the `paragon-connect` SDK (DESIGN.md).
+//! `paragon-server`: the platform behind the `paragon-connect` SDK (its layers are described in
+//! `docs/architecture.md`).
 //!
-//! `startup` builds the application from a [`config::ServeConfig`]; `http` holds one router per
-//! area, merged in [`http::router`]; `storage` is the one storage trait and its SQLite and
-//! PostgreSQL implementations; `auth` holds API keys, signing keys and user tokens; `admin` the
-//! project operations that the CLI and the management API share.
+//! `startup` builds the application from a [`config::Config`], which `cli` builds from the
+//! command line and tests build directly (nothing but `cli` and the binary depends on `cli`);
+//! `http` holds one router per area, merged in [`http::router`]; `storage` is the one storage
+//! trait and its SQLite and PostgreSQL implementations; `auth` holds API keys, signing keys and
+//! user tokens; `admin` the project operations that the CLI and the management API share.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
