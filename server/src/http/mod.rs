@@ -7,6 +7,7 @@ mod error;
 mod event_limits;
 mod events;
 mod health;
+mod html;
 mod integrations;
 mod json;
 mod oauth_flows;

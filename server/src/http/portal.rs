@@ -14,7 +14,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{AppState, oauth_pages::escape};
+use super::{AppState, html::escape};
 use crate::ids::ProjectId;
 
 /// What every answer under `/ui` carries unless it sets its own: nothing loads, nobody frames.
