@@ -1,7 +1,7 @@
 //! [`Config`]: everything a server needs to start, in checked types.
 //!
 //! The configuration knows nothing of where its values came from: `paragon serve` builds it
-//! from flags and environment variables (`cli::serve`), tests build it directly with
+//! from flags and environment variables (in the CLI), tests build it directly with
 //! [`Config::new`] and change the fields they need. The checks any source must pass (a strong
 //! operator key, a usable public URL, connection limits in range) are here, so that every
 //! source gets them.
@@ -53,7 +53,7 @@ pub struct Config {
 
 impl Config {
     /// A server on `database` with the vault's `master_keys` and every other setting at the
-    /// default of `paragon serve` (a test in `cli::serve` keeps the two equal).
+    /// default of `paragon serve` (a test of the CLI keeps the two equal).
     pub fn new(database: Location, master_keys: MasterKeys) -> Self {
         Self {
             listen: DEFAULT_LISTEN,
