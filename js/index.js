@@ -1,12 +1,13 @@
 // paragon-connect: the npm entry of the SDK (hand-written; `cargo xtask build` minifies it into
-// pkg/index.js beside the generated wasm-bindgen module `paragon_connect.js`, its `.wasm` and
-// `version.js`).
+// pkg/index.js beside the generated wasm-bindgen module `paragon_connect.js`, its `.wasm`, and
+// `constants.js`: the version, and the event names, codes and messages this file shares with
+// the wasm, generated from their one definition in protocol/src/browser.rs).
 //
 // Importing this file does nothing but build the `paragon` object: no `window`, no network,
 // no storage. The wasm is fetched once, lazily, by the first call that needs it, so importing
 // it under Node (server-side rendering) is safe and a page that never calls the SDK pays only
 // for this file.
-import { VERSION } from "./version.js";
+import { CODE, EVENTS, MESSAGE, VERSION } from "./constants.js";
 
 let wasm = null; // the loaded module's exports, once `load()` has finished
 let loading = null; // the single in-flight load, shared by concurrent first calls
@@ -52,6 +53,10 @@ function paragonError(code, message) {
   return new ParagonError(message, code);
 }
 
+function notConfigured() {
+  return paragonError(CODE.notConfigured, MESSAGE.notConfigured);
+}
+
 // The wasm throws plain `Error`s with `name`, `code` and `status`: give them their class.
 function classify(error) {
   if (error instanceof ParagonError || !(error instanceof Error) || error.code === undefined) return error;
@@ -81,7 +86,6 @@ function sync(f) {
 
 // Listeners subscribed before the wasm is loaded wait here and are handed over by `load()`.
 let early = [];
-const EVENTS = ["onIntegrationInstall", "onIntegrationUninstall", "onWorkflowChange", "onPortalOpen", "onPortalClose"];
 
 function normalizeHost(options) {
   const value = options && options.host;
@@ -89,10 +93,10 @@ function normalizeHost(options) {
   try {
     url = new URL(String(value));
   } catch {
-    throw paragonError("INVALID_HOST", `configureGlobal: invalid host ${JSON.stringify(value)}: expected an http:// or https:// URL`);
+    throw paragonError(CODE.invalidHost, `${MESSAGE.invalidHost}${JSON.stringify(value)}: ${MESSAGE.notAnHttpUrl}`);
   }
   if ((url.protocol !== "http:" && url.protocol !== "https:") || url.search || url.hash || url.username) {
-    throw paragonError("INVALID_HOST", `configureGlobal: invalid host ${JSON.stringify(value)}: expected an http(s) base URL without query, fragment or user`);
+    throw paragonError(CODE.invalidHost, `${MESSAGE.invalidHost}${JSON.stringify(value)}: expected an http(s) base URL without query, fragment or user`);
   }
   return url.origin + url.pathname.replace(/\/+$/, "");
 }
@@ -133,7 +137,7 @@ export const paragon = Object.freeze({
   /** Validates the user token with the platform and loads the user and the integrations. */
   authenticate(projectId, token, options = {}) {
     return withWasm(async (w) => {
-      if (host === null) throw paragonError("NOT_CONFIGURED", "call paragon.configureGlobal({ host }) before this method");
+      if (host === null) throw notConfigured();
       await w.authenticate(String(projectId), String(token), options);
     });
   },
@@ -150,7 +154,7 @@ export const paragon = Object.freeze({
 
   /** `{ type, name }` of the project's integration `type`, or all of them. */
   getIntegrationMetadata(type) {
-    if (!wasm) throw new AuthenticationError("call paragon.authenticate(projectId, token) before this method", "NOT_AUTHENTICATED");
+    if (!wasm) throw new AuthenticationError(MESSAGE.notAuthenticated, CODE.notAuthenticated);
     return sync(() => wasm.getIntegrationMetadata(type === undefined ? undefined : String(type)));
   },
 
@@ -164,10 +168,10 @@ export const paragon = Object.freeze({
 
   /** Calls `listener` on each `name` event; returns the function that unsubscribes it. */
   subscribe(name, listener) {
-    if (typeof listener !== "function") throw paragonError("INVALID_ARGUMENT", "subscribe expects a listener function");
+    if (typeof listener !== "function") throw paragonError(CODE.invalidArgument, "subscribe expects a listener function");
     if (wasm) sync(() => wasm.subscribe(name, listener));
     else {
-      if (!EVENTS.includes(name)) throw paragonError("INVALID_ARGUMENT", `no SDK event ${JSON.stringify(name)}; expected one of ${EVENTS.join(", ")}`);
+      if (!EVENTS.includes(name)) throw paragonError(CODE.invalidArgument, `${MESSAGE.noSuchEvent}${JSON.stringify(name)}${MESSAGE.expectedOneOf}${EVENTS.join(", ")}`);
       if (!early.some(([n, l]) => n === name && l === listener)) early.push([name, listener]);
     }
     return () => paragon.unsubscribe(name, listener);
@@ -239,7 +243,7 @@ export const paragon = Object.freeze({
  * (`code` `NETWORK_ERROR`, `NOT_CONFIGURED`, …) otherwise.
  */
 export async function checkHealth() {
-  if (host === null) throw paragonError("NOT_CONFIGURED", "call paragon.configureGlobal({ host }) before this method");
+  if (host === null) throw notConfigured();
   return withWasm((w) => w.checkHealth());
 }
 

@@ -6,6 +6,8 @@
 
 use std::cell::RefCell;
 
+use paragon_protocol::browser::message;
+
 use crate::SdkError;
 
 /// The base URL of the platform, without a trailing slash: `http://127.0.0.1:8080`.
@@ -22,7 +24,7 @@ impl Host {
         let rest = lower
             .strip_prefix("https://")
             .or_else(|| lower.strip_prefix("http://"))
-            .ok_or_else(|| invalid("expected an http:// or https:// URL"))?;
+            .ok_or_else(|| invalid(message::NOT_AN_HTTP_URL))?;
         if rest.is_empty() || rest.starts_with('/') {
             return Err(invalid("the host name is missing"));
         }

@@ -1,7 +1,10 @@
 //! [`SdkError`]: every way an SDK call fails, turned into a JS `Error` with a `code` at the
 //! boundary so that apps can branch on `error.code` instead of parsing messages.
 
-use paragon_protocol::ErrorCode;
+use paragon_protocol::{
+    ErrorCode,
+    browser::{code, error_name, message},
+};
 
 /// A failed SDK call.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,24 +67,24 @@ impl SdkError {
     /// The stable code apps branch on, set as `error.code` on the JS side.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidHost(_) => "INVALID_HOST",
-            Self::NotConfigured => "NOT_CONFIGURED",
-            Self::InvalidArgument(_) => "INVALID_ARGUMENT",
-            Self::Network(_) => "NETWORK_ERROR",
-            Self::Server { .. } => "SERVER_ERROR",
-            Self::InvalidResponse(_) => "INVALID_RESPONSE",
-            Self::NotAuthenticated => "NOT_AUTHENTICATED",
-            Self::InvalidToken(_) => "INVALID_TOKEN",
-            Self::TokenExpired => "TOKEN_EXPIRED",
-            Self::TokenProviderFailed => "TOKEN_PROVIDER_FAILED",
-            Self::UnknownIntegration(_) => "UNKNOWN_INTEGRATION",
-            Self::OAuthBlocked => "OAUTH_BLOCKED",
-            Self::OAuthTimeout => "OAUTH_TIMEOUT",
-            Self::OAuthCancelled => "OAUTH_CANCELLED",
-            Self::OAuthFailed(_) => "OAUTH_FAILED",
-            Self::OutboxFull { .. } => "OUTBOX_FULL",
-            Self::StorageFull(_) => "STORAGE_FULL",
-            Self::EventDiscarded => "EVENT_DISCARDED",
+            Self::InvalidHost(_) => code::INVALID_HOST,
+            Self::NotConfigured => code::NOT_CONFIGURED,
+            Self::InvalidArgument(_) => code::INVALID_ARGUMENT,
+            Self::Network(_) => code::NETWORK_ERROR,
+            Self::Server { .. } => code::SERVER_ERROR,
+            Self::InvalidResponse(_) => code::INVALID_RESPONSE,
+            Self::NotAuthenticated => code::NOT_AUTHENTICATED,
+            Self::InvalidToken(_) => code::INVALID_TOKEN,
+            Self::TokenExpired => code::TOKEN_EXPIRED,
+            Self::TokenProviderFailed => code::TOKEN_PROVIDER_FAILED,
+            Self::UnknownIntegration(_) => code::UNKNOWN_INTEGRATION,
+            Self::OAuthBlocked => code::OAUTH_BLOCKED,
+            Self::OAuthTimeout => code::OAUTH_TIMEOUT,
+            Self::OAuthCancelled => code::OAUTH_CANCELLED,
+            Self::OAuthFailed(_) => code::OAUTH_FAILED,
+            Self::OutboxFull { .. } => code::OUTBOX_FULL,
+            Self::StorageFull(_) => code::STORAGE_FULL,
+            Self::EventDiscarded => code::EVENT_DISCARDED,
         }
     }
 
@@ -93,11 +96,11 @@ impl SdkError {
             Self::NotAuthenticated
             | Self::InvalidToken(_)
             | Self::TokenExpired
-            | Self::TokenProviderFailed => "AuthenticationError",
-            Self::Server { status: 401, .. } => "AuthenticationError",
-            Self::OAuthBlocked => "OAuthBlockedError",
-            Self::OAuthTimeout => "OAuthTimeoutError",
-            _ => "ParagonError",
+            | Self::TokenProviderFailed => error_name::AUTHENTICATION,
+            Self::Server { status: 401, .. } => error_name::AUTHENTICATION,
+            Self::OAuthBlocked => error_name::OAUTH_BLOCKED,
+            Self::OAuthTimeout => error_name::OAUTH_TIMEOUT,
+            _ => error_name::PARAGON,
         }
     }
 }
@@ -107,10 +110,8 @@ impl SdkError {
     /// padding and integer printing would add kilobytes to the wasm.
     pub fn message(&self) -> String {
         let text: &str = match self {
-            Self::InvalidHost(detail) => {
-                return ["configureGlobal: invalid host ", detail].concat();
-            }
-            Self::NotConfigured => "call paragon.configureGlobal({ host }) before this method",
+            Self::InvalidHost(detail) => return [message::INVALID_HOST, detail].concat(),
+            Self::NotConfigured => message::NOT_CONFIGURED,
             Self::InvalidArgument(detail) => return ["invalid argument: ", detail].concat(),
             Self::Network(detail) => return ["could not reach the platform: ", detail].concat(),
             Self::Server {
@@ -122,9 +123,7 @@ impl SdkError {
             Self::InvalidResponse(detail) => {
                 return ["unreadable answer from the platform: ", detail].concat();
             }
-            Self::NotAuthenticated => {
-                "call paragon.authenticate(projectId, token) before this method"
-            }
+            Self::NotAuthenticated => message::NOT_AUTHENTICATED,
             Self::InvalidToken(detail) => {
                 return ["the user token is not a JWT: ", detail].concat();
             }

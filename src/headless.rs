@@ -3,6 +3,7 @@
 //! the user state and tells the `subscribe` listeners, as the portal's buttons do.
 
 use js_sys::Array;
+use paragon_protocol::browser::event;
 use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
@@ -17,7 +18,7 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
     let event = js::object();
     js::set(&event, "integrationId", &id.into());
     js::set(&event, "integrationType", &kind.into());
-    listeners::emit("onIntegrationUninstall", &event);
+    listeners::emit(event::INTEGRATION_UNINSTALL, &event);
     Ok(())
 }
 
@@ -37,7 +38,7 @@ pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkE
     let change = js::object();
     js::set(&change, "enabled", &enabled.into());
     js::set(&event, "workflowStateChange", &change);
-    listeners::emit("onWorkflowChange", &event);
+    listeners::emit(event::WORKFLOW_CHANGE, &event);
     Ok(())
 }
 

@@ -1,5 +1,4 @@
-//! `installIntegration(type, { oauthTimeout })`: the headless connect of DESIGN.md section 5,
-//! step 7, without the portal.
+//! `installIntegration(type, { oauthTimeout })`: the headless connect, without the portal.
 //!
 //! The popup is opened synchronously inside the caller's click (a popup opened after an `await`
 //! may be blocked), on `about:blank` under a name of its own; once the platform has created the
@@ -10,6 +9,7 @@
 //! window at all.
 
 use js_sys::Promise;
+use paragon_protocol::browser::event;
 use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
@@ -103,7 +103,7 @@ async fn run(
     js::set(&event, "integrationId", &integration_id.into());
     js::set(&event, "integrationType", &kind.into());
     js::set(&event, "credentialId", &credential_id);
-    listeners::emit("onIntegrationInstall", &event);
+    listeners::emit(event::INTEGRATION_INSTALL, &event);
     Ok(event)
 }
 

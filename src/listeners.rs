@@ -3,18 +3,10 @@
 use std::cell::RefCell;
 
 use js_sys::Function;
+use paragon_protocol::browser::{EVENTS, message};
 use wasm_bindgen::JsValue;
 
 use crate::SdkError;
-
-/// The events an app may subscribe to, named as in Paragon's SDK.
-pub const EVENTS: [&str; 5] = [
-    "onIntegrationInstall",
-    "onIntegrationUninstall",
-    "onWorkflowChange",
-    "onPortalOpen",
-    "onPortalClose",
-];
 
 thread_local! {
     static LISTENERS: RefCell<Vec<(&'static str, Function)>> = const { RefCell::new(Vec::new()) };
@@ -24,9 +16,11 @@ fn event(name: &str) -> Result<&'static str, SdkError> {
     EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
         SdkError::InvalidArgument(
             [
-                "no SDK event \"",
+                message::NO_SUCH_EVENT,
+                "\"",
                 name,
-                "\"; expected one of ",
+                "\"",
+                message::EXPECTED_ONE_OF,
                 &EVENTS.join(", "),
             ]
             .concat(),

@@ -1,5 +1,6 @@
 //! `connect(type, callbacks)` and `closePortal()`: the Connect Portal in an overlay `<iframe>`
-//! and the `MessageChannel` handshake of DESIGN.md section 5.
+//! and the `MessageChannel` handshake (the messages' types are
+//! [`paragon_protocol::browser::portal_message`], which the portal's script gets too).
 //!
 //! The token goes to the portal in one `postMessage` to the iframe's window with the portal's
 //! exact origin as target, together with one port of a fresh `MessageChannel`; everything the
@@ -13,6 +14,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Promise};
+use paragon_protocol::browser::{event, portal_message};
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 use web_sys::{Element, HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort};
 
@@ -99,7 +101,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let resolve = resolve.ok_or_else(|| SdkError::InvalidArgument("no Promise".into()))?;
 
     let init = js::object();
-    js::set(&init, "type", &"paragon:init".into());
+    js::set(&init, "type", &portal_message::INIT.into());
     js::set(&init, "nonce", &nonce.as_str().into());
     js::set(&init, "integration", &kind.as_str().into());
     let frame = iframe.clone();
@@ -176,35 +178,35 @@ fn on_message(id: u32, data: JsValue) {
         out
     };
     match kind.as_str() {
-        "ready" if js::string(&data, "nonce").as_deref() == Some(nonce.as_str()) => {
+        portal_message::READY if js::string(&data, "nonce").as_deref() == Some(nonce.as_str()) => {
             callback(&options, "onOpen", &JsValue::UNDEFINED);
-            listeners::emit("onPortalOpen", &JsValue::UNDEFINED);
+            listeners::emit(event::PORTAL_OPEN, &JsValue::UNDEFINED);
         }
-        "installed" => {
+        portal_message::INSTALLED => {
             let event = copy(&["integrationId", "integrationType", "credentialId"]);
             crate::js::spawn(async move {
                 // The callbacks see the user as it is now, with the new credential.
                 let _ = session::refresh().await;
                 callback(&options, "onSuccess", &event);
                 callback(&options, "onInstall", &event);
-                listeners::emit("onIntegrationInstall", &event);
+                listeners::emit(event::INTEGRATION_INSTALL, &event);
                 let _ = resolve.call1(&JsValue::UNDEFINED, &event);
             });
         }
-        "uninstalled" => {
+        portal_message::UNINSTALLED => {
             let event = copy(&["integrationId", "integrationType"]);
             crate::js::spawn(async move {
                 let _ = session::refresh().await;
                 callback(&options, "onUninstall", &event);
-                listeners::emit("onIntegrationUninstall", &event);
+                listeners::emit(event::INTEGRATION_UNINSTALL, &event);
             });
         }
-        "workflow-changed" => {
+        portal_message::WORKFLOW_CHANGED => {
             let event = copy(&["integrationId", "workflowId", "workflowStateChange"]);
             callback(&options, "onWorkflowChange", &event);
-            listeners::emit("onWorkflowChange", &event);
+            listeners::emit(event::WORKFLOW_CHANGE, &event);
         }
-        "error" => {
+        portal_message::ERROR => {
             let message = js::string(&data, "message").unwrap_or_else(|| "portal error".into());
             let error: JsValue = SdkError::Server {
                 status: 0,
@@ -214,8 +216,8 @@ fn on_message(id: u32, data: JsValue) {
             .into();
             callback(&options, "onError", &error);
         }
-        "token-expired" => crate::js::spawn(renew_token(id)),
-        "close" => close(),
+        portal_message::TOKEN_EXPIRED => crate::js::spawn(renew_token(id)),
+        portal_message::CLOSE => close(),
         _ => {}
     }
 }
@@ -244,7 +246,7 @@ async fn renew_token(id: u32) {
             portal.token = fresh;
         }
         let answer = js::object();
-        js::set(&answer, "type", &"token".into());
+        js::set(&answer, "type", &portal_message::TOKEN.into());
         js::set(&answer, "token", &token);
         if let Some(port) = &portal.port {
             let _ = port.post_message(&answer);
@@ -272,7 +274,7 @@ pub fn close() {
         port.close();
     }
     callback(&portal.options, "onClose", &JsValue::UNDEFINED);
-    listeners::emit("onPortalClose", &JsValue::UNDEFINED);
+    listeners::emit(event::PORTAL_CLOSE, &JsValue::UNDEFINED);
     let _ = portal
         .resolve
         .call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);

@@ -1,10 +1,17 @@
-//! The server's configuration, parsed once from [`crate::cli::ServeArgs`] into checked types.
+//! [`Config`]: everything a server needs to start, in checked types.
+//!
+//! The configuration knows nothing of where its values came from: `paragon serve` builds it
+//! from flags and environment variables (in the CLI), tests build it directly with
+//! [`Config::new`] and change the fields they need. The checks any source must pass (a strong
+//! operator key, a usable public URL, connection limits in range) are here, so that every
+//! source gets them.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::{
-    auth::api_key, cli::ServeArgs, error::ServerError, origin::Origin, storage::Location,
-    vault::MasterKeys,
+    auth::api_key, connect::egress::EgressPolicy, connection::ConnectionLimits,
+    engine::EngineConfig, error::ServerError, housekeeping::HousekeepingConfig, origin::Origin,
+    storage::Location, vault::MasterKeys,
 };
 
 /// The shortest accepted `PARAGON_ADMIN_KEY`: 32 characters, e.g. `openssl rand -base64 32`
@@ -15,35 +22,71 @@ pub const MIN_ADMIN_KEY_CHARS: usize = 32;
 /// random 32-character hex key has about 14.
 const MIN_ADMIN_KEY_DISTINCT: usize = 8;
 
-/// Everything `paragon serve` needs, already validated.
+/// Where a server listens when nothing else is said: loopback, so that only a reverse proxy
+/// on the same host (terminating TLS) can reach it.
+pub const DEFAULT_LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
+
+/// Everything a server needs, already validated.
 #[derive(Debug, Clone)]
-pub struct ServeConfig {
-    /// Where to listen.
-    pub addr: SocketAddr,
+pub struct Config {
+    /// Where to listen (port 0: a free one, read back with `Application::local_addr`).
+    pub listen: SocketAddr,
     /// Where the state lives.
-    pub storage: Location,
+    pub database: Location,
+    /// How browsers and providers reach the server.
+    pub public: PublicConfig,
+    /// What authenticates callers beyond each project's own keys.
+    pub auth: AuthConfig,
+    /// The vault's keys.
+    pub master_keys: MasterKeys,
+    /// Limits on what callers may send.
+    pub limits: Limits,
+    /// Timeouts and size limits of client connections.
+    pub connections: ConnectionLimits,
+    /// The workflow engine's settings (`workers == 0`: no engine in this process).
+    pub engine: EngineConfig,
+    /// Where integrations' provider URLs may point.
+    pub egress: EgressPolicy,
+    /// The housekeeping job: retention of App Events, purge of expired rows.
+    pub housekeeping: HousekeepingConfig,
+}
+
+impl Config {
+    /// A server on `database` with the vault's `master_keys` and every other setting at the
+    /// default of `paragon serve` (a test of the CLI keeps the two equal).
+    pub fn new(database: Location, master_keys: MasterKeys) -> Self {
+        Self {
+            listen: DEFAULT_LISTEN,
+            database,
+            public: PublicConfig::default(),
+            auth: AuthConfig::default(),
+            master_keys,
+            limits: Limits::default(),
+            connections: ConnectionLimits::default(),
+            engine: EngineConfig::default(),
+            egress: EgressPolicy::PublicOnly,
+            housekeeping: HousekeepingConfig::default(),
+        }
+    }
+}
+
+/// How browsers and providers reach the server.
+#[derive(Debug, Clone, Default)]
+pub struct PublicConfig {
+    /// The public base URL, when it is not the bound address (checked with [`public_url`]).
+    pub url: Option<String>,
     /// Origins whose pages may call the paths outside projects (`/healthz`). The SDK API
     /// answers each project's own origins.
     pub allowed_origins: Vec<Origin>,
+}
+
+/// What authenticates callers beyond each project's own keys.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
     /// An extra accepted `aud` of user tokens.
     pub token_audience: Option<String>,
-    /// SHA-256 of the operator key that may create projects over HTTP.
+    /// SHA-256 of the operator key that may create projects over HTTP ([`admin_key_hash`]).
     pub admin_key_hash: Option<Vec<u8>>,
-    /// The vault's keys.
-    pub master_keys: MasterKeys,
-    /// The public base URL, when it is not the bound address.
-    pub public_url: Option<String>,
-    /// The workflow engine's settings (`workers == 0`: no engine in this process).
-    pub engine: crate::engine::EngineConfig,
-    /// Timeouts and size limits of client connections.
-    pub connections: crate::connection::ConnectionLimits,
-    /// Where integrations' provider URLs may point (`--allow-private-provider-urls`, implied
-    /// by `--demo`).
-    pub provider_urls: crate::connect::egress::EgressPolicy,
-    /// The housekeeping job: retention of App Events, purge of expired rows.
-    pub housekeeping: crate::housekeeping::HousekeepingConfig,
-    /// Limits on what callers may send.
-    pub limits: Limits,
 }
 
 /// Limits on what callers may send (0 turns a limit off).
@@ -67,63 +110,9 @@ impl Default for Limits {
     }
 }
 
-impl TryFrom<ServeArgs> for ServeConfig {
-    type Error = ServerError;
-
-    fn try_from(args: ServeArgs) -> Result<Self, Self::Error> {
-        let allowed_origins = args
-            .allowed_origins
-            .iter()
-            .filter(|value| !value.trim().is_empty())
-            .map(|value| Origin::parse(value))
-            .collect::<Result<_, _>>()?;
-        let connections = crate::connection::ConnectionLimits::from_args(&args)?;
-        Ok(Self {
-            addr: SocketAddr::new(args.bind, args.port),
-            storage: args.storage.location()?,
-            allowed_origins,
-            token_audience: args.token_audience.filter(|a| !a.is_empty()),
-            admin_key_hash: match &args.admin_key {
-                None => None,
-                Some(key) => Some(api_key::hash(admin_key(key.expose())?)),
-            },
-            master_keys: crate::cli::master_keys(&args.storage.data_dir, args.demo)?,
-            engine: crate::engine::EngineConfig {
-                workers: args.workers,
-                max_attempts: args.max_attempts.max(1),
-                lease: std::time::Duration::from_secs(args.run_lease_secs.max(1)),
-                ..crate::engine::EngineConfig::default()
-            },
-            provider_urls: crate::connect::egress::EgressPolicy::from_flag(
-                args.allow_private_provider_urls || args.demo,
-            ),
-            housekeeping: crate::housekeeping::HousekeepingConfig {
-                event_retention: (args.event_retention_days > 0).then(|| {
-                    std::time::Duration::from_secs(args.event_retention_days.saturating_mul(86_400))
-                }),
-                ..crate::housekeeping::HousekeepingConfig::default()
-            },
-            limits: Limits {
-                events_per_user_per_minute: args.events_per_user_per_minute,
-                events_per_project_per_minute: args.events_per_project_per_minute,
-                auth_failures_per_minute: args.auth_failures_per_minute,
-            },
-            public_url: match args
-                .public_url
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-            {
-                None => None,
-                Some(url) => Some(public_url(url)?),
-            },
-            connections,
-        })
-    }
-}
-
-/// Refuses a weak operator key; the message never repeats the key.
-fn admin_key(key: &str) -> Result<&str, ServerError> {
+/// The hash the server keeps of the operator key, refusing a weak key; the message never
+/// repeats the key.
+pub fn admin_key_hash(key: &str) -> Result<Vec<u8>, ServerError> {
     let distinct = key.chars().collect::<std::collections::BTreeSet<_>>().len();
     if key.chars().count() < MIN_ADMIN_KEY_CHARS || distinct < MIN_ADMIN_KEY_DISTINCT {
         return Err(ServerError::Usage(format!(
@@ -132,11 +121,11 @@ fn admin_key(key: &str) -> Result<&str, ServerError> {
              `paragon project create` only"
         )));
     }
-    Ok(key)
+    Ok(api_key::hash(key))
 }
 
 /// Checks a public URL: http(s), no query or fragment; the trailing slash is dropped.
-fn public_url(value: &str) -> Result<String, ServerError> {
+pub fn public_url(value: &str) -> Result<String, ServerError> {
     match reqwest::Url::parse(value) {
         Ok(url)
             if matches!(url.scheme(), "http" | "https")
@@ -153,103 +142,28 @@ fn public_url(value: &str) -> Result<String, ServerError> {
 
 #[cfg(test)]
 mod tests {
-    use std::net::{IpAddr, Ipv4Addr};
-
     use super::*;
-    use crate::cli::StorageArgs;
 
     const STRONG: &str = "Zq3vN8pL2xR7tW1yB6mK9sD4fH0jC5gA";
 
-    fn args(admin_key: Option<&str>, data_dir: &std::path::Path) -> ServeArgs {
-        ServeArgs {
-            storage: StorageArgs {
-                data_dir: data_dir.to_owned(),
-                database_url: None,
-            },
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            allowed_origins: vec![],
-            token_audience: None,
-            admin_key: admin_key.map(crate::secret::Secret::from),
-            public_url: None,
-            demo: true,
-            workers: 0,
-            max_attempts: 1,
-            run_lease_secs: 1,
-            header_read_timeout: std::time::Duration::from_secs(10),
-            request_timeout: std::time::Duration::from_secs(60),
-            idle_timeout: std::time::Duration::from_secs(10),
-            max_connections: 16,
-            max_header_bytes: 64 * 1024,
-            allow_private_provider_urls: false,
-            event_retention_days: 30,
-            events_per_user_per_minute: 60,
-            events_per_project_per_minute: 6000,
-            auth_failures_per_minute: 30,
-        }
+    #[test]
+    fn a_strong_admin_key_is_kept_as_its_hash() {
+        assert_eq!(admin_key_hash(STRONG).ok(), Some(api_key::hash(STRONG)));
+        assert!(admin_key_hash("short").is_err());
     }
 
     #[test]
-    fn weak_admin_keys_are_refused_at_start_without_being_repeated() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        for weak in [
-            "operator-key-for-tests",
-            "short",
-            &"a".repeat(64),
-            &"1212".repeat(16),
-            "abcdefgabcdefgabcdefgabcdefgabcdefg",
-        ] {
-            let error = ServeConfig::try_from(args(Some(weak), dir.path()))
-                .expect_err(weak)
-                .to_string();
-
-            assert!(error.contains("PARAGON_ADMIN_KEY is too weak"), "{error}");
-            assert!(!error.contains(weak), "{error}");
-        }
-        let strong = ServeConfig::try_from(args(Some(STRONG), dir.path())).expect("a strong key");
-        assert_eq!(strong.admin_key_hash, Some(api_key::hash(STRONG)));
-        assert!(
-            ServeConfig::try_from(args(None, dir.path())).is_ok(),
-            "no key at all is still allowed"
+    fn public_urls_lose_their_trailing_slash_and_keep_no_query() {
+        assert_eq!(
+            public_url("https://paragon.example/").ok().as_deref(),
+            Some("https://paragon.example")
         );
-    }
-
-    #[test]
-    fn debug_output_of_the_arguments_and_configuration_shows_no_key() {
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let args = args(Some(STRONG), dir.path());
-        let shown_args = format!("{args:?}");
-
-        let config = ServeConfig::try_from(args).expect("valid");
-        let shown_config = format!("{config:?} {config:#?}");
-
-        let master = config.master_keys.encoded_current();
-        for shown in [&shown_args, &shown_config] {
-            assert!(!shown.contains(STRONG), "{shown}");
-            assert!(!shown.contains(&master), "{shown}");
+        for bad in [
+            "ftp://paragon.example",
+            "https://p.example/?a=1",
+            "not a url",
+        ] {
+            assert!(public_url(bad).is_err(), "{bad}");
         }
-        assert!(shown_args.contains("admin_key"), "{shown_args}");
-    }
-
-    use clap::Parser;
-
-    use super::Limits;
-    use crate::cli::{Cli, Command};
-
-    #[test]
-    fn the_flags_defaults_are_the_limits_defaults() {
-        let cli = Cli::try_parse_from(["paragon", "serve"]).expect("serve parses");
-        let Command::Serve(args) = cli.command else {
-            panic!("not serve");
-        };
-
-        let from_flags = Limits {
-            events_per_user_per_minute: args.events_per_user_per_minute,
-            events_per_project_per_minute: args.events_per_project_per_minute,
-            auth_failures_per_minute: args.auth_failures_per_minute,
-        };
-
-        assert_eq!(from_flags, Limits::default());
-        assert_eq!(args.event_retention_days, 30);
     }
 }

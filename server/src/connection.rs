@@ -27,7 +27,7 @@ use tokio::{
 };
 use tower::ServiceExt;
 
-use crate::{cli::ServeArgs, error::ServerError};
+use crate::error::ServerError;
 
 /// hyper's smallest read buffer; the token check reads `Authorization` headers up to 8 KB too.
 const MIN_HEADER_BYTES: usize = 8 * 1024;
@@ -59,28 +59,35 @@ pub struct ConnectionLimits {
     pub max_header_bytes: usize,
 }
 
+impl Default for ConnectionLimits {
+    /// The defaults of `paragon serve`.
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            idle_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_header_bytes: 64 * 1024,
+        }
+    }
+}
+
 impl ConnectionLimits {
-    /// Checks the flags: sizes in range, so that hyper's own assertions can never fire.
-    pub fn from_args(args: &ServeArgs) -> Result<Self, ServerError> {
-        if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&args.max_header_bytes) {
+    /// Checks the sizes are in range, so that hyper's own assertions can never fire.
+    pub fn check(self) -> Result<Self, ServerError> {
+        if !(MIN_HEADER_BYTES..=MAX_HEADER_BYTES).contains(&self.max_header_bytes) {
             return Err(ServerError::Usage(format!(
                 "--max-header-bytes {} must be between {MIN_HEADER_BYTES} and {MAX_HEADER_BYTES}",
-                args.max_header_bytes
+                self.max_header_bytes
             )));
         }
-        if !(1..=MAX_CONNECTIONS).contains(&args.max_connections) {
+        if !(1..=MAX_CONNECTIONS).contains(&self.max_connections) {
             return Err(ServerError::Usage(format!(
                 "--max-connections {} must be between 1 and {MAX_CONNECTIONS}",
-                args.max_connections
+                self.max_connections
             )));
         }
-        Ok(Self {
-            header_read_timeout: args.header_read_timeout,
-            request_timeout: args.request_timeout,
-            idle_timeout: args.idle_timeout,
-            max_connections: args.max_connections,
-            max_header_bytes: args.max_header_bytes,
-        })
+        Ok(self)
     }
 
     /// The connection builder for both protocols under these limits.

@@ -1,9 +1,11 @@
-//! `paragon-server`: the platform behind the `paragon-connect` SDK (DESIGN.md).
+//! `paragon-server`: the platform behind the `paragon-connect` SDK (its layers are described in
+//! `docs/architecture.md`).
 //!
-//! `startup` builds the application from a [`config::ServeConfig`]; `http` holds one router per
-//! area, merged in [`http::router`]; `storage` is the one storage trait and its SQLite and
-//! PostgreSQL implementations; `auth` holds API keys, signing keys and user tokens; `admin` the
-//! project operations that the CLI and the management API share.
+//! `startup` builds the application from a [`config::Config`], which `cli` builds from the
+//! command line and tests build directly (nothing but `cli` and the binary depends on `cli`);
+//! `http` holds one router per area, merged in [`http::router`]; `storage` is the one storage
+//! trait and its SQLite and PostgreSQL implementations; `auth` holds API keys, signing keys and
+//! user tokens; `admin` the project operations that the CLI and the management API share.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -21,9 +23,11 @@ pub mod housekeeping;
 pub mod http;
 pub mod ids;
 pub mod origin;
+pub mod sdk_view;
 pub mod secret;
 pub mod startup;
 pub mod storage;
+pub mod task_history;
 pub mod telemetry;
 pub mod vault;
 pub mod workflows;

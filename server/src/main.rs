@@ -10,7 +10,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     paragon_server::telemetry::init();
     let result = match cli.command {
-        Command::Serve(args) => paragon_server::startup::serve(args).await,
+        Command::Serve(args) => match args.into_config() {
+            Ok(config) => paragon_server::startup::serve(config).await,
+            Err(error) => Err(error),
+        },
         admin => admin.run_admin().await,
     };
     match result {

@@ -53,6 +53,27 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// Creates `path` with mode 0600 from the start (no moment where another user may read it)
+/// and refuses to overwrite an existing file: a private key or master key is never replaced
+/// by accident.
+pub fn write_new_secret_file(
+    path: &std::path::Path,
+    contents: &str,
+) -> Result<(), crate::error::ServerError> {
+    use std::io::Write;
+
+    use crate::error::ServerError;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| ServerError::Usage(format!("cannot create {}: {e}", path.display())))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| ServerError::Usage(format!("cannot write {}: {e}", path.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

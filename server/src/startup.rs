@@ -6,8 +6,7 @@ use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::{net::TcpListener, sync::Semaphore};
 
 use crate::{
-    cli::ServeArgs,
-    config::ServeConfig,
+    config::Config,
     connection::{self, ConnectionLimits},
     error::ServerError,
     http::{self, AppState},
@@ -31,26 +30,29 @@ pub struct Application {
 
 impl Application {
     /// Opens the storage (running its migrations), builds the router and binds the socket.
-    pub async fn build(config: ServeConfig) -> Result<Self, ServerError> {
-        let store = storage::open(&config.storage).await?;
+    pub async fn build(config: Config) -> Result<Self, ServerError> {
+        let store = storage::open(&config.database).await?;
         Self::build_with_store(config, store).await
     }
 
     /// Like [`Application::build`] with a storage the caller opened (tests pick a schema).
-    pub async fn build_with_store(config: ServeConfig, store: Store) -> Result<Self, ServerError> {
+    pub async fn build_with_store(config: Config, store: Store) -> Result<Self, ServerError> {
+        // Checked here too, for a configuration that did not come through the CLI.
+        let limits = config.connections.check()?;
         let listener =
-            TcpListener::bind(config.addr)
+            TcpListener::bind(config.listen)
                 .await
                 .map_err(|source| ServerError::Bind {
-                    addr: config.addr,
+                    addr: config.listen,
                     source,
                 })?;
         let bound = listener.local_addr().map_err(|source| ServerError::Bind {
-            addr: config.addr,
+            addr: config.listen,
             source,
         })?;
         let public_url = config
-            .public_url
+            .public
+            .url
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"));
         let state = AppState::new(&config, store.clone(), public_url)?;
@@ -61,7 +63,7 @@ impl Application {
             store,
             state,
             engine: config.engine,
-            limits: config.connections,
+            limits,
             housekeeping: config.housekeeping,
         })
     }
@@ -160,8 +162,7 @@ impl Application {
 
 /// `paragon serve`: builds the application, prints its URL on stdout (scripts and tests read
 /// that line to learn the port) and serves until Ctrl-C or SIGTERM.
-pub async fn serve(args: ServeArgs) -> Result<(), ServerError> {
-    let config = ServeConfig::try_from(args)?;
+pub async fn serve(config: Config) -> Result<(), ServerError> {
     let app = Application::build(config).await?;
     println!("paragon listening on {}", app.base_url());
     tracing::info!(addr = %app.local_addr(), "serving");

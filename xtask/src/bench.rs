@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: the figures of DESIGN.md section 11, printed as a table and written as
-//! JSON under `target/bench/`. Figures are sizes and side-by-side pairs from one run, never
+//! `cargo xtask bench`: the project's benchmark figures, printed as a table and written as JSON
+//! under `target/bench/`. Figures are sizes and side-by-side pairs from one run, never
 //! absolute timings compared across runs (the machines are shared and noisy).
 //!
 //! Built so far: the SDK's transfer size. The server benchmarks (event ingest beside a bare
@@ -21,11 +21,11 @@ const BUDGET_GZIP_BYTES: u64 = 25 * 1024;
 pub fn run() -> Result<(), String> {
     build::sdk()?;
     let pkg = project::pkg_dir();
-    // What a page loads: the entry and its version module at import, the glue and the wasm on
-    // the first call that needs them.
+    // What a page loads: the entry and its constants module at import, the glue and the wasm
+    // on the first call that needs them.
     let files = [
         "index.js",
-        "version.js",
+        build::CONSTANTS,
         "paragon_connect.js",
         "paragon_connect_bg.wasm",
     ];

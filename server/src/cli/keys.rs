@@ -113,5 +113,5 @@ fn project_id(value: &str) -> Result<ProjectId, ServerError> {
 }
 
 fn write_private(path: &std::path::Path, pem: &str) -> Result<(), ServerError> {
-    super::write_new_secret_file(path, pem)
+    crate::secret::write_new_secret_file(path, pem)
 }

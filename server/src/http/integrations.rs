@@ -8,9 +8,8 @@ use axum::{
     http::StatusCode,
     routing::{delete, get, put},
 };
-use paragon_protocol::sdk::{SdkCredential, SdkIntegration, SdkUserIntegration, SdkWorkflow};
+use paragon_protocol::sdk::SdkIntegration;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::{
     ApiError, ApiJson, AppState,
@@ -21,7 +20,8 @@ use crate::{
         credentials,
         integrations::{self, IntegrationSettings},
     },
-    storage::{Credential, Integration, User},
+    sdk_view,
+    storage::Integration,
 };
 
 pub fn router() -> Router<AppState> {
@@ -119,38 +119,9 @@ async fn list_for_user(
     auth: AuthUser,
 ) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
     let project = auth.project.id.to_string();
-    let integrations = state.store.integrations(&project).await?;
-    let credentials = state
-        .store
-        .user_credentials(&project, auth.user.id.as_str())
-        .await?;
-    let workflows = state.store.workflows(&project).await?;
-    let choices = state
-        .store
-        .user_workflow_choices(&project, auth.user.id.as_str())
-        .await?;
-    Ok(Json(
-        integrations
-            .into_iter()
-            .map(|i| SdkIntegration {
-                has_credential: credentials.iter().any(|c| c.integration_id == i.id),
-                workflows: workflows
-                    .iter()
-                    .filter(|w| w.integration == i.provider)
-                    .map(|w| SdkWorkflow {
-                        id: w.id.clone(),
-                        description: w.name.clone(),
-                        enabled: super::workflows::enabled_for(w, &choices),
-                    })
-                    .collect(),
-                id: i.id,
-                kind: i.provider,
-                name: i.name,
-                is_active: true,
-                configs: vec![serde_json::json!({ "values": {} })],
-            })
-            .collect(),
-    ))
+    let list =
+        sdk_view::integrations_for_user(&state.store, &project, auth.user.id.as_str()).await?;
+    Ok(Json(list))
 }
 
 async fn disconnect(
@@ -168,46 +139,4 @@ async fn disconnect(
         })?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
-pub async fn user_integrations(
-    state: &AppState,
-    project: &str,
-    user: &User,
-) -> Result<Map<String, Value>, ApiError> {
-    let integrations = state.store.integrations(project).await?;
-    let credentials = state
-        .store
-        .user_credentials(project, user.id.as_str())
-        .await?;
-    let mut map = Map::new();
-    for integration in integrations {
-        let own: Vec<&Credential> = credentials
-            .iter()
-            .filter(|c| c.integration_id == integration.id)
-            .collect();
-        let first = own.first();
-        let entry = SdkUserIntegration {
-            enabled: first.is_some_and(|c| c.status == crate::storage::CredentialStatus::Valid),
-            credential_id: first.map(|c| c.id.clone()),
-            credential_status: first.map(|c| c.status.as_str().to_owned()),
-            provider_id: first.map(|c| c.provider_id.clone()),
-            provider_data: first.map(|c| c.provider_data.clone()).unwrap_or_default(),
-            all_credentials: own
-                .iter()
-                .map(|c| SdkCredential {
-                    id: c.id.clone(),
-                    integration_id: c.integration_id.clone(),
-                    status: c.status.as_str().to_owned(),
-                    provider_id: c.provider_id.clone(),
-                    provider_data: c.provider_data.clone(),
-                    date_created: c.created_at,
-                })
-                .collect(),
-        };
-        let value = serde_json::to_value(entry).map_err(|e| ApiError::Internal(e.to_string()))?;
-        map.insert(integration.provider, value);
-    }
-    Ok(map)
 }

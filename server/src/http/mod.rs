@@ -7,6 +7,7 @@ mod error;
 mod event_limits;
 mod events;
 mod health;
+mod html;
 mod integrations;
 mod json;
 mod oauth_flows;
@@ -28,9 +29,9 @@ pub use error::ApiError;
 pub use json::ApiJson;
 pub use state::{AppState, Settings};
 
-/// Requests larger than this are refused with 413 before a handler sees them (DESIGN.md
-/// section 4 asks for a limit on every request). Generous for App Events; endpoints that need
-/// less can set their own.
+/// Requests larger than this are refused with 413 before a handler sees them: every request
+/// has a limit, so no caller can make the server buffer without end. Generous for App Events;
+/// endpoints that need less can set their own.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// The whole application: every area's routes, JSON 404/405 for the rest, and the shared

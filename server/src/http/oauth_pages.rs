@@ -15,7 +15,7 @@ use axum::{
     routing::get,
 };
 
-use super::AppState;
+use super::{AppState, html::escape};
 use crate::{
     connect::flows::{self, Callback, Refused, StartForm},
     storage::FlowStatus,
@@ -194,13 +194,4 @@ fn with_page_headers(mut response: Response) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
-}
-
-/// HTML-escapes text and attribute values.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

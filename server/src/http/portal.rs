@@ -1,9 +1,11 @@
-//! The Connect Portal (DESIGN.md section 5): `GET /ui?projectId=…&integration=…&origin=…`,
-//! framed by the app's page, plus its script and stylesheet.
+//! The Connect Portal: `GET /ui?projectId=…&integration=…&origin=…`, framed by the app's page,
+//! plus its script and stylesheet.
 //!
 //! The page holds no secret: the user token arrives later over a `MessageChannel`, from the
 //! framing page only (checked in the script). `frame-ancestors` is the app origin of the query
 //! when it is one of the project's allowed origins, so no other site can frame the portal.
+
+use std::sync::LazyLock;
 
 use axum::{
     Router,
@@ -14,8 +16,18 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{AppState, oauth_pages::escape};
+use super::{AppState, html::escape};
 use crate::ids::ProjectId;
+
+/// The portal's script after the types of the messages it exchanges with the SDK, generated
+/// from their one definition (`paragon_protocol::browser`), which the SDK's wasm uses too.
+static PORTAL_SCRIPT: LazyLock<String> = LazyLock::new(|| {
+    [
+        paragon_protocol::browser::portal_script_prelude().as_str(),
+        include_str!("assets/portal.js"),
+    ]
+    .concat()
+});
 
 /// What every answer under `/ui` carries unless it sets its own: nothing loads, nobody frames.
 const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
@@ -25,13 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/ui", get(portal).fallback(wrong_method))
         .route(
             "/ui/portal.js",
-            get(|| {
-                asset(
-                    include_str!("assets/portal.js"),
-                    "text/javascript; charset=utf-8",
-                )
-            })
-            .fallback(wrong_method),
+            get(|| asset(&PORTAL_SCRIPT, "text/javascript; charset=utf-8")).fallback(wrong_method),
         )
         .route(
             "/ui/portal.css",

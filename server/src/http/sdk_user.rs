@@ -1,14 +1,11 @@
-//! The SDK's user API: `GET`/`PATCH /projects/{pid}/sdk/me` and `GET …/sdk/integrations`.
+//! The SDK's user API: `GET`/`PATCH /projects/{pid}/sdk/me` (the answer is assembled by
+//! [`crate::sdk_view`]).
 
 use axum::{Json, Router, extract::State, routing::get};
-use paragon_protocol::sdk::{PatchSdkUser, SdkProject, SdkUser};
+use paragon_protocol::sdk::{PatchSdkUser, SdkUser};
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser};
-use crate::storage::{Project, User};
-
-/// Feature flags the SDK gates methods on (Paragon's `accessibleFeatures`). The platform has
-/// no plans: it lists what it implements. `headless-cp` joins when headless installs exist.
-const ACCESSIBLE_FEATURES: [&str; 1] = ["user-metadata"];
+use crate::sdk_view;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/projects/{pid}/sdk/me", get(me).patch(patch_me))
@@ -18,7 +15,9 @@ async fn me(
     State(state): State<AppState>,
     AuthUser { project, user }: AuthUser,
 ) -> Result<Json<SdkUser>, ApiError> {
-    sdk_user(&state, &project, user).await.map(Json)
+    Ok(Json(
+        sdk_view::sdk_user(&state.store, &project, user).await?,
+    ))
 }
 
 async fn patch_me(
@@ -31,22 +30,7 @@ async fn patch_me(
         .merge_user_meta(project.id, &user.id, &patch.meta)
         .await?
         .ok_or_else(|| ApiError::Internal("the authenticated user vanished".into()))?;
-    sdk_user(&state, &project, user).await.map(Json)
-}
-
-async fn sdk_user(state: &AppState, project: &Project, user: User) -> Result<SdkUser, ApiError> {
-    let integrations =
-        super::integrations::user_integrations(state, &project.id.to_string(), &user).await?;
-    Ok(SdkUser {
-        user_id: user.id.as_str().to_owned(),
-        integrations,
-        meta: user.meta,
-        project: SdkProject {
-            id: project.id.to_string(),
-            accessible_features: ACCESSIBLE_FEATURES
-                .iter()
-                .map(|f| (*f).to_owned())
-                .collect(),
-        },
-    })
+    Ok(Json(
+        sdk_view::sdk_user(&state.store, &project, user).await?,
+    ))
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::{config::ServeConfig, connect::Connect, origin::Origin, storage::Store};
+use crate::{config::Config, connect::Connect, origin::Origin, storage::Store};
 
 /// The application's shared state.
 #[derive(Debug, Clone)]
@@ -35,20 +35,20 @@ pub struct Settings {
 impl AppState {
     /// The state of a server with this configuration and storage.
     pub fn new(
-        config: &ServeConfig,
+        config: &Config,
         store: Store,
         public_url: String,
     ) -> Result<Self, crate::error::ServerError> {
         let settings = Settings {
-            global_origins: config.allowed_origins.clone(),
-            token_audience: config.token_audience.clone(),
-            admin_key_hash: config.admin_key_hash.clone(),
+            global_origins: config.public.allowed_origins.clone(),
+            token_audience: config.auth.token_audience.clone(),
+            admin_key_hash: config.auth.admin_key_hash.clone(),
             limits: config.limits,
         };
         let connect = Connect {
             store: store.clone(),
             keys: Arc::new(config.master_keys.clone()),
-            provider: crate::connect::provider::ProviderClient::new(config.provider_urls)
+            provider: crate::connect::provider::ProviderClient::new(config.egress)
                 .map_err(crate::error::ServerError::ProviderClient)?,
             public_url,
         };

@@ -1,5 +1,6 @@
 //! Task History (management API key): `GET /projects/{pid}/task-history/workflow-executions`
-//! with filters and paging, `GET …/{id}` with every step attempt, `POST …/{id}/replay`.
+//! with filters and paging, `GET …/{id}` with every step attempt, `POST …/{id}/replay`. What
+//! they read and do is [`crate::task_history`]; this module parses and renders.
 
 use axum::{
     Json, Router,
@@ -12,12 +13,9 @@ use serde_json::{Value, json};
 
 use super::{ApiError, AppState, auth::ProjectAdmin};
 use crate::{
-    engine,
-    storage::{Run, RunFilter, RunStatus},
+    storage::{Run, RunFilter},
+    task_history,
 };
-
-const DEFAULT_PAGE: i64 = 50;
-const MAX_PAGE: i64 = 200;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -63,26 +61,12 @@ async fn list(
 ) -> Result<Json<Page>, ApiError> {
     let status = match q.status.as_deref() {
         None => None,
-        Some(s) => Some(RunStatus::parse(s).ok_or_else(|| {
-            ApiError::BadRequest(format!(
-                "unknown status {s:?}: queued, running, succeeded or failed"
-            ))
-        })?),
+        Some(s) => Some(task_history::parse_status(s).map_err(ApiError::BadRequest)?),
     };
     let before = match q.cursor.as_deref() {
         None => None,
-        Some(c) => {
-            let (ms, id) = c
-                .split_once('_')
-                .ok_or_else(|| ApiError::BadRequest("bad cursor".into()))?;
-            Some((
-                ms.parse()
-                    .map_err(|_| ApiError::BadRequest("bad cursor".into()))?,
-                id.to_owned(),
-            ))
-        }
+        Some(c) => Some(task_history::parse_cursor(c).map_err(ApiError::BadRequest)?),
     };
-    let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let filter = RunFilter {
         user_id: q.user_id,
         workflow_id: q.workflow_id,
@@ -90,18 +74,12 @@ async fn list(
         since_ms: q.since,
         until_ms: q.until,
         before,
-        limit,
+        limit: task_history::page_size(q.limit),
     };
-    let runs = state
-        .store
-        .runs(&admin.project_id.to_string(), &filter)
-        .await?;
-    let next_cursor = (runs.len() as i64 == limit)
-        .then(|| runs.last().map(|r| format!("{}_{}", r.created_ms, r.id)))
-        .flatten();
+    let page = task_history::page(&state.store, &admin.project_id.to_string(), &filter).await?;
     Ok(Json(Page {
-        data: runs.iter().map(summary).collect(),
-        next_cursor,
+        data: page.runs.iter().map(summary).collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -110,12 +88,13 @@ async fn show(
     admin: ProjectAdmin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let run = find(&state, &admin, &id).await?;
-    let attempts = state.store.attempts(&run.id).await?;
-    let outputs = state.store.step_outputs(&run.id).await?;
-    let mut body = summary(&run);
+    let execution = task_history::execution(&state.store, &admin.project_id.to_string(), &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let mut body = summary(&execution.run);
     body["steps"] = Value::Array(
-        attempts
+        execution
+            .attempts
             .iter()
             .map(|a| {
                 json!({
@@ -125,7 +104,7 @@ async fn show(
             })
             .collect(),
     );
-    body["outputs"] = Value::Object(outputs);
+    body["outputs"] = Value::Object(execution.outputs);
     Ok(Json(body))
 }
 
@@ -134,28 +113,20 @@ async fn replay(
     admin: ProjectAdmin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let run = find(&state, &admin, &id).await?;
-    let new_id = uuid::Uuid::new_v4().to_string();
-    state
+    let run = state
         .store
-        .enqueue_replay(&run, &new_id, engine::now_ms())
-        .await?;
-    state.engine.wake();
-    if let Err(error) = state.store.announce_runs().await {
-        tracing::warn!(%error, "announcing the replay failed");
-    }
+        .run(&admin.project_id.to_string(), &id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    let new_id = task_history::replay(&state.store, &state.engine, &run).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": new_id, "replayOf": run.id })),
     ))
 }
 
-async fn find(state: &AppState, admin: &ProjectAdmin, id: &str) -> Result<Run, ApiError> {
-    state
-        .store
-        .run(&admin.project_id.to_string(), id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no execution {id}")))
+fn not_found(id: &str) -> ApiError {
+    ApiError::NotFound(format!("no execution {id}"))
 }
 
 fn summary(run: &Run) -> Value {

@@ -9,7 +9,7 @@ use axum::{
 };
 
 use super::{ApiError, AppState, auth::AuthUser};
-use crate::{engine, storage::DeployedWorkflow};
+use crate::engine;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -57,12 +57,4 @@ async fn set(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Whether `workflow` is on for a user with these choices.
-pub fn enabled_for(workflow: &DeployedWorkflow, choices: &[(String, bool)]) -> bool {
-    choices
-        .iter()
-        .find(|(id, _)| *id == workflow.id)
-        .map_or(workflow.default_enabled, |(_, on)| *on)
 }

@@ -1,4 +1,4 @@
-//! The credential vault (DESIGN.md section 9): OAuth tokens and client secrets are sealed with
+//! The credential vault: OAuth tokens and client secrets are sealed with
 //! XChaCha20-Poly1305 under a master key before they reach the database.
 //!
 //! Each ciphertext carries the id of the key that sealed it, so keys can rotate (new writes
@@ -7,6 +7,7 @@
 //! user's credential to the user, so a ciphertext copied onto another row, column or user
 //! fails to open. XChaCha20's 192-bit nonces are safe to draw at random for every seal.
 
+mod demo;
 mod keys;
 pub mod reseal;
 
@@ -15,6 +16,7 @@ use chacha20poly1305::{
     aead::{Aead, Payload},
 };
 
+pub use demo::{DEMO_KEY_FILE, demo_keys};
 pub use keys::{KeyError, MasterKeys};
 
 /// Format version of a sealed value (the first byte). Version 2 binds the user too; version 1

@@ -3,19 +3,21 @@
 //! endpoint. `both_backends!` writes each test once and runs it on both.
 
 use std::{
-    net::{IpAddr, Ipv4Addr},
+    net::{IpAddr, Ipv4Addr, SocketAddr},
     str::FromStr,
 };
 
 use paragon_server::{
     admin,
     auth::{signing_key::GeneratedKey, token},
-    cli::{ServeArgs, StorageArgs},
     clock,
-    config::{Limits, ServeConfig},
+    config::{self, AuthConfig, Config, Limits},
+    connect::egress::EgressPolicy,
     ids::ProjectId,
+    origin::Origin,
     startup::Application,
-    storage::{Store, postgres::PgStore},
+    storage::{Location, Store, postgres::PgStore},
+    vault,
 };
 use sqlx::{AssertSqlSafe, Connection, PgConnection, postgres::PgConnectOptions};
 use tempfile::TempDir;
@@ -127,38 +129,27 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with_workers(backend, 4).await
 }
 
-/// A replica's configuration over the test's data folder (same vault key, same origins).
-fn serve_config(data_dir: &std::path::Path, workers: usize, limits: Limits) -> ServeConfig {
-    let args = ServeArgs {
-        storage: StorageArgs {
-            data_dir: data_dir.to_owned(),
-            database_url: None,
-        },
-        bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        port: 0,
-        allowed_origins: vec![APP_ORIGIN.to_owned()],
+/// A replica's configuration over the test's data folder (same vault key, same origins), with
+/// `paragon serve`'s defaults otherwise.
+fn serve_config(data_dir: &std::path::Path, workers: usize, limits: Limits) -> Config {
+    let mut config = Config::new(
+        Location::Sqlite(data_dir.join("paragon.db")),
+        // A master key generated into the test's own data folder, as `--demo` does.
+        vault::demo_keys(data_dir).expect("the demo key file"),
+    );
+    config.listen = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+    config.public.allowed_origins = vec![Origin::parse(APP_ORIGIN).expect("an origin")];
+    config.auth = AuthConfig {
         token_audience: Some("https://app.test/api".to_owned()),
-        admin_key: Some(OPERATOR_KEY.into()),
-        public_url: None,
-        // A master key generated into the test's own data folder.
-        demo: true,
-        workers,
-        max_attempts: 10,
-        run_lease_secs: 10,
-        // `paragon serve`'s defaults.
-        header_read_timeout: std::time::Duration::from_secs(10),
-        request_timeout: std::time::Duration::from_secs(60),
-        idle_timeout: std::time::Duration::from_secs(10),
-        max_connections: 1024,
-        max_header_bytes: 64 * 1024,
-        // `demo` implies it: the sandbox listens on http://127.0.0.1.
-        allow_private_provider_urls: false,
-        event_retention_days: 30,
-        events_per_user_per_minute: limits.events_per_user_per_minute,
-        events_per_project_per_minute: limits.events_per_project_per_minute,
-        auth_failures_per_minute: limits.auth_failures_per_minute,
+        admin_key_hash: Some(config::admin_key_hash(OPERATOR_KEY).expect("a strong key")),
     };
-    ServeConfig::try_from(args).expect("a valid test configuration")
+    config.engine.workers = workers;
+    config.engine.max_attempts = 10;
+    config.engine.lease = std::time::Duration::from_secs(10);
+    // As `--demo` does: the sandbox listens on http://127.0.0.1.
+    config.egress = EgressPolicy::AllowPrivate;
+    config.limits = limits;
+    config
 }
 
 /// Like [`spawn_app`] with `workers` engine workers (0: an API-only replica).
@@ -248,7 +239,7 @@ impl TestApp {
     /// and no engine; returns its base URL and the guard that stops it.
     pub async fn strict_replica(&self) -> (String, tokio::sync::oneshot::Sender<()>) {
         let mut config = serve_config(self.data_dir.path(), 0, self.limits);
-        config.provider_urls = paragon_server::connect::egress::EgressPolicy::PublicOnly;
+        config.egress = EgressPolicy::PublicOnly;
         self.serve_replica(config).await
     }
 
@@ -259,10 +250,7 @@ impl TestApp {
     }
 
     /// Serves `config` on this test's store until the returned guard is dropped or sent.
-    async fn serve_replica(
-        &self,
-        config: ServeConfig,
-    ) -> (String, tokio::sync::oneshot::Sender<()>) {
+    async fn serve_replica(&self, config: Config) -> (String, tokio::sync::oneshot::Sender<()>) {
         let app = Application::build_with_store(config, self.store.clone())
             .await
             .expect("the replica binds");
@@ -323,7 +311,7 @@ impl TestApp {
 
     /// The vault keys the server was started with (demo mode wrote them into the data folder).
     pub fn master_keys(&self) -> paragon_server::vault::MasterKeys {
-        let text = std::fs::read_to_string(self.data_dir.path().join("demo-master.key"))
+        let text = std::fs::read_to_string(self.data_dir.path().join(vault::DEMO_KEY_FILE))
             .expect("the demo key file");
         paragon_server::vault::MasterKeys::parse(&text).expect("a valid key")
     }

@@ -1,4 +1,6 @@
-// The Connect Portal's script (DESIGN.md section 5).
+// The Connect Portal's script. The server serves it after a generated `var MESSAGE = {…}`:
+// the types of the port's messages, defined once for this script and the SDK in
+// protocol/src/browser.rs.
 //
 // Trust rules:
 // - The user token arrives only in a `paragon:init` message from the framing page
@@ -12,7 +14,7 @@
 //   listener besides `paragon:init` exists.
 // - The token lives in this script's memory: never in a URL, a cookie or storage. When the
 //   platform refuses it (401), the portal asks the SDK for a renewed one over the port
-//   (`token-expired` → `{type: "token", token}`) and retries the request once.
+//   (`token-expired`, answered by `token` with the renewed one) and retries the request once.
 (function () {
   "use strict";
 
@@ -43,7 +45,7 @@
       var promise = new Promise(function (resolve) { answer = resolve; });
       var timer = setTimeout(function () { answer(null); }, 15000);
       renewal = { promise: promise, answer: answer };
-      tell({ type: "token-expired" });
+      tell({ type: MESSAGE.tokenExpired });
       promise.then(function (fresh) {
         clearTimeout(timer);
         renewal = null;
@@ -87,13 +89,13 @@
   function onInit(event) {
     if (event.source !== window.parent || event.origin !== appOrigin) return;
     var data = event.data;
-    if (!data || data.type !== "paragon:init" || typeof data.token !== "string") return;
+    if (!data || data.type !== MESSAGE.init || typeof data.token !== "string") return;
     if (!event.ports || event.ports.length !== 1) return;
     window.removeEventListener("message", onInit);
     port = event.ports[0];
     token = data.token;
     port.onmessage = onPortMessage;
-    port.postMessage({ type: "ready", nonce: data.nonce });
+    port.postMessage({ type: MESSAGE.ready, nonce: data.nonce });
     setState("ready");
     refresh();
   }
@@ -101,8 +103,8 @@
 
   function onPortMessage(event) {
     var data = event.data || {};
-    if (data.type === "refresh") refresh();
-    if (data.type === "token" && renewal) renewal.answer(data.token);
+    if (data.type === MESSAGE.refresh) refresh();
+    if (data.type === MESSAGE.token && renewal) renewal.answer(data.token);
   }
 
   function refresh() {
@@ -160,7 +162,7 @@
     toggle.disabled = true;
     api(enable ? "POST" : "DELETE", "/workflows/" + encodeURIComponent(workflow.id))
       .then(function () {
-        tell({ type: "workflow-changed", integrationId: integration.id, workflowId: workflow.id, workflowStateChange: { enabled: enable } });
+        tell({ type: MESSAGE.workflowChanged, integrationId: integration.id, workflowId: workflow.id, workflowStateChange: { enabled: enable } });
       })
       .catch(function (error) { toggle.checked = !enable; showError(error.message); })
       .then(function () { toggle.disabled = false; });
@@ -225,12 +227,12 @@
         if (state.status === "done") {
           setState("installed");
           return refresh().then(function () {
-            tell({ type: "installed", integrationId: integration.id, integrationType: integrationType, credentialId: state.credentialId });
+            tell({ type: MESSAGE.installed, integrationId: integration.id, integrationType: integrationType, credentialId: state.credentialId });
           });
         }
         setState("ready");
         showError(state.error || "The connection was not completed.");
-        tell({ type: "error", integrationType: integrationType, message: state.error || "not completed" });
+        tell({ type: MESSAGE.error, integrationType: integrationType, message: state.error || "not completed" });
         return refresh();
       })
       .catch(function (error) { showError(error.message); });
@@ -242,14 +244,14 @@
     api("DELETE", "/integrations/" + encodeURIComponent(integration.id))
       .then(function () {
         setState("ready");
-        tell({ type: "uninstalled", integrationId: integration.id, integrationType: integrationType });
+        tell({ type: MESSAGE.uninstalled, integrationId: integration.id, integrationType: integrationType });
         return refresh();
       })
       .catch(function (error) { showError(error.message); })
       .then(function () { $("disconnect").disabled = false; });
   });
 
-  $("close").addEventListener("click", function () { tell({ type: "close" }); });
+  $("close").addEventListener("click", function () { tell({ type: MESSAGE.close }); });
 
   ["overview", "configuration"].forEach(function (name) {
     $("tab-" + name).addEventListener("click", function () {

@@ -1,0 +1,119 @@
+//! What the SDK is shown of a project for one user: the project's integrations with the
+//! user's credentials of each and the workflows the user has on (`/sdk/me`,
+//! `/sdk/integrations`). Assembled here from the store, so that the handlers only answer it.
+
+use paragon_protocol::sdk::{
+    SdkCredential, SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
+};
+use serde_json::{Map, Value};
+
+use crate::storage::{
+    Credential, CredentialStatus, DeployedWorkflow, Project, StorageError, Store, User,
+};
+
+/// Feature flags the SDK gates methods on (Paragon's `accessibleFeatures`). The platform has
+/// no plans: it lists what it implements. `headless-cp` joins when headless installs exist.
+const ACCESSIBLE_FEATURES: [&str; 1] = ["user-metadata"];
+
+/// The user as `GET /sdk/me` shows them.
+pub async fn sdk_user(
+    store: &Store,
+    project: &Project,
+    user: User,
+) -> Result<SdkUser, StorageError> {
+    let integrations = user_integrations(store, &project.id.to_string(), &user).await?;
+    Ok(SdkUser {
+        user_id: user.id.as_str().to_owned(),
+        integrations,
+        meta: user.meta,
+        project: SdkProject {
+            id: project.id.to_string(),
+            accessible_features: ACCESSIBLE_FEATURES
+                .iter()
+                .map(|f| (*f).to_owned())
+                .collect(),
+        },
+    })
+}
+
+/// The project's integrations as `GET /sdk/integrations` lists them for `user_id`.
+pub async fn integrations_for_user(
+    store: &Store,
+    project: &str,
+    user_id: &str,
+) -> Result<Vec<SdkIntegration>, StorageError> {
+    let integrations = store.integrations(project).await?;
+    let credentials = store.user_credentials(project, user_id).await?;
+    let workflows = store.workflows(project).await?;
+    let choices = store.user_workflow_choices(project, user_id).await?;
+    Ok(integrations
+        .into_iter()
+        .map(|i| SdkIntegration {
+            has_credential: credentials.iter().any(|c| c.integration_id == i.id),
+            workflows: workflows
+                .iter()
+                .filter(|w| w.integration == i.provider)
+                .map(|w| SdkWorkflow {
+                    id: w.id.clone(),
+                    description: w.name.clone(),
+                    enabled: workflow_enabled(w, &choices),
+                })
+                .collect(),
+            id: i.id,
+            kind: i.provider,
+            name: i.name,
+            is_active: true,
+            configs: vec![serde_json::json!({ "values": {} })],
+        })
+        .collect())
+}
+
+/// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
+async fn user_integrations(
+    store: &Store,
+    project: &str,
+    user: &User,
+) -> Result<Map<String, Value>, StorageError> {
+    let integrations = store.integrations(project).await?;
+    let credentials = store.user_credentials(project, user.id.as_str()).await?;
+    let mut map = Map::new();
+    for integration in integrations {
+        let own: Vec<&Credential> = credentials
+            .iter()
+            .filter(|c| c.integration_id == integration.id)
+            .collect();
+        let first = own.first();
+        let entry = SdkUserIntegration {
+            enabled: first.is_some_and(|c| c.status == CredentialStatus::Valid),
+            credential_id: first.map(|c| c.id.clone()),
+            credential_status: first.map(|c| c.status.as_str().to_owned()),
+            provider_id: first.map(|c| c.provider_id.clone()),
+            provider_data: first.map(|c| c.provider_data.clone()).unwrap_or_default(),
+            all_credentials: own
+                .iter()
+                .map(|c| SdkCredential {
+                    id: c.id.clone(),
+                    integration_id: c.integration_id.clone(),
+                    status: c.status.as_str().to_owned(),
+                    provider_id: c.provider_id.clone(),
+                    provider_data: c.provider_data.clone(),
+                    date_created: c.created_at,
+                })
+                .collect(),
+        };
+        // Strings and JSON maps read from the store: only a corrupt value could fail here.
+        let value =
+            serde_json::to_value(entry).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        map.insert(integration.provider, value);
+    }
+    Ok(map)
+}
+
+/// Whether `workflow` is on for a user with these choices (users who never chose get the
+/// workflow's `default_enabled`).
+pub fn workflow_enabled(workflow: &DeployedWorkflow, choices: &[(String, bool)]) -> bool {
+    choices
+        .iter()
+        .find(|(id, _)| *id == workflow.id)
+        .map_or(workflow.default_enabled, |(_, on)| *on)
+}
