@@ -79,11 +79,20 @@ pub fn sdk() -> Result<(), String> {
         ),
     )?;
     write(&pkg.join("package.json"), &package_json(&version)?)?;
-    for file in ["index.js", "index.d.ts", CONSTANTS, GLUE, WASM] {
+    let package = [
+        "index.js",
+        "index.d.ts",
+        CONSTANTS,
+        GLUE,
+        WASM,
+        "package.json",
+    ];
+    for file in package {
         if !pkg.join(file).exists() {
             return Err(format!("pkg/{file} is missing after the build"));
         }
     }
+    remove_stale(&pkg, &package)?;
     println!(
         "build: SDK written to {} ({} bytes of wasm)",
         pkg.display(),
@@ -176,4 +185,27 @@ fn write(path: &Path, contents: &str) -> Result<(), String> {
 
 fn size(path: &Path) -> u64 {
     fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Removes what an earlier build left in `pkg/` that this one no longer writes (a renamed
+/// module), so that the package holds exactly what `package` names: `pkg/` is written by the
+/// build alone.
+fn remove_stale(pkg: &std::path::Path, package: &[&str]) -> Result<(), String> {
+    let entries = fs::read_dir(pkg).map_err(|e| format!("cannot list {}: {e}", pkg.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", pkg.display()))?
+            .path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if package.contains(&name) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| format!("cannot remove stale {}: {e}", path.display()))?;
+    }
+    Ok(())
 }
