@@ -138,3 +138,33 @@ async fn bad_fault_settings_and_unknown_accounts_are_refused() {
         .await;
     assert_eq!(expire.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_huge_answer_is_streamed_without_a_length_and_writes_nothing() {
+    let sandbox = spawn().await;
+    let token = sandbox.connect(HUB).await.access;
+    let set = sandbox
+        .post_json(&faults_path(HUB), json!({"hugeAnswerBytes": 1_000_000}))
+        .await;
+    assert_eq!(set.status(), StatusCode::OK);
+
+    let body = json!({"properties": {"email": "ada@example.com"}});
+    let answer = sandbox
+        .crm(Method::POST, CONTACTS, &token, Some(body))
+        .await;
+
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.content_length(), None, "the size shows only when read");
+    let bytes = answer.bytes().await.expect("the body");
+    assert_eq!(bytes.len(), 1_000_000);
+    let padding: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert!(padding["padding"].is_string());
+    let contacts = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/contacts"))
+        .await;
+    assert_eq!(contacts, json!([]));
+    let too_much = sandbox
+        .post_json(&faults_path(HUB), json!({"hugeAnswerBytes": 1_u64 << 40}))
+        .await;
+    assert_eq!(too_much.status(), StatusCode::BAD_REQUEST);
+}
