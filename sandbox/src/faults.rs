@@ -54,7 +54,9 @@ impl Faults {
             return Err("latencyMs must be at most 60000".into());
         }
         if self.huge_answer_bytes > MAX_HUGE_ANSWER_BYTES {
-            return Err(format!("hugeAnswerBytes must be at most {MAX_HUGE_ANSWER_BYTES}"));
+            return Err(format!(
+                "hugeAnswerBytes must be at most {MAX_HUGE_ANSWER_BYTES}"
+            ));
         }
         Ok(())
     }

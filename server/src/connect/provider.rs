@@ -408,6 +408,17 @@ mod tests {
         (port, hits)
     }
 
+    /// A refresh at the token endpoint of the server on `port`.
+    async fn refresh_at(port: u16) -> Result<Tokens, ProviderError> {
+        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
+        let auth = ClientAuth {
+            token_url: &format!("http://127.0.0.1:{port}/oauth/v3/token"),
+            client_id: "id",
+            client_secret: "secret",
+        };
+        client.refresh(&auth, "refresh-token").await
+    }
+
     #[tokio::test]
     async fn a_redirect_from_a_token_endpoint_is_not_followed() {
         // Even where private addresses are allowed, a provider's redirect could lead anywhere:
@@ -418,14 +429,8 @@ mod tests {
             "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{target}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         let (provider, provider_hits) = serve(redirect).await;
-        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
-        let auth = ClientAuth {
-            token_url: &format!("http://127.0.0.1:{provider}/oauth/v3/token"),
-            client_id: "id",
-            client_secret: "secret",
-        };
 
-        let refreshed = client.refresh(&auth, "refresh-token").await;
+        let refreshed = refresh_at(provider).await;
 
         assert!(refreshed.is_err(), "{refreshed:?}");
         assert_eq!(provider_hits.load(Ordering::SeqCst), 1);
@@ -436,8 +441,8 @@ mod tests {
         );
     }
 
-    /// A token answer of `TOKEN_ANSWER_MAX` and one more byte, as one body with its length or
-    /// in chunks without one.
+    /// A token answer longer than `TOKEN_ANSWER_MAX`, as one body with its length or in chunks
+    /// without one.
     fn huge_token_answer(chunked: bool) -> String {
         let padding = "x".repeat(answer_cap::TOKEN_ANSWER_MAX);
         let body = format!("{{\"access_token\":\"{padding}\",\"expires_in\":1800}}");
@@ -462,14 +467,8 @@ mod tests {
     async fn a_token_answer_past_the_cap_fails_whether_announced_or_streamed() {
         for chunked in [false, true] {
             let (provider, _) = serve(huge_token_answer(chunked)).await;
-            let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
-            let auth = ClientAuth {
-                token_url: &format!("http://127.0.0.1:{provider}/oauth/v3/token"),
-                client_id: "id",
-                client_secret: "secret",
-            };
 
-            let refreshed = client.refresh(&auth, "refresh-token").await;
+            let refreshed = refresh_at(provider).await;
 
             assert_eq!(
                 refreshed.map(|_| ()),
