@@ -1,48 +1,25 @@
-//! Executing one claimed run: load its workflow version, event, user and credential, run the
-//! steps that have no stored output yet (each through `steps::execute`), and settle how each
-//! ended: the failure handling of every kind of step, written once here.
+//! Executing one claimed run: load what it reads (`run_inputs`), run the steps that have no
+//! stored output yet (each through `steps::execute`), and settle how each ended: the failure
+//! handling of every kind of step, written once here.
 
 use serde_json::{Map, Value};
 
 use super::{
     EngineConfig,
     outcome::{StepFailure, StepResult, backoff},
+    run_inputs::{self, Blocked, Inputs},
     steps::{self, Account, StepContext},
 };
 use crate::{
     connect::{Connect, api_client::ApiClient},
-    ids::{ProjectId, UserId},
-    storage::{
-        Attempt, Credential, CredentialStatus, Integration, Run, RunStatus, StorageError, User,
-    },
-    workflows::{self, Bundle, Step, Workflow},
+    storage::{Attempt, Run, RunStatus, StorageError},
+    workflows::{self, Step},
 };
 
 pub struct Runner {
     connect: Connect,
     config: EngineConfig,
     owner: String,
-}
-
-/// Why a run cannot even start its steps: the definition, event, user or credential is gone.
-enum Blocked {
-    Permanent(String),
-    Storage(StorageError),
-}
-
-impl From<StorageError> for Blocked {
-    fn from(e: StorageError) -> Self {
-        Self::Storage(e)
-    }
-}
-
-/// What a run's steps read: the App Event's payload, the user, the integration and the user's
-/// credential for it.
-struct Inputs {
-    payload: Value,
-    user: User,
-    integration: Integration,
-    credential: Credential,
 }
 
 /// Where a run stands: the outputs of its finished steps, the steps tried in earlier attempts,
@@ -93,8 +70,8 @@ impl Runner {
                 self.config.max_attempts
             )));
         }
-        let workflow = self.workflow(run).await?;
-        let inputs = self.inputs(run, &workflow).await?;
+        let workflow = run_inputs::workflow(&self.connect.store, run).await?;
+        let inputs = run_inputs::inputs(&self.connect.store, run, &workflow).await?;
         let account = Account {
             api: ApiClient::new(&self.connect, &inputs.credential),
             api_base: &inputs.integration.api_base,
@@ -201,84 +178,6 @@ impl Runner {
             .finish_run(&run.id, &self.owner, status, reason, warnings, now_ms())
             .await?;
         Ok(())
-    }
-
-    /// The run's workflow, as its version defined it.
-    async fn workflow(&self, run: &Run) -> Result<Workflow, Blocked> {
-        let store = &self.connect.store;
-        let bundle_text = store
-            .workflow_bundle(&run.project_id, run.workflow_version)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
-        let bundle: Bundle = serde_json::from_str(&bundle_text)
-            .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
-        let deployed = store
-            .workflow_any(&run.project_id, &run.workflow_id)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
-        bundle
-            .workflows
-            .into_iter()
-            .find(|w| w.id.as_str() == deployed.slug)
-            .ok_or_else(|| {
-                Blocked::Permanent(format!(
-                    "version {} has no workflow {}",
-                    run.workflow_version, deployed.slug
-                ))
-            })
-    }
-
-    /// The event, user, integration and usable credential the run's steps need.
-    async fn inputs(&self, run: &Run, workflow: &Workflow) -> Result<Inputs, Blocked> {
-        let store = &self.connect.store;
-        let (_, payload) = store
-            .event(&run.project_id, &run.event_id)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
-        let project = ProjectId::parse(&run.project_id)
-            .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
-        let user_id =
-            UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
-        let user = store
-            .ensure_user(project, &user_id, crate::clock::now())
-            .await?;
-        let provider = workflow.integration.as_str();
-        let integration = store
-            .integration_by_provider(&run.project_id, provider)
-            .await?
-            .ok_or_else(|| {
-                Blocked::Permanent(format!("the project has no {provider} integration"))
-            })?;
-        let credential = self.credential(run, &integration).await?;
-        Ok(Inputs {
-            payload,
-            user,
-            integration,
-            credential,
-        })
-    }
-
-    /// The user's credential for `integration`, unless they never connected or must reconnect.
-    async fn credential(
-        &self,
-        run: &Run,
-        integration: &Integration,
-    ) -> Result<Credential, Blocked> {
-        let credential = self
-            .connect
-            .store
-            .credential_for(&run.project_id, &run.user_id, &integration.id)
-            .await?
-            .ok_or_else(|| {
-                Blocked::Permanent(format!("the user has not connected {}", integration.name))
-            })?;
-        if credential.status == CredentialStatus::Invalid {
-            return Err(Blocked::Permanent(format!(
-                "the user's {} credential is invalid: they must reconnect",
-                integration.name
-            )));
-        }
-        Ok(credential)
     }
 
     async fn progress(&self, run: &Run) -> Result<Progress, StorageError> {

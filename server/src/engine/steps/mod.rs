@@ -9,6 +9,12 @@
 //! (`Runner::settle`: retry with backoff and `Retry-After`, fail, or go on), and
 //! [`StepContext::call`] classifies what every provider call can meet (429 and 5xx are retried,
 //! network failures too, egress refusals and dead credentials are permanent).
+//!
+//! How the kinds to come fit: `request` is [`StepContext::call`] with the step's method and path
+//! (the same token, refresh, pacing, cap and classification); `delay` ends with an outcome that
+//! `Runner::settle` turns into a re-queue at the wanted time (one variant of `StepFailure`, one
+//! arm there); `if` and `for_each` run their nested steps through the runner's loop and return
+//! the branch's or the loop's output; `response` hands its output to the waiting trigger.
 
 mod action;
 
