@@ -17,6 +17,16 @@ pub struct Faults {
     /// Delay added before every CRM call of the account is answered.
     #[serde(default)]
     pub latency_ms: u64,
+    /// When not zero, every CRM call of the account answers 200 with a JSON body of this many
+    /// bytes, sent in chunks without a `Content-Length`, and does nothing: a provider (or a
+    /// server a tenant pointed an integration at) that answers far more than any real answer.
+    /// Shown only when set, so the faults read as before this knob existed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub huge_answer_bytes: u64,
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }
 
 /// What the faults decide for one call.
@@ -26,7 +36,13 @@ pub enum Injected {
     RateLimit,
     /// Answer this 5xx status.
     ServerError(u16),
+    /// Answer 200 with a body of this many bytes.
+    HugeAnswer(u64),
 }
+
+/// The most `hugeAnswerBytes` may ask for: past any cap a client should have, small enough to
+/// generate quickly.
+pub const MAX_HUGE_ANSWER_BYTES: u64 = 256 * 1024 * 1024;
 
 impl Faults {
     /// Refuses settings outside their ranges.
@@ -37,11 +53,19 @@ impl Faults {
         if self.latency_ms > 60_000 {
             return Err("latencyMs must be at most 60000".into());
         }
+        if self.huge_answer_bytes > MAX_HUGE_ANSWER_BYTES {
+            return Err(format!(
+                "hugeAnswerBytes must be at most {MAX_HUGE_ANSWER_BYTES}"
+            ));
+        }
         Ok(())
     }
 
     /// Draws the fate of one call, using up one forced 429 if any are left.
     pub fn draw(&mut self) -> Option<Injected> {
+        if self.huge_answer_bytes > 0 {
+            return Some(Injected::HugeAnswer(self.huge_answer_bytes));
+        }
         if self.force429 > 0 {
             self.force429 -= 1;
             return Some(Injected::RateLimit);

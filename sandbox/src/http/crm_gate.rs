@@ -1,6 +1,6 @@
 //! What every CRM call goes through before its handler, in HubSpot's order as far as it can be
 //! observed: the bearer token (401), the account's injected latency, forced 429s and the
-//! rate-limit window (429), the scope (403), injected 5xx; and after it, the
+//! rate-limit window (429), the scope (403), injected 5xx or huge answers; and after it, the
 //! `X-HubSpot-RateLimit-*` headers (on every answer but search's, as HubSpot).
 
 use std::time::{Duration, Instant};
@@ -122,6 +122,10 @@ pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Ne
         if !grant.scopes.iter().any(|s| s == scope) {
             let failure = CrmFailure::MissingScopes { required: scope };
             return with_limits(failure.into_response(), window, None);
+        }
+        if let Some(Injected::HugeAnswer(bytes)) = injected {
+            world.counters.count(hub, |t| t.faults_injected += 1);
+            return reply::huge(bytes);
         }
         if let Some(Injected::ServerError(status)) = injected {
             world.counters.count(hub, |t| t.faults_injected += 1);

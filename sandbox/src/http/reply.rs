@@ -21,6 +21,66 @@ pub fn json(status: StatusCode, body: &Value) -> Response {
     response
 }
 
+/// A 200 whose JSON body is `bytes` long (`{"padding":"xxx…"}`, at least its 15 bytes of
+/// frame), streamed in chunks of 64 KiB without a `Content-Length`, so a client can only tell
+/// its size by reading it.
+pub fn huge(bytes: u64) -> Response {
+    let mut response = Response::new(axum::body::Body::from_stream(Padding::new(bytes)));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HUBSPOT_JSON));
+    response
+}
+
+/// The chunks of [`huge`]'s body.
+struct Padding {
+    /// Bytes of padding still to send.
+    left: u64,
+    /// Whether the opening `{"padding":"` was sent.
+    opened: bool,
+    /// Whether the closing `"}` was sent.
+    closed: bool,
+}
+
+impl Padding {
+    const OPEN: &'static [u8] = br#"{"padding":""#;
+    const CLOSE: &'static [u8] = br#""}"#;
+    const CHUNK: u64 = 64 * 1024;
+
+    fn new(bytes: u64) -> Self {
+        let frame = (Self::OPEN.len() + Self::CLOSE.len()) as u64;
+        Self {
+            left: bytes.saturating_sub(frame),
+            opened: false,
+            closed: false,
+        }
+    }
+}
+
+impl futures_core::Stream for Padding {
+    type Item = Result<axum::body::Bytes, std::convert::Infallible>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let chunk = if !self.opened {
+            self.opened = true;
+            axum::body::Bytes::from_static(Self::OPEN)
+        } else if self.left > 0 {
+            let size = self.left.min(Self::CHUNK);
+            self.left -= size;
+            axum::body::Bytes::from(vec![b'x'; usize::try_from(size).unwrap_or(0)])
+        } else if !self.closed {
+            self.closed = true;
+            axum::body::Bytes::from_static(Self::CLOSE)
+        } else {
+            return std::task::Poll::Ready(None);
+        };
+        std::task::Poll::Ready(Some(Ok(chunk)))
+    }
+}
+
 /// A token-endpoint answer: never cached (RFC 6749 section 5.1).
 pub fn no_store(mut response: Response) -> Response {
     let headers = response.headers_mut();

@@ -1,4 +1,4 @@
-//! Fault injection per account: error rate, forced 429s, latency.
+//! Fault injection per account: error rate, forced 429s, latency, huge answers.
 
 use std::time::{Duration, Instant};
 
@@ -13,14 +13,18 @@ fn faults_path(hub: u32) -> String {
     format!("/_sandbox/accounts/{hub}/faults")
 }
 
-#[tokio::test]
-async fn an_error_rate_of_one_fails_every_call_with_a_5xx_and_writes_nothing() {
+/// A sandbox with `faults` set on `HUB`, and an access token of that account.
+async fn with_faults(faults: Value) -> (TestSandbox, String) {
     let sandbox = spawn().await;
     let token = sandbox.connect(HUB).await.access;
-    let set = sandbox
-        .post_json(&faults_path(HUB), json!({"errorRate": 1.0}))
-        .await;
+    let set = sandbox.post_json(&faults_path(HUB), faults).await;
     assert_eq!(set.status(), StatusCode::OK);
+    (sandbox, token)
+}
+
+#[tokio::test]
+async fn an_error_rate_of_one_fails_every_call_with_a_5xx_and_writes_nothing() {
+    let (sandbox, token) = with_faults(json!({"errorRate": 1.0})).await;
 
     for _ in 0..5 {
         let body = json!({"properties": {"email": "ada@example.com"}});
@@ -137,4 +141,33 @@ async fn bad_fault_settings_and_unknown_accounts_are_refused() {
         .post_json("/_sandbox/accounts/4242/expire-tokens", json!({}))
         .await;
     assert_eq!(expire.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_huge_answer_is_streamed_without_a_length_and_writes_nothing() {
+    let (sandbox, token) = with_faults(json!({"hugeAnswerBytes": 1_000_000})).await;
+
+    let body = json!({"properties": {"email": "ada@example.com"}});
+    let answer = sandbox
+        .crm(Method::POST, CONTACTS, &token, Some(body))
+        .await;
+
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        answer.content_length(),
+        None,
+        "the size shows only when read"
+    );
+    let bytes = answer.bytes().await.expect("the body");
+    assert_eq!(bytes.len(), 1_000_000);
+    let padding: Value = serde_json::from_slice(&bytes).expect("JSON");
+    assert!(padding["padding"].is_string());
+    let contacts = sandbox
+        .get_json(&format!("/_sandbox/accounts/{HUB}/contacts"))
+        .await;
+    assert_eq!(contacts, json!([]));
+    let too_much = sandbox
+        .post_json(&faults_path(HUB), json!({"hugeAnswerBytes": 1_u64 << 40}))
+        .await;
+    assert_eq!(too_much.status(), StatusCode::BAD_REQUEST);
 }

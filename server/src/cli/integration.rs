@@ -8,6 +8,7 @@ use crate::{
         Connect,
         egress::EgressPolicy,
         integrations::{self, IntegrationSettings},
+        pacing::{HUBSPOT_LIMIT, Pacer},
         provider::ProviderClient,
     },
     error::ServerError,
@@ -89,6 +90,8 @@ impl IntegrationCommand {
                         allow_private_provider_urls || demo,
                     ))
                     .map_err(ServerError::ProviderClient)?,
+                    // Setting an integration calls no provider API.
+                    pacer: std::sync::Arc::new(Pacer::new(HUBSPOT_LIMIT.0, HUBSPOT_LIMIT.1)),
                     public_url: String::new(),
                 };
                 let settings = IntegrationSettings {

@@ -1,11 +1,15 @@
-//! Connect (DESIGN.md section 5): a project's integrations, the OAuth flows that connect an end
-//! user's account, and the credentials they leave, kept fresh.
+//! Connect (see docs/architecture.md): a project's integrations, the OAuth flows that connect
+//! an end user's account, the credentials they leave, kept fresh, and the one client that calls
+//! a provider's API with them (`api_client`).
 
+pub mod answer_cap;
+pub mod api_client;
 pub mod binding;
 pub mod credentials;
 pub mod egress;
 pub mod flows;
 pub mod integrations;
+pub mod pacing;
 mod pkce;
 pub mod provider;
 
@@ -16,8 +20,9 @@ use crate::{
     vault::{MasterKeys, VaultError},
 };
 
-/// What Connect needs: the storage, the vault's keys, the provider client, and the platform's
-/// public URL (the OAuth callback is `{public_url}/oauth/callback`).
+/// What Connect needs: the storage, the vault's keys, the provider client, the pacer of calls
+/// per provider account, and the platform's public URL (the OAuth callback is
+/// `{public_url}/oauth/callback`).
 #[derive(Debug, Clone)]
 pub struct Connect {
     /// The storage.
@@ -26,6 +31,9 @@ pub struct Connect {
     pub keys: Arc<MasterKeys>,
     /// The HTTP client for providers.
     pub provider: provider::ProviderClient,
+    /// Paces API calls per provider account, for every caller of this process (the engine's
+    /// steps and the proxy share one limit).
+    pub pacer: Arc<pacing::Pacer>,
     /// The platform's public base URL, without a trailing slash.
     pub public_url: String,
 }

@@ -1,14 +1,21 @@
 //! The OAuth client side of a provider's token endpoint (HubSpot's contract: form-encoded
 //! bodies with the client secret in the body, never HTTP Basic, never the query).
 //!
-//! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic,
-//! insists on `token_type` and refuses non-https revoke URLs (../shared/TOOLCHAIN.md).
+//! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic (HubSpot
+//! wants the secret in the body), insists on `token_type` (HubSpot's answers may lack it) and
+//! refuses non-https revoke URLs (the sandbox serves plain http on loopback).
+//!
+//! Answers are read up to [`answer_cap::TOKEN_ANSWER_MAX`]; calls to the API as a user go
+//! through `api_client`.
 
 use std::{sync::Arc, time::Duration};
 
 use serde::Deserialize;
 
-use super::egress::{self, EgressPolicy, resolver::PublicResolver};
+use super::{
+    answer_cap,
+    egress::{self, EgressPolicy, resolver::PublicResolver},
+};
 
 /// Default URLs of the real HubSpot.
 pub mod hubspot {
@@ -120,6 +127,14 @@ pub enum ProviderError {
     /// project's admin can change it.
     #[error("the integration's {0}")]
     Refused(String),
+    /// The answer's body passed the cap of what the server reads (see `answer_cap`): the
+    /// provider, or a server a tenant pointed the integration at, answered far more than any
+    /// real answer holds. Never retried: the same call would answer the same.
+    #[error("the provider's answer was too large: more than {max} bytes")]
+    AnswerTooLarge {
+        /// The cap, in bytes.
+        max: usize,
+    },
 }
 
 impl ProviderError {
@@ -272,10 +287,7 @@ impl ProviderClient {
         if !response.status().is_success() {
             return Err(classify(response).await);
         }
-        response
-            .json()
-            .await
-            .map_err(|e| ProviderError::Protocol(e.to_string()))
+        json(response).await
     }
 
     async fn token_call(&self, url: &str, form: &[(&str, &str)]) -> Result<Tokens, ProviderError> {
@@ -283,10 +295,7 @@ impl ProviderClient {
         if !response.status().is_success() {
             return Err(classify(response).await);
         }
-        let tokens: Tokens = response
-            .json()
-            .await
-            .map_err(|e| ProviderError::Protocol(e.to_string()))?;
+        let tokens: Tokens = json(response).await?;
         if tokens.access_token.is_empty() || tokens.expires_in <= 0 {
             return Err(ProviderError::Protocol(
                 "the token answer lacks an access token or its lifetime".into(),
@@ -309,13 +318,25 @@ impl ProviderClient {
     }
 }
 
+/// A token endpoint's JSON answer, read up to the cap.
+async fn json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ProviderError> {
+    let body = answer_cap::read(response, answer_cap::TOKEN_ANSWER_MAX).await?;
+    serde_json::from_slice(&body).map_err(|e| ProviderError::Protocol(e.to_string()))
+}
+
 /// Turns a non-2xx token-endpoint answer into what to do about it.
 async fn classify(response: reqwest::Response) -> ProviderError {
     let status = response.status();
     if status.as_u16() == 429 || status.is_server_error() {
         return ProviderError::Transient(format!("HTTP {status}"));
     }
-    let body: ErrorBody = response.json().await.unwrap_or_default();
+    let body: ErrorBody = match answer_cap::read(response, answer_cap::TOKEN_ANSWER_MAX).await {
+        Ok(body) => serde_json::from_slice(&body).unwrap_or_default(),
+        Err(too_large @ ProviderError::AnswerTooLarge { .. }) => return too_large,
+        Err(_) => ErrorBody::default(),
+    };
     let code = body
         .status
         .clone()
@@ -387,6 +408,17 @@ mod tests {
         (port, hits)
     }
 
+    /// A refresh at the token endpoint of the server on `port`.
+    async fn refresh_at(port: u16) -> Result<Tokens, ProviderError> {
+        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
+        let auth = ClientAuth {
+            token_url: &format!("http://127.0.0.1:{port}/oauth/v3/token"),
+            client_id: "id",
+            client_secret: "secret",
+        };
+        client.refresh(&auth, "refresh-token").await
+    }
+
     #[tokio::test]
     async fn a_redirect_from_a_token_endpoint_is_not_followed() {
         // Even where private addresses are allowed, a provider's redirect could lead anywhere:
@@ -397,14 +429,8 @@ mod tests {
             "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.1:{target}/steal\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         let (provider, provider_hits) = serve(redirect).await;
-        let client = ProviderClient::new(EgressPolicy::AllowPrivate).expect("a client");
-        let auth = ClientAuth {
-            token_url: &format!("http://127.0.0.1:{provider}/oauth/v3/token"),
-            client_id: "id",
-            client_secret: "secret",
-        };
 
-        let refreshed = client.refresh(&auth, "refresh-token").await;
+        let refreshed = refresh_at(provider).await;
 
         assert!(refreshed.is_err(), "{refreshed:?}");
         assert_eq!(provider_hits.load(Ordering::SeqCst), 1);
@@ -413,5 +439,44 @@ mod tests {
             0,
             "the redirect was followed"
         );
+    }
+
+    /// A token answer longer than `TOKEN_ANSWER_MAX`, as one body with its length or in chunks
+    /// without one.
+    fn huge_token_answer(chunked: bool) -> String {
+        let padding = "x".repeat(answer_cap::TOKEN_ANSWER_MAX);
+        let body = format!("{{\"access_token\":\"{padding}\",\"expires_in\":1800}}");
+        if !chunked {
+            let length = body.len();
+            return format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{body}"
+            );
+        }
+        let mut answer = String::from(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        );
+        for chunk in body.as_bytes().chunks(64 * 1024) {
+            let text = std::str::from_utf8(chunk).expect("ASCII");
+            answer.push_str(&format!("{:x}\r\n{text}\r\n", chunk.len()));
+        }
+        answer.push_str("0\r\n\r\n");
+        answer
+    }
+
+    #[tokio::test]
+    async fn a_token_answer_past_the_cap_fails_whether_announced_or_streamed() {
+        for chunked in [false, true] {
+            let (provider, _) = serve(huge_token_answer(chunked)).await;
+
+            let refreshed = refresh_at(provider).await;
+
+            assert_eq!(
+                refreshed.map(|_| ()),
+                Err(ProviderError::AnswerTooLarge {
+                    max: answer_cap::TOKEN_ANSWER_MAX
+                }),
+                "chunked: {chunked}"
+            );
+        }
     }
 }

@@ -1,12 +1,13 @@
-//! The workflow engine inside `paragon serve` (DESIGN.md section 8): workers claim due runs in
-//! batches under a lease, execute their steps, and retry, finish or fail them. A crashed worker's
-//! lease expires and another claims the run; steps already done are not repeated (their outputs
-//! are stored), and HubSpot creates are idempotent on retry (see `hubspot`).
+//! The workflow engine inside `paragon serve` (see docs/architecture.md): workers claim due runs
+//! in batches under a lease, execute their steps (`steps`, one file per kind of step), and retry,
+//! finish or fail them (`runner`). A crashed worker's lease expires and another claims the run;
+//! steps already done are not repeated (their outputs are stored), and HubSpot creates are
+//! idempotent on retry (see `steps::action`).
 
-pub mod hubspot;
 pub mod outcome;
-pub mod pacing;
+mod run_inputs;
 mod runner;
+mod steps;
 
 pub use runner::now_ms;
 
@@ -27,7 +28,8 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// How often an idle engine looks for due runs (it is also woken by new events).
     pub poll: Duration,
-    /// HubSpot calls per account per window.
+    /// Provider API calls per account per window. It sets the pacer of `Connect`, which the
+    /// proxy shares: one limit per account for every caller in the process.
     pub rate_limit: (usize, Duration),
 }
 
@@ -38,7 +40,7 @@ impl Default for EngineConfig {
             max_attempts: 10,
             lease: Duration::from_secs(60),
             poll: Duration::from_millis(250),
-            rate_limit: (110, Duration::from_secs(10)),
+            rate_limit: crate::connect::pacing::HUBSPOT_LIMIT,
         }
     }
 }
@@ -85,44 +87,51 @@ where
     connect.store.watch_runs(wake.clone());
     let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
     let runner = Arc::new(runner::Runner::new(connect, config.clone(), owner));
-    tokio::spawn(async move {
-        tokio::pin!(shutdown);
-        let permits = Arc::new(Semaphore::new(config.workers.max(1)));
-        loop {
-            let free = permits.available_permits() as i64;
-            let claimed = if free == 0 {
-                Ok(Vec::new())
-            } else {
-                runner.claim(free).await
-            };
-            let claimed = match claimed {
-                Ok(runs) => runs,
-                Err(error) => {
-                    tracing::error!(%error, "claiming runs failed");
-                    Vec::new()
-                }
-            };
-            let idle = claimed.is_empty();
-            for run in claimed {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    return;
-                };
-                let runner = runner.clone();
-                tokio::spawn(async move {
-                    runner.execute(run).await;
-                    drop(permit);
-                });
-            }
-            if idle {
-                tokio::select! {
-                    () = &mut shutdown => return,
-                    () = wake.notified() => {}
-                    () = tokio::time::sleep(config.poll) => {}
-                }
-            } else if futures_ready(&mut shutdown).await {
+    tokio::spawn(work(runner, config, wake, shutdown))
+}
+
+/// The engine's loop: claims as many due runs as workers are free, runs each on its own task,
+/// and sleeps until woken or the next poll when there was nothing to do.
+async fn work<F>(runner: Arc<runner::Runner>, config: EngineConfig, wake: Arc<Notify>, shutdown: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::pin!(shutdown);
+    let permits = Arc::new(Semaphore::new(config.workers.max(1)));
+    loop {
+        let claimed = claim(&runner, &permits).await;
+        let idle = claimed.is_empty();
+        for run in claimed {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
                 return;
-            }
+            };
+            let runner = runner.clone();
+            tokio::spawn(async move {
+                runner.execute(run).await;
+                drop(permit);
+            });
         }
+        if idle {
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = wake.notified() => {}
+                () = tokio::time::sleep(config.poll) => {}
+            }
+        } else if futures_ready(&mut shutdown).await {
+            return;
+        }
+    }
+}
+
+/// Due runs, as many as workers are free (none when all are busy).
+async fn claim(runner: &runner::Runner, permits: &Semaphore) -> Vec<crate::storage::Run> {
+    let free = permits.available_permits() as i64;
+    if free == 0 {
+        return Vec::new();
+    }
+    runner.claim(free).await.unwrap_or_else(|error| {
+        tracing::error!(%error, "claiming runs failed");
+        Vec::new()
     })
 }
 

@@ -1,15 +1,19 @@
-//! How a step ended, classified for the engine: done, worth another try later, or failed for
-//! good (DESIGN.md section 8).
+//! How a step ended, classified for the engine: done with an output, worth another try later,
+//! failed for good, or not even startable. The runner turns each into what happens to the run
+//! (`Runner::settle`), the same for every kind of step.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-/// What one try of a step produced.
+use crate::storage::StorageError;
+
+/// What one try of a step produced: its output (`steps.<id>.output`), or why not.
+pub type StepResult = Result<Value, StepFailure>;
+
+/// Why a step did not produce its output.
 #[derive(Debug)]
-pub enum StepOutcome {
-    /// The step succeeded with this output (`steps.<id>.output`).
-    Done(Value),
+pub enum StepFailure {
     /// Network, 5xx, 429: try the run again later (not before `after` when the provider said).
     Retry {
         /// Why.
@@ -19,15 +23,17 @@ pub enum StepOutcome {
     },
     /// Validation errors, refused credentials: no retry can help. The provider's message.
     Failed(String),
+    /// The step's input cannot run (a required input rendered empty): the run fails before the
+    /// step is tried, so no attempt is recorded.
+    Invalid(String),
+    /// The storage failed: the run is left to its lease and retried by whoever claims it.
+    Storage(StorageError),
 }
 
-/// What was sent and received, for Task History (no token, no secret).
-#[derive(Debug, Clone, Default)]
-pub struct Exchange {
-    /// `{method, path, body}`.
-    pub request: Value,
-    /// `{status, body}`.
-    pub response: Value,
+impl From<StorageError> for StepFailure {
+    fn from(error: StorageError) -> Self {
+        Self::Storage(error)
+    }
 }
 
 /// Exponential backoff with jitter: attempt 1 waits about `BASE`, each next one twice as long,

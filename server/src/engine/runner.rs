@@ -1,50 +1,41 @@
-//! Executing one claimed run: load its workflow version, event, user and credential, run the
-//! steps that have no stored output yet, and record every attempt for Task History.
+//! Executing one claimed run: load what it reads (`run_inputs`), run the steps that have no
+//! stored output yet (each through `steps::execute`), and settle how each ended: the failure
+//! handling of every kind of step, written once here.
 
-use std::sync::Arc;
-
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{
     EngineConfig,
-    hubspot::{self, ContactAction, Target},
-    outcome::{StepOutcome, backoff},
-    pacing::Pacer,
+    outcome::{StepFailure, StepResult, backoff},
+    run_inputs::{self, Blocked, Inputs},
+    steps::{self, Account, StepContext},
 };
 use crate::{
-    connect::Connect,
-    ids::{ProjectId, UserId},
-    storage::{Attempt, CredentialStatus, Run, RunStatus, StorageError},
-    workflows::{self, Action, Bundle, ContactRequest, OnConflict},
+    connect::{Connect, api_client::ApiClient},
+    storage::{Attempt, Run, RunStatus, StorageError},
+    workflows::{self, Step},
 };
 
 pub struct Runner {
     connect: Connect,
     config: EngineConfig,
     owner: String,
-    pacer: Arc<Pacer>,
 }
 
-/// Why a run cannot even start its steps: the definition, event, user or credential is gone.
-enum Blocked {
-    Permanent(String),
-    Storage(StorageError),
-}
-
-impl From<StorageError> for Blocked {
-    fn from(e: StorageError) -> Self {
-        Self::Storage(e)
-    }
+/// Where a run stands: the outputs of its finished steps, the steps tried in earlier attempts,
+/// and the template warnings so far.
+struct Progress {
+    outputs: Map<String, Value>,
+    tried: Vec<String>,
+    warnings: Vec<String>,
 }
 
 impl Runner {
     pub fn new(connect: Connect, config: EngineConfig, owner: String) -> Self {
-        let pacer = Arc::new(Pacer::new(config.rate_limit.0, config.rate_limit.1));
         Self {
             connect,
             config,
             owner,
-            pacer,
         }
     }
 
@@ -63,16 +54,7 @@ impl Runner {
             Err(Blocked::Permanent(reason)) => {
                 tracing::warn!(run = %run.id, %reason, "run failed");
                 let _ = self
-                    .connect
-                    .store
-                    .finish_run(
-                        &run.id,
-                        &self.owner,
-                        RunStatus::Failed,
-                        Some(&reason),
-                        &[],
-                        now_ms(),
-                    )
+                    .finish(&run, RunStatus::Failed, Some(&reason), &[])
                     .await;
             }
             Err(Blocked::Storage(error)) => {
@@ -82,208 +64,167 @@ impl Runner {
     }
 
     async fn steps(&self, run: &Run) -> Result<(), Blocked> {
-        let store = &self.connect.store;
         if run.attempts > self.config.max_attempts {
             return Err(Blocked::Permanent(format!(
                 "gave up after {} attempts",
                 self.config.max_attempts
             )));
         }
-        let bundle_text = store
-            .workflow_bundle(&run.project_id, run.workflow_version)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
-        let bundle: Bundle = serde_json::from_str(&bundle_text)
-            .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
-        let deployed = store
-            .workflow_any(&run.project_id, &run.workflow_id)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
-        let workflow = bundle
-            .workflows
-            .iter()
-            .find(|w| w.id.as_str() == deployed.slug)
-            .ok_or_else(|| {
-                Blocked::Permanent(format!(
-                    "version {} has no workflow {}",
-                    run.workflow_version, deployed.slug
-                ))
-            })?;
-        let (_, payload) = store
-            .event(&run.project_id, &run.event_id)
-            .await?
-            .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
-        let project = ProjectId::parse(&run.project_id)
-            .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
-        let user_id =
-            UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
-        let user = store
-            .ensure_user(project, &user_id, crate::clock::now())
-            .await?;
-        let integration = store
-            .integration_by_provider(&run.project_id, workflow.integration.as_str())
-            .await?
-            .ok_or_else(|| {
-                Blocked::Permanent(format!(
-                    "the project has no {} integration",
-                    workflow.integration.as_str()
-                ))
-            })?;
-        let credential = store
-            .credential_for(&run.project_id, &run.user_id, &integration.id)
-            .await?
-            .ok_or_else(|| {
-                Blocked::Permanent(format!("the user has not connected {}", integration.name))
-            })?;
-        if credential.status == CredentialStatus::Invalid {
-            return Err(Blocked::Permanent(format!(
-                "the user's {} credential is invalid: they must reconnect",
-                integration.name
-            )));
-        }
-        let target = Target {
-            connect: &self.connect,
-            credential: &credential,
-            api_base: &integration.api_base,
-            pacer: &self.pacer,
+        let workflow = run_inputs::workflow(&self.connect.store, run).await?;
+        let inputs = run_inputs::inputs(&self.connect.store, run, &workflow).await?;
+        let account = Account {
+            api: ApiClient::new(&self.connect, &inputs.credential),
+            api_base: &inputs.integration.api_base,
+            provider: &inputs.integration.name,
         };
-        let mut outputs = store.step_outputs(&run.id).await?;
-        let tried: Vec<String> = store
-            .attempts(&run.id)
-            .await?
-            .into_iter()
-            .map(|a| a.step_id)
-            .collect();
-        let mut warnings = run.warnings.clone();
+        let mut progress = self.progress(run).await?;
         for step in &workflow.steps {
-            let step_id = step.id.as_str().to_owned();
-            if outputs.contains_key(&step_id) {
+            let step_id = step.id.as_str();
+            if progress.outputs.contains_key(step_id) {
                 continue;
             }
-            let context = workflows::Context {
-                event: &payload,
-                user_id: &run.user_id,
-                user_meta: &user.meta,
-                steps: &outputs,
+            let input = progress.input(step, run, &inputs);
+            let retry = progress.tried.iter().any(|tried| tried == step_id);
+            let ctx = StepContext::new(&self.connect.store, account, attempt(run, step_id), retry);
+            let result = steps::execute(step, &ctx, &input).await;
+            let Some(output) = self.settle(run, &ctx, result, &progress.warnings).await? else {
+                return Ok(());
             };
-            let (input, step_warnings) = workflows::render_step_input(step, &context);
-            for warning in step_warnings {
-                if !warnings.contains(&warning) {
-                    warnings.push(warning);
-                }
+            progress.outputs.insert(step_id.to_owned(), output);
+        }
+        self.finish(run, RunStatus::Succeeded, None, &progress.warnings)
+            .await?;
+        tracing::info!(run = %run.id, workflow = %workflow.id.as_str(), "run succeeded");
+        Ok(())
+    }
+
+    /// Records how a step ended and, unless it produced its output (returned, and stored so a
+    /// later attempt does not repeat it), ends this attempt of the run: retried later with
+    /// backoff (not before the provider's `Retry-After`) until the attempts run out, or failed.
+    async fn settle(
+        &self,
+        run: &Run,
+        ctx: &StepContext<'_>,
+        result: StepResult,
+        warnings: &[String],
+    ) -> Result<Option<Value>, Blocked> {
+        match result {
+            Ok(output) => {
+                ctx.finish("succeeded", None).await?;
+                let step = ctx.step_id();
+                self.connect
+                    .store
+                    .save_step_output(&run.id, &step, &output)
+                    .await?;
+                return Ok(Some(output));
             }
-            let action = match step.action {
-                Action::CreateContact => ContactAction::Create {
-                    update_on_conflict: step.on_conflict == OnConflict::Update,
-                },
-                Action::UpsertContact => ContactAction::Upsert,
-                Action::UpdateContact => ContactAction::Update,
-            };
-            let started_ms = now_ms();
-            let retry = tried.contains(&step_id);
-            let request = match ContactRequest::new(step.action, &input) {
-                Ok(request) => request,
-                Err(missing) => {
-                    let reason = missing.to_string();
-                    store
-                        .finish_run(
-                            &run.id,
-                            &self.owner,
-                            RunStatus::Failed,
-                            Some(&reason),
-                            &warnings,
-                            now_ms(),
-                        )
-                        .await?;
-                    return Ok(());
-                }
-            };
-            let mut attempt = Attempt {
-                run_id: run.id.clone(),
-                attempt: run.attempts,
-                step_id: step_id.clone(),
-                outcome: "started".into(),
-                request: Value::Null,
-                response: Value::Null,
-                error: None,
-                started_ms,
-                finished_ms: started_ms,
-            };
-            // Written before the call: if this process dies after HubSpot acted but before the
-            // outcome is stored, the next attempt knows the step was tried (a 409 is then ours).
-            store.record_attempt(&attempt).await?;
-            let (outcome, exchange) = hubspot::run(&target, action, request, retry).await;
-            attempt.request = exchange.request;
-            attempt.response = exchange.response;
-            attempt.finished_ms = now_ms();
-            match outcome {
-                StepOutcome::Done(output) => {
-                    attempt.outcome = "succeeded".into();
-                    store.record_attempt(&attempt).await?;
-                    store.save_step_output(&run.id, &step_id, &output).await?;
-                    outputs.insert(step_id.clone(), output);
-                }
-                StepOutcome::Retry { message, after } => {
-                    attempt.outcome = "retry".into();
-                    attempt.error = Some(message.clone());
-                    store.record_attempt(&attempt).await?;
-                    if run.attempts >= self.config.max_attempts {
-                        let reason = format!("gave up after {} attempts: {message}", run.attempts);
-                        store
-                            .finish_run(
-                                &run.id,
-                                &self.owner,
-                                RunStatus::Failed,
-                                Some(&reason),
-                                &warnings,
-                                now_ms(),
-                            )
-                            .await?;
-                    } else {
-                        let wait = i64::try_from(backoff(run.attempts, after).as_millis())
-                            .unwrap_or(i64::MAX);
-                        store
-                            .retry_run(
-                                &run.id,
-                                &self.owner,
-                                now_ms().saturating_add(wait),
-                                &message,
-                                now_ms(),
-                            )
-                            .await?;
-                    }
-                    return Ok(());
-                }
-                StepOutcome::Failed(message) => {
-                    attempt.outcome = "failed".into();
-                    attempt.error = Some(message.clone());
-                    store.record_attempt(&attempt).await?;
-                    store
-                        .finish_run(
-                            &run.id,
-                            &self.owner,
-                            RunStatus::Failed,
-                            Some(&message),
-                            &warnings,
-                            now_ms(),
-                        )
-                        .await?;
-                    return Ok(());
-                }
+            Err(StepFailure::Storage(error)) => return Err(Blocked::Storage(error)),
+            Err(StepFailure::Invalid(reason)) => {
+                self.finish(run, RunStatus::Failed, Some(&reason), warnings)
+                    .await?;
+            }
+            Err(StepFailure::Failed(message)) => {
+                ctx.finish("failed", Some(&message)).await?;
+                self.finish(run, RunStatus::Failed, Some(&message), warnings)
+                    .await?;
+            }
+            Err(StepFailure::Retry { message, after }) => {
+                ctx.finish("retry", Some(&message)).await?;
+                self.retry_later(run, &message, after, warnings).await?;
             }
         }
-        store
-            .finish_run(
-                &run.id,
-                &self.owner,
-                RunStatus::Succeeded,
-                None,
-                &warnings,
-                now_ms(),
-            )
-            .await?;
-        tracing::info!(run = %run.id, workflow = %deployed.slug, "run succeeded");
+        Ok(None)
+    }
+
+    /// Puts the run back in the queue after a backoff (not before the provider's
+    /// `Retry-After`), or fails it when its attempts are used up.
+    async fn retry_later(
+        &self,
+        run: &Run,
+        message: &str,
+        after: Option<std::time::Duration>,
+        warnings: &[String],
+    ) -> Result<(), StorageError> {
+        if run.attempts >= self.config.max_attempts {
+            let reason = format!("gave up after {} attempts: {message}", run.attempts);
+            self.finish(run, RunStatus::Failed, Some(&reason), warnings)
+                .await?;
+        } else {
+            let wait = i64::try_from(backoff(run.attempts, after).as_millis()).unwrap_or(i64::MAX);
+            self.connect
+                .store
+                .retry_run(
+                    &run.id,
+                    &self.owner,
+                    now_ms().saturating_add(wait),
+                    message,
+                    now_ms(),
+                )
+                .await?;
+        }
         Ok(())
+    }
+
+    /// Ends the run held by this worker.
+    async fn finish(
+        &self,
+        run: &Run,
+        status: RunStatus,
+        reason: Option<&str>,
+        warnings: &[String],
+    ) -> Result<(), StorageError> {
+        self.connect
+            .store
+            .finish_run(&run.id, &self.owner, status, reason, warnings, now_ms())
+            .await?;
+        Ok(())
+    }
+
+    async fn progress(&self, run: &Run) -> Result<Progress, StorageError> {
+        let store = &self.connect.store;
+        let outputs = store.step_outputs(&run.id).await?;
+        let tried = store.attempts(&run.id).await?;
+        Ok(Progress {
+            outputs,
+            tried: tried.into_iter().map(|a| a.step_id).collect(),
+            warnings: run.warnings.clone(),
+        })
+    }
+}
+
+impl Progress {
+    /// The step's input rendered from the event, the user and earlier outputs; its template
+    /// warnings join the run's (each once).
+    fn input(&mut self, step: &Step, run: &Run, inputs: &Inputs) -> Map<String, Value> {
+        let context = workflows::Context {
+            event: &inputs.payload,
+            user_id: &run.user_id,
+            user_meta: &inputs.user.meta,
+            steps: &self.outputs,
+        };
+        let (input, step_warnings) = workflows::render_step_input(step, &context);
+        for warning in step_warnings {
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
+        input
+    }
+}
+
+/// The record of a step's attempt in this attempt of the run, before it is tried.
+fn attempt(run: &Run, step_id: &str) -> Attempt {
+    let started_ms = now_ms();
+    Attempt {
+        run_id: run.id.clone(),
+        attempt: run.attempts,
+        step_id: step_id.to_owned(),
+        outcome: "started".into(),
+        request: Value::Null,
+        response: Value::Null,
+        error: None,
+        started_ms,
+        finished_ms: started_ms,
     }
 }
 

@@ -1,13 +1,14 @@
 //! `ANY /projects/{pid}/sdk/proxy/{integration}/{*path}`: a call to the provider's API with the
 //! user's credential, which never leaves the platform. JSON answers come as `{output}` unless
-//! `X-Paragon-Use-Raw-Response: 1` (Paragon's contract). A 401 from the provider refreshes the
-//! credential (once, across concurrent callers) and retries once.
+//! `X-Paragon-Use-Raw-Response: 1` (Paragon's contract). The call goes through the one
+//! `api_client`: paced per account, refreshed and retried once on a 401, its answer capped (a
+//! longer one is a 502).
 
 use axum::{
     Router,
     body::Bytes,
     extract::{OriginalUri, RawQuery, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, header},
     response::{IntoResponse, Response},
     routing::any,
 };
@@ -17,11 +18,12 @@ use super::{
     auth::AuthUser,
     proxy_path::{ApiPath, PathRefusal},
 };
-use crate::connect::{ConnectError, credentials, provider::ProviderError};
+use crate::connect::{
+    ConnectError,
+    api_client::{ApiAnswer, ApiBody, ApiClient, ApiRequest, Exchange},
+};
 
 const RAW_HEADER: &str = "x-paragon-use-raw-response";
-/// How refusals name the URL the proxy calls.
-const API_BASE: &str = "API base";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -65,86 +67,50 @@ async fn proxy(
     let url = path
         .under(&integration.api_base, query.as_deref())
         .map_err(refused_path)?;
-    let call = Call {
-        state: &state,
+    let request = ApiRequest {
         method,
-        url,
-        content_type: headers.get(header::CONTENT_TYPE).cloned(),
-        body,
+        path: url.path().to_owned(),
+        url: url.into(),
+        body: ApiBody::Raw {
+            bytes: body,
+            content_type: headers.get(header::CONTENT_TYPE).cloned(),
+        },
     };
-    let mut token = credentials::access_token(&state.connect, &credential).await?;
-    let mut response = call.send(&token.token).await?;
-    if response.status() == StatusCode::UNAUTHORIZED {
-        token =
-            credentials::refresh(&state.connect, &project, &credential.id, token.version).await?;
-        response = call.send(&token.token).await?;
-    }
+    let answer = ApiClient::new(&state.connect, &credential)
+        .send(&request, &mut Exchange::default())
+        .await
+        .map_err(ConnectError::from)?;
     let raw = headers
         .get(RAW_HEADER)
         .is_some_and(|v| v.as_bytes() == b"1" || v.as_bytes() == b"true");
-    answer(response, raw).await
+    Ok(respond(answer, raw))
 }
 
-/// The provider call, sent once and, after a refresh, once more.
-struct Call<'a> {
-    state: &'a AppState,
-    method: Method,
-    url: reqwest::Url,
-    content_type: Option<HeaderValue>,
-    body: Bytes,
-}
-
-impl Call<'_> {
-    async fn send(&self, token: &str) -> Result<reqwest::Response, ConnectError> {
-        let mut request = self
-            .state
-            .connect
-            .provider
-            .request(self.method.clone(), self.url.as_str(), API_BASE)?
-            .bearer_auth(token)
-            .body(self.body.clone());
-        if let Some(content_type) = &self.content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ProviderError::from_send(e.without_url(), API_BASE))?;
-        Ok(response)
-    }
-}
-
-async fn answer(response: reqwest::Response, raw: bool) -> Result<Response, ApiError> {
-    let status = response.status();
-    let content_type = response.headers().get(header::CONTENT_TYPE).cloned();
-    let bytes = response.bytes().await.map_err(unavailable)?;
-    let is_json = content_type
+/// The provider's answer as the SDK expects it.
+fn respond(answer: ApiAnswer, raw: bool) -> Response {
+    let is_json = answer
+        .content_type
         .as_ref()
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
     if is_json && !raw {
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-        return Ok((status, axum::Json(serde_json::json!({ "output": value }))).into_response());
+        let value = answer.json();
+        return (
+            answer.status,
+            axum::Json(serde_json::json!({ "output": value })),
+        )
+            .into_response();
     }
-    let mut out = (status, bytes).into_response();
-    if let Some(content_type) = content_type {
-        out.headers_mut().insert(header::CONTENT_TYPE, content_type);
-    } else {
-        out.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/octet-stream"),
-        );
-    }
-    Ok(out)
+    let mut out = (answer.status, answer.body).into_response();
+    let content_type = answer
+        .content_type
+        .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+    out.headers_mut().insert(header::CONTENT_TYPE, content_type);
+    out
 }
 
 fn refused_path(refusal: PathRefusal) -> ApiError {
     ApiError::BadRequest(format!(
         "{refusal}: the proxy calls paths under the integration's API base only"
     ))
-}
-
-fn unavailable(error: reqwest::Error) -> ApiError {
-    ConnectError::Provider(ProviderError::Transient(error.without_url().to_string())).into()
 }

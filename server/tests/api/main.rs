@@ -1,6 +1,7 @@
 //! Black-box tests of the HTTP API: the real server on a random port, called over TCP, on a
 //! fresh SQLite file and on a fresh PostgreSQL schema.
 
+mod api_client;
 mod bounds;
 mod connect;
 mod connect_binding;

@@ -1,8 +1,10 @@
-//! Pacing calls per HubSpot account: at most `max` calls in any rolling `window` (HubSpot's
-//! 110 per 10 s for OAuth apps), and a pause when HubSpot answers 429 with `Retry-After`.
+//! Pacing calls per provider account: at most `max` calls in any rolling `window` (by default
+//! HubSpot's 110 per 10 s for OAuth apps), and a pause when the provider answers 429 with
+//! `Retry-After`. Every call to a provider's API as a user goes through it (the engine's steps
+//! and the proxy alike, see `api_client`), so one account's limit is shared by all of them.
 //!
 //! In-process: each replica paces its own calls. Several replicas on one account can still
-//! exceed the limit together; HubSpot's 429 then pauses each of them (and the run is retried),
+//! exceed the limit together; the provider's 429 then pauses each of them (and a run is retried),
 //! so the effect is slower, never lost.
 
 use std::{
@@ -12,6 +14,9 @@ use std::{
 };
 
 use tokio::time::Instant;
+
+/// HubSpot's limit for OAuth apps: 110 calls per account in any 10 seconds.
+pub const HUBSPOT_LIMIT: (usize, Duration) = (110, Duration::from_secs(10));
 
 /// Per-account windows and pauses.
 #[derive(Debug)]
@@ -73,7 +78,7 @@ impl Pacer {
         }
     }
 
-    /// Holds every call to `account` for `duration` (HubSpot said 429).
+    /// Holds every call to `account` for `duration` (the provider said 429).
     pub fn pause(&self, account: &str, duration: Duration) {
         let mut accounts = self
             .accounts

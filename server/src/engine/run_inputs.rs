@@ -1,0 +1,110 @@
+//! What a claimed run reads before its steps: the workflow as its version defined it, the App
+//! Event, the user, the integration and the user's credential. Anything missing blocks the run
+//! for good, before a step is tried.
+
+use serde_json::Value;
+
+use crate::{
+    ids::{ProjectId, UserId},
+    storage::{Credential, CredentialStatus, Integration, Run, StorageError, Store, User},
+    workflows::{Bundle, Workflow},
+};
+
+/// Why a run cannot even start its steps: the definition, event, user or credential is gone.
+pub enum Blocked {
+    /// For good: the run fails with this reason.
+    Permanent(String),
+    /// The storage failed: the run is left to its lease.
+    Storage(StorageError),
+}
+
+impl From<StorageError> for Blocked {
+    fn from(e: StorageError) -> Self {
+        Self::Storage(e)
+    }
+}
+
+/// What a run's steps read: the App Event's payload, the user, the integration and the user's
+/// credential for it.
+pub struct Inputs {
+    /// The App Event's payload.
+    pub payload: Value,
+    /// The end user.
+    pub user: User,
+    /// The workflow's integration.
+    pub integration: Integration,
+    /// The user's usable credential for it.
+    pub credential: Credential,
+}
+
+/// The run's workflow, as its version defined it.
+pub async fn workflow(store: &Store, run: &Run) -> Result<Workflow, Blocked> {
+    let bundle_text = store
+        .workflow_bundle(&run.project_id, run.workflow_version)
+        .await?
+        .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
+    let bundle: Bundle = serde_json::from_str(&bundle_text)
+        .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
+    let deployed = store
+        .workflow_any(&run.project_id, &run.workflow_id)
+        .await?
+        .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
+    bundle
+        .workflows
+        .into_iter()
+        .find(|w| w.id.as_str() == deployed.slug)
+        .ok_or_else(|| {
+            Blocked::Permanent(format!(
+                "version {} has no workflow {}",
+                run.workflow_version, deployed.slug
+            ))
+        })
+}
+
+/// The event, user, integration and usable credential the run's steps need.
+pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inputs, Blocked> {
+    let (_, payload) = store
+        .event(&run.project_id, &run.event_id)
+        .await?
+        .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
+    let project = ProjectId::parse(&run.project_id)
+        .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
+    let user_id =
+        UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
+    let user = store
+        .ensure_user(project, &user_id, crate::clock::now())
+        .await?;
+    let provider = workflow.integration.as_str();
+    let integration = store
+        .integration_by_provider(&run.project_id, provider)
+        .await?
+        .ok_or_else(|| Blocked::Permanent(format!("the project has no {provider} integration")))?;
+    let credential = credential(store, run, &integration).await?;
+    Ok(Inputs {
+        payload,
+        user,
+        integration,
+        credential,
+    })
+}
+
+/// The user's credential for `integration`, unless they never connected or must reconnect.
+async fn credential(
+    store: &Store,
+    run: &Run,
+    integration: &Integration,
+) -> Result<Credential, Blocked> {
+    let credential = store
+        .credential_for(&run.project_id, &run.user_id, &integration.id)
+        .await?
+        .ok_or_else(|| {
+            Blocked::Permanent(format!("the user has not connected {}", integration.name))
+        })?;
+    if credential.status == CredentialStatus::Invalid {
+        return Err(Blocked::Permanent(format!(
+            "the user's {} credential is invalid: they must reconnect",
+            integration.name
+        )));
+    }
+    Ok(credential)
+}

@@ -1,0 +1,189 @@
+//! Executing one step: [`execute`] dispatches on what the step is to the file that runs that kind
+//! of step, with a [`StepContext`] that gives every kind the same services: the user's account
+//! at the provider (the one `api_client`: token, refresh, pacing, capped answers), whether the
+//! step was tried before, and the attempt record in Task History.
+//!
+//! A kind of step is a file here with `pub async fn execute(step, ctx, input) -> StepResult`
+//! and one line in [`execute`]. It only says what it does and what an answer means; the rest is
+//! written once: the runner records the attempt and turns the [`StepResult`] into the run's fate
+//! (`Runner::settle`: retry with backoff and `Retry-After`, fail, or go on), and
+//! [`StepContext::call`] classifies what every provider call can meet (429 and 5xx are retried,
+//! network failures too, egress refusals and dead credentials are permanent).
+//!
+//! How the kinds to come fit: `request` is [`StepContext::call`] with the step's method and path
+//! (the same token, refresh, pacing, cap and classification); `delay` ends with an outcome that
+//! `Runner::settle` turns into a re-queue at the wanted time (one variant of `StepFailure`, one
+//! arm there); `if` and `for_each` run their nested steps through the runner's loop and return
+//! the branch's or the loop's output; `response` hands its output to the waiting trigger.
+
+mod action;
+
+use std::sync::{
+    Mutex, PoisonError,
+    atomic::{AtomicBool, Ordering},
+};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Map, Value};
+
+use super::{
+    now_ms,
+    outcome::{StepFailure, StepResult},
+};
+use crate::{
+    connect::{
+        ConnectError,
+        api_client::{self, ApiClient, ApiRequest, CallError, Exchange},
+        provider::ProviderError,
+    },
+    storage::{Attempt, StorageError, Store},
+    workflows::{Action, Step},
+};
+
+/// Runs `step` with its rendered `input`.
+pub async fn execute(step: &Step, ctx: &StepContext<'_>, input: &Map<String, Value>) -> StepResult {
+    match step.action {
+        Action::CreateContact | Action::UpsertContact | Action::UpdateContact => {
+            action::execute(step, ctx, input).await
+        }
+    }
+}
+
+/// What a step may use while it runs, and the record of its attempt.
+#[derive(Debug)]
+pub struct StepContext<'a> {
+    store: &'a Store,
+    api: ApiClient<'a>,
+    api_base: &'a str,
+    provider: &'a str,
+    retry: bool,
+    attempt: Mutex<Attempt>,
+    started: AtomicBool,
+}
+
+/// Where a step's calls go.
+#[derive(Debug, Clone, Copy)]
+pub struct Account<'a> {
+    /// The user's account at the provider.
+    pub api: ApiClient<'a>,
+    /// The integration's API base.
+    pub api_base: &'a str,
+    /// The provider's name in messages ("HubSpot").
+    pub provider: &'a str,
+}
+
+impl<'a> StepContext<'a> {
+    /// The context of step `step_id` in attempt `attempt` of run `run_id`; `retry` says whether
+    /// the step was tried in an earlier attempt.
+    pub fn new(store: &'a Store, account: Account<'a>, attempt: Attempt, retry: bool) -> Self {
+        Self {
+            store,
+            api: account.api,
+            api_base: account.api_base,
+            provider: account.provider,
+            retry,
+            attempt: Mutex::new(attempt),
+            started: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether this step was tried before in this run: its effect may already exist at the
+    /// provider (an earlier try acted, then its process died or its answer was lost).
+    pub fn retry(&self) -> bool {
+        self.retry
+    }
+
+    /// One call to the provider's API with a JSON body. 429, 5xx and unreachable providers are
+    /// [`StepFailure::Retry`] (after the provider's `Retry-After`); egress refusals, answers over
+    /// the cap and unusable credentials [`StepFailure::Failed`]; any other answer is the step's
+    /// to judge.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<(StatusCode, Value), StepFailure> {
+        self.start().await?;
+        let request = ApiRequest::json(method, self.api_base, path, body.clone());
+        let mut exchange = Exchange::default();
+        let sent = self.api.send(&request, &mut exchange).await;
+        {
+            let mut attempt = self.attempt.lock().unwrap_or_else(PoisonError::into_inner);
+            attempt.request = exchange.request;
+            attempt.response = exchange.response;
+        }
+        let answer = sent.map_err(|error| self.call_failure(error))?;
+        let value = answer.json();
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(StepFailure::Retry {
+                message: format!("{} rate limit: {}", self.provider, message(&value)),
+                after: Some(answer.retry_after.unwrap_or(api_client::RATE_LIMIT_PAUSE)),
+            });
+        }
+        if answer.status.is_server_error() {
+            return Err(StepFailure::Retry {
+                message: format!("{} answered {}", self.provider, answer.status.as_u16()),
+                after: answer.retry_after,
+            });
+        }
+        Ok((answer.status, value))
+    }
+
+    fn call_failure(&self, error: CallError) -> StepFailure {
+        match error {
+            CallError::Credential(ConnectError::Provider(ProviderError::Transient(message))) => {
+                StepFailure::Retry {
+                    message,
+                    after: None,
+                }
+            }
+            CallError::Unreachable(message) => StepFailure::Retry {
+                message: format!("{} unreachable: {message}", self.provider),
+                after: None,
+            },
+            other => StepFailure::Failed(other.to_string()),
+        }
+    }
+
+    /// Records the attempt as started, once, before its first call: if the process dies after
+    /// the provider acted but before the outcome is stored, the next attempt knows the step was
+    /// tried (so a conflict it meets is its own earlier effect).
+    async fn start(&self) -> Result<(), StepFailure> {
+        if self.started.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let attempt = self.attempt_now();
+        self.store.record_attempt(&attempt).await?;
+        Ok(())
+    }
+
+    /// Records how the attempt ended (`succeeded`, `retry` or `failed`), with what was sent and
+    /// received last.
+    pub async fn finish(&self, outcome: &str, error: Option<&str>) -> Result<(), StorageError> {
+        let mut attempt = self.attempt_now();
+        attempt.outcome = outcome.to_owned();
+        attempt.error = error.map(str::to_owned);
+        attempt.finished_ms = now_ms();
+        self.store.record_attempt(&attempt).await
+    }
+
+    /// The step's id.
+    pub fn step_id(&self) -> String {
+        self.attempt_now().step_id
+    }
+
+    fn attempt_now(&self) -> Attempt {
+        self.attempt
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// The error text of an answer: its `message` (HubSpot's and many APIs' error shape), else the
+/// whole body.
+pub fn message(body: &Value) -> String {
+    body["message"]
+        .as_str()
+        .map_or_else(|| body.to_string(), str::to_owned)
+}
