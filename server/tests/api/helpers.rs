@@ -80,6 +80,16 @@ impl Drop for SchemaGuard {
                 .build()?;
             runtime.block_on(async {
                 if let Ok(mut conn) = PgConnection::connect(&url).await {
+                    // The test's own connections may hold locks in the schema (a housekeeping
+                    // sweep's transaction) that they can never release: their tasks run on the
+                    // test's thread, which waits here. End them first, or the drop waits forever.
+                    let _ = sqlx::query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                    )
+                    .bind(&schema)
+                    .execute(&mut conn)
+                    .await;
                     let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
                     let _ = sqlx::raw_sql(AssertSqlSafe(drop)).execute(&mut conn).await;
                 }
@@ -116,8 +126,10 @@ pub async fn postgres_store(url: &str) -> (Store, SchemaGuard) {
         url: url.to_owned(),
         schema: schema.clone(),
     };
+    // Named after the schema, so that the guard can find this test's connections.
     let options = PgConnectOptions::from_str(url)
         .expect("a PostgreSQL URL")
+        .application_name(&schema)
         .options([("search_path", schema.as_str())]);
     let store = PgStore::connect_with(options)
         .await
