@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     clock,
-    storage::{Credential, CredentialStatus, Integration},
+    storage::{Credential, CredentialStatus, Integration, RefreshedTokens},
     vault::UserBinding,
 };
 
@@ -140,11 +140,13 @@ async fn refresh_claimed(
                 .store
                 .store_refreshed(
                     id,
-                    claimed,
-                    &access,
-                    rotated.as_deref(),
-                    now + tokens.expires_in,
-                    now,
+                    &RefreshedTokens {
+                        claimed_version: claimed,
+                        access,
+                        refresh: rotated,
+                        expires_at: now + tokens.expires_in,
+                        now,
+                    },
                 )
                 .await?;
             if !stored {

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     connect::Connect,
     ids::{ProjectId, UserId},
-    storage::{Attempt, CredentialStatus, Run, RunStatus, StorageError},
+    storage::{Attempt, CredentialStatus, Run, RunEnd, RunStatus, StorageError},
     workflows::{self, Action, Bundle, ContactRequest, OnConflict},
 };
 
@@ -68,10 +68,12 @@ impl Runner {
                     .finish_run(
                         &run.id,
                         &self.owner,
-                        RunStatus::Failed,
-                        Some(&reason),
-                        &[],
-                        now_ms(),
+                        &RunEnd {
+                            status: RunStatus::Failed,
+                            error: Some(&reason),
+                            warnings: &[],
+                            now_ms: now_ms(),
+                        },
                     )
                     .await;
             }
@@ -189,10 +191,12 @@ impl Runner {
                         .finish_run(
                             &run.id,
                             &self.owner,
-                            RunStatus::Failed,
-                            Some(&reason),
-                            &warnings,
-                            now_ms(),
+                            &RunEnd {
+                                status: RunStatus::Failed,
+                                error: Some(&reason),
+                                warnings: &warnings,
+                                now_ms: now_ms(),
+                            },
                         )
                         .await?;
                     return Ok(());
@@ -233,10 +237,12 @@ impl Runner {
                             .finish_run(
                                 &run.id,
                                 &self.owner,
-                                RunStatus::Failed,
-                                Some(&reason),
-                                &warnings,
-                                now_ms(),
+                                &RunEnd {
+                                    status: RunStatus::Failed,
+                                    error: Some(&reason),
+                                    warnings: &warnings,
+                                    now_ms: now_ms(),
+                                },
                             )
                             .await?;
                     } else {
@@ -262,10 +268,12 @@ impl Runner {
                         .finish_run(
                             &run.id,
                             &self.owner,
-                            RunStatus::Failed,
-                            Some(&message),
-                            &warnings,
-                            now_ms(),
+                            &RunEnd {
+                                status: RunStatus::Failed,
+                                error: Some(&message),
+                                warnings: &warnings,
+                                now_ms: now_ms(),
+                            },
                         )
                         .await?;
                     return Ok(());
@@ -276,10 +284,12 @@ impl Runner {
             .finish_run(
                 &run.id,
                 &self.owner,
-                RunStatus::Succeeded,
-                None,
-                &warnings,
-                now_ms(),
+                &RunEnd {
+                    status: RunStatus::Succeeded,
+                    error: None,
+                    warnings: &warnings,
+                    now_ms: now_ms(),
+                },
             )
             .await?;
         tracing::info!(run = %run.id, workflow = %deployed.slug, "run succeeded");

@@ -136,6 +136,23 @@ both_backends! {
 
         assert!(store.ensure_user(b.id, &same, 1).await.expect("read").meta.is_empty());
     }
+
+    async fn stored_json_that_does_not_parse_is_reported_as_corrupt(app) {
+        let store = &app.store;
+        let stored = project("p");
+        store.create_project(&stored, &api_key::hash("k")).await.expect("create");
+        let arrange: &'static str = Box::leak(format!(
+            "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version, event_id, status, attempts, next_attempt_ms, warnings, created_ms, updated_ms)
+             VALUES ('run-1', '{}', 'ann', 'wf', 1, 'ev', 'failed', 1, 0, '[]', 0, 0);
+             INSERT INTO run_attempts (run_id, attempt, step_id, outcome, request, response, started_ms, finished_ms)
+             VALUES ('run-1', 1, 'create', 'failed', '{{not json', '{{}}', 0, 0);",
+            stored.id
+        ).into_boxed_str());
+        app.execute(arrange).await;
+
+        let read = store.attempts("run-1").await;
+        assert!(matches!(read, Err(StorageError::Corrupt(_))), "{read:?}");
+    }
 }
 
 mod connect {
@@ -143,7 +160,8 @@ mod connect {
         auth::api_key,
         ids::UserId,
         storage::{
-            Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, StorageError,
+            Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration,
+            RefreshedTokens, StorageError,
         },
     };
 
@@ -268,8 +286,8 @@ mod connect {
             assert!(!app.store.claim_refresh("cred-1", 1, 1_010, 30).await.expect("claim"), "the lease holds");
             assert!(app.store.claim_refresh("cred-1", 1, 1_031, 30).await.expect("claim"), "an expired lease is reclaimed");
 
-            assert!(!app.store.store_refreshed("cred-1", 1, b"a2", None, 5_000, 1_032).await.expect("store"), "a stale claim stores nothing");
-            assert!(app.store.store_refreshed("cred-1", 2, b"a3", Some(b"r3"), 5_000, 1_032).await.expect("store"));
+            assert!(!app.store.store_refreshed("cred-1", &RefreshedTokens { claimed_version: 1, access: b"a2".to_vec(), refresh: None, expires_at: 5_000, now: 1_032 }).await.expect("store"), "a stale claim stores nothing");
+            assert!(app.store.store_refreshed("cred-1", &RefreshedTokens { claimed_version: 2, access: b"a3".to_vec(), refresh: Some(b"r3".to_vec()), expires_at: 5_000, now: 1_032 }).await.expect("store"));
             let refreshed = app.store.credential(&project, "cred-1").await.expect("read").expect("credential");
             assert_eq!((refreshed.access_token.as_slice(), refreshed.refresh_token.as_deref()), (&b"a3"[..], Some(&b"r3"[..])));
             assert_eq!((refreshed.version, refreshed.refreshing_until, refreshed.access_expires_at), (3, None, 5_000));
