@@ -59,6 +59,6 @@ pub async fn deploy_bundle(
     let text =
         serde_json::to_string(bundle).map_err(|e| StorageError::Corrupt(format!("bundle: {e}")))?;
     Ok(store
-        .deploy(&project.to_string(), &text, &specs, engine::now_ms())
+        .deploy(project, &text, &specs, engine::now_ms())
         .await?)
 }

@@ -1,4 +1,4 @@
-//! Connect (DESIGN.md section 5): a project's integrations, the OAuth flows that connect an end
+//! Connect: a project's integrations, the OAuth flows that connect an end
 //! user's account, and the credentials they leave, kept fresh.
 
 pub mod binding;
@@ -12,6 +12,7 @@ pub mod provider;
 use std::sync::Arc;
 
 use crate::{
+    ids::IntegrationId,
     storage::{StorageError, Store},
     vault::{MasterKeys, VaultError},
 };
@@ -64,7 +65,7 @@ pub enum ConnectError {
     Forbidden(String),
     /// The user's credential was refused by the provider: reconnect.
     #[error("the {0} credential is invalid: the user must connect again")]
-    CredentialInvalid(String),
+    CredentialInvalid(IntegrationId),
     /// The provider failed.
     #[error(transparent)]
     Provider(#[from] provider::ProviderError),

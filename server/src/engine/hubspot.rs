@@ -194,7 +194,7 @@ async fn call(
             refreshed = true;
             token = credentials::refresh(
                 target.connect,
-                &target.credential.project_id,
+                target.credential.project_id,
                 &target.credential.id,
                 token.version,
             )

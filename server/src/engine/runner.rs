@@ -13,15 +13,15 @@ use super::{
 };
 use crate::{
     connect::Connect,
-    ids::{ProjectId, UserId},
-    storage::{Attempt, CredentialStatus, Run, RunEnd, RunStatus, StorageError},
+    ids::WorkerId,
+    storage::{Attempt, AttemptOutcome, CredentialStatus, Run, RunEnd, RunStatus, StorageError},
     workflows::{self, Action, Bundle, ContactRequest, OnConflict},
 };
 
 pub struct Runner {
     connect: Connect,
     config: EngineConfig,
-    owner: String,
+    owner: WorkerId,
     pacer: Arc<Pacer>,
 }
 
@@ -38,7 +38,7 @@ impl From<StorageError> for Blocked {
 }
 
 impl Runner {
-    pub fn new(connect: Connect, config: EngineConfig, owner: String) -> Self {
+    pub fn new(connect: Connect, config: EngineConfig, owner: WorkerId) -> Self {
         let pacer = Arc::new(Pacer::new(config.rate_limit.0, config.rate_limit.1));
         Self {
             connect,
@@ -92,13 +92,13 @@ impl Runner {
             )));
         }
         let bundle_text = store
-            .workflow_bundle(&run.project_id, run.workflow_version)
+            .workflow_bundle(run.project_id, run.workflow_version)
             .await?
             .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
         let bundle: Bundle = serde_json::from_str(&bundle_text)
             .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
         let deployed = store
-            .workflow_any(&run.project_id, &run.workflow_id)
+            .workflow_any(run.project_id, &run.workflow_id)
             .await?
             .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
         let workflow = bundle
@@ -112,18 +112,14 @@ impl Runner {
                 ))
             })?;
         let (_, payload) = store
-            .event(&run.project_id, &run.event_id)
+            .event(run.project_id, &run.event_id)
             .await?
             .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
-        let project = ProjectId::parse(&run.project_id)
-            .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
-        let user_id =
-            UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
         let user = store
-            .ensure_user(project, &user_id, crate::clock::now())
+            .ensure_user(run.project_id, &run.user_id, crate::clock::now())
             .await?;
         let integration = store
-            .integration_by_provider(&run.project_id, workflow.integration.as_str())
+            .integration_by_provider(run.project_id, workflow.integration.as_str())
             .await?
             .ok_or_else(|| {
                 Blocked::Permanent(format!(
@@ -132,7 +128,7 @@ impl Runner {
                 ))
             })?;
         let credential = store
-            .credential_for(&run.project_id, &run.user_id, &integration.id)
+            .credential_for(run.project_id, &run.user_id, &integration.id)
             .await?
             .ok_or_else(|| {
                 Blocked::Permanent(format!("the user has not connected {}", integration.name))
@@ -164,7 +160,7 @@ impl Runner {
             }
             let context = workflows::Context {
                 event: &payload,
-                user_id: &run.user_id,
+                user_id: run.user_id.as_str(),
                 user_meta: &user.meta,
                 steps: &outputs,
             };
@@ -206,7 +202,7 @@ impl Runner {
                 run_id: run.id.clone(),
                 attempt: run.attempts,
                 step_id: step_id.clone(),
-                outcome: "started".into(),
+                outcome: AttemptOutcome::Started,
                 request: Value::Null,
                 response: Value::Null,
                 error: None,
@@ -222,13 +218,13 @@ impl Runner {
             attempt.finished_ms = now_ms();
             match outcome {
                 StepOutcome::Done(output) => {
-                    attempt.outcome = "succeeded".into();
+                    attempt.outcome = AttemptOutcome::Succeeded;
                     store.record_attempt(&attempt).await?;
                     store.save_step_output(&run.id, &step_id, &output).await?;
                     outputs.insert(step_id.clone(), output);
                 }
                 StepOutcome::Retry { message, after } => {
-                    attempt.outcome = "retry".into();
+                    attempt.outcome = AttemptOutcome::Retry;
                     attempt.error = Some(message.clone());
                     store.record_attempt(&attempt).await?;
                     if run.attempts >= self.config.max_attempts {
@@ -261,7 +257,7 @@ impl Runner {
                     return Ok(());
                 }
                 StepOutcome::Failed(message) => {
-                    attempt.outcome = "failed".into();
+                    attempt.outcome = AttemptOutcome::Failed;
                     attempt.error = Some(message.clone());
                     store.record_attempt(&attempt).await?;
                     store

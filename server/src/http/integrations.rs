@@ -21,6 +21,7 @@ use crate::{
         credentials,
         integrations::{self, IntegrationSettings},
     },
+    ids::{IntegrationId, ProjectId},
     storage::{Credential, Integration, User},
 };
 
@@ -91,10 +92,7 @@ async fn list_configured(
     State(state): State<AppState>,
     admin: ProjectAdmin,
 ) -> Result<Json<Vec<ConfiguredIntegration>>, ApiError> {
-    let list = state
-        .store
-        .integrations(&admin.project_id.to_string())
-        .await?;
+    let list = state.store.integrations(admin.project_id).await?;
     Ok(Json(
         list.into_iter().map(|i| configured(&state, i)).collect(),
     ))
@@ -102,7 +100,7 @@ async fn list_configured(
 
 fn configured(state: &AppState, i: Integration) -> ConfiguredIntegration {
     ConfiguredIntegration {
-        id: i.id,
+        id: i.id.to_string(),
         kind: i.provider,
         name: i.name,
         client_id: i.client_id,
@@ -118,16 +116,13 @@ async fn list_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
-    let project = auth.project.id.to_string();
-    let integrations = state.store.integrations(&project).await?;
-    let credentials = state
-        .store
-        .user_credentials(&project, auth.user.id.as_str())
-        .await?;
-    let workflows = state.store.workflows(&project).await?;
+    let project = auth.project.id;
+    let integrations = state.store.integrations(project).await?;
+    let credentials = state.store.user_credentials(project, &auth.user.id).await?;
+    let workflows = state.store.workflows(project).await?;
     let choices = state
         .store
-        .user_workflow_choices(&project, auth.user.id.as_str())
+        .user_workflow_choices(project, &auth.user.id)
         .await?;
     Ok(Json(
         integrations
@@ -138,12 +133,12 @@ async fn list_for_user(
                     .iter()
                     .filter(|w| w.integration == i.provider)
                     .map(|w| SdkWorkflow {
-                        id: w.id.clone(),
+                        id: w.id.to_string(),
                         description: w.name.clone(),
                         enabled: super::workflows::enabled_for(w, &choices),
                     })
                     .collect(),
-                id: i.id,
+                id: i.id.to_string(),
                 kind: i.provider,
                 name: i.name,
                 is_active: true,
@@ -158,14 +153,13 @@ async fn disconnect(
     auth: AuthUser,
     Path((_, integration_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let project = auth.project.id.to_string();
+    let none = || ApiError::NotFound("this user has no credential for that integration".into());
+    let integration_id = IntegrationId::parse(&integration_id).ok_or_else(none)?;
     let credential = state
         .store
-        .credential_for(&project, auth.user.id.as_str(), &integration_id)
+        .credential_for(auth.project.id, &auth.user.id, &integration_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::NotFound("this user has no credential for that integration".into())
-        })?;
+        .ok_or_else(none)?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -173,14 +167,11 @@ async fn disconnect(
 /// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
 pub async fn user_integrations(
     state: &AppState,
-    project: &str,
+    project: ProjectId,
     user: &User,
 ) -> Result<Map<String, Value>, ApiError> {
     let integrations = state.store.integrations(project).await?;
-    let credentials = state
-        .store
-        .user_credentials(project, user.id.as_str())
-        .await?;
+    let credentials = state.store.user_credentials(project, &user.id).await?;
     let mut map = Map::new();
     for integration in integrations {
         let own: Vec<&Credential> = credentials
@@ -190,15 +181,15 @@ pub async fn user_integrations(
         let first = own.first();
         let entry = SdkUserIntegration {
             enabled: first.is_some_and(|c| c.status == crate::storage::CredentialStatus::Valid),
-            credential_id: first.map(|c| c.id.clone()),
+            credential_id: first.map(|c| c.id.to_string()),
             credential_status: first.map(|c| c.status.as_str().to_owned()),
             provider_id: first.map(|c| c.provider_id.clone()),
             provider_data: first.map(|c| c.provider_data.clone()).unwrap_or_default(),
             all_credentials: own
                 .iter()
                 .map(|c| SdkCredential {
-                    id: c.id.clone(),
-                    integration_id: c.integration_id.clone(),
+                    id: c.id.to_string(),
+                    integration_id: c.integration_id.to_string(),
                     status: c.status.as_str().to_owned(),
                     provider_id: c.provider_id.clone(),
                     provider_data: c.provider_data.clone(),

@@ -35,8 +35,7 @@ async fn patch_me(
 }
 
 async fn sdk_user(state: &AppState, project: &Project, user: User) -> Result<SdkUser, ApiError> {
-    let integrations =
-        super::integrations::user_integrations(state, &project.id.to_string(), &user).await?;
+    let integrations = super::integrations::user_integrations(state, project.id, &user).await?;
     Ok(SdkUser {
         user_id: user.id.as_str().to_owned(),
         integrations,

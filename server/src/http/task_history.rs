@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::{ApiError, AppState, auth::ProjectAdmin};
 use crate::{
     engine,
+    ids::{RunId, UserId, WorkflowId},
     storage::{Run, RunFilter, RunStatus},
 };
 
@@ -75,27 +76,37 @@ async fn list(
             let (ms, id) = c
                 .split_once('_')
                 .ok_or_else(|| ApiError::BadRequest("bad cursor".into()))?;
-            Some((
-                ms.parse()
-                    .map_err(|_| ApiError::BadRequest("bad cursor".into()))?,
-                id.to_owned(),
-            ))
+            let ms: i64 = ms
+                .parse()
+                .map_err(|_| ApiError::BadRequest("bad cursor".into()))?;
+            // A cursor without an id pages from the start, as it always did.
+            RunId::parse(id).map(|id| (ms, id))
         }
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    // A filter on something that cannot be an id matches no run.
+    let (user_id, workflow_id) = match (
+        q.user_id.as_deref().map(UserId::parse),
+        q.workflow_id.as_deref().map(WorkflowId::parse),
+    ) {
+        (Some(None), _) | (_, Some(None)) => {
+            return Ok(Json(Page {
+                data: Vec::new(),
+                next_cursor: None,
+            }));
+        }
+        (user, workflow) => (user.flatten(), workflow.flatten()),
+    };
     let filter = RunFilter {
-        user_id: q.user_id,
-        workflow_id: q.workflow_id,
+        user_id,
+        workflow_id,
         status,
         since_ms: q.since,
         until_ms: q.until,
         before,
         limit,
     };
-    let runs = state
-        .store
-        .runs(&admin.project_id.to_string(), &filter)
-        .await?;
+    let runs = state.store.runs(admin.project_id, &filter).await?;
     let next_cursor = (runs.len() as i64 == limit)
         .then(|| runs.last().map(|r| format!("{}_{}", r.created_ms, r.id)))
         .flatten();
@@ -119,7 +130,7 @@ async fn show(
             .iter()
             .map(|a| {
                 json!({
-                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome, "error": a.error,
+                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome.as_str(), "error": a.error,
                     "request": a.request, "response": a.response, "startedAt": a.started_ms, "finishedAt": a.finished_ms,
                 })
             })
@@ -135,7 +146,7 @@ async fn replay(
     Path((_, id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let run = find(&state, &admin, &id).await?;
-    let new_id = uuid::Uuid::new_v4().to_string();
+    let new_id = RunId::random();
     state
         .store
         .enqueue_replay(&run, &new_id, engine::now_ms())
@@ -151,11 +162,13 @@ async fn replay(
 }
 
 async fn find(state: &AppState, admin: &ProjectAdmin, id: &str) -> Result<Run, ApiError> {
+    let none = || ApiError::NotFound(format!("no execution {id}"));
+    let id = RunId::parse(id).ok_or_else(none)?;
     state
         .store
-        .run(&admin.project_id.to_string(), id)
+        .run(admin.project_id, &id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no execution {id}")))
+        .ok_or_else(none)
 }
 
 fn summary(run: &Run) -> Value {

@@ -9,7 +9,7 @@ use axum::{
 };
 
 use super::{ApiError, AppState, auth::AuthUser};
-use crate::{engine, storage::DeployedWorkflow};
+use crate::{engine, ids::WorkflowId, storage::DeployedWorkflow};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -40,27 +40,19 @@ async fn set(
     id: &str,
     enabled: bool,
 ) -> Result<StatusCode, ApiError> {
-    let project = auth.project.id.to_string();
+    let none = || ApiError::NotFound(format!("no deployed workflow {id}"));
+    let id = WorkflowId::parse(id).ok_or_else(none)?;
+    let project = auth.project.id;
+    state.store.workflow(project, &id).await?.ok_or_else(none)?;
     state
         .store
-        .workflow(&project, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no deployed workflow {id}")))?;
-    state
-        .store
-        .set_user_workflow(
-            &project,
-            auth.user.id.as_str(),
-            id,
-            enabled,
-            engine::now_ms(),
-        )
+        .set_user_workflow(project, &auth.user.id, &id, enabled, engine::now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Whether `workflow` is on for a user with these choices.
-pub fn enabled_for(workflow: &DeployedWorkflow, choices: &[(String, bool)]) -> bool {
+pub fn enabled_for(workflow: &DeployedWorkflow, choices: &[(WorkflowId, bool)]) -> bool {
     choices
         .iter()
         .find(|(id, _)| *id == workflow.id)

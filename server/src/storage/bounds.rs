@@ -12,6 +12,7 @@ use super::{
     StorageError,
     backend::{Backend, Column, Param, RowsAffected, SqlStore},
 };
+use crate::ids::{EventId, ProjectId, UserId};
 
 /// The counts of one App Event against its limits, in the current fixed window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +29,9 @@ pub struct EventHits {
 #[derive(Debug, Clone, Copy)]
 pub struct EventCount<'a> {
     /// The project's id.
-    pub project: &'a str,
+    pub project: ProjectId,
     /// The user's id.
-    pub user: &'a str,
+    pub user: &'a UserId,
     /// Unix seconds of the start of the window.
     pub window_start: i64,
     /// The user's limit per window: above it the project's counter is left alone.
@@ -58,16 +59,16 @@ pub trait BoundsStore: Send + Sync + Debug {
     /// The id and run count of an event the user already sent with this idempotency key.
     async fn accepted_event(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
         idempotency_key: &str,
-    ) -> Result<Option<(String, i64)>, StorageError>;
+    ) -> Result<Option<(EventId, i64)>, StorageError>;
     /// Deletes the user's flows beyond the newest `keep`, except those whose callback is
     /// exchanging the code right now. Returns how many were deleted.
     async fn trim_user_flows(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
         keep: i64,
     ) -> Result<u64, StorageError>;
     /// Deletes up to `batch` flows that expired before `before` (Unix seconds).
@@ -109,10 +110,10 @@ where
 
     async fn accepted_event(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
         idempotency_key: &str,
-    ) -> Result<Option<(String, i64)>, StorageError> {
+    ) -> Result<Option<(EventId, i64)>, StorageError> {
         Ok(sqlx::query_as(
             "SELECT id, runs FROM app_events
              WHERE project_id = $1 AND user_id = $2 AND idempotency_key = $3",
@@ -126,8 +127,8 @@ where
 
     async fn trim_user_flows(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
         keep: i64,
     ) -> Result<u64, StorageError> {
         // A flow whose callback is exchanging the code is left alone: deleting it would lose

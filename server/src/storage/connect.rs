@@ -12,14 +12,15 @@ use super::{
     StorageError,
     backend::{Backend, Column, Param, RowsAffected, SqlStore, from_json},
 };
+use crate::ids::{CredentialId, FlowId, IntegrationId, ProjectId, UserId};
 
 /// A project's integration with a provider: the provider app's credentials and URLs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Integration {
     /// UUID v4.
-    pub id: String,
+    pub id: IntegrationId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The provider's type name, e.g. `hubspot`.
     pub provider: String,
     /// A name for people, e.g. `HubSpot`.
@@ -74,13 +75,13 @@ impl CredentialStatus {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Credential {
     /// UUID v4.
-    pub id: String,
+    pub id: CredentialId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The end user (token `sub`).
-    pub user_id: String,
+    pub user_id: UserId,
     /// The integration.
-    pub integration_id: String,
+    pub integration_id: IntegrationId,
     /// Usable or not.
     pub status: CredentialStatus,
     /// The provider account's id (HubSpot: the hub id).
@@ -148,13 +149,13 @@ impl FlowStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flow {
     /// Random, at least 128 bits, base64url.
-    pub id: String,
+    pub id: FlowId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The end user who created it.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The integration.
-    pub integration_id: String,
+    pub integration_id: IntegrationId,
     /// The app origin it is bound to.
     pub origin: String,
     /// Where it is.
@@ -166,7 +167,7 @@ pub struct Flow {
     /// Sealed PKCE verifier (column `pkce_verifier`), set by `/oauth/start`.
     pub pkce_verifier: Option<Vec<u8>>,
     /// The credential it made.
-    pub credential_id: Option<String>,
+    pub credential_id: Option<CredentialId>,
     /// Why it failed.
     pub error: Option<String>,
     /// Unix seconds.
@@ -203,7 +204,7 @@ pub struct RefreshedTokens {
     pub now: i64,
 }
 
-/// Integrations, credentials and OAuth flows. Ids are the rows' text ids.
+/// Integrations, credentials and OAuth flows.
 #[async_trait]
 pub trait ConnectStore: Send + Sync + Debug {
     /// Inserts the project's integration for its provider, or updates it when it has this id.
@@ -212,30 +213,30 @@ pub trait ConnectStore: Send + Sync + Debug {
         integration: &Integration,
     ) -> Result<Integration, StorageError>;
     /// The project's integrations, oldest first.
-    async fn integrations(&self, project: &str) -> Result<Vec<Integration>, StorageError>;
+    async fn integrations(&self, project: ProjectId) -> Result<Vec<Integration>, StorageError>;
     /// One integration of the project.
     async fn integration(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &IntegrationId,
     ) -> Result<Option<Integration>, StorageError>;
     /// The project's integration with a provider.
     async fn integration_by_provider(
         &self,
-        project: &str,
+        project: ProjectId,
         provider: &str,
     ) -> Result<Option<Integration>, StorageError>;
 
     /// Stores a new flow.
     async fn create_flow(&self, flow: &Flow) -> Result<(), StorageError>;
     /// A flow by id.
-    async fn flow(&self, id: &str) -> Result<Option<Flow>, StorageError>;
+    async fn flow(&self, id: &FlowId) -> Result<Option<Flow>, StorageError>;
     /// Moves a `created`, unexpired flow to `started` with its state hash, sealed PKCE verifier
     /// and browser binding, if `start.secret_hash` is the flow's start secret; `None` if the
     /// secret is wrong or the flow was used or expired (single use).
     async fn start_flow(
         &self,
-        id: &str,
+        id: &FlowId,
         start: &FlowStart<'_>,
         now: i64,
     ) -> Result<Option<Flow>, StorageError>;
@@ -252,13 +253,13 @@ pub trait ConnectStore: Send + Sync + Debug {
     ) -> Result<Option<Flow>, StorageError>;
     /// Fails a flow that has not reached the callback yet (`created` or `started`) with why,
     /// dropping its verifier; false when it had already moved on.
-    async fn cancel_flow(&self, id: &str, error: &str, now: i64) -> Result<bool, StorageError>;
+    async fn cancel_flow(&self, id: &FlowId, error: &str, now: i64) -> Result<bool, StorageError>;
     /// Ends a flow (`done` with its credential, or `failed` with why), dropping its verifier.
     async fn finish_flow(
         &self,
-        id: &str,
+        id: &FlowId,
         status: FlowStatus,
-        credential_id: Option<&str>,
+        credential_id: Option<&CredentialId>,
         error: Option<&str>,
         now: i64,
     ) -> Result<(), StorageError>;
@@ -266,26 +267,29 @@ pub trait ConnectStore: Send + Sync + Debug {
     /// Inserts the user's credential for the integration, or replaces its tokens (same id).
     async fn save_credential(&self, credential: &Credential) -> Result<(), StorageError>;
     /// A credential of the project.
-    async fn credential(&self, project: &str, id: &str)
-    -> Result<Option<Credential>, StorageError>;
+    async fn credential(
+        &self,
+        project: ProjectId,
+        id: &CredentialId,
+    ) -> Result<Option<Credential>, StorageError>;
     /// The user's credential for an integration.
     async fn credential_for(
         &self,
-        project: &str,
-        user: &str,
-        integration: &str,
+        project: ProjectId,
+        user: &UserId,
+        integration: &IntegrationId,
     ) -> Result<Option<Credential>, StorageError>;
     /// Every credential of the user.
     async fn user_credentials(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
     ) -> Result<Vec<Credential>, StorageError>;
     /// Claims the right to refresh (bumps the version, takes a lease); `false` if the version
     /// moved or another refresher holds an unexpired lease.
     async fn claim_refresh(
         &self,
-        id: &str,
+        id: &CredentialId,
         version: i64,
         now: i64,
         lease_secs: i64,
@@ -293,26 +297,30 @@ pub trait ConnectStore: Send + Sync + Debug {
     /// Stores refreshed tokens under a claim; `false` if the claim was lost.
     async fn store_refreshed(
         &self,
-        id: &str,
+        id: &CredentialId,
         tokens: &RefreshedTokens,
     ) -> Result<bool, StorageError>;
     /// Gives a claim up after a failed refresh, with the credential's new status.
     async fn release_refresh(
         &self,
-        id: &str,
+        id: &CredentialId,
         claimed_version: i64,
         status: CredentialStatus,
         now: i64,
     ) -> Result<(), StorageError>;
     /// Deletes a credential; `false` if there was none.
-    async fn delete_credential(&self, project: &str, id: &str) -> Result<bool, StorageError>;
+    async fn delete_credential(
+        &self,
+        project: ProjectId,
+        id: &CredentialId,
+    ) -> Result<bool, StorageError>;
 }
 
 /// An `integrations` row.
 #[derive(sqlx::FromRow)]
 struct IntegrationRow {
-    id: String,
-    project_id: String,
+    id: IntegrationId,
+    project_id: ProjectId,
     provider: String,
     name: String,
     client_id: String,
@@ -347,10 +355,10 @@ impl From<IntegrationRow> for Integration {
 /// A `credentials` row.
 #[derive(sqlx::FromRow)]
 struct CredentialRow {
-    id: String,
-    project_id: String,
-    user_id: String,
-    integration_id: String,
+    id: CredentialId,
+    project_id: ProjectId,
+    user_id: UserId,
+    integration_id: IntegrationId,
     status: String,
     provider_id: String,
     provider_data: String,
@@ -391,16 +399,16 @@ impl TryFrom<CredentialRow> for Credential {
 /// An `oauth_flows` row.
 #[derive(sqlx::FromRow)]
 struct FlowRow {
-    id: String,
-    project_id: String,
-    user_id: String,
-    integration_id: String,
+    id: FlowId,
+    project_id: ProjectId,
+    user_id: UserId,
+    integration_id: IntegrationId,
     origin: String,
     status: String,
     start_secret_hash: Option<Vec<u8>>,
     browser_hash: Option<Vec<u8>>,
     pkce_verifier: Option<Vec<u8>>,
-    credential_id: Option<String>,
+    credential_id: Option<CredentialId>,
     error: Option<String>,
     created_at: i64,
     expires_at: i64,
@@ -465,7 +473,7 @@ where
              WHERE integrations.id = excluded.id",
         )
         .bind(&i.id)
-        .bind(&i.project_id)
+        .bind(i.project_id)
         .bind(&i.provider)
         .bind(&i.name)
         .bind(&i.client_id)
@@ -484,12 +492,12 @@ where
                 "the project has this provider under another id".into(),
             ));
         }
-        self.integration(&i.project_id, &i.id)
+        self.integration(i.project_id, &i.id)
             .await?
             .ok_or_else(|| StorageError::Corrupt("integration vanished".into()))
     }
 
-    async fn integrations(&self, project: &str) -> Result<Vec<Integration>, StorageError> {
+    async fn integrations(&self, project: ProjectId) -> Result<Vec<Integration>, StorageError> {
         let rows: Vec<IntegrationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {INTEGRATION_COLUMNS} FROM integrations
              WHERE project_id = $1 ORDER BY created_at, id"
@@ -502,8 +510,8 @@ where
 
     async fn integration(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &IntegrationId,
     ) -> Result<Option<Integration>, StorageError> {
         let row: Option<IntegrationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {INTEGRATION_COLUMNS} FROM integrations WHERE project_id = $1 AND id = $2"
@@ -517,7 +525,7 @@ where
 
     async fn integration_by_provider(
         &self,
-        project: &str,
+        project: ProjectId,
         provider: &str,
     ) -> Result<Option<Integration>, StorageError> {
         let row: Option<IntegrationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -537,7 +545,7 @@ where
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $9)",
         )
         .bind(&f.id)
-        .bind(&f.project_id)
+        .bind(f.project_id)
         .bind(&f.user_id)
         .bind(&f.integration_id)
         .bind(&f.origin)
@@ -550,7 +558,7 @@ where
         Ok(())
     }
 
-    async fn flow(&self, id: &str) -> Result<Option<Flow>, StorageError> {
+    async fn flow(&self, id: &FlowId) -> Result<Option<Flow>, StorageError> {
         let row: Option<FlowRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {FLOW_COLUMNS} FROM oauth_flows WHERE id = $1"
         )))
@@ -562,7 +570,7 @@ where
 
     async fn start_flow(
         &self,
-        id: &str,
+        id: &FlowId,
         start: &FlowStart<'_>,
         now: i64,
     ) -> Result<Option<Flow>, StorageError> {
@@ -606,7 +614,7 @@ where
     ) -> Result<Option<Flow>, StorageError> {
         // Consumed atomically, and only by the browser that started the flow: of two callbacks
         // with one state, one moves the flow on; another browser's moves nothing.
-        let id: Option<String> = sqlx::query_scalar(
+        let id: Option<FlowId> = sqlx::query_scalar(
             "UPDATE oauth_flows SET status = 'exchanging', updated_at = $3
              WHERE state_hash = $1 AND browser_hash = $2 AND status = 'started'
                AND expires_at > $3
@@ -623,7 +631,7 @@ where
         }
     }
 
-    async fn cancel_flow(&self, id: &str, error: &str, now: i64) -> Result<bool, StorageError> {
+    async fn cancel_flow(&self, id: &FlowId, error: &str, now: i64) -> Result<bool, StorageError> {
         let done = sqlx::query(
             "UPDATE oauth_flows SET status = 'failed', error = $2, pkce_verifier = NULL,
                updated_at = $3
@@ -639,9 +647,9 @@ where
 
     async fn finish_flow(
         &self,
-        id: &str,
+        id: &FlowId,
         status: FlowStatus,
-        credential_id: Option<&str>,
+        credential_id: Option<&CredentialId>,
         error: Option<&str>,
         now: i64,
     ) -> Result<(), StorageError> {
@@ -652,7 +660,7 @@ where
         )
         .bind(id)
         .bind(status.as_str())
-        .bind(credential_id.map(str::to_owned))
+        .bind(credential_id.map(CredentialId::to_string))
         .bind(error.map(str::to_owned))
         .bind(now)
         .execute(&self.pool)
@@ -676,7 +684,7 @@ where
              WHERE credentials.id = excluded.id",
         )
         .bind(&c.id)
-        .bind(&c.project_id)
+        .bind(c.project_id)
         .bind(&c.user_id)
         .bind(&c.integration_id)
         .bind(c.status.as_str())
@@ -702,8 +710,8 @@ where
 
     async fn credential(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &CredentialId,
     ) -> Result<Option<Credential>, StorageError> {
         let row: Option<CredentialRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE project_id = $1 AND id = $2"
@@ -717,9 +725,9 @@ where
 
     async fn credential_for(
         &self,
-        project: &str,
-        user: &str,
-        integration: &str,
+        project: ProjectId,
+        user: &UserId,
+        integration: &IntegrationId,
     ) -> Result<Option<Credential>, StorageError> {
         let row: Option<CredentialRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials
@@ -735,8 +743,8 @@ where
 
     async fn user_credentials(
         &self,
-        project: &str,
-        user: &str,
+        project: ProjectId,
+        user: &UserId,
     ) -> Result<Vec<Credential>, StorageError> {
         let rows: Vec<CredentialRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials
@@ -751,7 +759,7 @@ where
 
     async fn claim_refresh(
         &self,
-        id: &str,
+        id: &CredentialId,
         version: i64,
         now: i64,
         lease_secs: i64,
@@ -772,7 +780,7 @@ where
 
     async fn store_refreshed(
         &self,
-        id: &str,
+        id: &CredentialId,
         tokens: &RefreshedTokens,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
@@ -794,7 +802,7 @@ where
 
     async fn release_refresh(
         &self,
-        id: &str,
+        id: &CredentialId,
         claimed_version: i64,
         status: CredentialStatus,
         now: i64,
@@ -813,7 +821,11 @@ where
         Ok(())
     }
 
-    async fn delete_credential(&self, project: &str, id: &str) -> Result<bool, StorageError> {
+    async fn delete_credential(
+        &self,
+        project: ProjectId,
+        id: &CredentialId,
+    ) -> Result<bool, StorageError> {
         let done = sqlx::query("DELETE FROM credentials WHERE project_id = $1 AND id = $2")
             .bind(project)
             .bind(id)

@@ -12,15 +12,16 @@ use super::{
     StorageError,
     backend::{Backend, Column, Param, RowsAffected, SqlStore, from_json},
 };
+use crate::ids::{EventId, ProjectId, RunId, UserId, WorkerId, WorkflowId};
 
 /// A workflow as deployed: what matching and the SDK need (the definition itself lives in the
 /// deployed version's bundle).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeployedWorkflow {
     /// UUID v4, stable across deploys of the same slug.
-    pub id: String,
+    pub id: WorkflowId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The YAML file's `id:`.
     pub slug: String,
     /// A name for people.
@@ -54,11 +55,11 @@ pub struct WorkflowSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     /// UUID v4.
-    pub id: String,
+    pub id: EventId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The user who sent it.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The client's `Idempotency-Key`, or the event id when none was sent.
     pub idempotency_key: String,
     /// The App Event's name.
@@ -73,7 +74,7 @@ pub struct NewEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventOutcome {
     /// The event's id (the first one's, for a repeat).
-    pub id: String,
+    pub id: EventId,
     /// How many runs it enqueued.
     pub runs: i64,
     /// Whether this was a repeat of a recorded event (nothing enqueued).
@@ -120,17 +121,17 @@ impl RunStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
     /// UUID v4.
-    pub id: String,
+    pub id: RunId,
     /// The project.
-    pub project_id: String,
+    pub project_id: ProjectId,
     /// The user whose event started it.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The workflow.
-    pub workflow_id: String,
+    pub workflow_id: WorkflowId,
     /// The deploy it runs.
     pub workflow_version: i64,
     /// The event.
-    pub event_id: String,
+    pub event_id: EventId,
     /// Where it is.
     pub status: RunStatus,
     /// Attempts so far (a claim counts one).
@@ -140,7 +141,7 @@ pub struct Run {
     /// The worker's lease, Unix ms.
     pub lease_until_ms: Option<i64>,
     /// The worker holding it.
-    pub lease_owner: Option<String>,
+    pub lease_owner: Option<WorkerId>,
     /// The last error.
     pub error: Option<String>,
     /// Template warnings (missing variables).
@@ -153,17 +154,54 @@ pub struct Run {
     pub finished_ms: Option<i64>,
 }
 
+/// How an attempt of a step went, stored by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// Recorded before the call: if the process dies during it, the next attempt knows the
+    /// step was tried.
+    Started,
+    /// The step's call succeeded.
+    Succeeded,
+    /// A transient failure: the run is retried.
+    Retry,
+    /// A permanent failure: the run fails.
+    Failed,
+}
+
+impl AttemptOutcome {
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Started => "started",
+            Self::Succeeded => "succeeded",
+            Self::Retry => "retry",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "started" => Self::Started,
+            "succeeded" => Self::Succeeded,
+            "retry" => Self::Retry,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
 /// One try of one step, for Task History.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     /// The run.
-    pub run_id: String,
+    pub run_id: RunId,
     /// The run's attempt number.
     pub attempt: i64,
     /// The step.
     pub step_id: String,
-    /// `succeeded`, `retry` or `failed`.
-    pub outcome: String,
+    /// How it went.
+    pub outcome: AttemptOutcome,
     /// What was sent (summarised, secrets redacted).
     pub request: Value,
     /// What came back (summarised).
@@ -180,9 +218,9 @@ pub struct Attempt {
 #[derive(Debug, Clone, Default)]
 pub struct RunFilter {
     /// Only this user's runs.
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     /// Only this workflow's runs.
-    pub workflow_id: Option<String>,
+    pub workflow_id: Option<WorkflowId>,
     /// Only runs in this state.
     pub status: Option<RunStatus>,
     /// Created at or after, Unix ms.
@@ -190,7 +228,7 @@ pub struct RunFilter {
     /// Created before, Unix ms.
     pub until_ms: Option<i64>,
     /// Runs older than this (created ms, id) cursor: the next page.
-    pub before: Option<(i64, String)>,
+    pub before: Option<(i64, RunId)>,
     /// Page size.
     pub limit: i64,
 }
@@ -215,7 +253,7 @@ pub trait EngineStore: Send + Sync + Debug {
     /// `owner` until `now_ms + lease_ms`, counting one attempt each.
     async fn claim_runs(
         &self,
-        owner: &str,
+        owner: &WorkerId,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
@@ -224,7 +262,7 @@ pub trait EngineStore: Send + Sync + Debug {
     /// (ids kept for slugs deployed before). Returns the version and the active workflows.
     async fn deploy(
         &self,
-        project: &str,
+        project: ProjectId,
         bundle: &str,
         specs: &[WorkflowSpec],
         now_ms: i64,
@@ -232,75 +270,78 @@ pub trait EngineStore: Send + Sync + Debug {
     /// The bundle (JSON) of a deployed version.
     async fn workflow_bundle(
         &self,
-        project: &str,
+        project: ProjectId,
         version: i64,
     ) -> Result<Option<String>, StorageError>;
     /// The project's active workflows.
-    async fn workflows(&self, project: &str) -> Result<Vec<DeployedWorkflow>, StorageError>;
+    async fn workflows(&self, project: ProjectId) -> Result<Vec<DeployedWorkflow>, StorageError>;
     /// One active workflow.
     async fn workflow(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &WorkflowId,
     ) -> Result<Option<DeployedWorkflow>, StorageError>;
     /// One workflow, active or not (runs of older versions still need it).
     async fn workflow_any(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &WorkflowId,
     ) -> Result<Option<DeployedWorkflow>, StorageError>;
     /// A user's choice for a workflow.
     async fn set_user_workflow(
         &self,
-        project: &str,
-        user: &str,
-        workflow: &str,
+        project: ProjectId,
+        user: &UserId,
+        workflow: &WorkflowId,
         enabled: bool,
         now_ms: i64,
     ) -> Result<(), StorageError>;
     /// Every choice the user made: (workflow id, enabled).
     async fn user_workflow_choices(
         &self,
-        project: &str,
-        user: &str,
-    ) -> Result<Vec<(String, bool)>, StorageError>;
+        project: ProjectId,
+        user: &UserId,
+    ) -> Result<Vec<(WorkflowId, bool)>, StorageError>;
     /// In one transaction: records the event (a repeat of its idempotency key records and
     /// enqueues nothing and answers the first outcome) and enqueues one run per active workflow
     /// triggered by its name that the user has enabled and whose integration the user has
     /// connected.
     async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError>;
     /// An event's name and payload.
-    async fn event(&self, project: &str, id: &str)
-    -> Result<Option<(String, Value)>, StorageError>;
+    async fn event(
+        &self,
+        project: ProjectId,
+        id: &EventId,
+    ) -> Result<Option<(String, Value)>, StorageError>;
     /// A run of the project.
-    async fn run(&self, project: &str, id: &str) -> Result<Option<Run>, StorageError>;
+    async fn run(&self, project: ProjectId, id: &RunId) -> Result<Option<Run>, StorageError>;
     /// Runs of the project, newest first.
-    async fn runs(&self, project: &str, filter: &RunFilter) -> Result<Vec<Run>, StorageError>;
+    async fn runs(&self, project: ProjectId, filter: &RunFilter) -> Result<Vec<Run>, StorageError>;
     /// The outputs of a run's finished steps (step id → output).
-    async fn step_outputs(&self, run: &str) -> Result<Map<String, Value>, StorageError>;
+    async fn step_outputs(&self, run: &RunId) -> Result<Map<String, Value>, StorageError>;
     /// Stores a finished step's output, so a retry of the run does not repeat it.
     async fn save_step_output(
         &self,
-        run: &str,
+        run: &RunId,
         step: &str,
         output: &Value,
     ) -> Result<(), StorageError>;
     /// Stores (or completes) an attempt of a step.
     async fn record_attempt(&self, attempt: &Attempt) -> Result<(), StorageError>;
     /// Every attempt of a run.
-    async fn attempts(&self, run: &str) -> Result<Vec<Attempt>, StorageError>;
+    async fn attempts(&self, run: &RunId) -> Result<Vec<Attempt>, StorageError>;
     /// Ends a run held by `owner`; `false` if the lease was lost (another worker owns it now).
     async fn finish_run(
         &self,
-        run: &str,
-        owner: &str,
+        run: &RunId,
+        owner: &WorkerId,
         end: &RunEnd<'_>,
     ) -> Result<bool, StorageError>;
     /// Puts a run held by `owner` back in the queue until `next_attempt_ms`.
     async fn retry_run(
         &self,
-        run: &str,
-        owner: &str,
+        run: &RunId,
+        owner: &WorkerId,
         next_attempt_ms: i64,
         error: &str,
         now_ms: i64,
@@ -309,7 +350,7 @@ pub trait EngineStore: Send + Sync + Debug {
     async fn enqueue_replay(
         &self,
         run: &Run,
-        new_id: &str,
+        new_id: &RunId,
         now_ms: i64,
     ) -> Result<(), StorageError>;
 }
@@ -330,17 +371,17 @@ pub trait RunQueue: Send + Sync + Debug {
 /// A `runs` row.
 #[derive(sqlx::FromRow)]
 struct RunRow {
-    id: String,
-    project_id: String,
-    user_id: String,
-    workflow_id: String,
+    id: RunId,
+    project_id: ProjectId,
+    user_id: UserId,
+    workflow_id: WorkflowId,
     workflow_version: i64,
-    event_id: String,
+    event_id: EventId,
     status: String,
     attempts: i64,
     next_attempt_ms: i64,
     lease_until_ms: Option<i64>,
-    lease_owner: Option<String>,
+    lease_owner: Option<WorkerId>,
     error: Option<String>,
     warnings: String,
     created_ms: i64,
@@ -377,8 +418,8 @@ impl TryFrom<RunRow> for Run {
 /// A `workflows` row.
 #[derive(sqlx::FromRow)]
 struct WorkflowRow {
-    id: String,
-    project_id: String,
+    id: WorkflowId,
+    project_id: ProjectId,
     slug: String,
     name: String,
     integration: String,
@@ -405,7 +446,7 @@ impl From<WorkflowRow> for DeployedWorkflow {
 /// A `run_attempts` row.
 #[derive(sqlx::FromRow)]
 struct AttemptRow {
-    run_id: String,
+    run_id: RunId,
     attempt: i64,
     step_id: String,
     outcome: String,
@@ -426,7 +467,9 @@ impl TryFrom<AttemptRow> for Attempt {
             run_id: row.run_id,
             attempt: row.attempt,
             step_id: row.step_id,
-            outcome: row.outcome,
+            outcome: AttemptOutcome::parse(&row.outcome).ok_or_else(|| {
+                StorageError::Corrupt(format!("attempt outcome {:?}", row.outcome))
+            })?,
             error: row.error,
             started_ms: row.started_ms,
             finished_ms: row.finished_ms,
@@ -462,7 +505,7 @@ where
 {
     async fn claim_runs(
         &self,
-        owner: &str,
+        owner: &WorkerId,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
@@ -491,7 +534,7 @@ where
 
     async fn deploy(
         &self,
-        project: &str,
+        project: ProjectId,
         bundle: &str,
         specs: &[WorkflowSpec],
         now_ms: i64,
@@ -524,7 +567,7 @@ where
                    default_enabled = excluded.default_enabled, version = excluded.version,
                    active = 1",
             )
-            .bind(uuid::Uuid::new_v4().to_string())
+            .bind(WorkflowId::random())
             .bind(project)
             .bind(&spec.slug)
             .bind(&spec.name)
@@ -541,7 +584,7 @@ where
 
     async fn workflow_bundle(
         &self,
-        project: &str,
+        project: ProjectId,
         version: i64,
     ) -> Result<Option<String>, StorageError> {
         Ok(sqlx::query_scalar(
@@ -553,7 +596,7 @@ where
         .await?)
     }
 
-    async fn workflows(&self, project: &str) -> Result<Vec<DeployedWorkflow>, StorageError> {
+    async fn workflows(&self, project: ProjectId) -> Result<Vec<DeployedWorkflow>, StorageError> {
         let rows: Vec<WorkflowRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {WORKFLOW_COLUMNS} FROM workflows
              WHERE project_id = $1 AND active = 1 ORDER BY slug"
@@ -566,8 +609,8 @@ where
 
     async fn workflow(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &WorkflowId,
     ) -> Result<Option<DeployedWorkflow>, StorageError> {
         let row: Option<WorkflowRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {WORKFLOW_COLUMNS} FROM workflows
@@ -582,8 +625,8 @@ where
 
     async fn workflow_any(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &WorkflowId,
     ) -> Result<Option<DeployedWorkflow>, StorageError> {
         let row: Option<WorkflowRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {WORKFLOW_COLUMNS} FROM workflows WHERE project_id = $1 AND id = $2"
@@ -597,9 +640,9 @@ where
 
     async fn set_user_workflow(
         &self,
-        project: &str,
-        user: &str,
-        workflow: &str,
+        project: ProjectId,
+        user: &UserId,
+        workflow: &WorkflowId,
         enabled: bool,
         now_ms: i64,
     ) -> Result<(), StorageError> {
@@ -621,10 +664,10 @@ where
 
     async fn user_workflow_choices(
         &self,
-        project: &str,
-        user: &str,
-    ) -> Result<Vec<(String, bool)>, StorageError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
+        project: ProjectId,
+        user: &UserId,
+    ) -> Result<Vec<(WorkflowId, bool)>, StorageError> {
+        let rows: Vec<(WorkflowId, i64)> = sqlx::query_as(
             "SELECT workflow_id, enabled FROM user_workflows
              WHERE project_id = $1 AND user_id = $2",
         )
@@ -649,7 +692,7 @@ where
              ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING",
         )
         .bind(&event.id)
-        .bind(&event.project_id)
+        .bind(event.project_id)
         .bind(&event.user_id)
         .bind(&event.idempotency_key)
         .bind(&event.name)
@@ -658,11 +701,11 @@ where
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
-            let (id, runs): (String, i64) = sqlx::query_as(
+            let (id, runs): (EventId, i64) = sqlx::query_as(
                 "SELECT id, runs FROM app_events
                  WHERE project_id = $1 AND user_id = $2 AND idempotency_key = $3",
             )
-            .bind(&event.project_id)
+            .bind(event.project_id)
             .bind(&event.user_id)
             .bind(&event.idempotency_key)
             .fetch_one(&mut *tx)
@@ -674,7 +717,7 @@ where
                 duplicate: true,
             });
         }
-        let matching: Vec<(String, i64)> = sqlx::query_as(
+        let matching: Vec<(WorkflowId, i64)> = sqlx::query_as(
             "SELECT w.id, w.version FROM workflows w
              JOIN integrations i ON i.project_id = w.project_id AND i.provider = w.integration
              JOIN credentials c ON c.project_id = w.project_id AND c.integration_id = i.id
@@ -685,15 +728,15 @@ where
                AND COALESCE(uw.enabled, w.default_enabled) = 1
              ORDER BY w.slug",
         )
-        .bind(&event.project_id)
+        .bind(event.project_id)
         .bind(&event.user_id)
         .bind(&event.name)
         .fetch_all(&mut *tx)
         .await?;
         for (workflow_id, version) in &matching {
             sqlx::query(INSERT_RUN)
-                .bind(uuid::Uuid::new_v4().to_string())
-                .bind(&event.project_id)
+                .bind(RunId::random())
+                .bind(event.project_id)
                 .bind(&event.user_id)
                 .bind(workflow_id)
                 .bind(version)
@@ -718,8 +761,8 @@ where
 
     async fn event(
         &self,
-        project: &str,
-        id: &str,
+        project: ProjectId,
+        id: &EventId,
     ) -> Result<Option<(String, Value)>, StorageError> {
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT name, payload FROM app_events WHERE project_id = $1 AND id = $2",
@@ -732,7 +775,7 @@ where
             .transpose()
     }
 
-    async fn run(&self, project: &str, id: &str) -> Result<Option<Run>, StorageError> {
+    async fn run(&self, project: ProjectId, id: &RunId) -> Result<Option<Run>, StorageError> {
         let row: Option<RunRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 AND id = $2"
         )))
@@ -743,8 +786,11 @@ where
         row.map(Run::try_from).transpose()
     }
 
-    async fn runs(&self, project: &str, f: &RunFilter) -> Result<Vec<Run>, StorageError> {
-        let (before_ms, before_id) = f.before.clone().unwrap_or((i64::MAX, String::new()));
+    async fn runs(&self, project: ProjectId, f: &RunFilter) -> Result<Vec<Run>, StorageError> {
+        let (before_ms, before_id) = match &f.before {
+            Some((ms, id)) => (*ms, id.to_string()),
+            None => (i64::MAX, String::new()),
+        };
         let rows: Vec<RunRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1
                AND ($2 IS NULL OR user_id = $2) AND ($3 IS NULL OR workflow_id = $3)
@@ -754,8 +800,8 @@ where
              ORDER BY created_ms DESC, id DESC LIMIT $9"
         )))
         .bind(project)
-        .bind(&f.user_id)
-        .bind(&f.workflow_id)
+        .bind(f.user_id.as_ref().map(UserId::to_string))
+        .bind(f.workflow_id.as_ref().map(WorkflowId::to_string))
         .bind(f.status.map(|s| s.as_str().to_owned()))
         .bind(f.since_ms.unwrap_or(0))
         .bind(f.until_ms.unwrap_or(i64::MAX))
@@ -767,7 +813,7 @@ where
         rows.into_iter().map(Run::try_from).collect()
     }
 
-    async fn step_outputs(&self, run: &str) -> Result<Map<String, Value>, StorageError> {
+    async fn step_outputs(&self, run: &RunId) -> Result<Map<String, Value>, StorageError> {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT step_id, output FROM run_steps WHERE run_id = $1")
                 .bind(run)
@@ -780,7 +826,7 @@ where
 
     async fn save_step_output(
         &self,
-        run: &str,
+        run: &RunId,
         step: &str,
         output: &Value,
     ) -> Result<(), StorageError> {
@@ -808,7 +854,7 @@ where
         .bind(&a.run_id)
         .bind(a.attempt)
         .bind(&a.step_id)
-        .bind(&a.outcome)
+        .bind(a.outcome.as_str())
         .bind(a.request.to_string())
         .bind(a.response.to_string())
         .bind(&a.error)
@@ -819,7 +865,7 @@ where
         Ok(())
     }
 
-    async fn attempts(&self, run: &str) -> Result<Vec<Attempt>, StorageError> {
+    async fn attempts(&self, run: &RunId) -> Result<Vec<Attempt>, StorageError> {
         let rows: Vec<AttemptRow> = sqlx::query_as(
             "SELECT run_id, attempt, step_id, outcome, request, response, error, started_ms,
                finished_ms
@@ -833,8 +879,8 @@ where
 
     async fn finish_run(
         &self,
-        run: &str,
-        owner: &str,
+        run: &RunId,
+        owner: &WorkerId,
         end: &RunEnd<'_>,
     ) -> Result<bool, StorageError> {
         let warnings = serde_json::to_string(end.warnings).unwrap_or_else(|_| "[]".into());
@@ -856,8 +902,8 @@ where
 
     async fn retry_run(
         &self,
-        run: &str,
-        owner: &str,
+        run: &RunId,
+        owner: &WorkerId,
         next_attempt_ms: i64,
         error: &str,
         now_ms: i64,
@@ -880,12 +926,12 @@ where
     async fn enqueue_replay(
         &self,
         run: &Run,
-        new_id: &str,
+        new_id: &RunId,
         now_ms: i64,
     ) -> Result<(), StorageError> {
         sqlx::query(INSERT_RUN)
             .bind(new_id)
-            .bind(&run.project_id)
+            .bind(run.project_id)
             .bind(&run.user_id)
             .bind(&run.workflow_id)
             .bind(run.workflow_version)

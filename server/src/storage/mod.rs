@@ -24,8 +24,8 @@ pub use connect::{
     RefreshedTokens,
 };
 pub use engine::{
-    Attempt, DeployedWorkflow, EngineStore, EventOutcome, NewEvent, Run, RunEnd, RunFilter,
-    RunQueue, RunStatus, WorkflowSpec,
+    Attempt, AttemptOutcome, DeployedWorkflow, EngineStore, EventOutcome, NewEvent, Run, RunEnd,
+    RunFilter, RunQueue, RunStatus, WorkflowSpec,
 };
 pub use projects::{
     DEFAULT_MAX_TOKEN_LIFETIME_SECS, MAX_USER_META_BYTES, Project, ProjectStore, SigningKeyRecord,

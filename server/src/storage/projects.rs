@@ -135,7 +135,7 @@ const MERGE_ATTEMPTS: usize = 8;
 /// A `projects` row.
 #[derive(sqlx::FromRow)]
 struct ProjectRow {
-    id: String,
+    id: ProjectId,
     name: String,
     allowed_origins: String,
     max_token_lifetime_secs: i64,
@@ -146,7 +146,7 @@ impl TryFrom<ProjectRow> for Project {
     type Error = StorageError;
 
     fn try_from(row: ProjectRow) -> Result<Self, StorageError> {
-        let id = parse_project_id(&row.id)?;
+        let id = row.id;
         let raw: Vec<String> = from_json(&row.allowed_origins, "origins")?;
         // An origin stored before the parser became strict (one with `;`, `,` or another
         // character no browser sends) could never match a browser's `Origin`: it is left out
@@ -166,7 +166,7 @@ impl TryFrom<ProjectRow> for Project {
 /// A `signing_keys` row.
 #[derive(sqlx::FromRow)]
 struct SigningKeyRow {
-    kid: String,
+    kid: Kid,
     modulus: String,
     exponent: String,
     bits: i64,
@@ -178,13 +178,11 @@ impl TryFrom<SigningKeyRow> for SigningKeyRecord {
     type Error = StorageError;
 
     fn try_from(row: SigningKeyRow) -> Result<Self, StorageError> {
-        let kid = Kid::parse(&row.kid)
-            .ok_or_else(|| StorageError::Corrupt(format!("kid {:?}", row.kid)))?;
         let bits = u32::try_from(row.bits)
             .map_err(|_| StorageError::Corrupt(format!("bits {}", row.bits)))?;
         Ok(Self {
             key: PublicKey {
-                kid,
+                kid: row.kid,
                 n: row.modulus,
                 e: row.exponent,
                 bits,
@@ -224,10 +222,6 @@ fn stored_origin(project: ProjectId, text: &str) -> Option<Origin> {
     }
 }
 
-fn parse_project_id(id: &str) -> Result<ProjectId, StorageError> {
-    ProjectId::parse(id).ok_or_else(|| StorageError::Corrupt(format!("project id {id:?}")))
-}
-
 fn origins_to_json(origins: &[Origin]) -> String {
     let list: Vec<&str> = origins.iter().map(Origin::as_str).collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
@@ -258,7 +252,7 @@ where
             "INSERT INTO projects (id, name, allowed_origins, max_token_lifetime_secs, created_at)
              VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(project.id.to_string())
+        .bind(project.id)
         .bind(&project.name)
         .bind(origins_to_json(&project.allowed_origins))
         .bind(project.max_token_lifetime_secs)
@@ -268,7 +262,7 @@ where
         .map_err(|e| StorageError::on_unique(e, "a project with this id exists"))?;
         sqlx::query("INSERT INTO api_keys (key_hash, project_id, created_at) VALUES ($1, $2, $3)")
             .bind(api_key_hash)
-            .bind(project.id.to_string())
+            .bind(project.id)
             .bind(project.created_at)
             .execute(&mut *tx)
             .await
@@ -282,7 +276,7 @@ where
             "SELECT id, name, allowed_origins, max_token_lifetime_secs, created_at
              FROM projects WHERE id = $1",
         )
-        .bind(id.to_string())
+        .bind(id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(Project::try_from).transpose()
@@ -293,7 +287,7 @@ where
             "UPDATE projects SET name = $2, allowed_origins = $3, max_token_lifetime_secs = $4
              WHERE id = $1",
         )
-        .bind(project.id.to_string())
+        .bind(project.id)
         .bind(&project.name)
         .bind(origins_to_json(&project.allowed_origins))
         .bind(project.max_token_lifetime_secs)
@@ -306,13 +300,12 @@ where
         &self,
         api_key_hash: &[u8],
     ) -> Result<Option<ProjectId>, StorageError> {
-        let id: Option<String> = sqlx::query_scalar(
+        Ok(sqlx::query_scalar(
             "SELECT project_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
         )
         .bind(api_key_hash)
         .fetch_optional(&self.pool)
-        .await?;
-        id.as_deref().map(parse_project_id).transpose()
+        .await?)
     }
 
     async fn add_signing_key(
@@ -337,8 +330,8 @@ where
                  WHERE kid = $2 AND project_id <> $1 AND revoked_at IS NULL
              )",
         )
-        .bind(project.to_string())
-        .bind(key.kid.as_str())
+        .bind(project)
+        .bind(&key.kid)
         .bind(&key.n)
         .bind(&key.e)
         .bind(i64::from(key.bits))
@@ -365,7 +358,7 @@ where
             "SELECT kid, modulus, exponent, bits, created_at, revoked_at FROM signing_keys
              WHERE project_id = $1 ORDER BY created_at, kid",
         )
-        .bind(project.to_string())
+        .bind(project)
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter().map(SigningKeyRecord::try_from).collect()
@@ -381,8 +374,8 @@ where
             "UPDATE signing_keys SET revoked_at = $3
              WHERE project_id = $1 AND kid = $2 AND revoked_at IS NULL",
         )
-        .bind(project.to_string())
-        .bind(kid.as_str())
+        .bind(project)
+        .bind(kid)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -399,8 +392,8 @@ where
             "SELECT meta, version, created_at FROM users WHERE project_id = $1 AND id = $2";
         // Read first: every authenticated request lands here, and most users exist.
         let row: Option<UserRow> = sqlx::query_as(SELECT)
-            .bind(project.to_string())
-            .bind(user.as_str())
+            .bind(project)
+            .bind(user)
             .fetch_optional(&self.pool)
             .await?;
         if let Some(row) = row {
@@ -411,14 +404,14 @@ where
              VALUES ($1, $2, '{}', 0, $3)
              ON CONFLICT (project_id, id) DO NOTHING",
         )
-        .bind(project.to_string())
-        .bind(user.as_str())
+        .bind(project)
+        .bind(user)
         .bind(now)
         .execute(&self.pool)
         .await?;
         let row: UserRow = sqlx::query_as(SELECT)
-            .bind(project.to_string())
-            .bind(user.as_str())
+            .bind(project)
+            .bind(user)
             .fetch_one(&self.pool)
             .await?;
         row.into_user(user)
@@ -436,8 +429,8 @@ where
             let Some(row): Option<UserRow> = sqlx::query_as(
                 "SELECT meta, version, created_at FROM users WHERE project_id = $1 AND id = $2",
             )
-            .bind(project.to_string())
-            .bind(user.as_str())
+            .bind(project)
+            .bind(user)
             .fetch_optional(&self.pool)
             .await?
             else {
@@ -459,8 +452,8 @@ where
                 "UPDATE users SET meta = $3, version = version + 1
                  WHERE project_id = $1 AND id = $2 AND version = $4",
             )
-            .bind(project.to_string())
-            .bind(user.as_str())
+            .bind(project)
+            .bind(user)
             .bind(text)
             .bind(version)
             .execute(&self.pool)

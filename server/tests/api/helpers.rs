@@ -13,7 +13,7 @@ use paragon_server::{
     cli::{ServeArgs, StorageArgs},
     clock,
     config::{Limits, ServeConfig},
-    ids::ProjectId,
+    ids::{Id, Kind, ProjectId},
     startup::Application,
     storage::{Store, postgres::PgStore},
 };
@@ -21,6 +21,16 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, postgres::PgConnectOptions};
 use tempfile::TempDir;
 
 pub use crate::postgres_env::postgres_url;
+
+/// The id in a text the API answered (or the test chose).
+pub fn id<K: Kind>(text: &str) -> Id<K> {
+    Id::parse(text).expect("an id")
+}
+
+/// The project id in a text the API answered.
+pub fn pid(text: &str) -> ProjectId {
+    ProjectId::parse(text).expect("a project id")
+}
 
 /// The origin the test app's project trusts.
 pub const APP_ORIGIN: &str = "http://app.test:3000";
@@ -78,6 +88,18 @@ impl Drop for SchemaGuard {
                 .build()?;
             runtime.block_on(async {
                 if let Ok(mut conn) = PgConnection::connect(&url).await {
+                    // The test's runtime is blocked in this `drop`, so a transaction its app
+                    // had open (a housekeeping sweep) can never end and would hold the schema's
+                    // locks for ever: its sessions are ended first.
+                    let end_sessions = format!(
+                        "SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+                         JOIN pg_class c ON c.oid = l.relation
+                         JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE n.nspname = '{schema}' AND l.pid <> pg_backend_pid()"
+                    );
+                    let _ = sqlx::raw_sql(AssertSqlSafe(end_sessions))
+                        .execute(&mut conn)
+                        .await;
                     let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
                     let _ = sqlx::raw_sql(AssertSqlSafe(drop)).execute(&mut conn).await;
                 }
