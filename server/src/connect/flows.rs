@@ -1,9 +1,9 @@
-//! OAuth connect flows (DESIGN.md section 5, steps 4 and 5): created by the portal or the SDK
-//! with the user's token, started by the popup's form post to `/oauth/start`, completed at
-//! `/oauth/callback`. A flow is random, single-use, bound to project, user, integration and
-//! app origin, and expires in 10 minutes; the state is consumed atomically, so a missing,
-//! wrong, reused or expired state never reaches the provider's token endpoint. It is also bound
-//! to the browser that started it (see [`super::binding`]): only that browser can complete it.
+//! OAuth connect flows: created by the portal or the SDK with the user's token, started by the
+//! popup's form post to `/oauth/start`, completed at `/oauth/callback`. A flow is random,
+//! single-use, bound to project, user, integration and app origin, and expires in 10 minutes;
+//! the state is consumed atomically, so a missing, wrong, reused or expired state never reaches
+//! the provider's token endpoint. It is also bound to the browser that started it (see
+//! [`super::binding`]): only that browser can complete it.
 
 use serde_json::{Map, Value, json};
 

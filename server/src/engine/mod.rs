@@ -1,4 +1,4 @@
-//! The workflow engine inside `paragon serve` (DESIGN.md section 8): workers claim due runs in
+//! The workflow engine inside `paragon serve`: workers claim due runs in
 //! batches under a lease, execute their steps, and retry, finish or fail them. A crashed worker's
 //! lease expires and another claims the run; steps already done are not repeated (their outputs
 //! are stored), and HubSpot creates are idempotent on retry (see `hubspot`).

@@ -1,5 +1,5 @@
 //! App Events: `POST /projects/{pid}/sdk/events/trigger` and Paragon's
-//! `POST /v2/projects/{pid}/sdk/events/trigger` (DESIGN.md section 6).
+//! `POST /v2/projects/{pid}/sdk/events/trigger` (the path Paragon's SDK calls).
 //!
 //! Each event is first counted against the per-user and per-project rate limits
 //! ([`event_limits`]). In one transaction the event is then recorded (unique per project + user + `Idempotency-Key`; a

@@ -1,4 +1,4 @@
-//! The Connect Portal (DESIGN.md section 5): `GET /ui?projectId=…&integration=…&origin=…`,
+//! The Connect Portal: `GET /ui?projectId=…&integration=…&origin=…`,
 //! framed by the app's page, plus its script and stylesheet.
 //!
 //! The page holds no secret: the user token arrives later over a `MessageChannel`, from the

@@ -130,7 +130,8 @@ async fn show(
             .iter()
             .map(|a| {
                 json!({
-                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome.as_str(), "error": a.error,
+                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome.as_str(),
+                    "error": a.error,
                     "request": a.request, "response": a.response, "startedAt": a.started_ms, "finishedAt": a.finished_ms,
                 })
             })

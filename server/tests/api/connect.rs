@@ -1,5 +1,5 @@
 //! Connect over HTTP against the HubSpot sandbox: the flow, its attacks, the vault at rest,
-//! refresh and disconnect (DESIGN.md sections 5, 8 and 9). The browser's part is in
+//! refresh and disconnect (docs/architecture.md describes the model). The browser's part is in
 //! tests/connect_portal.test.mjs.
 
 use paragon_server::vault::UserBinding;
