@@ -247,28 +247,31 @@ mod connect {
         }
 
         async fn a_flow_starts_once_with_its_secret_and_is_consumed_once_by_its_browser(app) {
+            // Times in 2100: the server's housekeeping purges flows that expired by the wall
+            // clock, which a flow of 1970 had.
+            const T: i64 = 4_102_444_800;
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
                 id: id("flow-1"), project_id: project, user_id: id("ann"), integration_id: integration.id,
                 origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"secret-hash".to_vec()),
-                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 1_000,
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: T + 10, expires_at: T + 1_000,
             };
             app.store.create_flow(&flow).await.expect("create");
             let start = |secret: &'static [u8], state: &'static [u8]| FlowStart {
                 secret_hash: secret, state_hash: state, sealed_verifier: b"sealed", browser_hash: b"browser-hash",
             };
 
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"wrong-secret", b"state-hash"), 20).await.expect("start").is_none(), "the secret is checked");
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"state-hash"), 20).await.expect("start").is_some());
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"other"), 21).await.expect("start").is_none(), "single use");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"wrong-secret", b"state-hash"), T + 20).await.expect("start").is_none(), "the secret is checked");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"state-hash"), T + 20).await.expect("start").is_some());
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"other"), T + 21).await.expect("start").is_none(), "single use");
             assert_eq!(app.store.flow_by_state(b"state-hash").await.expect("read").map(|f| f.id), Some(id("flow-1")));
-            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", 22).await.expect("take").is_none());
-            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", 22).await.expect("take").is_none(), "another browser takes nothing");
-            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", 22).await.expect("take").expect("the flow");
+            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", T + 22).await.expect("take").is_none());
+            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", T + 22).await.expect("take").is_none(), "another browser takes nothing");
+            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 22).await.expect("take").expect("the flow");
             assert_eq!(taken.status, FlowStatus::Exchanging);
-            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", 23).await.expect("take").is_none(), "consumed once");
+            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 23).await.expect("take").is_none(), "consumed once");
 
-            app.store.finish_flow(&id("flow-1"), FlowStatus::Done, Some(&id("cred")), None, 24).await.expect("finish");
+            app.store.finish_flow(&id("flow-1"), FlowStatus::Done, Some(&id("cred")), None, T + 24).await.expect("finish");
             let done = app.store.flow(&id("flow-1")).await.expect("read").expect("flow");
             assert_eq!((done.status, done.credential_id.as_ref().map(|c| c.as_str()), done.pkce_verifier), (FlowStatus::Done, Some("cred"), None));
         }
