@@ -1,5 +1,6 @@
 //! `paragon deploy`: validates a directory of App Events and workflows and stores it as the
-//! project's next version (DESIGN.md section 7). Runs record the version they ran.
+//! project's next version. Runs record the version they ran, so a deploy never changes a run
+//! already enqueued.
 
 use std::path::Path;
 
@@ -59,6 +60,6 @@ pub async fn deploy_bundle(
     let text =
         serde_json::to_string(bundle).map_err(|e| StorageError::Corrupt(format!("bundle: {e}")))?;
     Ok(store
-        .deploy(&project.to_string(), &text, &specs, engine::now_ms())
+        .deploy(project, &text, &specs, engine::now_ms())
         .await?)
 }

@@ -7,8 +7,9 @@ use paragon_protocol::sdk::{
 };
 use serde_json::{Map, Value};
 
-use crate::storage::{
-    Credential, CredentialStatus, DeployedWorkflow, Project, StorageError, Store, User,
+use crate::{
+    ids::{ProjectId, UserId, WorkflowId},
+    storage::{Credential, CredentialStatus, DeployedWorkflow, Project, StorageError, Store, User},
 };
 
 /// Feature flags the SDK gates methods on (Paragon's `accessibleFeatures`). The platform has
@@ -21,7 +22,7 @@ pub async fn sdk_user(
     project: &Project,
     user: User,
 ) -> Result<SdkUser, StorageError> {
-    let integrations = user_integrations(store, &project.id.to_string(), &user).await?;
+    let integrations = user_integrations(store, project.id, &user).await?;
     Ok(SdkUser {
         user_id: user.id.as_str().to_owned(),
         integrations,
@@ -39,8 +40,8 @@ pub async fn sdk_user(
 /// The project's integrations as `GET /sdk/integrations` lists them for `user_id`.
 pub async fn integrations_for_user(
     store: &Store,
-    project: &str,
-    user_id: &str,
+    project: ProjectId,
+    user_id: &UserId,
 ) -> Result<Vec<SdkIntegration>, StorageError> {
     let integrations = store.integrations(project).await?;
     let credentials = store.user_credentials(project, user_id).await?;
@@ -54,12 +55,12 @@ pub async fn integrations_for_user(
                 .iter()
                 .filter(|w| w.integration == i.provider)
                 .map(|w| SdkWorkflow {
-                    id: w.id.clone(),
+                    id: w.id.to_string(),
                     description: w.name.clone(),
                     enabled: workflow_enabled(w, &choices),
                 })
                 .collect(),
-            id: i.id,
+            id: i.id.to_string(),
             kind: i.provider,
             name: i.name,
             is_active: true,
@@ -71,11 +72,11 @@ pub async fn integrations_for_user(
 /// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
 async fn user_integrations(
     store: &Store,
-    project: &str,
+    project: ProjectId,
     user: &User,
 ) -> Result<Map<String, Value>, StorageError> {
     let integrations = store.integrations(project).await?;
-    let credentials = store.user_credentials(project, user.id.as_str()).await?;
+    let credentials = store.user_credentials(project, &user.id).await?;
     let mut map = Map::new();
     for integration in integrations {
         let own: Vec<&Credential> = credentials
@@ -85,15 +86,15 @@ async fn user_integrations(
         let first = own.first();
         let entry = SdkUserIntegration {
             enabled: first.is_some_and(|c| c.status == CredentialStatus::Valid),
-            credential_id: first.map(|c| c.id.clone()),
+            credential_id: first.map(|c| c.id.to_string()),
             credential_status: first.map(|c| c.status.as_str().to_owned()),
             provider_id: first.map(|c| c.provider_id.clone()),
             provider_data: first.map(|c| c.provider_data.clone()).unwrap_or_default(),
             all_credentials: own
                 .iter()
                 .map(|c| SdkCredential {
-                    id: c.id.clone(),
-                    integration_id: c.integration_id.clone(),
+                    id: c.id.to_string(),
+                    integration_id: c.integration_id.to_string(),
                     status: c.status.as_str().to_owned(),
                     provider_id: c.provider_id.clone(),
                     provider_data: c.provider_data.clone(),
@@ -111,7 +112,7 @@ async fn user_integrations(
 
 /// Whether `workflow` is on for a user with these choices (users who never chose get the
 /// workflow's `default_enabled`).
-pub fn workflow_enabled(workflow: &DeployedWorkflow, choices: &[(String, bool)]) -> bool {
+pub fn workflow_enabled(workflow: &DeployedWorkflow, choices: &[(WorkflowId, bool)]) -> bool {
     choices
         .iter()
         .find(|(id, _)| *id == workflow.id)

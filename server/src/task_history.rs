@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     engine::{self, EngineHandle},
+    ids::{ProjectId, RunId},
     storage::{Attempt, Run, RunFilter, RunStatus, StorageError, Store},
 };
 
@@ -40,7 +41,11 @@ pub struct Page {
 }
 
 /// The runs of `project` that `filter` selects.
-pub async fn page(store: &Store, project: &str, filter: &RunFilter) -> Result<Page, StorageError> {
+pub async fn page(
+    store: &Store,
+    project: ProjectId,
+    filter: &RunFilter,
+) -> Result<Page, StorageError> {
     let runs = store.runs(project, filter).await?;
     let next_cursor = (runs.len() as i64 == filter.limit)
         .then(|| runs.last().map(|r| format!("{}_{}", r.created_ms, r.id)))
@@ -62,8 +67,8 @@ pub struct Execution {
 /// The run `id` of `project` with its steps, if there is one.
 pub async fn execution(
     store: &Store,
-    project: &str,
-    id: &str,
+    project: ProjectId,
+    id: &RunId,
 ) -> Result<Option<Execution>, StorageError> {
     let Some(run) = store.run(project, id).await? else {
         return Ok(None);
@@ -83,8 +88,8 @@ pub async fn replay(
     store: &Store,
     engine: &EngineHandle,
     run: &Run,
-) -> Result<String, StorageError> {
-    let new_id = uuid::Uuid::new_v4().to_string();
+) -> Result<RunId, StorageError> {
+    let new_id = RunId::random();
     store.enqueue_replay(run, &new_id, engine::now_ms()).await?;
     engine.wake();
     if let Err(error) = store.announce_runs().await {

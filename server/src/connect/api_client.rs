@@ -182,7 +182,7 @@ impl<'a> ApiClient<'a> {
                 refreshed = true;
                 token = credentials::refresh(
                     self.connect,
-                    &self.credential.project_id,
+                    self.credential.project_id,
                     &self.credential.id,
                     token.version,
                 )

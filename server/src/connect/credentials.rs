@@ -14,7 +14,8 @@ use super::{
 };
 use crate::{
     clock,
-    storage::{Credential, CredentialStatus, Integration},
+    ids::{CredentialId, ProjectId},
+    storage::{Credential, CredentialStatus, Integration, RefreshedTokens},
     vault::UserBinding,
 };
 
@@ -63,7 +64,7 @@ pub async fn access_token(
     }
     refresh(
         connect,
-        &credential.project_id,
+        credential.project_id,
         &credential.id,
         credential.version,
     )
@@ -73,8 +74,8 @@ pub async fn access_token(
 /// Refreshes the credential unless someone already replaced the token of `seen_version`.
 pub async fn refresh(
     connect: &Connect,
-    project: &str,
-    id: &str,
+    project: ProjectId,
+    id: &CredentialId,
     seen_version: i64,
 ) -> Result<UsableToken, ConnectError> {
     let mut version = seen_version;
@@ -116,8 +117,8 @@ pub async fn refresh(
 
 async fn refresh_claimed(
     connect: &Connect,
-    project: &str,
-    id: &str,
+    project: ProjectId,
+    id: &CredentialId,
     claimed: i64,
 ) -> Result<UsableToken, ConnectError> {
     let credential = load(connect, project, id).await?;
@@ -140,11 +141,13 @@ async fn refresh_claimed(
                 .store
                 .store_refreshed(
                     id,
-                    claimed,
-                    &access,
-                    rotated.as_deref(),
-                    now + tokens.expires_in,
-                    now,
+                    &RefreshedTokens {
+                        claimed_version: claimed,
+                        access,
+                        refresh: rotated,
+                        expires_at: now + tokens.expires_in,
+                        now,
+                    },
                 )
                 .await?;
             if !stored {
@@ -223,7 +226,7 @@ pub async fn disconnect(connect: &Connect, credential: &Credential) -> Result<()
     }
     connect
         .store
-        .delete_credential(&credential.project_id, &credential.id)
+        .delete_credential(credential.project_id, &credential.id)
         .await?;
     Ok(())
 }
@@ -237,14 +240,18 @@ fn open_access(connect: &Connect, credential: &Credential) -> Result<String, Con
 
 fn binding<'a>(credential: &'a Credential, column: &'a str) -> UserBinding<'a> {
     UserBinding {
-        project: &credential.project_id,
-        user: &credential.user_id,
-        row: &credential.id,
+        project: credential.project_id.as_str(),
+        user: credential.user_id.as_str(),
+        row: credential.id.as_str(),
         column,
     }
 }
 
-async fn load(connect: &Connect, project: &str, id: &str) -> Result<Credential, ConnectError> {
+async fn load(
+    connect: &Connect,
+    project: ProjectId,
+    id: &CredentialId,
+) -> Result<Credential, ConnectError> {
     connect
         .store
         .credential(project, id)
@@ -258,7 +265,7 @@ async fn integration_of(
 ) -> Result<Integration, ConnectError> {
     connect
         .store
-        .integration(&credential.project_id, &credential.integration_id)
+        .integration(credential.project_id, &credential.integration_id)
         .await?
         .ok_or_else(|| ConnectError::NotFound("the credential's integration was removed".into()))
 }

@@ -1,15 +1,16 @@
-//! OAuth connect flows (DESIGN.md section 5, steps 4 and 5): created by the portal or the SDK
-//! with the user's token, started by the popup's form post to `/oauth/start`, completed at
-//! `/oauth/callback`. A flow is random, single-use, bound to project, user, integration and
-//! app origin, and expires in 10 minutes; the state is consumed atomically, so a missing,
-//! wrong, reused or expired state never reaches the provider's token endpoint. It is also bound
-//! to the browser that started it (see [`super::binding`]): only that browser can complete it.
+//! OAuth connect flows: created by the portal or the SDK with the user's token, started by the
+//! popup's form post to `/oauth/start`, completed at `/oauth/callback`. A flow is random,
+//! single-use, bound to project, user, integration and app origin, and expires in 10 minutes;
+//! the state is consumed atomically, so a missing, wrong, reused or expired state never reaches
+//! the provider's token endpoint. It is also bound to the browser that started it (see
+//! [`super::binding`]): only that browser can complete it.
 
 use serde_json::{Map, Value, json};
 
 use super::{Connect, ConnectError, binding, integrations, pkce, provider::ClientAuth};
 use crate::{
     clock,
+    ids::{CredentialId, FlowId, ProjectId, UserId},
     storage::{Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, Project},
     vault::Binding,
 };
@@ -79,24 +80,23 @@ pub struct NewFlow {
 pub async fn create(
     connect: &Connect,
     project: &Project,
-    user: &str,
+    user: &UserId,
     integration_type: &str,
     origin: &str,
 ) -> Result<NewFlow, ConnectError> {
     // Room for the new flow among the user's newest.
     connect
         .store
-        .trim_user_flows(&project.id.to_string(), user, MAX_FLOWS_PER_USER - 1)
+        .trim_user_flows(project.id, user, MAX_FLOWS_PER_USER - 1)
         .await?;
     if !project.allowed_origins.iter().any(|o| o.as_str() == origin) {
         return Err(ConnectError::Forbidden(format!(
             "origin {origin:?} is not one of the project's allowed origins"
         )));
     }
-    let project_id = project.id.to_string();
     let integration = connect
         .store
-        .integration_by_provider(&project_id, integration_type)
+        .integration_by_provider(project.id, integration_type)
         .await?
         .ok_or_else(|| {
             ConnectError::NotFound(format!(
@@ -106,9 +106,9 @@ pub async fn create(
     let now = clock::now();
     let start_secret = pkce::random_token(32);
     let flow = Flow {
-        id: pkce::random_token(24),
-        project_id,
-        user_id: user.to_owned(),
+        id: FlowId::from_text(pkce::random_token(24)),
+        project_id: project.id,
+        user_id: user.clone(),
         integration_id: integration.id,
         origin: origin.to_owned(),
         status: FlowStatus::Created,
@@ -129,16 +129,25 @@ pub fn start_url(connect: &Connect) -> String {
     format!("{}/oauth/start", connect.public_url)
 }
 
+/// A flow id from a URL: one that cannot be an id is, like an unknown one, no such flow.
+pub fn parse_id(text: &str) -> Result<FlowId, ConnectError> {
+    FlowId::parse(text).ok_or_else(no_such_flow)
+}
+
+fn no_such_flow() -> ConnectError {
+    ConnectError::NotFound("no such flow".into())
+}
+
 /// A flow, readable only by the user and project that created it.
 pub async fn read(
     connect: &Connect,
-    project: &str,
-    user: &str,
-    id: &str,
+    project: ProjectId,
+    user: &UserId,
+    id: &FlowId,
 ) -> Result<Flow, ConnectError> {
     match connect.store.flow(id).await? {
-        Some(flow) if flow.project_id == project && flow.user_id == user => Ok(flow),
-        _ => Err(ConnectError::NotFound("no such flow".into())),
+        Some(flow) if flow.project_id == project && flow.user_id == *user => Ok(flow),
+        _ => Err(no_such_flow()),
     }
 }
 
@@ -147,9 +156,9 @@ pub async fn read(
 /// the flow is ended instead: a consent given later in that popup stores nothing.
 pub async fn cancel(
     connect: &Connect,
-    project: &str,
-    user: &str,
-    id: &str,
+    project: ProjectId,
+    user: &UserId,
+    id: &FlowId,
 ) -> Result<Flow, ConnectError> {
     let flow = read(connect, project, user, id).await?;
     connect
@@ -191,11 +200,9 @@ pub async fn start(
     let (Some(flow_id), Some(secret)) = (form.flow, form.secret) else {
         return Err(Refused::new(UNUSABLE, "a start without flow or secret"));
     };
-    let flow = connect
-        .store
-        .flow(&flow_id)
-        .await?
-        .ok_or_else(|| Refused::new(UNUSABLE, "a start of an unknown flow"))?;
+    let unknown = || Refused::new(UNUSABLE, "a start of an unknown flow");
+    let flow_id = FlowId::parse(&flow_id).ok_or_else(unknown)?;
+    let flow = connect.store.flow(&flow_id).await?.ok_or_else(unknown)?;
     let secret_hash = binding::hash(&secret);
     let known = flow.start_secret_hash.as_deref().unwrap_or_default();
     if !bool::from(subtle::ConstantTimeEq::ct_eq(known, secret_hash.as_slice())) {
@@ -285,7 +292,12 @@ pub async fn start(
     })?;
     Ok(Started {
         authorize_url: url.into(),
-        cookie: binding::set_cookie(&flow.id, &browser, flow.expires_at - now, connect.secure()),
+        cookie: binding::set_cookie(
+            flow.id.as_str(),
+            &browser,
+            flow.expires_at - now,
+            connect.secure(),
+        ),
     })
 }
 
@@ -340,8 +352,8 @@ pub async fn complete<'a>(
         ));
     }
     let secure = connect.secure();
-    let cookie =
-        binding::find(cookies, &binding::cookie_name(&flow.id, secure)).ok_or_else(|| {
+    let cookie = binding::find(cookies, &binding::cookie_name(flow.id.as_str(), secure))
+        .ok_or_else(|| {
             Refused::new(
                 OTHER_BROWSER,
                 format!("flow {}: no binding cookie", flow.id),
@@ -392,7 +404,7 @@ pub async fn complete<'a>(
         .await?
         .ok_or_else(|| Refused::new(FAILED_INSIDE, "the flow vanished"))?;
     Ok(Completed {
-        clear_cookie: binding::clear_cookie(&flow.id, secure),
+        clear_cookie: binding::clear_cookie(flow.id.as_str(), secure),
         flow,
         failure,
     })
@@ -404,7 +416,7 @@ async fn exchange(
     code: Option<String>,
     error: Option<String>,
     description: Option<String>,
-) -> Result<String, Refused> {
+) -> Result<CredentialId, Refused> {
     if let Some(error) = error {
         // `{:?}`: the provider's (or an attacker's) words go to the log quoted, never as
         // lines of their own.
@@ -455,12 +467,12 @@ async fn exchange(
 
     let existing = connect
         .store
-        .credential_for(&flow.project_id, &flow.user_id, &flow.integration_id)
+        .credential_for(flow.project_id, &flow.user_id, &flow.integration_id)
         .await
         .map_err(ConnectError::from)?;
     let id = existing
         .as_ref()
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), |c| c.id.clone());
+        .map_or_else(CredentialId::random, |c| c.id.clone());
     let now = clock::now();
     // The user is bound too: a credential's ciphertext moved to another user's row does not
     // open (credentials.rs opens with the same binding).
@@ -468,9 +480,9 @@ async fn exchange(
         connect.keys.seal(
             value.as_bytes(),
             crate::vault::UserBinding {
-                project: &flow.project_id,
-                user: &flow.user_id,
-                row: &id,
+                project: flow.project_id.as_str(),
+                user: flow.user_id.as_str(),
+                row: id.as_str(),
                 column,
             },
         )
@@ -482,7 +494,7 @@ async fn exchange(
             .as_deref()
             .map(|r| seal(r, "refresh_token")),
         id: id.clone(),
-        project_id: flow.project_id.clone(),
+        project_id: flow.project_id,
         user_id: flow.user_id.clone(),
         integration_id: flow.integration_id.clone(),
         status: CredentialStatus::Valid,
@@ -505,15 +517,15 @@ async fn exchange(
 async fn integration_of(connect: &Connect, flow: &Flow) -> Result<Integration, ConnectError> {
     connect
         .store
-        .integration(&flow.project_id, &flow.integration_id)
+        .integration(flow.project_id, &flow.integration_id)
         .await?
         .ok_or_else(|| ConnectError::NotFound("the flow's integration was removed".into()))
 }
 
 fn verifier_binding(flow: &Flow) -> Binding<'_> {
     Binding {
-        project: &flow.project_id,
-        row: &flow.id,
+        project: flow.project_id.as_str(),
+        row: flow.id.as_str(),
         column: "pkce_verifier",
     }
 }

@@ -4,7 +4,7 @@
 use super::{Connect, ConnectError, egress::EgressPolicy, provider};
 use crate::{
     clock,
-    ids::ProjectId,
+    ids::{IntegrationId, ProjectId},
     storage::Integration,
     vault::{Binding, MasterKeys},
 };
@@ -65,14 +65,13 @@ pub async fn set(
         "API base",
     )
     .await?;
-    let project_id = project.to_string();
     let existing = connect
         .store
-        .integration_by_provider(&project_id, provider_type)
+        .integration_by_provider(project, provider_type)
         .await?;
     let id = existing
         .as_ref()
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), |i| i.id.clone());
+        .map_or_else(IntegrationId::random, |i| i.id.clone());
     let now = clock::now();
     let scopes = settings
         .scopes
@@ -80,10 +79,10 @@ pub async fn set(
     let integration = Integration {
         client_secret: connect.keys.seal(
             settings.client_secret.expose().trim().as_bytes(),
-            secret_binding(&project_id, &id),
+            secret_binding(&project, &id),
         ),
         id,
-        project_id,
+        project_id: project,
         provider: provider_type.to_owned(),
         name: provider::hubspot::NAME.to_owned(),
         client_id: settings.client_id.trim().to_owned(),
@@ -127,10 +126,10 @@ async fn provider_url(
     Ok(value.trim_end_matches('/').to_owned())
 }
 
-fn secret_binding<'a>(project: &'a str, integration: &'a str) -> Binding<'a> {
+fn secret_binding<'a>(project: &'a ProjectId, integration: &'a IntegrationId) -> Binding<'a> {
     Binding {
-        project,
-        row: integration,
+        project: project.as_str(),
+        row: integration.as_str(),
         column: "client_secret",
     }
 }

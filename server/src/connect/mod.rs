@@ -16,6 +16,7 @@ pub mod provider;
 use std::sync::Arc;
 
 use crate::{
+    ids::IntegrationId,
     storage::{StorageError, Store},
     vault::{MasterKeys, VaultError},
 };
@@ -72,7 +73,7 @@ pub enum ConnectError {
     Forbidden(String),
     /// The user's credential was refused by the provider: reconnect.
     #[error("the {0} credential is invalid: the user must connect again")]
-    CredentialInvalid(String),
+    CredentialInvalid(IntegrationId),
     /// The provider failed.
     #[error(transparent)]
     Provider(#[from] provider::ProviderError),

@@ -15,7 +15,7 @@ use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, Semaphore};
 
-use crate::connect::Connect;
+use crate::{connect::Connect, ids::WorkerId};
 
 /// Engine settings.
 #[derive(Debug, Clone)]
@@ -85,7 +85,7 @@ where
     let wake = handle.wake.clone();
     // Runs enqueued by other replicas (PostgreSQL) wake this engine too.
     connect.store.watch_runs(wake.clone());
-    let owner = format!("worker-{}", uuid::Uuid::new_v4().simple());
+    let owner = WorkerId::from_text(format!("worker-{}", uuid::Uuid::new_v4().simple()));
     let runner = Arc::new(runner::Runner::new(connect, config.clone(), owner));
     tokio::spawn(work(runner, config, wake, shutdown))
 }

@@ -5,7 +5,6 @@
 use serde_json::Value;
 
 use crate::{
-    ids::{ProjectId, UserId},
     storage::{Credential, CredentialStatus, Integration, Run, StorageError, Store, User},
     workflows::{Bundle, Workflow},
 };
@@ -40,13 +39,13 @@ pub struct Inputs {
 /// The run's workflow, as its version defined it.
 pub async fn workflow(store: &Store, run: &Run) -> Result<Workflow, Blocked> {
     let bundle_text = store
-        .workflow_bundle(&run.project_id, run.workflow_version)
+        .workflow_bundle(run.project_id, run.workflow_version)
         .await?
         .ok_or_else(|| Blocked::Permanent("the workflow version is gone".into()))?;
     let bundle: Bundle = serde_json::from_str(&bundle_text)
         .map_err(|e| Blocked::Permanent(format!("unreadable workflow version: {e}")))?;
     let deployed = store
-        .workflow_any(&run.project_id, &run.workflow_id)
+        .workflow_any(run.project_id, &run.workflow_id)
         .await?
         .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
     bundle
@@ -64,19 +63,15 @@ pub async fn workflow(store: &Store, run: &Run) -> Result<Workflow, Blocked> {
 /// The event, user, integration and usable credential the run's steps need.
 pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inputs, Blocked> {
     let (_, payload) = store
-        .event(&run.project_id, &run.event_id)
+        .event(run.project_id, &run.event_id)
         .await?
         .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
-    let project = ProjectId::parse(&run.project_id)
-        .ok_or_else(|| Blocked::Permanent("bad project id".into()))?;
-    let user_id =
-        UserId::parse(&run.user_id).ok_or_else(|| Blocked::Permanent("bad user id".into()))?;
     let user = store
-        .ensure_user(project, &user_id, crate::clock::now())
+        .ensure_user(run.project_id, &run.user_id, crate::clock::now())
         .await?;
     let provider = workflow.integration.as_str();
     let integration = store
-        .integration_by_provider(&run.project_id, provider)
+        .integration_by_provider(run.project_id, provider)
         .await?
         .ok_or_else(|| Blocked::Permanent(format!("the project has no {provider} integration")))?;
     let credential = credential(store, run, &integration).await?;
@@ -95,7 +90,7 @@ async fn credential(
     integration: &Integration,
 ) -> Result<Credential, Blocked> {
     let credential = store
-        .credential_for(&run.project_id, &run.user_id, &integration.id)
+        .credential_for(run.project_id, &run.user_id, &integration.id)
         .await?
         .ok_or_else(|| {
             Blocked::Permanent(format!("the user has not connected {}", integration.name))

@@ -12,14 +12,15 @@ use super::{
 };
 use crate::{
     connect::{Connect, api_client::ApiClient},
-    storage::{Attempt, Run, RunStatus, StorageError},
+    ids::WorkerId,
+    storage::{Attempt, AttemptOutcome, Run, RunEnd, RunStatus, StorageError},
     workflows::{self, Step},
 };
 
 pub struct Runner {
     connect: Connect,
     config: EngineConfig,
-    owner: String,
+    owner: WorkerId,
 }
 
 /// Where a run stands: the outputs of its finished steps, the steps tried in earlier attempts,
@@ -31,7 +32,7 @@ struct Progress {
 }
 
 impl Runner {
-    pub fn new(connect: Connect, config: EngineConfig, owner: String) -> Self {
+    pub fn new(connect: Connect, config: EngineConfig, owner: WorkerId) -> Self {
         Self {
             connect,
             config,
@@ -110,7 +111,7 @@ impl Runner {
     ) -> Result<Option<Value>, Blocked> {
         match result {
             Ok(output) => {
-                ctx.finish("succeeded", None).await?;
+                ctx.finish(AttemptOutcome::Succeeded, None).await?;
                 let step = ctx.step_id();
                 self.connect
                     .store
@@ -124,12 +125,12 @@ impl Runner {
                     .await?;
             }
             Err(StepFailure::Failed(message)) => {
-                ctx.finish("failed", Some(&message)).await?;
+                ctx.finish(AttemptOutcome::Failed, Some(&message)).await?;
                 self.finish(run, RunStatus::Failed, Some(&message), warnings)
                     .await?;
             }
             Err(StepFailure::Retry { message, after }) => {
-                ctx.finish("retry", Some(&message)).await?;
+                ctx.finish(AttemptOutcome::Retry, Some(&message)).await?;
                 self.retry_later(run, &message, after, warnings).await?;
             }
         }
@@ -175,7 +176,16 @@ impl Runner {
     ) -> Result<(), StorageError> {
         self.connect
             .store
-            .finish_run(&run.id, &self.owner, status, reason, warnings, now_ms())
+            .finish_run(
+                &run.id,
+                &self.owner,
+                &RunEnd {
+                    status,
+                    error: reason,
+                    warnings,
+                    now_ms: now_ms(),
+                },
+            )
             .await?;
         Ok(())
     }
@@ -198,7 +208,7 @@ impl Progress {
     fn input(&mut self, step: &Step, run: &Run, inputs: &Inputs) -> Map<String, Value> {
         let context = workflows::Context {
             event: &inputs.payload,
-            user_id: &run.user_id,
+            user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
             steps: &self.outputs,
         };
@@ -219,7 +229,7 @@ fn attempt(run: &Run, step_id: &str) -> Attempt {
         run_id: run.id.clone(),
         attempt: run.attempts,
         step_id: step_id.to_owned(),
-        outcome: "started".into(),
+        outcome: AttemptOutcome::Started,
         request: Value::Null,
         response: Value::Null,
         error: None,

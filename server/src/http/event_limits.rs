@@ -7,14 +7,18 @@
 //! cannot use up the share of every other user of the project.
 
 use super::{ApiError, AppState};
-use crate::{clock, storage::EventCount};
+use crate::{
+    clock,
+    ids::{ProjectId, UserId},
+    storage::EventCount,
+};
 
 /// The window's length.
 pub const WINDOW_SECS: i64 = 60;
 
 /// Counts one App Event of `user` in `project`; [`ApiError::RateLimited`] with the seconds
 /// until the window ends when the user or the project is over its limit.
-pub async fn count(state: &AppState, project: &str, user: &str) -> Result<(), ApiError> {
+pub async fn count(state: &AppState, project: ProjectId, user: &UserId) -> Result<(), ApiError> {
     let limits = state.settings.limits;
     let (per_user, per_project) = (
         limits.events_per_user_per_minute,

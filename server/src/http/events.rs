@@ -1,5 +1,5 @@
 //! App Events: `POST /projects/{pid}/sdk/events/trigger` and Paragon's
-//! `POST /v2/projects/{pid}/sdk/events/trigger` (DESIGN.md section 6).
+//! `POST /v2/projects/{pid}/sdk/events/trigger` (the path Paragon's SDK calls).
 //!
 //! Each event is first counted against the per-user and per-project rate limits
 //! ([`event_limits`]). In one transaction the event is then recorded (unique per project + user + `Idempotency-Key`; a
@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits};
-use crate::{engine, storage::NewEvent};
+use crate::{engine, ids::EventId, storage::NewEvent};
 
 /// The longest accepted `Idempotency-Key` (a UUID is 36).
 const MAX_KEY_LEN: usize = 255;
@@ -39,7 +39,7 @@ struct Trigger {
 /// `201 {id, runs}`.
 #[derive(Debug, Serialize)]
 struct Triggered {
-    id: String,
+    id: EventId,
     runs: i64,
 }
 
@@ -80,15 +80,15 @@ async fn trigger(
             "the payload must be a JSON object".into(),
         ));
     }
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = EventId::random();
     let explicit_key = headers.contains_key("idempotency-key");
     let key = match headers.get("idempotency-key") {
-        None => id.clone(),
+        None => id.to_string(),
         Some(value) => idempotency_key(value.as_bytes())?,
     };
-    let project_id = auth.project.id.to_string();
-    let user_id = auth.user.id.as_str();
-    match event_limits::count(&state, &project_id, user_id).await {
+    let project_id = auth.project.id;
+    let user_id = &auth.user.id;
+    match event_limits::count(&state, project_id, user_id).await {
         Ok(()) => {}
         Err(limited @ ApiError::RateLimited { .. }) => {
             // A resend of an event that was already accepted (its answer was lost) gets the
@@ -97,7 +97,7 @@ async fn trigger(
             if explicit_key {
                 if let Some((id, runs)) = state
                     .store
-                    .accepted_event(&project_id, user_id, &key)
+                    .accepted_event(project_id, user_id, &key)
                     .await?
                 {
                     return Ok((StatusCode::CREATED, Json(Triggered { id, runs })));
@@ -110,7 +110,7 @@ async fn trigger(
     let event = NewEvent {
         id,
         project_id,
-        user_id: user_id.to_owned(),
+        user_id: user_id.clone(),
         idempotency_key: key,
         name: name.to_owned(),
         payload: body.payload,

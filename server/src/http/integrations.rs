@@ -20,6 +20,7 @@ use crate::{
         credentials,
         integrations::{self, IntegrationSettings},
     },
+    ids::IntegrationId,
     sdk_view,
     storage::Integration,
 };
@@ -91,10 +92,7 @@ async fn list_configured(
     State(state): State<AppState>,
     admin: ProjectAdmin,
 ) -> Result<Json<Vec<ConfiguredIntegration>>, ApiError> {
-    let list = state
-        .store
-        .integrations(&admin.project_id.to_string())
-        .await?;
+    let list = state.store.integrations(admin.project_id).await?;
     Ok(Json(
         list.into_iter().map(|i| configured(&state, i)).collect(),
     ))
@@ -102,7 +100,7 @@ async fn list_configured(
 
 fn configured(state: &AppState, i: Integration) -> ConfiguredIntegration {
     ConfiguredIntegration {
-        id: i.id,
+        id: i.id.to_string(),
         kind: i.provider,
         name: i.name,
         client_id: i.client_id,
@@ -118,9 +116,8 @@ async fn list_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
-    let project = auth.project.id.to_string();
     let list =
-        sdk_view::integrations_for_user(&state.store, &project, auth.user.id.as_str()).await?;
+        sdk_view::integrations_for_user(&state.store, auth.project.id, &auth.user.id).await?;
     Ok(Json(list))
 }
 
@@ -129,14 +126,13 @@ async fn disconnect(
     auth: AuthUser,
     Path((_, integration_id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let project = auth.project.id.to_string();
+    let none = || ApiError::NotFound("this user has no credential for that integration".into());
+    let integration_id = IntegrationId::parse(&integration_id).ok_or_else(none)?;
     let credential = state
         .store
-        .credential_for(&project, auth.user.id.as_str(), &integration_id)
+        .credential_for(auth.project.id, &auth.user.id, &integration_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::NotFound("this user has no credential for that integration".into())
-        })?;
+        .ok_or_else(none)?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -49,14 +49,14 @@ async fn create(
     let created = flows::create(
         &state.connect,
         &auth.project,
-        auth.user.id.as_str(),
+        &auth.user.id,
         &body.integration,
         &body.origin,
     )
     .await?;
     let created = CreatedFlow {
         start_url: flows::start_url(&state.connect),
-        flow_id: created.flow.id,
+        flow_id: created.flow.id.to_string(),
         start_secret: created.start_secret,
         expires_at: created.flow.expires_at,
     };
@@ -75,14 +75,13 @@ async fn read(
     Path((_, flow_id)): Path<(String, String)>,
     Query(query): Query<Wait>,
 ) -> Result<Json<FlowState>, ApiError> {
-    let project = auth.project.id.to_string();
-    let user = auth.user.id.as_str();
+    let flow_id = flows::parse_id(&flow_id)?;
     let deadline = tokio::time::Instant::now()
         + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
     // Polling the database rather than an in-process signal: the callback may land on
     // another replica.
     loop {
-        let flow = flows::read(&state.connect, &project, user, &flow_id).await?;
+        let flow = flows::read(&state.connect, auth.project.id, &auth.user.id, &flow_id).await?;
         let finished = matches!(flow.status, FlowStatus::Done | FlowStatus::Failed);
         if finished || tokio::time::Instant::now() >= deadline {
             return Ok(Json(flow_state(flow)));
@@ -97,8 +96,8 @@ async fn cancel(
     auth: AuthUser,
     Path((_, flow_id)): Path<(String, String)>,
 ) -> Result<Json<FlowState>, ApiError> {
-    let project = auth.project.id.to_string();
-    let flow = flows::cancel(&state.connect, &project, auth.user.id.as_str(), &flow_id).await?;
+    let flow_id = flows::parse_id(&flow_id)?;
+    let flow = flows::cancel(&state.connect, auth.project.id, &auth.user.id, &flow_id).await?;
     Ok(Json(flow_state(flow)))
 }
 
@@ -109,9 +108,9 @@ fn flow_state(flow: Flow) -> FlowState {
         FlowStatus::Created | FlowStatus::Started | FlowStatus::Exchanging => "pending",
     };
     FlowState {
-        flow_id: flow.id,
+        flow_id: flow.id.to_string(),
         status: status.into(),
-        credential_id: flow.credential_id,
+        credential_id: flow.credential_id.map(|c| c.to_string()),
         error: flow.error,
     }
 }

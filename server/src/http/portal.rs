@@ -117,7 +117,7 @@ async fn portal(
     let integration = query.integration.unwrap_or_default();
     let name = state
         .store
-        .integration_by_provider(&project.id.to_string(), &integration)
+        .integration_by_provider(project.id, &integration)
         .await
         .ok()
         .flatten()

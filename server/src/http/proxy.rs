@@ -47,10 +47,10 @@ async fn proxy(
     let mut parts = uri.path().splitn(7, '/').skip(5);
     let integration_type = parts.next().unwrap_or_default().to_owned();
     let path = ApiPath::parse(parts.next().unwrap_or_default()).map_err(refused_path)?;
-    let project = auth.project.id.to_string();
+    let project = auth.project.id;
     let integration = state
         .store
-        .integration_by_provider(&project, &integration_type)
+        .integration_by_provider(project, &integration_type)
         .await?
         .ok_or_else(|| {
             ApiError::NotFound(format!(
@@ -59,7 +59,7 @@ async fn proxy(
         })?;
     let credential = state
         .store
-        .credential_for(&project, auth.user.id.as_str(), &integration.id)
+        .credential_for(project, &auth.user.id, &integration.id)
         .await?
         .ok_or_else(|| {
             ApiError::NotFound(format!("this user has not connected {}", integration.name))

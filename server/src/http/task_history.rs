@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::{ApiError, AppState, auth::ProjectAdmin};
 use crate::{
+    ids::{RunId, UserId, WorkflowId},
     storage::{Run, RunFilter},
     task_history,
 };
@@ -65,18 +66,35 @@ async fn list(
     };
     let before = match q.cursor.as_deref() {
         None => None,
-        Some(c) => Some(task_history::parse_cursor(c).map_err(ApiError::BadRequest)?),
+        // A cursor without an id pages from the start, as it always did.
+        Some(c) => {
+            let (ms, id) = task_history::parse_cursor(c).map_err(ApiError::BadRequest)?;
+            RunId::parse(&id).map(|id| (ms, id))
+        }
+    };
+    // A filter on something that cannot be an id matches no run.
+    let (user_id, workflow_id) = match (
+        q.user_id.as_deref().map(UserId::parse),
+        q.workflow_id.as_deref().map(WorkflowId::parse),
+    ) {
+        (Some(None), _) | (_, Some(None)) => {
+            return Ok(Json(Page {
+                data: Vec::new(),
+                next_cursor: None,
+            }));
+        }
+        (user, workflow) => (user.flatten(), workflow.flatten()),
     };
     let filter = RunFilter {
-        user_id: q.user_id,
-        workflow_id: q.workflow_id,
+        user_id,
+        workflow_id,
         status,
         since_ms: q.since,
         until_ms: q.until,
         before,
         limit: task_history::page_size(q.limit),
     };
-    let page = task_history::page(&state.store, &admin.project_id.to_string(), &filter).await?;
+    let page = task_history::page(&state.store, admin.project_id, &filter).await?;
     Ok(Json(Page {
         data: page.runs.iter().map(summary).collect(),
         next_cursor: page.next_cursor,
@@ -88,7 +106,8 @@ async fn show(
     admin: ProjectAdmin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let execution = task_history::execution(&state.store, &admin.project_id.to_string(), &id)
+    let run_id = RunId::parse(&id).ok_or_else(|| not_found(&id))?;
+    let execution = task_history::execution(&state.store, admin.project_id, &run_id)
         .await?
         .ok_or_else(|| not_found(&id))?;
     let mut body = summary(&execution.run);
@@ -98,7 +117,7 @@ async fn show(
             .iter()
             .map(|a| {
                 json!({
-                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome, "error": a.error,
+                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome.as_str(), "error": a.error,
                     "request": a.request, "response": a.response, "startedAt": a.started_ms, "finishedAt": a.finished_ms,
                 })
             })
@@ -113,9 +132,10 @@ async fn replay(
     admin: ProjectAdmin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let run_id = RunId::parse(&id).ok_or_else(|| not_found(&id))?;
     let run = state
         .store
-        .run(&admin.project_id.to_string(), &id)
+        .run(admin.project_id, &run_id)
         .await?
         .ok_or_else(|| not_found(&id))?;
     let new_id = task_history::replay(&state.store, &state.engine, &run).await?;

@@ -9,7 +9,7 @@ use axum::{
 };
 
 use super::{ApiError, AppState, auth::AuthUser};
-use crate::engine;
+use crate::{engine, ids::WorkflowId};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -40,21 +40,13 @@ async fn set(
     id: &str,
     enabled: bool,
 ) -> Result<StatusCode, ApiError> {
-    let project = auth.project.id.to_string();
+    let none = || ApiError::NotFound(format!("no deployed workflow {id}"));
+    let id = WorkflowId::parse(id).ok_or_else(none)?;
+    let project = auth.project.id;
+    state.store.workflow(project, &id).await?.ok_or_else(none)?;
     state
         .store
-        .workflow(&project, id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no deployed workflow {id}")))?;
-    state
-        .store
-        .set_user_workflow(
-            &project,
-            auth.user.id.as_str(),
-            id,
-            enabled,
-            engine::now_ms(),
-        )
+        .set_user_workflow(project, &auth.user.id, &id, enabled, engine::now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

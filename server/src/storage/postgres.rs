@@ -1,21 +1,23 @@
-//! PostgreSQL, for more than one machine: any number of `paragon serve` replicas share it.
+//! PostgreSQL, for more than one machine: any number of `paragon serve` replicas share it. Only
+//! what differs from SQLite is here; the queries are shared ([`SqlStore`]).
 
-use std::str::FromStr;
+use std::{str::FromStr, sync::Arc, time::Duration};
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use async_trait::async_trait;
+use sqlx::{
+    Pool, Postgres,
+    postgres::{PgConnectOptions, PgListener, PgPool, PgPoolOptions},
+};
 
 use super::{
-    StorageError, sql_bounds::bounds_storage, sql_connect::connect_storage,
-    sql_engine::engine_storage, sql_projects::project_storage, sql_vault::vault_storage,
+    EventCount, EventHits, RunQueue, StorageError,
+    backend::{Backend, SqlStore},
 };
 
 /// PostgreSQL-backed [`super::Storage`].
-#[derive(Debug, Clone)]
-pub struct PgStore {
-    pool: PgPool,
-}
+pub type PgStore = SqlStore<Postgres>;
 
-impl PgStore {
+impl SqlStore<Postgres> {
     /// Connects to `url` and runs the PostgreSQL migrations.
     pub async fn connect(url: &str) -> Result<Self, StorageError> {
         Self::connect_with(PgConnectOptions::from_str(url)?).await
@@ -28,66 +30,12 @@ impl PgStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self::new(pool))
     }
 }
 
 /// The channel replicas announce enqueued runs on.
 const RUNS_CHANNEL: &str = "paragon_runs";
-
-async fn listen(pool: &PgPool, wake: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
-    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-    listener.listen(RUNS_CHANNEL).await?;
-    loop {
-        listener.recv().await?;
-        wake.notify_one();
-    }
-}
-
-project_storage!(PgStore);
-connect_storage!(PgStore, sqlx::postgres::PgRow);
-engine_storage!(PgStore, sqlx::postgres::PgRow);
-vault_storage!(PgStore, sqlx::postgres::PgRow);
-bounds_storage!(PgStore);
-
-#[async_trait::async_trait]
-impl super::RunQueue for PgStore {
-    async fn claim_runs(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<super::Run>, StorageError> {
-        // SKIP LOCKED: replicas claiming at once take different runs instead of waiting.
-        self.claim("FOR UPDATE SKIP LOCKED", owner, now_ms, lease_ms, limit)
-            .await
-    }
-
-    async fn announce_runs(&self) -> Result<(), StorageError> {
-        sqlx::query("SELECT pg_notify($1, '')")
-            .bind(RUNS_CHANNEL)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    fn watch_runs(&self, wake: std::sync::Arc<tokio::sync::Notify>) {
-        let pool = self.pool.clone();
-        tokio::spawn(async move {
-            loop {
-                match listen(&pool, &wake).await {
-                    Ok(()) => return,
-                    Err(error) => {
-                        // The engine still polls meanwhile; only the wake-up is late.
-                        tracing::warn!(%error, "LISTEN for runs failed; retrying in 1 s");
-                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
-    }
-}
 
 /// Both counters in one round trip: the project's row is counted only when the user's new count
 /// is within the user's limit (a data-modifying CTE reads the other's `RETURNING`). Concurrent
@@ -97,12 +45,15 @@ const COUNT_EVENT_SQL: &str = "WITH u AS (
        ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1
        RETURNING hits),
      p AS (
-       INSERT INTO rate_windows (bucket, window_start, hits) SELECT $2, $3, 1 FROM u WHERE u.hits <= $4
+       INSERT INTO rate_windows (bucket, window_start, hits)
+       SELECT $2, $3, 1 FROM u WHERE u.hits <= $4
        ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1
        RETURNING hits)
      SELECT (SELECT hits FROM u), (SELECT hits FROM p)";
 
-impl PgStore {
+impl Backend for Postgres {
+    /// SKIP LOCKED: replicas claiming at once take different runs instead of waiting.
+    const CLAIM_LOCK: &'static str = "FOR UPDATE SKIP LOCKED";
     /// Registrations of signing keys take this transaction-scoped advisory lock, so that two
     /// projects registering the same public key at once cannot both pass the check that no
     /// other project holds it (READ COMMITTED would let both inserts through). The number is
@@ -110,16 +61,52 @@ impl PgStore {
     const KEY_REGISTRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7638)");
 
     async fn count_event_hits(
-        &self,
-        count: &super::EventCount<'_>,
-    ) -> Result<super::EventHits, StorageError> {
+        pool: &Pool<Self>,
+        count: &EventCount<'_>,
+    ) -> Result<EventHits, StorageError> {
         let (user, project): (i64, Option<i64>) = sqlx::query_as(COUNT_EVENT_SQL)
             .bind(count.user_bucket())
             .bind(count.project_bucket())
             .bind(count.window_start)
             .bind(count.user_limit)
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?;
-        Ok(super::EventHits { user, project })
+        Ok(EventHits { user, project })
+    }
+}
+
+async fn listen(pool: &PgPool, wake: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(RUNS_CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        wake.notify_one();
+    }
+}
+
+#[async_trait]
+impl RunQueue for SqlStore<Postgres> {
+    async fn announce_runs(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(RUNS_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn watch_runs(&self, wake: Arc<tokio::sync::Notify>) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, &wake).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        // The engine still polls meanwhile; only the wake-up is late.
+                        tracing::warn!(%error, "LISTEN for runs failed; retrying in 1 s");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
     }
 }

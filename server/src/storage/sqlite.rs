@@ -1,23 +1,24 @@
-//! The embedded default: one SQLite file in WAL mode, no setup.
+//! The embedded default: one SQLite file in WAL mode, no setup. Only what differs from
+//! PostgreSQL is here; the queries are shared ([`SqlStore`]).
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, sync::Arc, time::Duration};
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+use async_trait::async_trait;
+use sqlx::{
+    Pool, Sqlite,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 use super::{
-    StorageError, sql_bounds::bounds_storage, sql_connect::connect_storage,
-    sql_engine::engine_storage, sql_projects::project_storage, sql_vault::vault_storage,
+    EventCount, EventHits, RunQueue, StorageError,
+    backend::{Backend, SqlStore},
+    bounds::HIT_SQL,
 };
 
 /// SQLite-backed [`super::Storage`].
-#[derive(Debug, Clone)]
-pub struct SqliteStore {
-    pool: SqlitePool,
-}
+pub type SqliteStore = SqlStore<Sqlite>;
 
-impl SqliteStore {
+impl SqlStore<Sqlite> {
     /// Opens (or creates) the database file and runs the SQLite migrations.
     pub async fn open(path: &Path) -> Result<Self, StorageError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -40,52 +41,28 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self::new(pool))
     }
 }
 
-project_storage!(SqliteStore);
-connect_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
-engine_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
-vault_storage!(SqliteStore, sqlx::sqlite::SqliteRow);
-bounds_storage!(SqliteStore);
-
-#[async_trait::async_trait]
-impl super::RunQueue for SqliteStore {
-    async fn claim_runs(
-        &self,
-        owner: &str,
-        now_ms: i64,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<super::Run>, StorageError> {
-        // One statement: SQLite takes the write lock for it at once, so two claimers never
-        // select the same rows (the database has one writer at a time).
-        self.claim("", owner, now_ms, lease_ms, limit).await
-    }
-
-    async fn announce_runs(&self) -> Result<(), StorageError> {
-        Ok(())
-    }
-
-    fn watch_runs(&self, _wake: std::sync::Arc<tokio::sync::Notify>) {}
-}
-
-impl SqliteStore {
+impl Backend for Sqlite {
+    /// Nothing: the claim is one statement, and SQLite takes the write lock for it at once, so
+    /// two claimers never select the same rows (the database has one writer at a time).
+    const CLAIM_LOCK: &'static str = "";
     /// SQLite runs one writer at a time: a key registration needs no lock of its own.
     const KEY_REGISTRATION_LOCK: Option<&'static str> = None;
 
     /// Two statements: one process owns the file, so a second statement costs no network round
     /// trip, and each upsert is atomic under SQLite's single writer.
     async fn count_event_hits(
-        &self,
-        count: &super::EventCount<'_>,
-    ) -> Result<super::EventHits, StorageError> {
+        pool: &Pool<Self>,
+        count: &EventCount<'_>,
+    ) -> Result<EventHits, StorageError> {
         let hit = |bucket: String| {
-            sqlx::query_scalar::<_, i64>(super::sql_bounds::HIT_SQL)
+            sqlx::query_scalar::<_, i64>(HIT_SQL)
                 .bind(bucket)
                 .bind(count.window_start)
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
         };
         let user = hit(count.user_bucket()).await?;
         let project = if user <= count.user_limit {
@@ -93,6 +70,16 @@ impl SqliteStore {
         } else {
             None
         };
-        Ok(super::EventHits { user, project })
+        Ok(EventHits { user, project })
     }
+}
+
+#[async_trait]
+impl RunQueue for SqlStore<Sqlite> {
+    /// The engine is woken in-process: nobody else shares the file.
+    async fn announce_runs(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    fn watch_runs(&self, _wake: Arc<tokio::sync::Notify>) {}
 }

@@ -5,7 +5,7 @@
 //! Safe to re-run: a value already in the current format under the current key is skipped.
 //! Safe while servers run, provided they already have the new key first in their
 //! `PARAGON_MASTER_KEY` (they then open both): each rewrite is a compare-and-set on the old
-//! ciphertext (storage/sql_vault.rs), so a token refreshed in between is never overwritten.
+//! ciphertext (storage/vault.rs), so a token refreshed in between is never overwritten.
 
 use super::{Aad, Binding, MasterKeys, UserBinding, VaultError};
 use crate::storage::{SealedColumn, SealedValue, StorageError, Store};

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 
 use crate::{
     connect_support::hubspot,
-    helpers::{Backend, TestApp, TestProject, assert_error, both_backends, spawn_app_with_limits},
+    helpers::{
+        Backend, TestApp, TestProject, assert_error, both_backends, id, pid, spawn_app_with_limits,
+    },
 };
 
 /// Waits while the current one-minute rate window has under 10 s left, so a test's burst falls
@@ -84,13 +86,13 @@ both_backends! {
         }
 
         let mut kept = 0;
-        for id in &anns {
-            kept += usize::from(app.store.flow(id).await.expect("read").is_some());
+        for flow in &anns {
+            kept += usize::from(app.store.flow(&id(flow)).await.expect("read").is_some());
         }
         assert_eq!(kept, 20, "ann's older flows were deleted");
         let newest = anns.last().expect("flows");
-        assert!(app.store.flow(newest).await.expect("read").is_some(), "the flow just created works");
-        assert!(app.store.flow(&bobs).await.expect("read").is_some(), "another user's flow is untouched");
+        assert!(app.store.flow(&id(newest)).await.expect("read").is_some(), "the flow just created works");
+        assert!(app.store.flow(&id(&bobs)).await.expect("read").is_some(), "another user's flow is untouched");
     }
 }
 
@@ -224,8 +226,12 @@ mod housekeeping {
     use super::*;
 
     async fn event_exists(app: &TestApp, project: &str, answer: &Value) -> bool {
-        let id = answer["id"].as_str().expect("an event id");
-        app.store.event(project, id).await.expect("read").is_some()
+        let event = answer["id"].as_str().expect("an event id");
+        app.store
+            .event(pid(project), &id(event))
+            .await
+            .expect("read")
+            .is_some()
     }
 
     on_both_backends!(
@@ -263,7 +269,7 @@ mod housekeeping {
         let runs = app
             .store
             .runs(
-                &project,
+                pid(&project),
                 &paragon_server::storage::RunFilter {
                     limit: 10,
                     ..Default::default()
@@ -273,7 +279,7 @@ mod housekeeping {
             .expect("runs");
         let run_of = |event: &Value| {
             runs.iter()
-                .find(|r| r.event_id == event["id"].as_str().expect("id"))
+                .find(|r| r.event_id.as_str() == event["id"].as_str().expect("id"))
                 .expect("a run")
                 .clone()
         };
@@ -284,7 +290,7 @@ mod housekeeping {
                 run_id: done_run.id.clone(),
                 attempt: 1,
                 step_id: "create".into(),
-                outcome: "succeeded".into(),
+                outcome: paragon_server::storage::AttemptOutcome::Succeeded,
                 request: json!({}),
                 response: json!({}),
                 error: None,
@@ -317,7 +323,7 @@ mod housekeeping {
         );
         assert!(
             app.store
-                .run(&project, &done_run.id)
+                .run(pid(&project), &done_run.id)
                 .await
                 .expect("read")
                 .is_none(),
@@ -337,7 +343,7 @@ mod housekeeping {
         );
         assert!(
             app.store
-                .run(&project, &queued_run.id)
+                .run(pid(&project), &queued_run.id)
                 .await
                 .expect("read")
                 .is_some()
@@ -347,10 +353,20 @@ mod housekeeping {
             "an event within the retention"
         );
         assert!(
-            app.store.flow(&old_flow).await.expect("read").is_none(),
+            app.store
+                .flow(&id(&old_flow))
+                .await
+                .expect("read")
+                .is_none(),
             "a flow expired over an hour ago"
         );
-        assert!(app.store.flow(&new_flow).await.expect("read").is_some());
+        assert!(
+            app.store
+                .flow(&id(&new_flow))
+                .await
+                .expect("read")
+                .is_some()
+        );
     }
 
     /// SQLite only: the wiring of the job, the same on both backends.

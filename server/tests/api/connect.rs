@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::{
     connect_support::{CLIENT_SECRET, HUB, OTHER_HUB, hubspot},
-    helpers::{assert_error, both_backends},
+    helpers::{assert_error, both_backends, id, pid},
 };
 
 async fn me(
@@ -168,11 +168,11 @@ both_backends! {
         hs.connect(&app, "bob", OTHER_HUB).await;
         let project = hs.project.id.to_string();
         let keys = app.master_keys();
-        let stored = app.store.user_credentials(&project, "ann").await.expect("read");
+        let stored = app.store.user_credentials(pid(&project), &id("ann")).await.expect("read");
         let ann = &stored[0];
         let open = |sealed: &[u8], row: &str, column: &str| keys.open_string(sealed, UserBinding { project: &project, user: "ann", row, column });
-        let access = open(&ann.access_token, &ann.id, "access_token").expect("opens where it belongs");
-        let refresh = open(ann.refresh_token.as_deref().expect("a refresh token"), &ann.id, "refresh_token").expect("opens");
+        let access = open(&ann.access_token, ann.id.as_str(), "access_token").expect("opens where it belongs");
+        let refresh = open(ann.refresh_token.as_deref().expect("a refresh token"), ann.id.as_str(), "refresh_token").expect("opens");
 
         let dump = app.database_dump().await;
         for secret in [access.as_str(), refresh.as_str(), CLIENT_SECRET] {
@@ -180,10 +180,10 @@ both_backends! {
             assert!(!dump.contains(&hex(secret.as_bytes())), "a secret is in the database as hex");
         }
 
-        let bob = &app.store.user_credentials(&project, "bob").await.expect("read")[0];
+        let bob = &app.store.user_credentials(pid(&project), &id("bob")).await.expect("read")[0];
         app.execute("UPDATE credentials SET access_token = (SELECT access_token FROM credentials WHERE user_id = 'ann') WHERE user_id = 'bob'").await;
-        let copied = app.store.credential(&project, &bob.id).await.expect("read").expect("bob's credential");
-        let error = open(&copied.access_token, &bob.id, "access_token").expect_err("a copied ciphertext must not open");
+        let copied = app.store.credential(pid(&project), &bob.id).await.expect("read").expect("bob's credential");
+        let error = open(&copied.access_token, bob.id.as_str(), "access_token").expect_err("a copied ciphertext must not open");
         assert!(error.to_string().contains("belongs to another row, column or user"), "{error}");
         let used = hs.proxy(&app, "bob", "crm/v3/objects/contacts").await;
         assert_error(used, 500, "INTERNAL").await;
@@ -209,10 +209,10 @@ both_backends! {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
         let project = hs.project.id.to_string();
-        let ann = &app.store.user_credentials(&project, "ann").await.expect("read")[0];
+        let ann = &app.store.user_credentials(pid(&project), &id("ann")).await.expect("read")[0];
         let refresh = app
             .master_keys()
-            .open_string(ann.refresh_token.as_deref().expect("refresh"), UserBinding { project: &project, user: "ann", row: &ann.id, column: "refresh_token" })
+            .open_string(ann.refresh_token.as_deref().expect("refresh"), UserBinding { project: &project, user: "ann", row: ann.id.as_str(), column: "refresh_token" })
             .expect("opens");
         let revoked = hs
             .browser

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::{
     connect_support::{HUB, OTHER_HUB, hubspot},
-    helpers::{APP_ORIGIN, both_backends},
+    helpers::{APP_ORIGIN, both_backends, id, pid},
     oauth_popup::{self, browser, post_start},
 };
 
@@ -19,7 +19,7 @@ async fn nothing_was_stored(app: &crate::helpers::TestApp, hs: &crate::connect_s
     for user in ["mallory", "victim"] {
         let stored = app
             .store
-            .user_credentials(&project, user)
+            .user_credentials(pid(&project), &id(user))
             .await
             .expect("read");
         assert!(stored.is_empty(), "{user} has a credential: {stored:?}");
@@ -62,7 +62,7 @@ both_backends! {
             assert!(!page.contains("data-to"), "the popup is not sent to the provider: {page}");
         }
         nothing_was_stored(&app, &hs).await;
-        let state = app.store.flow(&flow.id).await.expect("read").expect("the flow");
+        let state = app.store.flow(&id(&flow.id)).await.expect("read").expect("the flow");
         assert_eq!(state.status, paragon_server::storage::FlowStatus::Failed, "a foreign page's post ends the flow");
         assert_eq!(state.error.as_deref(), Some("The sign-in was started from a page the project does not allow."));
     }
@@ -75,7 +75,7 @@ both_backends! {
         let refused = post_start(&hs.browser, &flow, "null").await;
 
         assert_eq!(refused.status(), 400);
-        let state = app.store.flow(&flow.id).await.expect("read").expect("the flow");
+        let state = app.store.flow(&id(&flow.id)).await.expect("read").expect("the flow");
         assert!(state.error.as_deref().is_some_and(|e| e.contains("Referrer-Policy")), "{state:?}");
         nothing_was_stored(&app, &hs).await;
     }
@@ -207,7 +207,7 @@ both_backends! {
 
         for (page, flow_id) in [(denied, &flow.id), (broken, &second.id)] {
             assert!(page.contains("Reference: "), "{page}");
-            let why = app.store.flow(flow_id).await.expect("read").expect("flow").error.expect("why");
+            let why = app.store.flow(&id(flow_id)).await.expect("read").expect("flow").error.expect("why");
             assert!(why.contains("(reference "), "{why}");
             for internal in ["Call +1-555", "<b>", "BAD_CLIENT_SECRET", "127.0.0.1", "error sending request", "access_denied"] {
                 assert!(!page.contains(internal), "{internal:?} on the page: {page}");

@@ -31,7 +31,7 @@ impl Hubspot {
         )
         .await
         .expect("the guide deploys");
-        workflows[0].id.clone()
+        workflows[0].id.to_string()
     }
 
     /// `POST /sdk/workflows/{id}` as `user`.

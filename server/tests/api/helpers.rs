@@ -13,7 +13,7 @@ use paragon_server::{
     clock,
     config::{self, AuthConfig, Config, Limits},
     connect::egress::EgressPolicy,
-    ids::ProjectId,
+    ids::{Id, Kind, ProjectId},
     origin::Origin,
     startup::Application,
     storage::{Location, Store, postgres::PgStore},
@@ -23,6 +23,16 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection, postgres::PgConnectOptions};
 use tempfile::TempDir;
 
 pub use crate::postgres_env::postgres_url;
+
+/// The id in a text the API answered (or the test chose).
+pub fn id<K: Kind>(text: &str) -> Id<K> {
+    Id::parse(text).expect("an id")
+}
+
+/// The project id in a text the API answered.
+pub fn pid(text: &str) -> ProjectId {
+    ProjectId::parse(text).expect("a project id")
+}
 
 /// The origin the test app's project trusts.
 pub const APP_ORIGIN: &str = "http://app.test:3000";

@@ -199,7 +199,7 @@ async fn urls_saved_under_another_policy_are_refused_at_call_time_and_nothing_re
     let tripwire = Tripwire::start().await;
     let mut integration = app
         .store
-        .integration_by_provider(&hs.project.id.to_string(), "hubspot")
+        .integration_by_provider(hs.project.id, "hubspot")
         .await
         .expect("read")
         .expect("the integration");

@@ -136,34 +136,57 @@ both_backends! {
 
         assert!(store.ensure_user(b.id, &same, 1).await.expect("read").meta.is_empty());
     }
+
+    async fn stored_json_that_does_not_parse_is_reported_as_corrupt(app) {
+        let store = &app.store;
+        let stored = project("p");
+        store.create_project(&stored, &api_key::hash("k")).await.expect("create");
+        let arrange: &'static str = Box::leak(format!(
+            "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version, event_id, status, attempts, next_attempt_ms, warnings, created_ms, updated_ms)
+             VALUES ('run-1', '{}', 'ann', 'wf', 1, 'ev', 'failed', 1, 0, '[]', 0, 0);
+             INSERT INTO run_attempts (run_id, attempt, step_id, outcome, request, response, started_ms, finished_ms)
+             VALUES ('run-1', 1, 'create', 'failed', '{{not json', '{{}}', 0, 0);",
+            stored.id
+        ).into_boxed_str());
+        app.execute(arrange).await;
+
+        let read = store.attempts(&paragon_server::ids::RunId::parse("run-1").expect("id")).await;
+        assert!(matches!(read, Err(StorageError::Corrupt(_))), "{read:?}");
+    }
 }
 
 mod connect {
     use paragon_server::{
         auth::api_key,
-        ids::UserId,
+        ids::{Id, Kind, ProjectId, UserId, kind},
         storage::{
-            Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, StorageError,
+            Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration,
+            RefreshedTokens, StorageError,
         },
     };
 
     use super::project;
     use crate::helpers::{TestApp, both_backends};
 
-    async fn arrange(app: &TestApp) -> (String, Integration) {
+    /// An id of a literal the test chose.
+    fn id<K: Kind>(text: &str) -> Id<K> {
+        Id::parse(text).expect("an id")
+    }
+
+    async fn arrange(app: &TestApp) -> (ProjectId, Integration) {
         let stored = project("p");
         app.store
             .create_project(&stored, &api_key::hash(&stored.id.to_string()))
             .await
             .expect("create");
-        let id = stored.id.to_string();
+        let id = stored.id;
         app.store
             .ensure_user(stored.id, &UserId::parse("ann").expect("id"), 1)
             .await
             .expect("user");
         let integration = Integration {
-            id: uuid::Uuid::new_v4().to_string(),
-            project_id: id.clone(),
+            id: Id::random(),
+            project_id: id,
             provider: "hubspot".into(),
             name: "HubSpot".into(),
             client_id: "c".into(),
@@ -183,12 +206,16 @@ mod connect {
         (id, integration)
     }
 
-    fn credential(project: &str, integration: &str, id: &str) -> Credential {
+    fn credential(
+        project: ProjectId,
+        integration: &Id<kind::Integration>,
+        credential: &str,
+    ) -> Credential {
         Credential {
-            id: id.into(),
-            project_id: project.into(),
-            user_id: "ann".into(),
-            integration_id: integration.into(),
+            id: id(credential),
+            project_id: project,
+            user_id: id("ann"),
+            integration_id: integration.clone(),
             status: CredentialStatus::Valid,
             provider_id: "42".into(),
             provider_data: serde_json::Map::new(),
@@ -210,90 +237,93 @@ mod connect {
 
             let stored = app.store.upsert_integration(&changed).await.expect("update");
             let mut other_id = changed.clone();
-            other_id.id = uuid::Uuid::new_v4().to_string();
+            other_id.id = Id::random();
             let clash = app.store.upsert_integration(&other_id).await;
 
             assert_eq!(stored.client_id, "c2");
             assert!(matches!(clash, Err(StorageError::Conflict(_))), "{clash:?}");
-            assert_eq!(app.store.integrations(&project).await.expect("list"), vec![stored.clone()]);
-            assert_eq!(app.store.integration_by_provider(&project, "hubspot").await.expect("read"), Some(stored));
+            assert_eq!(app.store.integrations(project).await.expect("list"), vec![stored.clone()]);
+            assert_eq!(app.store.integration_by_provider(project, "hubspot").await.expect("read"), Some(stored));
         }
 
         async fn a_flow_starts_once_with_its_secret_and_is_consumed_once_by_its_browser(app) {
+            // Times in 2100: the server's housekeeping purges flows that expired by the wall
+            // clock, which a flow of 1970 had.
+            const T: i64 = 4_102_444_800;
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
-                id: "flow-1".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
+                id: id("flow-1"), project_id: project, user_id: id("ann"), integration_id: integration.id,
                 origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"secret-hash".to_vec()),
-                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 1_000,
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: T + 10, expires_at: T + 1_000,
             };
             app.store.create_flow(&flow).await.expect("create");
             let start = |secret: &'static [u8], state: &'static [u8]| FlowStart {
                 secret_hash: secret, state_hash: state, sealed_verifier: b"sealed", browser_hash: b"browser-hash",
             };
 
-            assert!(app.store.start_flow("flow-1", &start(b"wrong-secret", b"state-hash"), 20).await.expect("start").is_none(), "the secret is checked");
-            assert!(app.store.start_flow("flow-1", &start(b"secret-hash", b"state-hash"), 20).await.expect("start").is_some());
-            assert!(app.store.start_flow("flow-1", &start(b"secret-hash", b"other"), 21).await.expect("start").is_none(), "single use");
-            assert_eq!(app.store.flow_by_state(b"state-hash").await.expect("read").map(|f| f.id), Some("flow-1".into()));
-            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", 22).await.expect("take").is_none());
-            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", 22).await.expect("take").is_none(), "another browser takes nothing");
-            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", 22).await.expect("take").expect("the flow");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"wrong-secret", b"state-hash"), T + 20).await.expect("start").is_none(), "the secret is checked");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"state-hash"), T + 20).await.expect("start").is_some());
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"other"), T + 21).await.expect("start").is_none(), "single use");
+            assert_eq!(app.store.flow_by_state(b"state-hash").await.expect("read").map(|f| f.id), Some(id("flow-1")));
+            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", T + 22).await.expect("take").is_none());
+            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", T + 22).await.expect("take").is_none(), "another browser takes nothing");
+            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 22).await.expect("take").expect("the flow");
             assert_eq!(taken.status, FlowStatus::Exchanging);
-            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", 23).await.expect("take").is_none(), "consumed once");
+            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 23).await.expect("take").is_none(), "consumed once");
 
-            app.store.finish_flow("flow-1", FlowStatus::Done, Some("cred"), None, 24).await.expect("finish");
-            let done = app.store.flow("flow-1").await.expect("read").expect("flow");
-            assert_eq!((done.status, done.credential_id.as_deref(), done.pkce_verifier), (FlowStatus::Done, Some("cred"), None));
+            app.store.finish_flow(&id("flow-1"), FlowStatus::Done, Some(&id("cred")), None, T + 24).await.expect("finish");
+            let done = app.store.flow(&id("flow-1")).await.expect("read").expect("flow");
+            assert_eq!((done.status, done.credential_id.as_ref().map(|c| c.as_str()), done.pkce_verifier), (FlowStatus::Done, Some("cred"), None));
         }
 
         async fn an_expired_flow_neither_starts_nor_completes(app) {
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
-                id: "flow-2".into(), project_id: project, user_id: "ann".into(), integration_id: integration.id,
+                id: id("flow-2"), project_id: project, user_id: id("ann"), integration_id: integration.id,
                 origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"s".to_vec()),
                 browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 100,
             };
             app.store.create_flow(&flow).await.expect("create");
             let start = FlowStart { secret_hash: b"s", state_hash: b"s", sealed_verifier: b"v", browser_hash: b"b" };
 
-            assert!(app.store.start_flow("flow-2", &start, 100).await.expect("start").is_none());
+            assert!(app.store.start_flow(&id("flow-2"), &start, 100).await.expect("start").is_none());
         }
 
         async fn one_refresh_claim_wins_and_a_dead_claimants_lease_expires(app) {
             let (project, integration) = arrange(&app).await;
-            app.store.save_credential(&credential(&project, &integration.id, "cred-1")).await.expect("save");
+            app.store.save_credential(&credential(project, &integration.id, "cred-1")).await.expect("save");
 
-            assert!(app.store.claim_refresh("cred-1", 0, 1_000, 30).await.expect("claim"));
-            assert!(!app.store.claim_refresh("cred-1", 0, 1_000, 30).await.expect("claim"), "the version moved");
-            assert!(!app.store.claim_refresh("cred-1", 1, 1_010, 30).await.expect("claim"), "the lease holds");
-            assert!(app.store.claim_refresh("cred-1", 1, 1_031, 30).await.expect("claim"), "an expired lease is reclaimed");
+            assert!(app.store.claim_refresh(&id("cred-1"), 0, 1_000, 30).await.expect("claim"));
+            assert!(!app.store.claim_refresh(&id("cred-1"), 0, 1_000, 30).await.expect("claim"), "the version moved");
+            assert!(!app.store.claim_refresh(&id("cred-1"), 1, 1_010, 30).await.expect("claim"), "the lease holds");
+            assert!(app.store.claim_refresh(&id("cred-1"), 1, 1_031, 30).await.expect("claim"), "an expired lease is reclaimed");
 
-            assert!(!app.store.store_refreshed("cred-1", 1, b"a2", None, 5_000, 1_032).await.expect("store"), "a stale claim stores nothing");
-            assert!(app.store.store_refreshed("cred-1", 2, b"a3", Some(b"r3"), 5_000, 1_032).await.expect("store"));
-            let refreshed = app.store.credential(&project, "cred-1").await.expect("read").expect("credential");
+            assert!(!app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 1, access: b"a2".to_vec(), refresh: None, expires_at: 5_000, now: 1_032 }).await.expect("store"), "a stale claim stores nothing");
+            assert!(app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 2, access: b"a3".to_vec(), refresh: Some(b"r3".to_vec()), expires_at: 5_000, now: 1_032 }).await.expect("store"));
+            let refreshed = app.store.credential(project, &id("cred-1")).await.expect("read").expect("credential");
             assert_eq!((refreshed.access_token.as_slice(), refreshed.refresh_token.as_deref()), (&b"a3"[..], Some(&b"r3"[..])));
             assert_eq!((refreshed.version, refreshed.refreshing_until, refreshed.access_expires_at), (3, None, 5_000));
 
-            assert!(app.store.claim_refresh("cred-1", 3, 2_000, 30).await.expect("claim"));
-            app.store.release_refresh("cred-1", 4, CredentialStatus::Invalid, 2_001).await.expect("release");
-            let released = app.store.credential(&project, "cred-1").await.expect("read").expect("credential");
+            assert!(app.store.claim_refresh(&id("cred-1"), 3, 2_000, 30).await.expect("claim"));
+            app.store.release_refresh(&id("cred-1"), 4, CredentialStatus::Invalid, 2_001).await.expect("release");
+            let released = app.store.credential(project, &id("cred-1")).await.expect("read").expect("credential");
             assert_eq!((released.status, released.refreshing_until), (CredentialStatus::Invalid, None));
         }
 
         async fn a_credential_is_saved_per_user_and_integration_and_deleted(app) {
             let (project, integration) = arrange(&app).await;
-            app.store.save_credential(&credential(&project, &integration.id, "cred-1")).await.expect("save");
-            let mut reconnected = credential(&project, &integration.id, "cred-1");
+            app.store.save_credential(&credential(project, &integration.id, "cred-1")).await.expect("save");
+            let mut reconnected = credential(project, &integration.id, "cred-1");
             reconnected.access_token = vec![7; 40];
             app.store.save_credential(&reconnected).await.expect("replace tokens");
-            let clash = app.store.save_credential(&credential(&project, &integration.id, "cred-2")).await;
+            let clash = app.store.save_credential(&credential(project, &integration.id, "cred-2")).await;
 
             assert!(matches!(clash, Err(StorageError::Conflict(_))), "{clash:?}");
-            let stored = app.store.credential_for(&project, "ann", &integration.id).await.expect("read").expect("credential");
+            let stored = app.store.credential_for(project, &id("ann"), &integration.id).await.expect("read").expect("credential");
             assert_eq!((stored.access_token, stored.version), (vec![7; 40], 1));
-            assert_eq!(app.store.user_credentials(&project, "ann").await.expect("list").len(), 1);
-            assert!(app.store.delete_credential(&project, "cred-1").await.expect("delete"));
-            assert!(!app.store.delete_credential(&project, "cred-1").await.expect("delete"));
+            assert_eq!(app.store.user_credentials(project, &id("ann")).await.expect("list").len(), 1);
+            assert!(app.store.delete_credential(project, &id("cred-1")).await.expect("delete"));
+            assert!(!app.store.delete_credential(project, &id("cred-1")).await.expect("delete"));
         }
     }
 }

@@ -8,7 +8,7 @@ use paragon_server::{
 
 use crate::{
     connect_support::{HUB, OTHER_HUB, hubspot},
-    helpers::{assert_error, both_backends},
+    helpers::{assert_error, both_backends, id, pid},
 };
 
 both_backends! {
@@ -17,17 +17,17 @@ both_backends! {
         hs.connect(&app, "ann", HUB).await;
         hs.connect(&app, "bob", OTHER_HUB).await;
         let project = hs.project.id.to_string();
-        let ann = app.store.user_credentials(&project, "ann").await.expect("read").remove(0);
+        let ann = app.store.user_credentials(pid(&project), &id("ann")).await.expect("read").remove(0);
 
         // Bob's own credential goes, and Ann's row, id and ciphertext unchanged, becomes his:
         // without the user in the binding, Bob would now act on Ann's HubSpot account.
         app.execute("DELETE FROM credentials WHERE user_id = 'bob'").await;
         app.execute("UPDATE credentials SET user_id = 'bob' WHERE user_id = 'ann'").await;
 
-        let moved = app.store.credential(&project, &ann.id).await.expect("read").expect("the row");
+        let moved = app.store.credential(pid(&project), &ann.id).await.expect("read").expect("the row");
         assert_eq!((moved.id.as_str(), moved.user_id.as_str()), (ann.id.as_str(), "bob"));
         let keys = app.master_keys();
-        let as_bob = UserBinding { project: &project, user: "bob", row: &moved.id, column: "access_token" };
+        let as_bob = UserBinding { project: &project, user: "bob", row: moved.id.as_str(), column: "access_token" };
         let error = keys.open_string(&moved.access_token, as_bob).expect_err("must not open for Bob");
         assert_eq!(error, VaultError::Mismatch);
         assert!(error.to_string().contains("belongs to another row, column or user"), "{error}");

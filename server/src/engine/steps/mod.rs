@@ -36,7 +36,7 @@ use crate::{
         api_client::{self, ApiClient, ApiRequest, CallError, Exchange},
         provider::ProviderError,
     },
-    storage::{Attempt, StorageError, Store},
+    storage::{Attempt, AttemptOutcome, StorageError, Store},
     workflows::{Action, Step},
 };
 
@@ -159,9 +159,13 @@ impl<'a> StepContext<'a> {
 
     /// Records how the attempt ended (`succeeded`, `retry` or `failed`), with what was sent and
     /// received last.
-    pub async fn finish(&self, outcome: &str, error: Option<&str>) -> Result<(), StorageError> {
+    pub async fn finish(
+        &self,
+        outcome: AttemptOutcome,
+        error: Option<&str>,
+    ) -> Result<(), StorageError> {
         let mut attempt = self.attempt_now();
-        attempt.outcome = outcome.to_owned();
+        attempt.outcome = outcome;
         attempt.error = error.map(str::to_owned);
         attempt.finished_ms = now_ms();
         self.store.record_attempt(&attempt).await
