@@ -2,7 +2,7 @@
 //! browser's own `JSON`.
 //!
 //! web-sys directly rather than gloo-net: the SDK needs one helper, and the browser's JSON
-//! keeps serde_json (about 20 KB gzipped) out of the wasm (../shared/TOOLCHAIN.md).
+//! keeps serde_json (about 20 KB gzipped) out of the wasm.
 
 #[cfg(target_arch = "wasm32")]
 pub use imp::Request;

@@ -1,4 +1,4 @@
-//! `event(name, payload)` with the durable outbox of DESIGN.md section 6, `flush()` and
+//! `event(name, payload)` with the durable outbox (docs/sdk.md), `flush()` and
 //! `pendingEvents()`.
 //!
 //! Each event gets a UUID, its `Idempotency-Key`, and is written to `localStorage` (one key per

@@ -1,4 +1,4 @@
-//! The outbox's retry policy (DESIGN.md section 6), apart from the browser so that it is
+//! The outbox's retry policy, apart from the browser so that it is
 //! tested natively.
 
 /// What to do with an event after a send.

@@ -1,4 +1,4 @@
-//! The error body every non-2xx answer of the platform carries (DESIGN.md section 4).
+//! The error body every non-2xx answer of the platform carries.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! `cargo xtask setup`: installs what is missing and nothing else, one line per step
-//! (../shared/TOOLCHAIN.md says what works on these machines and why).
+//! (docs/decisions.md, "The project's tools live in the checkout", says why they are where they are).
 
 use std::{path::Path, process::Command};
 
@@ -77,7 +77,7 @@ fn wasm_bindgen_cli() -> Result<String, String> {
         return Ok(format!("{wanted} already installed"));
     }
     // Not `--locked`: one of the CLI's locked dependency versions is missing from the
-    // registry (TOOLCHAIN.md). The version must equal the pinned crate's, hence `=`.
+    // registry, so a locked install fails. The version must equal the pinned crate's, hence `=`.
     let root = project::tools_root();
     process::run(
         cargo(["install", "wasm-bindgen-cli", "--force", "--version"])

@@ -1,4 +1,4 @@
-//! CORS for browser callers (DESIGN.md section 4): the SDK API answers only the origins of the
+//! CORS for browser callers: the SDK API answers only the origins of the
 //! project in its path; `/healthz` answers the server's configured origins; the management API
 //! answers no browser at all (its API keys belong on servers).
 //!

@@ -1,5 +1,5 @@
 //! [`ApiError`]: what handlers and extractors return with `?`, turned into the protocol's
-//! error body `{message, code}` with the status codes of DESIGN.md section 4.
+//! error body `{message, code}` with its status code (docs/api.md lists them).
 
 use axum::{
     Json,

@@ -20,7 +20,7 @@ const CLIENT_ID: &str = "acme-crm-demo";
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
     /// For a person: fixed ports (the app on 3000, the platform on 8080, HubSpot on 9090, as
-    /// DESIGN.md names them), the state in `.demo/` kept for the next run unless `reset`.
+    /// the README names them), the state in `.demo/` kept for the next run unless `reset`.
     Interactive { reset: bool },
     /// For Chromium: free ports (the OS picks them and each server prints the one it got, so
     /// that CI never collides), and a fresh state under `target/e2e/`.
