@@ -151,6 +151,32 @@ pub async fn read(
     }
 }
 
+/// The longest wait for a flow to finish in one call; clients loop for longer waits.
+pub const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often a waiting call looks at the flow again.
+const POLL_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// [`read`], waiting up to `wait` (at most [`MAX_WAIT`]) for the flow to be done or failed.
+/// The database is polled rather than an in-process signal awaited: the callback may land on
+/// another replica.
+pub async fn wait(
+    connect: &Connect,
+    project: ProjectId,
+    user: &UserId,
+    id: &FlowId,
+    wait: std::time::Duration,
+) -> Result<Flow, ConnectError> {
+    let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
+    loop {
+        let flow = read(connect, project, user, id).await?;
+        let finished = matches!(flow.status, FlowStatus::Done | FlowStatus::Failed);
+        if finished || tokio::time::Instant::now() >= deadline {
+            return Ok(flow);
+        }
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
 /// `DELETE …/sdk/oauth/flows/{id}`: the user's app gave up waiting (a timeout, or the user
 /// closed the popup). The popup cannot be closed from the app once it has cut its opener, so
 /// the flow is ended instead: a consent given later in that popup stores nothing.

@@ -17,10 +17,6 @@ use crate::{
     storage::{Flow, FlowStatus},
 };
 
-/// The longest long-poll; clients loop for longer waits.
-const MAX_WAIT_SECS: u64 = 30;
-const POLL_EVERY: Duration = Duration::from_millis(200);
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{pid}/sdk/oauth/flows", post(create))
@@ -76,18 +72,16 @@ async fn read(
     Query(query): Query<Wait>,
 ) -> Result<Json<FlowState>, ApiError> {
     let flow_id = flows::parse_id(&flow_id)?;
-    let deadline = tokio::time::Instant::now()
-        + Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
-    // Polling the database rather than an in-process signal: the callback may land on
-    // another replica.
-    loop {
-        let flow = flows::read(&state.connect, auth.project.id, &auth.user.id, &flow_id).await?;
-        let finished = matches!(flow.status, FlowStatus::Done | FlowStatus::Failed);
-        if finished || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(flow_state(flow)));
-        }
-        tokio::time::sleep(POLL_EVERY).await;
-    }
+    let wait = Duration::from_secs(query.wait.unwrap_or(0));
+    let flow = flows::wait(
+        &state.connect,
+        auth.project.id,
+        &auth.user.id,
+        &flow_id,
+        wait,
+    )
+    .await?;
+    Ok(Json(flow_state(flow)))
 }
 
 /// Ends a flow that has not completed; answers its state (a completed one stays as it is).
