@@ -68,7 +68,7 @@ pub async fn create_project(
             new.max_token_lifetime_secs
                 .unwrap_or(DEFAULT_MAX_TOKEN_LIFETIME_SECS),
         )?,
-        created_at: clock::now(),
+        created_at: clock::now_ms(),
     };
     let (key, hash) = api_key::generate();
     store.create_project(&project, &hash).await?;
@@ -149,7 +149,7 @@ async fn store_key(
     id: ProjectId,
     key: &PublicKey,
 ) -> Result<SigningKeyRecord, AdminError> {
-    let now = clock::now();
+    let now = clock::now_ms();
     store.add_signing_key(id, key, now).await?;
     Ok(SigningKeyRecord {
         key: key.clone(),
@@ -171,7 +171,7 @@ pub async fn signing_keys(
 pub async fn revoke_signing_key(store: &Store, id: ProjectId, kid: &str) -> Result<(), AdminError> {
     let kid =
         Kid::parse(kid).ok_or_else(|| AdminError::Invalid(format!("{kid:?} is not a key id")))?;
-    if store.revoke_signing_key(id, &kid, clock::now()).await? {
+    if store.revoke_signing_key(id, &kid, clock::now_ms()).await? {
         Ok(())
     } else {
         Err(AdminError::NotFound(format!(

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use crate::{
-    engine,
     ids::ProjectId,
     storage::{DeployedWorkflow, StorageError, Store, WorkflowSpec},
     workflows::{self, Bundle, DeployErrors, Trigger},
@@ -60,6 +59,6 @@ pub async fn deploy_bundle(
     let text =
         serde_json::to_string(bundle).map_err(|e| StorageError::Corrupt(format!("bundle: {e}")))?;
     Ok(store
-        .deploy(project, &text, &specs, engine::now_ms())
+        .deploy(project, &text, &specs, crate::clock::now_ms())
         .await?)
 }

@@ -15,7 +15,7 @@
 
 use std::{future::Future, time::Duration};
 
-use crate::{engine, storage::Store};
+use crate::{clock, storage::Store};
 
 /// Rows deleted per statement.
 pub const BATCH: i64 = 500;
@@ -59,8 +59,13 @@ pub async fn sweep(
     config: &HousekeepingConfig,
     now_ms: i64,
 ) -> Result<Swept, crate::storage::StorageError> {
-    let now = now_ms / 1000;
-    let flows = drain(|| store.purge_flows(now - FLOW_GRACE_SECS, BATCH)).await?;
+    let flows = drain(|| {
+        store.purge_flows(
+            now_ms.saturating_sub(clock::ms_from_secs(FLOW_GRACE_SECS)),
+            BATCH,
+        )
+    })
+    .await?;
     let events = match config.event_retention {
         Some(retention) => {
             let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
@@ -69,8 +74,13 @@ pub async fn sweep(
         }
         None => 0,
     };
-    let rate_windows =
-        drain(|| store.purge_rate_windows(now - RATE_WINDOW_KEEP_SECS, BATCH)).await?;
+    let rate_windows = drain(|| {
+        store.purge_rate_windows(
+            now_ms.saturating_sub(clock::ms_from_secs(RATE_WINDOW_KEEP_SECS)),
+            BATCH,
+        )
+    })
+    .await?;
     Ok(Swept {
         flows,
         events,
@@ -109,7 +119,7 @@ where
         loop {
             tokio::select! {
                 _ = ticks.tick() => {
-                    match sweep(&store, &config, engine::now_ms()).await {
+                    match sweep(&store, &config, clock::now_ms()).await {
                         Ok(swept) if swept != Swept::default() => tracing::info!(?swept, "housekeeping"),
                         Ok(_) => {}
                         Err(error) => tracing::warn!(%error, "housekeeping failed; trying again later"),

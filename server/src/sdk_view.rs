@@ -98,7 +98,7 @@ async fn user_integrations(
                     status: c.status.as_str().to_owned(),
                     provider_id: c.provider_id.clone(),
                     provider_data: c.provider_data.clone(),
-                    date_created: c.created_at,
+                    date_created: crate::clock::secs(c.created_at),
                 })
                 .collect(),
         };

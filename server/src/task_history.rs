@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::{
-    engine::{self, EngineHandle},
+    engine::EngineHandle,
     ids::{ProjectId, RunId},
     storage::{Attempt, Run, RunFilter, RunStatus, StorageError, Store},
 };
@@ -90,7 +90,9 @@ pub async fn replay(
     run: &Run,
 ) -> Result<RunId, StorageError> {
     let new_id = RunId::random();
-    store.enqueue_replay(run, &new_id, engine::now_ms()).await?;
+    store
+        .enqueue_replay(run, &new_id, crate::clock::now_ms())
+        .await?;
     engine.wake();
     if let Err(error) = store.announce_runs().await {
         tracing::warn!(%error, "announcing the replay failed");

@@ -83,12 +83,14 @@ impl KeysCommand {
                 let store = storage::open(&storage.location()?).await?;
                 for record in admin::signing_keys(&store, project_id(&project)?).await? {
                     let state = match record.revoked_at {
-                        Some(at) => format!("revoked at {at}"),
+                        Some(at) => format!("revoked at {}", crate::clock::secs(at)),
                         None => "active".into(),
                     };
                     println!(
                         "{}  {} bits  created at {}  {state}",
-                        record.key.kid, record.key.bits, record.created_at
+                        record.key.kid,
+                        record.key.bits,
+                        crate::clock::secs(record.created_at)
                     );
                 }
                 Ok(())

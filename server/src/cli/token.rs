@@ -57,7 +57,7 @@ impl TokenCommand {
                     ttl_secs: ttl,
                     kid: Some(&kid),
                     audience: aud.as_deref(),
-                    now: clock::now(),
+                    now: clock::now_secs(),
                 };
                 println!(
                     "{}",

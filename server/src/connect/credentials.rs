@@ -23,6 +23,8 @@ use crate::{
 pub const REFRESH_MARGIN_SECS: i64 = 120;
 /// How long a refresher holds its claim.
 const LEASE_SECS: i64 = 30;
+const REFRESH_MARGIN_MS: i64 = clock::ms_from_secs(REFRESH_MARGIN_SECS);
+const LEASE_MS: i64 = clock::ms_from_secs(LEASE_SECS);
 /// How long a caller waits for another's refresh.
 const WAIT: Duration = Duration::from_secs(35);
 const TICK: Duration = Duration::from_millis(50);
@@ -56,7 +58,7 @@ pub async fn access_token(
             credential.integration_id.clone(),
         ));
     }
-    if credential.access_expires_at - clock::now() > REFRESH_MARGIN_SECS {
+    if credential.access_expires_at - clock::now_ms() > REFRESH_MARGIN_MS {
         return Ok(UsableToken {
             token: open_access(connect, credential)?,
             version: credential.version,
@@ -83,7 +85,7 @@ pub async fn refresh(
     loop {
         if connect
             .store
-            .claim_refresh(id, version, clock::now(), LEASE_SECS)
+            .claim_refresh(id, version, clock::now_ms(), LEASE_MS)
             .await?
         {
             return refresh_claimed(connect, project, id, version + 1).await;
@@ -94,7 +96,7 @@ pub async fn refresh(
         }
         let leased = current
             .refreshing_until
-            .is_some_and(|until| until >= clock::now());
+            .is_some_and(|until| until >= clock::now_ms());
         if current.version != seen_version && current.refreshing_until.is_none() {
             // Someone refreshed (or the user reconnected) since we read the token.
             return Ok(UsableToken {
@@ -124,7 +126,7 @@ async fn refresh_claimed(
     let credential = load(connect, project, id).await?;
     let integration = integration_of(connect, &credential).await?;
     let result = call_refresh(connect, &credential, &integration).await;
-    let now = clock::now();
+    let now = clock::now_ms();
     match result {
         Ok(tokens) => {
             let seal = |value: &str, column: &str| {
@@ -145,7 +147,7 @@ async fn refresh_claimed(
                         claimed_version: claimed,
                         access,
                         refresh: rotated,
-                        expires_at: now + tokens.expires_in,
+                        expires_at: now.saturating_add(clock::ms_from_secs(tokens.expires_in)),
                         now,
                     },
                 )

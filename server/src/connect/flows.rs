@@ -103,7 +103,7 @@ pub async fn create(
                 "the project has no {integration_type:?} integration"
             ))
         })?;
-    let now = clock::now();
+    let now = clock::now_ms();
     let start_secret = pkce::random_token(32);
     let flow = Flow {
         id: FlowId::from_text(pkce::random_token(24)),
@@ -118,7 +118,7 @@ pub async fn create(
         credential_id: None,
         error: None,
         created_at: now,
-        expires_at: now + FLOW_TTL_SECS,
+        expires_at: now + clock::ms_from_secs(FLOW_TTL_SECS),
     };
     connect.store.create_flow(&flow).await?;
     Ok(NewFlow { flow, start_secret })
@@ -189,7 +189,7 @@ pub async fn cancel(
     let flow = read(connect, project, user, id).await?;
     connect
         .store
-        .cancel_flow(&flow.id, CANCELLED, clock::now())
+        .cancel_flow(&flow.id, CANCELLED, clock::now_ms())
         .await?;
     read(connect, project, user, id).await
 }
@@ -252,7 +252,7 @@ pub async fn start(
         // (installIntegration rejects with this text) and harms no one else.
         connect
             .store
-            .cancel_flow(&flow.id, why, clock::now())
+            .cancel_flow(&flow.id, why, clock::now_ms())
             .await?;
         return Err(Refused::new(
             UNUSABLE,
@@ -282,7 +282,7 @@ pub async fn start(
         sealed_verifier: &sealed,
         browser_hash: &binding::hash(&browser),
     };
-    let now = clock::now();
+    let now = clock::now_ms();
     connect
         .store
         .start_flow(&flow.id, &start, now)
@@ -321,7 +321,7 @@ pub async fn start(
         cookie: binding::set_cookie(
             flow.id.as_str(),
             &browser,
-            flow.expires_at - now,
+            clock::secs(flow.expires_at) - clock::secs(now),
             connect.secure(),
         ),
     })
@@ -371,7 +371,7 @@ pub async fn complete<'a>(
         .flow_by_state(&state_hash)
         .await?
         .ok_or_else(|| Refused::new(UNUSABLE, "a callback with an unknown state"))?;
-    if flow.status != FlowStatus::Started || flow.expires_at <= clock::now() {
+    if flow.status != FlowStatus::Started || flow.expires_at <= clock::now_ms() {
         return Err(Refused::new(
             UNUSABLE,
             format!("a callback of flow {} in status {:?}", flow.id, flow.status),
@@ -387,7 +387,7 @@ pub async fn complete<'a>(
         })?;
     let flow = connect
         .store
-        .take_flow_by_state(&state_hash, &binding::hash(cookie), clock::now())
+        .take_flow_by_state(&state_hash, &binding::hash(cookie), clock::now_ms())
         .await?
         .ok_or_else(|| {
             Refused::new(
@@ -406,7 +406,7 @@ pub async fn complete<'a>(
         callback.error_description,
     )
     .await;
-    let now = clock::now();
+    let now = clock::now_ms();
     let failure = outcome.as_ref().err().map(|refused| refused.public);
     match outcome {
         Ok(credential_id) => {
@@ -499,7 +499,7 @@ async fn exchange(
     let id = existing
         .as_ref()
         .map_or_else(CredentialId::random, |c| c.id.clone());
-    let now = clock::now();
+    let now = clock::now_ms();
     // The user is bound too: a credential's ciphertext moved to another user's row does not
     // open (credentials.rs opens with the same binding).
     let seal = |value: &str, column: &str| {
@@ -526,7 +526,7 @@ async fn exchange(
         status: CredentialStatus::Valid,
         provider_id: tokens.hub_id.map(|h| h.to_string()).unwrap_or_default(),
         provider_data,
-        access_expires_at: now + tokens.expires_in,
+        access_expires_at: now.saturating_add(clock::ms_from_secs(tokens.expires_in)),
         version: 0,
         refreshing_until: None,
         created_at: existing.as_ref().map_or(now, |c| c.created_at),

@@ -72,7 +72,7 @@ pub async fn set(
     let id = existing
         .as_ref()
         .map_or_else(IntegrationId::random, |i| i.id.clone());
-    let now = clock::now();
+    let now = clock::now_ms();
     let scopes = settings
         .scopes
         .unwrap_or_else(|| provider::hubspot::SCOPES.to_owned());

@@ -9,8 +9,6 @@ mod run_inputs;
 mod runner;
 mod steps;
 
-pub use runner::now_ms;
-
 use std::{sync::Arc, time::Duration};
 
 use tokio::sync::{Notify, Semaphore};

@@ -67,7 +67,7 @@ pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inp
         .await?
         .ok_or_else(|| Blocked::Permanent("the event is gone".into()))?;
     let user = store
-        .ensure_user(run.project_id, &run.user_id, crate::clock::now())
+        .ensure_user(run.project_id, &run.user_id, crate::clock::now_ms())
         .await?;
     let provider = workflow.integration.as_str();
     let integration = store

@@ -11,6 +11,7 @@ use super::{
     steps::{self, Account, StepContext},
 };
 use crate::{
+    clock::now_ms,
     connect::{Connect, api_client::ApiClient},
     ids::WorkerId,
     storage::{Attempt, AttemptOutcome, Run, RunEnd, RunStatus, StorageError},
@@ -236,12 +237,4 @@ fn attempt(run: &Run, step_id: &str) -> Attempt {
         started_ms,
         finished_ms: started_ms,
     }
-}
-
-/// Unix milliseconds.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -70,12 +70,12 @@ async fn verify_user(
         .filter(|record| record.revoked_at.is_none())
         .map(|record| record.key)
         .collect();
-    let now = clock::now();
+    let now = clock::now_ms();
     let policy = Policy {
         project_id,
         max_lifetime_secs: project.max_token_lifetime_secs,
         audience: state.settings.token_audience.as_deref(),
-        now,
+        now: clock::secs(now),
     };
     let verified = token::verify(token, &keys, policy)?;
     let user = state

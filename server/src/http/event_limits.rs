@@ -15,6 +15,7 @@ use crate::{
 
 /// The window's length.
 pub const WINDOW_SECS: i64 = 60;
+const WINDOW_MS: i64 = clock::ms_from_secs(WINDOW_SECS);
 
 /// Counts one App Event of `user` in `project`; [`ApiError::RateLimited`] with the seconds
 /// until the window ends when the user or the project is over its limit.
@@ -27,9 +28,11 @@ pub async fn count(state: &AppState, project: ProjectId, user: &UserId) -> Resul
     if per_user == 0 && per_project == 0 {
         return Ok(());
     }
-    let now = clock::now();
-    let window_start = now - now.rem_euclid(WINDOW_SECS);
-    let retry_after_secs = u64::try_from(window_start + WINDOW_SECS - now)
+    let now = clock::now_ms();
+    let window_start = now - now.rem_euclid(WINDOW_MS);
+    // Whole seconds, rounded up: what is left of the window (1 to 60).
+    let left_ms = window_start + WINDOW_MS - now;
+    let retry_after_secs = u64::try_from((left_ms + clock::MS_PER_SEC - 1) / clock::MS_PER_SEC)
         .unwrap_or(1)
         .max(1);
     let user_limit = if per_user == 0 {

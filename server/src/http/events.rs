@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits};
-use crate::{engine, ids::EventId, storage::NewEvent};
+use crate::{ids::EventId, storage::NewEvent};
 
 /// The longest accepted `Idempotency-Key` (a UUID is 36).
 const MAX_KEY_LEN: usize = 255;
@@ -114,7 +114,7 @@ async fn trigger(
         idempotency_key: key,
         name: name.to_owned(),
         payload: body.payload,
-        created_ms: engine::now_ms(),
+        created_ms: crate::clock::now_ms(),
     };
     let outcome = state.store.record_event(&event).await?;
     if outcome.runs > 0 && !outcome.duplicate {

@@ -54,7 +54,7 @@ async fn create(
         start_url: flows::start_url(&state.connect),
         flow_id: created.flow.id.to_string(),
         start_secret: created.start_secret,
-        expires_at: created.flow.expires_at,
+        expires_at: crate::clock::secs(created.flow.expires_at),
     };
     Ok((StatusCode::CREATED, Json(created)))
 }

@@ -75,6 +75,6 @@ fn to_wire(project: &Project) -> wire::Project {
             .map(|o| o.as_str().to_owned())
             .collect(),
         max_token_lifetime_secs: project.max_token_lifetime_secs,
-        created_at: project.created_at,
+        created_at: crate::clock::secs(project.created_at),
     }
 }

@@ -61,7 +61,7 @@ fn to_wire(record: &SigningKeyRecord) -> SigningKey {
     SigningKey {
         kid: record.key.kid.to_string(),
         bits: record.key.bits,
-        created_at: record.created_at,
-        revoked_at: record.revoked_at,
+        created_at: crate::clock::secs(record.created_at),
+        revoked_at: record.revoked_at.map(crate::clock::secs),
     }
 }

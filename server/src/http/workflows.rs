@@ -9,7 +9,7 @@ use axum::{
 };
 
 use super::{ApiError, AppState, auth::AuthUser};
-use crate::{engine, ids::WorkflowId};
+use crate::ids::WorkflowId;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -46,7 +46,7 @@ async fn set(
     state.store.workflow(project, &id).await?.ok_or_else(none)?;
     state
         .store
-        .set_user_workflow(project, &auth.user.id, &id, enabled, engine::now_ms())
+        .set_user_workflow(project, &auth.user.id, &id, enabled, crate::clock::now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

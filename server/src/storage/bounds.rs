@@ -32,7 +32,7 @@ pub struct EventCount<'a> {
     pub project: ProjectId,
     /// The user's id.
     pub user: &'a UserId,
-    /// Unix seconds of the start of the window.
+    /// Unix milliseconds of the start of the window.
     pub window_start: i64,
     /// The user's limit per window: above it the project's counter is left alone.
     pub user_limit: i64,
@@ -71,12 +71,12 @@ pub trait BoundsStore: Send + Sync + Debug {
         user: &UserId,
         keep: i64,
     ) -> Result<u64, StorageError>;
-    /// Deletes up to `batch` flows that expired before `before` (Unix seconds).
+    /// Deletes up to `batch` flows that expired before `before` (Unix milliseconds).
     async fn purge_flows(&self, before: i64, batch: i64) -> Result<u64, StorageError>;
     /// Deletes up to `batch` App Events received before `before_ms` with their runs (and the
     /// runs' steps and attempts), skipping every event that still has a queued or running run.
     async fn purge_events(&self, before_ms: i64, batch: i64) -> Result<u64, StorageError>;
-    /// Deletes up to `batch` rate windows that started before `before` (Unix seconds).
+    /// Deletes up to `batch` rate windows that started before `before` (Unix milliseconds).
     async fn purge_rate_windows(&self, before: i64, batch: i64) -> Result<u64, StorageError>;
 }
 

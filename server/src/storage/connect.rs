@@ -37,9 +37,9 @@ pub struct Integration {
     pub token_url: String,
     /// The provider's API base.
     pub api_base: String,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub updated_at: i64,
 }
 
@@ -92,15 +92,15 @@ pub struct Credential {
     pub access_token: Vec<u8>,
     /// Sealed refresh token (column `refresh_token`).
     pub refresh_token: Option<Vec<u8>>,
-    /// When the access token expires, Unix seconds.
+    /// When the access token expires, Unix milliseconds.
     pub access_expires_at: i64,
     /// Bumped on every change of the tokens; refreshes are claimed against it.
     pub version: i64,
-    /// Until when a refresher holds the refresh lease, Unix seconds.
+    /// Until when a refresher holds the refresh lease, Unix milliseconds.
     pub refreshing_until: Option<i64>,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub updated_at: i64,
 }
 
@@ -170,9 +170,9 @@ pub struct Flow {
     pub credential_id: Option<CredentialId>,
     /// Why it failed.
     pub error: Option<String>,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub expires_at: i64,
 }
 
@@ -198,9 +198,9 @@ pub struct RefreshedTokens {
     pub access: Vec<u8>,
     /// The sealed new refresh token, if the provider rotated it (else the old one is kept).
     pub refresh: Option<Vec<u8>>,
-    /// When the access token expires, Unix seconds.
+    /// When the access token expires, Unix milliseconds.
     pub expires_at: i64,
-    /// When it was refreshed, Unix seconds.
+    /// When it was refreshed, Unix milliseconds.
     pub now: i64,
 }
 
@@ -292,7 +292,7 @@ pub trait ConnectStore: Send + Sync + Debug {
         id: &CredentialId,
         version: i64,
         now: i64,
-        lease_secs: i64,
+        lease_ms: i64,
     ) -> Result<bool, StorageError>;
     /// Stores refreshed tokens under a claim; `false` if the claim was lost.
     async fn store_refreshed(
@@ -762,7 +762,7 @@ where
         id: &CredentialId,
         version: i64,
         now: i64,
-        lease_secs: i64,
+        lease_ms: i64,
     ) -> Result<bool, StorageError> {
         let done = sqlx::query(
             "UPDATE credentials SET version = version + 1, refreshing_until = $3
@@ -771,7 +771,7 @@ where
         )
         .bind(id)
         .bind(version)
-        .bind(now + lease_secs)
+        .bind(now + lease_ms)
         .bind(now)
         .execute(&self.pool)
         .await?;

@@ -37,7 +37,7 @@ pub struct Project {
     pub allowed_origins: Vec<Origin>,
     /// The longest accepted `exp - iat` of its user tokens.
     pub max_token_lifetime_secs: i64,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
 }
 
@@ -46,9 +46,9 @@ pub struct Project {
 pub struct SigningKeyRecord {
     /// The key.
     pub key: PublicKey,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
-    /// Unix seconds; `None` while active.
+    /// Unix milliseconds; `None` while active.
     pub revoked_at: Option<i64>,
 }
 
@@ -59,7 +59,7 @@ pub struct User {
     pub id: UserId,
     /// The app's metadata about the user.
     pub meta: Map<String, Value>,
-    /// Unix seconds.
+    /// Unix milliseconds.
     pub created_at: i64,
 }
 

@@ -17,7 +17,7 @@ use crate::{
 /// Waits while the current one-minute rate window has under 10 s left, so a test's burst falls
 /// inside one window.
 async fn inside_one_window() {
-    let left = 60 - paragon_server::clock::now().rem_euclid(60);
+    let left = 60 - paragon_server::clock::now_secs().rem_euclid(60);
     if left < 10 {
         tokio::time::sleep(Duration::from_secs(left as u64 + 1)).await;
     }
@@ -260,7 +260,7 @@ mod housekeeping {
         app.execute("UPDATE app_events SET created_at = created_at - 2678400000")
             .await;
         app.execute(
-            "UPDATE oauth_flows SET expires_at = expires_at - 2 * 3600 WHERE user_id = 'cid'",
+            "UPDATE oauth_flows SET expires_at = expires_at - 2 * 3600 * 1000 WHERE user_id = 'cid'",
         )
         .await;
         app.execute("INSERT INTO rate_windows (bucket, window_start, hits) VALUES ('events/user/old', 0, 1)").await;
@@ -303,7 +303,7 @@ mod housekeeping {
         let swept = paragon_server::housekeeping::sweep(
             &app.store,
             &Default::default(),
-            paragon_server::engine::now_ms(),
+            paragon_server::clock::now_ms(),
         )
         .await
         .expect("sweep");

@@ -237,7 +237,7 @@ impl TestProject {
             ttl_secs: 3600,
             kid: Some(self.key.public.kid.as_str()),
             audience: None,
-            now: clock::now(),
+            now: clock::now_secs(),
         };
         token::sign(&self.key.private_pem, &request).expect("sign a test token")
     }

@@ -95,7 +95,7 @@ both_backends! {
         let created: Value = created.json().await.expect("JSON");
         let kid = created["key"]["kid"].as_str().expect("kid").to_owned();
         let pem = created["privateKeyPem"].as_str().expect("the private key, this once").to_owned();
-        let request = token::TokenRequest { sub: "u", ttl_secs: 600, kid: Some(&kid), audience: None, now: clock::now() };
+        let request = token::TokenRequest { sub: "u", ttl_secs: 600, kid: Some(&kid), audience: None, now: clock::now_secs() };
         let user_token = token::sign(&pem, &request).expect("sign");
         assert_eq!(app.get_me(project.id, &user_token).await.status(), 200);
 
@@ -154,7 +154,7 @@ both_backends! {
         let message = assert_error(register(&second).await, 409, "CONFLICT").await;
 
         assert!(message.contains("another project"), "{message}");
-        let token = token::sign(&shared.private_pem, &token::TokenRequest { sub: "u", ttl_secs: 600, kid: Some(shared.public.kid.as_str()), audience: None, now: clock::now() }).expect("sign");
+        let token = token::sign(&shared.private_pem, &token::TokenRequest { sub: "u", ttl_secs: 600, kid: Some(shared.public.kid.as_str()), audience: None, now: clock::now_secs() }).expect("sign");
         assert_eq!(app.get_me(first.id, &token).await.status(), 200, "the first project keeps its key");
         assert_eq!(app.get_me(second.id, &token).await.status(), 401, "the second never accepts it");
 

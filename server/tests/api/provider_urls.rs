@@ -220,7 +220,7 @@ async fn urls_saved_under_another_policy_are_refused_at_call_time_and_nothing_re
             .upsert_integration(&integration)
             .await
             .expect("write");
-        app.execute("UPDATE credentials SET access_expires_at = 4102444800")
+        app.execute("UPDATE credentials SET access_expires_at = 4102444800000")
             .await;
         let message = proxy_refusal().await;
         assert!(message.contains("API base"), "{target}: {message}");

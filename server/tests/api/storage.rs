@@ -16,7 +16,7 @@ fn project(name: &str) -> Project {
         name: name.into(),
         allowed_origins: vec![Origin::parse("http://a.test").expect("origin")],
         max_token_lifetime_secs: 3600,
-        created_at: 1_700_000_000,
+        created_at: 1_700_000_000_000,
     }
 }
 
@@ -59,20 +59,20 @@ both_backends! {
         let first = signing_key::generate(2048).expect("keygen").public;
         let second = signing_key::generate(2048).expect("keygen").public;
 
-        store.add_signing_key(stored.id, &first, 10).await.expect("add");
-        store.add_signing_key(stored.id, &second, 20).await.expect("add");
-        let again = store.add_signing_key(stored.id, &first, 30).await;
+        store.add_signing_key(stored.id, &first, 10_000).await.expect("add");
+        store.add_signing_key(stored.id, &second, 20_000).await.expect("add");
+        let again = store.add_signing_key(stored.id, &first, 30_000).await;
         assert!(matches!(again, Err(StorageError::Conflict(_))), "{again:?}");
 
         let listed = store.signing_keys(stored.id).await.expect("list");
         assert_eq!(listed.iter().map(|r| &r.key).collect::<Vec<_>>(), vec![&first, &second]);
         assert!(listed.iter().all(|r| r.revoked_at.is_none()));
 
-        assert!(store.revoke_signing_key(stored.id, &first.kid, 40).await.expect("revoke"));
-        assert!(!store.revoke_signing_key(stored.id, &first.kid, 50).await.expect("revoke"), "already revoked");
-        assert!(!store.revoke_signing_key(stored.id, &Kid::parse("nope").expect("kid"), 50).await.expect("revoke"));
+        assert!(store.revoke_signing_key(stored.id, &first.kid, 40_000).await.expect("revoke"));
+        assert!(!store.revoke_signing_key(stored.id, &first.kid, 50_000).await.expect("revoke"), "already revoked");
+        assert!(!store.revoke_signing_key(stored.id, &Kid::parse("nope").expect("kid"), 50_000).await.expect("revoke"));
         let listed = store.signing_keys(stored.id).await.expect("list");
-        assert_eq!(listed[0].revoked_at, Some(40));
+        assert_eq!(listed[0].revoked_at, Some(40_000));
         assert_eq!(listed[1].revoked_at, None);
         assert!(store.signing_keys(ProjectId::new()).await.expect("list").is_empty());
     }
@@ -83,9 +83,9 @@ both_backends! {
         store.create_project(&stored, &api_key::hash("k")).await.expect("create");
         let ann = UserId::parse("ann").expect("id");
 
-        let created = store.ensure_user(stored.id, &ann, 100).await.expect("ensure");
-        let again = store.ensure_user(stored.id, &ann, 200).await.expect("ensure");
-        assert_eq!(created.created_at, 100);
+        let created = store.ensure_user(stored.id, &ann, 100_000).await.expect("ensure");
+        let again = store.ensure_user(stored.id, &ann, 200_000).await.expect("ensure");
+        assert_eq!(created.created_at, 100_000);
         assert_eq!(again, created);
 
         let patch = json!({"Name": "Ann", "n": 1});
@@ -195,8 +195,8 @@ mod connect {
             auth_url: "http://h/a".into(),
             token_url: "http://h/t".into(),
             api_base: "http://h".into(),
-            created_at: 1,
-            updated_at: 1,
+            created_at: 1_000,
+            updated_at: 1_000,
         };
         let integration = app
             .store
@@ -221,11 +221,11 @@ mod connect {
             provider_data: serde_json::Map::new(),
             access_token: vec![9; 40],
             refresh_token: Some(vec![8; 40]),
-            access_expires_at: 100,
+            access_expires_at: 100_000,
             version: 0,
             refreshing_until: None,
-            created_at: 1,
-            updated_at: 1,
+            created_at: 1_000,
+            updated_at: 1_000,
         }
     }
 
@@ -247,31 +247,31 @@ mod connect {
         }
 
         async fn a_flow_starts_once_with_its_secret_and_is_consumed_once_by_its_browser(app) {
-            // Times in 2100: the server's housekeeping purges flows that expired by the wall
-            // clock, which a flow of 1970 had.
-            const T: i64 = 4_102_444_800;
+            // Times in 2100 (Unix milliseconds): the server's housekeeping purges flows that
+            // expired by the wall clock, which a flow of 1970 had.
+            const T: i64 = 4_102_444_800_000;
             let (project, integration) = arrange(&app).await;
             let flow = Flow {
                 id: id("flow-1"), project_id: project, user_id: id("ann"), integration_id: integration.id,
                 origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"secret-hash".to_vec()),
-                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: T + 10, expires_at: T + 1_000,
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: T + 10_000, expires_at: T + 1_000_000,
             };
             app.store.create_flow(&flow).await.expect("create");
             let start = |secret: &'static [u8], state: &'static [u8]| FlowStart {
                 secret_hash: secret, state_hash: state, sealed_verifier: b"sealed", browser_hash: b"browser-hash",
             };
 
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"wrong-secret", b"state-hash"), T + 20).await.expect("start").is_none(), "the secret is checked");
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"state-hash"), T + 20).await.expect("start").is_some());
-            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"other"), T + 21).await.expect("start").is_none(), "single use");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"wrong-secret", b"state-hash"), T + 20_000).await.expect("start").is_none(), "the secret is checked");
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"state-hash"), T + 20_000).await.expect("start").is_some());
+            assert!(app.store.start_flow(&id("flow-1"), &start(b"secret-hash", b"other"), T + 21_000).await.expect("start").is_none(), "single use");
             assert_eq!(app.store.flow_by_state(b"state-hash").await.expect("read").map(|f| f.id), Some(id("flow-1")));
-            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", T + 22).await.expect("take").is_none());
-            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", T + 22).await.expect("take").is_none(), "another browser takes nothing");
-            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 22).await.expect("take").expect("the flow");
+            assert!(app.store.take_flow_by_state(b"wrong", b"browser-hash", T + 22_000).await.expect("take").is_none());
+            assert!(app.store.take_flow_by_state(b"state-hash", b"another-browser", T + 22_000).await.expect("take").is_none(), "another browser takes nothing");
+            let taken = app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 22_000).await.expect("take").expect("the flow");
             assert_eq!(taken.status, FlowStatus::Exchanging);
-            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 23).await.expect("take").is_none(), "consumed once");
+            assert!(app.store.take_flow_by_state(b"state-hash", b"browser-hash", T + 23_000).await.expect("take").is_none(), "consumed once");
 
-            app.store.finish_flow(&id("flow-1"), FlowStatus::Done, Some(&id("cred")), None, T + 24).await.expect("finish");
+            app.store.finish_flow(&id("flow-1"), FlowStatus::Done, Some(&id("cred")), None, T + 24_000).await.expect("finish");
             let done = app.store.flow(&id("flow-1")).await.expect("read").expect("flow");
             assert_eq!((done.status, done.credential_id.as_ref().map(|c| c.as_str()), done.pkce_verifier), (FlowStatus::Done, Some("cred"), None));
         }
@@ -281,31 +281,31 @@ mod connect {
             let flow = Flow {
                 id: id("flow-2"), project_id: project, user_id: id("ann"), integration_id: integration.id,
                 origin: "http://a.test".into(), status: FlowStatus::Created, start_secret_hash: Some(b"s".to_vec()),
-                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10, expires_at: 100,
+                browser_hash: None, pkce_verifier: None, credential_id: None, error: None, created_at: 10_000, expires_at: 100_000,
             };
             app.store.create_flow(&flow).await.expect("create");
             let start = FlowStart { secret_hash: b"s", state_hash: b"s", sealed_verifier: b"v", browser_hash: b"b" };
 
-            assert!(app.store.start_flow(&id("flow-2"), &start, 100).await.expect("start").is_none());
+            assert!(app.store.start_flow(&id("flow-2"), &start, 100_000).await.expect("start").is_none());
         }
 
         async fn one_refresh_claim_wins_and_a_dead_claimants_lease_expires(app) {
             let (project, integration) = arrange(&app).await;
             app.store.save_credential(&credential(project, &integration.id, "cred-1")).await.expect("save");
 
-            assert!(app.store.claim_refresh(&id("cred-1"), 0, 1_000, 30).await.expect("claim"));
-            assert!(!app.store.claim_refresh(&id("cred-1"), 0, 1_000, 30).await.expect("claim"), "the version moved");
-            assert!(!app.store.claim_refresh(&id("cred-1"), 1, 1_010, 30).await.expect("claim"), "the lease holds");
-            assert!(app.store.claim_refresh(&id("cred-1"), 1, 1_031, 30).await.expect("claim"), "an expired lease is reclaimed");
+            assert!(app.store.claim_refresh(&id("cred-1"), 0, 1_000_000, 30_000).await.expect("claim"));
+            assert!(!app.store.claim_refresh(&id("cred-1"), 0, 1_000_000, 30_000).await.expect("claim"), "the version moved");
+            assert!(!app.store.claim_refresh(&id("cred-1"), 1, 1_010_000, 30_000).await.expect("claim"), "the lease holds");
+            assert!(app.store.claim_refresh(&id("cred-1"), 1, 1_031_000, 30_000).await.expect("claim"), "an expired lease is reclaimed");
 
-            assert!(!app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 1, access: b"a2".to_vec(), refresh: None, expires_at: 5_000, now: 1_032 }).await.expect("store"), "a stale claim stores nothing");
-            assert!(app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 2, access: b"a3".to_vec(), refresh: Some(b"r3".to_vec()), expires_at: 5_000, now: 1_032 }).await.expect("store"));
+            assert!(!app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 1, access: b"a2".to_vec(), refresh: None, expires_at: 5_000_000, now: 1_032_000 }).await.expect("store"), "a stale claim stores nothing");
+            assert!(app.store.store_refreshed(&id("cred-1"), &RefreshedTokens { claimed_version: 2, access: b"a3".to_vec(), refresh: Some(b"r3".to_vec()), expires_at: 5_000_000, now: 1_032_000 }).await.expect("store"));
             let refreshed = app.store.credential(project, &id("cred-1")).await.expect("read").expect("credential");
             assert_eq!((refreshed.access_token.as_slice(), refreshed.refresh_token.as_deref()), (&b"a3"[..], Some(&b"r3"[..])));
-            assert_eq!((refreshed.version, refreshed.refreshing_until, refreshed.access_expires_at), (3, None, 5_000));
+            assert_eq!((refreshed.version, refreshed.refreshing_until, refreshed.access_expires_at), (3, None, 5_000_000));
 
-            assert!(app.store.claim_refresh(&id("cred-1"), 3, 2_000, 30).await.expect("claim"));
-            app.store.release_refresh(&id("cred-1"), 4, CredentialStatus::Invalid, 2_001).await.expect("release");
+            assert!(app.store.claim_refresh(&id("cred-1"), 3, 2_000_000, 30_000).await.expect("claim"));
+            app.store.release_refresh(&id("cred-1"), 4, CredentialStatus::Invalid, 2_001_000).await.expect("release");
             let released = app.store.credential(project, &id("cred-1")).await.expect("read").expect("credential");
             assert_eq!((released.status, released.refreshing_until), (CredentialStatus::Invalid, None));
         }
@@ -325,5 +325,143 @@ mod connect {
             assert!(app.store.delete_credential(project, &id("cred-1")).await.expect("delete"));
             assert!(!app.store.delete_credential(project, &id("cred-1")).await.expect("delete"));
         }
+    }
+}
+
+mod unix_millis_migration {
+    //! Migration 0006 turns the times that 0001–0005 kept in Unix seconds into milliseconds.
+
+    use paragon_server::{
+        ids::{ProjectId, UserId},
+        storage::{self, Location},
+    };
+    use sqlx::{ConnectOptions, Connection, sqlite::SqliteConnectOptions};
+
+    /// access_expires_at, refreshing_until, created_at, updated_at, refreshed_at.
+    type CredentialTimes = (i64, Option<i64>, i64, i64, Option<i64>);
+
+    #[tokio::test]
+    async fn times_of_an_existing_database_become_milliseconds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("paragon.db");
+        let project = ProjectId::new();
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("connect");
+        sqlx::migrate!("migrations/sqlite")
+            .run_to(5, &mut conn)
+            .await
+            .expect("0001..0005");
+        let rows = format!(
+            "INSERT INTO projects (id, name, allowed_origins, max_token_lifetime_secs, created_at)
+                 VALUES ('{project}', 'p', '[]', 3600, 1700000000);
+             INSERT INTO api_keys (key_hash, project_id, created_at, revoked_at)
+                 VALUES (x'01', '{project}', 1700000001, NULL), (x'02', '{project}', 1700000002, 1700000003);
+             INSERT INTO signing_keys (project_id, kid, modulus, exponent, bits, created_at, revoked_at)
+                 VALUES ('{project}', 'k1', 'n', 'AQAB', 2048, 1700000010, 1700000020),
+                        ('{project}', 'k2', 'n', 'AQAB', 2048, 1700000030, NULL);
+             INSERT INTO users (project_id, id, created_at) VALUES ('{project}', 'ann', 1700000040), ('{project}', 'bob', 1700000041);
+             INSERT INTO rate_windows (bucket, window_start, hits) VALUES ('b', 1700000040, 1);
+             INSERT INTO integrations (id, project_id, provider, name, client_id, client_secret, scopes, auth_url, token_url, api_base, created_at, updated_at)
+                 VALUES ('i', '{project}', 'hubspot', 'HubSpot', 'c', x'00', 'oauth', 'a', 't', 'b', 1700000050, 1700000051);
+             INSERT INTO credentials (id, project_id, user_id, integration_id, status, provider_id, provider_data, access_token, access_expires_at, refreshing_until, created_at, updated_at, refreshed_at)
+                 VALUES ('c1', '{project}', 'ann', 'i', 'VALID', '1', '{{}}', x'00', 1700000060, 1700000061, 1700000062, 1700000063, 1700000064),
+                        ('c2', '{project}', 'bob', 'i', 'VALID', '1', '{{}}', x'00', 0, NULL, 1700000065, 1700000066, NULL);
+             INSERT INTO oauth_flows (id, project_id, user_id, integration_id, origin, status, created_at, expires_at, updated_at)
+                 VALUES ('f', '{project}', 'ann', 'i', 'http://a.test', 'created', 1700000070, 1700000670, 1700000071);"
+        );
+        sqlx::raw_sql(sqlx::AssertSqlSafe(rows))
+            .execute(&mut conn)
+            .await
+            .expect("seconds rows");
+        conn.close().await.expect("close");
+
+        let store = storage::open(&Location::Sqlite(path.clone()))
+            .await
+            .expect("open runs 0006");
+
+        let stored = store
+            .project(project)
+            .await
+            .expect("read")
+            .expect("project");
+        assert_eq!(stored.created_at, 1_700_000_000_000);
+        assert_eq!(
+            stored.max_token_lifetime_secs, 3600,
+            "a duration of the JWT stays in seconds"
+        );
+        let keys = store.signing_keys(project).await.expect("keys");
+        let times: Vec<_> = keys.iter().map(|k| (k.created_at, k.revoked_at)).collect();
+        assert_eq!(
+            times,
+            vec![
+                (1_700_000_010_000, Some(1_700_000_020_000)),
+                (1_700_000_030_000, None)
+            ]
+        );
+        let ann = UserId::parse("ann").expect("id");
+        let user = store.ensure_user(project, &ann, 1).await.expect("user");
+        assert_eq!(user.created_at, 1_700_000_040_000);
+        drop(store);
+
+        let mut conn = SqliteConnectOptions::new()
+            .filename(&path)
+            .connect()
+            .await
+            .expect("connect");
+        let api_keys: Vec<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT created_at, revoked_at FROM api_keys ORDER BY key_hash")
+                .fetch_all(&mut conn)
+                .await
+                .expect("api keys");
+        assert_eq!(
+            api_keys,
+            vec![
+                (1_700_000_001_000, None),
+                (1_700_000_002_000, Some(1_700_000_003_000))
+            ]
+        );
+        let window: i64 = sqlx::query_scalar("SELECT window_start FROM rate_windows")
+            .fetch_one(&mut conn)
+            .await
+            .expect("window");
+        assert_eq!(window, 1_700_000_040_000);
+        let integration: (i64, i64) =
+            sqlx::query_as("SELECT created_at, updated_at FROM integrations")
+                .fetch_one(&mut conn)
+                .await
+                .expect("integration");
+        assert_eq!(integration, (1_700_000_050_000, 1_700_000_051_000));
+        let credentials: Vec<CredentialTimes> = sqlx::query_as(
+            "SELECT access_expires_at, refreshing_until, created_at, updated_at, refreshed_at FROM credentials ORDER BY id",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .expect("credentials");
+        assert_eq!(
+            credentials,
+            vec![
+                (
+                    1_700_000_060_000,
+                    Some(1_700_000_061_000),
+                    1_700_000_062_000,
+                    1_700_000_063_000,
+                    Some(1_700_000_064_000)
+                ),
+                (0, None, 1_700_000_065_000, 1_700_000_066_000, None),
+            ]
+        );
+        let flow: (i64, i64, i64) =
+            sqlx::query_as("SELECT created_at, expires_at, updated_at FROM oauth_flows")
+                .fetch_one(&mut conn)
+                .await
+                .expect("flow");
+        assert_eq!(
+            flow,
+            (1_700_000_070_000, 1_700_000_670_000, 1_700_000_071_000)
+        );
     }
 }

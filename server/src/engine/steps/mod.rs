@@ -26,11 +26,9 @@ use std::sync::{
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{
-    now_ms,
-    outcome::{StepFailure, StepResult},
-};
+use super::outcome::{StepFailure, StepResult};
 use crate::{
+    clock::now_ms,
     connect::{
         ConnectError,
         api_client::{self, ApiClient, ApiRequest, CallError, Exchange},
