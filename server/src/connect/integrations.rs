@@ -4,10 +4,39 @@
 use super::{Connect, ConnectError, egress::EgressPolicy, provider};
 use crate::{
     clock,
-    ids::{IntegrationId, ProjectId},
-    storage::Integration,
+    ids::{IntegrationId, ProjectId, UserId},
+    storage::{Credential, Integration, StorageError, Store},
     vault::{Binding, MasterKeys},
 };
+
+/// Why a user cannot call a provider: what [`connected`] did not find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// The project has no integration with the provider.
+    Integration,
+    /// The user never connected the integration of this name.
+    Credential(String),
+}
+
+/// What a user's calls to `provider` need: the project's integration with it and the user's
+/// credential for it (whatever the credential's status: callers judge it). The one lookup the
+/// proxy and the engine share; each words [`Missing`] for its own audience.
+pub async fn connected(
+    store: &Store,
+    project: ProjectId,
+    user: &UserId,
+    provider: &str,
+) -> Result<Result<(Integration, Credential), Missing>, StorageError> {
+    let Some(integration) = store.integration_by_provider(project, provider).await? else {
+        return Ok(Err(Missing::Integration));
+    };
+    Ok(
+        match store.credential_for(project, user, &integration.id).await? {
+            Some(credential) => Ok((integration, credential)),
+            None => Err(Missing::Credential(integration.name)),
+        },
+    )
+}
 
 /// What `paragon integration set` and `PUT /projects/{pid}/integrations/{type}` take.
 #[derive(Debug, Clone, Default)]

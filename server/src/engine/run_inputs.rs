@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::{
+    connect::integrations::{self, Missing},
     storage::{Credential, CredentialStatus, Integration, Run, StorageError, Store, User},
     workflows::{Bundle, Workflow},
 };
@@ -70,11 +71,16 @@ pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inp
         .ensure_user(run.project_id, &run.user_id, crate::clock::now_ms())
         .await?;
     let provider = workflow.integration.as_str();
-    let integration = store
-        .integration_by_provider(run.project_id, provider)
-        .await?
-        .ok_or_else(|| Blocked::Permanent(format!("the project has no {provider} integration")))?;
-    let credential = credential(store, run, &integration).await?;
+    let (integration, credential) =
+        integrations::connected(store, run.project_id, &run.user_id, provider)
+            .await?
+            .map_err(|missing| {
+                Blocked::Permanent(match missing {
+                    Missing::Integration => format!("the project has no {provider} integration"),
+                    Missing::Credential(name) => format!("the user has not connected {name}"),
+                })
+            })?;
+    usable(&integration, &credential)?;
     Ok(Inputs {
         payload,
         user,
@@ -83,23 +89,13 @@ pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inp
     })
 }
 
-/// The user's credential for `integration`, unless they never connected or must reconnect.
-async fn credential(
-    store: &Store,
-    run: &Run,
-    integration: &Integration,
-) -> Result<Credential, Blocked> {
-    let credential = store
-        .credential_for(run.project_id, &run.user_id, &integration.id)
-        .await?
-        .ok_or_else(|| {
-            Blocked::Permanent(format!("the user has not connected {}", integration.name))
-        })?;
+/// Refuses a credential the user must reconnect.
+fn usable(integration: &Integration, credential: &Credential) -> Result<(), Blocked> {
     if credential.status == CredentialStatus::Invalid {
         return Err(Blocked::Permanent(format!(
             "the user's {} credential is invalid: they must reconnect",
             integration.name
         )));
     }
-    Ok(credential)
+    Ok(())
 }

@@ -21,6 +21,7 @@ use super::{
 use crate::connect::{
     ConnectError,
     api_client::{ApiAnswer, ApiBody, ApiClient, ApiRequest, Exchange},
+    integrations::{self, Missing},
 };
 
 const RAW_HEADER: &str = "x-paragon-use-raw-response";
@@ -47,23 +48,21 @@ async fn proxy(
     let mut parts = uri.path().splitn(7, '/').skip(5);
     let integration_type = parts.next().unwrap_or_default().to_owned();
     let path = ApiPath::parse(parts.next().unwrap_or_default()).map_err(refused_path)?;
-    let project = auth.project.id;
-    let integration = state
-        .store
-        .integration_by_provider(project, &integration_type)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "the project has no {integration_type:?} integration"
-            ))
-        })?;
-    let credential = state
-        .store
-        .credential_for(project, &auth.user.id, &integration.id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::NotFound(format!("this user has not connected {}", integration.name))
-        })?;
+    let connected = integrations::connected(
+        &state.store,
+        auth.project.id,
+        &auth.user.id,
+        &integration_type,
+    )
+    .await?;
+    let (integration, credential) = connected.map_err(|missing| {
+        ApiError::NotFound(match missing {
+            Missing::Integration => {
+                format!("the project has no {integration_type:?} integration")
+            }
+            Missing::Credential(name) => format!("this user has not connected {name}"),
+        })
+    })?;
     let url = path
         .under(&integration.api_base, query.as_deref())
         .map_err(refused_path)?;
