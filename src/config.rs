@@ -65,6 +65,10 @@ pub fn host() -> Result<Host, SdkError> {
 
 #[cfg(test)]
 mod tests {
+    // The same tests run natively (`cargo test`) and in Chromium (`wasm-pack test`).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

@@ -207,6 +207,10 @@ impl From<SdkError> for wasm_bindgen::JsValue {
 
 #[cfg(test)]
 mod tests {
+    // The same tests run natively (`cargo test`) and in Chromium (`wasm-pack test`).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
@@ -247,6 +251,34 @@ mod tests {
                 .starts_with("event: the outbox is full (at most 500 events and 1000000 bytes"),
             "{}",
             full.message()
+        );
+    }
+
+    /// What the npm entry reads to pick the class and what apps branch on.
+    #[cfg(target_arch = "wasm32")]
+    #[test]
+    fn a_js_error_carries_name_code_and_the_platform_status() {
+        use wasm_bindgen::JsValue;
+        let get = |v: &JsValue, k: &str| js_sys::Reflect::get(v, &k.into()).expect("an object");
+        let refused: JsValue = SdkError::Server {
+            status: 401,
+            code: ErrorCode::Unauthorized,
+            message: "expired".into(),
+        }
+        .into();
+        assert!(wasm_bindgen::JsCast::is_instance_of::<js_sys::Error>(
+            &refused
+        ));
+        assert_eq!(get(&refused, "name"), "AuthenticationError");
+        assert_eq!(get(&refused, "code"), "SERVER_ERROR");
+        assert_eq!(get(&refused, "status"), 401);
+        assert_eq!(get(&refused, "message"), "platform answered 401: expired");
+        let blocked: JsValue = SdkError::OAuthBlocked.into();
+        assert_eq!(get(&blocked, "name"), "OAuthBlockedError");
+        assert_eq!(get(&blocked, "code"), "OAUTH_BLOCKED");
+        assert!(
+            get(&blocked, "status").is_undefined(),
+            "no status without an answer"
         );
     }
 }

@@ -38,3 +38,7 @@ static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
 
 /// The SDK's version, the same string the npm package's `getVersion()` returns.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+// The SDK's unit tests run in headless Chromium under `wasm-pack test` (`cargo xtask test`).
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

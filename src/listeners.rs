@@ -67,3 +67,52 @@ pub fn emit(name: &str, payload: &JsValue) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use js_sys::{Array, Function};
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// A listener that appends what it is called with to `calls`.
+    fn recorder(calls: &Array) -> Function {
+        Function::new_with_args("payload", "this.push(payload)").bind0(calls)
+    }
+
+    #[test]
+    fn unknown_event_names_are_refused_with_the_known_ones() {
+        let error = subscribe("onInstall", Function::new_no_args("")).expect_err("unknown");
+        let SdkError::InvalidArgument(message) = error else {
+            panic!("{error:?}")
+        };
+        assert!(message.contains("onIntegrationInstall"), "{message}");
+    }
+
+    #[test]
+    fn a_listener_subscribed_twice_is_called_once_and_unsubscribe_stops_it() {
+        let calls = Array::new();
+        let listener = recorder(&calls);
+        subscribe("onPortalOpen", listener.clone()).expect("known");
+        subscribe("onPortalOpen", listener.clone()).expect("known");
+        emit("onPortalOpen", &"first".into());
+        assert_eq!(calls.length(), 1);
+        unsubscribe("onPortalOpen", &listener).expect("known");
+        emit("onPortalOpen", &"second".into());
+        assert_eq!(calls.length(), 1);
+    }
+
+    #[test]
+    fn a_throwing_listener_does_not_stop_the_others() {
+        let calls = Array::new();
+        let thrower = Function::new_no_args("throw new Error('app bug')");
+        let listener = recorder(&calls);
+        subscribe("onPortalClose", thrower.clone()).expect("known");
+        subscribe("onPortalClose", listener.clone()).expect("known");
+        emit("onPortalClose", &"payload".into());
+        assert_eq!(calls.length(), 1);
+        assert_eq!(calls.get(0), "payload");
+        unsubscribe("onPortalClose", &thrower).expect("known");
+        unsubscribe("onPortalClose", &listener).expect("known");
+    }
+}

@@ -43,6 +43,10 @@ pub fn delay_ms(attempt: u32, random: f64, retry_after_secs: Option<f64>) -> f64
 
 #[cfg(test)]
 mod tests {
+    // The same tests run natively (`cargo test`) and in Chromium (`wasm-pack test`).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]

@@ -341,3 +341,41 @@ pub fn integration_id(kind: &str) -> Option<String> {
 pub fn logout() {
     SESSION.with(|s| *s.borrow_mut() = None);
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn a_tokens_exp_is_read_in_milliseconds_with_its_sub() {
+        // {"sub":"user-1","exp":1700000000}
+        let token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjE3MDAwMDAwMDB9.c2ln";
+        let (exp, sub) = claims(token).expect("a readable JWT");
+        assert_eq!(exp, Some(1_700_000_000_000.0));
+        assert_eq!(sub.as_deref(), Some("user-1"));
+    }
+
+    #[test]
+    fn a_token_without_exp_or_sub_has_none_and_a_payload_that_is_not_json_is_refused() {
+        // {} and "not json" (base64url of `not json`).
+        let (exp, sub) = claims("e30.e30.c2ln").expect("a readable JWT");
+        assert_eq!((exp, sub), (None, None));
+        assert!(matches!(
+            claims("e30.bm90IGpzb24.c2ln"),
+            Err(SdkError::InvalidToken(_))
+        ));
+    }
+
+    #[test]
+    fn calls_that_need_a_user_say_so_before_authenticate() {
+        logout();
+        assert!(matches!(auth(), Err(SdkError::NotAuthenticated)));
+        assert!(matches!(
+            integration_metadata(None),
+            Err(SdkError::NotAuthenticated)
+        ));
+        assert_eq!(js::get(&user(), "authenticated"), false);
+    }
+}

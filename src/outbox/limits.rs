@@ -74,3 +74,55 @@ pub(super) fn current() -> Limits {
 thread_local! {
     static LIMITS: Cell<Limits> = const { Cell::new(DEFAULT_LIMITS) };
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn options(name: &str, value: JsValue) -> JsValue {
+        let options = js::object();
+        js::set(&options, name, &value);
+        options
+    }
+
+    #[test]
+    fn absent_limits_are_the_defaults() {
+        let limits = Limits::from_options(&JsValue::UNDEFINED).expect("defaults");
+        assert_eq!((limits.events, limits.bytes), (500, 1_000_000));
+        let limits = Limits::from_options(&options("maxPendingEvents", 3.into())).expect("valid");
+        assert_eq!((limits.events, limits.bytes), (3, 1_000_000));
+    }
+
+    #[test]
+    fn only_positive_integers_are_limits() {
+        for value in [
+            JsValue::from(0),
+            JsValue::from(-1),
+            JsValue::from(1.5),
+            JsValue::from(f64::NAN),
+            JsValue::from(5e9),
+            JsValue::from("10"),
+            JsValue::NULL,
+        ] {
+            let result = Limits::from_options(&options("maxPendingBytes", value.clone()));
+            assert!(
+                matches!(result, Err(SdkError::InvalidArgument(_))),
+                "{value:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_outbox_at_its_limit_is_full_one_past_it_is_refused() {
+        let limits = Limits {
+            events: 2,
+            bytes: 10,
+        };
+        assert!(limits.admit(2, 10));
+        assert!(!limits.admit(3, 10));
+        assert!(!limits.admit(2, 11));
+        assert_eq!(limits.full().code(), "OUTBOX_FULL");
+    }
+}

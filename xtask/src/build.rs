@@ -1,6 +1,7 @@
 //! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the `hubspot-sandbox`.
 //!
-//! The SDK: cargo (wasm32, the size profile) → `wasm-bindgen --target web` → `wasm-opt -Oz`,
+//! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen --target
+//! web` → `wasm-opt -Oz`),
 //! then the npm package around it: the hand-written entry (`js/index.js`, minified, and
 //! `js/index.d.ts`), `constants.js` (the version, and the names the entry shares with the wasm
 //! from `paragon_protocol::browser`) and `package.json`.
@@ -26,36 +27,27 @@ pub fn run() -> Result<(), String> {
 pub fn sdk() -> Result<(), String> {
     let root = project::root();
     let pkg = project::pkg_dir();
-    process::run(&mut cargo([
-        "build",
-        "--package",
-        "paragon-connect",
-        "--lib",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
-    let built = root.join("target/wasm32-unknown-unknown/wasm-release/paragon_connect.wasm");
+    // wasm-pack: cargo for wasm32 with the size profile, then the project's wasm-bindgen (the
+    // pinned version, found first on PATH) for `--target web`, then binaryen's wasm-opt with
+    // the flags of `[package.metadata.wasm-pack.profile.custom]` in Cargo.toml. `--no-pack`:
+    // the package manifest and entry are written below, not by wasm-pack.
     process::run(
-        Command::new(project::wasm_bindgen())
-            .arg(&built)
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(&pkg),
+        Command::new(project::wasm_pack())
+            .args([
+                "--verbose",
+                "build",
+                "--mode",
+                "no-install",
+                "--target",
+                "web",
+            ])
+            .args(["--profile", "wasm-release", "--no-typescript", "--no-pack"])
+            .args(["--out-name", "paragon_connect", "--out-dir"])
+            .arg(&pkg)
+            .arg(&root)
+            .env("PATH", project::wasm_pack_path()),
     )?;
     let wasm = pkg.join(WASM);
-    // The features are the ones rustc enables by default for wasm32-unknown-unknown (also in
-    // the module's `target_features` section); wasm-opt emits nothing beyond them, drops the
-    // names, and strips the custom sections a page does not need.
-    process::run(
-        Command::new(project::wasm_opt())
-            .args(["-Oz", "--strip-producers", "--strip-target-features"])
-            .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
-            .args(["--enable-sign-ext", "--enable-mutable-globals"])
-            .args(["--enable-reference-types", "--enable-multivalue", "-o"])
-            .arg(&wasm)
-            .arg(&wasm),
-    )?;
     // What a page loads is minified (terser, from package-lock.json): the generated glue
     // carries a JSDoc comment and long names per export, the entry its comments; together
     // 3.7 KB less gzipped. The readable entry is js/index.js, its types js/index.d.ts.

@@ -27,6 +27,24 @@ pub fn wasm_bindgen_test_runner() -> PathBuf {
     tools_root().join("bin/wasm-bindgen-test-runner")
 }
 
+/// The version of wasm-pack `cargo xtask setup` installs (`cargo install --locked`).
+pub const WASM_PACK_VERSION: &str = "0.15.1";
+
+pub fn wasm_pack() -> PathBuf {
+    tools_root().join("bin/wasm-pack")
+}
+
+/// The `PATH` for wasm-pack: the project's own wasm-bindgen (the pinned version) and
+/// binaryen's wasm-opt first, so that wasm-pack finds them instead of downloading its own
+/// (there is no network for that here, and its downloads would not be the pinned versions).
+pub fn wasm_pack_path() -> std::ffi::OsString {
+    let mut dirs = vec![tools_root().join("bin"), root().join("node_modules/.bin")];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
 /// binaryen's wasm-opt from npm (Debian's is too old: its output fails in Chromium).
 pub fn wasm_opt() -> PathBuf {
     root().join("node_modules/.bin/wasm-opt")

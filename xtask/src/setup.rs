@@ -17,6 +17,7 @@ pub fn run() -> Result<(), String> {
     step("node", node)?;
     step("wasm32 target", wasm_target)?;
     step("wasm-bindgen-cli", wasm_bindgen_cli)?;
+    step("wasm-pack", wasm_pack)?;
     step("npm packages", npm_packages)?;
     step("wasm-opt", wasm_opt)?;
     step("chromium", chromium)?;
@@ -81,6 +82,24 @@ fn wasm_bindgen_cli() -> Result<String, String> {
     let root = project::tools_root();
     process::run(
         cargo(["install", "wasm-bindgen-cli", "--force", "--version"])
+            .arg(format!("={wanted}"))
+            .arg("--root")
+            .arg(&root),
+    )?;
+    Ok(format!("installed {wanted} into {}", root.display()))
+}
+
+fn wasm_pack() -> Result<String, String> {
+    let wanted = project::WASM_PACK_VERSION;
+    let bin = project::wasm_pack();
+    let have = output(Command::new(&bin).arg("--version"));
+    if have.is_some_and(|v| v.trim() == format!("wasm-pack {wanted}")) {
+        return Ok(format!("{wanted} already installed"));
+    }
+    println!("setup: wasm-pack: installing {wanted} with cargo install (about 2 minutes)");
+    let root = project::tools_root();
+    process::run(
+        cargo(["install", "wasm-pack", "--locked", "--force", "--version"])
             .arg(format!("={wanted}"))
             .arg("--root")
             .arg(&root),

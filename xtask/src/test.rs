@@ -128,26 +128,26 @@ fn sdk_browser_tests() -> Tally {
             };
         }
     };
-    let mut command = cargo([
-        "test",
-        "--package",
-        "paragon-connect",
-        "--target",
-        "wasm32-unknown-unknown",
-    ]);
+    // `wasm-pack test`: cargo test for wasm32 with the project's wasm-bindgen-test-runner
+    // (found first on PATH, the pinned version) driving headless Chromium through the system's
+    // chromedriver; the browser's flags are in webdriver.json.
+    let mut command = Command::new(project::wasm_pack());
+    command
+        .args(["test", "--mode", "no-install", "--headless", "--chrome"])
+        .args(["--chromedriver", project::CHROMEDRIVER])
+        .arg(project::root())
+        // Cargo's own target selection: the SDK's unit tests and each `tests/*.rs`.
+        .arg("--lib");
     for name in wasm_test_targets() {
         command.arg("--test").arg(name);
     }
     command
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            project::wasm_bindgen_test_runner(),
-        )
-        .env("CHROMEDRIVER", project::CHROMEDRIVER)
+        .current_dir(project::root())
+        .env("PATH", project::wasm_pack_path())
         .env("WASM_BINDGEN_TEST_ADDRESS", format!("127.0.0.1:{port}"))
         .env("PARAGON_TEST_SERVER_URL", &server.url);
     let tally = suite::run(
-        "SDK browser tests (wasm-bindgen-test, headless Chromium)",
+        "SDK browser tests (wasm-pack test, headless Chromium)",
         &mut command,
         Report::Libtest,
     );
