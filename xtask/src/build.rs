@@ -1,10 +1,9 @@
 //! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the `hubspot-sandbox`.
 //!
-//! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen --target
-//! web` → `wasm-opt -Oz`),
-//! then the npm package around it: the hand-written entry (`js/index.js`, minified, and
-//! `js/index.d.ts`), `constants.js` (the version, and the names the entry shares with the wasm
-//! from `paragon_protocol::browser`) and `package.json`.
+//! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen
+//! --target web` → `wasm-opt -Oz`), then the npm package around it: the hand-written entry
+//! (`js/index.js`, minified, and `js/index.d.ts`), `constants.js` (the version, and the names
+//! the entry shares with the wasm from `paragon_protocol::browser`) and `package.json`.
 
 use std::{fs, path::Path, process::Command};
 
