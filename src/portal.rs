@@ -103,7 +103,6 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let init = js::object();
     js::set(&init, "type", &portal_message::INIT.into());
     js::set(&init, "nonce", &nonce.as_str().into());
-    js::set(&init, "integration", &kind.as_str().into());
     let frame = iframe.clone();
     let on_load = Closure::once_into_js(move || {
         frame.set_onload(None);

@@ -13,6 +13,7 @@ mod error;
 mod health;
 pub mod management;
 pub mod paths;
+pub mod portal;
 pub mod sdk;
 
 pub use error::{ErrorBody, ErrorCode};

@@ -1,19 +1,28 @@
 //! Bodies of the SDK API (`/projects/{pid}/sdk/…`, Bearer user token), in the shapes of
 //! Paragon's SDK so that clients written for it read them unchanged.
+//!
+//! Free-form JSON (user metadata, an event's payload, the provider's answer) is a type
+//! parameter `J`: the server fills it with `serde_json`'s [`Object`] or `Value`, the SDK with a
+//! JS value that serde-wasm-bindgen hands over as it is. So both sides share every named field,
+//! and no JSON library of Rust is compiled into the wasm.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+
+/// A JSON object, the server's `J` of the free-form fields.
+#[cfg(feature = "json")]
+pub type Object = serde_json::Map<String, serde_json::Value>;
 
 /// `GET /projects/{pid}/sdk/me`: the authenticated end user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SdkUser {
+pub struct SdkUser<J> {
     /// The `sub` of the user token.
     pub user_id: String,
-    /// Per integration type (`"hubspot"`), the user's state of it. Empty until integrations exist.
-    pub integrations: Map<String, Value>,
-    /// Metadata the app attached to the user (`PATCH /sdk/me`).
-    pub meta: Map<String, Value>,
+    /// Per integration type (`"hubspot"`), the user's state of it: an object of
+    /// [`SdkUserIntegration`]s, which the SDK hands to the app as they are.
+    pub integrations: J,
+    /// Metadata the app attached to the user (`PATCH /sdk/me`), an object.
+    pub meta: J,
     /// The project the user belongs to.
     pub project: SdkProject,
 }
@@ -32,15 +41,15 @@ pub struct SdkProject {
 /// as Paragon's SDK does); a key set to `null` is removed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PatchSdkUser {
-    /// The keys to set.
-    pub meta: Map<String, Value>,
+pub struct PatchSdkUser<J> {
+    /// The keys to set, an object.
+    pub meta: J,
 }
 
 /// An item of `GET /projects/{pid}/sdk/integrations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SdkIntegration {
+pub struct SdkIntegration<J> {
     /// The integration's id (UUID), used in `DELETE /sdk/integrations/{id}`.
     pub id: String,
     /// The provider type, e.g. `hubspot`.
@@ -55,7 +64,7 @@ pub struct SdkIntegration {
     /// Whether this user has a credential for it.
     pub has_credential: bool,
     /// Paragon's portal configuration; Paragon's SDK loads only items that have one.
-    pub configs: Vec<Value>,
+    pub configs: Vec<J>,
 }
 
 /// A workflow as the SDK lists it.
@@ -73,7 +82,7 @@ pub struct SdkWorkflow {
 /// `integrations.<type>` of `/sdk/me`: the user's state of one integration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SdkUserIntegration {
+pub struct SdkUserIntegration<J> {
     /// Whether the user has a usable connection.
     pub enabled: bool,
     /// The credential's id.
@@ -82,16 +91,16 @@ pub struct SdkUserIntegration {
     pub credential_status: Option<String>,
     /// The provider account's id (HubSpot: the hub id).
     pub provider_id: Option<String>,
-    /// What the provider says about the account.
-    pub provider_data: Map<String, Value>,
+    /// What the provider says about the account, an object.
+    pub provider_data: J,
     /// Every credential of the user for this integration (one at most, for now).
-    pub all_credentials: Vec<SdkCredential>,
+    pub all_credentials: Vec<SdkCredential<J>>,
 }
 
 /// A credential as the SDK sees it: never a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SdkCredential {
+pub struct SdkCredential<J> {
     /// Its id.
     pub id: String,
     /// The integration's id.
@@ -100,8 +109,8 @@ pub struct SdkCredential {
     pub status: String,
     /// The provider account's id.
     pub provider_id: String,
-    /// What the provider says about the account.
-    pub provider_data: Map<String, Value>,
+    /// What the provider says about the account, an object.
+    pub provider_data: J,
     /// Creation time, Unix seconds (Paragon's `dateCreated`).
     pub date_created: i64,
 }
@@ -145,4 +154,35 @@ pub struct FlowState {
     pub credential_id: Option<String>,
     /// Why it failed.
     pub error: Option<String>,
+}
+
+/// `POST /projects/{pid}/sdk/events/trigger` (also under `/v2/`): an App Event, sent with an
+/// `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTrigger<J> {
+    /// The App Event's name, as deployed.
+    pub name: String,
+    /// The event's fields, an object (`{}` when left out).
+    #[serde(default)]
+    pub payload: J,
+}
+
+/// `201` to [`EventTrigger`]: the event's id and how many workflow runs it started (a repeated
+/// `Idempotency-Key` answers the first receipt's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventTriggered {
+    /// The event's id (UUID).
+    pub id: String,
+    /// The runs it started: one per enabled workflow of the event.
+    pub runs: i64,
+}
+
+/// The envelope of a JSON answer of the provider through
+/// `/projects/{pid}/sdk/proxy/{integration}/{path}`, unless the call asked for
+/// `X-Paragon-Use-Raw-Response: 1`. The status is the provider's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProxyOutput<J> {
+    /// The provider's JSON answer, as it was.
+    pub output: J,
 }

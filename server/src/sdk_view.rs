@@ -3,9 +3,9 @@
 //! `/sdk/integrations`). Assembled here from the store, so that the handlers only answer it.
 
 use paragon_protocol::sdk::{
-    SdkCredential, SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
+    Object, SdkCredential, SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
 };
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::{
     ids::{ProjectId, UserId, WorkflowId},
@@ -21,7 +21,7 @@ pub async fn sdk_user(
     store: &Store,
     project: &Project,
     user: User,
-) -> Result<SdkUser, StorageError> {
+) -> Result<SdkUser<Object>, StorageError> {
     let integrations = user_integrations(store, project.id, &user).await?;
     Ok(SdkUser {
         user_id: user.id.as_str().to_owned(),
@@ -42,7 +42,7 @@ pub async fn integrations_for_user(
     store: &Store,
     project: ProjectId,
     user_id: &UserId,
-) -> Result<Vec<SdkIntegration>, StorageError> {
+) -> Result<Vec<SdkIntegration<Value>>, StorageError> {
     let integrations = store.integrations(project).await?;
     let credentials = store.user_credentials(project, user_id).await?;
     let workflows = store.workflows(project).await?;
@@ -74,10 +74,10 @@ async fn user_integrations(
     store: &Store,
     project: ProjectId,
     user: &User,
-) -> Result<Map<String, Value>, StorageError> {
+) -> Result<Object, StorageError> {
     let integrations = store.integrations(project).await?;
     let credentials = store.user_credentials(project, &user.id).await?;
-    let mut map = Map::new();
+    let mut map = Object::new();
     for integration in integrations {
         let own: Vec<&Credential> = credentials
             .iter()

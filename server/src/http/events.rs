@@ -12,7 +12,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
-use serde::{Deserialize, Serialize};
+use paragon_protocol::sdk::{EventTrigger, EventTriggered};
 use serde_json::Value;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits};
@@ -25,22 +25,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects/{pid}/sdk/events/trigger", post(trigger))
         .route("/v2/projects/{pid}/sdk/events/trigger", post(trigger))
-}
-
-/// `{name, payload}`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Trigger {
-    name: String,
-    #[serde(default)]
-    payload: Value,
-}
-
-/// `201 {id, runs}`.
-#[derive(Debug, Serialize)]
-struct Triggered {
-    id: EventId,
-    runs: i64,
 }
 
 /// A client's `Idempotency-Key`: 1 to [`MAX_KEY_LEN`] printable ASCII characters (0x20 to
@@ -67,8 +51,8 @@ async fn trigger(
     State(state): State<AppState>,
     auth: AuthUser,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<Trigger>,
-) -> Result<(StatusCode, Json<Triggered>), ApiError> {
+    ApiJson(body): ApiJson<EventTrigger<Value>>,
+) -> Result<(StatusCode, Json<EventTriggered>), ApiError> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(ApiError::BadRequest(
@@ -100,7 +84,7 @@ async fn trigger(
                     .accepted_event(project_id, user_id, &key)
                     .await?
                 {
-                    return Ok((StatusCode::CREATED, Json(Triggered { id, runs })));
+                    return Ok((StatusCode::CREATED, Json(triggered(id, runs))));
                 }
             }
             return Err(limited);
@@ -127,9 +111,13 @@ async fn trigger(
     }
     Ok((
         StatusCode::CREATED,
-        Json(Triggered {
-            id: outcome.id,
-            runs: outcome.runs,
-        }),
+        Json(triggered(outcome.id, outcome.runs)),
     ))
+}
+
+fn triggered(id: EventId, runs: i64) -> EventTriggered {
+    EventTriggered {
+        id: id.to_string(),
+        runs,
+    }
 }

@@ -10,6 +10,7 @@ use axum::{
 };
 use paragon_protocol::sdk::SdkIntegration;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{
     ApiError, ApiJson, AppState,
@@ -115,7 +116,7 @@ fn configured(state: &AppState, i: Integration) -> ConfiguredIntegration {
 async fn list_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
-) -> Result<Json<Vec<SdkIntegration>>, ApiError> {
+) -> Result<Json<Vec<SdkIntegration<Value>>>, ApiError> {
     let list =
         sdk_view::integrations_for_user(&state.store, auth.project.id, &auth.user.id).await?;
     Ok(Json(list))

@@ -13,6 +13,8 @@ use axum::{
     routing::any,
 };
 
+use paragon_protocol::sdk::ProxyOutput;
+
 use super::{
     ApiError, AppState,
     auth::AuthUser,
@@ -94,11 +96,7 @@ fn respond(answer: ApiAnswer, raw: bool) -> Response {
         .is_some_and(|v| v.contains("json"));
     if is_json && !raw {
         let value = answer.json();
-        return (
-            answer.status,
-            axum::Json(serde_json::json!({ "output": value })),
-        )
-            .into_response();
+        return (answer.status, axum::Json(ProxyOutput { output: value })).into_response();
     }
     let mut out = (answer.status, answer.body).into_response();
     let content_type = answer

@@ -2,7 +2,7 @@
 //! [`crate::sdk_view`]).
 
 use axum::{Json, Router, extract::State, routing::get};
-use paragon_protocol::sdk::{PatchSdkUser, SdkUser};
+use paragon_protocol::sdk::{Object, PatchSdkUser, SdkUser};
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser};
 use crate::sdk_view;
@@ -14,7 +14,7 @@ pub fn router() -> Router<AppState> {
 async fn me(
     State(state): State<AppState>,
     AuthUser { project, user }: AuthUser,
-) -> Result<Json<SdkUser>, ApiError> {
+) -> Result<Json<SdkUser<Object>>, ApiError> {
     Ok(Json(
         sdk_view::sdk_user(&state.store, &project, user).await?,
     ))
@@ -23,8 +23,8 @@ async fn me(
 async fn patch_me(
     State(state): State<AppState>,
     AuthUser { project, user }: AuthUser,
-    ApiJson(patch): ApiJson<PatchSdkUser>,
-) -> Result<Json<SdkUser>, ApiError> {
+    ApiJson(patch): ApiJson<PatchSdkUser<Object>>,
+) -> Result<Json<SdkUser<Object>>, ApiError> {
     let user = state
         .store
         .merge_user_meta(project.id, &user.id, &patch.meta)
