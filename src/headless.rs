@@ -2,9 +2,8 @@
 //! `uninstallIntegration(type)`, `enableWorkflow(id)` and `disableWorkflow(id)`. Each refreshes
 //! the user state and tells the `subscribe` listeners, as the portal's buttons do.
 
-use js_sys::Array;
+use gloo_net::http::Method;
 use paragon_protocol::browser::event;
-use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
 
@@ -13,7 +12,7 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let id = session::integration_id(&kind).ok_or(SdkError::UnknownIntegration(kind.clone()))?;
     let url = auth.url(&["/integrations/", &js::encode(&id)].concat());
-    auth.request("DELETE", &url).send().await?.ok()?;
+    auth.request(Method::DELETE, &url).send().await?.success()?;
     session::refresh().await?;
     let event = js::object();
     js::set(&event, "integrationId", &id.into());
@@ -27,8 +26,12 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
 pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let url = auth.url(&["/workflows/", &js::encode(&workflow_id)].concat());
-    let method = if enabled { "POST" } else { "DELETE" };
-    auth.request(method, &url).send().await?.ok()?;
+    let method = if enabled {
+        Method::POST
+    } else {
+        Method::DELETE
+    };
+    auth.request(method, &url).send().await?.success()?;
     session::refresh().await?;
     let event = js::object();
     if let Some(integration) = integration_of(&workflow_id) {
@@ -44,13 +47,8 @@ pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkE
 
 /// The id of the integration whose workflows include `workflow_id`.
 fn integration_of(workflow_id: &str) -> Option<String> {
-    let integrations: JsValue = session::integrations()?;
-    Array::from(&integrations)
+    session::integrations()?
         .iter()
-        .find(|item| {
-            Array::from(&js::get(item, "workflows"))
-                .iter()
-                .any(|w| js::string(&w, "id").as_deref() == Some(workflow_id))
-        })
-        .and_then(|item| js::string(&item, "id"))
+        .find(|item| item.workflows.iter().any(|w| w.id == workflow_id))
+        .map(|item| item.id.clone())
 }
