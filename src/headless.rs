@@ -2,8 +2,9 @@
 //! `uninstallIntegration(type)`, `enableWorkflow(id)` and `disableWorkflow(id)`. Each refreshes
 //! the user state and tells the `subscribe` listeners, as the portal's buttons do.
 
-use gloo_net::http::Method;
+use js_sys::Array;
 use paragon_protocol::browser::event;
+use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
 
@@ -12,7 +13,7 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let id = session::integration_id(&kind).ok_or(SdkError::UnknownIntegration(kind.clone()))?;
     let url = auth.url(&["/integrations/", &js::encode(&id)].concat());
-    auth.request(Method::DELETE, &url).send().await?.success()?;
+    auth.request("DELETE", &url).send().await?.ok()?;
     session::refresh().await?;
     let event = js::object();
     js::set(&event, "integrationId", &id.into());
@@ -26,12 +27,8 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
 pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let url = auth.url(&["/workflows/", &js::encode(&workflow_id)].concat());
-    let method = if enabled {
-        Method::POST
-    } else {
-        Method::DELETE
-    };
-    auth.request(method, &url).send().await?.success()?;
+    let method = if enabled { "POST" } else { "DELETE" };
+    auth.request(method, &url).send().await?.ok()?;
     session::refresh().await?;
     let event = js::object();
     if let Some(integration) = integration_of(&workflow_id) {
@@ -47,8 +44,13 @@ pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkE
 
 /// The id of the integration whose workflows include `workflow_id`.
 fn integration_of(workflow_id: &str) -> Option<String> {
-    session::integrations()?
+    let integrations: JsValue = session::integrations()?;
+    Array::from(&integrations)
         .iter()
-        .find(|item| item.workflows.iter().any(|w| w.id == workflow_id))
-        .map(|item| item.id.clone())
+        .find(|item| {
+            Array::from(&js::get(item, "workflows"))
+                .iter()
+                .any(|w| js::string(&w, "id").as_deref() == Some(workflow_id))
+        })
+        .and_then(|item| js::string(&item, "id"))
 }

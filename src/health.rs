@@ -10,9 +10,19 @@ use crate::SdkError;
 pub async fn check_health() -> Result<Health, SdkError> {
     let host = crate::config::host()?;
     let url = host.url(paragon_protocol::paths::HEALTHZ);
-    crate::fetch::Request::new(gloo_net::http::Method::GET, &url)
-        .fetch("/healthz")
-        .await
+    let body = crate::fetch::Request::new("GET", &url).json().await?;
+    match (
+        crate::js::string(&body, "status").as_deref(),
+        crate::js::string(&body, "version"),
+    ) {
+        (Some("ok"), Some(version)) => Ok(Health {
+            status: paragon_protocol::HealthStatus::Ok,
+            version,
+        }),
+        _ => Err(SdkError::InvalidResponse(
+            "/healthz without status \"ok\" and a version".into(),
+        )),
+    }
 }
 
 /// Outside a browser there is no `fetch` to call.

@@ -8,12 +8,8 @@
 //! long-polling the flow with the user's token, so no `message` listener is added to the app's
 //! window at all.
 
-use gloo_net::http::Method;
 use js_sys::Promise;
-use paragon_protocol::{
-    browser::event,
-    sdk::{CreateFlow, CreatedFlow, FlowState},
-};
+use paragon_protocol::browser::event;
 use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
@@ -69,29 +65,35 @@ async fn run(
     timeout: f64,
 ) -> Result<JsValue, SdkError> {
     let deadline = js_sys::Date::now() + timeout;
+    let body = js::object();
+    js::set(&body, "integration", &kind.into());
+    js::set(&body, "origin", &origin.into());
     let url = auth.url("/oauth/flows");
-    let body = CreateFlow {
-        integration: kind.to_owned(),
-        origin: origin.to_owned(),
+    let mut request = auth.request("POST", &url);
+    request.body = Some(&body);
+    let flow = request.json().await?;
+    let (Some(flow_id), Some(start_url), Some(secret)) = (
+        js::string(&flow, "flowId"),
+        js::string(&flow, "startUrl"),
+        js::string(&flow, "startSecret"),
+    ) else {
+        return Err(SdkError::InvalidResponse(
+            "a flow without flowId, startUrl or startSecret".into(),
+        ));
     };
-    let flow: CreatedFlow = auth
-        .request(Method::POST, &url)
-        .json(&body)
-        .fetch("the OAuth flow")
-        .await?;
     post_start(
         popup.name,
-        &flow.start_url,
-        &[("flow", &flow.flow_id), ("secret", &flow.start_secret)],
+        &start_url,
+        &[("flow", &flow_id), ("secret", &secret)],
     )
     .ok_or(SdkError::OAuthBlocked)?;
     let popup = popup.window;
-    let flow_url = auth.url(&["/oauth/flows/", &js::encode(&flow.flow_id)].concat());
+    let flow_url = auth.url(&["/oauth/flows/", &js::encode(&flow_id)].concat());
     let credential_id = match wait_for(auth, &flow_url, popup, deadline).await {
         Err(given_up @ (SdkError::OAuthTimeout | SdkError::OAuthCancelled)) => {
             // The popup cut its opener, so it may stay open on the provider's page: end the
             // flow, so that a consent given there later stores nothing. Best effort.
-            let _ = auth.request(Method::DELETE, &flow_url).send().await;
+            let _ = auth.request("DELETE", &flow_url).send().await;
             return Err(given_up);
         }
         waited => waited?,
@@ -100,7 +102,7 @@ async fn run(
     let event = js::object();
     js::set(&event, "integrationId", &integration_id.into());
     js::set(&event, "integrationType", &kind.into());
-    js::set(&event, "credentialId", &credential_id.into());
+    js::set(&event, "credentialId", &credential_id);
     listeners::emit(event::INTEGRATION_INSTALL, &event);
     Ok(event)
 }
@@ -112,7 +114,7 @@ async fn wait_for(
     flow_url: &str,
     popup: &web_sys::Window,
     deadline: f64,
-) -> Result<Option<String>, SdkError> {
+) -> Result<JsValue, SdkError> {
     loop {
         let left = deadline - js_sys::Date::now();
         if left <= 0.0 {
@@ -127,15 +129,12 @@ async fn wait_for(
             (left / 1000.0).min(POLL_SECS) as u32
         };
         let url = [flow_url, "?wait=", &crate::error::decimal(wait)].concat();
-        let mut request = auth.request(Method::GET, &url);
-        // The platform holds the answer for up to `wait` seconds.
-        request.timeout_ms = crate::fetch::TIMEOUT_MS + wait * 1000;
-        let state: FlowState = request.fetch("the OAuth flow").await?;
-        match state.status.as_str() {
-            "done" => return Ok(state.credential_id),
-            "failed" => {
+        let state = auth.request("GET", &url).json().await?;
+        match js::string(&state, "status").as_deref() {
+            Some("done") => return Ok(js::get(&state, "credentialId")),
+            Some("failed") => {
                 return Err(SdkError::OAuthFailed(
-                    state.error.unwrap_or_else(|| "the provider refused".into()),
+                    js::string(&state, "error").unwrap_or_else(|| "the provider refused".into()),
                 ));
             }
             _ if closed => return Err(SdkError::OAuthCancelled),

@@ -27,8 +27,6 @@ pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;
 pub mod token;
-#[cfg(target_arch = "wasm32")]
-pub mod wire;
 
 pub use error::SdkError;
 

@@ -15,16 +15,13 @@
 
 use std::cell::{Cell, RefCell};
 
-use gloo_net::http::Method;
 use js_sys::{Array, Function, Promise};
-use paragon_protocol::sdk::{EventTrigger, EventTriggered};
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 
 use crate::{
     SdkError, js,
     retry::{self, Outcome},
     session::{self, Auth},
-    wire::{self, Json},
 };
 
 mod limits;
@@ -175,12 +172,12 @@ pub async fn flush() {
             return;
         };
         let id = js::string(&entry, "id").unwrap_or_default();
-        let body = EventTrigger {
-            name: js::string(&entry, "name").unwrap_or_default(),
-            payload: Json(js::get(&entry, "payload")),
-        };
+        let body = js::object();
+        js::set(&body, "name", &js::get(&entry, "name"));
+        js::set(&body, "payload", &js::get(&entry, "payload"));
         let url = auth.url("/events/trigger");
-        let mut request = auth.request(Method::POST, &url).json(&body);
+        let mut request = auth.request("POST", &url);
+        request.body = Some(&body);
         request.idempotency_key = Some(&id);
         IN_FLIGHT.with(|f| f.borrow_mut().push(id.clone()));
         let sent = request.send().await;
@@ -191,10 +188,7 @@ pub async fn flush() {
                 remove(&key, &id);
                 ATTEMPT.with(|a| a.set(0));
                 if let Ok(reply) = sent {
-                    let answer = reply.success().and_then(|reply| {
-                        wire::from_js::<EventTriggered>(reply.body(), "the event's receipt")
-                    });
-                    settle(&id, answer.map(|receipt| wire::to_js(&receipt)));
+                    settle(&id, reply.ok());
                 }
             }
             Outcome::NeedsAuth => return,

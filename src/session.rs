@@ -10,9 +10,7 @@ use std::{
     rc::Rc,
 };
 
-use gloo_net::http::Method;
 use js_sys::{Function, Promise};
-use paragon_protocol::sdk::{PatchSdkUser, SdkIntegration, SdkUser};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -21,13 +19,7 @@ use crate::{
     config::{self, Host},
     fetch::Request,
     js, token,
-    wire::Json,
 };
-
-/// The user as `/sdk/me` shows them.
-pub type User = SdkUser<Json>;
-/// An item of `/sdk/integrations`.
-pub type Integration = SdkIntegration<Json>;
 
 /// A token that expires within this margin is renewed before it is sent (when the app gave a
 /// `tokenProvider`): the platform would refuse it on the way, or the portal in a moment.
@@ -36,9 +28,9 @@ const RENEW_MARGIN_MS: f64 = 30_000.0;
 struct Session {
     auth: Auth,
     /// The last `/sdk/me` answer.
-    user: User,
-    /// The last `/sdk/integrations` answer.
-    integrations: Rc<[Integration]>,
+    user: JsValue,
+    /// The last `/sdk/integrations` answer (an array).
+    integrations: JsValue,
 }
 
 /// The user token of one `authenticate` and how to renew it, shared by every [`Auth`] cloned
@@ -93,8 +85,8 @@ impl Auth {
         self.credential.token.borrow().clone()
     }
 
-    /// A request to `url` with the user's token.
-    pub fn request<'a>(&'a self, method: Method, url: &'a str) -> Request<'a> {
+    /// A request to `/sdk{path}` with the user's token.
+    pub fn request<'a>(&'a self, method: &'a str, url: &'a str) -> Request<'a> {
         Request {
             auth: Some(self),
             ..Request::new(method, url)
@@ -215,19 +207,21 @@ pub async fn authenticate(
         user_id: String::new(),
     };
     let me_url = auth.url("/me");
-    let user: User = if metadata.is_object() {
-        let patch = PatchSdkUser {
-            meta: Json(metadata),
-        };
-        auth.request(Method::PATCH, &me_url)
-            .json(&patch)
-            .fetch("/sdk/me")
-            .await?
+    let user = if metadata.is_object() {
+        let body = js::object();
+        js::set(&body, "meta", &metadata);
+        let mut request = auth.request("PATCH", &me_url);
+        request.body = Some(&body);
+        request.json().await?
     } else {
-        auth.request(Method::GET, &me_url).fetch("/sdk/me").await?
+        auth.request("GET", &me_url).json().await?
     };
-    auth.user_id = user.user_id.clone();
-    let integrations = load_integrations(&auth).await?;
+    auth.user_id = js::string(&user, "userId")
+        .ok_or_else(|| SdkError::InvalidResponse("/sdk/me without userId".into()))?;
+    let integrations = auth
+        .request("GET", &auth.url("/integrations"))
+        .json()
+        .await?;
     SESSION.with(|s| {
         *s.borrow_mut() = Some(Session {
             auth,
@@ -238,27 +232,20 @@ pub async fn authenticate(
     Ok(())
 }
 
-async fn load_integrations(auth: &Auth) -> Result<Rc<[Integration]>, SdkError> {
-    let url = auth.url("/integrations");
-    let list: Vec<Integration> = auth
-        .request(Method::GET, &url)
-        .fetch("/sdk/integrations")
-        .await?;
-    Ok(list.into())
-}
-
 /// Loads `/sdk/me` and `/sdk/integrations` again (after an install, an uninstall, …).
 pub async fn refresh() -> Result<(), SdkError> {
     let auth = auth()?;
-    let url = auth.url("/me");
-    let user = auth.request(Method::GET, &url).fetch("/sdk/me").await?;
-    let integrations = load_integrations(&auth).await?;
+    let user = auth.request("GET", &auth.url("/me")).json().await?;
+    let integrations = auth
+        .request("GET", &auth.url("/integrations"))
+        .json()
+        .await?;
     store(&auth, Some(user), Some(integrations));
     Ok(())
 }
 
 /// Replaces the stored answers, unless the user changed (or logged out) meanwhile.
-fn store(auth: &Auth, user: Option<User>, integrations: Option<Rc<[Integration]>>) {
+fn store(auth: &Auth, user: Option<JsValue>, integrations: Option<JsValue>) {
     SESSION.with(|s| {
         let mut session = s.borrow_mut();
         let Some(session) = session
@@ -284,12 +271,9 @@ pub fn user() -> JsValue {
         Some(session) => {
             js::set(&out, "authenticated", &true.into());
             js::set(&out, "userId", &session.auth.user_id.as_str().into());
-            js::set(
-                &out,
-                "integrations",
-                &js::copy(&session.user.integrations.0),
-            );
-            js::set(&out, "meta", &js::copy(&session.user.meta.0));
+            for key in ["integrations", "meta"] {
+                js::set(&out, key, &js::copy(&js::get(&session.user, key)));
+            }
         }
     });
     out
@@ -303,26 +287,29 @@ pub async fn set_metadata(meta: JsValue) -> Result<JsValue, SdkError> {
         ));
     }
     let auth = auth()?;
+    let body = js::object();
+    js::set(&body, "meta", &meta);
     let url = auth.url("/me");
-    let user = auth
-        .request(Method::PATCH, &url)
-        .json(&PatchSdkUser { meta: Json(meta) })
-        .fetch("/sdk/me")
-        .await?;
+    let mut request = auth.request("PATCH", &url);
+    request.body = Some(&body);
+    let user = request.json().await?;
     store(&auth, Some(user), None);
     Ok(self::user())
 }
 
 /// `getIntegrationMetadata()`: `[{type, name}]`; with a type, that one's `{type, name}`.
 pub fn integration_metadata(kind: Option<String>) -> Result<JsValue, SdkError> {
-    let integrations = integrations().ok_or(SdkError::NotAuthenticated)?;
+    let integrations = SESSION
+        .with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))
+        .ok_or(SdkError::NotAuthenticated)?;
     let all = js_sys::Array::new();
-    for item in integrations.iter() {
+    for item in js_sys::Array::from(&integrations).iter() {
         let meta = js::object();
-        js::set(&meta, "type", &item.kind.as_str().into());
-        js::set(&meta, "name", &item.name.as_str().into());
+        for key in ["type", "name"] {
+            js::set(&meta, key, &js::get(&item, key));
+        }
         match &kind {
-            Some(kind) if item.kind == *kind => return Ok(meta),
+            Some(kind) if js::string(&item, "type").as_deref() == Some(kind) => return Ok(meta),
             Some(_) => {}
             None => {
                 all.push(&meta);
@@ -336,16 +323,17 @@ pub fn integration_metadata(kind: Option<String>) -> Result<JsValue, SdkError> {
 }
 
 /// The last `/sdk/integrations` answer.
-pub fn integrations() -> Option<Rc<[Integration]>> {
+pub fn integrations() -> Option<JsValue> {
     SESSION.with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))
 }
 
 /// The id of the project's integration of type `kind`.
 pub fn integration_id(kind: &str) -> Option<String> {
-    integrations()?
+    let integrations = integrations()?;
+    js_sys::Array::from(&integrations)
         .iter()
-        .find(|item| item.kind == kind)
-        .map(|item| item.id.clone())
+        .find(|item| js::string(item, "type").as_deref() == Some(kind))
+        .and_then(|item| js::string(&item, "id"))
 }
 
 /// `logout()`: forgets the user and the token (the outbox decides first what happens to the
