@@ -24,6 +24,7 @@ export type ParagonErrorCode =
   | "NETWORK_ERROR"
   | "SERVER_ERROR"
   | "INVALID_RESPONSE"
+  | "PROVIDER_ERROR"
   | "NOT_AUTHENTICATED"
   | "INVALID_TOKEN"
   | "TOKEN_EXPIRED"
@@ -41,8 +42,22 @@ export type ParagonErrorCode =
 export declare class ParagonError extends Error {
   name: "ParagonError" | "AuthenticationError" | "OAuthBlockedError" | "OAuthTimeoutError";
   code: ParagonErrorCode;
-  /** The HTTP status, when the platform answered with an error. */
+  /** The HTTP status, when the platform (or, for `PROVIDER_ERROR`, the provider) answered with an error. */
   status?: number;
+  /** `PROVIDER_ERROR`: the provider's answer, as `request()` would have resolved with it. */
+  body?: unknown;
+}
+
+/** The options of `request()`. */
+export interface ProxyRequestInit {
+  /** `GET` (the default), `POST`, `PUT`, `PATCH` or `DELETE`. */
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | (string & {});
+  /** An object or array is sent as JSON; a string, Blob, FormData, URLSearchParams or ArrayBuffer as it is. */
+  body?: BodyInit | object | null;
+  /** Headers for the provider (the platform sets `Authorization` and drops the ones it must not forward). */
+  headers?: Record<string, string>;
+  /** Which of the user's credentials of the integration to use. */
+  selectedCredentialId?: string;
 }
 
 /**
@@ -228,6 +243,13 @@ export interface Paragon {
    * refreshes the user and calls the `onIntegrationUninstall` listeners.
    */
   uninstallIntegration(type: string): Promise<void>;
+  /**
+   * Calls the integration's API with the user's credential through the platform's proxy.
+   * Resolves with the answer (JSON with the platform's `{ output }` unwrapped, text, or
+   * `undefined` when empty); an error status of the provider rejects with a ParagonError
+   * `PROVIDER_ERROR` carrying `status` and `body`.
+   */
+  request<T = unknown>(integrationType: string, path: string, init?: ProxyRequestInit): Promise<T | undefined>;
   /** Turns a deployed workflow on for the user; calls the `onWorkflowChange` listeners. */
   enableWorkflow(workflowId: string): Promise<void>;
   /** Turns a deployed workflow off for the user; calls the `onWorkflowChange` listeners. */

@@ -15,11 +15,12 @@ let host = null; // the normalized base URL, kept here until the wasm is loaded
 
 /** Every error the SDK throws or rejects with: `code` is stable, apps branch on it. */
 export class ParagonError extends Error {
-  constructor(message, code, status) {
+  constructor(message, code, status, body) {
     super(message);
     this.name = "ParagonError";
     this.code = code;
     if (status !== undefined) this.status = status;
+    if (body !== undefined) this.body = body;
   }
 }
 
@@ -61,7 +62,7 @@ function notConfigured() {
 function classify(error) {
   if (error instanceof ParagonError || !(error instanceof Error) || error.code === undefined) return error;
   const Class = CLASSES[error.name] ?? ParagonError;
-  return new Class(error.message, error.code, error.status);
+  return new Class(error.message, error.code, error.status, error.body);
 }
 
 // Runs `f` with the wasm (synchronously when it is already loaded, so that `event()` has
@@ -199,6 +200,17 @@ export const paragon = Object.freeze({
    */
   installIntegration(type, options = {}) {
     return withWasm((w) => w.installIntegration(String(type), options));
+  },
+
+  /**
+   * Calls the integration's API with the user's credential, through the platform's proxy:
+   * `init` is `{ method, body, headers, selectedCredentialId }`; an object body is sent as
+   * JSON. Resolves with the answer (parsed JSON, the platform's `{ output }` unwrapped, text,
+   * or `undefined` when empty); an error status of the provider rejects with a ParagonError
+   * `PROVIDER_ERROR` carrying `status` and `body`.
+   */
+  request(type, path, init = {}) {
+    return withWasm((w) => w.request(String(type), String(path), init));
   },
 
   /** Disconnects the user's integration `type` (the provider's token is revoked). */

@@ -29,6 +29,16 @@ pub enum SdkError {
     },
     /// The platform answered 2xx with a body this SDK cannot read.
     InvalidResponse(String),
+    /// The integration's API answered `request()` with an error status (passed through the
+    /// platform's proxy).
+    Provider {
+        /// The provider's HTTP status.
+        status: u16,
+        /// What the answer says, when it says something in a `message`.
+        detail: Option<String>,
+        /// The provider's answer as `request()` would have resolved with it.
+        body: wasm_bindgen::JsValue,
+    },
     /// A call that needs a user ran before `authenticate` succeeded (or after `logout`).
     NotAuthenticated,
     /// The user token is not a JWT whose payload this SDK can read.
@@ -73,6 +83,7 @@ impl SdkError {
             Self::Network(_) => code::NETWORK_ERROR,
             Self::Server { .. } => code::SERVER_ERROR,
             Self::InvalidResponse(_) => code::INVALID_RESPONSE,
+            Self::Provider { .. } => code::PROVIDER_ERROR,
             Self::NotAuthenticated => code::NOT_AUTHENTICATED,
             Self::InvalidToken(_) => code::INVALID_TOKEN,
             Self::TokenExpired => code::TOKEN_EXPIRED,
@@ -122,6 +133,15 @@ impl SdkError {
             }
             Self::InvalidResponse(detail) => {
                 return ["unreadable answer from the platform: ", detail].concat();
+            }
+            Self::Provider { status, detail, .. } => {
+                let status = decimal(u32::from(*status));
+                return match detail {
+                    Some(detail) => {
+                        ["the integration's API answered ", &status, ": ", detail].concat()
+                    }
+                    None => ["the integration's API answered ", &status].concat(),
+                };
             }
             Self::NotAuthenticated => message::NOT_AUTHENTICATED,
             Self::InvalidToken(detail) => {
@@ -198,8 +218,15 @@ impl From<SdkError> for wasm_bindgen::JsValue {
         js.set_name(error.name());
         // Reflect::set on a fresh Error object cannot fail; ignore the impossible Err.
         let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().into());
-        if let SdkError::Server { status, .. } = error {
-            let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+        match error {
+            SdkError::Server { status, .. } => {
+                let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+            }
+            SdkError::Provider { status, body, .. } => {
+                let _ = js_sys::Reflect::set(&js, &"status".into(), &status.into());
+                let _ = js_sys::Reflect::set(&js, &"body".into(), &body);
+            }
+            _ => {}
         }
         js.into()
     }

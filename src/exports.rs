@@ -130,6 +130,12 @@ pub fn pending_events() -> JsValue {
     crate::outbox::pending()
 }
 
+/// `paragon.request(type, path, { method, body, headers, selectedCredentialId })`.
+#[wasm_bindgen]
+pub fn request(kind: String, path: String, init: JsValue) -> Promise {
+    js::promise(async move { Ok(crate::request::request(kind, path, init).await?) })
+}
+
 /// `paragon.uninstallIntegration(type)`.
 #[wasm_bindgen(js_name = uninstallIntegration)]
 pub fn uninstall_integration(kind: String) -> Promise {

@@ -26,6 +26,11 @@ mod imp {
         pub auth: Option<&'a Auth>,
         /// A JSON body.
         pub body: Option<&'a JsValue>,
+        /// A body sent as it is (`request()`: a string, `Blob`, `FormData`, …).
+        pub raw_body: Option<&'a JsValue>,
+        /// The caller's headers (`request()`), set before the SDK's own so that they cannot
+        /// replace the token.
+        pub headers: &'a [(String, String)],
         /// The `Idempotency-Key` header.
         pub idempotency_key: Option<&'a str>,
     }
@@ -38,6 +43,8 @@ mod imp {
                 url,
                 auth: None,
                 body: None,
+                raw_body: None,
+                headers: &[],
                 idempotency_key: None,
             }
         }
@@ -50,6 +57,10 @@ mod imp {
         pub status: u16,
         /// The parsed JSON body (`undefined` when empty or not JSON).
         pub body: JsValue,
+        /// The body's text.
+        pub text: String,
+        /// Whether the answer's `Content-Type` is JSON.
+        pub is_json: bool,
         /// `Retry-After` in seconds, when the answer has one and the platform exposes it to
         /// the page (`Access-Control-Expose-Headers`).
         pub retry_after: Option<f64>,
@@ -64,6 +75,20 @@ mod imp {
                 Err(server_error(self.status, self.body))
             }
         }
+
+        /// Whether this is the platform's own error (`{message, code}` with a code it
+        /// defines), not the provider's answer passed through the proxy.
+        pub fn is_platform_error(&self) -> bool {
+            js::get(&self.body, "output").is_undefined()
+                && js::string(&self.body, "message").is_some()
+                && js::string(&self.body, "code")
+                    .is_some_and(|code| ErrorCode::from_name(&code) != ErrorCode::Unknown)
+        }
+
+        /// The platform's error.
+        pub fn error(self) -> SdkError {
+            server_error(self.status, self.body)
+        }
     }
 
     impl Request<'_> {
@@ -77,7 +102,9 @@ mod imp {
             };
             let token = auth.fresh_token().await?;
             let reply = self.send_with(Some(&token)).await?;
-            if reply.status != 401 || !auth.renewable() {
+            // Only the platform's refusal of the token: a 401 of the provider, through the
+            // proxy, is the provider's answer (the platform has refreshed its token already).
+            if reply.status != 401 || !auth.renewable() || !reply.is_platform_error() {
                 return Ok(reply);
             }
             auth.renew(&token).await?;
@@ -94,15 +121,20 @@ mod imp {
                 let text = js::stringify(body)
                     .ok_or_else(|| SdkError::InvalidArgument("the body is not JSON".into()))?;
                 init.set_body(&text.into());
+            } else if let Some(raw) = self.raw_body {
+                init.set_body(raw);
             }
-            let request =
-                web_sys::Request::new_with_str_and_init(self.url, &init).map_err(network)?;
+            let request = web_sys::Request::new_with_str_and_init(self.url, &init)
+                .map_err(invalid_request)?;
             let headers = request.headers();
             headers.set("Accept", "application/json").map_err(network)?;
             if self.body.is_some() {
                 headers
                     .set("Content-Type", "application/json")
                     .map_err(network)?;
+            }
+            for (name, value) in self.headers {
+                headers.set(name, value).map_err(invalid_request)?;
             }
             if let Some(token) = token {
                 headers
@@ -123,11 +155,18 @@ mod imp {
                 Ok(promise) => JsFuture::from(promise).await.map_err(network)?,
                 Err(e) => return Err(network(e)),
             };
-            let body = text
-                .as_string()
+            let text = text.as_string().unwrap_or_default();
+            let body = Some(&text)
                 .filter(|t| !t.is_empty())
-                .and_then(|t| js::parse(&t))
+                .and_then(|t| js::parse(t))
                 .unwrap_or(JsValue::UNDEFINED);
+            // JS's `includes`: Rust's substring search would add its searcher to the wasm.
+            let is_json = response
+                .headers()
+                .get("Content-Type")
+                .ok()
+                .flatten()
+                .is_some_and(|t| js_sys::JsString::from(t).includes("json", 0));
             let retry_after = response
                 .headers()
                 .get("Retry-After")
@@ -139,6 +178,8 @@ mod imp {
             Ok(Reply {
                 status: response.status(),
                 body,
+                text,
+                is_json,
                 retry_after,
             })
         }
@@ -164,5 +205,13 @@ mod imp {
 
     fn network(error: JsValue) -> SdkError {
         SdkError::Network(js::error_message(&error, "fetch failed"))
+    }
+
+    /// The browser refused to build the request: a method, header or body of the caller's.
+    fn invalid_request(error: JsValue) -> SdkError {
+        SdkError::InvalidArgument(js::error_message(
+            &error,
+            "the browser refuses this request",
+        ))
     }
 }

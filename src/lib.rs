@@ -23,6 +23,7 @@ mod listeners;
 mod outbox;
 #[cfg(target_arch = "wasm32")]
 mod portal;
+pub mod request;
 pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;

@@ -49,6 +49,8 @@ pub mod code {
     pub const SERVER_ERROR: &str = "SERVER_ERROR";
     /// The platform answered 2xx with an unreadable body.
     pub const INVALID_RESPONSE: &str = "INVALID_RESPONSE";
+    /// The integration's API answered `request()` with an error status.
+    pub const PROVIDER_ERROR: &str = "PROVIDER_ERROR";
     /// A call that needs a user ran before `authenticate`.
     pub const NOT_AUTHENTICATED: &str = "NOT_AUTHENTICATED";
     /// The user token is not a readable JWT.
@@ -75,13 +77,14 @@ pub mod code {
     pub const EVENT_DISCARDED: &str = "EVENT_DISCARDED";
 
     /// Every code, as `ParagonErrorCode` of `index.d.ts` lists them.
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 19] = [
         INVALID_HOST,
         NOT_CONFIGURED,
         INVALID_ARGUMENT,
         NETWORK_ERROR,
         SERVER_ERROR,
         INVALID_RESPONSE,
+        PROVIDER_ERROR,
         NOT_AUTHENTICATED,
         INVALID_TOKEN,
         TOKEN_EXPIRED,

@@ -1,0 +1,279 @@
+//! `request(integrationType, path, { method, body, headers, selectedCredentialId })`: a call to
+//! the integration's API with the user's credential, through the platform's proxy
+//! (`/projects/{pid}/sdk/proxy/{integration}/{path}`), so that the page never holds the
+//! provider's tokens. Paragon's semantics: an object body is sent as JSON, the platform's
+//! `{output}` envelope is unwrapped, an empty answer is `undefined`, and an error status of
+//! the provider rejects with a `ParagonError` (`PROVIDER_ERROR`) that carries its status and
+//! answer.
+//!
+//! The answer's rules are [`answer_of`], apart from the browser so that they are tested
+//! natively.
+
+/// What an answer of the proxy resolves with, from its status, whether it is JSON, and its
+/// text (`parse` reads JSON text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer<J> {
+    /// No body: `undefined`.
+    Empty,
+    /// A JSON answer: its `output` when it is the platform's envelope, else all of it.
+    Json(J),
+    /// Anything else, as text.
+    Text(String),
+}
+
+/// The methods `request()` sends.
+pub const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// `method` in upper case when `request()` sends it, `None` otherwise.
+pub fn method(method: &str) -> Option<&'static str> {
+    let upper = method.to_ascii_uppercase();
+    METHODS.into_iter().find(|m| *m == upper)
+}
+
+/// The answer of `text`: `Empty` when there is none, `Json` when the `Content-Type` says JSON
+/// and it parses (`parse`, with `output` for the envelope's field), else `Text`.
+pub fn answer_of<J>(
+    text: &str,
+    is_json: bool,
+    parse: impl Fn(&str) -> Option<J>,
+    output: impl Fn(&J) -> Option<J>,
+) -> Answer<J> {
+    if text.is_empty() {
+        return Answer::Empty;
+    }
+    match is_json.then(|| parse(text)).flatten() {
+        Some(value) => Answer::Json(output(&value).unwrap_or(value)),
+        None => Answer::Text(text.to_owned()),
+    }
+}
+
+/// The path under the integration's API base, without its leading slashes (the proxy's URL
+/// supplies one), or `None` when the browser would resolve it elsewhere: a `.` or `..`
+/// segment (also written `%2e`) or a backslash, which the URL parser reads as a slash, would
+/// take the call, with the user's token, out of the proxy to another endpoint of the
+/// platform (`../../integrations/{id}` is the user's connection). The platform checks the
+/// path it gets too; this one never leaves the proxy's prefix.
+pub fn api_path(path: &str) -> Option<&str> {
+    let path = path.trim_start_matches('/');
+    let before_query = path.split(['?', '#']).next().unwrap_or_default();
+    if before_query.contains('\\') {
+        return None;
+    }
+    let dots = |segment: &str| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        lower == "." || lower == ".."
+    };
+    (!before_query.split('/').any(dots)).then_some(path)
+}
+
+#[cfg(target_arch = "wasm32")]
+pub use imp::request;
+
+#[cfg(target_arch = "wasm32")]
+mod imp {
+    use js_sys::{Array, ArrayBuffer, Object};
+    use wasm_bindgen::{JsCast, JsValue};
+
+    use super::{Answer, answer_of, api_path, method};
+    use crate::{SdkError, js, session};
+
+    /// Paragon's: the platform infers the type of a string body from the body.
+    const AUTO_CONTENT_TYPE: &str = "auto";
+    const CREDENTIAL_HEADER: &str = "X-Paragon-Credential";
+
+    /// `request(integrationType, path, init)`.
+    pub async fn request(kind: String, path: String, init: JsValue) -> Result<JsValue, SdkError> {
+        let auth = session::auth()?;
+        if session::integration_id(&kind).is_none() {
+            return Err(SdkError::UnknownIntegration(kind));
+        }
+        let verb = match js::get(&init, "method") {
+            m if m.is_undefined() => "GET",
+            m => m.as_string().as_deref().and_then(method).ok_or_else(|| {
+                SdkError::InvalidArgument(
+                    "request: method is one of GET, POST, PUT, PATCH, DELETE".into(),
+                )
+            })?,
+        };
+        let mut headers = headers(&js::get(&init, "headers"))?;
+        if let Some(id) = js::string(&init, "selectedCredentialId") {
+            headers.push((CREDENTIAL_HEADER.to_owned(), id));
+        }
+        let body = js::get(&init, "body");
+        let has_type = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        let json = if body.is_undefined() || body.is_null() || is_body_init(&body) {
+            None
+        } else if js::stringify(&body).is_some() {
+            Some(body.clone())
+        } else {
+            return Err(SdkError::InvalidArgument(
+                "request: the body is neither a string, Blob, FormData, URLSearchParams, \
+                 ArrayBuffer nor a JSON value"
+                    .into(),
+            ));
+        };
+        if body.is_string() && !has_type {
+            headers.push(("Content-Type".to_owned(), AUTO_CONTENT_TYPE.to_owned()));
+        }
+        let path = api_path(&path).ok_or_else(|| {
+            SdkError::InvalidArgument(
+                "request: the path is under the integration's API: no . or .. segment, no backslash"
+                    .into(),
+            )
+        })?;
+        let url = auth.url(&["/proxy/", &js::encode(&kind), "/", path].concat());
+        let mut call = auth.request(verb, &url);
+        call.headers = &headers;
+        call.body = json.as_ref();
+        if json.is_none() && !body.is_undefined() && !body.is_null() {
+            call.raw_body = Some(&body);
+        }
+        let reply = call.send().await?;
+        if !(200..300).contains(&reply.status) && reply.is_platform_error() {
+            // Not the provider's answer: the platform refused (not connected, a path outside
+            // the API, the token).
+            return Err(reply.error());
+        }
+        let answer = answer_of(&reply.text, reply.is_json, js::parse, |value| {
+            let output = js::get(value, "output");
+            (value.is_object() && !Array::is_array(value) && !output.is_undefined())
+                .then_some(output)
+        });
+        let value = match answer {
+            Answer::Empty => JsValue::UNDEFINED,
+            Answer::Json(value) => value,
+            Answer::Text(text) => text.into(),
+        };
+        if (200..300).contains(&reply.status) {
+            return Ok(value);
+        }
+        Err(SdkError::Provider {
+            status: reply.status,
+            detail: js::string(&value, "message").or_else(|| value.as_string()),
+            body: value,
+        })
+    }
+
+    /// A string, `Blob`, `FormData`, `URLSearchParams`, `ArrayBuffer` or view, which `fetch`
+    /// sends as it is.
+    fn is_body_init(body: &JsValue) -> bool {
+        body.is_string()
+            || body.is_instance_of::<web_sys::Blob>()
+            || body.is_instance_of::<web_sys::FormData>()
+            || body.is_instance_of::<web_sys::UrlSearchParams>()
+            || body.is_instance_of::<ArrayBuffer>()
+            || ArrayBuffer::is_view(body)
+    }
+
+    /// The caller's `headers`: a plain object of strings.
+    fn headers(value: &JsValue) -> Result<Vec<(String, String)>, SdkError> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Vec::new());
+        }
+        let invalid =
+            || SdkError::InvalidArgument("request: headers is an object of strings".into());
+        if !value.is_object() || Array::is_array(value) {
+            return Err(invalid());
+        }
+        Object::entries(value.unchecked_ref())
+            .iter()
+            .map(|entry| {
+                let pair = Array::from(&entry);
+                match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    (Some(name), Some(value)) => Ok((name, value)),
+                    _ => Err(invalid()),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    // The same tests run natively (`cargo test`) and in Chromium (`wasm-pack test`).
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// A stand-in for JSON: `{"output":X}` is the envelope of `X`; other text parses to itself.
+    fn parse(text: &str) -> Option<String> {
+        text.starts_with('{').then(|| text.to_owned())
+    }
+
+    fn output(value: &str) -> Option<String> {
+        value
+            .strip_prefix("{\"output\":")
+            .and_then(|rest| rest.strip_suffix('}'))
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn the_envelope_is_unwrapped_and_other_json_is_kept() {
+        assert_eq!(
+            answer_of(
+                r#"{"output":{"id":"1"}}"#,
+                true,
+                parse,
+                |v: &String| output(v)
+            ),
+            Answer::Json(r#"{"id":"1"}"#.to_owned())
+        );
+        assert_eq!(
+            answer_of(r#"{"results":[]}"#, true, parse, |v: &String| output(v)),
+            Answer::Json(r#"{"results":[]}"#.to_owned())
+        );
+    }
+
+    #[test]
+    fn an_empty_answer_is_empty_and_anything_not_json_is_text() {
+        assert_eq!(
+            answer_of("", true, parse, |v: &String| output(v)),
+            Answer::Empty
+        );
+        assert_eq!(
+            answer_of("{not json either}", false, parse, |v: &String| output(v)),
+            Answer::Text("{not json either}".to_owned())
+        );
+        // JSON by its type but unreadable: the text, as it came.
+        assert_eq!(
+            answer_of("<html>", true, parse, |v: &String| output(v)),
+            Answer::Text("<html>".to_owned())
+        );
+    }
+
+    #[test]
+    fn methods_are_the_five_of_rest_in_any_case_and_paths_lose_their_leading_slash() {
+        assert_eq!(method("post"), Some("POST"));
+        assert_eq!(method("Delete"), Some("DELETE"));
+        assert_eq!(method("TRACE"), None);
+        assert_eq!(method(""), None);
+        assert_eq!(
+            api_path("/crm/v3/objects/contacts"),
+            Some("crm/v3/objects/contacts")
+        );
+        assert_eq!(api_path("crm/v3/x?limit=1"), Some("crm/v3/x?limit=1"));
+        assert_eq!(
+            api_path("crm/v3/x?after=../.."),
+            Some("crm/v3/x?after=../..")
+        );
+        assert_eq!(api_path("crm/v3/a.b/..c"), Some("crm/v3/a.b/..c"));
+    }
+
+    #[test]
+    fn a_path_the_browser_would_resolve_out_of_the_proxy_is_refused() {
+        for path in [
+            "../../integrations/1",
+            "/crm/../../../me",
+            "crm/./x",
+            "crm/%2e%2E/x",
+            "crm/.%2e/x",
+            "crm\\..\\x",
+            "..",
+        ] {
+            assert_eq!(api_path(path), None, "{path}");
+        }
+    }
+}
