@@ -79,6 +79,19 @@ export async function app(projectId: string, token: string): Promise<void> {
   await paragon.disableWorkflow("sync-contact-to-hubspot");
   const viaPopup: IntegrationInstallEvent = await paragon.installIntegration("hubspot", { oauthTimeout: 60_000 });
   await paragon.uninstallIntegration("hubspot");
+  const contacts = await paragon.request<{ results: { id: string }[] }>("hubspot", "/crm/v3/objects/contacts", {
+    method: "POST",
+    body: { filterGroups: [] },
+    headers: { "X-Paragon-Use-Raw-Response": "1" },
+    selectedCredentialId: "c",
+  });
+  const firstId: string | undefined = contacts?.results[0]?.id;
+  const text = await paragon.request("hubspot", "/files", { body: new Blob(["x"]) });
+  try {
+    await paragon.request("hubspot", "/crm/v3/objects/contacts/1");
+  } catch (e) {
+    if (e instanceof ParagonError && e.code === "PROVIDER_ERROR" && e.status === 404) console.log(e.body);
+  }
   const receipt: EventReceipt = await paragon.event("Contact Created", { email: "ada@acme.test" });
   const runs: number = receipt.runs;
   await paragon.flush();
@@ -107,6 +120,8 @@ const MISUSES = [
   ["no-stub-method", `paragon.setupIntegration("hubspot");`],
   ["install-options", `paragon.installIntegration("hubspot", { oauthTimeout: "soon" });`],
   ["workflow-id-type", `paragon.enableWorkflow(7);`],
+  ["request-answer-may-be-undefined", `paragon.request<{ id: string }>("hubspot", "/x").then((c) => { const id: string = c.id; });`],
+  ["request-header-type", `paragon.request("hubspot", "/x", { headers: { "X-Count": 3 } });`],
   ["outbox-limit-type", `paragon.authenticate("p", "t", { maxPendingEvents: "500" });`],
   ["logout-option-type", `paragon.logout({ keepPendingEvents: "yes" });`],
 ].map(([name, misuse]) => [name, misuse, typecheck(name, misuse + "\n")]);
