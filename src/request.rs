@@ -26,8 +26,7 @@ pub const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /// `method` in upper case when `request()` sends it, `None` otherwise.
 pub fn method(method: &str) -> Option<&'static str> {
-    let upper = method.to_ascii_uppercase();
-    METHODS.into_iter().find(|m| *m == upper)
+    METHODS.into_iter().find(|m| m.eq_ignore_ascii_case(method))
 }
 
 /// The answer of `text`: `Empty` when there is none, `Json` when the `Content-Type` says JSON
@@ -55,15 +54,31 @@ pub fn answer_of<J>(
 /// path it gets too; this one never leaves the proxy's prefix.
 pub fn api_path(path: &str) -> Option<&str> {
     let path = path.trim_start_matches('/');
-    let before_query = path.split(['?', '#']).next().unwrap_or_default();
-    if before_query.contains('\\') {
-        return None;
+    // Bytes, not `str` methods: their slicing and searching would add `core::fmt`'s `char`
+    // printing and a substring searcher to the wasm.
+    let bytes = path.as_bytes();
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'?' || *b == b'#')
+        .unwrap_or(bytes.len());
+    let before_query = &bytes[..end];
+    let escapes = before_query.contains(&b'\\') || before_query.split(|b| *b == b'/').any(is_dots);
+    (!escapes).then_some(path)
+}
+
+/// Whether a path segment is `.` or `..`, each dot also as `%2e` or `%2E`.
+fn is_dots(segment: &[u8]) -> bool {
+    let mut dots = 0;
+    let mut rest = segment;
+    while let Some((&first, tail)) = rest.split_first() {
+        rest = match (first, tail) {
+            (b'.', _) => tail,
+            (b'%', [b'2', e, more @ ..]) if e.eq_ignore_ascii_case(&b'e') => more,
+            _ => return false,
+        };
+        dots += 1;
     }
-    let dots = |segment: &str| {
-        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
-        lower == "." || lower == ".."
-    };
-    (!before_query.split('/').any(dots)).then_some(path)
+    dots == 1 || dots == 2
 }
 
 #[cfg(target_arch = "wasm32")]
