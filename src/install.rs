@@ -129,7 +129,10 @@ async fn wait_for(
             (left / 1000.0).min(POLL_SECS) as u32
         };
         let url = [flow_url, "?wait=", &crate::error::decimal(wait)].concat();
-        let state = auth.request("GET", &url).json().await?;
+        let mut request = auth.request("GET", &url);
+        // The platform holds the answer for up to `wait` seconds.
+        request.timeout_ms = crate::fetch::TIMEOUT_MS + wait * 1000;
+        let state = request.json().await?;
         match js::string(&state, "status").as_deref() {
             Some("done") => return Ok(js::get(&state, "credentialId")),
             Some("failed") => {

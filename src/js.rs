@@ -20,6 +20,23 @@ pub fn spawn(task: impl Future<Output = ()> + 'static) {
     wasm_bindgen_futures::spawn_local(Box::pin(task) as Task<()>)
 }
 
+/// A future that resolves after `ms` milliseconds (`setTimeout`).
+pub async fn sleep(ms: f64) {
+    let promise = Promise::new(&mut |resolve, _| {
+        let timer = web_sys::window().map(|window| {
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ms.min(f64::from(i32::MAX)) as i32,
+            )
+        });
+        // No timer to wait for: do not wait forever.
+        if !matches!(timer, Some(Ok(_))) {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
 /// `obj[key]`, or `undefined` when `obj` is not an object.
 pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)

@@ -1,5 +1,6 @@
-//! The outbox's retry policy, apart from the browser so that it is
-//! tested natively.
+//! The SDK's retry policies, apart from the browser so that they are tested natively: the
+//! outbox's (an event is kept until the platform has it) and that of other calls (a few quick
+//! retries of an idempotent request, while the app waits for its promise).
 
 /// What to do with an event after a send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +42,39 @@ pub fn delay_ms(attempt: u32, random: f64, retry_after_secs: Option<f64>) -> f64
     }
 }
 
+/// How many times an idempotent call is tried again.
+const CALL_RETRIES: u32 = 2;
+/// A call's retries start after about this long.
+const CALL_BASE_MS: f64 = 300.0;
+/// A call does not wait longer than this for a retry: when `Retry-After` asks for more, the
+/// app gets the answer now and decides.
+const CALL_MAX_WAIT_MS: f64 = 5_000.0;
+
+/// After attempt number `attempt` (0 for the first) of a call got `status` (`None`: no answer
+/// in time), how long to wait before trying again, or `None` to give the caller this answer.
+/// Only idempotent requests (GET, PUT, DELETE) are repeated, only after no answer, 429, 502,
+/// 503 or 504, with the same equal jitter as [`delay_ms`], and never longer than
+/// `Retry-After` allows.
+pub fn call_retry_ms(
+    idempotent: bool,
+    attempt: u32,
+    status: Option<u16>,
+    random: f64,
+    retry_after_secs: Option<f64>,
+) -> Option<f64> {
+    let transient = matches!(status, None | Some(429 | 502 | 503 | 504));
+    if !idempotent || !transient || attempt >= CALL_RETRIES {
+        return None;
+    }
+    let backoff = CALL_BASE_MS * 2f64.powi(attempt as i32);
+    let jittered = backoff * (0.5 + random.clamp(0.0, 1.0) / 2.0);
+    match retry_after_secs {
+        Some(secs) if secs * 1000.0 > CALL_MAX_WAIT_MS => None,
+        Some(secs) if secs * 1000.0 > jittered => Some(secs * 1000.0),
+        _ => Some(jittered),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     // The same tests run natively (`cargo test`) and in Chromium (`wasm-pack test`).
@@ -76,5 +110,29 @@ mod tests {
     fn retry_after_wins_when_longer() {
         assert_eq!(delay_ms(0, 1.0, Some(120.0)), 120_000.0);
         assert_eq!(delay_ms(3, 1.0, Some(1.0)), 8_000.0);
+    }
+
+    #[test]
+    fn a_call_is_retried_only_when_idempotent_and_transient_and_only_twice() {
+        assert_eq!(call_retry_ms(true, 0, None, 1.0, None), Some(300.0));
+        assert_eq!(call_retry_ms(true, 1, Some(503), 0.0, None), Some(300.0));
+        assert_eq!(call_retry_ms(true, 2, Some(503), 1.0, None), None);
+        assert_eq!(call_retry_ms(false, 0, None, 1.0, None), None, "POST");
+        for status in [200, 400, 401, 404, 500] {
+            assert_eq!(
+                call_retry_ms(true, 0, Some(status), 1.0, None),
+                None,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_call_waits_for_a_short_retry_after_but_not_a_long_one() {
+        assert_eq!(
+            call_retry_ms(true, 0, Some(429), 1.0, Some(2.0)),
+            Some(2_000.0)
+        );
+        assert_eq!(call_retry_ms(true, 0, Some(429), 1.0, Some(30.0)), None);
     }
 }
