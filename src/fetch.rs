@@ -233,7 +233,6 @@ mod imp {
         }
     }
 
-
     fn network(error: JsValue) -> SdkError {
         SdkError::Network(js::error_message(&error, "fetch failed"))
     }

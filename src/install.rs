@@ -9,10 +9,10 @@
 //! window at all.
 
 use js_sys::Promise;
-use paragon_protocol::browser::event;
+use paragon_protocol::{browser::event, sdk::CreateFlow};
 use wasm_bindgen::JsValue;
 
-use crate::{SdkError, js, listeners, session};
+use crate::{SdkError, js, listeners, session, wire};
 
 /// How long the user has to finish the provider's consent unless `oauthTimeout` says otherwise.
 const DEFAULT_TIMEOUT_MS: f64 = 300_000.0;
@@ -65,9 +65,10 @@ async fn run(
     timeout: f64,
 ) -> Result<JsValue, SdkError> {
     let deadline = js_sys::Date::now() + timeout;
-    let body = js::object();
-    js::set(&body, "integration", &kind.into());
-    js::set(&body, "origin", &origin.into());
+    let body = wire::to_js(&CreateFlow {
+        integration: kind.to_owned(),
+        origin: origin.to_owned(),
+    });
     let url = auth.url("/oauth/flows");
     let mut request = auth.request("POST", &url);
     request.body = Some(&body);

@@ -28,6 +28,8 @@ pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;
 pub mod token;
+#[cfg(target_arch = "wasm32")]
+pub mod wire;
 
 pub use error::SdkError;
 

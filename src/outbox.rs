@@ -18,10 +18,13 @@ use std::cell::{Cell, RefCell};
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 
+use paragon_protocol::sdk::EventTrigger;
+
 use crate::{
     SdkError, js,
     retry::{self, Outcome},
     session::{self, Auth},
+    wire::{self, Json},
 };
 
 mod limits;
@@ -172,9 +175,10 @@ pub async fn flush() {
             return;
         };
         let id = js::string(&entry, "id").unwrap_or_default();
-        let body = js::object();
-        js::set(&body, "name", &js::get(&entry, "name"));
-        js::set(&body, "payload", &js::get(&entry, "payload"));
+        let body = wire::to_js(&EventTrigger {
+            name: js::string(&entry, "name").unwrap_or_default(),
+            payload: Json(js::get(&entry, "payload")),
+        });
         let url = auth.url("/events/trigger");
         let mut request = auth.request("POST", &url);
         request.body = Some(&body);

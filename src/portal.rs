@@ -14,11 +14,14 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Function, Promise};
-use paragon_protocol::browser::{event, portal_message};
+use paragon_protocol::{
+    browser::{event, portal_message},
+    portal as port,
+};
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
 use web_sys::{Element, HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort};
 
-use crate::{SdkError, js, listeners, session};
+use crate::{SdkError, js, listeners, session, wire};
 
 struct Portal {
     /// Tells this portal's handlers apart from those of a portal closed before.
@@ -100,17 +103,19 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let promise = Promise::new(&mut |res, _| resolve = Some(res));
     let resolve = resolve.ok_or_else(|| SdkError::InvalidArgument("no Promise".into()))?;
 
-    let init = js::object();
-    js::set(&init, "type", &portal_message::INIT.into());
-    js::set(&init, "nonce", &nonce.as_str().into());
     let frame = iframe.clone();
+    let init_nonce = nonce.clone();
     let on_load = Closure::once_into_js(move || {
         frame.set_onload(None);
         // The portal calls the platform with this token while it is open: hand it one that
         // does not expire in a moment (renewed through the app's `tokenProvider`, if any).
         crate::js::spawn(async move {
             let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
-            js::set(&init, "token", &token.as_str().into());
+            let init = wire::to_js(&port::Init {
+                kind: portal_message::INIT.to_owned(),
+                nonce: init_nonce,
+                token: token.clone(),
+            });
             let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window())
             else {
                 return;
@@ -232,21 +237,19 @@ async fn renew_token(id: u32) {
     let (Some(held), Ok(auth)) = (held, session::auth()) else {
         return;
     };
-    let token = match auth.renew(&held).await {
-        Ok(()) => JsValue::from(auth.token()),
-        Err(_) => JsValue::NULL,
-    };
+    let token = auth.renew(&held).await.ok().map(|()| auth.token());
     PORTAL.with(|p| {
         let mut portal = p.borrow_mut();
         let Some(portal) = portal.as_mut().filter(|p| p.id == id) else {
             return;
         };
-        if let Some(fresh) = token.as_string() {
-            portal.token = fresh;
+        if let Some(fresh) = &token {
+            portal.token = fresh.clone();
         }
-        let answer = js::object();
-        js::set(&answer, "type", &portal_message::TOKEN.into());
-        js::set(&answer, "token", &token);
+        let answer = wire::to_js(&port::Token {
+            kind: portal_message::TOKEN.to_owned(),
+            token,
+        });
         if let Some(port) = &portal.port {
             let _ = port.post_message(&answer);
         }

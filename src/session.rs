@@ -14,11 +14,14 @@ use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
+use paragon_protocol::sdk::PatchSdkUser;
+
 use crate::{
     SdkError,
     config::{self, Host},
     fetch::Request,
     js, token,
+    wire::{self, Json},
 };
 
 /// A token that expires within this margin is renewed before it is sent (when the app gave a
@@ -208,8 +211,9 @@ pub async fn authenticate(
     };
     let me_url = auth.url("/me");
     let user = if metadata.is_object() {
-        let body = js::object();
-        js::set(&body, "meta", &metadata);
+        let body = wire::to_js(&PatchSdkUser {
+            meta: Json(metadata),
+        });
         let mut request = auth.request("PATCH", &me_url);
         request.body = Some(&body);
         request.json().await?
@@ -287,8 +291,7 @@ pub async fn set_metadata(meta: JsValue) -> Result<JsValue, SdkError> {
         ));
     }
     let auth = auth()?;
-    let body = js::object();
-    js::set(&body, "meta", &meta);
+    let body = wire::to_js(&PatchSdkUser { meta: Json(meta) });
     let url = auth.url("/me");
     let mut request = auth.request("PATCH", &url);
     request.body = Some(&body);
