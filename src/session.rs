@@ -371,6 +371,79 @@ mod tests {
         ));
     }
 
+    /// `{"sub":"user-1","exp":4102444800}` and the same for `user-2` (the year 2100).
+    const USER_1: &str = "e30.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+    const USER_2: &str = "e30.eyJzdWIiOiJ1c2VyLTIiLCJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+
+    /// A user of `token` whose `tokenProvider` resolves with `globalThis.nextToken` and counts
+    /// its calls in `globalThis.providerCalls`.
+    fn renewable(token: &str) -> Auth {
+        let provider = Function::new_no_args(
+            "globalThis.providerCalls = (globalThis.providerCalls || 0) + 1; \
+             return new Promise((resolve) => setTimeout(() => resolve(globalThis.nextToken), 10));",
+        );
+        Auth {
+            host: Host::parse("http://platform.test").expect("a host"),
+            project_id: "p".into(),
+            credential: Rc::new(Credential {
+                token: RefCell::new(token.to_owned()),
+                expires_at: Cell::new(None),
+                sub: Some("user-1".into()),
+                provider: Some(provider),
+                renewing: RefCell::new(None),
+            }),
+            user_id: "user-1".into(),
+        }
+    }
+
+    fn global(key: &str) -> JsValue {
+        js::get(&js_sys::global(), key)
+    }
+
+    #[test]
+    async fn concurrent_renewals_ask_the_provider_once_and_share_its_token() {
+        let auth = renewable("stale");
+        js::set(&js_sys::global(), "providerCalls", &0.into());
+        js::set(&js_sys::global(), "nextToken", &USER_1.into());
+        let both = js_sys::Array::new();
+        for _ in 0..2 {
+            let auth = auth.clone();
+            both.push(&js::promise(async move {
+                auth.renew("stale").await?;
+                Ok(JsValue::UNDEFINED)
+            }));
+        }
+        JsFuture::from(Promise::all(&both))
+            .await
+            .expect("both renewals succeed");
+        assert_eq!(
+            global("providerCalls"),
+            1,
+            "one provider call for two refusals"
+        );
+        assert_eq!(auth.token(), USER_1);
+        // A renewal for a token that was already replaced asks nobody.
+        auth.renew("stale").await.expect("nothing to do");
+        assert_eq!(global("providerCalls"), 1);
+    }
+
+    #[test]
+    async fn a_renewed_token_of_another_user_or_no_token_is_refused() {
+        let auth = renewable("stale");
+        js::set(&js_sys::global(), "nextToken", &USER_2.into());
+        assert_eq!(
+            auth.renew("stale").await,
+            Err(SdkError::TokenProviderFailed),
+            "the outbox of user-1 must never go out with user-2's token"
+        );
+        assert_eq!(auth.token(), "stale");
+        js::set(&js_sys::global(), "nextToken", &JsValue::NULL);
+        assert_eq!(
+            auth.renew("stale").await,
+            Err(SdkError::TokenProviderFailed)
+        );
+    }
+
     #[test]
     fn calls_that_need_a_user_say_so_before_authenticate() {
         logout();
