@@ -281,3 +281,68 @@ pub fn close() {
         .resolve
         .call1(&JsValue::UNDEFINED, &JsValue::UNDEFINED);
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    /// A portal `id` with `nonce` whose `onOpen` counts into `globalThis.portalOpened`.
+    fn open_portal(id: u32, nonce: &str) {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a page");
+        let options = js::object();
+        let on_open = Function::new_no_args("globalThis.portalOpened += 1;");
+        js::set(&options, "onOpen", &on_open);
+        js::set(&js_sys::global(), "portalOpened", &0.into());
+        let portal = Portal {
+            id,
+            overlay: document.create_element("div").expect("an element"),
+            port: None,
+            options,
+            resolve: Function::new_no_args(""),
+            nonce: nonce.to_owned(),
+            token: String::new(),
+        };
+        PORTAL.with(|p| *p.borrow_mut() = Some(portal));
+    }
+
+    fn ready(nonce: Option<&str>) -> JsValue {
+        let message = js::object();
+        js::set(&message, "type", &portal_message::READY.into());
+        if let Some(nonce) = nonce {
+            js::set(&message, "nonce", &nonce.into());
+        }
+        message
+    }
+
+    fn opened() -> JsValue {
+        js::get(&js_sys::global(), "portalOpened")
+    }
+
+    #[test]
+    fn only_a_ready_with_this_portals_nonce_on_its_own_port_opens_it() {
+        open_portal(7, "nonce-a");
+        on_message(7, ready(Some("nonce-b")));
+        on_message(7, ready(None));
+        on_message(7, JsValue::from_str("ready"));
+        assert_eq!(
+            opened(),
+            0,
+            "a wrong, missing or malformed nonce opens nothing"
+        );
+        on_message(8, ready(Some("nonce-a")));
+        assert_eq!(
+            opened(),
+            0,
+            "the port of a portal closed before says nothing"
+        );
+        on_message(7, ready(Some("nonce-a")));
+        assert_eq!(opened(), 1);
+        close();
+        on_message(7, ready(Some("nonce-a")));
+        assert_eq!(opened(), 1, "a closed portal's port says nothing");
+    }
+}
