@@ -11,7 +11,7 @@ import { after, afterEach, before, test } from "node:test";
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { startParagon } from "./support/paragon.mjs";
-import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
+import { closeWithoutTokens, connectThroughPortal, setUpPlatform } from "./support/platform.mjs";
 
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body>
@@ -35,14 +35,7 @@ before(async () => {
 
   // The user connects HubSpot through the SDK and turns the guide's workflow on.
   const page = await openApp();
-  await page.evaluate(() => {
-    window.connected = window.paragon.connect("hubspot");
-  });
-  const portal = page.frameLocator("#paragon-connect-portal");
-  await portal.locator("#connect:not([disabled])").waitFor();
-  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  await popup.locator("#grant").click();
-  await page.evaluate(() => window.connected);
+  await connectThroughPortal(page, context);
   const sdk = (p, method = "GET") => fetch(`${platform.url}/projects/${projectId}/sdk${p}`, { method, headers: { Authorization: `Bearer ${token}` } });
   const [integration] = await (await sdk("/integrations")).json();
   assert.equal((await sdk(`/workflows/${integration.workflows[0].id}`, "POST")).ok, true);

@@ -11,7 +11,7 @@ import { after, afterEach, before, test } from "node:test";
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { field, paragonCli } from "./support/paragon.mjs";
-import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
+import { closeWithoutTokens, connectThroughPortal, setUpPlatform } from "./support/platform.mjs";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><script type="module">
   import "/pkg/index.js";
@@ -31,14 +31,7 @@ before(async () => {
   browser = await launchBrowser();
   // The user connects HubSpot through the portal once; every test then uses that credential.
   const page = await openApp();
-  await page.evaluate(() => {
-    window.connected = window.paragon.connect("hubspot");
-  });
-  const portal = page.frameLocator("#paragon-connect-portal");
-  await portal.locator("#connect:not([disabled])").waitFor();
-  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  await popup.locator("#grant").click();
-  await page.evaluate(() => window.connected);
+  await connectThroughPortal(page, context);
   await closeWithoutTokens(context, browserUrls, tokens);
 });
 

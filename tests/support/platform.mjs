@@ -66,3 +66,18 @@ export async function assertNoTokenLeft(context, urls, token) {
   }
   for (const url of urls) assert.ok(!url.includes(token), `no token in ${url.slice(0, 80)}…`);
 }
+
+/**
+ * The user of `page` (authenticated, with `configureGlobal` done) connects HubSpot through the
+ * SDK's portal and grants the sandbox's consent; resolves with the install event.
+ */
+export async function connectThroughPortal(page, context) {
+  await page.evaluate(() => {
+    window.connected = window.paragon.connect("hubspot");
+  });
+  const portal = page.frameLocator("#paragon-connect-portal");
+  await portal.locator("#connect:not([disabled])").waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
+  await popup.locator("#grant").click();
+  return page.evaluate(() => window.connected);
+}
