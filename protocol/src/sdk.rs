@@ -56,6 +56,10 @@ pub struct SdkIntegration {
     pub has_credential: bool,
     /// Paragon's portal configuration; Paragon's SDK loads only items that have one.
     pub configs: Vec<Value>,
+    /// How Paragon's SDK may install the integration itself (`accountTypes`, …); absent for
+    /// clients that install through the platform's own flows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_integration_config: Option<Value>,
 }
 
 /// A workflow as the SDK lists it.
@@ -104,6 +108,26 @@ pub struct SdkCredential {
     pub provider_data: Map<String, Value>,
     /// Creation time, Unix seconds (Paragon's `dateCreated`).
     pub date_created: i64,
+    /// The credential's configurations (Paragon's `IConnectCredentialConfig`): one, the
+    /// default, holding the user's workflow choices.
+    #[serde(default)]
+    pub configurations: Vec<SdkCredentialConfig>,
+}
+
+/// A configuration of a credential, as Paragon's SDK reads it to turn workflows on and off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkCredentialConfig {
+    /// Its id (the platform keeps one configuration per credential, under the credential's id).
+    pub id: String,
+    /// The credential it belongs to.
+    pub connect_credential_id: String,
+    /// Per workflow id, `{enabled, settings}`.
+    pub workflow_settings: Map<String, Value>,
+    /// Settings shared by the integration's workflows (none yet).
+    pub shared_settings: Map<String, Value>,
+    /// Whether it is the credential's default configuration.
+    pub is_default: bool,
 }
 
 /// `POST /projects/{pid}/sdk/oauth/flows`.
