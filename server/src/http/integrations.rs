@@ -5,7 +5,7 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     routing::{delete, get, put},
 };
 use paragon_protocol::sdk::SdkIntegration;
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     ApiError, ApiJson, AppState,
     auth::{AuthUser, ProjectAdmin},
+    paragon_headers,
 };
 use crate::{
     connect::{
@@ -125,6 +126,7 @@ async fn disconnect(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, integration_id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let none = || ApiError::NotFound("this user has no credential for that integration".into());
     let integration_id = IntegrationId::parse(&integration_id).ok_or_else(none)?;
@@ -133,6 +135,8 @@ async fn disconnect(
         .credential_for(auth.project.id, &auth.user.id, &integration_id)
         .await?
         .ok_or_else(none)?;
+    // Paragon's SDK names the credential to remove; it must be this one.
+    paragon_headers::check(&headers, &credential)?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
 }

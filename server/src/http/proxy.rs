@@ -1,8 +1,11 @@
 //! `ANY /projects/{pid}/sdk/proxy/{integration}/{*path}`: a call to the provider's API with the
-//! user's credential, which never leaves the platform. JSON answers come as `{output}` unless
-//! `X-Paragon-Use-Raw-Response: 1` (Paragon's contract). The call goes through the one
-//! `api_client`: paced per account, refreshed and retried once on a 401, its answer capped (a
-//! longer one is a 502).
+//! user's credential, which never leaves the platform. The path is the one Paragon's SDK calls
+//! under its `WORKER_PROXY_PUBLIC_URL`, and the contract is Paragon's: JSON answers come as
+//! `{output}` unless `X-Paragon-Use-Raw-Response: 1`, `Content-Type: auto` is inferred from the
+//! body, the caller's own headers go on under a deny list (`proxy_headers`), and
+//! `X-Paragon-Credential` may name the user's credential (`paragon_headers`). The call goes
+//! through the one `api_client`: paced per account with the engine's calls, refreshed and
+//! retried once on a 401, its answer capped (a longer one is a 502).
 
 use axum::{
     Router,
@@ -16,6 +19,7 @@ use axum::{
 use super::{
     ApiError, AppState,
     auth::AuthUser,
+    paragon_headers, proxy_headers,
     proxy_path::{ApiPath, PathRefusal},
 };
 use crate::connect::{
@@ -63,6 +67,7 @@ async fn proxy(
             Missing::Credential(name) => format!("this user has not connected {name}"),
         })
     })?;
+    paragon_headers::check(&headers, &credential)?;
     let url = path
         .under(&integration.api_base, query.as_deref())
         .map_err(refused_path)?;
@@ -71,8 +76,9 @@ async fn proxy(
         path: url.path().to_owned(),
         url: url.into(),
         body: ApiBody::Raw {
+            content_type: proxy_headers::content_type(&headers, &body),
+            headers: proxy_headers::forwarded(&headers),
             bytes: body,
-            content_type: headers.get(header::CONTENT_TYPE).cloned(),
         },
     };
     let answer = ApiClient::new(&state.connect, &credential)
