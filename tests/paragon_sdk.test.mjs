@@ -115,12 +115,16 @@ async function openParagonPage(origin = app.origin) {
   return opened;
 }
 
-/** Runs `paragon[method](...args)` in the page; resolves with `{ value }` or `{ error }`. */
+/**
+ * Runs `paragon[method](...args)` in the page; resolves with `{ value }` or `{ error }`, and
+ * with an error when the call has not settled in 10 s (a hang is a failure too).
+ */
 function call(method, ...args) {
   return page.evaluate(
     async ([m, a]) => {
+      const pending = new Promise((_, reject) => setTimeout(() => reject(new Error("still pending after 10 s")), 10_000));
       try {
-        return { value: await window.paragon[m](...a) };
+        return { value: await Promise.race([window.paragon[m](...a), pending]) };
       } catch (error) {
         return { error: String(error?.message ?? error) };
       }
