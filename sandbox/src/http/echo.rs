@@ -75,7 +75,12 @@ fn masked(sandbox: &Sandbox, authorization: String) -> String {
     let Some(token) = token else {
         return authorization;
     };
-    match sandbox.lock().oauth.tokens.authenticate(token, clock::now_ms()) {
+    match sandbox
+        .lock()
+        .oauth
+        .tokens
+        .authenticate(token, clock::now_ms())
+    {
         Ok(grant) => format!("Bearer <sandbox access token of hub {}>", grant.hub_id),
         Err(_) => authorization,
     }

@@ -15,7 +15,8 @@ use axum::{
 use crate::storage::Project;
 
 /// The empty page: a document, so that the frame's `load` event fires for Paragon's SDK.
-const PAGE: &str = "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title></html>";
+const PAGE: &str =
+    "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title></html>";
 
 /// The answer for Paragon's frame of `project`: framable by its allowed origins, nothing else.
 pub fn answer(project: &Project) -> Response {

@@ -54,17 +54,13 @@ const AREAS: [(&[&str], &str); 6] = [
 ];
 
 pub fn router() -> Router<AppState> {
-    AREAS
-        .iter()
-        .fold(Router::new(), |router, (paths, what)| {
-            paths.iter().fold(router, |router, path| {
-                router.route(path, any(move || unsupported(what)))
-            })
+    AREAS.iter().fold(Router::new(), |router, (paths, what)| {
+        paths.iter().fold(router, |router, path| {
+            router.route(path, any(move || unsupported(what)))
         })
+    })
 }
 
 async fn unsupported(what: &'static str) -> ApiError {
-    ApiError::NotFound(format!(
-        "this platform does not provide {what} ({SEE})"
-    ))
+    ApiError::NotFound(format!("this platform does not provide {what} ({SEE})"))
 }

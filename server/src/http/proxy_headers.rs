@@ -84,7 +84,8 @@ fn inferred(body: &[u8]) -> Option<&'static str> {
     if body.is_empty() {
         return None;
     }
-    if serde_json::from_slice::<serde_json::Value>(body).is_ok_and(|v| v.is_object() || v.is_array())
+    if serde_json::from_slice::<serde_json::Value>(body)
+        .is_ok_and(|v| v.is_object() || v.is_array())
     {
         return Some("application/json");
     }
@@ -128,7 +129,10 @@ mod tests {
         let cases: [(&[u8], Option<&str>); 8] = [
             (br#"{"a":1}"#, Some("application/json")),
             (b" [1, 2] ", Some("application/json")),
-            (b"a=1&b=two%20words", Some("application/x-www-form-urlencoded")),
+            (
+                b"a=1&b=two%20words",
+                Some("application/x-www-form-urlencoded"),
+            ),
             (b"hello world", Some("text/plain; charset=utf-8")),
             (b"42", Some("text/plain; charset=utf-8")),
             (b"a=1&&b=2", Some("text/plain; charset=utf-8")),
@@ -137,14 +141,21 @@ mod tests {
         ];
         for (body, expected) in cases {
             let got = content_type(&auto, body);
-            assert_eq!(got.as_ref().and_then(|v| v.to_str().ok()), expected, "{body:?}");
+            assert_eq!(
+                got.as_ref().and_then(|v| v.to_str().ok()),
+                expected,
+                "{body:?}"
+            );
         }
     }
 
     #[test]
     fn a_callers_own_content_type_is_kept_and_none_stays_none() {
         let given = headers(&[("content-type", "application/vnd.api+json")]);
-        assert_eq!(content_type(&given, b"x").expect("kept"), "application/vnd.api+json");
+        assert_eq!(
+            content_type(&given, b"x").expect("kept"),
+            "application/vnd.api+json"
+        );
         assert_eq!(content_type(&HeaderMap::new(), br#"{"a":1}"#), None);
     }
 

@@ -13,8 +13,7 @@ use crate::{
 };
 
 /// The request headers Paragon's SDK 2.4.0 sends with every call.
-const PARAGON_HEADERS: &str =
-    "authorization,content-type,x-paragon-sdk-version,x-paragon-credential,x-paragon-configuration-id";
+const PARAGON_HEADERS: &str = "authorization,content-type,x-paragon-sdk-version,x-paragon-credential,x-paragon-configuration-id";
 
 async fn paragon_preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response {
     app.client

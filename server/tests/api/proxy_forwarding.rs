@@ -41,7 +41,11 @@ async fn echoed(app: &TestApp, hs: &Hubspot, headers: &[(&str, &str)], body: &st
 fn values(echo: &Value, name: &str) -> Vec<String> {
     echo["headers"][name]
         .as_array()
-        .map(|v| v.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+        .map(|v| {
+            v.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
