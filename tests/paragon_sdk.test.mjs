@@ -187,9 +187,9 @@ test("the frame Paragon's SDK adds is the platform's empty page, which no other 
   await page.reload();
   await page.waitForFunction(() => window.ready === true);
   const frame = await waitFor(() => page.frames().find((f) => f.url().startsWith(`${platform.url}/ui?projectId=${projectId}`)), "the frame");
+  // Paragon's SDK posts its state (the user token with it) into this frame: with no script in
+  // it, nothing there receives the messages.
   const inside = await frame.evaluate(() => ({ scripts: document.scripts.length, text: document.body?.textContent ?? "" }));
-  // Paragon's SDK posts its state (the user token with it) into the frame; nothing reads it.
-  await page.evaluate(() => window.paragon.getUser());
 
   assert.deepEqual(inside, { scripts: 0, text: "" });
   const other = await context.newPage();
