@@ -30,6 +30,10 @@ use crate::connect::{
 
 const RAW_HEADER: &str = "x-paragon-use-raw-response";
 
+/// Paragon's way of naming a full provider URL instead of a path, which this proxy does not
+/// take: every call stays under the integration's API base, checked as a path.
+const PROXY_URL_HEADER: &str = "x-paragon-proxy-url";
+
 pub fn router() -> Router<AppState> {
     Router::new().route(
         "/projects/{pid}/sdk/proxy/{integration}/{*path}",
@@ -46,6 +50,13 @@ async fn proxy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    if headers.contains_key(PROXY_URL_HEADER) {
+        return Err(ApiError::BadRequest(
+            "X-Paragon-Proxy-Url is not supported: put the path under the API base after \
+             /sdk/proxy/{integration}/"
+                .into(),
+        ));
+    }
     // The request's own path, not axum's decoded captures: the path goes to the provider as
     // received, once every decoding of it is shown to stay under the API base.
     // `/projects/{pid}/sdk/proxy/{integration}/{path}` splits into 7 parts.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::{
     connect_support::{HUB, Hubspot, hubspot},
     engine_support::guide_payload,
-    helpers::{TestApp, both_backends},
+    helpers::{TestApp, assert_error, both_backends},
 };
 
 async fn connected(app: &TestApp) -> Hubspot {
@@ -73,6 +73,21 @@ both_backends! {
         for name in ["cookie", "x-paragon-sdk-version", "x-paragon-use-raw-response", "x-forwarded-for", "x-hop"] {
             assert!(values(&echo, name).is_empty(), "{name} is not forwarded: {all}");
         }
+    }
+
+    async fn a_full_url_in_x_paragon_proxy_url_is_refused_and_nothing_is_sent(app) {
+        let hs = connected(&app).await;
+        let before = hs.request_count().await;
+
+        let answer = app.client
+            .get(app.url(&format!("/projects/{}/sdk/proxy/hubspot/_sandbox/echo", hs.project.id)))
+            .bearer_auth(hs.project.token("ann"))
+            .header("X-Paragon-Proxy-Url", "https://metadata.internal/latest")
+            .send().await.expect("answers");
+
+        let message = assert_error(answer, 400, "INVALID_REQUEST").await;
+        assert!(message.contains("X-Paragon-Proxy-Url is not supported"), "{message}");
+        assert_eq!(hs.requests_after(before).await, Vec::<String>::new());
     }
 
     async fn content_type_auto_is_inferred_from_the_body(app) {
