@@ -25,16 +25,28 @@ pub fn selects(headers: &HeaderMap) -> bool {
 /// Checks that the headers, where present, name `credential` (the user's own for the
 /// integration of the call).
 pub fn check(headers: &HeaderMap, credential: &Credential) -> Result<(), ApiError> {
+    check_among(headers, std::slice::from_ref(credential))
+}
+
+/// Checks that the headers, where present, name the same one of `credentials` (the user's own,
+/// for a call that is not for one integration, like an App Event).
+pub fn check_among(headers: &HeaderMap, credentials: &[Credential]) -> Result<(), ApiError> {
+    let mut named = None;
     for name in [CREDENTIAL, CONFIGURATION] {
         let Some(value) = headers.get(name) else {
             continue;
         };
         let value = value.to_str().map(str::trim).unwrap_or_default();
-        if value != credential.id.as_str() {
-            return Err(ApiError::NotFound(format!(
-                "{name} names no credential of this user for this integration (it has one, \
-                 used when the header is left out)"
-            )));
+        let found = credentials.iter().find(|c| c.id.as_str() == value);
+        match (found, named) {
+            (Some(credential), None) => named = Some(credential),
+            (Some(credential), Some(first)) if first.id == credential.id => {}
+            _ => {
+                return Err(ApiError::NotFound(format!(
+                    "{name} names no credential of this user for this call (a user has one per \
+                     integration, used when the header is left out)"
+                )));
+            }
         }
     }
     Ok(())

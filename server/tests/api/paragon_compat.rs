@@ -126,8 +126,12 @@ both_backends! {
         let enabled = app.client.post(app.url(&format!("/projects/{pid}/sdk/workflows/{workflow}")))
             .bearer_auth(&token).header("X-Paragon-Credential", &ann).header("X-Paragon-Configuration-Id", &bob)
             .send().await.expect("answers");
+        let event = app.client.post(app.url(&format!("/v2/projects/{pid}/sdk/events/trigger")))
+            .bearer_auth(&token).header("X-Paragon-Credential", &bob)
+            .json(&serde_json::json!({"name": "Contact Created", "payload": {}}))
+            .send().await.expect("answers");
 
-        for (what, answer) in [("proxy", proxied), ("uninstall", removed), ("enable", enabled)] {
+        for (what, answer) in [("proxy", proxied), ("uninstall", removed), ("enable", enabled), ("event", event)] {
             let message = assert_error(answer, 404, "NOT_FOUND").await;
             assert!(message.contains("names no credential of this user"), "{what}: {message}");
         }
@@ -137,6 +141,11 @@ both_backends! {
         let own = app.client.get(app.url(&format!("/projects/{pid}/sdk/proxy/hubspot/crm/v3/objects/contacts")))
             .bearer_auth(&token).header("X-Paragon-Credential", &ann).send().await.expect("answers");
         assert_eq!(own.status(), 200, "the user's own credential may be named");
+        let own_event = app.client.post(app.url(&format!("/v2/projects/{pid}/sdk/events/trigger")))
+            .bearer_auth(&token).header("X-Paragon-Credential", &ann)
+            .json(&serde_json::json!({"name": "Contact Created", "payload": {}}))
+            .send().await.expect("answers");
+        assert_eq!(own_event.status(), 201, "an App Event may name the user's own credential");
     }
 
     async fn paragons_endpoints_the_platform_lacks_answer_a_clear_404(app) {
