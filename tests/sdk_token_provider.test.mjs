@@ -3,13 +3,12 @@
 // provider's and the call retried once; concurrent refusals ask the provider once; a failing
 // provider gives an AuthenticationError; the new token never lands in storage or a URL.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, afterEach, before, test } from "node:test";
 
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
-import { field, paragonCli } from "./support/paragon.mjs";
-import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
+import { paragonCli } from "./support/paragon.mjs";
+import { closeWithoutTokens, newSigningKey, setUpPlatform } from "./support/platform.mjs";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><script type="module">
   import { paragon, AuthenticationError } from "/pkg/index.js";
@@ -36,12 +35,11 @@ after(() => stopAll(browser, platform, sandbox, app));
 
 /** A second signing key of the project; resolves with `{ kid, sign(sub, ttl) }`. */
 async function newKey(name) {
-  const file = path.join(dataDir, `${name}.pem`);
-  const kid = field(await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", file]), "kid:");
+  const key = await newSigningKey(dataDir, projectId, name);
   return {
-    kid,
-    sign: async (sub, ttl = "1h") => {
-      const token = (await paragonCli(dataDir, ["token", "sign", "--key", file, "--sub", sub, "--ttl", ttl])).trim();
+    kid: key.kid,
+    sign: async (sub, ttl) => {
+      const token = await key.sign(sub, ttl);
       tokens.push(token);
       return token;
     },

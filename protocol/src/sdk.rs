@@ -65,6 +65,10 @@ pub struct SdkIntegration<J> {
     pub has_credential: bool,
     /// Paragon's portal configuration; Paragon's SDK loads only items that have one.
     pub configs: Vec<J>,
+    /// How Paragon's SDK may install the integration itself (`accountTypes`, …); absent for
+    /// clients that install through the platform's own flows.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub sdk_integration_config: Option<J>,
 }
 
 /// A workflow as the SDK lists it.
@@ -113,6 +117,27 @@ pub struct SdkCredential<J> {
     pub provider_data: J,
     /// Creation time, Unix seconds (Paragon's `dateCreated`).
     pub date_created: i64,
+    /// The credential's configurations (Paragon's `IConnectCredentialConfig`): one, the
+    /// default, holding the user's workflow choices.
+    // A path, not `default`: serde would then ask `J: Default` of every type holding this one.
+    #[serde(default = "Vec::new")]
+    pub configurations: Vec<SdkCredentialConfig<J>>,
+}
+
+/// A configuration of a credential, as Paragon's SDK reads it to turn workflows on and off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SdkCredentialConfig<J> {
+    /// Its id (the platform keeps one configuration per credential, under the credential's id).
+    pub id: String,
+    /// The credential it belongs to.
+    pub connect_credential_id: String,
+    /// Per workflow id, `{enabled, settings}`: an object.
+    pub workflow_settings: J,
+    /// Settings shared by the integration's workflows (none yet): an object.
+    pub shared_settings: J,
+    /// Whether it is the credential's default configuration.
+    pub is_default: bool,
 }
 
 /// `POST /projects/{pid}/sdk/oauth/flows`.

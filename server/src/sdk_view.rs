@@ -1,11 +1,19 @@
 //! What the SDK is shown of a project for one user: the project's integrations with the
 //! user's credentials of each and the workflows the user has on (`/sdk/me`,
 //! `/sdk/integrations`). Assembled here from the store, so that the handlers only answer it.
+//!
+//! The shapes are Paragon's, so that Paragon's own SDK reads them unchanged
+//! (docs/paragon-compatibility.md): each integration carries a portal configuration whose
+//! `workflowMeta` lists its workflows (Paragon's SDK finds a workflow's integration there), and
+//! each credential one default configuration whose `workflowSettings` hold the user's choices
+//! (Paragon's `enableWorkflow` refuses a workflow that is already on, `disableWorkflow` one
+//! that is off).
 
 use paragon_protocol::sdk::{
-    Object, SdkCredential, SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
+    Object, SdkCredential, SdkCredentialConfig, SdkIntegration, SdkProject, SdkUser,
+    SdkUserIntegration, SdkWorkflow,
 };
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::{
     ids::{ProjectId, UserId, WorkflowId},
@@ -13,8 +21,19 @@ use crate::{
 };
 
 /// Feature flags the SDK gates methods on (Paragon's `accessibleFeatures`). The platform has
-/// no plans: it lists what it implements. `headless-cp` joins when headless installs exist.
-const ACCESSIBLE_FEATURES: [&str; 1] = ["user-metadata"];
+/// no plans: it lists what it implements. `headless-cp` is the headless installs
+/// (`installIntegration`, `uninstallIntegration`), which the platform's SDK has.
+const ACCESSIBLE_FEATURES: [&str; 2] = ["user-metadata", "headless-cp"];
+
+/// `sdkIntegrationConfig` for Paragon's SDK, whose `connect()` and `installIntegration()` open
+/// Paragon's OAuth popup with the user token in its URL, synchronously, before any request the
+/// platform could refuse. Both first pick an account type: with this list (two entries that are
+/// no account type) that step throws, so both reject at once, before any window opens or any
+/// URL carries the token. The platform's own SDK does not read this field.
+/// docs/paragon-compatibility.md explains it; tests/paragon_sdk.test.mjs holds Paragon's SDK to it.
+fn refused_paragon_install() -> Value {
+    json!({ "accountTypes": [null, null] })
+}
 
 /// The user as `GET /sdk/me` shows them.
 pub async fn sdk_user(
@@ -49,24 +68,48 @@ pub async fn integrations_for_user(
     let choices = store.user_workflow_choices(project, user_id).await?;
     Ok(integrations
         .into_iter()
-        .map(|i| SdkIntegration {
-            has_credential: credentials.iter().any(|c| c.integration_id == i.id),
-            workflows: workflows
+        .map(|i| {
+            let own: Vec<&DeployedWorkflow> = workflows
                 .iter()
                 .filter(|w| w.integration == i.provider)
-                .map(|w| SdkWorkflow {
-                    id: w.id.to_string(),
-                    description: w.name.clone(),
-                    enabled: workflow_enabled(w, &choices),
-                })
-                .collect(),
-            id: i.id.to_string(),
-            kind: i.provider,
-            name: i.name,
-            is_active: true,
-            configs: vec![serde_json::json!({ "values": {} })],
+                .collect();
+            SdkIntegration {
+                has_credential: credentials.iter().any(|c| c.integration_id == i.id),
+                workflows: own
+                    .iter()
+                    .map(|w| SdkWorkflow {
+                        id: w.id.to_string(),
+                        description: w.name.clone(),
+                        enabled: workflow_enabled(w, &choices),
+                    })
+                    .collect(),
+                configs: vec![portal_config(&own)],
+                sdk_integration_config: Some(refused_paragon_install()),
+                id: i.id.to_string(),
+                kind: i.provider,
+                name: i.name,
+                is_active: true,
+            }
         })
         .collect())
+}
+
+/// Paragon's `configs[0]`: `{values: {workflowMeta}}`, one entry per workflow.
+fn portal_config(workflows: &[&DeployedWorkflow]) -> Value {
+    let meta: Map<String, Value> = workflows
+        .iter()
+        .map(|w| {
+            let id = w.id.to_string();
+            let entry = json!({
+                "id": id,
+                "description": w.name,
+                "defaultEnabled": w.default_enabled,
+                "inputs": [],
+            });
+            (id, entry)
+        })
+        .collect();
+    json!({ "values": { "workflowMeta": meta } })
 }
 
 /// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
@@ -77,6 +120,8 @@ async fn user_integrations(
 ) -> Result<Object, StorageError> {
     let integrations = store.integrations(project).await?;
     let credentials = store.user_credentials(project, &user.id).await?;
+    let workflows = store.workflows(project).await?;
+    let choices = store.user_workflow_choices(project, &user.id).await?;
     let mut map = Object::new();
     for integration in integrations {
         let own: Vec<&Credential> = credentials
@@ -84,6 +129,14 @@ async fn user_integrations(
             .filter(|c| c.integration_id == integration.id)
             .collect();
         let first = own.first();
+        let settings: Map<String, Value> = workflows
+            .iter()
+            .filter(|w| w.integration == integration.provider)
+            .map(|w| {
+                let on = workflow_enabled(w, &choices);
+                (w.id.to_string(), json!({ "enabled": on, "settings": {} }))
+            })
+            .collect();
         let entry = SdkUserIntegration {
             enabled: first.is_some_and(|c| c.status == CredentialStatus::Valid),
             credential_id: first.map(|c| c.id.to_string()),
@@ -99,6 +152,13 @@ async fn user_integrations(
                     provider_id: c.provider_id.clone(),
                     provider_data: c.provider_data.clone(),
                     date_created: crate::clock::secs(c.created_at),
+                    configurations: vec![SdkCredentialConfig {
+                        id: c.id.to_string(),
+                        connect_credential_id: c.id.to_string(),
+                        workflow_settings: settings.clone(),
+                        shared_settings: Map::new(),
+                        is_default: true,
+                    }],
                 })
                 .collect(),
         };

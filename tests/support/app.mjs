@@ -51,8 +51,11 @@ async function serve(handle) {
   };
 }
 
-/** `pages` maps a path (e.g. "/") to an HTML string; the built package is under /pkg/. */
-export function startApp(pages) {
+/**
+ * `pages` maps a path (e.g. "/") to an HTML string; the built package is under /pkg/, and the
+ * files of folder `dir` (a bundler's output), when given, under /.
+ */
+export function startApp(pages, { dir } = {}) {
   const pkg = path.resolve(PKG_DIR);
   return serve(async (url, res) => {
     if (pages[url.pathname] !== undefined) {
@@ -60,14 +63,18 @@ export function startApp(pages) {
       res.end(pages[url.pathname]);
       return true;
     }
-    return url.pathname.startsWith("/pkg/") && sendFile(res, pkg, url.pathname.slice("/pkg".length));
+    if (url.pathname.startsWith("/pkg/")) return sendFile(res, pkg, url.pathname.slice("/pkg".length));
+    return dir !== undefined && sendFromDir(res, dir, url);
   });
 }
 
 /** Serves folder `dir` (`/` is `index.html`). */
 export function serveDir(dir) {
-  const root = path.resolve(dir);
-  return serve((url, res) => sendFile(res, root, url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname));
+  return serve((url, res) => sendFromDir(res, dir, url));
+}
+
+function sendFromDir(res, dir, url) {
+  return sendFile(res, path.resolve(dir), url.pathname.endsWith("/") ? `${url.pathname}index.html` : url.pathname);
 }
 
 /** After a test file: closes and stops what it started, in order, skipping what never started. */

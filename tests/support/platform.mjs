@@ -48,6 +48,20 @@ export async function setUpPlatform(appOrigin) {
 }
 
 /**
+ * Another signing key of the project in `dataDir`; resolves with `{ kid, sign(sub, ttl),
+ * revoke() }`.
+ */
+export async function newSigningKey(dataDir, projectId, name) {
+  const file = path.join(dataDir, `${name}.pem`);
+  const kid = field(await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", file]), "kid:");
+  return {
+    kid,
+    sign: async (sub, ttl = "1h") => (await paragonCli(dataDir, ["token", "sign", "--key", file, "--sub", sub, "--ttl", ttl])).trim(),
+    revoke: () => paragonCli(dataDir, ["keys", "revoke", "--project", projectId, kid]),
+  };
+}
+
+/**
  * After each test: no token of `tokens` in the storage of the context's pages nor in any URL
  * the browser asked for; then the context is closed.
  */

@@ -6,6 +6,7 @@ mod consent_page;
 mod contacts;
 mod contacts_bulk;
 mod crm_gate;
+mod echo;
 mod knobs;
 mod reply;
 mod token;
@@ -33,6 +34,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(token_info::router())
         .merge(contacts::router(sandbox.clone()))
         .merge(knobs::router())
+        .merge(echo::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(sandbox.clone(), log_request))

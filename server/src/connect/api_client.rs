@@ -57,6 +57,9 @@ pub enum ApiBody {
         bytes: axum::body::Bytes,
         /// Their `Content-Type`.
         content_type: Option<HeaderValue>,
+        /// The caller's headers that go on to the provider (the proxy chooses them; the
+        /// user's token is set after them, so none of them can replace it).
+        headers: reqwest::header::HeaderMap,
     },
 }
 
@@ -203,13 +206,18 @@ impl<'a> ApiClient<'a> {
             .connect
             .provider
             .request(request.method.clone(), &request.url, API_BASE)
-            .map_err(CallError::Provider)?
-            .bearer_auth(token);
+            .map_err(CallError::Provider)?;
+        let builder = match &request.body {
+            ApiBody::Json(_) => builder,
+            ApiBody::Raw { headers, .. } => builder.headers(headers.clone()),
+        }
+        .bearer_auth(token);
         let builder = match &request.body {
             ApiBody::Json(value) => builder.json(value),
             ApiBody::Raw {
                 bytes,
                 content_type,
+                ..
             } => match content_type {
                 Some(content_type) => builder
                     .header(header::CONTENT_TYPE, content_type)

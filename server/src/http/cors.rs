@@ -4,12 +4,17 @@
 //!
 //! The SDK sends its user token in `Authorization` (never a cookie or the URL), so credentials
 //! mode stays off and the allow list is exact: no wildcard, no reflection of unknown origins.
+//!
+//! The request headers a preflight asks for are allowed as asked: the origin is the gate, and
+//! past it a page may send what its own code chooses, as with Paragon's API (Paragon's SDK
+//! adds `X-Paragon-SDK-Version`, `X-Paragon-Credential` and `X-Paragon-Configuration-Id`, and
+//! `request()` passes the app's headers on to the proxy, which forwards them under a deny list).
 
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method, header, request::Parts};
 use paragon_protocol::paths;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::AppState;
 use crate::ids::ProjectId;
@@ -25,12 +30,14 @@ pub fn layer(state: AppState) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(AllowOrigin::async_predicate(predicate))
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            HeaderName::from_static("idempotency-key"),
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
         ])
+        .allow_headers(AllowHeaders::mirror_request())
         // The SDK's outbox honours Retry-After on 429/503; the request id helps support.
         .expose_headers([header::RETRY_AFTER, HeaderName::from_static("x-request-id")])
         .max_age(PREFLIGHT_MAX_AGE)

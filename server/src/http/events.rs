@@ -1,7 +1,9 @@
 //! App Events: `POST /projects/{pid}/sdk/events/trigger` and Paragon's
 //! `POST /v2/projects/{pid}/sdk/events/trigger` (the path Paragon's SDK calls).
 //!
-//! Each event is first counted against the per-user and per-project rate limits
+//! Paragon's SDK may name one of the user's credentials (`X-Paragon-Credential`); it must be
+//! the user's own ([`paragon_headers`]). Each event is then counted against the per-user and
+//! per-project rate limits
 //! ([`event_limits`]). In one transaction the event is then recorded (unique per project + user + `Idempotency-Key`; a
 //! repeat answers 201 with the first answer and enqueues nothing) with one run per matching
 //! workflow; then the engine is woken.
@@ -15,7 +17,7 @@ use axum::{
 use paragon_protocol::sdk::{EventTrigger, EventTriggered};
 use serde_json::Value;
 
-use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits};
+use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits, paragon_headers};
 use crate::{ids::EventId, storage::NewEvent};
 
 /// The longest accepted `Idempotency-Key` (a UUID is 36).
@@ -72,6 +74,10 @@ async fn trigger(
     };
     let project_id = auth.project.id;
     let user_id = &auth.user.id;
+    if paragon_headers::selects(&headers) {
+        let own = state.store.user_credentials(project_id, user_id).await?;
+        paragon_headers::check_among(&headers, &own)?;
+    }
     match event_limits::count(&state, project_id, user_id).await {
         Ok(()) => {}
         Err(limited @ ApiError::RateLimited { .. }) => {

@@ -5,7 +5,7 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     routing::{delete, get, put},
 };
 use paragon_protocol::sdk::SdkIntegration;
@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::{
     ApiError, ApiJson, AppState,
     auth::{AuthUser, ProjectAdmin},
+    paragon_headers,
 };
 use crate::{
     connect::{
@@ -126,6 +127,7 @@ async fn disconnect(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, integration_id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let none = || ApiError::NotFound("this user has no credential for that integration".into());
     let integration_id = IntegrationId::parse(&integration_id).ok_or_else(none)?;
@@ -134,6 +136,8 @@ async fn disconnect(
         .credential_for(auth.project.id, &auth.user.id, &integration_id)
         .await?
         .ok_or_else(none)?;
+    // Paragon's SDK names the credential to remove; it must be this one.
+    paragon_headers::check(&headers, &credential)?;
     credentials::disconnect(&state.connect, &credential).await?;
     Ok(StatusCode::NO_CONTENT)
 }

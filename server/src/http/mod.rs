@@ -13,9 +13,13 @@ mod json;
 mod oauth_flows;
 mod oauth_pages;
 mod observe;
+mod paragon_frame;
+mod paragon_headers;
+mod paragon_unsupported;
 mod portal;
 mod projects;
 mod proxy;
+mod proxy_headers;
 mod proxy_path;
 mod sdk_user;
 mod signing_keys;
@@ -47,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth_pages::router())
         .merge(portal::router())
         .merge(proxy::router())
+        .merge(paragon_unsupported::router())
         .merge(events::router())
         .merge(workflows::router())
         .merge(task_history::router())

@@ -4,6 +4,8 @@
 //! The page holds no secret: the user token arrives later over a `MessageChannel`, from the
 //! framing page only (checked in the script). `frame-ancestors` is the app origin of the query
 //! when it is one of the project's allowed origins, so no other site can frame the portal.
+//! Without `origin` and `integration` the address is the one Paragon's SDK frames, and gets
+//! the empty page of [`super::paragon_frame`].
 
 use std::sync::LazyLock;
 
@@ -30,7 +32,7 @@ static PORTAL_SCRIPT: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// What every answer under `/ui` carries unless it sets its own: nothing loads, nobody frames.
-const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+pub(super) const STRICT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -105,6 +107,9 @@ async fn portal(
     let Some(project) = project else {
         return refusal(StatusCode::NOT_FOUND, "No such project.");
     };
+    if query.origin.is_none() && query.integration.is_none() {
+        return super::paragon_frame::answer(&project);
+    }
     let Some(origin) = query
         .origin
         .filter(|o| project.allowed_origins.iter().any(|a| a.as_str() == o))
@@ -154,7 +159,7 @@ fn refusal(status: StatusCode, text: &str) -> Response {
     respond(status, body, HeaderValue::from_static(STRICT_CSP))
 }
 
-fn respond(status: StatusCode, body: String, csp: HeaderValue) -> Response {
+pub(super) fn respond(status: StatusCode, body: String, csp: HeaderValue) -> Response {
     let mut response = (status, Html(body)).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);

@@ -1,8 +1,11 @@
 //! `ANY /projects/{pid}/sdk/proxy/{integration}/{*path}`: a call to the provider's API with the
-//! user's credential, which never leaves the platform. JSON answers come as `{output}` unless
-//! `X-Paragon-Use-Raw-Response: 1` (Paragon's contract). The call goes through the one
-//! `api_client`: paced per account, refreshed and retried once on a 401, its answer capped (a
-//! longer one is a 502).
+//! user's credential, which never leaves the platform. The path is the one Paragon's SDK calls
+//! under its `WORKER_PROXY_PUBLIC_URL`, and the contract is Paragon's: JSON answers come as
+//! `{output}` unless `X-Paragon-Use-Raw-Response: 1`, `Content-Type: auto` is inferred from the
+//! body, the caller's own headers go on under a deny list (`proxy_headers`), and
+//! `X-Paragon-Credential` may name the user's credential (`paragon_headers`). The call goes
+//! through the one `api_client`: paced per account with the engine's calls, refreshed and
+//! retried once on a 401, its answer capped (a longer one is a 502).
 
 use axum::{
     Router,
@@ -18,6 +21,7 @@ use paragon_protocol::sdk::ProxyOutput;
 use super::{
     ApiError, AppState,
     auth::AuthUser,
+    paragon_headers, proxy_headers,
     proxy_path::{ApiPath, PathRefusal},
 };
 use crate::connect::{
@@ -27,6 +31,10 @@ use crate::connect::{
 };
 
 const RAW_HEADER: &str = "x-paragon-use-raw-response";
+
+/// Paragon's way of naming a full provider URL instead of a path, which this proxy does not
+/// take: every call stays under the integration's API base, checked as a path.
+const PROXY_URL_HEADER: &str = "x-paragon-proxy-url";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -44,6 +52,13 @@ async fn proxy(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
+    if headers.contains_key(PROXY_URL_HEADER) {
+        return Err(ApiError::BadRequest(
+            "X-Paragon-Proxy-Url is not supported: put the path under the API base after \
+             /sdk/proxy/{integration}/"
+                .into(),
+        ));
+    }
     // The request's own path, not axum's decoded captures: the path goes to the provider as
     // received, once every decoding of it is shown to stay under the API base.
     // `/projects/{pid}/sdk/proxy/{integration}/{path}` splits into 7 parts.
@@ -65,6 +80,7 @@ async fn proxy(
             Missing::Credential(name) => format!("this user has not connected {name}"),
         })
     })?;
+    paragon_headers::check(&headers, &credential)?;
     let url = path
         .under(&integration.api_base, query.as_deref())
         .map_err(refused_path)?;
@@ -73,8 +89,9 @@ async fn proxy(
         path: url.path().to_owned(),
         url: url.into(),
         body: ApiBody::Raw {
+            content_type: proxy_headers::content_type(&headers, &body),
+            headers: proxy_headers::forwarded(&headers),
             bytes: body,
-            content_type: headers.get(header::CONTENT_TYPE).cloned(),
         },
     };
     let answer = ApiClient::new(&state.connect, &credential)

@@ -1,15 +1,17 @@
 //! `POST`/`DELETE /projects/{pid}/sdk/workflows/{workflowId}`: the user turns a deployed
-//! workflow on or off (users who never chose get the workflow's `default_enabled`).
+//! workflow on or off (users who never chose get the workflow's `default_enabled`). Paragon's
+//! SDK also names the credential and configuration the choice is for; when it does, they must
+//! be the user's own credential of the workflow's integration.
 
 use axum::{
     Router,
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     routing::post,
 };
 
-use super::{ApiError, AppState, auth::AuthUser};
-use crate::ids::WorkflowId;
+use super::{ApiError, AppState, auth::AuthUser, paragon_headers};
+use crate::{connect::integrations, ids::WorkflowId};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -22,28 +24,43 @@ async fn enable(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    set(&state, &auth, &id, true).await
+    set(&state, &auth, &id, &headers, true).await
 }
 
 async fn disable(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, id)): Path<(String, String)>,
+    headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    set(&state, &auth, &id, false).await
+    set(&state, &auth, &id, &headers, false).await
 }
 
 async fn set(
     state: &AppState,
     auth: &AuthUser,
     id: &str,
+    headers: &HeaderMap,
     enabled: bool,
 ) -> Result<StatusCode, ApiError> {
     let none = || ApiError::NotFound(format!("no deployed workflow {id}"));
     let id = WorkflowId::parse(id).ok_or_else(none)?;
     let project = auth.project.id;
-    state.store.workflow(project, &id).await?.ok_or_else(none)?;
+    let workflow = state.store.workflow(project, &id).await?.ok_or_else(none)?;
+    if paragon_headers::selects(headers) {
+        let connected =
+            integrations::connected(&state.store, project, &auth.user.id, &workflow.integration)
+                .await?;
+        let (_, credential) = connected.map_err(|_| {
+            ApiError::NotFound(format!(
+                "this user has no credential for {}, which the workflow uses",
+                workflow.integration
+            ))
+        })?;
+        paragon_headers::check(headers, &credential)?;
+    }
     state
         .store
         .set_user_workflow(project, &auth.user.id, &id, enabled, crate::clock::now_ms())

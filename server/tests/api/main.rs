@@ -12,7 +12,9 @@ mod engine_support;
 mod health;
 mod helpers;
 mod management;
+mod paragon_compat;
 mod provider_urls;
+mod proxy_forwarding;
 mod proxy_paths;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
