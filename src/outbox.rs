@@ -272,3 +272,60 @@ pub fn discard() -> JsValue {
     }
     entries.into()
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    const KEY: &str = "paragon:outbox:test-project:test-user";
+
+    fn ids(key: &str) -> Vec<String> {
+        load(key)
+            .iter()
+            .filter_map(|e| js::string(&e, "id"))
+            .collect()
+    }
+
+    /// The layout other pages of the origin read back: one `localStorage` key per project and
+    /// user holding a JSON array of `{id, name, payload, createdAt}`, gone once empty.
+    #[test]
+    fn the_outbox_is_one_json_array_per_user_in_local_storage_and_empty_means_no_key() {
+        let storage = storage().expect("the test page has localStorage");
+        store(
+            KEY,
+            r#"[{"id":"a","name":"E","payload":{},"createdAt":1},{"id":"b","name":"E","payload":{"x":1},"createdAt":2}]"#,
+        )
+        .expect("stored");
+        assert_eq!(ids(KEY), ["a", "b"]);
+        remove(KEY, "a");
+        assert_eq!(ids(KEY), ["b"]);
+        let kept = storage
+            .get_item(KEY)
+            .ok()
+            .flatten()
+            .expect("the key is there");
+        assert_eq!(
+            kept,
+            r#"[{"id":"b","name":"E","payload":{"x":1},"createdAt":2}]"#
+        );
+        remove(KEY, "b");
+        assert_eq!(
+            storage.get_item(KEY).ok().flatten(),
+            None,
+            "an empty outbox leaves no key"
+        );
+        assert!(ids(KEY).is_empty());
+    }
+
+    #[test]
+    fn what_is_not_an_outbox_in_storage_reads_as_empty() {
+        let storage = storage().expect("the test page has localStorage");
+        for junk in ["not json", "{\"id\":\"a\"}", "42"] {
+            storage.set_item(KEY, junk).expect("set");
+            assert!(ids(KEY).is_empty(), "{junk}");
+        }
+        storage.remove_item(KEY).expect("removed");
+    }
+}
