@@ -185,3 +185,34 @@ test("a refused user token is renewed through the tokenProvider and the call ret
   assert.equal(missing.error?.status, 404);
   assert.equal(await page.evaluate(() => window.providerCalls), 1);
 });
+
+test("each kind of body reaches the provider as request() promises: JSON, a string typed by the platform, form data, a Blob", async () => {
+  const page = await openApp();
+  const echoed = (init) => request(page, "hubspot", "/_sandbox/echo/body", { method: "POST", ...init }).then((r) => r.value);
+  const json = await echoed({ body: { a: [1, "x"] } });
+  assert.deepEqual(JSON.parse(json.body), { a: [1, "x"] });
+  assert.equal(json.headers["content-type"][0], "application/json");
+
+  const text = await echoed({ body: '{"b":2}' });
+  assert.equal(text.body, '{"b":2}');
+  assert.equal(text.headers["content-type"][0], "application/json", "Content-Type: auto, inferred by the platform");
+
+  const typed = await echoed({ body: "plain words", headers: { "Content-Type": "text/csv" } });
+  assert.equal(typed.headers["content-type"][0], "text/csv", "the caller's type wins");
+
+  const form = await page.evaluate(() =>
+    window.paragon.request("hubspot", "/_sandbox/echo/form", { method: "POST", body: new URLSearchParams({ q: "a b", n: "1" }) }),
+  );
+  assert.equal(form.body, "q=a+b&n=1");
+  assert.match(form.headers["content-type"][0], /^application\/x-www-form-urlencoded/);
+
+  const blob = await page.evaluate(() =>
+    window.paragon.request("hubspot", "/_sandbox/echo/blob", { method: "PUT", body: new Blob(["bytes"], { type: "text/plain" }) }),
+  );
+  assert.equal(blob.method, "PUT");
+  assert.equal(blob.body, "bytes");
+
+  // The caller's own Authorization never reaches the provider: the platform's token does.
+  const auth = await echoed({ body: {}, headers: { Authorization: "Bearer not-for-hubspot" } });
+  assert.ok(!JSON.stringify(auth.headers).includes("not-for-hubspot"), JSON.stringify(auth.headers));
+});
