@@ -79,11 +79,16 @@ mod imp {
     impl Reply {
         /// The body of a 2xx answer, or the platform's error.
         pub fn ok(self) -> Result<JsValue, SdkError> {
-            if (200..300).contains(&self.status) {
+            if self.is_success() {
                 Ok(self.body)
             } else {
                 Err(server_error(self.status, self.body))
             }
+        }
+
+        /// Whether the status is 2xx.
+        pub fn is_success(&self) -> bool {
+            (200..300).contains(&self.status)
         }
 
         /// Whether this is the platform's own error (`{message, code}` with a code it

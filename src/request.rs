@@ -146,12 +146,14 @@ mod imp {
             call.raw_body = Some(&body);
         }
         let reply = call.send().await?;
-        if !(200..300).contains(&reply.status) && reply.is_platform_error() {
+        if !reply.is_success() && reply.is_platform_error() {
             // Not the provider's answer: the platform refused (not connected, a path outside
             // the API, the token).
             return Err(reply.error());
         }
-        let answer = answer_of(&reply.text, reply.is_json, js::parse, |value| {
+        // The fetch has parsed the text already (`undefined` when it is not JSON).
+        let parsed = |_: &str| Some(reply.body.clone()).filter(|b| !b.is_undefined());
+        let answer = answer_of(&reply.text, reply.is_json, parsed, |value| {
             let output = js::get(value, "output");
             (value.is_object() && !Array::is_array(value) && !output.is_undefined())
                 .then_some(output)
@@ -161,7 +163,7 @@ mod imp {
             Answer::Json(value) => value,
             Answer::Text(text) => text.into(),
         };
-        if (200..300).contains(&reply.status) {
+        if reply.is_success() {
             return Ok(value);
         }
         Err(SdkError::Provider {

@@ -6,7 +6,7 @@
 //! into the protocol's types as well costs about 1 KB gzipped of wasm per type (docs/sdk.md,
 //! "Size").
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use wasm_bindgen::JsValue;
 
 /// The free-form JSON of the protocol's types (their `J`: metadata, an event's payload), kept
@@ -17,12 +17,6 @@ pub struct Json(pub JsValue);
 impl Serialize for Json {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serde_wasm_bindgen::preserve::serialize(&self.0, serializer)
-    }
-}
-
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        serde_wasm_bindgen::preserve::deserialize(deserializer).map(Json)
     }
 }
 
