@@ -12,6 +12,7 @@ mod process;
 mod project;
 mod server;
 mod setup;
+mod short_names;
 mod suite;
 mod test;
 
