@@ -14,11 +14,11 @@ pub use imp::{Request, TIMEOUT_MS};
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use paragon_protocol::ErrorCode;
+    use paragon_protocol::{ErrorBody, ErrorCode};
     use wasm_bindgen::JsValue;
     use web_sys::{AbortSignal, RequestCredentials, RequestInit, RequestMode};
 
-    use crate::{SdkError, js, retry, session::Auth};
+    use crate::{SdkError, answers, js, retry, session::Auth};
 
     /// Each attempt gets this long to be answered unless the call says otherwise.
     pub const TIMEOUT_MS: u32 = 30_000;
@@ -94,10 +94,8 @@ mod imp {
         /// Whether this is the platform's own error (`{message, code}` with a code it
         /// defines), not the provider's answer passed through the proxy.
         pub fn is_platform_error(&self) -> bool {
-            js::get(&self.body, "output").is_undefined()
-                && js::string(&self.body, "message").is_some()
-                && js::string(&self.body, "code")
-                    .is_some_and(|code| ErrorCode::from_name(&code) != ErrorCode::Unknown)
+            answers::proxy_output(&self.body).is_none()
+                && answers::error_body(&self.body).is_some_and(|e| e.code != ErrorCode::Unknown)
         }
 
         /// The platform's error.
@@ -228,13 +226,14 @@ mod imp {
     fn server_error(status: u16, body: JsValue) -> SdkError {
         // The platform's `ErrorBody`; a proxy or load balancer in front may answer with HTML:
         // then the status is all there is.
+        let error = answers::error_body(&body).unwrap_or_else(|| ErrorBody {
+            message: ["HTTP ", &crate::error::decimal(status.into())].concat(),
+            code: ErrorCode::Unknown,
+        });
         SdkError::Server {
             status,
-            code: js::string(&body, "code")
-                .map(|c| ErrorCode::from_name(&c))
-                .unwrap_or(ErrorCode::Unknown),
-            message: js::string(&body, "message")
-                .unwrap_or_else(|| ["HTTP ", &crate::error::decimal(status.into())].concat()),
+            code: error.code,
+            message: error.message,
         }
     }
 

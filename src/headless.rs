@@ -2,9 +2,7 @@
 //! `uninstallIntegration(type)`, `enableWorkflow(id)` and `disableWorkflow(id)`. Each refreshes
 //! the user state and tells the `subscribe` listeners, as the portal's buttons do.
 
-use js_sys::Array;
 use paragon_protocol::browser::event;
-use wasm_bindgen::JsValue;
 
 use crate::{SdkError, js, listeners, session};
 
@@ -44,13 +42,7 @@ pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkE
 
 /// The id of the integration whose workflows include `workflow_id`.
 fn integration_of(workflow_id: &str) -> Option<String> {
-    let integrations: JsValue = session::integrations()?;
-    Array::from(&integrations)
-        .iter()
-        .find(|item| {
-            Array::from(&js::get(item, "workflows"))
-                .iter()
-                .any(|w| js::string(&w, "id").as_deref() == Some(workflow_id))
-        })
-        .and_then(|item| js::string(&item, "id"))
+    crate::answers::integrations(&session::integrations()?)
+        .find(|item| item.has_workflow(workflow_id))
+        .and_then(|item| item.id())
 }

@@ -11,18 +11,9 @@ pub async fn check_health() -> Result<Health, SdkError> {
     let host = crate::config::host()?;
     let url = host.url(paragon_protocol::paths::HEALTHZ);
     let body = crate::fetch::Request::new("GET", &url).json().await?;
-    match (
-        crate::js::string(&body, "status").as_deref(),
-        crate::js::string(&body, "version"),
-    ) {
-        (Some("ok"), Some(version)) => Ok(Health {
-            status: paragon_protocol::HealthStatus::Ok,
-            version,
-        }),
-        _ => Err(SdkError::InvalidResponse(
-            "/healthz without status \"ok\" and a version".into(),
-        )),
-    }
+    crate::answers::health(&body).ok_or_else(|| {
+        SdkError::InvalidResponse("/healthz without status \"ok\" and a version".into())
+    })
 }
 
 /// Outside a browser there is no `fetch` to call.

@@ -12,7 +12,7 @@ use js_sys::Promise;
 use paragon_protocol::{browser::event, sdk::CreateFlow};
 use wasm_bindgen::JsValue;
 
-use crate::{SdkError, js, listeners, session, wire};
+use crate::{SdkError, answers, js, listeners, session, wire};
 
 /// How long the user has to finish the provider's consent unless `oauthTimeout` says otherwise.
 const DEFAULT_TIMEOUT_MS: f64 = 300_000.0;
@@ -72,20 +72,14 @@ async fn run(
     let url = auth.url("/oauth/flows");
     let mut request = auth.request("POST", &url);
     request.body = Some(&body);
-    let flow = request.json().await?;
-    let (Some(flow_id), Some(start_url), Some(secret)) = (
-        js::string(&flow, "flowId"),
-        js::string(&flow, "startUrl"),
-        js::string(&flow, "startSecret"),
-    ) else {
-        return Err(SdkError::InvalidResponse(
-            "a flow without flowId, startUrl or startSecret".into(),
-        ));
-    };
+    let flow = answers::created_flow(&request.json().await?).ok_or_else(|| {
+        SdkError::InvalidResponse("a flow without flowId, startUrl or startSecret".into())
+    })?;
+    let flow_id = flow.flow_id;
     post_start(
         popup.name,
-        &start_url,
-        &[("flow", &flow_id), ("secret", &secret)],
+        &flow.start_url,
+        &[("flow", &flow_id), ("secret", &flow.start_secret)],
     )
     .ok_or(SdkError::OAuthBlocked)?;
     let popup = popup.window;
@@ -133,12 +127,16 @@ async fn wait_for(
         let mut request = auth.request("GET", &url);
         // The platform holds the answer for up to `wait` seconds.
         request.timeout_ms = crate::fetch::TIMEOUT_MS + wait * 1000;
-        let state = request.json().await?;
-        match js::string(&state, "status").as_deref() {
-            Some("done") => return Ok(js::get(&state, "credentialId")),
-            Some("failed") => {
+        let state = answers::flow_state(&request.json().await?);
+        match state.status.as_str() {
+            "done" => {
+                return Ok(state
+                    .credential_id
+                    .map_or(JsValue::UNDEFINED, JsValue::from));
+            }
+            "failed" => {
                 return Err(SdkError::OAuthFailed(
-                    js::string(&state, "error").unwrap_or_else(|| "the provider refused".into()),
+                    state.error.unwrap_or_else(|| "the provider refused".into()),
                 ));
             }
             _ if closed => return Err(SdkError::OAuthCancelled),

@@ -6,6 +6,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(target_arch = "wasm32")]
+mod answers;
 pub mod config;
 pub mod error;
 pub mod exports;

@@ -154,9 +154,7 @@ mod imp {
         // The fetch has parsed the text already (`undefined` when it is not JSON).
         let parsed = |_: &str| Some(reply.body.clone()).filter(|b| !b.is_undefined());
         let answer = answer_of(&reply.text, reply.is_json, parsed, |value| {
-            let output = js::get(value, "output");
-            (value.is_object() && !Array::is_array(value) && !output.is_undefined())
-                .then_some(output)
+            crate::answers::proxy_output(value).map(|envelope| envelope.output)
         });
         let value = match answer {
             Answer::Empty => JsValue::UNDEFINED,

@@ -17,7 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use paragon_protocol::sdk::PatchSdkUser;
 
 use crate::{
-    SdkError,
+    SdkError, answers,
     config::{self, Host},
     fetch::Request,
     js, token,
@@ -220,7 +220,7 @@ pub async fn authenticate(
     } else {
         auth.request("GET", &me_url).json().await?
     };
-    auth.user_id = js::string(&user, "userId")
+    auth.user_id = answers::user_id(&user)
         .ok_or_else(|| SdkError::InvalidResponse("/sdk/me without userId".into()))?;
     let integrations = auth
         .request("GET", &auth.url("/integrations"))
@@ -306,16 +306,12 @@ pub fn integration_metadata(kind: Option<String>) -> Result<JsValue, SdkError> {
         .with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))
         .ok_or(SdkError::NotAuthenticated)?;
     let all = js_sys::Array::new();
-    for item in js_sys::Array::from(&integrations).iter() {
-        let meta = js::object();
-        for key in ["type", "name"] {
-            js::set(&meta, key, &js::get(&item, key));
-        }
+    for item in answers::integrations(&integrations) {
         match &kind {
-            Some(kind) if js::string(&item, "type").as_deref() == Some(kind) => return Ok(meta),
+            Some(kind) if item.is(kind) => return Ok(item.metadata()),
             Some(_) => {}
             None => {
-                all.push(&meta);
+                all.push(&item.metadata());
             }
         }
     }
@@ -332,11 +328,10 @@ pub fn integrations() -> Option<JsValue> {
 
 /// The id of the project's integration of type `kind`.
 pub fn integration_id(kind: &str) -> Option<String> {
-    let integrations = integrations()?;
-    js_sys::Array::from(&integrations)
-        .iter()
-        .find(|item| js::string(item, "type").as_deref() == Some(kind))
-        .and_then(|item| js::string(&item, "id"))
+    answers::integrations(&integrations()?)
+        .into_iter()
+        .find(|item| item.is(kind))
+        .and_then(|item| item.id())
 }
 
 /// `logout()`: forgets the user and the token (the outbox decides first what happens to the

@@ -2,9 +2,7 @@
 //! the same types), made JS values by serde-wasm-bindgen; the browser's `JSON` turns them into
 //! text. No JSON library of Rust is in the wasm.
 //!
-//! Answers are still read field by field from the parsed JS value (`js::string`): reading them
-//! into the protocol's types as well costs about 1 KB gzipped of wasm per type (docs/sdk.md,
-//! "Size").
+//! Answers are read by `answers.rs`, field by field, for the bytes it saves.
 
 use serde::{Serialize, Serializer};
 use wasm_bindgen::JsValue;
