@@ -18,7 +18,9 @@ impl Host {
     /// Checks and normalizes a base URL. The JS entry has already run it through the browser's
     /// URL parser; this keeps the same rules for callers of the wasm module itself.
     pub fn parse(value: &str) -> Result<Self, SdkError> {
-        let invalid = |reason: &str| SdkError::InvalidHost(["\"", value, "\": ", reason].concat());
+        let invalid = |reason: &str| {
+            SdkError::InvalidHost(crate::text::concat(&["\"", value, "\": ", reason]))
+        };
         let value = value.trim();
         let lower = value.to_ascii_lowercase();
         let rest = lower
@@ -36,7 +38,7 @@ impl Host {
 
     /// The absolute URL of `path` (which starts with `/`) on this host.
     pub fn url(&self, path: &str) -> String {
-        [self.0.as_str(), path].concat()
+        crate::text::concat(&[self.0.as_str(), path])
     }
 
     /// The base URL.

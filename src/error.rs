@@ -121,31 +121,40 @@ impl SdkError {
     /// padding and integer printing would add kilobytes to the wasm.
     pub fn message(&self) -> String {
         let text: &str = match self {
-            Self::InvalidHost(detail) => return [message::INVALID_HOST, detail].concat(),
+            Self::InvalidHost(detail) => {
+                return crate::text::concat(&[message::INVALID_HOST, detail]);
+            }
             Self::NotConfigured => message::NOT_CONFIGURED,
-            Self::InvalidArgument(detail) => return ["invalid argument: ", detail].concat(),
-            Self::Network(detail) => return ["could not reach the platform: ", detail].concat(),
+            Self::InvalidArgument(detail) => {
+                return crate::text::concat(&["invalid argument: ", detail]);
+            }
+            Self::Network(detail) => {
+                return crate::text::concat(&["could not reach the platform: ", detail]);
+            }
             Self::Server {
                 status, message, ..
             } => {
-                let status = decimal(u32::from(*status));
-                return ["platform answered ", &status, ": ", message].concat();
+                let status = crate::text::decimal(u32::from(*status));
+                return crate::text::concat(&["platform answered ", &status, ": ", message]);
             }
             Self::InvalidResponse(detail) => {
-                return ["unreadable answer from the platform: ", detail].concat();
+                return crate::text::concat(&["unreadable answer from the platform: ", detail]);
             }
             Self::Provider { status, detail, .. } => {
-                let status = decimal(u32::from(*status));
+                let status = crate::text::decimal(u32::from(*status));
                 return match detail {
-                    Some(detail) => {
-                        ["the integration's API answered ", &status, ": ", detail].concat()
-                    }
-                    None => ["the integration's API answered ", &status].concat(),
+                    Some(detail) => crate::text::concat(&[
+                        "the integration's API answered ",
+                        &status,
+                        ": ",
+                        detail,
+                    ]),
+                    None => crate::text::concat(&["the integration's API answered ", &status]),
                 };
             }
             Self::NotAuthenticated => message::NOT_AUTHENTICATED,
             Self::InvalidToken(detail) => {
-                return ["the user token is not a JWT: ", detail].concat();
+                return crate::text::concat(&["the user token is not a JWT: ", detail]);
             }
             Self::TokenExpired => {
                 "the user token has expired: sign a new one and authenticate again"
@@ -154,50 +163,40 @@ impl SdkError {
                 "the tokenProvider did not resolve with a token: authenticate again"
             }
             Self::UnknownIntegration(kind) => {
-                return ["the project has no integration of type \"", kind, "\""].concat();
+                return crate::text::concat(&[
+                    "the project has no integration of type \"",
+                    kind,
+                    "\"",
+                ]);
             }
             Self::OAuthBlocked => {
                 "the browser blocked the popup: call installIntegration inside a click handler"
             }
             Self::OAuthTimeout => "the user did not finish connecting in time",
             Self::OAuthCancelled => "the user closed the popup before connecting",
-            Self::OAuthFailed(detail) => return ["connecting failed: ", detail].concat(),
+            Self::OAuthFailed(detail) => {
+                return crate::text::concat(&["connecting failed: ", detail]);
+            }
             Self::OutboxFull { events, bytes } => {
-                return [
+                return crate::text::concat(&[
                     "event: the outbox is full (at most ",
-                    &decimal(*events),
+                    &crate::text::decimal(*events),
                     " events and ",
-                    &decimal(*bytes),
+                    &crate::text::decimal(*bytes),
                     " bytes of JSON per user): the event was not stored; \
                      there is room again once pending events are delivered",
-                ]
-                .concat();
+                ]);
             }
             Self::StorageFull(detail) => {
-                return [
+                return crate::text::concat(&[
                     "event: localStorage refused the event, it was not stored: ",
                     detail,
-                ]
-                .concat();
+                ]);
             }
             Self::EventDiscarded => "logout discarded the event before the platform confirmed it",
         };
         text.to_owned()
     }
-}
-
-/// `n` in decimal, without `core::fmt` (see [`SdkError::message`]).
-pub fn decimal(mut n: u32) -> String {
-    let mut digits = Vec::new();
-    loop {
-        digits.push(b'0' + (n % 10) as u8);
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    digits.reverse();
-    String::from_utf8(digits).unwrap_or_default()
 }
 
 impl std::fmt::Display for SdkError {
@@ -255,9 +254,6 @@ mod tests {
 
     #[test]
     fn messages_are_built_without_format() {
-        for n in [0, 7, 10, 401, 65_535, u32::MAX] {
-            assert_eq!(decimal(n), n.to_string());
-        }
         let refused = SdkError::Server {
             status: 503,
             code: ErrorCode::Unknown,

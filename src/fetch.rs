@@ -170,7 +170,7 @@ mod imp {
             }
             if let Some(token) = token {
                 headers
-                    .set("Authorization", &["Bearer ", token].concat())
+                    .set("Authorization", &crate::text::concat(&["Bearer ", token]))
                     .map_err(network)?;
             }
             if let Some(key) = self.idempotency_key {
@@ -209,8 +209,8 @@ mod imp {
         fn failed(&self, error: gloo_net::Error) -> SdkError {
             match error {
                 gloo_net::Error::JsError(e) if e.name == "TimeoutError" => {
-                    let secs = crate::error::decimal(self.timeout_ms / 1000);
-                    SdkError::Network(["no answer within ", &secs, " s"].concat())
+                    let secs = crate::text::decimal(self.timeout_ms / 1000);
+                    SdkError::Network(crate::text::concat(&["no answer within ", &secs, " s"]))
                 }
                 gloo_net::Error::JsError(e) => SdkError::Network(e.message),
                 gloo_net::Error::GlooError(message) => SdkError::Network(message),
@@ -227,7 +227,7 @@ mod imp {
         // The platform's `ErrorBody`; a proxy or load balancer in front may answer with HTML:
         // then the status is all there is.
         let error = answers::error_body(&body).unwrap_or_else(|| ErrorBody {
-            message: ["HTTP ", &crate::error::decimal(status.into())].concat(),
+            message: crate::text::concat(&["HTTP ", &crate::text::decimal(status.into())]),
             code: ErrorCode::Unknown,
         });
         SdkError::Server {

@@ -10,7 +10,7 @@ use crate::{SdkError, js, listeners, session};
 pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
     let auth = session::auth()?;
     let id = session::integration_id(&kind).ok_or(SdkError::UnknownIntegration(kind.clone()))?;
-    let url = auth.url(&["/integrations/", &js::encode(&id)].concat());
+    let url = auth.url(&crate::text::concat(&["/integrations/", &js::encode(&id)]));
     auth.request("DELETE", &url).send().await?.ok()?;
     session::refresh().await?;
     let event = js::object();
@@ -24,7 +24,10 @@ pub async fn uninstall_integration(kind: String) -> Result<(), SdkError> {
 /// off for the user.
 pub async fn set_workflow(workflow_id: String, enabled: bool) -> Result<(), SdkError> {
     let auth = session::auth()?;
-    let url = auth.url(&["/workflows/", &js::encode(&workflow_id)].concat());
+    let url = auth.url(&crate::text::concat(&[
+        "/workflows/",
+        &js::encode(&workflow_id),
+    ]));
     let method = if enabled { "POST" } else { "DELETE" };
     auth.request(method, &url).send().await?.ok()?;
     session::refresh().await?;

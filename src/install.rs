@@ -26,11 +26,10 @@ pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         session::integration_id(&kind).ok_or_else(|| SdkError::UnknownIntegration(kind.clone()))?;
     let window = web_sys::window().ok_or(SdkError::OAuthBlocked)?;
     // A name of its own, for the start form's `target`; the start page clears it.
-    let name = [
+    let name = crate::text::concat(&[
         "paragon-oauth-",
-        &crate::error::decimal((js_sys::Math::random() * 4e9) as u32),
-    ]
-    .concat();
+        &crate::text::decimal((js_sys::Math::random() * 4e9) as u32),
+    ]);
     let popup = window
         .open_with_url_and_target_and_features("about:blank", &name, "popup,width=600,height=720")
         .ok()
@@ -83,7 +82,10 @@ async fn run(
     )
     .ok_or(SdkError::OAuthBlocked)?;
     let popup = popup.window;
-    let flow_url = auth.url(&["/oauth/flows/", &js::encode(&flow_id)].concat());
+    let flow_url = auth.url(&crate::text::concat(&[
+        "/oauth/flows/",
+        &js::encode(&flow_id),
+    ]));
     let credential_id = match wait_for(auth, &flow_url, popup, deadline).await {
         Err(given_up @ (SdkError::OAuthTimeout | SdkError::OAuthCancelled)) => {
             // The popup cut its opener, so it may stay open on the provider's page: end the
@@ -123,7 +125,7 @@ async fn wait_for(
         } else {
             (left / 1000.0).min(POLL_SECS) as u32
         };
-        let url = [flow_url, "?wait=", &crate::error::decimal(wait)].concat();
+        let url = crate::text::concat(&[flow_url, "?wait=", &crate::text::decimal(wait)]);
         let mut request = auth.request("GET", &url);
         // The platform holds the answer for up to `wait` seconds.
         request.timeout_ms = crate::fetch::TIMEOUT_MS + wait * 1000;

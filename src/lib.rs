@@ -29,6 +29,7 @@ pub mod request;
 pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;
+pub mod text;
 pub mod token;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;

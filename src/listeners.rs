@@ -14,17 +14,14 @@ thread_local! {
 
 fn event(name: &str) -> Result<&'static str, SdkError> {
     EVENTS.iter().copied().find(|e| *e == name).ok_or_else(|| {
-        SdkError::InvalidArgument(
-            [
-                message::NO_SUCH_EVENT,
-                "\"",
-                name,
-                "\"",
-                message::EXPECTED_ONE_OF,
-                &EVENTS.join(", "),
-            ]
-            .concat(),
-        )
+        SdkError::InvalidArgument(crate::text::concat(&[
+            message::NO_SUCH_EVENT,
+            "\"",
+            name,
+            "\"",
+            message::EXPECTED_ONE_OF,
+            &crate::text::join(&EVENTS, ", "),
+        ]))
     })
 }
 

@@ -43,7 +43,7 @@ thread_local! {
 }
 
 fn key(auth: &Auth) -> String {
-    ["paragon:outbox:", &auth.project_id, ":", &auth.user_id].concat()
+    crate::text::concat(&["paragon:outbox:", &auth.project_id, ":", &auth.user_id])
 }
 
 fn storage() -> Option<web_sys::Storage> {

@@ -60,7 +60,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let portal_origin = web_sys::Url::new(auth.host().as_str())
         .map_err(dom_error)?
         .origin();
-    let src = [
+    let src = crate::text::concat(&[
         auth.host().url("/ui").as_str(),
         "?projectId=",
         &js::encode(&auth.project_id),
@@ -68,8 +68,7 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         &js::encode(&kind),
         "&origin=",
         &js::encode(&app_origin),
-    ]
-    .concat();
+    ]);
     let nonce = window.crypto().map_err(dom_error)?.random_uuid();
 
     let overlay = document.create_element("div").map_err(dom_error)?;

@@ -138,7 +138,12 @@ mod imp {
                     .into(),
             )
         })?;
-        let url = auth.url(&["/proxy/", &js::encode(&kind), "/", path].concat());
+        let url = auth.url(&crate::text::concat(&[
+            "/proxy/",
+            &js::encode(&kind),
+            "/",
+            path,
+        ]));
         let mut call = auth.request(verb, &url);
         call.headers = &headers;
         call.body = json.as_ref();

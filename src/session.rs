@@ -74,8 +74,12 @@ fn claims(token: &str) -> Result<(Option<f64>, Option<String>), SdkError> {
 impl Auth {
     /// The URL of `/projects/{pid}/sdk{path}`.
     pub fn url(&self, path: &str) -> String {
-        self.host
-            .url(&["/projects/", &self.project_id, "/sdk", path].concat())
+        self.host.url(&crate::text::concat(&[
+            "/projects/",
+            &self.project_id,
+            "/sdk",
+            path,
+        ]))
     }
 
     /// The platform's base URL.
@@ -188,9 +192,11 @@ pub async fn authenticate(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-')
     {
-        return Err(SdkError::InvalidArgument(
-            ["authenticate: \"", project_id, "\" is not a project id"].concat(),
-        ));
+        return Err(SdkError::InvalidArgument(crate::text::concat(&[
+            "authenticate: \"",
+            project_id,
+            "\" is not a project id",
+        ])));
     }
     let (expires_at, sub) = claims(token)?;
     let expired = expires_at.is_some_and(|at| at <= js_sys::Date::now());

@@ -55,9 +55,11 @@ fn limit(options: &JsValue, name: &str, default: u32) -> Result<u32, SdkError> {
     match value.as_f64() {
         // `as u32` saturates: a value that comes back unchanged is an integer in range.
         Some(n) if n >= 1.0 && f64::from(n as u32) == n => Ok(n as u32),
-        _ => Err(SdkError::InvalidArgument(
-            ["authenticate: ", name, " must be a positive integer"].concat(),
-        )),
+        _ => Err(SdkError::InvalidArgument(crate::text::concat(&[
+            "authenticate: ",
+            name,
+            " must be a positive integer",
+        ]))),
     }
 }
 
