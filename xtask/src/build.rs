@@ -9,7 +9,7 @@ use std::{fs, path::Path, process::Command};
 
 use crate::{
     process::{self, cargo},
-    project, short_names,
+    project, short_names, size_toolchain,
 };
 
 /// The generated wasm-bindgen module and its wasm, as the entry imports them.
@@ -30,22 +30,40 @@ pub fn sdk() -> Result<(), String> {
     // pinned version, found first on PATH) for `--target web`, then binaryen's wasm-opt with
     // the flags of `[package.metadata.wasm-pack.profile.custom]` in Cargo.toml. `--no-pack`:
     // the package manifest and entry are written below, not by wasm-pack.
-    process::run(
-        Command::new(project::wasm_pack())
-            .args([
-                "--verbose",
-                "build",
-                "--mode",
-                "no-install",
-                "--target",
-                "web",
-            ])
-            .args(["--profile", "wasm-release", "--no-typescript", "--no-pack"])
-            .args(["--out-name", "paragon_connect", "--out-dir"])
-            .arg(&pkg)
-            .arg(&root)
-            .env("PATH", project::wasm_pack_path()),
-    )?;
+    let mut command = Command::new(project::wasm_pack());
+    command
+        .args([
+            "--verbose",
+            "build",
+            "--mode",
+            "no-install",
+            "--target",
+            "web",
+        ])
+        .args(["--profile", "wasm-release", "--no-typescript", "--no-pack"])
+        .args(["--out-name", "paragon_connect", "--out-dir"])
+        .arg(&pkg)
+        .arg(&root)
+        .env("PATH", project::wasm_pack_path());
+    // The shipped wasm on the pinned nightly that rebuilds std without its panic formatting
+    // (size_toolchain.rs); on stable when setup could not install it.
+    if size_toolchain::installed() {
+        println!(
+            "build: SDK with {} and std rebuilt for size",
+            size_toolchain::TOOLCHAIN
+        );
+        command
+            .arg("--")
+            .args(size_toolchain::CARGO_ARGS)
+            .env("RUSTUP_TOOLCHAIN", size_toolchain::TOOLCHAIN)
+            .env("RUSTFLAGS", size_toolchain::RUSTFLAGS);
+    } else {
+        println!(
+            "build: SDK with stable Rust: {} is not installed (cargo xtask setup), so the wasm is about 5 KB larger",
+            size_toolchain::TOOLCHAIN
+        );
+    }
+    process::run(&mut command)?;
     let wasm = pkg.join(WASM);
     let glue = pkg.join(GLUE);
     shorten_names(&wasm, &glue)?;

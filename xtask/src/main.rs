@@ -13,6 +13,7 @@ mod project;
 mod server;
 mod setup;
 mod short_names;
+mod size_toolchain;
 mod suite;
 mod test;
 

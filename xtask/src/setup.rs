@@ -5,7 +5,7 @@ use std::{path::Path, process::Command};
 
 use crate::{
     process::{self, cargo, output},
-    project,
+    project, size_toolchain,
 };
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -16,6 +16,7 @@ const MIN_NODE: u32 = 20;
 pub fn run() -> Result<(), String> {
     step("node", node)?;
     step("wasm32 target", wasm_target)?;
+    step("size toolchain", size_toolchain::setup)?;
     step("wasm-bindgen-cli", wasm_bindgen_cli)?;
     step("wasm-pack", wasm_pack)?;
     step("npm packages", npm_packages)?;
