@@ -197,16 +197,17 @@ mod imp {
         if !value.is_object() || Array::is_array(value) {
             return Err(invalid());
         }
-        Object::entries(value.unchecked_ref())
-            .iter()
-            .map(|entry| {
-                let pair = Array::from(&entry);
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(name), Some(value)) => Ok((name, value)),
-                    _ => Err(invalid()),
-                }
-            })
-            .collect()
+        // A loop, not `collect::<Result<_, _>>()`: its adapter costs 0.6 KB of wasm.
+        let mut headers = Vec::new();
+        for entry in Object::entries(value.unchecked_ref()).iter() {
+            let pair = Array::from(&entry);
+            let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string())
+            else {
+                return Err(invalid());
+            };
+            headers.push((name, value));
+        }
+        Ok(headers)
     }
 }
 

@@ -17,8 +17,10 @@
 /// The module wasm-bindgen's `--target web` glue provides the imports under.
 pub const GLUE_MODULE: &str = "./paragon_connect_bg.js";
 
-/// Export names that are wasm-bindgen's runtime, not the package's API.
-const RUNTIME_EXPORTS: [&str; 3] = ["__wbindgen_", "__externref_", "wasm_bindgen__"];
+/// Export names that are wasm-bindgen's runtime, not the package's API (the closures' invoke
+/// shims are `wasm_bindgen__convert__…` on stable, `wasm_bindgen_<crate hash>___convert__…` when
+/// std is rebuilt).
+const RUNTIME_EXPORTS: [&str; 3] = ["__wbindgen_", "__externref_", "wasm_bindgen_"];
 
 const IMPORT_SECTION: u8 = 2;
 const EXPORT_SECTION: u8 = 7;
