@@ -1,7 +1,8 @@
 // paragon-connect: the npm entry of the SDK (hand-written; `cargo xtask build` minifies it into
-// pkg/index.js beside the generated wasm-bindgen module `paragon_connect.js`, its `.wasm`, and
-// `constants.js`: the version, and the event names, codes and messages this file shares with
-// the wasm, generated from their one definition in protocol/src/browser.rs).
+// pkg/index.js beside the generated wasm-bindgen module `paragon_connect.js` and its `.wasm`).
+// `./constants.js` is not a file of the package: the build replaces the import below with the
+// version and the event names, codes and messages this file shares with the wasm, generated
+// from their one definition in protocol/src/browser.rs, in front of this file.
 //
 // Importing this file does nothing but build the `paragon` object: no `window`, no network,
 // no storage. The wasm is fetched once, lazily, by the first call that needs it, so importing

@@ -6,7 +6,11 @@ use crate::SdkError;
 /// The decoded payload (the middle part) of a JWT, as JSON text.
 pub fn payload_json(token: &str) -> Result<String, SdkError> {
     // The dots found byte by byte: `str::split` brings a `char` searcher and `memchr`.
-    let mut dots = token.bytes().enumerate().filter(|(_, b)| *b == b'.').map(|(i, _)| i);
+    let mut dots = token
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'.')
+        .map(|(i, _)| i);
     let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
         return Err(SdkError::InvalidToken(
             "expected three dot-separated parts".into(),
@@ -33,7 +37,9 @@ fn utf8(bytes: Vec<u8>) -> Option<String> {
         escaped.push(char::from(HEX[usize::from(byte >> 4)]));
         escaped.push(char::from(HEX[usize::from(byte & 15)]));
     }
-    js_sys::decode_uri_component(&escaped).ok().map(String::from)
+    js_sys::decode_uri_component(&escaped)
+        .ok()
+        .map(String::from)
 }
 
 /// Whether a token with this `exp` (seconds since the epoch) is expired at `now_ms`.

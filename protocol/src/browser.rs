@@ -3,7 +3,8 @@
 //! SDK and the Connect Portal's script exchange over their `MessagePort`.
 //!
 //! The JavaScript gets them generated, never retyped: `cargo xtask build` writes
-//! [`sdk_module`] as `pkg/constants.js`, which `js/index.js` imports, and the server serves
+//! [`sdk_module`] in front of `js/index.js` (which imports it as `./constants.js`) into
+//! `pkg/index.js`, and the server serves
 //! [`portal_script_prelude`] ahead of the portal's script. Where JavaScript syntax needs the
 //! name itself (a class name, a TypeScript type), the tests below compare the files with these
 //! definitions.
@@ -156,8 +157,8 @@ pub mod portal_message {
     pub const CLOSE: &str = "close";
 }
 
-/// The names `js/index.js` imports from `pkg/constants.js` (where `cargo xtask build` puts the
-/// version before them).
+/// The names `js/index.js` imports from `./constants.js`, which `cargo xtask build` puts (with
+/// the version) in front of the entry.
 pub fn sdk_module() -> String {
     let code = [
         ("invalidHost", code::INVALID_HOST),

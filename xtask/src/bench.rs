@@ -21,14 +21,9 @@ const BUDGET_GZIP_BYTES: u64 = 25 * 1024;
 pub fn run() -> Result<(), String> {
     build::sdk()?;
     let pkg = project::pkg_dir();
-    // What a page loads: the entry and its constants module at import, the glue and the wasm
-    // on the first call that needs them.
-    let files = [
-        "index.js",
-        build::CONSTANTS,
-        "paragon_connect.js",
-        "paragon_connect_bg.wasm",
-    ];
+    // What a page loads: the entry at import, the glue and the wasm on the first call that
+    // needs them.
+    let files = ["index.js", "paragon_connect.js", "paragon_connect_bg.wasm"];
     let mut rows = Vec::new();
     for file in files {
         let bytes = fs::read(pkg.join(file)).map_err(|e| format!("pkg/{file}: {e}"))?;

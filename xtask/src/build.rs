@@ -2,8 +2,9 @@
 //!
 //! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen
 //! --target web` → `wasm-opt -Oz`), then the npm package around it: the hand-written entry
-//! (`js/index.js`, minified, and `js/index.d.ts`), `constants.js` (the version, and the names
-//! the entry shares with the wasm from `paragon_protocol::browser`) and `package.json`.
+//! (`js/index.js` with the version and the names it shares with the wasm, from
+//! `paragon_protocol::browser`, put in front of it and minified; `js/index.d.ts`) and
+//! `package.json`.
 
 use std::{fs, path::Path, process::Command};
 
@@ -15,8 +16,9 @@ use crate::{
 /// The generated wasm-bindgen module and its wasm, as the entry imports them.
 const GLUE: &str = "paragon_connect.js";
 const WASM: &str = "paragon_connect_bg.wasm";
-/// The generated module the entry imports: the version, and the names it shares with the wasm.
-pub const CONSTANTS: &str = "constants.js";
+/// How js/index.js imports the version and the names it shares with the wasm, which the build
+/// puts in front of it (generated from `paragon_protocol::browser`).
+const CONSTANTS_IMPORT: &str = "import { CODE, EVENTS, MESSAGE, VERSION } from \"./constants.js\";";
 
 pub fn run() -> Result<(), String> {
     sdk()?;
@@ -71,32 +73,36 @@ pub fn sdk() -> Result<(), String> {
     // carries a JSDoc comment and long names per export, the entry its comments; together
     // 3.7 KB less gzipped. The readable entry is js/index.js, its types js/index.d.ts.
     minify(&glue, &glue, None)?;
+    let version = project::version()?;
+    // The entry with the names it shares with the wasm put in front of it, as one file: a
+    // module of its own cost a request and 0.4 KB gzipped (its own stream, `export`s, the
+    // import). js/index.js imports them from `./constants.js`, which only this step resolves.
+    let entry = root.join("js/index.js");
+    let source =
+        fs::read_to_string(&entry).map_err(|e| format!("cannot read {}: {e}", entry.display()))?;
+    if source.matches(CONSTANTS_IMPORT).count() != 1 {
+        return Err(format!(
+            "js/index.js must import its shared names with exactly one `{CONSTANTS_IMPORT}`"
+        ));
+    }
+    let bundled = [
+        constants_module(&version).as_str(),
+        &source.replacen(CONSTANTS_IMPORT, "", 1),
+    ]
+    .concat();
+    let staged = root.join("target/sdk-entry.js");
+    write(&staged, &bundled)?;
     minify(
-        &root.join("js/index.js"),
+        &staged,
         &pkg.join("index.js"),
-        Some("// paragon-connect: minified from js/index.js; types and docs in index.d.ts"),
+        Some(
+            "// paragon-connect: minified from js/index.js and the names of protocol/src/browser.rs; types and docs in index.d.ts",
+        ),
     )?;
     fs::copy(root.join("js/index.d.ts"), pkg.join("index.d.ts"))
         .map_err(|e| format!("cannot copy js/index.d.ts into pkg/: {e}"))?;
-    let version = project::version()?;
-    let constants = pkg.join(CONSTANTS);
-    write(&constants, &constants_module(&version))?;
-    minify(
-        &constants,
-        &constants,
-        Some(
-            "// paragon-connect: generated from the workspace version and protocol/src/browser.rs",
-        ),
-    )?;
     write(&pkg.join("package.json"), &package_json(&version)?)?;
-    let package = [
-        "index.js",
-        "index.d.ts",
-        CONSTANTS,
-        GLUE,
-        WASM,
-        "package.json",
-    ];
+    let package = ["index.js", "index.d.ts", GLUE, WASM, "package.json"];
     for file in package {
         if !pkg.join(file).exists() {
             return Err(format!("pkg/{file} is missing after the build"));
@@ -145,14 +151,16 @@ pub fn servers() -> Result<(), String> {
     Ok(())
 }
 
-/// One module rather than one per kind of value: each file a page loads costs a request and a
-/// gzip stream of its own.
+/// The declarations the entry imports from `./constants.js`: the version and
+/// `paragon_protocol::browser`'s names, not exported (they are the entry's, not the package's).
 fn constants_module(version: &str) -> String {
-    format!(
-        "export const VERSION = {};\n{}",
-        serde_json::Value::from(version),
-        paragon_protocol::browser::sdk_module()
-    )
+    [
+        "const VERSION = ",
+        &serde_json::Value::from(version).to_string(),
+        ";\n",
+        &paragon_protocol::browser::sdk_module().replace("export const ", "const "),
+    ]
+    .concat()
 }
 
 /// The npm manifest of `paragon-connect`. `sideEffects` names only the entry, which sets
@@ -179,7 +187,7 @@ fn package_json(version: &str) -> Result<String, String> {
     }},
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "{CONSTANTS}", "{GLUE}", "{WASM}"],
+  "files": ["index.js", "index.d.ts", "{GLUE}", "{WASM}"],
   "sideEffects": ["./index.js"],
   "keywords": ["paragon", "hubspot", "oauth", "integrations", "wasm"]
 }}
