@@ -162,6 +162,12 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     Ok(promise)
 }
 
+/// The fields of the portal's messages that the SDK hands on to the app's callbacks: those of
+/// the protocol's `Installed`, `Uninstalled` and `WorkflowChanged` (a test compares).
+const INSTALLED_FIELDS: [&str; 3] = ["integrationId", "integrationType", "credentialId"];
+const UNINSTALLED_FIELDS: [&str; 2] = ["integrationId", "integrationType"];
+const WORKFLOW_CHANGED_FIELDS: [&str; 3] = ["integrationId", "workflowId", "workflowStateChange"];
+
 /// What the portal said on the port.
 fn on_message(id: u32, data: JsValue) {
     let Some((options, resolve, nonce)) = PORTAL.with(|p| {
@@ -186,7 +192,7 @@ fn on_message(id: u32, data: JsValue) {
             listeners::emit(event::PORTAL_OPEN, &JsValue::UNDEFINED);
         }
         portal_message::INSTALLED => {
-            let event = copy(&["integrationId", "integrationType", "credentialId"]);
+            let event = copy(&INSTALLED_FIELDS);
             crate::js::spawn(async move {
                 // The callbacks see the user as it is now, with the new credential.
                 let _ = session::refresh().await;
@@ -197,7 +203,7 @@ fn on_message(id: u32, data: JsValue) {
             });
         }
         portal_message::UNINSTALLED => {
-            let event = copy(&["integrationId", "integrationType"]);
+            let event = copy(&UNINSTALLED_FIELDS);
             crate::js::spawn(async move {
                 let _ = session::refresh().await;
                 callback(&options, "onUninstall", &event);
@@ -205,7 +211,7 @@ fn on_message(id: u32, data: JsValue) {
             });
         }
         portal_message::WORKFLOW_CHANGED => {
-            let event = copy(&["integrationId", "workflowId", "workflowStateChange"]);
+            let event = copy(&WORKFLOW_CHANGED_FIELDS);
             callback(&options, "onWorkflowChange", &event);
             listeners::emit(event::WORKFLOW_CHANGE, &event);
         }
@@ -343,5 +349,61 @@ mod tests {
         close();
         on_message(7, ready(Some("nonce-a")));
         assert_eq!(opened(), 1, "a closed portal's port says nothing");
+    }
+
+    /// The protocol's message as JSON (what the portal's script sends, whose spelling the
+    /// protocol's own test checks), with its `type`.
+    fn sent(kind: &str, message: &impl serde::Serialize) -> JsValue {
+        let mut value = serde_json::to_value(message).expect("serializes");
+        value["type"] = kind.into();
+        js::parse(&value.to_string()).expect("JSON")
+    }
+
+    #[test]
+    fn the_protocols_ready_opens_the_portal_and_its_events_carry_the_protocols_fields() {
+        use paragon_protocol::portal::{
+            Installed, Ready, Uninstalled, WorkflowChanged, WorkflowStateChange,
+        };
+        open_portal(9, "nonce-c");
+        let ready = Ready {
+            nonce: "nonce-c".into(),
+        };
+        on_message(9, sent(portal_message::READY, &ready));
+        assert_eq!(opened(), 1);
+        close();
+
+        let installed = Installed {
+            integration_id: "i".into(),
+            integration_type: "hubspot".into(),
+            credential_id: Some("c".into()),
+        };
+        let uninstalled = Uninstalled {
+            integration_id: "i".into(),
+            integration_type: "hubspot".into(),
+        };
+        let changed = WorkflowChanged {
+            integration_id: Some("i".into()),
+            workflow_id: "w".into(),
+            workflow_state_change: WorkflowStateChange { enabled: true },
+        };
+        assert_eq!(keys(&installed), sorted(&INSTALLED_FIELDS));
+        assert_eq!(keys(&uninstalled), sorted(&UNINSTALLED_FIELDS));
+        assert_eq!(keys(&changed), sorted(&WORKFLOW_CHANGED_FIELDS));
+    }
+
+    fn sorted(fields: &[&str]) -> Vec<String> {
+        let mut fields: Vec<String> = fields.iter().map(|f| (*f).to_owned()).collect();
+        fields.sort();
+        fields
+    }
+
+    /// The serialized field names of a protocol struct, sorted.
+    fn keys(message: &impl serde::Serialize) -> Vec<String> {
+        match serde_json::to_value(message).expect("serializes") {
+            serde_json::Value::Object(map) => {
+                sorted(&map.keys().map(String::as_str).collect::<Vec<_>>())
+            }
+            other => panic!("not an object: {other}"),
+        }
     }
 }
