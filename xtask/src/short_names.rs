@@ -327,7 +327,7 @@ mod tests {
         let glue = "const i={\"./paragon_connect_bg.js\":{__wbg_getItem_49556a3e59cfb688:function(){},\
                     __wbindgen_init_externref_table:function(){}}};\
                     j.__wbindgen_malloc(1);j.authenticate();x.__wbindgen_malloc_2;";
-        let (wasm, glue) = shorten(&module(), glue).unwrap();
+        let (wasm, glue) = shorten(&module(), glue).expect("a module to rewrite");
         assert_eq!(
             glue,
             "const i={\"./paragon_connect_bg.js\":{a:function(){},b:function(){}}};\
@@ -339,13 +339,14 @@ mod tests {
         }
         assert!(!text.contains("__wbg_getItem") && !text.contains("__wbindgen_malloc"));
         // The rewritten module parses again, and a second pass finds nothing long to rename.
-        let (again, _) = shorten(&wasm, "a b").unwrap();
+        let (again, _) = shorten(&wasm, "a b").expect("the rewritten module parses");
         assert_eq!(again.len(), wasm.len());
     }
 
     #[test]
     fn an_import_the_glue_does_not_name_fails_the_build() {
-        let error = shorten(&module(), "j.__wbindgen_malloc()").unwrap_err();
+        let error =
+            shorten(&module(), "j.__wbindgen_malloc()").expect_err("an import left unnamed");
         assert!(error.contains("__wbg_getItem_49556a3e59cfb688"), "{error}");
     }
 
