@@ -47,8 +47,8 @@ pub fn shorten(wasm: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
             .get(body_start..body_start + len)
             .ok_or("a section runs past the end of the wasm")?;
         let new_body = match id {
-            IMPORT_SECTION => Some(rename_imports(body, &mut renames)?),
-            EXPORT_SECTION => Some(rename_exports(body, &mut renames)?),
+            IMPORT_SECTION => Some(rename_section(body, Section::Imports, &mut renames)?),
+            EXPORT_SECTION => Some(rename_section(body, Section::Exports, &mut renames)?),
             _ => None,
         };
         match new_body {
@@ -87,62 +87,60 @@ struct Rename {
     import: bool,
 }
 
-fn rename_imports(body: &[u8], renames: &mut Vec<Rename>) -> Result<Vec<u8>, String> {
-    let mut reader = Reader { bytes: body, at: 0 };
-    let count = reader.u32()?;
-    let mut out = Vec::with_capacity(body.len());
-    write_u32(&mut out, count);
-    let mut next = 0;
-    for _ in 0..count {
-        let module = reader.name()?;
-        let name = reader.name()?;
-        let descriptor_start = reader.at;
-        reader.import_descriptor()?;
-        let descriptor = &body[descriptor_start..reader.at];
-        write_name(&mut out, module);
-        if module == GLUE_MODULE {
-            let short = short_name(next, "");
-            next += 1;
-            write_name(&mut out, &short);
-            renames.push(Rename {
-                long: name.to_owned(),
-                short,
-                import: true,
-            });
-        } else {
-            write_name(&mut out, name);
-        }
-        out.extend_from_slice(descriptor);
-    }
-    reader.end()?;
-    Ok(out)
+/// The import section or the export section.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Section {
+    Imports,
+    Exports,
 }
 
-fn rename_exports(body: &[u8], renames: &mut Vec<Rename>) -> Result<Vec<u8>, String> {
+/// The section's entries, those of wasm-bindgen renamed: the imports of [`GLUE_MODULE`], the
+/// exports of [`RUNTIME_EXPORTS`].
+fn rename_section(
+    body: &[u8],
+    section: Section,
+    renames: &mut Vec<Rename>,
+) -> Result<Vec<u8>, String> {
     let mut reader = Reader { bytes: body, at: 0 };
     let count = reader.u32()?;
     let mut out = Vec::with_capacity(body.len());
     write_u32(&mut out, count);
     let mut next = 0;
     for _ in 0..count {
+        let module = match section {
+            Section::Imports => Some(reader.name()?),
+            Section::Exports => None,
+        };
         let name = reader.name()?;
         let descriptor_start = reader.at;
-        reader.byte()?;
-        reader.u32()?;
+        match section {
+            Section::Imports => reader.import_descriptor()?,
+            Section::Exports => {
+                reader.byte()?;
+                reader.u32()?;
+            }
+        }
         let descriptor = &body[descriptor_start..reader.at];
-        if RUNTIME_EXPORTS
-            .iter()
-            .any(|prefix| name.starts_with(prefix))
-        {
-            // `__` first: the package's own exports are camelCase method names, so the two
-            // kinds cannot meet.
-            let short = short_name(next, "__");
+        let renamed = match module {
+            Some(module) => module == GLUE_MODULE,
+            None => RUNTIME_EXPORTS
+                .iter()
+                .any(|prefix| name.starts_with(prefix)),
+        };
+        if let Some(module) = module {
+            write_name(&mut out, module);
+        }
+        if renamed {
+            // Exports get `__` first: the package's own exports are camelCase method names,
+            // so the two kinds cannot meet.
+            let prefix = if module.is_some() { "" } else { "__" };
+            let short = short_name(next, prefix);
             next += 1;
             write_name(&mut out, &short);
             renames.push(Rename {
                 long: name.to_owned(),
                 short,
-                import: false,
+                import: module.is_some(),
             });
         } else {
             write_name(&mut out, name);
