@@ -74,7 +74,7 @@ pub async fn execution(
         return Ok(None);
     };
     let attempts = store.attempts(&run.id).await?;
-    let outputs = store.step_outputs(&run.id).await?;
+    let outputs = store.step_outputs(&run.id).await?.outputs;
     Ok(Some(Execution {
         run,
         attempts,

@@ -4,6 +4,7 @@
 
 pub mod answer_cap;
 pub mod api_client;
+pub mod api_path;
 pub mod binding;
 pub mod credentials;
 pub mod egress;

@@ -8,8 +8,31 @@ use serde_json::Value;
 
 use crate::storage::StorageError;
 
-/// What one try of a step produced: its output (`steps.<id>.output`), or why not.
-pub type StepResult = Result<Value, StepFailure>;
+/// What one try of a step produced: what it leaves for later steps, or why not.
+pub type StepResult = Result<StepDone, StepFailure>;
+
+/// A step that completed: its output (`steps.<id>.output`), the provider's status for a
+/// `request:` step (`steps.<id>.status`), and the provider's refusal when the step went on past
+/// an error answer (`on_error: continue`), which Task History shows on its attempt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepDone {
+    /// The output.
+    pub output: Value,
+    /// The HTTP status, for `request:` steps.
+    pub status: Option<u16>,
+    /// The error answer the step continued past.
+    pub refused: Option<String>,
+}
+
+impl From<Value> for StepDone {
+    fn from(output: Value) -> Self {
+        Self {
+            output,
+            status: None,
+            refused: None,
+        }
+    }
+}
 
 /// Why a step did not produce its output.
 #[derive(Debug)]

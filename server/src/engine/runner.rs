@@ -2,11 +2,11 @@
 //! stored output yet (each through `steps::execute`), and settle how each ended: the failure
 //! handling of every kind of step, written once here.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
     EngineConfig,
-    outcome::{StepFailure, StepResult, backoff},
+    outcome::{StepDone, StepFailure, StepResult, backoff},
     run_inputs::{self, Blocked, Inputs},
     steps::{self, Account, StepContext},
 };
@@ -14,8 +14,8 @@ use crate::{
     clock::now_ms,
     connect::{Connect, api_client::ApiClient},
     ids::WorkerId,
-    storage::{Attempt, AttemptOutcome, Run, RunEnd, RunStatus, StorageError},
-    workflows::{self, Step},
+    storage::{Attempt, AttemptOutcome, Run, RunEnd, RunStatus, StepOutputs, StorageError},
+    workflows,
 };
 
 pub struct Runner {
@@ -24,10 +24,10 @@ pub struct Runner {
     owner: WorkerId,
 }
 
-/// Where a run stands: the outputs of its finished steps, the steps tried in earlier attempts,
-/// and the template warnings so far.
+/// Where a run stands: the outputs (and statuses) of its finished steps, the steps tried in
+/// earlier attempts, and the template warnings so far.
 struct Progress {
-    outputs: Map<String, Value>,
+    done: StepOutputs,
     tried: Vec<String>,
     warnings: Vec<String>,
 }
@@ -82,17 +82,30 @@ impl Runner {
         let mut progress = self.progress(run).await?;
         for step in &workflow.steps {
             let step_id = step.id.as_str();
-            if progress.outputs.contains_key(step_id) {
+            if progress.done.outputs.contains_key(step_id) {
                 continue;
             }
-            let input = progress.input(step, run, &inputs);
             let retry = progress.tried.iter().any(|tried| tried == step_id);
             let ctx = StepContext::new(&self.connect.store, account, attempt(run, step_id), retry);
-            let result = steps::execute(step, &ctx, &input).await;
-            let Some(output) = self.settle(run, &ctx, result, &progress.warnings).await? else {
+            let mut missing = Vec::new();
+            let result = {
+                let values = progress.values(run, &inputs);
+                steps::execute(step, &ctx, &values, &mut missing).await
+            };
+            progress.warn(missing);
+            let Some(done) = self.settle(run, &ctx, result, &progress.warnings).await? else {
                 return Ok(());
             };
-            progress.outputs.insert(step_id.to_owned(), output);
+            if let Some(status) = done.status {
+                progress
+                    .done
+                    .statuses
+                    .insert(step_id.to_owned(), status.into());
+            }
+            progress
+                .done
+                .outputs
+                .insert(step_id.to_owned(), done.output);
         }
         self.finish(run, RunStatus::Succeeded, None, &progress.warnings)
             .await?;
@@ -109,16 +122,21 @@ impl Runner {
         ctx: &StepContext<'_>,
         result: StepResult,
         warnings: &[String],
-    ) -> Result<Option<Value>, Blocked> {
+    ) -> Result<Option<StepDone>, Blocked> {
         match result {
-            Ok(output) => {
-                ctx.finish(AttemptOutcome::Succeeded, None).await?;
+            Ok(done) => {
+                // A step that went on past an error answer (`on_error: continue`) shows it.
+                let outcome = match &done.refused {
+                    Some(_) => AttemptOutcome::Failed,
+                    None => AttemptOutcome::Succeeded,
+                };
+                ctx.finish(outcome, done.refused.as_deref()).await?;
                 let step = ctx.step_id();
                 self.connect
                     .store
-                    .save_step_output(&run.id, &step, &output)
+                    .save_step_output(&run.id, &step, &done.output, done.status)
                     .await?;
-                return Ok(Some(output));
+                return Ok(Some(done));
             }
             Err(StepFailure::Storage(error)) => return Err(Blocked::Storage(error)),
             Err(StepFailure::Invalid(reason)) => {
@@ -193,10 +211,10 @@ impl Runner {
 
     async fn progress(&self, run: &Run) -> Result<Progress, StorageError> {
         let store = &self.connect.store;
-        let outputs = store.step_outputs(&run.id).await?;
+        let done = store.step_outputs(&run.id).await?;
         let tried = store.attempts(&run.id).await?;
         Ok(Progress {
-            outputs,
+            done,
             tried: tried.into_iter().map(|a| a.step_id).collect(),
             warnings: run.warnings.clone(),
         })
@@ -204,22 +222,24 @@ impl Runner {
 }
 
 impl Progress {
-    /// The step's input rendered from the event, the user and earlier outputs; its template
-    /// warnings join the run's (each once).
-    fn input(&mut self, step: &Step, run: &Run, inputs: &Inputs) -> Map<String, Value> {
-        let context = workflows::Context {
+    /// What the step's templates render against: the event, the user and earlier outputs.
+    fn values<'a>(&'a self, run: &'a Run, inputs: &'a Inputs) -> workflows::Context<'a> {
+        workflows::Context {
             event: &inputs.payload,
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
-            steps: &self.outputs,
-        };
-        let (input, step_warnings) = workflows::render_step_input(step, &context);
-        for warning in step_warnings {
+            steps: &self.done.outputs,
+            statuses: &self.done.statuses,
+        }
+    }
+
+    /// A step's template warnings join the run's, each once.
+    fn warn(&mut self, warnings: Vec<String>) {
+        for warning in warnings {
             if !self.warnings.contains(&warning) {
                 self.warnings.push(warning);
             }
         }
-        input
     }
 }
 

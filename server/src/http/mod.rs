@@ -20,7 +20,6 @@ mod portal;
 mod projects;
 mod proxy;
 mod proxy_headers;
-mod proxy_path;
 mod sdk_user;
 mod signing_keys;
 mod state;

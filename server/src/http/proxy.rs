@@ -18,15 +18,11 @@ use axum::{
 
 use paragon_protocol::sdk::ProxyOutput;
 
-use super::{
-    ApiError, AppState,
-    auth::AuthUser,
-    paragon_headers, proxy_headers,
-    proxy_path::{ApiPath, PathRefusal},
-};
+use super::{ApiError, AppState, auth::AuthUser, paragon_headers, proxy_headers};
 use crate::connect::{
     ConnectError,
     api_client::{ApiAnswer, ApiBody, ApiClient, ApiRequest, Exchange},
+    api_path::{ApiPath, PathRefusal},
     integrations::{self, Missing},
 };
 

@@ -191,6 +191,15 @@ impl AttemptOutcome {
     }
 }
 
+/// The finished steps of a run: what later steps read and a retry reuses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StepOutputs {
+    /// Step id to its output (`steps.<id>.output`).
+    pub outputs: Map<String, Value>,
+    /// Step id to the provider's HTTP status, for the `request:` steps (`steps.<id>.status`).
+    pub statuses: Map<String, Value>,
+}
+
 /// One try of one step, for Task History.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
@@ -318,13 +327,15 @@ pub trait EngineStore: Send + Sync + Debug {
     /// Runs of the project, newest first.
     async fn runs(&self, project: ProjectId, filter: &RunFilter) -> Result<Vec<Run>, StorageError>;
     /// The outputs of a run's finished steps (step id → output).
-    async fn step_outputs(&self, run: &RunId) -> Result<Map<String, Value>, StorageError>;
-    /// Stores a finished step's output, so a retry of the run does not repeat it.
+    async fn step_outputs(&self, run: &RunId) -> Result<StepOutputs, StorageError>;
+    /// Stores a finished step's output (and, for a `request:` step, the provider's status), so
+    /// a retry of the run does not repeat it.
     async fn save_step_output(
         &self,
         run: &RunId,
         step: &str,
         output: &Value,
+        status: Option<u16>,
     ) -> Result<(), StorageError>;
     /// Stores (or completes) an attempt of a step.
     async fn record_attempt(&self, attempt: &Attempt) -> Result<(), StorageError>;
@@ -813,15 +824,21 @@ where
         rows.into_iter().map(Run::try_from).collect()
     }
 
-    async fn step_outputs(&self, run: &RunId) -> Result<Map<String, Value>, StorageError> {
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT step_id, output FROM run_steps WHERE run_id = $1")
+    async fn step_outputs(&self, run: &RunId) -> Result<StepOutputs, StorageError> {
+        let rows: Vec<(String, String, Option<i64>)> =
+            sqlx::query_as("SELECT step_id, output, status FROM run_steps WHERE run_id = $1")
                 .bind(run)
                 .fetch_all(&self.pool)
                 .await?;
-        rows.into_iter()
-            .map(|(step, output)| Ok((step, from_json(&output, "step output")?)))
-            .collect()
+        let mut done = StepOutputs::default();
+        for (step, output, status) in rows {
+            if let Some(status) = status {
+                done.statuses.insert(step.clone(), status.into());
+            }
+            done.outputs
+                .insert(step, from_json(&output, "step output")?);
+        }
+        Ok(done)
     }
 
     async fn save_step_output(
@@ -829,14 +846,17 @@ where
         run: &RunId,
         step: &str,
         output: &Value,
+        status: Option<u16>,
     ) -> Result<(), StorageError> {
         sqlx::query(
-            "INSERT INTO run_steps (run_id, step_id, output) VALUES ($1, $2, $3)
-             ON CONFLICT (run_id, step_id) DO UPDATE SET output = excluded.output",
+            "INSERT INTO run_steps (run_id, step_id, output, status) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (run_id, step_id) DO UPDATE SET output = excluded.output,
+             status = excluded.status",
         )
         .bind(run)
         .bind(step)
         .bind(output.to_string())
+        .bind(status.map(i64::from))
         .execute(&self.pool)
         .await?;
         Ok(())

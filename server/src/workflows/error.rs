@@ -98,7 +98,9 @@ pub enum Problem {
     UnknownVariableRoot { key: String, path: String },
     #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
     UnknownUserVariable { key: String, path: String },
-    #[error("input `{key}`: `{path}` must have the form `steps.<step id>.output...`")]
+    #[error(
+        "input `{key}`: `{path}` must have the form `steps.<step id>.output...` or `steps.<step id>.status`"
+    )]
     StepPathShape { key: String, path: String },
     #[error("input `{key}`: `{path}` refers to step `{step}`, which does not exist")]
     UnknownStep {
@@ -114,6 +116,32 @@ pub enum Problem {
         path: String,
         step: String,
     },
+    #[error(
+        "`{path}`: step `{step}` is an action; only `request` steps have a `status` (input `{key}`)"
+    )]
+    StatusOfAction {
+        key: String,
+        path: String,
+        step: String,
+    },
+    #[error("a step has exactly one of `action` or `request`; this one has {found}")]
+    StepKind { found: String },
+    #[error(
+        "`{0}` steps are not built yet: this platform runs `action` and `request` steps (docs/workflows.md)"
+    )]
+    KindNotBuilt(&'static str),
+    #[error("unknown method `{0}` (expected one of: GET, POST, PUT, PATCH, DELETE)")]
+    UnknownMethod(String),
+    #[error("`path` must start with `/`: it is a path under the integration's API base")]
+    RequestPath,
+    #[error(
+        "the header `{0}` is the platform's (it carries the user's credential) and cannot be set"
+    )]
+    PlatformHeader(String),
+    #[error("`on_error` must be `fail` or `continue`, not `{0}`")]
+    UnknownOnError(String),
+    #[error("`retry` must be `safe` or `always`, not `{0}`")]
+    UnknownRetry(String),
     #[error("duplicate step id `{id}` (first used on line {first_line})")]
     DuplicateStep { id: String, first_line: usize },
     #[error("duplicate workflow id `{id}` (first used in {first})")]

@@ -7,22 +7,27 @@ use serde_json::{Map, Value};
 
 use super::{
     action::Action,
-    model::Step,
+    model::Inputs,
     render::{Context, push_scalar_text},
 };
 
-/// Renders every input of `step`, in order, with the warnings of them all (each prefixed with
-/// its input's name).
-pub fn render_step_input(step: &Step, ctx: &Context<'_>) -> (Map<String, Value>, Vec<String>) {
+/// Renders every template of `inputs` (an action's `input`, a request's `query` or
+/// `headers`), in order, with the warnings of them all (each prefixed with `what` and the
+/// name).
+pub fn render_inputs(
+    inputs: &Inputs,
+    what: &str,
+    ctx: &Context<'_>,
+) -> (Map<String, Value>, Vec<String>) {
     let mut values = Map::new();
     let mut warnings = Vec::new();
-    for (key, template) in step.input.iter() {
+    for (key, template) in inputs.iter() {
         let rendered = template.render(ctx);
         warnings.extend(
             rendered
                 .warnings
                 .into_iter()
-                .map(|w| format!("input `{key}`: {w}")),
+                .map(|w| format!("{what} `{key}`: {w}")),
         );
         values.insert(key.to_owned(), rendered.value);
     }

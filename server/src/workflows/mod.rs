@@ -3,7 +3,7 @@
 //! run renders. docs/workflows.md is the user documentation.
 //!
 //! The engine calls [`load_dir`] on `paragon deploy DIR`, stores the [`Bundle`] as JSON (it
-//! round-trips through serde), and for each step of a run calls [`render_step_input`] and
+//! round-trips through serde), and for each step of a run calls [`render_inputs`] and
 //! [`ContactRequest::new`]. Nothing here does I/O but reading the deploy directory.
 
 mod action;
@@ -15,6 +15,7 @@ mod load;
 mod model;
 mod render;
 mod template;
+mod template_value;
 mod variables;
 mod workflow;
 mod yaml;
@@ -24,8 +25,13 @@ mod tests;
 
 pub use action::{Action, IntegrationType, OnConflict};
 pub use error::{DeployError, DeployErrors, Problem};
-pub use input::{ContactRequest, MissingInput, property_text, render_step_input};
+pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
-pub use model::{AppEvent, Bundle, Inputs, Step, StepId, Trigger, Workflow, WorkflowId};
+pub use model::{
+    ActionStep, ApiCall, AppEvent, Bundle, HttpMethod, Inputs, OnError, RequestStep, Retry, Step,
+    StepId, StepKind, Trigger, Workflow, WorkflowId,
+};
+pub(crate) use render::push_scalar_text;
 pub use render::{Context, Rendered};
 pub use template::{Template, TemplateError, VarPath};
+pub use template_value::TemplateValue;

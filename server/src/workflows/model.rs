@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     action::{Action, IntegrationType, OnConflict},
     template::Template,
+    template_value::TemplateValue,
 };
 
 /// Everything one deploy directory defines.
@@ -77,11 +78,30 @@ pub enum Trigger {
     AppEvent(String),
 }
 
-/// One step of a workflow.
+/// One step of a workflow: its id and what it does. Stored as one JSON object (the id beside the
+/// kind's own keys), so the versions deployed before there were other kinds read as actions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     /// Unique in the workflow; later steps read its output as `steps.<id>.output`.
     pub id: StepId,
+    /// What the step does.
+    #[serde(flatten)]
+    pub kind: StepKind,
+}
+
+/// What a step does: the key beside its `id` says which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum StepKind {
+    /// `action:`, one of the provider's actions.
+    Action(ActionStep),
+    /// `request:`, any endpoint of the integration's API.
+    Request(RequestStep),
+}
+
+/// An `action:` step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionStep {
     /// What the step does.
     pub action: Action,
     /// Only for `hubspot.create_contact`; `fail` elsewhere.
@@ -89,6 +109,110 @@ pub struct Step {
     pub on_conflict: OnConflict,
     /// The action's inputs, in the order written.
     pub input: Inputs,
+}
+
+/// A `request:` step: one call to the integration's API with the user's credential.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestStep {
+    /// The call.
+    pub request: ApiCall,
+    /// What an error answer of the provider does to the run.
+    #[serde(default)]
+    pub on_error: OnError,
+    /// When a failed call is tried again.
+    #[serde(default)]
+    pub retry: Retry,
+}
+
+/// The call of a `request:` step; every part but the method is templates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiCall {
+    /// The method.
+    pub method: HttpMethod,
+    /// The path under the integration's API base, from `/`.
+    pub path: Template,
+    /// Query parameters, in the order written.
+    #[serde(default)]
+    pub query: Inputs,
+    /// Headers beside the platform's (`Authorization` is the platform's).
+    #[serde(default)]
+    pub headers: Inputs,
+    /// The JSON body, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<TemplateValue>,
+}
+
+/// The methods a `request:` step may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl HttpMethod {
+    /// Every method, as written.
+    pub const NAMES: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    /// The method named `name` (upper case, as HTTP writes it).
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "GET" => Self::Get,
+            "POST" => Self::Post,
+            "PUT" => Self::Put,
+            "PATCH" => Self::Patch,
+            "DELETE" => Self::Delete,
+            _ => return None,
+        })
+    }
+
+    /// As HTTP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+
+    /// Whether sending the request twice does what sending it once does (RFC 9110 §9.2.2),
+    /// so that a try whose answer was lost may be repeated.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Self::Get | Self::Put | Self::Delete)
+    }
+}
+
+/// `on_error:` of a `request:` step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnError {
+    /// An error answer fails the run with the provider's message.
+    #[default]
+    Fail,
+    /// An error answer is the step's output; later steps read `steps.<id>.status`.
+    Continue,
+}
+
+/// `retry:` of a `request:` step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retry {
+    /// 429 always; 5xx and no answer only for idempotent methods (GET, PUT, DELETE): a POST or
+    /// PATCH whose answer was lost may have acted.
+    #[default]
+    Safe,
+    /// 429, 5xx and no answer for every method: the step says a repeat is harmless.
+    Always,
 }
 
 /// A step's inputs: names to templates, in the order written. Serialized as a JSON object.

@@ -16,6 +16,9 @@ pub struct Context<'a> {
     pub user_meta: &'a Map<String, Value>,
     /// Step id to that step's output, for the steps that ran: `steps.<id>.output.*`.
     pub steps: &'a Map<String, Value>,
+    /// Step id to the HTTP status its provider answered, for the `request:` steps that ran:
+    /// `steps.<id>.status`.
+    pub statuses: &'a Map<String, Value>,
 }
 
 /// A rendered value and what went missing on the way.
@@ -91,6 +94,9 @@ fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
         [root, step, output, rest @ ..] if root == "steps" && output == "output" => {
             walk(ctx.steps.get(step)?, rest).cloned()
         }
+        [root, step, status] if root == "steps" && status == "status" => {
+            ctx.statuses.get(step).cloned()
+        }
         _ => None,
     }
 }
@@ -116,6 +122,7 @@ mod tests {
         event: Value,
         meta: Map<String, Value>,
         steps: Map<String, Value>,
+        statuses: Map<String, Value>,
     }
 
     impl Values {
@@ -128,6 +135,7 @@ mod tests {
                 }),
                 meta: object(json!({"Email": "owner@app.example", "plan": {"tier": 2}})),
                 steps: object(json!({"create_contact": {"id": "501", "properties": {}}})),
+                statuses: object(json!({"search": 404})),
             }
         }
 
@@ -137,6 +145,7 @@ mod tests {
                 user_id: "user-42",
                 user_meta: &self.meta,
                 steps: &self.steps,
+                statuses: &self.statuses,
             }
         }
     }
@@ -211,6 +220,8 @@ mod tests {
             json!({"id": "501", "properties": {}})
         );
         assert_eq!(render("{{steps.later.output.id}}").warnings.len(), 1);
+        assert_eq!(render("{{steps.search.status}}").value, json!(404));
+        assert_eq!(render("{{steps.create_contact.status}}").warnings.len(), 1);
     }
 
     #[test]

@@ -1,25 +1,45 @@
 //! Deploy-time checks of the variables a step's templates use: the root must exist, `user` has
-//! only `id` and `meta`, and `steps.<id>.output` must name a step that runs earlier.
+//! only `id` and `meta`, `steps.<id>.output` must name a step that runs earlier, and
+//! `steps.<id>.status` an earlier `request` step.
 
 use super::{error::Problem, model::StepId, template::VarPath};
 
-/// Checks one variable of input `key` in a step that runs after `earlier` (in order) and
-/// before `later` (the step itself included: it cannot read its own output).
-pub(crate) fn check(
-    path: &VarPath,
-    key: &str,
-    earlier: &[StepId],
-    later: &[StepId],
-) -> Result<(), Problem> {
+/// The steps a template may refer to, seen from one step: those that run before it (in
+/// order), those that run from it on (the step itself included: it cannot read its own
+/// output), and which of all are `request` steps (they alone have a `status`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub earlier: &'a [StepId],
+    pub later: &'a [StepId],
+    pub requests: &'a [StepId],
+}
+
+/// Checks one variable of input `key` in the step `scope` is seen from.
+pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), Problem> {
+    let Scope {
+        earlier,
+        later,
+        requests,
+    } = scope;
     let (key, shown) = (key.to_owned(), path.to_string());
     match path.segments() {
         [root, ..] if root == "event" => Ok(()),
         [root, id] if root == "user" && id == "id" => Ok(()),
         [root, meta, ..] if root == "user" && meta == "meta" => Ok(()),
         [root, ..] if root == "user" => Err(Problem::UnknownUserVariable { key, path: shown }),
-        [root, step, output, ..] if root == "steps" && output == "output" => {
+        [root, step, field, rest @ ..]
+            if root == "steps" && (field == "output" || (field == "status" && rest.is_empty())) =>
+        {
             let step = step.clone();
+            let is_request = requests.iter().any(|s| s.as_str() == step);
             if earlier.iter().any(|s| s.as_str() == step) {
+                if field == "status" && !is_request {
+                    return Err(Problem::StatusOfAction {
+                        key,
+                        path: shown,
+                        step,
+                    });
+                }
                 Ok(())
             } else if later.iter().any(|s| s.as_str() == step) {
                 Err(Problem::LaterStep {
@@ -49,7 +69,12 @@ mod tests {
         let template = Template::parse(source).expect("parses");
         let path = template.variables().next().expect("one variable");
         let id = |s: &str| StepId::parse(s).expect("valid id");
-        check(path, "k", &[id("first")], &[id("this"), id("next")])
+        let scope = Scope {
+            earlier: &[id("first"), id("search")],
+            later: &[id("this"), id("next")],
+            requests: &[id("search"), id("next")],
+        };
+        check(path, "k", scope)
     }
 
     #[test]
@@ -62,6 +87,7 @@ mod tests {
             "{{user.meta.Email}}",
             "{{steps.first.output}}",
             "{{steps.first.output.id}}",
+            "{{steps.search.status}}",
         ] {
             assert_eq!(check_one(ok), Ok(()), "{ok}");
         }
@@ -100,6 +126,18 @@ mod tests {
         assert!(matches!(
             check_one("{{steps.first.id}}"),
             Err(Problem::StepPathShape { .. })
+        ));
+        assert!(matches!(
+            check_one("{{steps.search.status.code}}"),
+            Err(Problem::StepPathShape { .. })
+        ));
+        assert!(matches!(
+            check_one("{{steps.first.status}}"),
+            Err(Problem::StatusOfAction { .. })
+        ));
+        assert!(matches!(
+            check_one("{{steps.next.status}}"),
+            Err(Problem::LaterStep { .. })
         ));
     }
 }

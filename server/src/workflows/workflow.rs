@@ -6,9 +6,13 @@ use super::{
     action::{Action, IntegrationType, OnConflict},
     error::Problem,
     fields::{self, Fields, Report},
-    model::{Inputs, Step, StepId, Trigger, Workflow, WorkflowId},
+    model::{
+        ActionStep, ApiCall, HttpMethod, Inputs, OnError, RequestStep, Retry, Step, StepId,
+        StepKind, Trigger, Workflow, WorkflowId,
+    },
     template::Template,
-    variables,
+    template_value::TemplateValue,
+    variables::{self, Scope},
     yaml::{Node, Pos, Value},
 };
 
@@ -21,7 +25,13 @@ const WORKFLOW_KEYS: &[&str] = &[
     "steps",
 ];
 const TRIGGER_KEYS: &[&str] = &["app_event"];
-const STEP_KEYS: &[&str] = &["id", "action", "on_conflict", "input"];
+const ACTION_KEYS: &[&str] = &["id", "action", "on_conflict", "input"];
+const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
+const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
+/// The keys that say what a step is, built or not.
+const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "response"];
+/// Headers the platform sets on every call to the provider.
+const PLATFORM_HEADERS: &[&str] = &["authorization", "host", "content-length"];
 
 /// A workflow and the places the loader's cross-file checks point at.
 #[derive(Debug)]
@@ -118,20 +128,26 @@ fn read_steps(
         ids.push(id.map(|(id, _)| id));
     }
     let known: Vec<StepId> = ids.iter().flatten().cloned().collect();
+    let requests: Vec<StepId> = items
+        .iter()
+        .zip(&ids)
+        .filter(|(item, _)| has_key(item, "request"))
+        .filter_map(|(_, id)| id.clone())
+        .collect();
     let mut steps = Vec::with_capacity(items.len());
     let mut before = 0;
     for (item, id) in items.iter().zip(ids) {
         let (earlier, later) = known.split_at(before);
-        let step = read_step(item, integration, earlier, later, report);
+        let scope = Scope {
+            earlier,
+            later,
+            requests: &requests,
+        };
+        let kind = read_step(item, integration, scope, report);
         if id.is_some() {
             before += 1;
         }
-        steps.push(id.zip(step).map(|(id, (action, on_conflict, input))| Step {
-            id,
-            action,
-            on_conflict,
-            input,
-        }));
+        steps.push(id.zip(kind).map(|(id, kind)| Step { id, kind }));
     }
     steps.into_iter().collect()
 }
@@ -154,14 +170,56 @@ fn read_step_id(item: &Node, report: &mut Report) -> Option<(StepId, Pos)> {
     parsed
 }
 
+fn has_key(item: &Node, key: &str) -> bool {
+    matches!(&item.value, Value::Map(entries) if entries.iter().any(|e| e.key == key))
+}
+
+/// A step: exactly one of the kind keys, then that kind's own keys.
 fn read_step(
     item: &Node,
     integration: Option<IntegrationType>,
-    earlier: &[StepId],
-    later: &[StepId],
+    scope: Scope<'_>,
     report: &mut Report,
-) -> Option<(Action, OnConflict, Inputs)> {
-    let fields = Fields::read(item, "the step", STEP_KEYS, report)?;
+) -> Option<StepKind> {
+    let Value::Map(entries) = &item.value else {
+        report.at(item.pos, Problem::NotAMapping { what: "a step" });
+        return None;
+    };
+    let kinds: Vec<&'static str> = KINDS
+        .iter()
+        .copied()
+        .filter(|kind| entries.iter().any(|e| e.key == *kind))
+        .collect();
+    match kinds.as_slice() {
+        ["action"] => read_action(item, integration, scope, report).map(StepKind::Action),
+        ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
+        [kind] => {
+            report.at(item.pos, Problem::KindNotBuilt(kind));
+            None
+        }
+        found => {
+            let found = if found.is_empty() {
+                "none".to_owned()
+            } else {
+                found
+                    .iter()
+                    .map(|k| ["`", k, "`"].concat())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            };
+            report.at(item.pos, Problem::StepKind { found });
+            None
+        }
+    }
+}
+
+fn read_action(
+    item: &Node,
+    integration: Option<IntegrationType>,
+    scope: Scope<'_>,
+    report: &mut Report,
+) -> Option<ActionStep> {
+    let fields = Fields::read(item, "the step", ACTION_KEYS, report)?;
     let action = fields.text("action", report).and_then(|(name, pos)| {
         let Some(action) = Action::parse(&name) else {
             let known = Action::NAMES;
@@ -194,15 +252,202 @@ fn read_step(
     };
     let input = fields
         .required("input", report)
-        .and_then(|node| read_input(node, action, earlier, later, report));
-    Some((action?, on_conflict?, input?))
+        .and_then(|node| read_input(node, action, scope, report));
+    Some(ActionStep {
+        action: action?,
+        on_conflict: on_conflict?,
+        input: input?,
+    })
+}
+
+/// A `request:` step: the call, then `on_error` and `retry`.
+fn read_request_step(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<RequestStep> {
+    let fields = Fields::read(item, "the step", REQUEST_STEP_KEYS, report)?;
+    let request = fields
+        .required("request", report)
+        .and_then(|node| read_request(node, scope, report));
+    let on_error = match fields.optional("on_error") {
+        None => Some(OnError::Fail),
+        Some(node) => fields::text(node, "on_error", report).and_then(|(name, pos)| {
+            let parsed = match name.as_str() {
+                "fail" => Some(OnError::Fail),
+                "continue" => Some(OnError::Continue),
+                _ => None,
+            };
+            if parsed.is_none() {
+                report.at(pos, Problem::UnknownOnError(name));
+            }
+            parsed
+        }),
+    };
+    let retry = match fields.optional("retry") {
+        None => Some(Retry::Safe),
+        Some(node) => fields::text(node, "retry", report).and_then(|(name, pos)| {
+            let parsed = match name.as_str() {
+                "safe" => Some(Retry::Safe),
+                "always" => Some(Retry::Always),
+                _ => None,
+            };
+            if parsed.is_none() {
+                report.at(pos, Problem::UnknownRetry(name));
+            }
+            parsed
+        }),
+    };
+    Some(RequestStep {
+        request: request?,
+        on_error: on_error?,
+        retry: retry?,
+    })
+}
+
+/// `request:`'s `method`, `path`, `query`, `headers` and `body`.
+fn read_request(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<ApiCall> {
+    let fields = Fields::read(node, "`request`", REQUEST_KEYS, report)?;
+    let method = fields.text("method", report).and_then(|(name, pos)| {
+        let parsed = HttpMethod::parse(&name);
+        if parsed.is_none() {
+            report.at(pos, Problem::UnknownMethod(name));
+        }
+        parsed
+    });
+    let path = fields.text("path", report).and_then(|(text, pos)| {
+        let template = checked_template(&text, "request.path", pos, scope, report)?;
+        if !text.starts_with('/') {
+            report.at(pos, Problem::RequestPath);
+            return None;
+        }
+        Some(template)
+    });
+    let query = match fields.optional("query") {
+        None => Some(Inputs::default()),
+        Some(node) => read_templates(node, "request.query", scope, report),
+    };
+    let headers = match fields.optional("headers") {
+        None => Some(Inputs::default()),
+        Some(node) => read_templates(node, "request.headers", scope, report).and_then(|h| {
+            let platform = h
+                .iter()
+                .find(|(name, _)| PLATFORM_HEADERS.contains(&name.to_ascii_lowercase().as_str()));
+            if let Some((name, _)) = platform {
+                report.at(node.pos, Problem::PlatformHeader(name.to_owned()));
+                return None;
+            }
+            Some(h)
+        }),
+    };
+    let body = match fields.optional("body") {
+        None => Some(None),
+        Some(node) => read_body(node, scope, report).map(Some),
+    };
+    Some(ApiCall {
+        method: method?,
+        path: path?,
+        query: query?,
+        headers: headers?,
+        body: body?,
+    })
+}
+
+/// A mapping of names to text templates (`query`, `headers`).
+fn read_templates(
+    node: &Node,
+    what: &'static str,
+    scope: Scope<'_>,
+    report: &mut Report,
+) -> Option<Inputs> {
+    let Value::Map(entries) = &node.value else {
+        report.at(node.pos, Problem::NotAMapping { what });
+        return None;
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    let mut complete = true;
+    for entry in entries {
+        let key = [what, ".", &entry.key].concat();
+        let text = match &entry.value.value {
+            Value::Scalar(scalar) if !scalar.is_null() => scalar.text.clone(),
+            _ => {
+                report.at(entry.value.pos, Problem::InputNotText(key));
+                complete = false;
+                continue;
+            }
+        };
+        match checked_template(&text, &key, entry.value.pos, scope, report) {
+            Some(template) => out.push((entry.key.clone(), template)),
+            None => complete = false,
+        }
+    }
+    complete.then_some(Inputs(out))
+}
+
+/// `body:`: any YAML value; its strings are templates, the rest JSON as the YAML core schema
+/// reads it.
+fn read_body(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<TemplateValue> {
+    Some(match &node.value {
+        Value::Scalar(scalar) if scalar.plain => match node.to_json() {
+            serde_json::Value::String(text) => TemplateValue::Text(checked_template(
+                &text,
+                "request.body",
+                node.pos,
+                scope,
+                report,
+            )?),
+            literal => TemplateValue::Literal(literal),
+        },
+        Value::Scalar(scalar) => TemplateValue::Text(checked_template(
+            &scalar.text,
+            "request.body",
+            node.pos,
+            scope,
+            report,
+        )?),
+        Value::Seq(items) => {
+            let read: Vec<Option<TemplateValue>> =
+                items.iter().map(|i| read_body(i, scope, report)).collect();
+            TemplateValue::List(read.into_iter().collect::<Option<_>>()?)
+        }
+        Value::Map(entries) => {
+            let read: Vec<Option<(String, TemplateValue)>> = entries
+                .iter()
+                .map(|e| Some((e.key.clone(), read_body(&e.value, scope, report)?)))
+                .collect();
+            TemplateValue::Object(read.into_iter().collect::<Option<_>>()?)
+        }
+    })
+}
+
+/// `text` parsed as a template whose variables the step may use; the problems reported at
+/// `pos` under the name `key`.
+fn checked_template(
+    text: &str,
+    key: &str,
+    pos: Pos,
+    scope: Scope<'_>,
+    report: &mut Report,
+) -> Option<Template> {
+    match Template::parse(text) {
+        Err(source) => {
+            let key = key.to_owned();
+            report.at(pos, Problem::Template { key, source });
+            None
+        }
+        Ok(template) => {
+            let mut valid = true;
+            for path in template.variables() {
+                if let Err(problem) = variables::check(path, key, scope) {
+                    report.at(pos, problem);
+                    valid = false;
+                }
+            }
+            valid.then_some(template)
+        }
+    }
 }
 
 fn read_input(
     node: &Node,
     action: Option<Action>,
-    earlier: &[StepId],
-    later: &[StepId],
+    scope: Scope<'_>,
     report: &mut Report,
 ) -> Option<Inputs> {
     let Value::Map(entries) = &node.value else {
@@ -231,7 +476,7 @@ fn read_input(
             Err(source) => report.at(entry.value.pos, Problem::Template { key, source }),
             Ok(template) => {
                 for path in template.variables() {
-                    if let Err(problem) = variables::check(path, &key, earlier, later) {
+                    if let Err(problem) = variables::check(path, &key, scope) {
                         report.at(entry.value.pos, problem);
                     }
                 }

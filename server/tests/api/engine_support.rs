@@ -103,6 +103,22 @@ impl Hubspot {
         }
     }
 
+    /// The Task History detail of `run` (an item of [`Self::executions`]).
+    pub async fn execution(&self, app: &TestApp, run: &Value) -> Value {
+        let path = format!(
+            "/projects/{}/task-history/workflow-executions/{}",
+            self.project.id,
+            run["id"].as_str().expect("a run id")
+        );
+        app.management(Method::GET, &path, &self.project.api_key)
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+
     /// Waits until `count` runs exist and all are finished; returns them.
     pub async fn finished_runs(&self, app: &TestApp, count: usize, within: Duration) -> Vec<Value> {
         let deadline = Instant::now() + within;

@@ -16,6 +16,7 @@ mod paragon_compat;
 mod provider_urls;
 mod proxy_forwarding;
 mod proxy_paths;
+mod request_steps;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]

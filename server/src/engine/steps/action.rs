@@ -11,14 +11,21 @@ use serde_json::{Map, Value, json};
 
 use super::{StepContext, message};
 use crate::{
-    engine::outcome::{StepFailure, StepResult},
-    workflows::{Action, ContactRequest, OnConflict, Step},
+    engine::outcome::StepFailure,
+    workflows::{Action, ActionStep, ContactRequest, OnConflict},
 };
+
+/// An action's output, or why not.
+type StepResult = Result<Value, StepFailure>;
 
 const CONTACTS: &str = "/crm/v3/objects/contacts";
 
-/// Runs the contact action of `step`.
-pub async fn execute(step: &Step, ctx: &StepContext<'_>, input: &Map<String, Value>) -> StepResult {
+/// Runs the contact action of `step` with its rendered `input`.
+pub async fn execute(
+    step: &ActionStep,
+    ctx: &StepContext<'_>,
+    input: &Map<String, Value>,
+) -> StepResult {
     let request = ContactRequest::new(step.action, input)
         .map_err(|missing| StepFailure::Invalid(missing.to_string()))?;
     let body = json!({ "properties": request.properties });

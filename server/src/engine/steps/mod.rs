@@ -10,13 +10,16 @@
 //! [`StepContext::call`] classifies what every provider call can meet (429 and 5xx are retried,
 //! network failures too, egress refusals and dead credentials are permanent).
 //!
-//! How the kinds to come fit: `request` is [`StepContext::call`] with the step's method and path
-//! (the same token, refresh, pacing, cap and classification); `delay` ends with an outcome that
+//! `request` sends through [`StepContext::send`], the same token, refresh, pacing and cap, and
+//! classifies the answer by its own retry rule (`steps::request`).
+//!
+//! How the kinds to come fit: `delay` ends with an outcome that
 //! `Runner::settle` turns into a re-queue at the wanted time (one variant of `StepFailure`, one
 //! arm there); `if` and `for_each` run their nested steps through the runner's loop and return
 //! the branch's or the loop's output; `response` hands its output to the waiting trigger.
 
 mod action;
+mod request;
 
 use std::sync::{
     Mutex, PoisonError,
@@ -24,26 +27,37 @@ use std::sync::{
 };
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::outcome::{StepFailure, StepResult};
+use super::outcome::{StepDone, StepFailure, StepResult};
 use crate::{
     clock::now_ms,
     connect::{
         ConnectError,
-        api_client::{self, ApiClient, ApiRequest, CallError, Exchange},
+        api_client::{self, ApiAnswer, ApiClient, ApiRequest, CallError, Exchange},
         provider::ProviderError,
     },
     storage::{Attempt, AttemptOutcome, StorageError, Store},
-    workflows::{Action, Step},
+    workflows::{self, Context, Step, StepKind},
 };
 
-/// Runs `step` with its rendered `input`.
-pub async fn execute(step: &Step, ctx: &StepContext<'_>, input: &Map<String, Value>) -> StepResult {
-    match step.action {
-        Action::CreateContact | Action::UpsertContact | Action::UpdateContact => {
-            action::execute(step, ctx, input).await
+/// Runs `step`, its templates rendered against `values`; what went missing on the way joins
+/// `warnings`.
+pub async fn execute(
+    step: &Step,
+    ctx: &StepContext<'_>,
+    values: &Context<'_>,
+    warnings: &mut Vec<String>,
+) -> StepResult {
+    match &step.kind {
+        StepKind::Action(action) => {
+            let (input, missing) = workflows::render_inputs(&action.input, "input", values);
+            warnings.extend(missing);
+            action::execute(action, ctx, &input)
+                .await
+                .map(StepDone::from)
         }
+        StepKind::Request(request) => request::execute(request, ctx, values, warnings).await,
     }
 }
 
@@ -101,16 +115,8 @@ impl<'a> StepContext<'a> {
         path: &str,
         body: &Value,
     ) -> Result<(StatusCode, Value), StepFailure> {
-        self.start().await?;
         let request = ApiRequest::json(method, self.api_base, path, body.clone());
-        let mut exchange = Exchange::default();
-        let sent = self.api.send(&request, &mut exchange).await;
-        {
-            let mut attempt = self.attempt.lock().unwrap_or_else(PoisonError::into_inner);
-            attempt.request = exchange.request;
-            attempt.response = exchange.response;
-        }
-        let answer = sent.map_err(|error| self.call_failure(error))?;
+        let answer = self.send(&request).await?;
         let value = answer.json();
         if answer.status == StatusCode::TOO_MANY_REQUESTS {
             return Err(StepFailure::Retry {
@@ -125,6 +131,21 @@ impl<'a> StepContext<'a> {
             });
         }
         Ok((answer.status, value))
+    }
+
+    /// One call to the provider's API, recorded on the attempt: the answer whatever its status;
+    /// no answer at all is [`StepFailure::Retry`], egress refusals, answers over the cap and
+    /// unusable credentials [`StepFailure::Failed`].
+    pub async fn send(&self, request: &ApiRequest) -> Result<ApiAnswer, StepFailure> {
+        self.start().await?;
+        let mut exchange = Exchange::default();
+        let sent = self.api.send(request, &mut exchange).await;
+        {
+            let mut attempt = self.attempt.lock().unwrap_or_else(PoisonError::into_inner);
+            attempt.request = exchange.request;
+            attempt.response = exchange.response;
+        }
+        sent.map_err(|error| self.call_failure(error))
     }
 
     fn call_failure(&self, error: CallError) -> StepFailure {

@@ -55,12 +55,13 @@ const TEMPLATE_PIECES: &[&str] = &[
 fn any_template_text_parses_or_fails_cleanly_and_renders_without_panicking() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let event = json!({"a": [1, {"b": null}], "id": "x", "0": {"a": "zero"}});
-    let (meta, steps) = (Map::new(), Map::new());
+    let (meta, steps, statuses) = (Map::new(), Map::new(), Map::new());
     let ctx = Context {
         event: &event,
         user_id: "u",
         user_meta: &meta,
         steps: &steps,
+        statuses: &statuses,
     };
     for _ in 0..5_000 {
         let source: String = (0..rng.below(16))

@@ -21,7 +21,9 @@ fn the_guide_example_loads_as_the_design_describes() {
         Trigger::AppEvent("Contact Created".into())
     );
     assert_eq!(bundle.triggered_by("Contact Created").count(), 1);
-    let step = &workflow.steps[0];
+    let StepKind::Action(step) = &workflow.steps[0].kind else {
+        panic!("an action step");
+    };
     assert_eq!(step.action, Action::CreateContact);
     assert_eq!(step.on_conflict, OnConflict::Update);
     let keys: Vec<&str> = step.input.iter().map(|(key, _)| key).collect();
@@ -35,15 +37,19 @@ fn the_guide_example_loads_as_the_design_describes() {
 fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
     let bundle = load_dir(&guide_dir()).expect("the example deploys");
     let (event, step) = (&bundle.events[0], &bundle.workflows[0].steps[0]);
-    let (meta, outputs) = (Map::new(), Map::new());
+    let StepKind::Action(step) = &step.kind else {
+        panic!("an action step");
+    };
+    let (meta, outputs, statuses) = (Map::new(), Map::new(), Map::new());
     let ctx = Context {
         event: &event.example,
         user_id: "user-1",
         user_meta: &meta,
         steps: &outputs,
+        statuses: &statuses,
     };
 
-    let (input, warnings) = render_step_input(step, &ctx);
+    let (input, warnings) = render_inputs(&step.input, "input", &ctx);
     let request = ContactRequest::new(step.action, &input).expect("complete");
 
     assert!(warnings.is_empty(), "{warnings:?}");

@@ -2,6 +2,7 @@
 
 mod fuzz;
 mod loading;
+mod request_steps;
 mod validation;
 
 use std::{fs, path::Path};

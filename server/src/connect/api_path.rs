@@ -1,5 +1,5 @@
-//! The proxy's path (what follows `/sdk/proxy/{integration}/`): forwarded under the
-//! integration's API base exactly as received, still percent-encoded, once it is shown to stay
+//! A path under the integration's API (what follows the proxy's `/sdk/proxy/{integration}/`,
+//! or a `request:` step's rendered path): forwarded under the integration's API base exactly as received, still percent-encoded, once it is shown to stay
 //! there.
 //!
 //! One decoding is not enough to tell. `%2e%2e` is `..` to a WHATWG URL parser (reqwest's),
