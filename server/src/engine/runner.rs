@@ -80,9 +80,18 @@ impl Runner {
             provider: &inputs.integration.name,
         };
         let mut progress = self.progress(run).await?;
-        for step in &workflow.steps {
+        // The lists being walked, innermost last: the workflow's steps, then the branch of each
+        // `if` that ran (a branch's steps run before the steps after its `if`).
+        let mut lists = vec![workflow.steps.iter()];
+        while let Some(list) = lists.last_mut() {
+            let Some(step) = list.next() else {
+                lists.pop();
+                continue;
+            };
             let step_id = step.id.as_str();
-            if progress.done.outputs.contains_key(step_id) {
+            if let Some(output) = progress.done.outputs.get(step_id) {
+                // Done in an earlier attempt; an `if` goes on into the branch it chose then.
+                lists.extend(branch(step, output));
                 continue;
             }
             let retry = progress.tried.iter().any(|tried| tried == step_id);
@@ -102,6 +111,7 @@ impl Runner {
                     .statuses
                     .insert(step_id.to_owned(), status.into());
             }
+            lists.extend(branch(step, &done.output));
             progress
                 .done
                 .outputs
@@ -241,6 +251,21 @@ impl Progress {
             }
         }
     }
+}
+
+/// The steps of the branch an `if` step chose (its output says which); nothing for the other
+/// kinds.
+fn branch<'w>(
+    step: &'w workflows::Step,
+    output: &Value,
+) -> Option<std::slice::Iter<'w, workflows::Step>> {
+    let workflows::StepKind::If(step) = &step.kind else {
+        return None;
+    };
+    Some(match steps::chosen(output) {
+        steps::Branch::Then => step.then.iter(),
+        steps::Branch::Else => step.otherwise.iter(),
+    })
 }
 
 /// The record of a step's attempt in this attempt of the run, before it is tried.

@@ -124,12 +124,22 @@ pub enum Problem {
         path: String,
         step: String,
     },
-    #[error("a step has exactly one of `action` or `request`; this one has {found}")]
+    #[error(
+        "a step has exactly one of `action`, `request`, `if`, `for_each`, `delay` or `response`; this one has {found}"
+    )]
     StepKind { found: String },
     #[error(
-        "`{0}` steps are not built yet: this platform runs `action` and `request` steps (docs/workflows.md)"
+        "`{0}` steps are not built yet: this platform runs `action`, `request` and `if` steps (docs/workflows.md)"
     )]
     KindNotBuilt(&'static str),
+    #[error(
+        "unknown operator `{0}` (expected one of: equals, not_equals, greater_than, greater_or_equal, less_than, less_or_equal, contains, not_contains, starts_with, ends_with, exists, not_exists, is_empty, is_not_empty)"
+    )]
+    UnknownOperator(String),
+    #[error("`{0}` compares two values: the condition needs a `right`")]
+    MissingRight(&'static str),
+    #[error("`{0}` tests one value: the condition takes no `right`")]
+    RightNotAllowed(&'static str),
     #[error("unknown method `{0}` (expected one of: GET, POST, PUT, PATCH, DELETE)")]
     UnknownMethod(String),
     #[error("`path` must start with `/`: it is a path under the integration's API base")]

@@ -7,6 +7,7 @@
 //! [`ContactRequest::new`]. Nothing here does I/O but reading the deploy directory.
 
 mod action;
+mod condition;
 mod error;
 mod event;
 mod fields;
@@ -24,12 +25,13 @@ mod yaml;
 mod tests;
 
 pub use action::{Action, IntegrationType, OnConflict};
+pub use condition::{Comparison, Condition, Operator};
 pub use error::{DeployError, DeployErrors, Problem};
 pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
-    ActionStep, ApiCall, AppEvent, Bundle, HttpMethod, Inputs, OnError, RequestStep, Retry, Step,
-    StepId, StepKind, Trigger, Workflow, WorkflowId,
+    ActionStep, ApiCall, AppEvent, Bundle, HttpMethod, IfStep, Inputs, OnError, RequestStep, Retry,
+    Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::push_scalar_text;
 pub use render::{Context, Rendered};

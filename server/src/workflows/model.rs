@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     action::{Action, IntegrationType, OnConflict},
+    condition::Condition,
     template::Template,
     template_value::TemplateValue,
 };
@@ -97,6 +98,24 @@ pub enum StepKind {
     Action(ActionStep),
     /// `request:`, any endpoint of the integration's API.
     Request(RequestStep),
+    /// `if:`, steps run only when a condition holds (`then`) or does not (`else`).
+    If(IfStep),
+}
+
+/// An `if:` step. Its output is `{"branch": "then" | "else"}`; the steps of the branch that ran
+/// keep their own ids, so later steps read them as `steps.<id>.output` (those of the other
+/// branch read as missing).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IfStep {
+    /// The condition.
+    #[serde(rename = "if")]
+    pub condition: Condition,
+    /// The steps run when it holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<Step>,
+    /// The steps run when it does not.
+    #[serde(default, rename = "else", skip_serializing_if = "Vec::is_empty")]
+    pub otherwise: Vec<Step>,
 }
 
 /// An `action:` step.

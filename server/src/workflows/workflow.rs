@@ -4,10 +4,11 @@
 
 use super::{
     action::{Action, IntegrationType, OnConflict},
+    condition::{Comparison, Condition, Operator},
     error::Problem,
     fields::{self, Fields, Report},
     model::{
-        ActionStep, ApiCall, HttpMethod, Inputs, OnError, RequestStep, Retry, Step, StepId,
+        ActionStep, ApiCall, HttpMethod, IfStep, Inputs, OnError, RequestStep, Retry, Step, StepId,
         StepKind, Trigger, Workflow, WorkflowId,
     },
     template::Template,
@@ -30,6 +31,10 @@ const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// The keys that say what a step is, built or not.
 const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "response"];
+const IF_STEP_KEYS: &[&str] = &["id", "if", "then", "else"];
+const CONDITION_KEYS: &[&str] = &["left", "op", "right"];
+/// The keys of a step that hold steps.
+const NESTED: &[&str] = &["then", "else"];
 /// Headers the platform sets on every call to the provider.
 const PLATFORM_HEADERS: &[&str] = &["authorization", "host", "content-length"];
 
@@ -93,63 +98,262 @@ fn read_steps(
     integration: Option<IntegrationType>,
     report: &mut Report,
 ) -> Option<Vec<Step>> {
-    let Value::Seq(items) = &node.value else {
-        let expected = "a list of steps";
-        report.at(
-            node.pos,
-            Problem::WrongType {
-                key: "steps",
-                expected,
-            },
-        );
-        return None;
-    };
+    let items = step_list(node, "steps", report)?;
     if items.is_empty() {
         report.at(node.pos, Problem::NoSteps);
         return None;
     }
-    // Ids first: a step's templates are checked against the steps before and after it.
-    let mut ids: Vec<Option<StepId>> = Vec::with_capacity(items.len());
+    // Ids first, of the steps at every depth: they are unique in the workflow, and a step's
+    // templates are checked against the steps that can have run before it.
     let mut seen: Vec<(StepId, Pos)> = Vec::new();
+    let mut requests = Vec::new();
+    collect_ids(items, &mut seen, &mut requests, report);
+    let all: Vec<StepId> = seen.into_iter().map(|(id, _)| id).collect();
+    let reader = StepReader {
+        integration,
+        all: &all,
+        requests: &requests,
+    };
+    reader.list(items, &mut Vec::new(), report)
+}
+
+/// `node` as a list of steps, or the problem that it is not one.
+fn step_list<'n>(node: &'n Node, key: &'static str, report: &mut Report) -> Option<&'n [Node]> {
+    let Value::Seq(items) = &node.value else {
+        let expected = "a list of steps";
+        report.at(node.pos, Problem::WrongType { key, expected });
+        return None;
+    };
+    Some(items)
+}
+
+/// The lists of steps nested in a step (`then`, `else`).
+fn nested(item: &Node) -> impl Iterator<Item = &[Node]> {
+    let entries = match &item.value {
+        Value::Map(entries) => entries.as_slice(),
+        _ => &[],
+    };
+    entries
+        .iter()
+        .filter(|e| NESTED.contains(&e.key.as_str()))
+        .filter_map(|e| match &e.value.value {
+            Value::Seq(items) => Some(items.as_slice()),
+            _ => None,
+        })
+}
+
+/// Every step id at any depth, in document order (duplicates reported), and which are
+/// `request` steps.
+fn collect_ids(
+    items: &[Node],
+    seen: &mut Vec<(StepId, Pos)>,
+    requests: &mut Vec<StepId>,
+    report: &mut Report,
+) {
     for item in items {
-        let id = read_step_id(item, report);
-        if let Some((id, pos)) = &id {
-            match seen.iter().find(|(s, _)| s == id) {
+        if let Some((id, pos)) = read_step_id(item, report) {
+            match seen.iter().find(|(s, _)| *s == id) {
                 Some((_, first)) => report.at(
-                    *pos,
+                    pos,
                     Problem::DuplicateStep {
                         id: id.to_string(),
                         first_line: first.line,
                     },
                 ),
-                None => seen.push((id.clone(), *pos)),
+                None => {
+                    if has_key(item, "request") {
+                        requests.push(id.clone());
+                    }
+                    seen.push((id, pos));
+                }
             }
         }
-        ids.push(id.map(|(id, _)| id));
-    }
-    let known: Vec<StepId> = ids.iter().flatten().cloned().collect();
-    let requests: Vec<StepId> = items
-        .iter()
-        .zip(&ids)
-        .filter(|(item, _)| has_key(item, "request"))
-        .filter_map(|(_, id)| id.clone())
-        .collect();
-    let mut steps = Vec::with_capacity(items.len());
-    let mut before = 0;
-    for (item, id) in items.iter().zip(ids) {
-        let (earlier, later) = known.split_at(before);
-        let scope = Scope {
-            earlier,
-            later,
-            requests: &requests,
-        };
-        let kind = read_step(item, integration, scope, report);
-        if id.is_some() {
-            before += 1;
+        for list in nested(item) {
+            collect_ids(list, seen, requests, report);
         }
-        steps.push(id.zip(kind).map(|(id, kind)| Step { id, kind }));
     }
-    steps.into_iter().collect()
+}
+
+/// The id of a step, already reported if it has none or a bad one.
+fn quiet_id(item: &Node) -> Option<StepId> {
+    let Value::Map(entries) = &item.value else {
+        return None;
+    };
+    let entry = entries.iter().find(|e| e.key == "id")?;
+    match &entry.value.value {
+        Value::Scalar(scalar) => StepId::parse(&scalar.text),
+        _ => None,
+    }
+}
+
+/// Every step id nested in `item`, at any depth.
+fn nested_ids(item: &Node, out: &mut Vec<StepId>) {
+    for list in nested(item) {
+        for inner in list {
+            out.extend(quiet_id(inner));
+            nested_ids(inner, out);
+        }
+    }
+}
+
+/// What reading the steps of one workflow needs at every depth.
+struct StepReader<'a> {
+    integration: Option<IntegrationType>,
+    /// Every step id of the workflow.
+    all: &'a [StepId],
+    /// The ids of its `request` steps.
+    requests: &'a [StepId],
+}
+
+impl StepReader<'_> {
+    /// A list of steps, run in order after the steps `visible` names (those that can have run
+    /// before; the list adds its own as it goes).
+    fn list(
+        &self,
+        items: &[Node],
+        visible: &mut Vec<StepId>,
+        report: &mut Report,
+    ) -> Option<Vec<Step>> {
+        let mut steps = Vec::with_capacity(items.len());
+        for item in items {
+            let id = quiet_id(item);
+            let kind = self.step(item, visible, report);
+            // After a step: it, and every step nested in it (whichever branch ran).
+            visible.extend(id.clone());
+            nested_ids(item, visible);
+            steps.push(id.zip(kind).map(|(id, kind)| Step { id, kind }));
+        }
+        steps.into_iter().collect()
+    }
+
+    /// A step: exactly one of the kind keys, then that kind's own keys.
+    fn step(&self, item: &Node, visible: &[StepId], report: &mut Report) -> Option<StepKind> {
+        let Value::Map(entries) = &item.value else {
+            report.at(item.pos, Problem::NotAMapping { what: "a step" });
+            return None;
+        };
+        let later: Vec<StepId> = self
+            .all
+            .iter()
+            .filter(|id| !visible.contains(id))
+            .cloned()
+            .collect();
+        let scope = Scope {
+            earlier: visible,
+            later: &later,
+            requests: self.requests,
+        };
+        let kinds: Vec<&'static str> = KINDS
+            .iter()
+            .copied()
+            .filter(|kind| entries.iter().any(|e| e.key == *kind))
+            .collect();
+        match kinds.as_slice() {
+            ["action"] => read_action(item, self.integration, scope, report).map(StepKind::Action),
+            ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
+            ["if"] => self.read_if(item, visible, scope, report).map(StepKind::If),
+            [kind] => {
+                report.at(item.pos, Problem::KindNotBuilt(kind));
+                None
+            }
+            found => {
+                let found = if found.is_empty() {
+                    "none".to_owned()
+                } else {
+                    found
+                        .iter()
+                        .map(|k| ["`", k, "`"].concat())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                };
+                report.at(item.pos, Problem::StepKind { found });
+                None
+            }
+        }
+    }
+
+    /// An `if:` step: the condition, and the branches, each seeing the steps before the `if`
+    /// (and not the other branch's).
+    fn read_if(
+        &self,
+        item: &Node,
+        visible: &[StepId],
+        scope: Scope<'_>,
+        report: &mut Report,
+    ) -> Option<IfStep> {
+        let fields = Fields::read(item, "the step", IF_STEP_KEYS, report)?;
+        let condition = fields
+            .required("if", report)
+            .and_then(|node| read_condition(node, scope, report));
+        let mut branch = |key: &'static str| match fields.optional(key) {
+            None => Some(Vec::new()),
+            Some(node) => {
+                let items = step_list(node, key, report)?;
+                self.list(items, &mut visible.to_vec(), report)
+            }
+        };
+        let then = branch("then");
+        let otherwise = branch("else");
+        Some(IfStep {
+            condition: condition?,
+            then: then?,
+            otherwise: otherwise?,
+        })
+    }
+}
+
+/// An `if:`'s condition: `all:` or `any:` of conditions, or one comparison.
+fn read_condition(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<Condition> {
+    for key in ["all", "any"] {
+        if has_key(node, key) {
+            let keys: &'static [&'static str] = if key == "all" { &["all"] } else { &["any"] };
+            let fields = Fields::read(node, "the condition", keys, report)?;
+            let list = fields.required(if key == "all" { "all" } else { "any" }, report)?;
+            let Value::Seq(items) = &list.value else {
+                let expected = "a list of conditions";
+                let key = if key == "all" { "all" } else { "any" };
+                report.at(list.pos, Problem::WrongType { key, expected });
+                return None;
+            };
+            let read: Vec<Option<Condition>> = items
+                .iter()
+                .map(|c| read_condition(c, scope, report))
+                .collect();
+            let conditions = read.into_iter().collect::<Option<Vec<_>>>()?;
+            return Some(if key == "all" {
+                Condition::All { all: conditions }
+            } else {
+                Condition::Any { any: conditions }
+            });
+        }
+    }
+    let fields = Fields::read(node, "the condition", CONDITION_KEYS, report)?;
+    let left = fields
+        .required("left", report)
+        .and_then(|node| read_template_value(node, "if.left", scope, report));
+    let op = fields.text("op", report).and_then(|(name, pos)| {
+        let parsed = Operator::parse(&name);
+        if parsed.is_none() {
+            report.at(pos, Problem::UnknownOperator(name));
+        }
+        parsed
+    });
+    let right = match fields.optional("right") {
+        None => Some(None),
+        Some(node) => read_template_value(node, "if.right", scope, report).map(Some),
+    };
+    let (left, op, right) = (left?, op?, right?);
+    match (op.is_binary(), &right) {
+        (true, None) => {
+            report.at(node.pos, Problem::MissingRight(op.as_str()));
+            None
+        }
+        (false, Some(_)) => {
+            report.at(node.pos, Problem::RightNotAllowed(op.as_str()));
+            None
+        }
+        _ => Some(Condition::Compare(Comparison { left, op, right })),
+    }
 }
 
 fn read_step_id(item: &Node, report: &mut Report) -> Option<(StepId, Pos)> {
@@ -172,45 +376,6 @@ fn read_step_id(item: &Node, report: &mut Report) -> Option<(StepId, Pos)> {
 
 fn has_key(item: &Node, key: &str) -> bool {
     matches!(&item.value, Value::Map(entries) if entries.iter().any(|e| e.key == key))
-}
-
-/// A step: exactly one of the kind keys, then that kind's own keys.
-fn read_step(
-    item: &Node,
-    integration: Option<IntegrationType>,
-    scope: Scope<'_>,
-    report: &mut Report,
-) -> Option<StepKind> {
-    let Value::Map(entries) = &item.value else {
-        report.at(item.pos, Problem::NotAMapping { what: "a step" });
-        return None;
-    };
-    let kinds: Vec<&'static str> = KINDS
-        .iter()
-        .copied()
-        .filter(|kind| entries.iter().any(|e| e.key == *kind))
-        .collect();
-    match kinds.as_slice() {
-        ["action"] => read_action(item, integration, scope, report).map(StepKind::Action),
-        ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
-        [kind] => {
-            report.at(item.pos, Problem::KindNotBuilt(kind));
-            None
-        }
-        found => {
-            let found = if found.is_empty() {
-                "none".to_owned()
-            } else {
-                found
-                    .iter()
-                    .map(|k| ["`", k, "`"].concat())
-                    .collect::<Vec<_>>()
-                    .join(" and ")
-            };
-            report.at(item.pos, Problem::StepKind { found });
-            None
-        }
-    }
 }
 
 fn read_action(
@@ -338,7 +503,7 @@ fn read_request(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<Ap
     };
     let body = match fields.optional("body") {
         None => Some(None),
-        Some(node) => read_body(node, scope, report).map(Some),
+        Some(node) => read_template_value(node, "request.body", scope, report).map(Some),
     };
     Some(ApiCall {
         method: method?,
@@ -380,9 +545,14 @@ fn read_templates(
     complete.then_some(Inputs(out))
 }
 
-/// `body:`: any YAML value; its strings are templates, the rest JSON as the YAML core schema
-/// reads it.
-fn read_body(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<TemplateValue> {
+/// A request's `body`, a condition's side: any YAML value; its strings are templates (checked
+/// under the name `key`), the rest JSON as the YAML core schema reads it.
+fn read_template_value(
+    node: &Node,
+    key: &str,
+    scope: Scope<'_>,
+    report: &mut Report,
+) -> Option<TemplateValue> {
     Some(match &node.value {
         Value::Scalar(scalar) if scalar.plain => match node.to_json() {
             serde_json::Value::String(text) => TemplateValue::Text(checked_template(
@@ -396,20 +566,27 @@ fn read_body(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<Templ
         },
         Value::Scalar(scalar) => TemplateValue::Text(checked_template(
             &scalar.text,
-            "request.body",
+            key,
             node.pos,
             scope,
             report,
         )?),
         Value::Seq(items) => {
-            let read: Vec<Option<TemplateValue>> =
-                items.iter().map(|i| read_body(i, scope, report)).collect();
+            let read: Vec<Option<TemplateValue>> = items
+                .iter()
+                .map(|i| read_template_value(i, key, scope, report))
+                .collect();
             TemplateValue::List(read.into_iter().collect::<Option<_>>()?)
         }
         Value::Map(entries) => {
             let read: Vec<Option<(String, TemplateValue)>> = entries
                 .iter()
-                .map(|e| Some((e.key.clone(), read_body(&e.value, scope, report)?)))
+                .map(|e| {
+                    Some((
+                        e.key.clone(),
+                        read_template_value(&e.value, key, scope, report)?,
+                    ))
+                })
                 .collect();
             TemplateValue::Object(read.into_iter().collect::<Option<_>>()?)
         }

@@ -34,6 +34,49 @@ impl Hubspot {
         workflows[0].id.to_string()
     }
 
+    /// Deploys the guide's App Event with `workflow` (a workflow file triggered by it) and
+    /// enables it for `user`; returns its id.
+    pub async fn deploy_workflow(&self, app: &TestApp, user: &str, workflow: &str) -> String {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir_all(dir.path().join("events")).expect("events/");
+        std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
+        std::fs::copy(
+            std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
+            dir.path().join("events/contact-created.yaml"),
+        )
+        .expect("the guide's event");
+        std::fs::write(dir.path().join("workflows/workflow.yaml"), workflow).expect("the workflow");
+        let (_, workflows) =
+            paragon_server::deploy::deploy_dir(&app.store, self.project.id, dir.path())
+                .await
+                .expect("the workflow deploys");
+        let id = workflows[0].id.to_string();
+        self.enable(app, user, &id).await;
+        id
+    }
+
+    /// A contact created in `user`'s HubSpot through the platform's proxy; returns its id.
+    pub async fn create_contact(&self, app: &TestApp, user: &str, properties: Value) -> String {
+        let created: Value = app
+            .client
+            .post(app.url(&format!(
+                "/projects/{}/sdk/proxy/hubspot/crm/v3/objects/contacts",
+                self.project.id
+            )))
+            .bearer_auth(self.project.token(user))
+            .json(&json!({ "properties": properties }))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        created["output"]["id"]
+            .as_str()
+            .expect("the new contact's id")
+            .to_owned()
+    }
+
     /// `POST /sdk/workflows/{id}` as `user`.
     pub async fn enable(&self, app: &TestApp, user: &str, workflow: &str) {
         let response = app

@@ -11,6 +11,7 @@ mod engine;
 mod engine_support;
 mod health;
 mod helpers;
+mod if_steps;
 mod management;
 mod paragon_compat;
 mod provider_urls;

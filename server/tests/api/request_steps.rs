@@ -4,55 +4,13 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
-    connect_support::{HUB, Hubspot, hubspot},
-    engine_support::{GUIDE, guide_payload},
-    helpers::{TestApp, both_backends},
+    connect_support::{HUB, hubspot},
+    engine_support::guide_payload,
+    helpers::both_backends,
 };
-
-/// Deploys the guide's App Event and `workflow` (a workflow file triggered by it); returns the
-/// workflow's id, enabled for `user`.
-async fn deploy(hs: &Hubspot, app: &TestApp, user: &str, workflow: &str) -> String {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    std::fs::create_dir_all(dir.path().join("events")).expect("events/");
-    std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
-    std::fs::copy(
-        std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
-        dir.path().join("events/contact-created.yaml"),
-    )
-    .expect("the guide's event");
-    std::fs::write(dir.path().join("workflows/requests.yaml"), workflow).expect("the workflow");
-    let (_, workflows) = paragon_server::deploy::deploy_dir(&app.store, hs.project.id, dir.path())
-        .await
-        .expect("the workflow deploys");
-    let id = workflows[0].id.to_string();
-    hs.enable(app, user, &id).await;
-    id
-}
-
-/// A contact created in `user`'s HubSpot through the platform's proxy.
-async fn create_contact(hs: &Hubspot, app: &TestApp, user: &str, email: &str) -> String {
-    let created: Value = app
-        .client
-        .post(app.url(&format!(
-            "/projects/{}/sdk/proxy/hubspot/crm/v3/objects/contacts",
-            hs.project.id
-        )))
-        .bearer_auth(hs.project.token(user))
-        .json(&json!({"properties": {"email": email, "jobtitle": "Engineer"}}))
-        .send()
-        .await
-        .expect("answers")
-        .json()
-        .await
-        .expect("JSON");
-    created["output"]["id"]
-        .as_str()
-        .expect("the new contact's id")
-        .to_owned()
-}
 
 const SEARCH_READ_TAG: &str = r#"
 id: tag-known-contact
@@ -110,8 +68,8 @@ both_backends! {
     async fn request_steps_search_read_and_update_with_the_users_credential(app) {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
-        let id = create_contact(&hs, &app, "ann", "ada1@analytical.test").await;
-        deploy(&hs, &app, "ann", SEARCH_READ_TAG).await;
+        let id = hs.create_contact(&app, "ann", json!({"email": "ada1@analytical.test", "jobtitle": "Engineer"})).await;
+        hs.deploy_workflow(&app, "ann", SEARCH_READ_TAG).await;
 
         let (status, _) = hs.trigger(&app, "ann", &guide_payload(1), None).await;
 
@@ -140,7 +98,7 @@ both_backends! {
     async fn a_providers_404_fails_the_run_with_its_message(app) {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
-        deploy(&hs, &app, "ann", &READ_MISSING.replace("ON_ERROR", "")).await;
+        hs.deploy_workflow(&app, "ann", &READ_MISSING.replace("ON_ERROR", "")).await;
 
         hs.trigger(&app, "ann", &guide_payload(2), None).await;
 
@@ -155,7 +113,7 @@ both_backends! {
     async fn with_on_error_continue_the_next_step_reads_the_status_and_answer(app) {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
-        deploy(&hs, &app, "ann", &READ_MISSING.replace("ON_ERROR", "on_error: continue")).await;
+        hs.deploy_workflow(&app, "ann", &READ_MISSING.replace("ON_ERROR", "on_error: continue")).await;
 
         hs.trigger(&app, "ann", &guide_payload(3), None).await;
 

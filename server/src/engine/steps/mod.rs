@@ -27,7 +27,7 @@ use std::sync::{
 };
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::outcome::{StepDone, StepFailure, StepResult};
 use crate::{
@@ -58,6 +58,43 @@ pub async fn execute(
                 .map(StepDone::from)
         }
         StepKind::Request(request) => request::execute(request, ctx, values, warnings).await,
+        StepKind::If(step) => {
+            let branch = if step.condition.holds(values, warnings) {
+                Branch::Then
+            } else {
+                Branch::Else
+            };
+            let output = json!({ "branch": branch.as_str() });
+            ctx.record_response(&output);
+            Ok(StepDone::from(output))
+        }
+    }
+}
+
+/// The branch an `if` step chose: its output, `{"branch": "then" | "else"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Branch {
+    /// The condition held.
+    Then,
+    /// It did not.
+    Else,
+}
+
+impl Branch {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Then => "then",
+            Self::Else => "else",
+        }
+    }
+}
+
+/// The branch an `if` step's stored output names.
+pub fn chosen(output: &Value) -> Branch {
+    if output["branch"] == "then" {
+        Branch::Then
+    } else {
+        Branch::Else
     }
 }
 
@@ -188,6 +225,12 @@ impl<'a> StepContext<'a> {
         attempt.error = error.map(str::to_owned);
         attempt.finished_ms = now_ms();
         self.store.record_attempt(&attempt).await
+    }
+
+    /// What the attempt shows as the step's result when it made no call (an `if`'s branch).
+    pub fn record_response(&self, value: &Value) {
+        let mut attempt = self.attempt.lock().unwrap_or_else(PoisonError::into_inner);
+        attempt.response = value.clone();
     }
 
     /// The step's id.

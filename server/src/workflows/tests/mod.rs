@@ -1,6 +1,7 @@
 //! Tests of deploy directories as a developer writes them: real files in a temporary folder.
 
 mod fuzz;
+mod if_steps;
 mod loading;
 mod request_steps;
 mod validation;
