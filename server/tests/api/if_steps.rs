@@ -50,7 +50,56 @@ fn property<'a>(contact: &'a Value, name: &str) -> &'a str {
     contact["properties"][name].as_str().unwrap_or_default()
 }
 
+/// An `if` on the event, with one call in its branch.
+const GATE: &str = r#"
+id: gate
+name: Create VIPs
+integration: hubspot
+trigger:
+  app_event: Contact Created
+steps:
+  - id: vip
+    if: { left: "{{event.title}}", op: equals, right: Engineer }
+    then:
+      - id: make
+        action: hubspot.create_contact
+        input: { email: "{{event.email}}" }
+"#;
+
 both_backends! {
+    async fn a_run_retried_inside_a_branch_goes_on_in_it_without_deciding_again(app) {
+        let hs = hubspot(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        hs.deploy_workflow(&app, "ann", GATE).await;
+        let faults = hs
+            .browser
+            .post(format!("{}/_sandbox/accounts/{HUB}/faults", hs.sandbox.base_url()))
+            .json(&json!({"force429": 1}))
+            .send()
+            .await
+            .expect("answers");
+        assert!(faults.status().is_success());
+
+        hs.trigger(&app, "ann", &guide_payload(3), None).await;
+
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        assert_eq!(hs.contacts(HUB).await.len(), 1);
+        let detail = hs.execution(&app, &runs[0]).await;
+        let outcomes = |step: &str| -> Vec<String> {
+            detail["steps"]
+                .as_array()
+                .expect("steps")
+                .iter()
+                .filter(|a| a["stepId"] == step)
+                .map(|a| a["outcome"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+        assert_eq!(outcomes("vip"), ["succeeded"], "decided once: {detail}");
+        assert_eq!(outcomes("make"), ["retry", "succeeded"], "{detail}");
+    }
+
+
     async fn an_absent_owner_is_created_by_the_else_branch(app) {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
