@@ -14,6 +14,10 @@ pub struct Faults {
     /// The next this-many CRM calls answer 429 `RATE_LIMIT` with `Retry-After: 1`.
     #[serde(default)]
     pub force429: u32,
+    /// How many CRM calls pass before the forced 429s begin (so that one lands in the middle
+    /// of a run). Shown only when set.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub force429_after: u32,
     /// Delay added before every CRM call of the account is answered.
     #[serde(default)]
     pub latency_ms: u64,
@@ -26,6 +30,10 @@ pub struct Faults {
 }
 
 fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+fn is_zero_u32(value: &u32) -> bool {
     *value == 0
 }
 
@@ -66,7 +74,9 @@ impl Faults {
         if self.huge_answer_bytes > 0 {
             return Some(Injected::HugeAnswer(self.huge_answer_bytes));
         }
-        if self.force429 > 0 {
+        if self.force429 > 0 && self.force429_after > 0 {
+            self.force429_after -= 1;
+        } else if self.force429 > 0 {
             self.force429 -= 1;
             return Some(Injected::RateLimit);
         }

@@ -2,7 +2,7 @@
 //! stored output yet (each through `steps::execute`), and settle how each ended: the failure
 //! handling of every kind of step, written once here.
 
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use super::{
     EngineConfig,
@@ -80,47 +80,104 @@ impl Runner {
             provider: &inputs.integration.name,
         };
         let mut progress = self.progress(run).await?;
-        // The lists being walked, innermost last: the workflow's steps, then the branch of each
-        // `if` that ran (a branch's steps run before the steps after its `if`).
-        let mut lists = vec![workflow.steps.iter()];
-        while let Some(list) = lists.last_mut() {
-            let Some(step) = list.next() else {
-                lists.pop();
-                continue;
+        // What is being walked, innermost last: the workflow's steps; the branch of each `if`
+        // that ran (its steps run before the steps after the `if`); each `for_each` and its
+        // current iteration.
+        let mut frames = vec![Frame::Steps(Steps::top(&workflow.steps))];
+        while let Some(frame) = frames.last_mut() {
+            let (step, key, iteration) = match frame {
+                Frame::Loop(each) => {
+                    if let Some(iteration) = each.next() {
+                        frames.push(Frame::Steps(iteration));
+                        continue;
+                    }
+                    let (key, output) = each.output(&progress.done.outputs);
+                    frames.pop();
+                    let ctx = self.context(run, &account, &progress, &key);
+                    ctx.record_response(&json!({ "iterations": output.len() }));
+                    let done = Ok(StepDone::from(Value::Array(output)));
+                    let Some(done) = self.settle(run, &ctx, done, &progress.warnings).await? else {
+                        return Ok(());
+                    };
+                    progress.done.outputs.insert(key, done.output);
+                    continue;
+                }
+                Frame::Steps(list) => match list.steps.next() {
+                    Some(step) => (step, list.key(step), list.iteration.clone()),
+                    None => {
+                        frames.pop();
+                        continue;
+                    }
+                },
             };
-            let step_id = step.id.as_str();
-            if let Some(output) = progress.done.outputs.get(step_id) {
+            let prefix = key[..key.len() - step.id.as_str().len()].to_owned();
+            if let Some(output) = progress.done.outputs.get(&key) {
                 // Done in an earlier attempt; an `if` goes on into the branch it chose then.
-                lists.extend(branch(step, output));
+                frames.extend(branch(step, output, &prefix, &iteration));
                 continue;
             }
-            let retry = progress.tried.iter().any(|tried| tried == step_id);
-            let ctx = StepContext::new(&self.connect.store, account, attempt(run, step_id), retry);
+            let ctx = self.context(run, &account, &progress, &key);
+            let view = progress.view(&prefix);
             let mut missing = Vec::new();
             let result = {
-                let values = progress.values(run, &inputs);
-                steps::execute(step, &ctx, &values, &mut missing).await
+                let values = progress.values(run, &inputs, &view, &iteration);
+                match &step.kind {
+                    workflows::StepKind::ForEach(each) => {
+                        each_items(&key, each, &values, &progress.done.outputs, &mut missing)
+                            .map(|items| Walk::Loop(each, items))
+                    }
+                    _ => steps::execute(step, &ctx, &values, &mut missing)
+                        .await
+                        .map(Walk::Done),
+                }
             };
             progress.warn(missing);
+            let result = match result {
+                Ok(Walk::Loop(each, items)) => {
+                    // Kept, so that a retried run walks the same list.
+                    let list = Value::Array(items.clone());
+                    let kept = items_key(&key);
+                    self.connect
+                        .store
+                        .save_step_output(&run.id, &kept, &list, None)
+                        .await?;
+                    progress.done.outputs.insert(kept, list);
+                    frames.push(Frame::Loop(Loop {
+                        key,
+                        body: &each.steps,
+                        items,
+                        next: 0,
+                    }));
+                    continue;
+                }
+                Ok(Walk::Done(done)) => Ok(done),
+                Err(failure) => Err(failure),
+            };
             let Some(done) = self.settle(run, &ctx, result, &progress.warnings).await? else {
                 return Ok(());
             };
             if let Some(status) = done.status {
-                progress
-                    .done
-                    .statuses
-                    .insert(step_id.to_owned(), status.into());
+                progress.done.statuses.insert(key.clone(), status.into());
             }
-            lists.extend(branch(step, &done.output));
-            progress
-                .done
-                .outputs
-                .insert(step_id.to_owned(), done.output);
+            frames.extend(branch(step, &done.output, &prefix, &iteration));
+            progress.done.outputs.insert(key, done.output);
         }
         self.finish(run, RunStatus::Succeeded, None, &progress.warnings)
             .await?;
         tracing::info!(run = %run.id, workflow = %workflow.id.as_str(), "run succeeded");
         Ok(())
+    }
+
+    /// The context of the step recorded under `key`.
+    fn context<'a>(
+        &'a self,
+        run: &Run,
+        account: &Account<'a>,
+        progress: &Progress,
+        key: &str,
+    ) -> StepContext<'a> {
+        let retry = progress.tried.iter().any(|tried| tried == key);
+        StepContext::new(&self.connect.store, *account, attempt(run, key), retry)
     }
 
     /// Records how a step ended and, unless it produced its output (returned, and stored so a
@@ -232,14 +289,56 @@ impl Runner {
 }
 
 impl Progress {
-    /// What the step's templates render against: the event, the user and earlier outputs.
-    fn values<'a>(&'a self, run: &'a Run, inputs: &'a Inputs) -> workflows::Context<'a> {
+    /// What a step's templates render against: the event, the user, the outputs of the steps
+    /// it can see (`view`) and, inside a `for_each`, the iteration.
+    fn values<'a>(
+        &'a self,
+        run: &'a Run,
+        inputs: &'a Inputs,
+        view: &'a StepOutputs,
+        iteration: &'a Option<(Value, usize)>,
+    ) -> workflows::Context<'a> {
         workflows::Context {
             event: &inputs.payload,
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
-            steps: &self.done.outputs,
-            statuses: &self.done.statuses,
+            steps: &view.outputs,
+            statuses: &view.statuses,
+            iteration: iteration
+                .as_ref()
+                .map(|(item, index)| workflows::Iteration {
+                    item,
+                    index: *index,
+                }),
+        }
+    }
+
+    /// The outputs a step under `prefix` reads by plain step id: the top level's, then those of
+    /// each enclosing iteration (`<loop>.<index>.<id>`), the innermost winning.
+    fn view(&self, prefix: &str) -> StepOutputs {
+        let mut levels = vec![0];
+        let mut dots = prefix.match_indices('.').map(|(i, _)| i + 1);
+        // Each iteration is two segments: the loop's key and the index.
+        while let (Some(_), Some(end)) = (dots.next(), dots.next()) {
+            levels.push(end);
+        }
+        let scoped = |all: &Map<String, Value>| {
+            let mut out = Map::new();
+            for level in &levels {
+                let level = &prefix[..*level];
+                for (key, value) in all {
+                    if let Some(id) = key.strip_prefix(level)
+                        && !id.contains(['.', '#'])
+                    {
+                        out.insert(id.to_owned(), value.clone());
+                    }
+                }
+            }
+            out
+        };
+        StepOutputs {
+            outputs: scoped(&self.done.outputs),
+            statuses: scoped(&self.done.statuses),
         }
     }
 
@@ -253,19 +352,144 @@ impl Progress {
     }
 }
 
-/// The steps of the branch an `if` step chose (its output says which); nothing for the other
-/// kinds.
+/// What walking one step leads to: a `for_each` to walk, or the step done.
+enum Walk<'w> {
+    Loop(&'w workflows::ForEachStep, Vec<Value>),
+    Done(StepDone),
+}
+
+/// A list of steps being walked.
+struct Steps<'w> {
+    steps: std::slice::Iter<'w, workflows::Step>,
+    /// Put before each step's id to make its key in the run's records: nothing at the top,
+    /// `<loop key>.<index>.` inside an iteration.
+    prefix: String,
+    /// The item and index of the iteration the list belongs to, if any.
+    iteration: Option<(Value, usize)>,
+}
+
+impl<'w> Steps<'w> {
+    fn top(steps: &'w [workflows::Step]) -> Self {
+        Self {
+            steps: steps.iter(),
+            prefix: String::new(),
+            iteration: None,
+        }
+    }
+
+    fn key(&self, step: &workflows::Step) -> String {
+        [self.prefix.as_str(), step.id.as_str()].concat()
+    }
+}
+
+/// A `for_each` being walked: its items, and the next iteration to run.
+struct Loop<'w> {
+    key: String,
+    body: &'w [workflows::Step],
+    items: Vec<Value>,
+    next: usize,
+}
+
+impl<'w> Loop<'w> {
+    /// The steps of the next iteration, if any is left.
+    fn next(&mut self) -> Option<Steps<'w>> {
+        let item = self.items.get(self.next)?.clone();
+        let index = self.next;
+        self.next += 1;
+        Some(Steps {
+            steps: self.body.iter(),
+            prefix: format!("{}.{index}.", self.key),
+            iteration: Some((item, index)),
+        })
+    }
+
+    /// The loop's key and its output: the last step's output of each iteration.
+    fn output(&self, outputs: &Map<String, Value>) -> (String, Vec<Value>) {
+        let last = self.body.last().map(|s| s.id.as_str()).unwrap_or_default();
+        let each = (0..self.items.len())
+            .map(|index| {
+                let key = format!("{}.{index}.{last}", self.key);
+                outputs.get(&key).cloned().unwrap_or(Value::Null)
+            })
+            .collect();
+        (self.key.clone(), each)
+    }
+}
+
+/// What the runner walks.
+enum Frame<'w> {
+    Steps(Steps<'w>),
+    Loop(Loop<'w>),
+}
+
+/// The most items a `for_each` walks.
+const MAX_ITEMS: usize = 1_000;
+
+/// Where a `for_each`'s list is kept once rendered.
+fn items_key(key: &str) -> String {
+    [key, "#items"].concat()
+}
+
+/// The list of the `for_each` under `key`: the one an earlier attempt rendered, or its
+/// template's value now, which must be a list of at most [`MAX_ITEMS`].
+fn each_items(
+    key: &str,
+    each: &workflows::ForEachStep,
+    values: &workflows::Context<'_>,
+    outputs: &Map<String, Value>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Value>, StepFailure> {
+    if let Some(Value::Array(items)) = outputs.get(&items_key(key)) {
+        return Ok(items.clone());
+    }
+    let rendered = each.items.render(values);
+    warnings.extend(rendered.warnings.iter().map(|w| format!("for_each: {w}")));
+    let source = each.items.source();
+    match rendered.value {
+        Value::Array(items) if items.len() <= MAX_ITEMS => Ok(items),
+        Value::Array(items) => Err(StepFailure::Failed(format!(
+            "for_each `{source}` has {} items, more than the {MAX_ITEMS} a loop may walk",
+            items.len()
+        ))),
+        other => Err(StepFailure::Failed(format!(
+            "for_each needs a list, and `{source}` is {}",
+            kind_of(&other)
+        ))),
+    }
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(s) if s.is_empty() => "empty (no value)",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The steps of the branch an `if` step chose (its output says which), in the same iteration;
+/// nothing for the other kinds.
 fn branch<'w>(
     step: &'w workflows::Step,
     output: &Value,
-) -> Option<std::slice::Iter<'w, workflows::Step>> {
+    prefix: &str,
+    iteration: &Option<(Value, usize)>,
+) -> Option<Frame<'w>> {
     let workflows::StepKind::If(step) = &step.kind else {
         return None;
     };
-    Some(match steps::chosen(output) {
-        steps::Branch::Then => step.then.iter(),
-        steps::Branch::Else => step.otherwise.iter(),
-    })
+    let steps = match steps::chosen(output) {
+        steps::Branch::Then => &step.then,
+        steps::Branch::Else => &step.otherwise,
+    };
+    Some(Frame::Steps(Steps {
+        steps: steps.iter(),
+        prefix: prefix.to_owned(),
+        iteration: iteration.clone(),
+    }))
 }
 
 /// The record of a step's attempt in this attempt of the run, before it is tried.

@@ -270,6 +270,7 @@ mod tests {
             user_meta: &meta,
             steps: &steps,
             statuses: &statuses,
+            iteration: None,
         };
         condition.holds(&ctx, &mut Vec::new())
     }

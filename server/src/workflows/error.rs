@@ -124,12 +124,14 @@ pub enum Problem {
         path: String,
         step: String,
     },
+    #[error("input `{key}`: `{path}` is only defined inside a `for_each`")]
+    LoopVariableOutside { key: String, path: String },
     #[error(
         "a step has exactly one of `action`, `request`, `if`, `for_each`, `delay` or `response`; this one has {found}"
     )]
     StepKind { found: String },
     #[error(
-        "`{0}` steps are not built yet: this platform runs `action`, `request` and `if` steps (docs/workflows.md)"
+        "`{0}` steps are not built yet: this platform runs `action`, `request`, `if` and `for_each` steps (docs/workflows.md)"
     )]
     KindNotBuilt(&'static str),
     #[error(

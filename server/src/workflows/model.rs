@@ -100,6 +100,19 @@ pub enum StepKind {
     Request(RequestStep),
     /// `if:`, steps run only when a condition holds (`then`) or does not (`else`).
     If(IfStep),
+    /// `for_each:`, steps run once per item of a list.
+    ForEach(ForEachStep),
+}
+
+/// A `for_each:` step: its `steps` run for each item of the list, in order, with `item` and
+/// `index`. Its output is the list of each iteration's last step output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForEachStep {
+    /// The list: a template that renders one.
+    #[serde(rename = "for_each")]
+    pub items: Template,
+    /// The steps of an iteration (at least one).
+    pub steps: Vec<Step>,
 }
 
 /// An `if:` step. Its output is `{"branch": "then" | "else"}`; the steps of the branch that ran

@@ -19,6 +19,18 @@ pub struct Context<'a> {
     /// Step id to the HTTP status its provider answered, for the `request:` steps that ran:
     /// `steps.<id>.status`.
     pub statuses: &'a Map<String, Value>,
+    /// Inside a `for_each`: the list's item of this iteration (`item.*`) and its index
+    /// (`index`, from 0).
+    pub iteration: Option<Iteration<'a>>,
+}
+
+/// One iteration of a `for_each`.
+#[derive(Debug, Clone, Copy)]
+pub struct Iteration<'a> {
+    /// The list's item.
+    pub item: &'a Value,
+    /// Its index, from 0.
+    pub index: usize,
 }
 
 /// A rendered value and what went missing on the way.
@@ -97,6 +109,8 @@ fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
         [root, step, status] if root == "steps" && status == "status" => {
             ctx.statuses.get(step).cloned()
         }
+        [root, rest @ ..] if root == "item" => walk(ctx.iteration?.item, rest).cloned(),
+        [root] if root == "index" => Some(ctx.iteration?.index.into()),
         _ => None,
     }
 }
@@ -146,6 +160,7 @@ mod tests {
                 user_meta: &self.meta,
                 steps: &self.steps,
                 statuses: &self.statuses,
+                iteration: None,
             }
         }
     }

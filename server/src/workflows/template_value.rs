@@ -204,6 +204,7 @@ mod tests {
             user_meta: &meta,
             steps: &steps,
             statuses: &statuses,
+            iteration: None,
         };
         let rendered = body.render(&ctx);
         assert_eq!(

@@ -12,6 +12,8 @@ pub(crate) struct Scope<'a> {
     pub earlier: &'a [StepId],
     pub later: &'a [StepId],
     pub requests: &'a [StepId],
+    /// Whether the step is inside a `for_each` (where `item` and `index` are).
+    pub in_loop: bool,
 }
 
 /// Checks one variable of input `key` in the step `scope` is seen from.
@@ -20,10 +22,16 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         earlier,
         later,
         requests,
+        in_loop,
     } = scope;
     let (key, shown) = (key.to_owned(), path.to_string());
     match path.segments() {
         [root, ..] if root == "event" => Ok(()),
+        [root, ..] if root == "item" && in_loop => Ok(()),
+        [root] if root == "index" && in_loop => Ok(()),
+        [root, ..] if root == "item" || root == "index" => {
+            Err(Problem::LoopVariableOutside { key, path: shown })
+        }
         [root, id] if root == "user" && id == "id" => Ok(()),
         [root, meta, ..] if root == "user" && meta == "meta" => Ok(()),
         [root, ..] if root == "user" => Err(Problem::UnknownUserVariable { key, path: shown }),
@@ -73,6 +81,7 @@ mod tests {
             earlier: &[id("first"), id("search")],
             later: &[id("this"), id("next")],
             requests: &[id("search"), id("next")],
+            in_loop: false,
         };
         check(path, "k", scope)
     }

@@ -8,8 +8,8 @@ use super::{
     error::Problem,
     fields::{self, Fields, Report},
     model::{
-        ActionStep, ApiCall, HttpMethod, IfStep, Inputs, OnError, RequestStep, Retry, Step, StepId,
-        StepKind, Trigger, Workflow, WorkflowId,
+        ActionStep, ApiCall, ForEachStep, HttpMethod, IfStep, Inputs, OnError, RequestStep, Retry,
+        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     template::Template,
     template_value::TemplateValue,
@@ -32,9 +32,13 @@ const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// The keys that say what a step is, built or not.
 const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "response"];
 const IF_STEP_KEYS: &[&str] = &["id", "if", "then", "else"];
+const FOR_EACH_KEYS: &[&str] = &["id", "for_each", "steps"];
 const CONDITION_KEYS: &[&str] = &["left", "op", "right"];
 /// The keys of a step that hold steps.
-const NESTED: &[&str] = &["then", "else"];
+const NESTED: &[&str] = &["then", "else", "steps"];
+/// The keys of a step whose steps, once it ran, later steps may read (a loop's are per
+/// iteration: outside it, only the loop's own output is).
+const BRANCHES: &[&str] = &["then", "else"];
 /// Headers the platform sets on every call to the provider.
 const PLATFORM_HEADERS: &[&str] = &["authorization", "host", "content-length"];
 
@@ -113,6 +117,7 @@ fn read_steps(
         integration,
         all: &all,
         requests: &requests,
+        in_loop: false,
     };
     reader.list(items, &mut Vec::new(), report)
 }
@@ -127,15 +132,15 @@ fn step_list<'n>(node: &'n Node, key: &'static str, report: &mut Report) -> Opti
     Some(items)
 }
 
-/// The lists of steps nested in a step (`then`, `else`).
-fn nested(item: &Node) -> impl Iterator<Item = &[Node]> {
+/// The lists of steps nested in a step under `keys`.
+fn nested<'n>(item: &'n Node, keys: &'static [&'static str]) -> impl Iterator<Item = &'n [Node]> {
     let entries = match &item.value {
         Value::Map(entries) => entries.as_slice(),
         _ => &[],
     };
     entries
         .iter()
-        .filter(|e| NESTED.contains(&e.key.as_str()))
+        .filter(move |e| keys.contains(&e.key.as_str()))
         .filter_map(|e| match &e.value.value {
             Value::Seq(items) => Some(items.as_slice()),
             _ => None,
@@ -168,7 +173,7 @@ fn collect_ids(
                 }
             }
         }
-        for list in nested(item) {
+        for list in nested(item, NESTED) {
             collect_ids(list, seen, requests, report);
         }
     }
@@ -186,9 +191,9 @@ fn quiet_id(item: &Node) -> Option<StepId> {
     }
 }
 
-/// Every step id nested in `item`, at any depth.
+/// The step ids in `item`'s branches, at any depth, that later steps may read.
 fn nested_ids(item: &Node, out: &mut Vec<StepId>) {
-    for list in nested(item) {
+    for list in nested(item, BRANCHES) {
         for inner in list {
             out.extend(quiet_id(inner));
             nested_ids(inner, out);
@@ -203,6 +208,8 @@ struct StepReader<'a> {
     all: &'a [StepId],
     /// The ids of its `request` steps.
     requests: &'a [StepId],
+    /// Whether the steps read are inside a `for_each`.
+    in_loop: bool,
 }
 
 impl StepReader<'_> {
@@ -242,6 +249,7 @@ impl StepReader<'_> {
             earlier: visible,
             later: &later,
             requests: self.requests,
+            in_loop: self.in_loop,
         };
         let kinds: Vec<&'static str> = KINDS
             .iter()
@@ -252,6 +260,9 @@ impl StepReader<'_> {
             ["action"] => read_action(item, self.integration, scope, report).map(StepKind::Action),
             ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
             ["if"] => self.read_if(item, visible, scope, report).map(StepKind::If),
+            ["for_each"] => self
+                .read_for_each(item, visible, scope, report)
+                .map(StepKind::ForEach),
             [kind] => {
                 report.at(item.pos, Problem::KindNotBuilt(kind));
                 None
@@ -298,6 +309,39 @@ impl StepReader<'_> {
             condition: condition?,
             then: then?,
             otherwise: otherwise?,
+        })
+    }
+}
+
+impl StepReader<'_> {
+    /// A `for_each:` step: the list, and the steps of an iteration, which see the steps before
+    /// the loop, `item` and `index`.
+    fn read_for_each(
+        &self,
+        item: &Node,
+        visible: &[StepId],
+        scope: Scope<'_>,
+        report: &mut Report,
+    ) -> Option<ForEachStep> {
+        let fields = Fields::read(item, "the step", FOR_EACH_KEYS, report)?;
+        let items = fields
+            .text("for_each", report)
+            .and_then(|(text, pos)| checked_template(&text, "for_each", pos, scope, report));
+        let steps = fields.required("steps", report).and_then(|node| {
+            let items = step_list(node, "steps", report)?;
+            if items.is_empty() {
+                report.at(node.pos, Problem::NoSteps);
+                return None;
+            }
+            let inner = StepReader {
+                in_loop: true,
+                ..*self
+            };
+            inner.list(items, &mut visible.to_vec(), report)
+        });
+        Some(ForEachStep {
+            items: items?,
+            steps: steps?,
         })
     }
 }

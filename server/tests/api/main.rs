@@ -9,6 +9,7 @@ mod connect_support;
 mod cors;
 mod engine;
 mod engine_support;
+mod for_each_steps;
 mod health;
 mod helpers;
 mod if_steps;

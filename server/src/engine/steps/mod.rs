@@ -68,6 +68,10 @@ pub async fn execute(
             ctx.record_response(&output);
             Ok(StepDone::from(output))
         }
+        // The runner walks a loop's iterations itself (`runner::Loop`).
+        StepKind::ForEach(_) => Err(StepFailure::Invalid(
+            "a for_each step is walked by the runner, not executed".into(),
+        )),
     }
 }
 

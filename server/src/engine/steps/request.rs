@@ -209,6 +209,7 @@ mod tests {
             user_meta: &meta,
             steps: &steps,
             statuses: &statuses,
+            iteration: None,
         };
         build(step, "https://api.hubapi.com", &values, &mut Vec::new())
     }

@@ -62,6 +62,7 @@ fn any_template_text_parses_or_fails_cleanly_and_renders_without_panicking() {
         user_meta: &meta,
         steps: &steps,
         statuses: &statuses,
+        iteration: None,
     };
     for _ in 0..5_000 {
         let source: String = (0..rng.below(16))

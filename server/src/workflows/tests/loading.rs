@@ -47,6 +47,7 @@ fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
         user_meta: &meta,
         steps: &outputs,
         statuses: &statuses,
+        iteration: None,
     };
 
     let (input, warnings) = render_inputs(&step.input, "input", &ctx);

@@ -91,7 +91,7 @@ fn a_step_needs_exactly_one_kind() {
 
 #[test]
 fn the_kinds_not_built_yet_say_so() {
-    for kind in ["for_each", "delay", "response"] {
+    for kind in ["delay", "response"] {
         let errors = with_step(&format!("  - id: later\n    {kind}: x\n")).errors();
         assert_reported!(errors, FILE, 11, Problem::KindNotBuilt(_));
         assert!(
