@@ -126,6 +126,9 @@ impl Runner {
                         each_items(&key, each, &values, &progress.done.outputs, &mut missing)
                             .map(|items| Walk::Loop(each, items))
                     }
+                    workflows::StepKind::Delay(delay) => {
+                        Ok(Walk::Wait(wake_ms(&key, delay, &progress.done.outputs)))
+                    }
                     _ => steps::execute(step, &ctx, &values, &mut missing)
                         .await
                         .map(Walk::Done),
@@ -149,6 +152,28 @@ impl Runner {
                         next: 0,
                     }));
                     continue;
+                }
+                Ok(Walk::Wait(wake)) if now_ms() >= wake => Ok(StepDone::from(
+                    json!({ "wakeAt": wake.saturating_add(999) / 1000 }),
+                )),
+                Ok(Walk::Wait(wake)) => {
+                    // Kept, so that the wake-up time stays what it was when the run resumes.
+                    let kept = wake_key(&key);
+                    if !progress.done.outputs.contains_key(&kept) {
+                        let wake = Value::from(wake);
+                        self.connect
+                            .store
+                            .save_step_output(&run.id, &kept, &wake, None)
+                            .await?;
+                    }
+                    ctx.record_response(&json!({ "wakeAt": wake.saturating_add(999) / 1000 }));
+                    ctx.finish(AttemptOutcome::Waiting, None).await?;
+                    self.connect
+                        .store
+                        .park_run(&run.id, &self.owner, wake, now_ms())
+                        .await?;
+                    tracing::info!(run = %run.id, step = %key, wake_ms = wake, "run parked");
+                    return Ok(());
                 }
                 Ok(Walk::Done(done)) => Ok(done),
                 Err(failure) => Err(failure),
@@ -352,10 +377,28 @@ impl Progress {
     }
 }
 
-/// What walking one step leads to: a `for_each` to walk, or the step done.
+/// What walking one step leads to: a `for_each` to walk, a `delay` until this time (Unix
+/// milliseconds), or the step done.
 enum Walk<'w> {
     Loop(&'w workflows::ForEachStep, Vec<Value>),
+    Wait(i64),
     Done(StepDone),
+}
+
+/// Where a `delay`'s wake-up time is kept once set.
+fn wake_key(key: &str) -> String {
+    [key, "#wake"].concat()
+}
+
+/// When the `delay` under `key` ends: the time set when the run first reached it, or from now.
+fn wake_ms(key: &str, delay: &workflows::DelayStep, outputs: &Map<String, Value>) -> i64 {
+    outputs
+        .get(&wake_key(key))
+        .and_then(Value::as_i64)
+        .unwrap_or_else(|| {
+            let ms = i64::try_from(delay.delay.ms()).unwrap_or(i64::MAX);
+            now_ms().saturating_add(ms)
+        })
 }
 
 /// A list of steps being walked.

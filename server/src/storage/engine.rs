@@ -164,6 +164,8 @@ pub enum AttemptOutcome {
     Succeeded,
     /// A transient failure: the run is retried.
     Retry,
+    /// A `delay` step: the run is parked until its wake-up time.
+    Waiting,
     /// A permanent failure: the run fails.
     Failed,
 }
@@ -175,6 +177,7 @@ impl AttemptOutcome {
             Self::Started => "started",
             Self::Succeeded => "succeeded",
             Self::Retry => "retry",
+            Self::Waiting => "waiting",
             Self::Failed => "failed",
         }
     }
@@ -185,6 +188,7 @@ impl AttemptOutcome {
             "started" => Self::Started,
             "succeeded" => Self::Succeeded,
             "retry" => Self::Retry,
+            "waiting" => Self::Waiting,
             "failed" => Self::Failed,
             _ => return None,
         })
@@ -355,6 +359,15 @@ pub trait EngineStore: Send + Sync + Debug {
         owner: &WorkerId,
         next_attempt_ms: i64,
         error: &str,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Puts a run held by `owner` back in the queue until `wake_ms` for a `delay` step: not a
+    /// failed attempt, so the attempt its claim counted is given back.
+    async fn park_run(
+        &self,
+        run: &RunId,
+        owner: &WorkerId,
+        wake_ms: i64,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
     /// Enqueues a new run of the same workflow version and event (Task History's replay).
@@ -937,6 +950,28 @@ where
         .bind(owner)
         .bind(next_attempt_ms)
         .bind(error)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn park_run(
+        &self,
+        run: &RunId,
+        owner: &WorkerId,
+        wake_ms: i64,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE runs SET status = 'queued', error = NULL, next_attempt_ms = $3,
+               attempts = attempts - 1, lease_owner = NULL, lease_until_ms = NULL,
+               updated_ms = $4
+             WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+        )
+        .bind(run)
+        .bind(owner)
+        .bind(wake_ms)
         .bind(now_ms)
         .execute(&self.pool)
         .await?;

@@ -263,15 +263,8 @@ mod tests {
             "n": 3, "text": "3", "name": "Ada Lovelace", "none": null, "empty": "",
             "tags": ["a", "b", 7], "obj": {"k": 1}, "list": [],
         });
-        let (meta, steps, statuses) = (Map::new(), Map::new(), Map::new());
-        let ctx = Context {
-            event: &event,
-            user_id: "u",
-            user_meta: &meta,
-            steps: &steps,
-            statuses: &statuses,
-            iteration: None,
-        };
+        let empty = Map::new();
+        let ctx = Context::of_event(&event, &empty);
         condition.holds(&ctx, &mut Vec::new())
     }
 

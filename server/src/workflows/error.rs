@@ -124,6 +124,10 @@ pub enum Problem {
         path: String,
         step: String,
     },
+    #[error(
+        "invalid delay `{0}`: write a whole number and a unit, s, m, h or d (`30s`, `2h`), at most 30 days"
+    )]
+    BadDelay(String),
     #[error("input `{key}`: `{path}` is only defined inside a `for_each`")]
     LoopVariableOutside { key: String, path: String },
     #[error(
@@ -131,7 +135,7 @@ pub enum Problem {
     )]
     StepKind { found: String },
     #[error(
-        "`{0}` steps are not built yet: this platform runs `action`, `request`, `if` and `for_each` steps (docs/workflows.md)"
+        "`{0}` steps are not built yet: this platform runs `action`, `request`, `if`, `for_each` and `delay` steps (docs/workflows.md)"
     )]
     KindNotBuilt(&'static str),
     #[error(

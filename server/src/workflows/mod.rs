@@ -30,8 +30,8 @@ pub use error::{DeployError, DeployErrors, Problem};
 pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
-    ActionStep, ApiCall, AppEvent, Bundle, ForEachStep, HttpMethod, IfStep, Inputs, OnError,
-    RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+    ActionStep, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod, IfStep,
+    Inputs, OnError, RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::push_scalar_text;
 pub use render::{Context, Iteration, Rendered};

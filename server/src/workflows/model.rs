@@ -102,6 +102,69 @@ pub enum StepKind {
     If(IfStep),
     /// `for_each:`, steps run once per item of a list.
     ForEach(ForEachStep),
+    /// `delay:`, the run waits, parked in the queue.
+    Delay(DelayStep),
+}
+
+/// A `delay:` step. The run is parked in the queue until the wake-up time (no worker waits),
+/// which survives restarts and is seen by every replica; its output is `{"wakeAt": <Unix
+/// seconds>}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DelayStep {
+    /// How long.
+    pub delay: Delay,
+}
+
+/// A delay as written: a whole number and a unit, `s`, `m`, `h` or `d`, at most 30 days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Delay {
+    text: String,
+    ms: u64,
+}
+
+impl Delay {
+    /// The longest delay.
+    pub const MAX_MS: u64 = 30 * 24 * 3600 * 1000;
+
+    /// `30s`, `5m`, `2h`, `1d`; nothing else, and not over 30 days.
+    pub fn parse(text: &str) -> Option<Self> {
+        let unit_ms: u64 = match text.chars().last()? {
+            's' => 1_000,
+            'm' => 60_000,
+            'h' => 3_600_000,
+            'd' => 86_400_000,
+            _ => return None,
+        };
+        let number = &text[..text.len() - 1];
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let ms = number.parse::<u64>().ok()?.checked_mul(unit_ms)?;
+        (ms <= Self::MAX_MS).then(|| Self {
+            text: text.to_owned(),
+            ms,
+        })
+    }
+
+    /// In milliseconds.
+    pub fn ms(&self) -> u64 {
+        self.ms
+    }
+}
+
+impl TryFrom<String> for Delay {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, String> {
+        Self::parse(&text).ok_or_else(|| format!("invalid delay {text:?}"))
+    }
+}
+
+impl From<Delay> for String {
+    fn from(delay: Delay) -> String {
+        delay.text
+    }
 }
 
 /// A `for_each:` step: its `steps` run for each item of the list, in order, with `item` and

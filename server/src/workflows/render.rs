@@ -24,6 +24,21 @@ pub struct Context<'a> {
     pub iteration: Option<Iteration<'a>>,
 }
 
+#[cfg(test)]
+impl<'a> Context<'a> {
+    /// For tests: the event `event`, user `u`, and nothing else (`empty` for every map).
+    pub fn of_event(event: &'a Value, empty: &'a Map<String, Value>) -> Self {
+        Self {
+            event,
+            user_id: "u",
+            user_meta: empty,
+            steps: empty,
+            statuses: empty,
+            iteration: None,
+        }
+    }
+}
+
 /// One iteration of a `for_each`.
 #[derive(Debug, Clone, Copy)]
 pub struct Iteration<'a> {

@@ -197,15 +197,8 @@ mod tests {
         }))
         .expect("parses");
         let event = json!({"owner": "ada@acme.test", "age": 36});
-        let (meta, steps, statuses) = (Map::new(), Map::new(), Map::new());
-        let ctx = Context {
-            event: &event,
-            user_id: "u",
-            user_meta: &meta,
-            steps: &steps,
-            statuses: &statuses,
-            iteration: None,
-        };
+        let empty = Map::new();
+        let ctx = Context::of_event(&event, &empty);
         let rendered = body.render(&ctx);
         assert_eq!(
             rendered.value,

@@ -8,8 +8,8 @@ use super::{
     error::Problem,
     fields::{self, Fields, Report},
     model::{
-        ActionStep, ApiCall, ForEachStep, HttpMethod, IfStep, Inputs, OnError, RequestStep, Retry,
-        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        ActionStep, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs, OnError,
+        RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     template::Template,
     template_value::TemplateValue,
@@ -33,6 +33,7 @@ const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "response"];
 const IF_STEP_KEYS: &[&str] = &["id", "if", "then", "else"];
 const FOR_EACH_KEYS: &[&str] = &["id", "for_each", "steps"];
+const DELAY_KEYS: &[&str] = &["id", "delay"];
 const CONDITION_KEYS: &[&str] = &["left", "op", "right"];
 /// The keys of a step that hold steps.
 const NESTED: &[&str] = &["then", "else", "steps"];
@@ -260,6 +261,7 @@ impl StepReader<'_> {
             ["action"] => read_action(item, self.integration, scope, report).map(StepKind::Action),
             ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
             ["if"] => self.read_if(item, visible, scope, report).map(StepKind::If),
+            ["delay"] => read_delay(item, report).map(StepKind::Delay),
             ["for_each"] => self
                 .read_for_each(item, visible, scope, report)
                 .map(StepKind::ForEach),
@@ -344,6 +346,17 @@ impl StepReader<'_> {
             steps: steps?,
         })
     }
+}
+
+/// A `delay:` step.
+fn read_delay(item: &Node, report: &mut Report) -> Option<DelayStep> {
+    let fields = Fields::read(item, "the step", DELAY_KEYS, report)?;
+    let (text, pos) = fields.text("delay", report)?;
+    let delay = Delay::parse(&text);
+    if delay.is_none() {
+        report.at(pos, Problem::BadDelay(text));
+    }
+    Some(DelayStep { delay: delay? })
 }
 
 /// An `if:`'s condition: `all:` or `any:` of conditions, or one comparison.

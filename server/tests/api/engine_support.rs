@@ -162,6 +162,21 @@ impl Hubspot {
             .expect("JSON")
     }
 
+    /// Sets the faults of the sandbox's account `hub` (`POST /_sandbox/accounts/{hub}/faults`).
+    pub async fn set_faults(&self, hub: u32, faults: Value) {
+        let set = self
+            .browser
+            .post(format!(
+                "{}/_sandbox/accounts/{hub}/faults",
+                self.sandbox.base_url()
+            ))
+            .json(&faults)
+            .send()
+            .await
+            .expect("answers");
+        assert!(set.status().is_success());
+    }
+
     /// Waits until `count` runs exist and all are finished; returns them.
     pub async fn finished_runs(&self, app: &TestApp, count: usize, within: Duration) -> Vec<Value> {
         let deadline = Instant::now() + within;
@@ -191,4 +206,15 @@ impl Hubspot {
             .await
             .expect("JSON")
     }
+}
+
+/// The outcomes of the attempts of `step` in a run's Task History detail, in order.
+pub fn outcomes(detail: &Value, step: &str) -> Vec<String> {
+    detail["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .filter(|a| a["stepId"] == step)
+        .map(|a| a["outcome"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }

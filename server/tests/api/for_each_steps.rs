@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     connect_support::{HUB, hubspot},
-    engine_support::guide_payload,
+    engine_support::{guide_payload, outcomes},
     helpers::both_backends,
 };
 
@@ -121,14 +121,7 @@ both_backends! {
         hs.connect(&app, "ann", HUB).await;
         hs.deploy_workflow(&app, "ann", &LOOP.replace("LIST", "{{event.contacts}}")).await;
         // The second item's call, after the first item is done, meets a 429.
-        let faults = hs
-            .browser
-            .post(format!("{}/_sandbox/accounts/{HUB}/faults", hs.sandbox.base_url()))
-            .json(&json!({"force429": 1, "force429After": 1}))
-            .send()
-            .await
-            .expect("answers");
-        assert!(faults.status().is_success());
+        hs.set_faults(HUB, json!({"force429": 1, "force429After": 1})).await;
 
         hs.trigger(&app, "ann", &payload(), None).await;
 
@@ -136,16 +129,7 @@ both_backends! {
         assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
         assert_eq!(titles(&hs).await, expected());
         let detail = hs.execution(&app, &runs[0]).await;
-        let tries = |step: &str| -> Vec<String> {
-            detail["steps"]
-                .as_array()
-                .expect("steps")
-                .iter()
-                .filter(|a| a["stepId"] == step)
-                .map(|a| a["outcome"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        };
-        assert_eq!(tries("each_contact.0.upsert"), ["succeeded"], "done once: {detail}");
-        assert_eq!(tries("each_contact.1.upsert"), ["retry", "succeeded"], "{detail}");
+        assert_eq!(outcomes(&detail, "each_contact.0.upsert"), ["succeeded"], "done once: {detail}");
+        assert_eq!(outcomes(&detail, "each_contact.1.upsert"), ["retry", "succeeded"], "{detail}");
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     connect_support::{HUB, hubspot},
-    engine_support::guide_payload,
+    engine_support::{guide_payload, outcomes},
     helpers::both_backends,
 };
 
@@ -71,14 +71,7 @@ both_backends! {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
         hs.deploy_workflow(&app, "ann", GATE).await;
-        let faults = hs
-            .browser
-            .post(format!("{}/_sandbox/accounts/{HUB}/faults", hs.sandbox.base_url()))
-            .json(&json!({"force429": 1}))
-            .send()
-            .await
-            .expect("answers");
-        assert!(faults.status().is_success());
+        hs.set_faults(HUB, json!({"force429": 1})).await;
 
         hs.trigger(&app, "ann", &guide_payload(3), None).await;
 
@@ -86,17 +79,8 @@ both_backends! {
         assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
         assert_eq!(hs.contacts(HUB).await.len(), 1);
         let detail = hs.execution(&app, &runs[0]).await;
-        let outcomes = |step: &str| -> Vec<String> {
-            detail["steps"]
-                .as_array()
-                .expect("steps")
-                .iter()
-                .filter(|a| a["stepId"] == step)
-                .map(|a| a["outcome"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        };
-        assert_eq!(outcomes("vip"), ["succeeded"], "decided once: {detail}");
-        assert_eq!(outcomes("make"), ["retry", "succeeded"], "{detail}");
+        assert_eq!(outcomes(&detail, "vip"), ["succeeded"], "decided once: {detail}");
+        assert_eq!(outcomes(&detail, "make"), ["retry", "succeeded"], "{detail}");
     }
 
 

@@ -7,6 +7,7 @@ mod connect;
 mod connect_binding;
 mod connect_support;
 mod cors;
+mod delay_steps;
 mod engine;
 mod engine_support;
 mod for_each_steps;

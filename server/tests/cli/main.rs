@@ -2,8 +2,10 @@
 //! storage as `paragon serve`, and what reaches its logs and its database.
 
 mod crash;
+mod delay;
 #[path = "../shared/oauth_popup.rs"]
 mod oauth_popup;
+mod platform;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod provider_urls;

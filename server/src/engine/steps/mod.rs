@@ -68,9 +68,9 @@ pub async fn execute(
             ctx.record_response(&output);
             Ok(StepDone::from(output))
         }
-        // The runner walks a loop's iterations itself (`runner::Loop`).
-        StepKind::ForEach(_) => Err(StepFailure::Invalid(
-            "a for_each step is walked by the runner, not executed".into(),
+        // The runner walks a loop's iterations and parks a delayed run itself.
+        StepKind::ForEach(_) | StepKind::Delay(_) => Err(StepFailure::Invalid(
+            "for_each and delay steps are walked by the runner, not executed".into(),
         )),
     }
 }

@@ -202,15 +202,8 @@ mod tests {
 
     fn built(step: &RequestStep) -> Result<ApiRequest, StepFailure> {
         let event = json!({"email": "a+b@acme.test", "n": 3, "id": "../../admin"});
-        let (meta, steps, statuses) = (Map::new(), Map::new(), Map::new());
-        let values = Context {
-            event: &event,
-            user_id: "u-1",
-            user_meta: &meta,
-            steps: &steps,
-            statuses: &statuses,
-            iteration: None,
-        };
+        let empty = Map::new();
+        let values = Context::of_event(&event, &empty);
         build(step, "https://api.hubapi.com", &values, &mut Vec::new())
     }
 
@@ -235,7 +228,7 @@ mod tests {
             content_type.as_ref().map(|c| c.as_bytes()),
             Some(&b"application/json"[..])
         );
-        assert_eq!(headers["x-trace"], "run u-1");
+        assert_eq!(headers["x-trace"], "run u");
     }
 
     #[test]

@@ -55,15 +55,8 @@ const TEMPLATE_PIECES: &[&str] = &[
 fn any_template_text_parses_or_fails_cleanly_and_renders_without_panicking() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let event = json!({"a": [1, {"b": null}], "id": "x", "0": {"a": "zero"}});
-    let (meta, steps, statuses) = (Map::new(), Map::new(), Map::new());
-    let ctx = Context {
-        event: &event,
-        user_id: "u",
-        user_meta: &meta,
-        steps: &steps,
-        statuses: &statuses,
-        iteration: None,
-    };
+    let empty = Map::new();
+    let ctx = Context::of_event(&event, &empty);
     for _ in 0..5_000 {
         let source: String = (0..rng.below(16))
             .map(|_| rng.pick(TEMPLATE_PIECES))
