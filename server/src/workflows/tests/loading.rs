@@ -217,3 +217,24 @@ fn a_missing_directory_is_an_error_not_a_panic() {
 
     assert!(matches!(errors.0[0].problem, Problem::Read(_)));
 }
+
+#[test]
+fn the_branch_and_loop_example_loads() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hubspot-company-sync");
+    let bundle = load_dir(&dir).expect("the example deploys");
+    let workflow = bundle
+        .workflow("sync-company-contacts")
+        .expect("the example's workflow");
+    let kinds: Vec<&str> = workflow
+        .steps
+        .iter()
+        .map(|s| match &s.kind {
+            StepKind::Action(_) => "action",
+            StepKind::Request(_) => "request",
+            StepKind::If(_) => "if",
+            StepKind::ForEach(_) => "for_each",
+            StepKind::Delay(_) => "delay",
+        })
+        .collect();
+    assert_eq!(kinds, ["request", "if", "for_each", "delay", "action"]);
+}
