@@ -13,7 +13,10 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{render::Context, template_value::TemplateValue};
+use super::{
+    render::{Context, scalar_text as text},
+    template_value::TemplateValue,
+};
 
 /// `all:`, `any:` or one comparison.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -243,12 +246,6 @@ fn is_empty(value: &Value) -> bool {
         Value::Object(map) => map.is_empty(),
         _ => false,
     }
-}
-
-fn text(value: &Value) -> String {
-    let mut out = String::new();
-    super::render::push_scalar_text(&mut out, value);
-    out
 }
 
 #[cfg(test)]

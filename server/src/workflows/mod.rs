@@ -33,7 +33,7 @@ pub use model::{
     ActionStep, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod, IfStep,
     Inputs, OnError, RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
-pub(crate) use render::push_scalar_text;
+pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};
 pub use template::{Template, TemplateError, VarPath};
 pub use template_value::TemplateValue;

@@ -106,6 +106,13 @@ pub(crate) fn push_scalar_text(text: &mut String, value: &Value) {
     }
 }
 
+/// A value as it reads inside text, on its own (a path, a query value, a header, an operand).
+pub(crate) fn scalar_text(value: &Value) -> String {
+    let mut text = String::new();
+    push_scalar_text(&mut text, value);
+    text
+}
+
 /// The value at `path`, or `None` when any segment is missing (or the root is not a variable
 /// root: deploy validation refuses those, but a run must not trust it).
 fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {

@@ -361,28 +361,34 @@ fn read_delay(item: &Node, report: &mut Report) -> Option<DelayStep> {
 
 /// An `if:`'s condition: `all:` or `any:` of conditions, or one comparison.
 fn read_condition(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<Condition> {
-    for key in ["all", "any"] {
-        if has_key(node, key) {
-            let keys: &'static [&'static str] = if key == "all" { &["all"] } else { &["any"] };
-            let fields = Fields::read(node, "the condition", keys, report)?;
-            let list = fields.required(if key == "all" { "all" } else { "any" }, report)?;
-            let Value::Seq(items) = &list.value else {
-                let expected = "a list of conditions";
-                let key = if key == "all" { "all" } else { "any" };
-                report.at(list.pos, Problem::WrongType { key, expected });
-                return None;
-            };
-            let read: Vec<Option<Condition>> = items
-                .iter()
-                .map(|c| read_condition(c, scope, report))
-                .collect();
-            let conditions = read.into_iter().collect::<Option<Vec<_>>>()?;
-            return Some(if key == "all" {
-                Condition::All { all: conditions }
-            } else {
-                Condition::Any { any: conditions }
-            });
+    // Each combinator with the only key its mapping may have.
+    const COMBINATORS: [(&str, &[&str]); 2] = [("all", &["all"]), ("any", &["any"])];
+    for (key, keys) in COMBINATORS {
+        if !has_key(node, key) {
+            continue;
         }
+        let fields = Fields::read(node, "the condition", keys, report)?;
+        let list = fields.required(keys[0], report)?;
+        let Value::Seq(items) = &list.value else {
+            let expected = "a list of conditions";
+            report.at(
+                list.pos,
+                Problem::WrongType {
+                    key: keys[0],
+                    expected,
+                },
+            );
+            return None;
+        };
+        let read: Vec<Option<Condition>> = items
+            .iter()
+            .map(|c| read_condition(c, scope, report))
+            .collect();
+        let conditions = read.into_iter().collect::<Option<Vec<_>>>()?;
+        return Some(match key {
+            "all" => Condition::All { all: conditions },
+            _ => Condition::Any { any: conditions },
+        });
     }
     let fields = Fields::read(node, "the condition", CONDITION_KEYS, report)?;
     let left = fields

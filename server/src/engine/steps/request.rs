@@ -26,7 +26,9 @@ use crate::{
         api_path::ApiPath,
     },
     engine::outcome::{StepDone, StepFailure, StepResult},
-    workflows::{Context, HttpMethod, OnError, RequestStep, Retry, render_inputs},
+    workflows::{
+        Context, HttpMethod, OnError, RequestStep, Retry, render_inputs, scalar_text as text,
+    },
 };
 
 /// Runs the call of `step`.
@@ -152,13 +154,6 @@ fn output(answer: &ApiAnswer) -> Value {
     }
     serde_json::from_slice(&answer.body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&answer.body).into_owned()))
-}
-
-/// How a rendered value reads in a path, a query or a header.
-fn text(value: &Value) -> String {
-    let mut out = String::new();
-    crate::workflows::push_scalar_text(&mut out, value);
-    out
 }
 
 fn method(method: HttpMethod) -> Method {
