@@ -40,6 +40,9 @@ pub enum ErrorCode {
     Internal,
     /// 502: the provider (HubSpot) failed or refused the platform's call.
     BadGateway,
+    /// 500: a request-triggered workflow failed before it answered (the body is a
+    /// [`crate::sdk::TriggerFailed`]: the step, the provider's message, the execution).
+    WorkflowFailed,
     /// Any code this version of the protocol does not know.
     #[serde(other)]
     Unknown,
@@ -47,7 +50,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, [`ErrorCode::Unknown`] last.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         Self::InvalidRequest,
         Self::Unauthorized,
         Self::Forbidden,
@@ -59,6 +62,7 @@ impl ErrorCode {
         Self::RateLimited,
         Self::Internal,
         Self::BadGateway,
+        Self::WorkflowFailed,
         Self::Unknown,
     ];
 
@@ -77,6 +81,7 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::Internal => "INTERNAL",
             Self::BadGateway => "BAD_GATEWAY",
+            Self::WorkflowFailed => "WORKFLOW_FAILED",
             Self::Unknown => "UNKNOWN",
         }
     }

@@ -203,6 +203,30 @@ pub struct EventTriggered {
     pub runs: i64,
 }
 
+/// `202` to `POST /projects/{pid}/sdk/triggers/{workflowId}`: the workflow did not answer
+/// within its time budget and goes on in the background.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerAccepted {
+    /// The run's id (UUID), as Task History lists it.
+    pub execution_id: String,
+}
+
+/// `500` to `POST /projects/{pid}/sdk/triggers/{workflowId}`: the run failed before it
+/// answered. `code` is [`crate::ErrorCode::WorkflowFailed`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerFailed {
+    /// Why: the provider's message, or the platform's reason.
+    pub message: String,
+    /// `WORKFLOW_FAILED`.
+    pub code: crate::ErrorCode,
+    /// The step that failed, when one did (`<loop>.<index>.<step>` inside a `for_each`).
+    pub step: Option<String>,
+    /// The run's id (UUID), as Task History lists it.
+    pub execution_id: String,
+}
+
 /// The envelope of a JSON answer of the provider through
 /// `/projects/{pid}/sdk/proxy/{integration}/{path}`, unless the call asked for
 /// `X-Paragon-Use-Raw-Response: 1`. The status is the provider's.

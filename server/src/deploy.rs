@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::{
     ids::ProjectId,
-    storage::{DeployedWorkflow, StorageError, Store, WorkflowSpec},
+    storage::{DeployedWorkflow, StorageError, Store, TriggerKind, WorkflowSpec},
     workflows::{self, Bundle, DeployErrors, Trigger},
 };
 
@@ -50,9 +50,11 @@ pub async fn deploy_bundle(
             slug: w.id.to_string(),
             name: w.name.clone(),
             integration: w.integration.as_str().to_owned(),
-            trigger_event: match &w.trigger {
-                Trigger::AppEvent(name) => name.clone(),
+            trigger_kind: match &w.trigger {
+                Trigger::AppEvent(_) => TriggerKind::AppEvent,
+                Trigger::Request(_) => TriggerKind::Request,
             },
+            trigger_event: w.trigger.app_event().unwrap_or_default().to_owned(),
             default_enabled: w.default_enabled,
         })
         .collect();

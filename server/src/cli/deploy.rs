@@ -9,7 +9,7 @@ use crate::{
     deploy::{self, DeployFailure},
     error::ServerError,
     ids::ProjectId,
-    storage,
+    storage::{self, TriggerKind},
 };
 
 /// Validate a directory of App Events (`events/*.yaml`) and workflows (`workflows/*.yaml`) and
@@ -36,9 +36,13 @@ impl DeployArgs {
             Ok((version, workflows)) => {
                 println!("deployed version {version}");
                 for workflow in workflows {
+                    let trigger = match workflow.trigger_kind {
+                        TriggerKind::AppEvent => workflow.trigger_event.as_str(),
+                        TriggerKind::Request => "request",
+                    };
                     println!(
-                        "workflow {}  {}  (trigger: {})",
-                        workflow.id, workflow.slug, workflow.trigger_event
+                        "workflow {}  {}  (trigger: {trigger})",
+                        workflow.id, workflow.slug
                     );
                 }
                 Ok(())

@@ -43,10 +43,11 @@ impl Default for EngineConfig {
     }
 }
 
-/// A running engine's handles: wake it when runs were enqueued.
+/// A running engine's handles: wake it when runs were enqueued, and learn when runs answer.
 #[derive(Debug, Clone)]
 pub struct EngineHandle {
     wake: Arc<Notify>,
+    answered: Arc<Notify>,
 }
 
 impl EngineHandle {
@@ -59,7 +60,19 @@ impl EngineHandle {
     pub fn new() -> Self {
         Self {
             wake: Arc::new(Notify::new()),
+            answered: Arc::new(Notify::new()),
         }
+    }
+
+    /// Tells whoever waits in this process (request triggers) that a run answered or ended.
+    pub(crate) fn answered(&self) {
+        self.answered.notify_waiters();
+    }
+
+    /// Resolves at the next [`Self::answered`] after it is enabled; a run executed by another
+    /// replica is not announced here, so waiters also poll.
+    pub fn next_answer(&self) -> tokio::sync::futures::Notified<'_> {
+        self.answered.notified()
     }
 }
 
@@ -84,7 +97,12 @@ where
     // Runs enqueued by other replicas (PostgreSQL) wake this engine too.
     connect.store.watch_runs(wake.clone());
     let owner = WorkerId::from_text(format!("worker-{}", uuid::Uuid::new_v4().simple()));
-    let runner = Arc::new(runner::Runner::new(connect, config.clone(), owner));
+    let runner = Arc::new(runner::Runner::new(
+        connect,
+        config.clone(),
+        owner,
+        handle.clone(),
+    ));
     tokio::spawn(work(runner, config, wake, shutdown))
 }
 

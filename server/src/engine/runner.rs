@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    EngineConfig,
+    EngineConfig, EngineHandle,
     outcome::{StepDone, StepFailure, StepResult, backoff},
     run_inputs::{self, Blocked, Inputs},
     steps::{self, Account, StepContext},
@@ -22,22 +22,32 @@ pub struct Runner {
     connect: Connect,
     config: EngineConfig,
     owner: WorkerId,
+    /// Told when a run answers or ends, for request triggers waiting in this process.
+    engine: EngineHandle,
 }
 
 /// Where a run stands: the outputs (and statuses) of its finished steps, the steps tried in
-/// earlier attempts, and the template warnings so far.
+/// earlier attempts, the template warnings so far, and the key of the step that finished last
+/// (a request-triggered run without a `response` step answers with its output).
 struct Progress {
     done: StepOutputs,
     tried: Vec<String>,
     warnings: Vec<String>,
+    last: Option<String>,
 }
 
 impl Runner {
-    pub fn new(connect: Connect, config: EngineConfig, owner: WorkerId) -> Self {
+    pub fn new(
+        connect: Connect,
+        config: EngineConfig,
+        owner: WorkerId,
+        engine: EngineHandle,
+    ) -> Self {
         Self {
             connect,
             config,
             owner,
+            engine,
         }
     }
 
@@ -99,6 +109,7 @@ impl Runner {
                     let Some(done) = self.settle(run, &ctx, done, &progress.warnings).await? else {
                         return Ok(());
                     };
+                    progress.last = Some(key.clone());
                     progress.done.outputs.insert(key, done.output);
                     continue;
                 }
@@ -112,15 +123,18 @@ impl Runner {
             };
             let prefix = key[..key.len() - step.id.as_str().len()].to_owned();
             if let Some(output) = progress.done.outputs.get(&key) {
-                // Done in an earlier attempt; an `if` goes on into the branch it chose then.
+                // Done in an earlier attempt; an `if` goes on into the branch it chose then, and
+                // a `response` is answered again in case that attempt ended before it was.
+                self.answer(run, step, output).await?;
                 frames.extend(branch(step, output, &prefix, &iteration));
+                progress.last = Some(key);
                 continue;
             }
             let ctx = self.context(run, &account, &progress, &key);
             let view = progress.view(&prefix);
             let mut missing = Vec::new();
             let result = {
-                let values = progress.values(run, &inputs, &view, &iteration);
+                let values = progress.values(run, &workflow, &inputs, &view, &iteration);
                 match &step.kind {
                     workflows::StepKind::ForEach(each) => {
                         each_items(&key, each, &values, &progress.done.outputs, &mut missing)
@@ -184,12 +198,37 @@ impl Runner {
             if let Some(status) = done.status {
                 progress.done.statuses.insert(key.clone(), status.into());
             }
+            self.answer(run, step, &done.output).await?;
             frames.extend(branch(step, &done.output, &prefix, &iteration));
+            progress.last = Some(key.clone());
             progress.done.outputs.insert(key, done.output);
+        }
+        if matches!(workflow.trigger, workflows::Trigger::Request(_)) {
+            // No `response` step answered: the last step's output does (a no-op otherwise).
+            let last = progress.last.as_ref();
+            let body = last.and_then(|key| progress.done.outputs.get(key));
+            let answer = json!({ "status": 200, "body": body.cloned().unwrap_or(Value::Null) });
+            self.connect.store.answer_run(&run.id, &answer).await?;
         }
         self.finish(run, RunStatus::Succeeded, None, &progress.warnings)
             .await?;
         tracing::info!(run = %run.id, workflow = %workflow.id.as_str(), "run succeeded");
+        Ok(())
+    }
+
+    /// Stores the answer of a `response` step on its run, for the request waiting for it (the
+    /// first one only: a run answers once), and tells this process's waiters.
+    async fn answer(
+        &self,
+        run: &Run,
+        step: &workflows::Step,
+        output: &Value,
+    ) -> Result<(), StorageError> {
+        if let workflows::StepKind::Response(_) = step.kind {
+            if self.connect.store.answer_run(&run.id, output).await? {
+                self.engine.answered();
+            }
+        }
         Ok(())
     }
 
@@ -298,6 +337,8 @@ impl Runner {
                 },
             )
             .await?;
+        // A request trigger waiting for this run learns how it ended.
+        self.engine.answered();
         Ok(())
     }
 
@@ -309,22 +350,27 @@ impl Runner {
             done,
             tried: tried.into_iter().map(|a| a.step_id).collect(),
             warnings: run.warnings.clone(),
+            last: None,
         })
     }
 }
 
 impl Progress {
-    /// What a step's templates render against: the event, the user, the outputs of the steps
-    /// it can see (`view`) and, inside a `for_each`, the iteration.
+    /// What a step's templates render against: the event or the trigger's request (the run's
+    /// recorded input), the user, the outputs of the steps it can see (`view`) and, inside a
+    /// `for_each`, the iteration.
     fn values<'a>(
         &'a self,
         run: &'a Run,
+        workflow: &workflows::Workflow,
         inputs: &'a Inputs,
         view: &'a StepOutputs,
         iteration: &'a Option<(Value, usize)>,
     ) -> workflows::Context<'a> {
+        let by_request = matches!(workflow.trigger, workflows::Trigger::Request(_));
         workflows::Context {
-            event: &inputs.payload,
+            event: if by_request { &Value::Null } else { &inputs.payload },
+            request: by_request.then_some(&inputs.payload),
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
             steps: &view.outputs,

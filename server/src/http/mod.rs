@@ -24,6 +24,7 @@ mod sdk_user;
 mod signing_keys;
 mod state;
 mod task_history;
+mod triggers;
 mod workflows;
 
 use axum::{Router, extract::DefaultBodyLimit};
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(proxy::router())
         .merge(paragon_unsupported::router())
         .merge(events::router())
+        .merge(triggers::router())
         .merge(workflows::router())
         .merge(task_history::router())
         .fallback(error::not_found)

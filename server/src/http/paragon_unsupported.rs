@@ -14,7 +14,7 @@ use super::{ApiError, AppState};
 const SEE: &str = "see docs/paragon-compatibility.md";
 
 /// Each unsupported area: its paths and what Paragon's SDK uses them for.
-const AREAS: [(&[&str], &str); 6] = [
+const AREAS: [(&[&str], &str); 5] = [
     (
         &[
             "/projects/{pid}/sdk/credentials",
@@ -33,11 +33,6 @@ const AREAS: [(&[&str], &str); 6] = [
         "Paragon's actions API (/sdk/actions: getFieldOptions and the OAuth popup of connect() \
          and installIntegration(), which put the user token in URLs); connect through \
          paragon-connect's connect() or installIntegration()",
-    ),
-    (
-        &["/projects/{pid}/sdk/triggers/{*rest}"],
-        "Paragon's Request-trigger workflows (/sdk/triggers: workflow()); send an App Event \
-         with event() instead",
     ),
     (
         &["/projects/{pid}/sdk/resources/{*rest}"],

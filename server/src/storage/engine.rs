@@ -28,12 +28,42 @@ pub struct DeployedWorkflow {
     pub name: String,
     /// The integration type its steps use.
     pub integration: String,
-    /// The App Event that triggers it.
+    /// What kind of trigger starts it.
+    pub trigger_kind: TriggerKind,
+    /// The App Event that triggers it (empty for the other kinds).
     pub trigger_event: String,
     /// Whether users who have not chosen have it on.
     pub default_enabled: bool,
     /// The deploy that last defined it.
     pub version: i64,
+}
+
+/// What starts a deployed workflow, stored by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerKind {
+    /// An App Event (`trigger_event` names it).
+    AppEvent,
+    /// A request (`POST /sdk/triggers/{workflowId}`).
+    Request,
+}
+
+impl TriggerKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppEvent => "app_event",
+            Self::Request => "request",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(value: &str) -> Option<Self> {
+        Some(match value {
+            "app_event" => Self::AppEvent,
+            "request" => Self::Request,
+            _ => return None,
+        })
+    }
 }
 
 /// What a deploy says of one workflow.
@@ -45,7 +75,9 @@ pub struct WorkflowSpec {
     pub name: String,
     /// The integration type.
     pub integration: String,
-    /// The trigger's App Event.
+    /// What kind of trigger starts it.
+    pub trigger_kind: TriggerKind,
+    /// The trigger's App Event (empty for the other kinds).
     pub trigger_event: String,
     /// `default_enabled`.
     pub default_enabled: bool,
@@ -146,6 +178,8 @@ pub struct Run {
     pub error: Option<String>,
     /// Template warnings (missing variables).
     pub warnings: Vec<String>,
+    /// A request-triggered run's answer, `{"status", "body"}`, once it has one.
+    pub response: Option<Value>,
     /// Unix ms.
     pub created_ms: i64,
     /// Unix ms.
@@ -320,6 +354,17 @@ pub trait EngineStore: Send + Sync + Debug {
     /// triggered by its name that the user has enabled and whose integration the user has
     /// connected.
     async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError>;
+    /// In one transaction: records a request trigger's input (`source = 'request'`, named
+    /// after the workflow) and enqueues its one run, `run`, of `workflow` at `version`.
+    async fn record_request(
+        &self,
+        input: &NewEvent,
+        workflow: &WorkflowId,
+        version: i64,
+        run: &RunId,
+    ) -> Result<(), StorageError>;
+    /// Sets a request-triggered run's answer unless it has one; `false` when it had.
+    async fn answer_run(&self, run: &RunId, response: &Value) -> Result<bool, StorageError>;
     /// An event's name and payload.
     async fn event(
         &self,
@@ -408,6 +453,7 @@ struct RunRow {
     lease_owner: Option<WorkerId>,
     error: Option<String>,
     warnings: String,
+    response: Option<String>,
     created_ms: i64,
     updated_ms: i64,
     finished_ms: Option<i64>,
@@ -421,6 +467,10 @@ impl TryFrom<RunRow> for Run {
             status: RunStatus::parse(&row.status)
                 .ok_or_else(|| StorageError::Corrupt(format!("run status {:?}", row.status)))?,
             warnings: from_json(&row.warnings, "warnings")?,
+            response: row
+                .response
+                .map(|text| from_json(&text, "run response"))
+                .transpose()?,
             id: row.id,
             project_id: row.project_id,
             user_id: row.user_id,
@@ -447,14 +497,20 @@ struct WorkflowRow {
     slug: String,
     name: String,
     integration: String,
+    trigger_kind: String,
     trigger_event: String,
     default_enabled: i64,
     version: i64,
 }
 
-impl From<WorkflowRow> for DeployedWorkflow {
-    fn from(row: WorkflowRow) -> Self {
-        Self {
+impl TryFrom<WorkflowRow> for DeployedWorkflow {
+    type Error = StorageError;
+
+    fn try_from(row: WorkflowRow) -> Result<Self, StorageError> {
+        Ok(Self {
+            trigger_kind: TriggerKind::parse(&row.trigger_kind).ok_or_else(|| {
+                StorageError::Corrupt(format!("trigger kind {:?}", row.trigger_kind))
+            })?,
             id: row.id,
             project_id: row.project_id,
             slug: row.slug,
@@ -463,7 +519,7 @@ impl From<WorkflowRow> for DeployedWorkflow {
             trigger_event: row.trigger_event,
             default_enabled: row.default_enabled != 0,
             version: row.version,
-        }
+        })
     }
 }
 
@@ -503,9 +559,9 @@ impl TryFrom<AttemptRow> for Attempt {
 
 const RUN_COLUMNS: &str = "id, project_id, user_id, workflow_id, workflow_version, \
      event_id, status, attempts, next_attempt_ms, lease_until_ms, lease_owner, error, warnings, \
-     created_ms, updated_ms, finished_ms";
-const WORKFLOW_COLUMNS: &str = "id, project_id, slug, name, integration, trigger_event, \
-     default_enabled, version";
+     response, created_ms, updated_ms, finished_ms";
+const WORKFLOW_COLUMNS: &str = "id, project_id, slug, name, integration, trigger_kind, \
+     trigger_event, default_enabled, version";
 /// A queued run, due at `$7` (a new event's, or a replay).
 const INSERT_RUN: &str = "INSERT INTO runs (id, project_id, user_id, workflow_id,
        workflow_version, event_id, status, attempts, next_attempt_ms, warnings, created_ms,
@@ -584,12 +640,12 @@ where
         for spec in specs {
             sqlx::query(
                 "INSERT INTO workflows (id, project_id, slug, name, integration, trigger_event,
-                   default_enabled, version, active)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)
+                   default_enabled, version, active, trigger_kind)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
                  ON CONFLICT (project_id, slug) DO UPDATE SET name = excluded.name,
                    integration = excluded.integration, trigger_event = excluded.trigger_event,
                    default_enabled = excluded.default_enabled, version = excluded.version,
-                   active = 1",
+                   active = 1, trigger_kind = excluded.trigger_kind",
             )
             .bind(WorkflowId::random())
             .bind(project)
@@ -599,6 +655,7 @@ where
             .bind(&spec.trigger_event)
             .bind(i64::from(spec.default_enabled))
             .bind(version)
+            .bind(spec.trigger_kind.as_str())
             .execute(&mut *tx)
             .await?;
         }
@@ -628,7 +685,7 @@ where
         .bind(project)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(DeployedWorkflow::from).collect())
+        rows.into_iter().map(DeployedWorkflow::try_from).collect()
     }
 
     async fn workflow(
@@ -644,7 +701,7 @@ where
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(DeployedWorkflow::from))
+        row.map(DeployedWorkflow::try_from).transpose()
     }
 
     async fn workflow_any(
@@ -659,7 +716,7 @@ where
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(DeployedWorkflow::from))
+        row.map(DeployedWorkflow::try_from).transpose()
     }
 
     async fn set_user_workflow(
@@ -748,7 +805,8 @@ where
                AND c.user_id = $2 AND c.status = 'VALID'
              LEFT JOIN user_workflows uw ON uw.project_id = w.project_id
                AND uw.workflow_id = w.id AND uw.user_id = $2
-             WHERE w.project_id = $1 AND w.trigger_event = $3 AND w.active = 1
+             WHERE w.project_id = $1 AND w.trigger_kind = 'app_event'
+               AND w.trigger_event = $3 AND w.active = 1
                AND COALESCE(uw.enabled, w.default_enabled) = 1
              ORDER BY w.slug",
         )
@@ -781,6 +839,51 @@ where
             runs,
             duplicate: false,
         })
+    }
+
+    async fn record_request(
+        &self,
+        input: &NewEvent,
+        workflow: &WorkflowId,
+        version: i64,
+        run: &RunId,
+    ) -> Result<(), StorageError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
+               runs, created_at, source)
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, 'request')",
+        )
+        .bind(&input.id)
+        .bind(input.project_id)
+        .bind(&input.user_id)
+        .bind(&input.idempotency_key)
+        .bind(&input.name)
+        .bind(input.payload.to_string())
+        .bind(input.created_ms)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(INSERT_RUN)
+            .bind(run)
+            .bind(input.project_id)
+            .bind(&input.user_id)
+            .bind(workflow)
+            .bind(version)
+            .bind(&input.id)
+            .bind(input.created_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn answer_run(&self, run: &RunId, response: &Value) -> Result<bool, StorageError> {
+        let done = sqlx::query("UPDATE runs SET response = $2 WHERE id = $1 AND response IS NULL")
+            .bind(run)
+            .bind(response.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn event(

@@ -25,7 +25,7 @@ pub use connect::{
 };
 pub use engine::{
     Attempt, AttemptOutcome, DeployedWorkflow, EngineStore, EventOutcome, NewEvent, Run, RunEnd,
-    RunFilter, RunQueue, RunStatus, StepOutputs, WorkflowSpec,
+    RunFilter, RunQueue, RunStatus, StepOutputs, TriggerKind, WorkflowSpec,
 };
 pub use projects::{
     DEFAULT_MAX_TOKEN_LIFETIME_SECS, MAX_USER_META_BYTES, Project, ProjectStore, SigningKeyRecord,

@@ -93,7 +93,7 @@ pub enum Problem {
     #[error("input `{key}`: {source}")]
     Template { key: String, source: TemplateError },
     #[error(
-        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `user.` or `steps.`"
+        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `user.`, `steps.`, `item` or `index`"
     )]
     UnknownVariableRoot { key: String, path: String },
     #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
@@ -135,9 +135,33 @@ pub enum Problem {
     )]
     StepKind { found: String },
     #[error(
-        "`{0}` steps are not built yet: this platform runs `action`, `request`, `if`, `for_each` and `delay` steps (docs/workflows.md)"
+        "a `response` step answers the request that started the run: this workflow's trigger is an App Event (use `trigger: request: {{}}`)"
     )]
-    KindNotBuilt(&'static str),
+    ResponseOutsideRequest,
+    #[error(
+        "a `response` step cannot be inside a `for_each`: a request has one answer (put it after the loop)"
+    )]
+    ResponseInLoop,
+    #[error("`status` must be a whole number from 200 to 599, not {0}")]
+    BadStatus(String),
+    #[error("a trigger has exactly one of `app_event: <event name>` or `request: {{}}`")]
+    TriggerKind,
+    #[error(
+        "invalid timeout `{0}`: write a whole number of seconds or minutes (`10s`, `2m`), from 1s to 120s"
+    )]
+    BadTimeout(String),
+    #[error(
+        "input `{key}`: `{path}` is only defined in a request-triggered workflow (`trigger: request: {{}}`)"
+    )]
+    RequestVariableOutside { key: String, path: String },
+    #[error(
+        "input `{key}`: `{path}`: a request trigger's input is `request.body`, `request.query` and `request.headers`"
+    )]
+    RequestPathShape { key: String, path: String },
+    #[error(
+        "input `{key}`: `{path}`: this workflow is started by requests, not by an App Event: read its input as `request.body...`"
+    )]
+    EventVariableInRequest { key: String, path: String },
     #[error(
         "unknown operator `{0}` (expected one of: equals, not_equals, greater_than, greater_or_equal, less_than, less_or_equal, contains, not_contains, starts_with, ends_with, exists, not_exists, is_empty, is_not_empty)"
     )]

@@ -12,7 +12,7 @@ use super::{
     error::{DeployError, DeployErrors, Problem},
     event,
     fields::Report,
-    model::{AppEvent, Bundle, Trigger, Workflow},
+    model::{AppEvent, Bundle, Workflow},
     workflow,
     yaml::{self, Node, Pos},
 };
@@ -119,10 +119,12 @@ fn check_across_files(
             )),
             None => _ = ids.insert(id, file),
         }
-        let Trigger::AppEvent(event) = &read.workflow.trigger;
+        let Some(event) = read.workflow.trigger.app_event() else {
+            continue;
+        };
         // An event file that did not read would make every trigger of its event look undeclared.
-        if every_event_read && !names.contains_key(event.as_str()) {
-            let problem = Problem::UndeclaredEvent(event.clone());
+        if every_event_read && !names.contains_key(event) {
+            let problem = Problem::UndeclaredEvent(event.to_owned());
             errors.push(DeployError::at(file, read.trigger_pos, problem));
         }
     }

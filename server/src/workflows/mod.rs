@@ -30,8 +30,9 @@ pub use error::{DeployError, DeployErrors, Problem};
 pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
-    ActionStep, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod, IfStep,
-    Inputs, OnError, RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+    ActionStep, Answer, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod,
+    IfStep, Inputs, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, Step, StepId,
+    StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};

@@ -36,7 +36,7 @@ impl Bundle {
     pub fn triggered_by<'a>(&'a self, event_name: &'a str) -> impl Iterator<Item = &'a Workflow> {
         self.workflows
             .iter()
-            .filter(move |w| matches!(&w.trigger, Trigger::AppEvent(name) if name == event_name))
+            .filter(move |w| w.trigger.app_event() == Some(event_name))
     }
 }
 
@@ -77,6 +77,41 @@ pub struct Workflow {
 pub enum Trigger {
     /// An App Event with this name (declared in the same deploy).
     AppEvent(String),
+    /// A request from the app (`paragon.workflow()`, `POST /sdk/triggers/{id}`), which waits
+    /// for the run's answer up to a time budget.
+    Request(RequestTrigger),
+}
+
+impl Trigger {
+    /// The App Event's name, for an App Event trigger.
+    pub fn app_event(&self) -> Option<&str> {
+        match self {
+            Self::AppEvent(name) => Some(name),
+            Self::Request(_) => None,
+        }
+    }
+}
+
+/// `trigger: request: {timeout}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RequestTrigger {
+    /// How long the caller waits for the answer before it gets `202 {executionId}`; the
+    /// default budget when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Delay>,
+}
+
+impl RequestTrigger {
+    /// The budget when the workflow does not say.
+    pub const DEFAULT_MS: u64 = 30_000;
+    /// The longest budget: an HTTP request held longer meets proxies' idle timeouts (often 60
+    /// to 120 s); a longer workflow answers 202 and is followed in Task History.
+    pub const MAX_MS: u64 = 120_000;
+
+    /// How long the caller waits for the answer.
+    pub fn budget_ms(&self) -> u64 {
+        self.timeout.as_ref().map_or(Self::DEFAULT_MS, Delay::ms)
+    }
 }
 
 /// One step of a workflow: its id and what it does. Stored as one JSON object (the id beside the
@@ -104,6 +139,27 @@ pub enum StepKind {
     ForEach(ForEachStep),
     /// `delay:`, the run waits, parked in the queue.
     Delay(DelayStep),
+    /// `response:`, the answer to the request that started the run.
+    Response(ResponseStep),
+}
+
+/// A `response:` step of a request-triggered workflow: the waiting caller gets `status` and
+/// the rendered `body` at once, and the steps after it go on in the background. Its output is
+/// `{"status", "body"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseStep {
+    /// The answer.
+    pub response: Answer,
+}
+
+/// The answer of a `response:` step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The HTTP status, 200 to 599.
+    pub status: u16,
+    /// The JSON body; `null` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<TemplateValue>,
 }
 
 /// A `delay:` step. The run is parked in the queue until the wake-up time (no worker waits),

@@ -8,8 +8,10 @@ use super::template::{Part, Template, VarPath};
 /// What variables resolve against during one run.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
-    /// The App Event's payload: `event.*`.
+    /// The App Event's payload: `event.*` (`null` in a request-triggered run).
     pub event: &'a Value,
+    /// A request trigger's `{body, query, headers}`: `request.*` (`None` in the other runs).
+    pub request: Option<&'a Value>,
     /// The end user's id (the user token's `sub`): `user.id`.
     pub user_id: &'a str,
     /// The end user's metadata: `user.meta.*`.
@@ -30,6 +32,7 @@ impl<'a> Context<'a> {
     pub fn of_event(event: &'a Value, empty: &'a Map<String, Value>) -> Self {
         Self {
             event,
+            request: None,
             user_id: "u",
             user_meta: empty,
             steps: empty,
@@ -118,6 +121,7 @@ pub(crate) fn scalar_text(value: &Value) -> String {
 fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
     match path.segments() {
         [root, rest @ ..] if root == "event" => walk(ctx.event, rest).cloned(),
+        [root, rest @ ..] if root == "request" => walk(ctx.request?, rest).cloned(),
         [root, id] if root == "user" && id == "id" => Some(Value::String(ctx.user_id.to_owned())),
         [root, meta] if root == "user" && meta == "meta" => {
             Some(Value::Object(ctx.user_meta.clone()))
@@ -159,6 +163,7 @@ mod tests {
         meta: Map<String, Value>,
         steps: Map<String, Value>,
         statuses: Map<String, Value>,
+        request: Value,
     }
 
     impl Values {
@@ -172,12 +177,18 @@ mod tests {
                 meta: object(json!({"Email": "owner@app.example", "plan": {"tier": 2}})),
                 steps: object(json!({"create_contact": {"id": "501", "properties": {}}})),
                 statuses: object(json!({"search": 404})),
+                request: json!({
+                    "body": {"owner": "o@acme.test", "contacts": [{"email": "a@acme.test"}]},
+                    "query": {"tag": "vip"},
+                    "headers": {"x-acme": "1"},
+                }),
             }
         }
 
         fn ctx(&self) -> Context<'_> {
             Context {
                 event: &self.event,
+                request: Some(&self.request),
                 user_id: "user-42",
                 user_meta: &self.meta,
                 steps: &self.steps,
@@ -259,6 +270,18 @@ mod tests {
         assert_eq!(render("{{steps.later.output.id}}").warnings.len(), 1);
         assert_eq!(render("{{steps.search.status}}").value, json!(404));
         assert_eq!(render("{{steps.create_contact.status}}").warnings.len(), 1);
+    }
+
+    #[test]
+    fn request_variables_resolve() {
+        assert_eq!(render("{{request.body.owner}}").value, json!("o@acme.test"));
+        assert_eq!(
+            render("{{request.body.contacts}}").value,
+            json!([{"email": "a@acme.test"}])
+        );
+        assert_eq!(render("{{request.query.tag}}").value, json!("vip"));
+        assert_eq!(render("{{request.headers.x-acme}}").value, json!("1"));
+        assert_eq!(render("{{request.body.missing}}").warnings.len(), 1);
     }
 
     #[test]

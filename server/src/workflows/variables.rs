@@ -1,4 +1,5 @@
-//! Deploy-time checks of the variables a step's templates use: the root must exist, `user` has
+//! Deploy-time checks of the variables a step's templates use: the root must exist (`event` in
+//! App Event workflows, `request.body|query|headers` in request-triggered ones), `user` has
 //! only `id` and `meta`, `steps.<id>.output` must name a step that runs earlier, and
 //! `steps.<id>.status` an earlier `request` step.
 
@@ -14,6 +15,8 @@ pub(crate) struct Scope<'a> {
     pub requests: &'a [StepId],
     /// Whether the step is inside a `for_each` (where `item` and `index` are).
     pub in_loop: bool,
+    /// Whether the workflow is request-triggered: its input is `request.*`, not `event.*`.
+    pub by_request: bool,
 }
 
 /// Checks one variable of input `key` in the step `scope` is seen from.
@@ -23,10 +26,23 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         later,
         requests,
         in_loop,
+        by_request,
     } = scope;
     let (key, shown) = (key.to_owned(), path.to_string());
     match path.segments() {
+        [root, ..] if root == "event" && by_request => {
+            Err(Problem::EventVariableInRequest { key, path: shown })
+        }
         [root, ..] if root == "event" => Ok(()),
+        [root, ..] if root == "request" && !by_request => {
+            Err(Problem::RequestVariableOutside { key, path: shown })
+        }
+        [root, part, ..]
+            if root == "request" && ["body", "query", "headers"].contains(&part.as_str()) =>
+        {
+            Ok(())
+        }
+        [root, ..] if root == "request" => Err(Problem::RequestPathShape { key, path: shown }),
         [root, ..] if root == "item" && in_loop => Ok(()),
         [root] if root == "index" && in_loop => Ok(()),
         [root, ..] if root == "item" || root == "index" => {
@@ -74,6 +90,10 @@ mod tests {
     use crate::workflows::template::Template;
 
     fn check_one(source: &str) -> Result<(), Problem> {
+        check_in(source, false)
+    }
+
+    fn check_in(source: &str, by_request: bool) -> Result<(), Problem> {
         let template = Template::parse(source).expect("parses");
         let path = template.variables().next().expect("one variable");
         let id = |s: &str| StepId::parse(s).expect("valid id");
@@ -82,8 +102,38 @@ mod tests {
             later: &[id("this"), id("next")],
             requests: &[id("search"), id("next")],
             in_loop: false,
+            by_request,
         };
         check(path, "k", scope)
+    }
+
+    #[test]
+    fn request_variables_exist_only_in_request_triggered_workflows() {
+        for ok in [
+            "{{request.body}}",
+            "{{request.body.owner}}",
+            "{{request.query.tag}}",
+            "{{request.headers.x-acme}}",
+            "{{user.id}}",
+        ] {
+            assert_eq!(check_in(ok, true), Ok(()), "{ok}");
+        }
+        assert!(matches!(
+            check_in("{{request.body.owner}}", false),
+            Err(Problem::RequestVariableOutside { .. })
+        ));
+        assert!(matches!(
+            check_in("{{request.cookies.a}}", true),
+            Err(Problem::RequestPathShape { .. })
+        ));
+        assert!(matches!(
+            check_in("{{request}}", true),
+            Err(Problem::RequestPathShape { .. })
+        ));
+        assert!(matches!(
+            check_in("{{event.email}}", true),
+            Err(Problem::EventVariableInRequest { .. })
+        ));
     }
 
     #[test]

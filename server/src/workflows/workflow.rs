@@ -8,8 +8,9 @@ use super::{
     error::Problem,
     fields::{self, Fields, Report},
     model::{
-        ActionStep, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs, OnError,
-        RequestStep, Retry, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        ActionStep, Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
+        OnError, RequestStep, RequestTrigger, ResponseStep, Retry, Step, StepId, StepKind, Trigger,
+        Workflow, WorkflowId,
     },
     template::Template,
     template_value::TemplateValue,
@@ -25,7 +26,8 @@ const WORKFLOW_KEYS: &[&str] = &[
     "trigger",
     "steps",
 ];
-const TRIGGER_KEYS: &[&str] = &["app_event"];
+const TRIGGER_KEYS: &[&str] = &["app_event", "request"];
+const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
 const ACTION_KEYS: &[&str] = &["id", "action", "on_conflict", "input"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
@@ -34,6 +36,8 @@ const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "respon
 const IF_STEP_KEYS: &[&str] = &["id", "if", "then", "else"];
 const FOR_EACH_KEYS: &[&str] = &["id", "for_each", "steps"];
 const DELAY_KEYS: &[&str] = &["id", "delay"];
+const RESPONSE_STEP_KEYS: &[&str] = &["id", "response"];
+const RESPONSE_KEYS: &[&str] = &["status", "body"];
 const CONDITION_KEYS: &[&str] = &["left", "op", "right"];
 /// The keys of a step that hold steps.
 const NESTED: &[&str] = &["then", "else", "steps"];
@@ -76,13 +80,13 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
         Some(node) => fields::boolean(node, "default_enabled", report),
         None => Some(false),
     };
-    let trigger = fields.required("trigger", report).and_then(|node| {
-        let trigger = Fields::read(node, "the trigger", TRIGGER_KEYS, report)?;
-        trigger.text("app_event", report)
-    });
+    let trigger = fields
+        .required("trigger", report)
+        .and_then(|node| read_trigger(node, report));
+    let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
     let steps = fields
         .required("steps", report)
-        .and_then(|node| read_steps(node, integration, report));
+        .and_then(|node| read_steps(node, integration, by_request, report));
     let ((id, id_pos), (trigger, trigger_pos)) = (id?, trigger?);
     Some(Read {
         workflow: Workflow {
@@ -90,7 +94,7 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
             name: name?.0,
             integration: integration?,
             default_enabled: default_enabled?,
-            trigger: Trigger::AppEvent(trigger),
+            trigger,
             steps: steps?,
         },
         id_pos,
@@ -98,9 +102,49 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
     })
 }
 
+/// `trigger:`: exactly one of `app_event: <name>` and `request: {timeout}`; the position the
+/// loader points at for an undeclared event.
+fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
+    let trigger = Fields::read(node, "the trigger", TRIGGER_KEYS, report)?;
+    match (trigger.optional("app_event"), trigger.optional("request")) {
+        (Some(_), None) => {
+            let (name, pos) = trigger.text("app_event", report)?;
+            Some((Trigger::AppEvent(name), pos))
+        }
+        (None, Some(request)) => {
+            // `request: {}` and a bare `request:` alike.
+            let timeout = match &request.value {
+                Value::Scalar(s) if s.is_null() => None,
+                _ => Fields::read(request, "`request`", REQUEST_TRIGGER_KEYS, report)?
+                    .optional("timeout"),
+            };
+            let timeout = match timeout {
+                None => None,
+                Some(node) => {
+                    let (text, pos) = fields::text(node, "timeout", report)?;
+                    let budget = Delay::parse(&text).filter(|d| {
+                        (1_000..=RequestTrigger::MAX_MS).contains(&d.ms())
+                    });
+                    if budget.is_none() {
+                        report.at(pos, Problem::BadTimeout(text));
+                        return None;
+                    }
+                    budget
+                }
+            };
+            Some((Trigger::Request(RequestTrigger { timeout }), request.pos))
+        }
+        _ => {
+            report.at(node.pos, Problem::TriggerKind);
+            None
+        }
+    }
+}
+
 fn read_steps(
     node: &Node,
     integration: Option<IntegrationType>,
+    by_request: bool,
     report: &mut Report,
 ) -> Option<Vec<Step>> {
     let items = step_list(node, "steps", report)?;
@@ -119,6 +163,7 @@ fn read_steps(
         all: &all,
         requests: &requests,
         in_loop: false,
+        by_request,
     };
     reader.list(items, &mut Vec::new(), report)
 }
@@ -211,6 +256,8 @@ struct StepReader<'a> {
     requests: &'a [StepId],
     /// Whether the steps read are inside a `for_each`.
     in_loop: bool,
+    /// Whether the workflow is request-triggered (`request.*`, `response` steps).
+    by_request: bool,
 }
 
 impl StepReader<'_> {
@@ -251,6 +298,7 @@ impl StepReader<'_> {
             later: &later,
             requests: self.requests,
             in_loop: self.in_loop,
+            by_request: self.by_request,
         };
         let kinds: Vec<&'static str> = KINDS
             .iter()
@@ -265,10 +313,7 @@ impl StepReader<'_> {
             ["for_each"] => self
                 .read_for_each(item, visible, scope, report)
                 .map(StepKind::ForEach),
-            [kind] => {
-                report.at(item.pos, Problem::KindNotBuilt(kind));
-                None
-            }
+            ["response"] => read_response(item, scope, report).map(StepKind::Response),
             found => {
                 let found = if found.is_empty() {
                     "none".to_owned()
@@ -357,6 +402,47 @@ fn read_delay(item: &Node, report: &mut Report) -> Option<DelayStep> {
         report.at(pos, Problem::BadDelay(text));
     }
     Some(DelayStep { delay: delay? })
+}
+
+/// A `response:` step: only in a request-triggered workflow, and not in a loop (a request has
+/// one answer).
+fn read_response(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<ResponseStep> {
+    let fields = Fields::read(item, "the step", RESPONSE_STEP_KEYS, report)?;
+    let node = fields.required("response", report)?;
+    if !scope.by_request {
+        report.at(item.pos, Problem::ResponseOutsideRequest);
+        return None;
+    }
+    if scope.in_loop {
+        report.at(item.pos, Problem::ResponseInLoop);
+        return None;
+    }
+    let answer = Fields::read(node, "`response`", RESPONSE_KEYS, report)?;
+    let status = match answer.optional("status") {
+        None => Some(200),
+        Some(node) => match &node.value {
+            Value::Scalar(s) if s.plain => s
+                .text
+                .parse::<u16>()
+                .ok()
+                .filter(|status| (200..=599).contains(status)),
+            _ => None,
+        }
+        .or_else(|| {
+            report.at(node.pos, Problem::BadStatus(node.to_json().to_string()));
+            None
+        }),
+    };
+    let body = match answer.optional("body") {
+        None => Some(None),
+        Some(node) => read_template_value(node, "response.body", scope, report).map(Some),
+    };
+    Some(ResponseStep {
+        response: Answer {
+            status: status?,
+            body: body?,
+        },
+    })
 }
 
 /// An `if:`'s condition: `all:` or `any:` of conditions, or one comparison.

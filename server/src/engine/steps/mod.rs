@@ -13,13 +13,13 @@
 //! `request` sends through [`StepContext::send`], the same token, refresh, pacing and cap, and
 //! classifies the answer by its own retry rule (`steps::request`).
 //!
-//! How the kinds to come fit: `delay` ends with an outcome that
-//! `Runner::settle` turns into a re-queue at the wanted time (one variant of `StepFailure`, one
-//! arm there); `if` and `for_each` run their nested steps through the runner's loop and return
-//! the branch's or the loop's output; `response` hands its output to the waiting trigger.
+//! `if` answers its branch, which the runner walks; `for_each` and `delay` are walked by the
+//! runner itself (a loop's iterations, a parked run); `response` renders the answer, which the
+//! runner stores on the run for the waiting request trigger.
 
 mod action;
 mod request;
+pub mod response;
 
 use std::sync::{
     Mutex, PoisonError,
@@ -68,6 +68,7 @@ pub async fn execute(
             ctx.record_response(&output);
             Ok(StepDone::from(output))
         }
+        StepKind::Response(step) => response::execute(step, ctx, values, warnings),
         // The runner walks a loop's iterations and parks a delayed run itself.
         StepKind::ForEach(_) | StepKind::Delay(_) => Err(StepFailure::Invalid(
             "for_each and delay steps are walked by the runner, not executed".into(),
