@@ -153,6 +153,6 @@ fn summary(run: &Run) -> Value {
     json!({
         "id": run.id, "workflowId": run.workflow_id, "workflowVersion": run.workflow_version, "userId": run.user_id,
         "eventId": run.event_id, "status": run.status.as_str(), "attempts": run.attempts, "error": run.error,
-        "warnings": run.warnings, "createdAt": run.created_ms, "finishedAt": run.finished_ms,
+        "warnings": run.warnings, "response": run.response, "createdAt": run.created_ms, "finishedAt": run.finished_ms,
     })
 }

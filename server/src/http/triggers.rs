@@ -132,8 +132,12 @@ async fn find_workflow(
     id: &str,
 ) -> Result<DeployedWorkflow, ApiError> {
     let project = auth.project.id;
-    let found = match WorkflowId::parse(id) {
+    let by_uuid = match WorkflowId::parse(id) {
         Some(uuid) => state.store.workflow(project, &uuid).await?,
+        None => None,
+    };
+    let found = match by_uuid {
+        Some(workflow) => Some(workflow),
         None => state
             .store
             .workflows(project)

@@ -143,6 +143,20 @@ pub enum StepKind {
     Response(ResponseStep),
 }
 
+impl StepKind {
+    /// The key that says what the step is (`action`, `request`, `if`, …).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Action(_) => "action",
+            Self::Request(_) => "request",
+            Self::If(_) => "if",
+            Self::ForEach(_) => "for_each",
+            Self::Delay(_) => "delay",
+            Self::Response(_) => "response",
+        }
+    }
+}
+
 /// A `response:` step of a request-triggered workflow: the waiting caller gets `status` and
 /// the rendered `body` at once, and the steps after it go on in the background. Its output is
 /// `{"status", "body"}`.

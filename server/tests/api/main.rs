@@ -20,6 +20,7 @@ mod provider_urls;
 mod proxy_forwarding;
 mod proxy_paths;
 mod request_steps;
+mod request_trigger;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]

@@ -157,7 +157,6 @@ both_backends! {
             (Method::PATCH, format!("/projects/{pid}/sdk/credentials/c1/configurations")),
             (Method::POST, format!("/projects/{pid}/sdk/actions")),
             (Method::GET, format!("/v2/projects/{pid}/sdk/actions/build-oauth?action=hubspot")),
-            (Method::POST, format!("/projects/{pid}/sdk/triggers/w1")),
             (Method::POST, format!("/projects/{pid}/sdk/resources/r1/connect")),
             (Method::GET, format!("/projects/{pid}/sdk/metadata")),
         ];

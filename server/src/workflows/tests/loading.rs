@@ -43,6 +43,7 @@ fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
     let (meta, outputs, statuses) = (Map::new(), Map::new(), Map::new());
     let ctx = Context {
         event: &event.example,
+        request: None,
         user_id: "user-1",
         user_meta: &meta,
         steps: &outputs,
@@ -228,13 +229,7 @@ fn the_branch_and_loop_example_loads() {
     let kinds: Vec<&str> = workflow
         .steps
         .iter()
-        .map(|s| match &s.kind {
-            StepKind::Action(_) => "action",
-            StepKind::Request(_) => "request",
-            StepKind::If(_) => "if",
-            StepKind::ForEach(_) => "for_each",
-            StepKind::Delay(_) => "delay",
-        })
+        .map(|s| s.kind.name())
         .collect();
     assert_eq!(kinds, ["request", "if", "for_each", "delay", "action"]);
 }

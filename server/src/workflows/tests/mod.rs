@@ -6,6 +6,7 @@ mod fuzz;
 mod if_steps;
 mod loading;
 mod request_steps;
+mod request_trigger;
 mod validation;
 
 use std::{fs, path::Path};

@@ -90,12 +90,6 @@ fn a_step_needs_exactly_one_kind() {
 }
 
 #[test]
-fn the_kind_not_built_yet_says_so() {
-    let errors = with_step("  - id: later\n    response: x\n").errors();
-    assert_reported!(errors, FILE, 11, Problem::KindNotBuilt("response"));
-}
-
-#[test]
 fn each_mistake_in_a_request_is_reported_at_its_line() {
     let step = |method: &str, path: &str, extra: &str| {
         format!("  - id: call\n    request:\n      method: {method}\n      path: {path}\n{extra}")
