@@ -5,7 +5,7 @@
 //! idempotent on retry (see `steps::action`).
 
 pub mod outcome;
-mod run_inputs;
+pub(crate) mod run_inputs;
 mod runner;
 mod steps;
 

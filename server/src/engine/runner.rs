@@ -369,7 +369,11 @@ impl Progress {
     ) -> workflows::Context<'a> {
         let by_request = matches!(workflow.trigger, workflows::Trigger::Request(_));
         workflows::Context {
-            event: if by_request { &Value::Null } else { &inputs.payload },
+            event: if by_request {
+                &Value::Null
+            } else {
+                &inputs.payload
+            },
             request: by_request.then_some(&inputs.payload),
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,

@@ -3,7 +3,10 @@
 
 use axum::{
     Json,
-    extract::{FromRequest, Request, rejection::JsonRejection},
+    extract::{
+        FromRequest, Request,
+        rejection::{BytesRejection, JsonRejection},
+    },
     http::StatusCode,
 };
 
@@ -24,12 +27,7 @@ where
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(match rejection {
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    ApiError::PayloadTooLarge(format!(
-                        "the body is larger than this endpoint's limit of {} bytes",
-                        super::MAX_BODY_BYTES
-                    ))
-                }
+                JsonRejection::BytesRejection(e) => unread_body(&e),
                 JsonRejection::MissingJsonContentType(_) => ApiError::BadRequest(
                     "expected a JSON body with Content-Type: application/json".into(),
                 ),
@@ -42,5 +40,17 @@ where
                 other => ApiError::BadRequest(other.body_text()),
             }),
         }
+    }
+}
+
+/// Why a body could not be read: over the limit (413), or not received whole (400).
+pub fn unread_body(rejection: &BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(format!(
+            "the body is larger than this endpoint's limit of {} bytes",
+            super::MAX_BODY_BYTES
+        ))
+    } else {
+        ApiError::BadRequest(rejection.body_text())
     }
 }

@@ -1,5 +1,6 @@
 //! Task History (management API key): `GET /projects/{pid}/task-history/workflow-executions`
-//! with filters and paging, `GET …/{id}` with every step attempt, `POST …/{id}/replay`. What
+//! with filters and paging, `GET …/{id}` with every step attempt, the tree of steps the run
+//! walked and its outputs, `POST …/{id}/replay`. What
 //! they read and do is [`crate::task_history`]; this module parses and renders.
 
 use axum::{
@@ -111,18 +112,12 @@ async fn show(
         .await?
         .ok_or_else(|| not_found(&id))?;
     let mut body = summary(&execution.run);
-    body["steps"] = Value::Array(
-        execution
-            .attempts
-            .iter()
-            .map(|a| {
-                json!({
-                    "stepId": a.step_id, "attempt": a.attempt, "outcome": a.outcome.as_str(), "error": a.error,
-                    "request": a.request, "response": a.response, "startedAt": a.started_ms, "finishedAt": a.finished_ms,
-                })
-            })
-            .collect(),
-    );
+    body["steps"] = execution
+        .attempts
+        .iter()
+        .map(task_history::tree::attempt_json)
+        .collect();
+    body["tree"] = execution.tree().into();
     body["outputs"] = Value::Object(execution.outputs);
     Ok(Json(body))
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, RawQuery, State},
+    extract::{Path, RawQuery, State, rejection::BytesRejection},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
@@ -26,11 +26,13 @@ use paragon_protocol::{
 };
 use serde_json::{Map, Value, json};
 
-use super::{ApiError, AppState, auth::AuthUser, event_limits, paragon_headers};
+use super::{ApiError, AppState, auth::AuthUser, event_limits, json, paragon_headers};
 use crate::{
     connect::integrations,
     ids::{EventId, RunId, WorkflowId},
-    storage::{AttemptOutcome, CredentialStatus, DeployedWorkflow, NewEvent, Run, RunStatus, TriggerKind},
+    storage::{
+        AttemptOutcome, CredentialStatus, DeployedWorkflow, NewEvent, Run, RunStatus, TriggerKind,
+    },
     workflows::{Bundle, Trigger},
 };
 
@@ -43,10 +45,7 @@ const POLL: Duration = Duration::from_millis(200);
 const WITHHELD_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/projects/{pid}/sdk/triggers/{workflow_id}",
-        post(trigger),
-    )
+    Router::new().route("/projects/{pid}/sdk/triggers/{workflow_id}", post(trigger))
 }
 
 async fn trigger(
@@ -55,8 +54,9 @@ async fn trigger(
     Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let body = body.map_err(|e| json::unread_body(&e))?;
     // Paragon's SDK always sends JSON (`{}` when the caller gave no body).
     let body: Value = if body.is_empty() {
         Value::Object(Map::new())

@@ -122,9 +122,8 @@ fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
                 None => None,
                 Some(node) => {
                     let (text, pos) = fields::text(node, "timeout", report)?;
-                    let budget = Delay::parse(&text).filter(|d| {
-                        (1_000..=RequestTrigger::MAX_MS).contains(&d.ms())
-                    });
+                    let budget = Delay::parse(&text)
+                        .filter(|d| (1_000..=RequestTrigger::MAX_MS).contains(&d.ms()));
                     if budget.is_none() {
                         report.at(pos, Problem::BadTimeout(text));
                         return None;

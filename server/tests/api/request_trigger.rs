@@ -150,6 +150,20 @@ both_backends! {
             .find(|c| property(c, "email") == "owner@analytical.test")
             .expect("the owner was created");
         assert_eq!(property(owner, "company"), "Analytical Engines");
+        // Task History shows the tree the run walked, and its answer.
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["response"]["body"], answer, "{runs:?}");
+        let tree = hs.execution(&app, &runs[0]).await["tree"].clone();
+        let kinds: Vec<&str> = tree.as_array().expect("a tree").iter().map(|n| n["kind"].as_str().unwrap_or("?")).collect();
+        assert_eq!(kinds, ["request", "if", "for_each", "delay", "response"], "{tree}");
+        assert_eq!(tree[0]["attempts"][0]["outcome"], "succeeded", "{tree}");
+        assert_eq!(tree[1]["branch"], "else", "{tree}");
+        assert_eq!(tree[1]["steps"][0]["stepId"], "make_owner", "only the branch that ran: {tree}");
+        assert_eq!(tree[2]["iterations"].as_array().map(Vec::len), Some(3), "{tree}");
+        assert_eq!(tree[2]["iterations"][2]["steps"][0]["key"], "each_contact.2.upsert", "{tree}");
+        assert_eq!(tree[2]["iterations"][2]["item"]["first_name"], "Luigi", "{tree}");
+        assert!(tree[3]["wakeAt"].as_i64().is_some(), "the delay's wake-up time: {tree}");
+        assert_eq!(tree[4]["output"]["body"], answer, "{tree}");
 
         // Present owner: updated by the then branch, nothing created twice.
         let mut again = company("owner@analytical.test");
@@ -255,6 +269,9 @@ both_backends! {
         let malformed = post("first", "ann").header("Content-Type", "application/json")
             .body("{not json").send().await.expect("answers");
         assert_error(malformed, 400, "INVALID_REQUEST").await;
+        let huge = json!({ "blob": "x".repeat(300 * 1024) });
+        let oversized = post("first", "ann").json(&huge).send().await.expect("answers");
+        assert_error(oversized, 413, "PAYLOAD_TOO_LARGE").await;
         let stranger = post("first", "bob").json(&json!({})).send().await.expect("answers");
         let message = assert_error(stranger, 422, "UNPROCESSABLE").await;
         assert!(message.contains("has not connected hubspot"), "{message}");

@@ -226,10 +226,6 @@ fn the_branch_and_loop_example_loads() {
     let workflow = bundle
         .workflow("sync-company-contacts")
         .expect("the example's workflow");
-    let kinds: Vec<&str> = workflow
-        .steps
-        .iter()
-        .map(|s| s.kind.name())
-        .collect();
+    let kinds: Vec<&str> = workflow.steps.iter().map(|s| s.kind.name()).collect();
     assert_eq!(kinds, ["request", "if", "for_each", "delay", "action"]);
 }

@@ -60,11 +60,7 @@ fn the_issue_example_deploys_as_shipped() {
         .workflow("sync-company-contacts")
         .expect("the example's workflow");
     assert!(matches!(workflow.trigger, Trigger::Request(_)));
-    let kinds: Vec<&str> = workflow
-        .steps
-        .iter()
-        .map(|s| s.kind.name())
-        .collect();
+    let kinds: Vec<&str> = workflow.steps.iter().map(|s| s.kind.name()).collect();
     assert_eq!(kinds, ["request", "if", "for_each", "delay", "response"]);
 }
 
@@ -78,8 +74,11 @@ fn a_timeout_sets_the_budget_and_a_bad_one_is_reported_at_its_line() {
     };
     assert_eq!(trigger.budget_ms(), 5_000);
     for bad in ["0s", "121s", "3m", "soon"] {
-        let errors = with_change("  request: {}\n", &format!("  request:\n    timeout: {bad}\n"))
-            .errors();
+        let errors = with_change(
+            "  request: {}\n",
+            &format!("  request:\n    timeout: {bad}\n"),
+        )
+        .errors();
         assert_reported!(errors, FILE, 6, Problem::BadTimeout(_));
     }
 }
@@ -130,8 +129,11 @@ fn a_response_step_needs_a_request_trigger() {
 #[test]
 fn a_response_step_cannot_be_in_a_loop() {
     let looped = "  - id: each\n    for_each: \"{{request.body.items}}\"\n    steps:\n      - id: reply\n        response: { status: 200 }\n";
-    let errors = with_change("  - id: reply\n    response:\n      status: 201\n", &format!("{looped}  - id: after\n    response:\n      status: 201\n"))
-        .errors();
+    let errors = with_change(
+        "  - id: reply\n    response:\n      status: 201\n",
+        &format!("{looped}  - id: after\n    response:\n      status: 201\n"),
+    )
+    .errors();
     assert_reported!(errors, FILE, 14, Problem::ResponseInLoop);
 }
 

@@ -1,12 +1,19 @@
 //! Task History: a project's workflow runs, a page at a time, each with its step attempts and
-//! outputs, and the replay of a run. The management API (`http::task_history`) renders these.
+//! outputs and the tree its workflow walked (`tree`), and the replay of a run. The management
+//! API (`http::task_history`) renders these.
+
+pub mod tree;
 
 use serde_json::{Map, Value};
 
 use crate::{
-    engine::EngineHandle,
+    engine::{
+        EngineHandle,
+        run_inputs::{self, Blocked},
+    },
     ids::{ProjectId, RunId},
     storage::{Attempt, Run, RunFilter, RunStatus, StorageError, Store},
+    workflows::Workflow,
 };
 
 /// Runs per page when the caller does not say.
@@ -62,6 +69,22 @@ pub struct Execution {
     pub attempts: Vec<Attempt>,
     /// Finished steps' outputs, by step id.
     pub outputs: Map<String, Value>,
+    /// The workflow as the run's version defined it (`None` when that version is gone).
+    pub workflow: Option<Workflow>,
+}
+
+impl Execution {
+    /// The steps the run walked, as a tree (see [`tree`]); empty without the workflow.
+    pub fn tree(&self) -> Vec<Value> {
+        let records = tree::Records {
+            attempts: &self.attempts,
+            outputs: &self.outputs,
+        };
+        self.workflow
+            .as_ref()
+            .map(|w| tree::nodes(&w.steps, "", &records))
+            .unwrap_or_default()
+    }
 }
 
 /// The run `id` of `project` with its steps, if there is one.
@@ -75,10 +98,16 @@ pub async fn execution(
     };
     let attempts = store.attempts(&run.id).await?;
     let outputs = store.step_outputs(&run.id).await?.outputs;
+    let workflow = match run_inputs::workflow(store, &run).await {
+        Ok(workflow) => Some(workflow),
+        Err(Blocked::Permanent(_)) => None,
+        Err(Blocked::Storage(error)) => return Err(error),
+    };
     Ok(Some(Execution {
         run,
         attempts,
         outputs,
+        workflow,
     }))
 }
 
