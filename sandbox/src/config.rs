@@ -15,6 +15,7 @@ pub const DEFAULT_SCOPES: &[&str] = &[
     "oauth",
     "crm.objects.contacts.read",
     "crm.objects.contacts.write",
+    "crm.objects.owners.read",
 ];
 
 /// How a sandbox is set up.

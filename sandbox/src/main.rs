@@ -30,7 +30,7 @@ struct Args {
     /// The app's required scopes, space-separated.
     #[arg(
         long,
-        default_value = "oauth crm.objects.contacts.read crm.objects.contacts.write"
+        default_value = "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read"
     )]
     scopes: String,
     /// Scopes the app may also ask for in `optional_scope`, space-separated.

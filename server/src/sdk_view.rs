@@ -104,9 +104,13 @@ pub async fn integrations_for_user(
 
 /// Paragon's `configs[0]`: `{values: {description, overview, sharedMeta, workflowMeta}}`,
 /// one `workflowMeta` entry per workflow, from the current deploy `bundle`.
-fn portal_config(workflows: &[&DeployedWorkflow], bundle: Option<&Bundle>, provider: &str) -> Value {
-    let page = IntegrationType::parse(provider)
-        .and_then(|kind| bundle.and_then(|b| b.integration(kind)));
+fn portal_config(
+    workflows: &[&DeployedWorkflow],
+    bundle: Option<&Bundle>,
+    provider: &str,
+) -> Value {
+    let page =
+        IntegrationType::parse(provider).and_then(|kind| bundle.and_then(|b| b.integration(kind)));
     let meta: Map<String, Value> = workflows
         .iter()
         .map(|w| {
@@ -190,7 +194,10 @@ async fn user_integrations(
             .map(|w| {
                 let on = workflow_enabled(w, &choices);
                 let values = saved.of_workflow(&w.id);
-                (w.id.to_string(), json!({ "enabled": on, "settings": values }))
+                (
+                    w.id.to_string(),
+                    json!({ "enabled": on, "settings": values }),
+                )
             })
             .collect();
         let entry = SdkUserIntegration {

@@ -35,7 +35,7 @@ export async function setUpPlatform(appOrigin) {
     clientSecret: CLIENT_SECRET,
     name: "Acme CRM",
     redirectUris: [`${platform.url}/oauth/callback`],
-    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write"],
+    scopes: ["oauth", "crm.objects.contacts.read", "crm.objects.contacts.write", "crm.objects.owners.read"],
   });
   return {
     sandbox,

@@ -19,6 +19,7 @@ fn describe(scope: &str) -> &'static str {
         "crm.objects.contacts.write" => {
             "View properties and create, delete, or make changes to contacts"
         }
+        "crm.objects.owners.read" => "View details about users assigned to a CRM record",
         _ => "",
     }
 }

@@ -81,7 +81,7 @@ async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_accoun
             ("redirect_uri", REDIRECT_URI),
             (
                 "scope",
-                "oauth crm.objects.contacts.read crm.objects.contacts.write",
+                "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read",
             ),
             (
                 "code_challenge",

@@ -9,7 +9,8 @@ pub const CLIENT_ID: &str = "4b1f5e8a-demo-client";
 pub const CLIENT_SECRET: &str = "s3cr3t-client-secret-for-tests";
 pub const APP_NAME: &str = "Paragon Connect test app";
 pub const REDIRECT_URI: &str = "http://localhost:8080/oauth/callback";
-pub const SCOPES: &str = "oauth crm.objects.contacts.read crm.objects.contacts.write";
+pub const SCOPES: &str =
+    "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read";
 pub const HUB: u32 = 12_345_678;
 pub const OTHER_HUB: u32 = 87_654_321;
 /// A PKCE verifier and its S256 challenge (RFC 7636 appendix B).

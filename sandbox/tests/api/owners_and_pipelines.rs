@@ -17,9 +17,14 @@ const SCOPES_WITH_OWNERS: &str =
 /// The test configuration with the app also requiring the owners scope.
 fn owners_config() -> hubspot_sandbox::SandboxConfig {
     let mut config = config();
-    config.apps[0].scopes.push(OWNERS_SCOPE.into());
+    if !config.apps[0].scopes.iter().any(|s| s == OWNERS_SCOPE) {
+        config.apps[0].scopes.push(OWNERS_SCOPE.into());
+    }
     config
 }
+
+/// The contacts scopes alone: an app registered before it asked for owners.
+const CONTACTS_ONLY: &str = "oauth crm.objects.contacts.read crm.objects.contacts.write";
 
 /// A sandbox whose app has the owners scope, and an access token of `HUB`.
 async fn with_owners_scope(config: hubspot_sandbox::SandboxConfig) -> (TestSandbox, String) {
@@ -363,8 +368,16 @@ async fn a_bad_or_expired_token_is_refused_as_for_contacts() {
 
 #[tokio::test]
 async fn a_token_with_only_the_contacts_scopes_gets_missing_scopes_for_owners_not_pipelines() {
-    let sandbox = spawn().await;
-    let token = sandbox.connect(HUB).await.access;
+    let mut config = config();
+    config.apps[0].scopes.retain(|s| s != OWNERS_SCOPE);
+    let sandbox = spawn_with(config).await;
+    let params = with(&authorize_params(), "scope", Some(CONTACTS_ONLY));
+    let code = sandbox.code_with(&params, HUB).await;
+    let answer = sandbox
+        .token(&pairs(&TestSandbox::exchange_form(&code)))
+        .await;
+    let tokens: Value = answer.json().await.expect("JSON tokens");
+    let token = tokens["access_token"].as_str().expect("a token").to_owned();
 
     for path in [OWNERS, "/crm/v3/owners/50000001"] {
         let answer = sandbox.crm(Method::GET, path, &token, None).await;

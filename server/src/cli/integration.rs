@@ -36,7 +36,8 @@ pub enum IntegrationCommand {
         /// The OAuth client secret (or PARAGON_CLIENT_SECRET, which keeps it out of `ps`).
         #[arg(long, env = "PARAGON_CLIENT_SECRET", hide_env_values = true)]
         client_secret: crate::secret::Secret,
-        /// Space-separated scopes (default: oauth crm.objects.contacts.read crm.objects.contacts.write).
+        /// Space-separated scopes (default: oauth crm.objects.contacts.read crm.objects.contacts.write
+        /// crm.objects.owners.read).
         #[arg(long)]
         scopes: Option<String>,
         /// The provider's authorize page (default: HubSpot's).

@@ -30,7 +30,8 @@ pub mod hubspot {
     /// The API.
     pub const API_BASE: &str = "https://api.hubapi.com";
     /// `oauth` lets the platform introspect the token for the account's user.
-    pub const SCOPES: &str = "oauth crm.objects.contacts.read crm.objects.contacts.write";
+    pub const SCOPES: &str =
+        "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read";
 }
 
 /// How long a provider call may take.

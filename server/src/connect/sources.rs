@@ -36,10 +36,9 @@ pub async fn page(
 ) -> Result<Page, ConnectError> {
     let path = match (source, cursor) {
         (Source::Owners, None) => format!("/crm/v3/owners?limit={PAGE}"),
-        (Source::Owners, Some(after)) => format!(
-            "/crm/v3/owners?limit={PAGE}&after={}",
-            form_value(after)
-        ),
+        (Source::Owners, Some(after)) => {
+            format!("/crm/v3/owners?limit={PAGE}&after={}", form_value(after))
+        }
         (Source::Pipelines, _) => "/crm/v3/pipelines/deals".to_owned(),
     };
     let request = ApiRequest {
@@ -62,14 +61,21 @@ pub async fn page(
             source.as_str()
         ))));
     }
-    let results = body["results"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let results = body["results"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let needle = search.map(str::to_lowercase).filter(|s| !s.is_empty());
     let options = results
         .iter()
         .filter_map(|item| option(source, item))
         .filter(|o| {
             needle.as_ref().is_none_or(|needle| {
-                o["label"].as_str().unwrap_or_default().to_lowercase().contains(needle)
+                o["label"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_lowercase()
+                    .contains(needle)
             })
         })
         .collect();
@@ -83,7 +89,10 @@ fn option(source: Source, item: &Value) -> Option<Value> {
     let text = |key: &str| item[key].as_str().unwrap_or_default().trim().to_owned();
     let label = match source {
         Source::Owners => {
-            let name = [text("firstName"), text("lastName")].join(" ").trim().to_owned();
+            let name = [text("firstName"), text("lastName")]
+                .join(" ")
+                .trim()
+                .to_owned();
             match (name.is_empty(), text("email")) {
                 (true, email) if email.is_empty() => id.to_owned(),
                 (true, email) => email,
@@ -119,9 +128,15 @@ mod tests {
             Some(json!({"value": "17", "label": "Ada Lovelace (ada@acme.test)"}))
         );
         let bare = json!({"id": "18", "email": "bob@acme.test"});
-        assert_eq!(option(Source::Owners, &bare).map(|o| o["label"].clone()), Some(json!("bob@acme.test")));
+        assert_eq!(
+            option(Source::Owners, &bare).map(|o| o["label"].clone()),
+            Some(json!("bob@acme.test"))
+        );
         let pipeline = json!({"id": "default", "label": "Sales Pipeline"});
-        assert_eq!(option(Source::Pipelines, &pipeline).map(|o| o["label"].clone()), Some(json!("Sales Pipeline")));
+        assert_eq!(
+            option(Source::Pipelines, &pipeline).map(|o| o["label"].clone()),
+            Some(json!("Sales Pipeline"))
+        );
         assert_eq!(option(Source::Owners, &json!({"email": "x"})), None);
         assert_eq!(form_value("a b&c=d"), "a+b%26c%3Dd");
     }

@@ -92,9 +92,12 @@ async fn update(
             continue;
         };
         if let Some(values) = &update.settings {
-            match user_settings::merge(&workflow.settings, &saved.of_workflow(&deployed.id), values) {
+            match user_settings::merge(&workflow.settings, &saved.of_workflow(&deployed.id), values)
+            {
                 Ok(merged) => {
-                    saved.workflows.insert(id.clone(), Value::Object(merged.clone()));
+                    saved
+                        .workflows
+                        .insert(id.clone(), Value::Object(merged.clone()));
                     writes.push((id.clone(), merged));
                 }
                 Err(Refused(why)) => problems.extend(why),
@@ -121,13 +124,15 @@ async fn update(
             .await?;
     }
     for (id, _, on) in toggles {
-        state.store.set_user_workflow(project, user, &id, on, now).await?;
+        state
+            .store
+            .set_user_workflow(project, user, &id, on, now)
+            .await?;
     }
-    let user = state
-        .store
-        .ensure_user(project, user, now)
-        .await?;
-    Ok(Json(sdk_view::sdk_user(&state.store, &auth.project, user).await?))
+    let user = state.store.ensure_user(project, user, now).await?;
+    Ok(Json(
+        sdk_view::sdk_user(&state.store, &auth.project, user).await?,
+    ))
 }
 
 /// Why a workflow cannot be turned on yet.
@@ -162,8 +167,15 @@ async fn options(
     let bundle = user_settings::current_bundle(&state.store, project).await?;
     let used = bundle.as_ref().and_then(|b| {
         let kind = IntegrationType::parse(&integration)?;
-        let page = b.integration(kind).map(|p| &p.settings[..]).unwrap_or_default();
-        let own = b.workflows.iter().filter(|w| w.integration == kind).flat_map(|w| &w.settings);
+        let page = b
+            .integration(kind)
+            .map(|p| &p.settings[..])
+            .unwrap_or_default();
+        let own = b
+            .workflows
+            .iter()
+            .filter(|w| w.integration == kind)
+            .flat_map(|w| &w.settings);
         page.iter().chain(own).find_map(|s| match &s.input {
             Input::DynamicDropdown { source: used } if used.as_str() == source => Some(*used),
             _ => None,
@@ -174,7 +186,12 @@ async fn options(
     })?;
     let (found, credential) = integrations::connected(&state.store, project, user, &integration)
         .await?
-        .map_err(|_| ApiError::Unprocessable(format!("connect {integration} to list its {}", source.as_str())))?;
+        .map_err(|_| {
+            ApiError::Unprocessable(format!(
+                "connect {integration} to list its {}",
+                source.as_str()
+            ))
+        })?;
     paragon_headers::check(&headers, &credential)?;
     let page = sources::page(
         ApiClient::new(&state.connect, &credential),

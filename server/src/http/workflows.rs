@@ -94,9 +94,8 @@ async fn required_settings_filled(
     if missing.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Unprocessable(super::user_settings::fill_in_first(
-            &defined.name,
-            &missing,
-        )))
+        Err(ApiError::Unprocessable(
+            super::user_settings::fill_in_first(&defined.name, &missing),
+        ))
     }
 }

@@ -44,6 +44,10 @@ settings:
   - id: vip
     title: Mark as VIP
     type: boolean
+  - id: owner
+    title: Owner of new contacts
+    type: dynamic_dropdown
+    source: owners
 steps:
   - id: create
     action: hubspot.create_contact
@@ -76,10 +80,19 @@ async fn deploy(app: &TestApp, hs: &Hubspot) -> String {
     workflows[0].id.to_string()
 }
 
-async fn sdk(app: &TestApp, hs: &Hubspot, method: reqwest::Method, path: &str, body: Option<Value>) -> reqwest::Response {
+async fn sdk(
+    app: &TestApp,
+    hs: &Hubspot,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
     let mut request = app
         .client
-        .request(method, app.url(&format!("/projects/{}/sdk{path}", hs.project.id)))
+        .request(
+            method,
+            app.url(&format!("/projects/{}/sdk{path}", hs.project.id)),
+        )
         .bearer_auth(hs.project.token("ann"));
     if let Some(body) = body {
         request = request.json(&body);
@@ -88,7 +101,11 @@ async fn sdk(app: &TestApp, hs: &Hubspot, method: reqwest::Method, path: &str, b
 }
 
 async fn me(app: &TestApp, hs: &Hubspot) -> Value {
-    sdk(app, hs, reqwest::Method::GET, "/me", None).await.json().await.expect("JSON")
+    sdk(app, hs, reqwest::Method::GET, "/me", None)
+        .await
+        .json()
+        .await
+        .expect("JSON")
 }
 
 async fn credential(app: &TestApp, hs: &Hubspot) -> String {
@@ -118,6 +135,31 @@ both_backends! {
         assert_eq!(meta["inputs"][0]["values"][1], json!({"value": "customer", "label": "Customer"}));
         assert_eq!(meta["inputs"][0]["defaultValue"], "lead");
         assert_eq!(meta["inputs"][1]["type"], "BOOLEAN_INPUT");
+        assert_eq!(meta["inputs"][2]["type"], "DYNAMIC_ENUM");
+        assert_eq!(meta["inputs"][2]["sourceType"], "owners");
+    }
+
+    async fn a_dynamic_dropdown_lists_the_owners_of_the_users_account(app) {
+        let hs = hubspot(&app).await;
+        let get = |path: &'static str| sdk(&app, &hs, reqwest::Method::GET, path, None);
+        deploy(&app, &hs).await;
+        let before = get("/integrations/hubspot/sources/owners").await;
+        let message = assert_error(before, 422, "UNPROCESSABLE").await;
+        assert!(message.contains("connect hubspot"), "{message}");
+        hs.connect(&app, "ann", HUB).await;
+
+        let all: Value = get("/integrations/hubspot/sources/owners").await.json().await.expect("JSON");
+        let found: Value = get("/integrations/hubspot/sources/owners?search=GRACE").await.json().await.expect("JSON");
+
+        let labels: Vec<&str> = all["data"].as_array().expect("options").iter().map(|o| o["label"].as_str().unwrap_or_default()).collect();
+        assert!(labels.iter().any(|l| l.contains("ada@acme.test")), "the installing user: {labels:?}");
+        assert_eq!(labels.len(), 4, "live owners only: {labels:?}");
+        assert_eq!(all["nextPageCursor"], Value::Null);
+        assert_eq!(found["data"].as_array().map(Vec::len), Some(1), "{found}");
+        assert!(found["data"][0]["value"].as_str().is_some_and(|v| !v.is_empty()));
+        // Only sources a deployed setting uses can be read.
+        let other = get("/integrations/hubspot/sources/pipelines").await;
+        assert_error(other, 404, "NOT_FOUND").await;
     }
 
     async fn settings_are_saved_checked_shown_and_read_by_runs(app) {
