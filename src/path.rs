@@ -24,13 +24,14 @@ pub fn api_path(path: &str) -> Option<&str> {
 /// in the segment, but no id of the platform has one: refusing it says so before sending.
 pub fn segment(text: &str) -> Option<&str> {
     let bytes = text.as_bytes();
-    (!bytes.is_empty() && !bytes.contains(&b'/') && !leaves(bytes)).then_some(text)
+    (!bytes.is_empty() && !bytes.iter().any(|b| *b == b'/') && !leaves(bytes)).then_some(text)
 }
 
 /// Whether the browser would move a URL out of its place at this segment: a backslash (read
 /// as a slash), or `.` or `..`, each dot also as `%2e` or `%2E`.
 fn leaves(segment: &[u8]) -> bool {
-    if segment.contains(&b'\\') {
+    // A loop, not `contains`: its word-at-a-time search is 0.35 KB of wasm.
+    if segment.iter().any(|b| *b == b'\\') {
         return true;
     }
     let mut dots = 0;
