@@ -1,7 +1,7 @@
 //! The one async path of `request()` and `workflow()`: each method checks its arguments and
 //! prepares its [`Call`] synchronously, then [`send`] sends it and hands the answer to the
-//! method's reader. One state machine for both methods: a second async function of the same
-//! shape, with the fetch's future inlined into it, cost the wasm about N B gzipped.
+//! method's reader. One state machine for both methods: an async function each, with the
+//! fetch's future inlined into both, was 84 B larger gzipped.
 
 use wasm_bindgen::JsValue;
 
