@@ -46,8 +46,8 @@ export declare class ParagonError extends Error {
   status?: number;
   /**
    * The answer: for `PROVIDER_ERROR` the provider's, as `request()` would have resolved with
-   * it; for `SERVER_ERROR` the platform's (`{ message, code, … }`) or, from `workflow()`, the
-   * workflow's own.
+   * it; for `SERVER_ERROR` from `workflow()`, the workflow's own or the platform's
+   * (`{ message, code, … }`).
    */
   body?: unknown;
 }
