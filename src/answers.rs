@@ -211,6 +211,8 @@ mod tests {
             provider_id: Some("hub-1".into()),
             provider_data: json!({}),
             all_credentials: Vec::new(),
+            shared_settings: json!({}),
+            workflow_settings: json!({}),
         };
         let user = SdkUser {
             user_id: "user-1".into(),

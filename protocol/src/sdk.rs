@@ -99,6 +99,11 @@ pub struct SdkUserIntegration<J> {
     pub provider_data: J,
     /// Every credential of the user for this integration (one at most, for now).
     pub all_credentials: Vec<SdkCredential<J>>,
+    /// The user's values of the integration's shared settings (Paragon's `sharedSettings`):
+    /// an object of setting id to value.
+    pub shared_settings: J,
+    /// Per workflow id, `{enabled, settings}` (Paragon's `workflowSettings`): an object.
+    pub workflow_settings: J,
 }
 
 /// A credential as the SDK sees it: never a token.
@@ -134,10 +139,56 @@ pub struct SdkCredentialConfig<J> {
     pub connect_credential_id: String,
     /// Per workflow id, `{enabled, settings}`: an object.
     pub workflow_settings: J,
-    /// Settings shared by the integration's workflows (none yet): an object.
+    /// The user's values of the settings shared by the integration's workflows: an object.
     pub shared_settings: J,
     /// Whether it is the credential's default configuration.
     pub is_default: bool,
+}
+
+/// `PATCH /projects/{pid}/sdk/credentials/{credentialId}` (Paragon's shape): the user's values
+/// of settings, merged into the saved ones (a `null` removes one), all checked before any is
+/// saved. The answer is the user, as `GET /sdk/me` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCredential<J> {
+    /// What changes.
+    pub config: CredentialConfigUpdate<J>,
+}
+
+/// `config` of [`UpdateCredential`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CredentialConfigUpdate<J> {
+    /// Values of the integration's shared settings: an object of setting id to value.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub shared_settings: Option<J>,
+    /// Per workflow id (UUID): its own settings' values and whether it is on.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub workflow_settings: Option<std::collections::BTreeMap<String, WorkflowSettingsUpdate<J>>>,
+}
+
+/// One workflow's part of a [`CredentialConfigUpdate`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowSettingsUpdate<J> {
+    /// Values of the workflow's own settings: an object of setting id to value.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub settings: Option<J>,
+    /// Turns the workflow on or off for the user (on only once its required settings are
+    /// filled in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
+/// `GET /projects/{pid}/sdk/integrations/{type}/sources/{source}?search&cursor`: a page of a
+/// dynamic dropdown's options (Paragon's `getFieldOptions` answer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceOptions<J> {
+    /// `{value, label}` objects.
+    pub data: Vec<J>,
+    /// The `cursor` of the next page, when there is one.
+    pub next_page_cursor: Option<String>,
 }
 
 /// `POST /projects/{pid}/sdk/oauth/flows`.

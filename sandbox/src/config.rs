@@ -186,21 +186,47 @@ impl fmt::Debug for AppConfig {
 }
 
 /// A HubSpot account ("hub", "portal") and the user who installs apps in it.
+///
+/// Every account has owners (HubSpot's users, `GET /crm/v3/owners`): the installing user first,
+/// then, unless [`AccountConfig::sample_owners`] turns them off, four sample colleagues at the
+/// account's domain (one of them deactivated), then the owners added with
+/// [`AccountConfig::owner`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountConfig {
     /// The hub id HubSpot returns as `hub_id` (an int32 in HubSpot's specs).
     pub hub_id: u32,
     /// The installing user's email, returned as `user` by token introspection.
     pub user_email: String,
+    /// Whether the sample colleagues are seeded (on by default).
+    pub sample_owners: bool,
+    /// More owners, after the installing user and the sample colleagues.
+    pub owners: Vec<OwnerConfig>,
 }
 
 impl AccountConfig {
-    /// An account with this hub id and user.
+    /// An account with this hub id and user, and the sample owners.
     pub fn new(hub_id: u32, user_email: &str) -> Self {
         Self {
             hub_id,
             user_email: user_email.to_owned(),
+            sample_owners: true,
+            owners: Vec::new(),
         }
+    }
+
+    /// Adds an owner (a HubSpot user of the account), listed after the others.
+    #[must_use]
+    pub fn owner(mut self, owner: OwnerConfig) -> Self {
+        self.owners.push(owner);
+        self
+    }
+
+    /// Seeds the sample colleagues (`true`, the default) or only the installing user and the
+    /// owners added with [`AccountConfig::owner`] (`false`).
+    #[must_use]
+    pub fn sample_owners(mut self, seeded: bool) -> Self {
+        self.sample_owners = seeded;
+        self
     }
 
     pub(crate) fn validate(&self) -> Result<(), SandboxError> {
@@ -216,6 +242,86 @@ impl AccountConfig {
                 "{:?} is not an email address",
                 self.user_email
             )));
+        }
+        let mut emails = std::collections::HashSet::from([self.user_email.to_ascii_lowercase()]);
+        for owner in &self.owners {
+            owner.validate()?;
+            if !emails.insert(owner.email.to_ascii_lowercase()) {
+                return Err(SandboxError::InvalidConfig(format!(
+                    "owner {} of hub {} is configured twice (or is the installing user)",
+                    owner.email, self.hub_id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An owner of an account: a HubSpot user that CRM records can be assigned to
+/// (HubSpot's `PublicOwner`, type `PERSON`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerConfig {
+    /// The user's email (unique among the account's owners; stored lower-case).
+    pub email: String,
+    /// `firstName`.
+    pub first_name: String,
+    /// `lastName`.
+    pub last_name: String,
+    /// The names of the user's teams; the first is the primary one.
+    pub teams: Vec<String>,
+    /// A deactivated user: listed only with `archived=true`, without `userId`.
+    pub archived: bool,
+}
+
+impl OwnerConfig {
+    /// An active owner with no team, named after the email (`ada.lovelace@…` is Ada Lovelace,
+    /// `ada@…` is Ada with an empty last name).
+    pub fn new(email: &str) -> Self {
+        let (first_name, last_name) = crate::crm::owners::names_from_email(email);
+        Self {
+            email: email.to_owned(),
+            first_name,
+            last_name,
+            teams: Vec::new(),
+            archived: false,
+        }
+    }
+
+    /// Sets the first and last name.
+    #[must_use]
+    pub fn name(mut self, first_name: &str, last_name: &str) -> Self {
+        first_name.clone_into(&mut self.first_name);
+        last_name.clone_into(&mut self.last_name);
+        self
+    }
+
+    /// Adds a team (the first one added is the primary team).
+    #[must_use]
+    pub fn team(mut self, name: &str) -> Self {
+        self.teams.push(name.to_owned());
+        self
+    }
+
+    /// Makes the owner a deactivated user.
+    #[must_use]
+    pub fn archived(mut self) -> Self {
+        self.archived = true;
+        self
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), SandboxError> {
+        let invalid = |message: String| Err(SandboxError::InvalidConfig(message));
+        if !crate::crm::is_valid_email(&self.email) {
+            return invalid(format!(
+                "owner email {:?} is not an email address",
+                self.email
+            ));
+        }
+        if let Some(bad) = self.teams.iter().find(|t| t.trim().is_empty()) {
+            return invalid(format!(
+                "team name {bad:?} of owner {} is empty",
+                self.email
+            ));
         }
         Ok(())
     }

@@ -1,23 +1,33 @@
-//! `hubspot-sandbox`: a faithful local HubSpot for OAuth and CRM contacts.
+//! `hubspot-sandbox`: a faithful local HubSpot for OAuth, CRM contacts, owners and pipelines.
 //!
 //! The demo and the tests run without internet, so the platform talks to this server instead
 //! of `app.hubspot.com` and `api.hubapi.com`. It speaks HubSpot's contract as published in
 //! HubSpot's OpenAPI specs and as observed in real traffic: the consent page, the token
 //! endpoints (v1, v3 and 2026-03, form-encoded, PKCE S256, single-use codes, rotating refresh
-//! tokens), introspection and revocation, and CRM contacts v3 with HubSpot's error bodies and
-//! per-account rate limits. Code that works against it is meant to work against HubSpot with
-//! only the base URLs changed.
+//! tokens), introspection and revocation, CRM contacts v3, and the read-only owners v3
+//! (`GET /crm/v3/owners[/{ownerId}]`) and pipelines v3
+//! (`GET /crm/v3/pipelines/{objectType}[/{pipelineId}]`, HubSpot's default deal and ticket
+//! pipelines) that dropdowns are filled from, all with HubSpot's error bodies and per-account
+//! rate limits. Code that works against it is meant to work against HubSpot with only the base
+//! URLs changed.
+//!
+//! Every account has owners: its installing user, four sample colleagues at its domain unless
+//! [`AccountConfig::sample_owners`] turns them off, and any added with [`AccountConfig::owner`]
+//! or `POST /_sandbox/accounts/{hubId}/owners`. Reading owners needs the
+//! `crm.objects.owners.read` scope, which [`DEFAULT_SCOPES`] does not include.
 //!
 //! Test knobs live under `/_sandbox/` (see the crate's README); HubSpot has no such paths.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), hubspot_sandbox::SandboxError> {
-//! use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig};
+//! use hubspot_sandbox::{AccountConfig, AppConfig, OwnerConfig, SandboxConfig};
 //!
 //! let sandbox = hubspot_sandbox::start(SandboxConfig {
 //!     apps: vec![AppConfig::new("client", "secret", "Demo app")
-//!         .redirect_uri("http://127.0.0.1:8080/oauth/callback")],
-//!     accounts: vec![AccountConfig::new(12345678, "ada@example.com")],
+//!         .redirect_uri("http://127.0.0.1:8080/oauth/callback")
+//!         .scopes(&["oauth", "crm.objects.contacts.read", "crm.objects.owners.read"])],
+//!     accounts: vec![AccountConfig::new(12345678, "ada@example.com")
+//!         .owner(OwnerConfig::new("charles.babbage@example.com").team("Sales"))],
 //!     ..SandboxConfig::default()
 //! })
 //! .await?;
@@ -44,6 +54,6 @@ mod request_log;
 mod secrets;
 mod state;
 
-pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, SandboxConfig};
+pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, OwnerConfig, SandboxConfig};
 pub use error::SandboxError;
 pub use handle::{SandboxHandle, start};

@@ -9,8 +9,16 @@ use std::{
 };
 
 use crate::{
-    accounts::Accounts, apps::Apps, config::SandboxConfig, counters::Counters, crm::ContactBook,
-    error::SandboxError, faults::Faults, oauth::OAuthState, rate_limit::RollingWindow,
+    accounts::{Account, AccountRefused, Accounts},
+    apps::Apps,
+    clock,
+    config::{OwnerConfig, SandboxConfig},
+    counters::Counters,
+    crm::{ContactBook, owners::Owners},
+    error::SandboxError,
+    faults::Faults,
+    oauth::OAuthState,
+    rate_limit::RollingWindow,
     request_log::RequestLog,
 };
 
@@ -27,6 +35,8 @@ pub struct World {
     pub contacts: HashMap<u32, ContactBook>,
     /// The last contact id handed out (ids are unique across accounts, as HubSpot's look).
     pub last_contact_id: u64,
+    /// Owners per account.
+    pub owners: Owners,
     /// Fault injection per account.
     pub faults: HashMap<u32, Faults>,
     /// The ten-secondly window of CRM calls.
@@ -47,6 +57,7 @@ impl World {
             oauth: OAuthState::default(),
             contacts: HashMap::new(),
             last_contact_id: 100_000,
+            owners: Owners::default(),
             faults: HashMap::new(),
             ten_secondly: RollingWindow::new(config.rate_limit_max, config.rate_limit_window),
             search_window: RollingWindow::new(
@@ -61,11 +72,30 @@ impl World {
         }
         for account in &config.accounts {
             world
-                .accounts
-                .add(Some(account.hub_id), &account.user_email)
+                .open_account(
+                    Some(account.hub_id),
+                    &account.user_email,
+                    account.sample_owners,
+                    &account.owners,
+                )
                 .map_err(|refused| SandboxError::InvalidConfig(format!("{refused:?}")))?;
         }
         Ok(world)
+    }
+
+    /// Adds an account (a fresh hub id when `hub_id` is `None`) with its owners: the
+    /// installing user, the sample colleagues if `sample_owners`, then `owners`.
+    pub fn open_account(
+        &mut self,
+        hub_id: Option<u32>,
+        user_email: &str,
+        sample_owners: bool,
+        owners: &[OwnerConfig],
+    ) -> Result<Account, AccountRefused> {
+        let account = self.accounts.add(hub_id, user_email)?;
+        self.owners
+            .seed(&account, sample_owners, owners, clock::now_ms());
+        Ok(account)
     }
 }
 
@@ -130,7 +160,8 @@ impl Sandbox {
     }
 
     /// Back to the configured apps and accounts with nothing else: no contacts, tokens,
-    /// faults, counts or logged requests. Request sequence numbers keep counting.
+    /// faults, counts or logged requests; owners as configured (same ids). Request sequence
+    /// numbers keep counting.
     pub fn reset(&self) -> Result<(), SandboxError> {
         let fresh = World::new(&self.shared.config)?;
         let mut world = self.lock();

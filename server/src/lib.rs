@@ -29,5 +29,6 @@ pub mod startup;
 pub mod storage;
 pub mod task_history;
 pub mod telemetry;
+pub mod user_settings;
 pub mod vault;
 pub mod workflows;

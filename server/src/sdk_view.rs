@@ -7,7 +7,12 @@
 //! `workflowMeta` lists its workflows (Paragon's SDK finds a workflow's integration there), and
 //! each credential one default configuration whose `workflowSettings` hold the user's choices
 //! (Paragon's `enableWorkflow` refuses a workflow that is already on, `disableWorkflow` one
-//! that is off).
+//! that is off) with the user's settings.
+//!
+//! The portal's content comes from the project's current deploy: each integration's
+//! description and overview, its shared settings (`sharedMeta.inputs`), each workflow's
+//! description (`infoText`) and own settings (`workflowMeta.<id>.inputs`), as inputs of
+//! Paragon's shape ([`input`]).
 
 use paragon_protocol::sdk::{
     Object, SdkCredential, SdkCredentialConfig, SdkIntegration, SdkProject, SdkUser,
@@ -18,6 +23,8 @@ use serde_json::{Map, Value, json};
 use crate::{
     ids::{ProjectId, UserId, WorkflowId},
     storage::{Credential, CredentialStatus, DeployedWorkflow, Project, StorageError, Store, User},
+    user_settings::{self, Saved},
+    workflows::{Bundle, IntegrationType, Setting, settings::Input},
 };
 
 /// Feature flags the SDK gates methods on (Paragon's `accessibleFeatures`). The platform has
@@ -66,6 +73,7 @@ pub async fn integrations_for_user(
     let credentials = store.user_credentials(project, user_id).await?;
     let workflows = store.workflows(project).await?;
     let choices = store.user_workflow_choices(project, user_id).await?;
+    let bundle = user_settings::current_bundle(store, project).await?;
     Ok(integrations
         .into_iter()
         .map(|i| {
@@ -83,7 +91,7 @@ pub async fn integrations_for_user(
                         enabled: workflow_enabled(w, &choices),
                     })
                     .collect(),
-                configs: vec![portal_config(&own)],
+                configs: vec![portal_config(&own, bundle.as_ref(), &i.provider)],
                 sdk_integration_config: Some(refused_paragon_install()),
                 id: i.id.to_string(),
                 kind: i.provider,
@@ -94,22 +102,68 @@ pub async fn integrations_for_user(
         .collect())
 }
 
-/// Paragon's `configs[0]`: `{values: {workflowMeta}}`, one entry per workflow.
-fn portal_config(workflows: &[&DeployedWorkflow]) -> Value {
+/// Paragon's `configs[0]`: `{values: {description, overview, sharedMeta, workflowMeta}}`,
+/// one `workflowMeta` entry per workflow, from the current deploy `bundle`.
+fn portal_config(workflows: &[&DeployedWorkflow], bundle: Option<&Bundle>, provider: &str) -> Value {
+    let page = IntegrationType::parse(provider)
+        .and_then(|kind| bundle.and_then(|b| b.integration(kind)));
     let meta: Map<String, Value> = workflows
         .iter()
         .map(|w| {
             let id = w.id.to_string();
+            let defined = bundle.and_then(|b| b.workflow(&w.slug));
             let entry = json!({
                 "id": id,
                 "description": w.name,
+                "infoText": defined.and_then(|d| d.description.clone()),
                 "defaultEnabled": w.default_enabled,
-                "inputs": [],
+                "inputs": inputs(defined.map(|d| &d.settings[..]).unwrap_or_default()),
             });
             (id, entry)
         })
         .collect();
-    json!({ "values": { "workflowMeta": meta } })
+    json!({ "values": {
+        "description": page.and_then(|p| p.description.clone()),
+        "overview": page.and_then(|p| p.overview.clone()),
+        "sharedMeta": { "inputs": inputs(page.map(|p| &p.settings[..]).unwrap_or_default()) },
+        "workflowMeta": meta,
+    } })
+}
+
+fn inputs(settings: &[Setting]) -> Vec<Value> {
+    settings.iter().map(input).collect()
+}
+
+/// A setting as an input of Paragon's portal configuration: its `type` is Paragon's
+/// `SidebarInputType` wire value, a dropdown's choices are `values` and a dynamic dropdown's
+/// source is `sourceType` (its options: `GET /sdk/integrations/{type}/sources/{source}`).
+pub fn input(setting: &Setting) -> Value {
+    let mut input = json!({
+        "id": setting.id.as_str(),
+        "title": setting.title,
+        "tooltip": setting.tooltip,
+        "required": setting.required,
+        "defaultValue": setting.default,
+    });
+    input["type"] = match &setting.input {
+        Input::Text => "TEXT_NO_VARS",
+        Input::Number => "NUMBER",
+        Input::Boolean => "BOOLEAN_INPUT",
+        Input::Dropdown { .. } => "ENUM",
+        Input::DynamicDropdown { .. } => "DYNAMIC_ENUM",
+    }
+    .into();
+    match &setting.input {
+        Input::Dropdown { options } => {
+            input["values"] = options
+                .iter()
+                .map(|o| json!({ "value": o.value, "label": o.label }))
+                .collect();
+        }
+        Input::DynamicDropdown { source } => input["sourceType"] = source.as_str().into(),
+        Input::Text | Input::Number | Input::Boolean => {}
+    }
+    input
 }
 
 /// `integrations` of `/sdk/me`: for each of the project's integrations, the user's state.
@@ -129,12 +183,14 @@ async fn user_integrations(
             .filter(|c| c.integration_id == integration.id)
             .collect();
         let first = own.first();
+        let saved = Saved::load(store, project, &user.id, &integration.provider).await?;
         let settings: Map<String, Value> = workflows
             .iter()
             .filter(|w| w.integration == integration.provider)
             .map(|w| {
                 let on = workflow_enabled(w, &choices);
-                (w.id.to_string(), json!({ "enabled": on, "settings": {} }))
+                let values = saved.of_workflow(&w.id);
+                (w.id.to_string(), json!({ "enabled": on, "settings": values }))
             })
             .collect();
         let entry = SdkUserIntegration {
@@ -156,11 +212,13 @@ async fn user_integrations(
                         id: c.id.to_string(),
                         connect_credential_id: c.id.to_string(),
                         workflow_settings: settings.clone(),
-                        shared_settings: Map::new(),
+                        shared_settings: saved.shared.clone(),
                         is_default: true,
                     }],
                 })
                 .collect(),
+            shared_settings: saved.shared.clone(),
+            workflow_settings: settings,
         };
         // Strings and JSON maps read from the store: only a corrupt value could fail here.
         let value =

@@ -56,8 +56,8 @@ pub enum CrmFailure {
     },
     /// 403: the token lacks the scope the call needs.
     MissingScopes {
-        /// The scope required.
-        required: &'static str,
+        /// The scopes of which the call needs one.
+        required: &'static [&'static str],
     },
     /// 429: a rate limit was hit.
     RateLimited {
@@ -140,7 +140,7 @@ impl CrmFailure {
                 );
                 body["errors"] = json!([{
                     "message": "One or more of the following scopes are required.",
-                    "context": {"requiredGranularScopes": [required]},
+                    "context": {"requiredGranularScopes": required},
                 }]);
                 body["links"] = json!({"scopes": "https://developers.hubspot.com/scopes"});
                 body

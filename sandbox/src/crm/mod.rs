@@ -1,10 +1,13 @@
-//! CRM contacts v3: storage, property rules, search, batch upsert and HubSpot's error bodies.
+//! CRM contacts v3 (storage, property rules, search, batch upsert), owners v3 and pipelines v3,
+//! and HubSpot's error bodies.
 //! HTTP lives in [`crate::http`]; this module only decides.
 
 pub mod contacts;
 mod email;
 pub mod failure;
 mod filter;
+pub mod owners;
+pub mod pipelines;
 pub mod properties;
 pub mod search;
 pub mod upsert;

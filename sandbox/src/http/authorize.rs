@@ -94,7 +94,7 @@ async fn decide(State(sandbox): State<Sandbox>, headers: HeaderMap, body: Bytes)
         ("deny", _) => None,
         ("grant", Some("new")) if pending.pinned_hub.is_none() => {
             let email = format!("tester-{}@example.com", rand::random_range(1000..1_000_000));
-            match world.accounts.add(None, &email) {
+            match world.open_account(None, &email, true, &[]) {
                 Ok(account) => Some(account.hub_id),
                 Err(_) => return refuse("A new test account could not be created."),
             }

@@ -70,7 +70,7 @@ fn key(contact_id: &str, pairs: &[(String, String)]) -> Result<ContactKey, CrmFa
     }
 }
 
-fn archived_flag(pairs: &[(String, String)]) -> Result<bool, CrmFailure> {
+pub(super) fn archived_flag(pairs: &[(String, String)]) -> Result<bool, CrmFailure> {
     match first(pairs, "archived") {
         None | Some("false") => Ok(false),
         Some("true") => Ok(true),

@@ -1,7 +1,9 @@
 //! What every CRM call goes through before its handler, in HubSpot's order as far as it can be
 //! observed: the bearer token (401), the account's injected latency, forced 429s and the
 //! rate-limit window (429), the scope (403), injected 5xx or huge answers; and after it, the
-//! `X-HubSpot-RateLimit-*` headers (on every answer but search's, as HubSpot).
+//! `X-HubSpot-RateLimit-*` headers (on every answer but search's, as HubSpot). Contacts, owners
+//! and pipelines all go through it and share one window per account; only the scopes differ
+//! (see [`Scopes`]).
 
 use std::time::{Duration, Instant};
 
@@ -22,8 +24,14 @@ use crate::{
     state::Sandbox,
 };
 
-const READ_SCOPE: &str = "crm.objects.contacts.read";
-const WRITE_SCOPE: &str = "crm.objects.contacts.write";
+const READ_SCOPE: &[&str] = &["crm.objects.contacts.read"];
+const WRITE_SCOPE: &[&str] = &["crm.objects.contacts.write"];
+
+/// The scopes a CRM route accepts (any one of them), set as a request extension by routers
+/// other than the contacts one; without it, the contacts rule applies (read for GET and
+/// search, write otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct Scopes(pub &'static [&'static str]);
 
 /// The authenticated caller of a CRM call, for the handlers.
 #[derive(Debug, Clone, Copy)]
@@ -49,10 +57,10 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 /// The middleware of the CRM routes.
 pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Next) -> Response {
     let is_search = request.method() == Method::POST && request.uri().path().ends_with("/search");
-    let scope = if request.method() == Method::GET || is_search {
-        READ_SCOPE
-    } else {
-        WRITE_SCOPE
+    let scopes = match request.extensions().get::<Scopes>() {
+        Some(Scopes(accepted)) => accepted,
+        None if request.method() == Method::GET || is_search => READ_SCOPE,
+        None => WRITE_SCOPE,
     };
     let now = clock::now_ms();
     let (grant, latency_ms) = {
@@ -119,8 +127,8 @@ pub async fn gate(State(sandbox): State<Sandbox>, mut request: Request, next: Ne
                 return with_limits(limited(policy).into_response(), window, Some(seconds));
             }
         };
-        if !grant.scopes.iter().any(|s| s == scope) {
-            let failure = CrmFailure::MissingScopes { required: scope };
+        if !grant.scopes.iter().any(|s| scopes.contains(&s.as_str())) {
+            let failure = CrmFailure::MissingScopes { required: scopes };
             return with_limits(failure.into_response(), window, None);
         }
         if let Some(Injected::HugeAnswer(bytes)) = injected {

@@ -20,8 +20,11 @@ use super::{
 use crate::{
     accounts::AccountRefused,
     clock,
-    config::AppConfig,
-    crm::view::{self, Selection},
+    config::{AppConfig, OwnerConfig},
+    crm::{
+        owners::OwnerRefused,
+        view::{self, Selection},
+    },
     faults::Faults,
     state::Sandbox,
 };
@@ -39,6 +42,10 @@ pub fn router() -> Router<Sandbox> {
             post(expire_tokens),
         )
         .route("/_sandbox/accounts/{hub_id}/contacts", get(contacts))
+        .route(
+            "/_sandbox/accounts/{hub_id}/owners",
+            get(owners).post(add_owner),
+        )
         .route("/_sandbox/accounts/{hub_id}/tokens", get(tokens))
         .route("/_sandbox/apps", post(add_app))
         .route("/_sandbox/counters", get(counters))
@@ -95,7 +102,10 @@ struct NewAccount {
 
 async fn add_account(State(sandbox): State<Sandbox>, body: Bytes) -> Answer {
     let input: NewAccount = parse(&body)?;
-    match sandbox.lock().accounts.add(input.hub_id, &input.email) {
+    match sandbox
+        .lock()
+        .open_account(input.hub_id, &input.email, true, &[])
+    {
         Ok(account) => ok(StatusCode::CREATED, &json!(account)),
         Err(AccountRefused::Exists(id)) => Err(KnobError(
             StatusCode::CONFLICT,
@@ -172,6 +182,58 @@ async fn contacts(
         })
         .unwrap_or_default();
     ok(StatusCode::OK, &json!(results))
+}
+
+/// Every owner of the account, live and archived, as HubSpot's `PublicOwner`, in id order.
+async fn owners(State(sandbox): State<Sandbox>, Path(hub_id): Path<String>) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let world = sandbox.lock();
+    let results: Vec<Value> = world
+        .owners
+        .book(hub_id)
+        .map(|book| book.all().map(|o| o.public()).collect())
+        .unwrap_or_default();
+    ok(StatusCode::OK, &json!(results))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewOwner {
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    #[serde(default)]
+    teams: Vec<String>,
+    #[serde(default)]
+    archived: bool,
+}
+
+/// Adds an owner (a user of the account); names left out come from the email.
+async fn add_owner(
+    State(sandbox): State<Sandbox>,
+    Path(hub_id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let hub_id = known_hub(&sandbox, &hub_id)?;
+    let input: NewOwner = parse(&body)?;
+    let mut owner = OwnerConfig::new(&input.email);
+    if let Some(first_name) = input.first_name {
+        owner.first_name = first_name;
+    }
+    if let Some(last_name) = input.last_name {
+        owner.last_name = last_name;
+    }
+    owner.teams = input.teams;
+    owner.archived = input.archived;
+    let mut world = sandbox.lock();
+    match world.owners.add(hub_id, &owner, clock::now_ms()) {
+        Ok(owner) => ok(StatusCode::CREATED, &owner.public()),
+        Err(OwnerRefused::Exists(email)) => Err(KnobError(
+            StatusCode::CONFLICT,
+            format!("account {hub_id} already has an owner {email}"),
+        )),
+        Err(OwnerRefused::Invalid(message)) => Err(KnobError(StatusCode::BAD_REQUEST, message)),
+    }
 }
 
 #[derive(Deserialize)]

@@ -8,6 +8,8 @@ mod contacts_bulk;
 mod crm_gate;
 mod echo;
 mod knobs;
+mod owners;
+mod pipelines;
 mod reply;
 mod token;
 mod token_info;
@@ -33,6 +35,8 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(token::router())
         .merge(token_info::router())
         .merge(contacts::router(sandbox.clone()))
+        .merge(owners::router(sandbox.clone()))
+        .merge(pipelines::router(sandbox.clone()))
         .merge(knobs::router())
         .merge(echo::router())
         .fallback(not_found)

@@ -18,7 +18,7 @@ async fn json_of(answer: reqwest::Response, status: StatusCode) -> Value {
 #[test]
 fn the_fixtures_are_hubspots_published_specs_byte_for_byte() {
     let sums = listed_sums();
-    assert_eq!(sums.len(), 5, "SHA256SUMS lists the five specs");
+    assert_eq!(sums.len(), 7, "SHA256SUMS lists the seven specs");
     for name in sums.keys() {
         verified_bytes(name);
     }
@@ -43,6 +43,44 @@ fn the_schema_check_can_fail() {
     let mut date = good;
     date["createdAt"] = json!("yesterday");
     assert!(contacts.validate(path, "post", 201, &date).is_err());
+    let owners = spec("crm-owners-v3.json");
+    let owner = json!({"id": "1", "type": "PERSON", "createdAt": "2026-01-01T00:00:00.000Z",
+        "updatedAt": "2026-01-01T00:00:00.000Z", "archived": false});
+    assert!(
+        owners
+            .validate("/crm/v3/owners/{ownerId}", "get", 200, &owner)
+            .is_ok()
+    );
+    let mut robot = owner.clone();
+    robot["type"] = json!("ROBOT");
+    assert!(
+        owners
+            .validate("/crm/v3/owners/{ownerId}", "get", 200, &robot)
+            .is_err()
+    );
+    let mut no_type = owner;
+    no_type.as_object_mut().map(|o| o.remove("type"));
+    assert!(
+        owners
+            .validate("/crm/v3/owners", "get", 200, &json!({"results": [no_type]}))
+            .is_err()
+    );
+    let pipelines = spec("crm-pipelines-v3.json");
+    let stage = json!({"id": "1", "label": "New", "displayOrder": 0, "metadata": {"probability": 0.2},
+        "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z", "archived": false});
+    let pipeline = json!({"id": "0", "label": "P", "displayOrder": 0, "stages": [stage],
+        "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z", "archived": false});
+    assert!(
+        pipelines
+            .validate(
+                "/crm/v3/pipelines/{objectType}/{pipelineId}",
+                "get",
+                200,
+                &pipeline
+            )
+            .is_err(),
+        "metadata values are strings"
+    );
     let token = json!({"access_token": "a", "refresh_token": "r", "expires_in": 1800, "token_type": "bearer"});
     let oauth = spec("oauth-v3.json");
     assert!(
@@ -270,4 +308,50 @@ async fn contacts_v3_answers_match_the_contacts_v3_spec() {
 #[tokio::test]
 async fn contacts_2026_03_answers_match_the_contacts_2026_03_spec() {
     check_contacts("/crm/objects/2026-03/contacts", "crm-contacts-2026-03.json").await;
+}
+
+#[tokio::test]
+async fn owners_and_pipelines_answers_match_their_specs() {
+    let mut config = config();
+    config.apps[0].scopes.push("crm.objects.owners.read".into());
+    let sandbox = spawn_with(config).await;
+    let params = with(
+        &authorize_params(),
+        "scope",
+        Some("oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read"),
+    );
+    let code = sandbox.code_with(&params, HUB).await;
+    let form = TestSandbox::exchange_form(&code);
+    let tokens = json_of(sandbox.token(&pairs(&form)).await, StatusCode::OK).await;
+    let token = tokens["access_token"].as_str().unwrap_or_default();
+    let get = |path: String| {
+        let sandbox = &sandbox;
+        async move {
+            let answer = sandbox.crm(Method::GET, &path, token, None).await;
+            json_of(answer, StatusCode::OK).await
+        }
+    };
+
+    let owners = spec("crm-owners-v3.json");
+    for query in ["", "?limit=1", "?archived=true", "?email=ada%40example.com"] {
+        let page = get(format!("/crm/v3/owners{query}")).await;
+        owners.check("/crm/v3/owners", "get", 200, &page);
+        let first = page["results"][0]["id"].as_str().unwrap_or_default();
+        let archived = query == "?archived=true";
+        let one = get(format!("/crm/v3/owners/{first}?archived={archived}")).await;
+        owners.check("/crm/v3/owners/{ownerId}", "get", 200, &one);
+    }
+
+    let pipelines = spec("crm-pipelines-v3.json");
+    for (object, id) in [("deals", "default"), ("tickets", "0")] {
+        let all = get(format!("/crm/v3/pipelines/{object}")).await;
+        pipelines.check("/crm/v3/pipelines/{objectType}", "get", 200, &all);
+        let one = get(format!("/crm/v3/pipelines/{object}/{id}")).await;
+        pipelines.check(
+            "/crm/v3/pipelines/{objectType}/{pipelineId}",
+            "get",
+            200,
+            &one,
+        );
+    }
 }

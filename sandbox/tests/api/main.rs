@@ -10,6 +10,7 @@ mod faults;
 mod helpers;
 mod knobs;
 mod openapi;
+mod owners_and_pipelines;
 mod pkce;
 mod rate_limit;
 mod search_and_batch;

@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod pacing;
 mod pkce;
 pub mod provider;
+pub mod sources;
 
 use std::sync::Arc;
 

@@ -2,11 +2,12 @@
 //! Event, the user, the integration and the user's credential. Anything missing blocks the run
 //! for good, before a step is tried.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::{
     connect::integrations::{self, Missing},
     storage::{Credential, CredentialStatus, Integration, Run, StorageError, Store, User},
+    user_settings::{self, Saved},
     workflows::{Bundle, Workflow},
 };
 
@@ -35,10 +36,17 @@ pub struct Inputs {
     pub integration: Integration,
     /// The user's usable credential for it.
     pub credential: Credential,
+    /// What the workflow reads as `settings.*`.
+    pub settings: Map<String, Value>,
 }
 
 /// The run's workflow, as its version defined it.
 pub async fn workflow(store: &Store, run: &Run) -> Result<Workflow, Blocked> {
+    Ok(definition(store, run).await?.1)
+}
+
+/// The run's version and its workflow in it.
+pub async fn definition(store: &Store, run: &Run) -> Result<(Bundle, Workflow), Blocked> {
     let bundle_text = store
         .workflow_bundle(run.project_id, run.workflow_version)
         .await?
@@ -49,20 +57,27 @@ pub async fn workflow(store: &Store, run: &Run) -> Result<Workflow, Blocked> {
         .workflow_any(run.project_id, &run.workflow_id)
         .await?
         .ok_or_else(|| Blocked::Permanent("the workflow is gone".into()))?;
-    bundle
+    let workflow = bundle
         .workflows
-        .into_iter()
+        .iter()
         .find(|w| w.id.as_str() == deployed.slug)
+        .cloned()
         .ok_or_else(|| {
             Blocked::Permanent(format!(
                 "version {} has no workflow {}",
                 run.workflow_version, deployed.slug
             ))
-        })
+        })?;
+    Ok((bundle, workflow))
 }
 
-/// The event, user, integration and usable credential the run's steps need.
-pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inputs, Blocked> {
+/// The event, user, integration, usable credential and user settings the run's steps need.
+pub async fn inputs(
+    store: &Store,
+    run: &Run,
+    bundle: &Bundle,
+    workflow: &Workflow,
+) -> Result<Inputs, Blocked> {
     let (_, payload) = store
         .event(run.project_id, &run.event_id)
         .await?
@@ -81,11 +96,21 @@ pub async fn inputs(store: &Store, run: &Run, workflow: &Workflow) -> Result<Inp
                 })
             })?;
     usable(&integration, &credential)?;
+    let saved = Saved::load(store, run.project_id, &run.user_id, provider).await?;
+    let missing = user_settings::missing(bundle, workflow, &run.workflow_id, &saved);
+    if !missing.is_empty() {
+        return Err(Blocked::Permanent(format!(
+            "the user has not filled in the required settings: {}",
+            missing.join(", ")
+        )));
+    }
+    let settings = user_settings::values_for(bundle, workflow, &run.workflow_id, &saved);
     Ok(Inputs {
         payload,
         user,
         integration,
         credential,
+        settings,
     })
 }
 

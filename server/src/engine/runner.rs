@@ -82,8 +82,8 @@ impl Runner {
                 self.config.max_attempts
             )));
         }
-        let workflow = run_inputs::workflow(&self.connect.store, run).await?;
-        let inputs = run_inputs::inputs(&self.connect.store, run, &workflow).await?;
+        let (bundle, workflow) = run_inputs::definition(&self.connect.store, run).await?;
+        let inputs = run_inputs::inputs(&self.connect.store, run, &bundle, &workflow).await?;
         let account = Account {
             api: ApiClient::new(&self.connect, &inputs.credential),
             api_base: &inputs.integration.api_base,
@@ -377,6 +377,7 @@ impl Progress {
             request: by_request.then_some(&inputs.payload),
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
+            settings: &inputs.settings,
             steps: &view.outputs,
             statuses: &view.statuses,
             iteration: iteration

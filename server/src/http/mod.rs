@@ -25,6 +25,7 @@ mod signing_keys;
 mod state;
 mod task_history;
 mod triggers;
+mod user_settings;
 mod workflows;
 
 use axum::{Router, extract::DefaultBodyLimit};
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(paragon_unsupported::router())
         .merge(events::router())
         .merge(triggers::router())
+        .merge(user_settings::router())
         .merge(workflows::router())
         .merge(task_history::router())
         .fallback(error::not_found)

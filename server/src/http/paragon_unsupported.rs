@@ -18,11 +18,12 @@ const AREAS: [(&[&str], &str); 5] = [
     (
         &[
             "/projects/{pid}/sdk/credentials",
-            "/projects/{pid}/sdk/credentials/{*rest}",
+            "/projects/{pid}/sdk/credentials/{credential_id}/{*rest}",
         ],
-        "Paragon's credential API (/sdk/credentials: getIntegrationAccount, configurations, \
-         user settings, completeInstall, the headless installFlow); a user's credentials are \
-         listed by GET /sdk/me",
+        "Paragon's credential API beyond user settings (/sdk/credentials: \
+         getIntegrationAccount, configurations, completeInstall, the headless installFlow); a \
+         user's credentials are listed by GET /sdk/me, their settings saved by PATCH \
+         /sdk/credentials/{id}",
     ),
     (
         &[

@@ -11,7 +11,12 @@ use axum::{
 };
 
 use super::{ApiError, AppState, auth::AuthUser, paragon_headers};
-use crate::{connect::integrations, ids::WorkflowId};
+use crate::{
+    connect::integrations,
+    ids::WorkflowId,
+    storage::DeployedWorkflow,
+    user_settings::{self, Saved},
+};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -61,9 +66,37 @@ async fn set(
         })?;
         paragon_headers::check(headers, &credential)?;
     }
+    if enabled {
+        required_settings_filled(state, auth, &workflow).await?;
+    }
     state
         .store
         .set_user_workflow(project, &auth.user.id, &id, enabled, crate::clock::now_ms())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Refuses to turn on a workflow whose required settings this user has not filled in.
+async fn required_settings_filled(
+    state: &AppState,
+    auth: &AuthUser,
+    workflow: &DeployedWorkflow,
+) -> Result<(), ApiError> {
+    let project = auth.project.id;
+    let Some(bundle) = user_settings::current_bundle(&state.store, project).await? else {
+        return Ok(());
+    };
+    let Some(defined) = bundle.workflow(&workflow.slug) else {
+        return Ok(());
+    };
+    let saved = Saved::load(&state.store, project, &auth.user.id, &workflow.integration).await?;
+    let missing = user_settings::missing(&bundle, defined, &workflow.id, &saved);
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(super::user_settings::fill_in_first(
+            &defined.name,
+            &missing,
+        )))
+    }
 }

@@ -826,11 +826,25 @@ where
         project: ProjectId,
         id: &CredentialId,
     ) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
+        // Disconnecting forgets the user's settings of the integration too (as Paragon does):
+        // they were choices about that account (its owners, its pipelines).
+        sqlx::query(
+            "DELETE FROM user_settings WHERE project_id = $1 AND (user_id, integration) IN
+               (SELECT c.user_id, i.provider FROM credentials c
+                JOIN integrations i ON i.id = c.integration_id
+                WHERE c.project_id = $1 AND c.id = $2)",
+        )
+        .bind(project)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
         let done = sqlx::query("DELETE FROM credentials WHERE project_id = $1 AND id = $2")
             .bind(project)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 }

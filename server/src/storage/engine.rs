@@ -343,6 +343,25 @@ pub trait EngineStore: Send + Sync + Debug {
         enabled: bool,
         now_ms: i64,
     ) -> Result<(), StorageError>;
+    /// The user's saved settings of `integration`: the shared ones under `""`, each workflow's
+    /// under its id.
+    async fn user_settings(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        integration: &str,
+    ) -> Result<Vec<(String, Map<String, Value>)>, StorageError>;
+    /// Replaces the user's saved settings of `integration` under `scope` (`""` for the shared
+    /// ones, else a workflow id).
+    async fn save_user_settings(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        integration: &str,
+        scope: &str,
+        settings: &Map<String, Value>,
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
     /// Every choice the user made: (workflow id, enabled).
     async fn user_workflow_choices(
         &self,
@@ -737,6 +756,53 @@ where
         .bind(user)
         .bind(workflow)
         .bind(i64::from(enabled))
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn user_settings(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        integration: &str,
+    ) -> Result<Vec<(String, Map<String, Value>)>, StorageError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT workflow_id, settings FROM user_settings
+             WHERE project_id = $1 AND user_id = $2 AND integration = $3",
+        )
+        .bind(project)
+        .bind(user)
+        .bind(integration)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(scope, text)| Ok((scope, from_json(&text, "user settings")?)))
+            .collect()
+    }
+
+    async fn save_user_settings(
+        &self,
+        project: ProjectId,
+        user: &UserId,
+        integration: &str,
+        scope: &str,
+        settings: &Map<String, Value>,
+        now_ms: i64,
+    ) -> Result<(), StorageError> {
+        sqlx::query(
+            "INSERT INTO user_settings (project_id, user_id, integration, workflow_id, settings,
+               updated_ms)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (project_id, user_id, integration, workflow_id) DO UPDATE SET
+               settings = excluded.settings, updated_ms = excluded.updated_ms",
+        )
+        .bind(project)
+        .bind(user)
+        .bind(integration)
+        .bind(scope)
+        .bind(Value::Object(settings.clone()).to_string())
         .bind(now_ms)
         .execute(&self.pool)
         .await?;

@@ -93,7 +93,7 @@ pub enum Problem {
     #[error("input `{key}`: {source}")]
     Template { key: String, source: TemplateError },
     #[error(
-        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `user.`, `steps.`, `item` or `index`"
+        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `user.`, `settings.`, `steps.`, `item` or `index`"
     )]
     UnknownVariableRoot { key: String, path: String },
     #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
@@ -190,6 +190,40 @@ pub enum Problem {
     DuplicateEvent { name: String, first: String },
     #[error("the trigger's App Event `{0}` is not declared in events/")]
     UndeclaredEvent(String),
+    #[error("duplicate setting id `{0}`")]
+    DuplicateSetting(String),
+    #[error(
+        "setting `{0}` is also a setting of the workflow's integration (integrations/): a workflow reads both as `settings.<id>`, so the ids must differ"
+    )]
+    SettingShadowsShared(String),
+    #[error("unknown setting type `{name}` (expected one of: {})", .known.join(", "))]
+    UnknownSettingType {
+        name: String,
+        known: &'static [&'static str],
+    },
+    #[error(
+        "`{0}` settings are not built yet: this platform has text, number, boolean, dropdown and dynamic_dropdown settings (docs/workflows.md)"
+    )]
+    SettingTypeNotBuilt(&'static str),
+    #[error("`{0}` does not apply to a setting of this type")]
+    SettingKeyNotForType(&'static str),
+    #[error("unknown source `{name}` (expected one of: {})", .known.join(", "))]
+    UnknownSource {
+        name: String,
+        known: &'static [&'static str],
+    },
+    #[error("duplicate choice `{0}`")]
+    DuplicateChoice(String),
+    #[error("invalid default: {0}")]
+    BadSettingDefault(String),
+    #[error(
+        "a workflow with a required setting cannot be `default_enabled`: each user fills it in, then turns the workflow on (required: {0})"
+    )]
+    RequiredSettingDefaultEnabled(String),
+    #[error("input `{key}`: `{path}` names no setting of this workflow or its integration")]
+    UnknownSetting { key: String, path: String },
+    #[error("duplicate page for integration `{integration}` (first in {first})")]
+    DuplicateIntegrationPage { integration: String, first: String },
     #[error("no workflow to deploy: put one workflow per file in workflows/*.yaml")]
     NoWorkflows,
 }

@@ -1,5 +1,6 @@
-//! Loading a deploy directory: `events/*.yaml` and `workflows/*.yaml`, each file read and
-//! checked on its own, then the checks across files. Every problem is collected, so one deploy
+//! Loading a deploy directory: `events/*.yaml`, `integrations/*.yaml` and `workflows/*.yaml`,
+//! each file read and checked on its own (a workflow against its integration's page, whose
+//! settings it reads), then the checks across files. Every problem is collected, so one deploy
 //! shows them all.
 
 use std::{
@@ -12,7 +13,8 @@ use super::{
     error::{DeployError, DeployErrors, Problem},
     event,
     fields::Report,
-    model::{AppEvent, Bundle, Workflow},
+    integration_page,
+    model::{AppEvent, Bundle, IntegrationPage, Workflow},
     workflow,
     yaml::{self, Node, Pos},
 };
@@ -36,6 +38,13 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         every_event_read &= read.is_some();
         events.extend(read.map(|read| (file, read)));
     }
+    let mut pages = Vec::new();
+    for (file, text) in read_files(dir, "integrations", &mut errors) {
+        let read = read_file(&file, text, integration_page::read, &mut errors);
+        pages.extend(read.map(|read| (file, read)));
+    }
+    check_pages(&pages, &mut errors);
+    let page_list: Vec<IntegrationPage> = pages.into_iter().map(|(_, r)| r.page).collect();
     let mut workflows = Vec::new();
     let workflow_files = read_files(dir, "workflows", &mut errors);
     if workflow_files.is_empty() && errors.iter().all(|e| e.file != Path::new("workflows")) {
@@ -45,7 +54,12 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         ));
     }
     for (file, text) in workflow_files {
-        let read = read_file(&file, text, workflow::read, &mut errors);
+        let read = read_file(
+            &file,
+            text,
+            |root, report| workflow::read(root, &page_list, report),
+            &mut errors,
+        );
         workflows.extend(read.map(|read| (file, read)));
     }
     check_across_files(&events, &workflows, every_event_read, &mut errors);
@@ -55,6 +69,7 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
     Ok(Bundle {
         events: events.into_iter().map(|(_, read)| read.event).collect(),
         workflows: workflows.into_iter().map(|(_, r)| r.workflow).collect(),
+        integrations: page_list,
     })
 }
 
@@ -65,7 +80,7 @@ pub fn parse_workflow(file: impl AsRef<Path>, text: &str) -> Result<Workflow, De
     let read = read_file(
         file.as_ref(),
         Ok(text.to_owned()),
-        workflow::read,
+        |root, report| workflow::read(root, &[], report),
         &mut errors,
     );
     match read {
@@ -81,6 +96,25 @@ pub fn parse_event(file: impl AsRef<Path>, text: &str) -> Result<AppEvent, Deplo
     match read {
         Some(read) if errors.is_empty() => Ok(read.event),
         _ => Err(DeployErrors::sorted(errors)),
+    }
+}
+
+/// One page per integration.
+fn check_pages(pages: &[(PathBuf, integration_page::Read)], errors: &mut Vec<DeployError>) {
+    for (i, (file, read)) in pages.iter().enumerate() {
+        let first = pages[..i]
+            .iter()
+            .find(|(_, other)| other.page.integration == read.page.integration);
+        if let Some((first, _)) = first {
+            errors.push(DeployError::at(
+                file,
+                read.integration_pos,
+                Problem::DuplicateIntegrationPage {
+                    integration: read.page.integration.to_string(),
+                    first: first.display().to_string(),
+                },
+            ));
+        }
     }
 }
 

@@ -12,9 +12,11 @@ mod error;
 mod event;
 mod fields;
 mod input;
+mod integration_page;
 mod load;
 mod model;
 mod render;
+pub mod settings;
 mod template;
 mod template_value;
 mod variables;
@@ -31,10 +33,11 @@ pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
     ActionStep, Answer, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod,
-    IfStep, Inputs, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, Step, StepId,
-    StepKind, Trigger, Workflow, WorkflowId,
+    IfStep, Inputs, IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry,
+    SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};
+pub use settings::Setting;
 pub use template::{Template, TemplateError, VarPath};
 pub use template_value::TemplateValue;

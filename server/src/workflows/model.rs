@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     action::{Action, IntegrationType, OnConflict},
     condition::Condition,
+    settings::Setting,
     template::Template,
     template_value::TemplateValue,
 };
@@ -19,12 +20,32 @@ pub struct Bundle {
     pub events: Vec<AppEvent>,
     /// The workflows, in file order.
     pub workflows: Vec<Workflow>,
+    /// What the Connect Portal shows of each integration, and its shared user settings
+    /// (`integrations/*.yaml`); absent from versions deployed before there were any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub integrations: Vec<IntegrationPage>,
 }
 
 impl Bundle {
     /// The workflow with this id.
     pub fn workflow(&self, id: &str) -> Option<&Workflow> {
         self.workflows.iter().find(|w| w.id.as_str() == id)
+    }
+
+    /// The portal page of `integration`, if the deploy wrote one.
+    pub fn integration(&self, integration: IntegrationType) -> Option<&IntegrationPage> {
+        self.integrations
+            .iter()
+            .find(|i| i.integration == integration)
+    }
+
+    /// The settings `workflow` reads: its integration's (shared), then its own.
+    pub fn settings_of<'a>(&'a self, workflow: &'a Workflow) -> impl Iterator<Item = &'a Setting> {
+        let shared = self.integration(workflow.integration);
+        shared
+            .into_iter()
+            .flat_map(|page| page.settings.iter())
+            .chain(workflow.settings.iter())
     }
 
     /// The App Event with this name.
@@ -38,6 +59,23 @@ impl Bundle {
             .iter()
             .filter(move |w| w.trigger.app_event() == Some(event_name))
     }
+}
+
+/// What the Connect Portal shows of an integration (`integrations/<type>.yaml`), and the user
+/// settings its workflows share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntegrationPage {
+    /// The integration.
+    pub integration: IntegrationType,
+    /// One line under the integration's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// What it does, in Markdown (the portal renders a safe subset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overview: Option<String>,
+    /// The settings every workflow of the integration reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
 }
 
 /// An App Event the app sends (`paragon.event(name, payload)`), with the guide's "Event Schema":
@@ -61,12 +99,18 @@ pub struct Workflow {
     pub id: WorkflowId,
     /// The name shown in the Connect Portal.
     pub name: String,
+    /// What it does, shown under its name in the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The integration the user must have connected.
     pub integration: IntegrationType,
     /// Whether the workflow runs for users who never toggled it.
     pub default_enabled: bool,
     /// What starts a run.
     pub trigger: Trigger,
+    /// The user settings only this workflow reads, shown when it is on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub settings: Vec<Setting>,
     /// At least one.
     pub steps: Vec<Step>,
 }
@@ -511,5 +555,12 @@ checked_id!(
     /// A step's id: 1 to 64 characters of `a-z`, `0-9` and `_` (it appears in variable paths).
     StepId,
     "step",
+    "_"
+);
+checked_id!(
+    /// A user setting's id: 1 to 64 characters of `a-z`, `0-9` and `_` (it appears in variable
+    /// paths, `settings.<id>`).
+    SettingId,
+    "setting",
     "_"
 );

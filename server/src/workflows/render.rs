@@ -16,6 +16,8 @@ pub struct Context<'a> {
     pub user_id: &'a str,
     /// The end user's metadata: `user.meta.*`.
     pub user_meta: &'a Map<String, Value>,
+    /// The user's settings the workflow reads (saved or default): `settings.*`.
+    pub settings: &'a Map<String, Value>,
     /// Step id to that step's output, for the steps that ran: `steps.<id>.output.*`.
     pub steps: &'a Map<String, Value>,
     /// Step id to the HTTP status its provider answered, for the `request:` steps that ran:
@@ -35,6 +37,7 @@ impl<'a> Context<'a> {
             request: None,
             user_id: "u",
             user_meta: empty,
+            settings: empty,
             steps: empty,
             statuses: empty,
             iteration: None,
@@ -122,6 +125,7 @@ fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
     match path.segments() {
         [root, rest @ ..] if root == "event" => walk(ctx.event, rest).cloned(),
         [root, rest @ ..] if root == "request" => walk(ctx.request?, rest).cloned(),
+        [root, id, rest @ ..] if root == "settings" => walk(ctx.settings.get(id)?, rest).cloned(),
         [root, id] if root == "user" && id == "id" => Some(Value::String(ctx.user_id.to_owned())),
         [root, meta] if root == "user" && meta == "meta" => {
             Some(Value::Object(ctx.user_meta.clone()))
@@ -164,6 +168,7 @@ mod tests {
         steps: Map<String, Value>,
         statuses: Map<String, Value>,
         request: Value,
+        settings: Map<String, Value>,
     }
 
     impl Values {
@@ -182,6 +187,7 @@ mod tests {
                     "query": {"tag": "vip"},
                     "headers": {"x-acme": "1"},
                 }),
+                settings: object(json!({"stage": "lead", "owner": "17"})),
             }
         }
 
@@ -191,6 +197,7 @@ mod tests {
                 request: Some(&self.request),
                 user_id: "user-42",
                 user_meta: &self.meta,
+                settings: &self.settings,
                 steps: &self.steps,
                 statuses: &self.statuses,
                 iteration: None,
@@ -282,6 +289,13 @@ mod tests {
         assert_eq!(render("{{request.query.tag}}").value, json!("vip"));
         assert_eq!(render("{{request.headers.x-acme}}").value, json!("1"));
         assert_eq!(render("{{request.body.missing}}").warnings.len(), 1);
+    }
+
+    #[test]
+    fn settings_variables_resolve() {
+        assert_eq!(render("{{settings.stage}}").value, json!("lead"));
+        assert_eq!(render("owner {{settings.owner}}").value, json!("owner 17"));
+        assert_eq!(render("{{settings.unset}}").warnings.len(), 1);
     }
 
     #[test]

@@ -3,7 +3,11 @@
 //! only `id` and `meta`, `steps.<id>.output` must name a step that runs earlier, and
 //! `steps.<id>.status` an earlier `request` step.
 
-use super::{error::Problem, model::StepId, template::VarPath};
+use super::{
+    error::Problem,
+    model::{SettingId, StepId},
+    template::VarPath,
+};
 
 /// The steps a template may refer to, seen from one step: those that run before it (in
 /// order), those that run from it on (the step itself included: it cannot read its own
@@ -17,6 +21,8 @@ pub(crate) struct Scope<'a> {
     pub in_loop: bool,
     /// Whether the workflow is request-triggered: its input is `request.*`, not `event.*`.
     pub by_request: bool,
+    /// The user settings the workflow reads: `settings.<id>`.
+    pub settings: &'a [SettingId],
 }
 
 /// Checks one variable of input `key` in the step `scope` is seen from.
@@ -27,6 +33,7 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         requests,
         in_loop,
         by_request,
+        settings,
     } = scope;
     let (key, shown) = (key.to_owned(), path.to_string());
     match path.segments() {
@@ -43,6 +50,8 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
             Ok(())
         }
         [root, ..] if root == "request" => Err(Problem::RequestPathShape { key, path: shown }),
+        [root, id, ..] if root == "settings" && settings.iter().any(|s| s.as_str() == id) => Ok(()),
+        [root, ..] if root == "settings" => Err(Problem::UnknownSetting { key, path: shown }),
         [root, ..] if root == "item" && in_loop => Ok(()),
         [root] if root == "index" && in_loop => Ok(()),
         [root, ..] if root == "item" || root == "index" => {
@@ -103,8 +112,22 @@ mod tests {
             requests: &[id("search"), id("next")],
             in_loop: false,
             by_request,
+            settings: &[SettingId::parse("stage").expect("valid id")],
         };
         check(path, "k", scope)
+    }
+
+    #[test]
+    fn settings_variables_name_a_setting_the_workflow_reads() {
+        assert_eq!(check_one("{{settings.stage}}"), Ok(()));
+        assert!(matches!(
+            check_one("{{settings.owner}}"),
+            Err(Problem::UnknownSetting { .. })
+        ));
+        assert!(matches!(
+            check_one("{{settings}}"),
+            Err(Problem::UnknownSetting { .. })
+        ));
     }
 
     #[test]

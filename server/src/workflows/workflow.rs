@@ -9,9 +9,10 @@ use super::{
     fields::{self, Fields, Report},
     model::{
         ActionStep, Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
-        OnError, RequestStep, RequestTrigger, ResponseStep, Retry, Step, StepId, StepKind, Trigger,
-        Workflow, WorkflowId,
+        IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, SettingId,
+        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
+    settings,
     template::Template,
     template_value::TemplateValue,
     variables::{self, Scope},
@@ -21,9 +22,11 @@ use super::{
 const WORKFLOW_KEYS: &[&str] = &[
     "id",
     "name",
+    "description",
     "integration",
     "default_enabled",
     "trigger",
+    "settings",
     "steps",
 ];
 const TRIGGER_KEYS: &[&str] = &["app_event", "request"];
@@ -55,9 +58,10 @@ pub(crate) struct Read {
     pub trigger_pos: Pos,
 }
 
-/// Reads the workflow; `None` when a required part is unusable (the report says why). A
-/// `Some` may still come with reported problems.
-pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
+/// Reads the workflow, whose templates may read the settings of its integration's page in
+/// `pages`; `None` when a required part is unusable (the report says why). A `Some` may still
+/// come with reported problems.
+pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) -> Option<Read> {
     let fields = Fields::read(root, "the workflow", WORKFLOW_KEYS, report)?;
     let id = fields.text("id", report).and_then(|(id, pos)| {
         let parsed = WorkflowId::parse(&id).map(|id| (id, pos));
@@ -76,25 +80,62 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
         }
         parsed
     });
+    let description = match fields.optional("description") {
+        None => Some(None),
+        Some(node) => fields::text(node, "description", report).map(|(t, _)| Some(t)),
+    };
     let default_enabled = match fields.optional("default_enabled") {
         Some(node) => fields::boolean(node, "default_enabled", report),
         None => Some(false),
     };
+    let shared: Vec<_> = pages
+        .iter()
+        .filter(|p| Some(p.integration) == integration)
+        .flat_map(|p| p.settings.iter())
+        .collect();
+    let shared_ids: Vec<SettingId> = shared.iter().map(|s| s.id.clone()).collect();
+    let own_settings = match fields.optional("settings") {
+        None => Some(Vec::new()),
+        Some(node) => settings::read_list(node, &shared_ids, report),
+    };
+    // A setting no default fills keeps the workflow off until the user fills it in.
+    if let (Some(true), Some(own)) = (default_enabled, &own_settings) {
+        let needed: Vec<&str> = shared
+            .iter()
+            .copied()
+            .chain(own)
+            .filter(|s| s.needs_a_value())
+            .map(|s| s.id.as_str())
+            .collect();
+        if let (false, Some(node)) = (needed.is_empty(), fields.optional("default_enabled")) {
+            report.at(
+                node.pos,
+                Problem::RequiredSettingDefaultEnabled(needed.join(", ")),
+            );
+        }
+    }
+    let readable: Vec<SettingId> = shared_ids
+        .iter()
+        .cloned()
+        .chain(own_settings.iter().flatten().map(|s| s.id.clone()))
+        .collect();
     let trigger = fields
         .required("trigger", report)
         .and_then(|node| read_trigger(node, report));
     let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
     let steps = fields
         .required("steps", report)
-        .and_then(|node| read_steps(node, integration, by_request, report));
+        .and_then(|node| read_steps(node, integration, by_request, &readable, report));
     let ((id, id_pos), (trigger, trigger_pos)) = (id?, trigger?);
     Some(Read {
         workflow: Workflow {
             id,
             name: name?.0,
+            description: description?,
             integration: integration?,
             default_enabled: default_enabled?,
             trigger,
+            settings: own_settings?,
             steps: steps?,
         },
         id_pos,
@@ -144,6 +185,7 @@ fn read_steps(
     node: &Node,
     integration: Option<IntegrationType>,
     by_request: bool,
+    settings: &[SettingId],
     report: &mut Report,
 ) -> Option<Vec<Step>> {
     let items = step_list(node, "steps", report)?;
@@ -163,6 +205,7 @@ fn read_steps(
         requests: &requests,
         in_loop: false,
         by_request,
+        settings,
     };
     reader.list(items, &mut Vec::new(), report)
 }
@@ -257,6 +300,8 @@ struct StepReader<'a> {
     in_loop: bool,
     /// Whether the workflow is request-triggered (`request.*`, `response` steps).
     by_request: bool,
+    /// The settings the workflow reads (`settings.<id>`).
+    settings: &'a [SettingId],
 }
 
 impl StepReader<'_> {
@@ -298,6 +343,7 @@ impl StepReader<'_> {
             requests: self.requests,
             in_loop: self.in_loop,
             by_request: self.by_request,
+            settings: self.settings,
         };
         let kinds: Vec<&'static str> = KINDS
             .iter()

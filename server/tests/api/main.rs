@@ -31,4 +31,5 @@ mod postgres_env;
 mod sdk_user;
 mod storage;
 mod tokens;
+mod user_settings;
 mod vault;

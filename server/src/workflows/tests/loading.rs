@@ -46,6 +46,7 @@ fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
         request: None,
         user_id: "user-1",
         user_meta: &meta,
+        settings: &outputs,
         steps: &outputs,
         statuses: &statuses,
         iteration: None,
