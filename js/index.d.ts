@@ -44,7 +44,11 @@ export declare class ParagonError extends Error {
   code: ParagonErrorCode;
   /** The HTTP status, when the platform (or, for `PROVIDER_ERROR`, the provider) answered with an error. */
   status?: number;
-  /** `PROVIDER_ERROR`: the provider's answer, as `request()` would have resolved with it. */
+  /**
+   * The answer: for `PROVIDER_ERROR` the provider's, as `request()` would have resolved with
+   * it; for `SERVER_ERROR` from `workflow()`, the workflow's own or the platform's
+   * (`{ message, code, … }`).
+   */
   body?: unknown;
 }
 
@@ -58,6 +62,24 @@ export interface ProxyRequestInit {
   headers?: Record<string, string>;
   /** Which of the user's credentials of the integration to use. */
   selectedCredentialId?: string;
+}
+
+/** The options of `workflow()`. */
+export interface WorkflowRequest {
+  /** Sent as JSON, whatever it is (`{}` when absent; a string becomes a JSON string). */
+  body?: JsonValue | object;
+  /** Added to the URL's query, as `URLSearchParams` writes it. */
+  query?: Record<string, string>;
+  /** Headers for the workflow (`Authorization` is always the user token). */
+  headers?: Record<string, string>;
+  /** Which of the user's credentials of the integration to use. */
+  selectedCredentialId?: string;
+}
+
+/** `workflow()`'s answer when the workflow did not answer within its time budget (202). */
+export interface WorkflowExecution {
+  /** The run, which goes on in the background; the app's backend finds it in Task History. */
+  executionId: string;
 }
 
 /**
@@ -250,6 +272,16 @@ export interface Paragon {
    * `PROVIDER_ERROR` carrying `status` and `body`.
    */
   request<T = unknown>(integrationType: string, path: string, init?: ProxyRequestInit): Promise<T | undefined>;
+  /**
+   * Runs the request-triggered workflow `workflowId` (its UUID or deploy id) for the user and
+   * resolves with its answer as the workflow gave it (`undefined` when empty), or with
+   * `{ executionId }` when the workflow did not answer within its time budget and goes on in
+   * the background. Any other status rejects with a ParagonError `SERVER_ERROR` carrying
+   * `status` and `body` (404: no such workflow; 422: not request-triggered, or not connected
+   * or enabled by the user; 500: the run failed, `body.code` `WORKFLOW_FAILED`). An id that is
+   * not one path segment rejects with `INVALID_ARGUMENT` before any request.
+   */
+  workflow<T = unknown>(workflowId: string, request?: WorkflowRequest): Promise<T | WorkflowExecution | undefined>;
   /** Turns a deployed workflow on for the user; calls the `onWorkflowChange` listeners. */
   enableWorkflow(workflowId: string): Promise<void>;
   /** Turns a deployed workflow off for the user; calls the `onWorkflowChange` listeners. */

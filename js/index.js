@@ -214,6 +214,16 @@ export const paragon = Object.freeze({
     return withWasm((w) => w.request(String(type), String(path), init));
   },
 
+  /**
+   * Runs the request-triggered workflow `workflowId` for the user: `request` is `{ body,
+   * query, headers, selectedCredentialId }`, the body always sent as JSON. Resolves with the
+   * workflow's answer (`{ executionId }` when it goes on in the background); an error status
+   * rejects with a ParagonError `SERVER_ERROR` carrying `status` and `body`.
+   */
+  workflow(workflowId, request) {
+    return withWasm((w) => w.workflow(String(workflowId), request));
+  },
+
   /** Disconnects the user's integration `type` (the provider's token is revoked). */
   uninstallIntegration(type) {
     return withWasm((w) => w.uninstallIntegration(String(type)));

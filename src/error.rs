@@ -9,8 +9,6 @@ use paragon_protocol::{
 /// A failed SDK call.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SdkError {
-    /// `configureGlobal` got something that is not an http(s) base URL.
-    InvalidHost(String),
     /// A call that talks to the platform ran before `configureGlobal`.
     NotConfigured,
     /// An argument from JS has the wrong shape.
@@ -77,7 +75,6 @@ impl SdkError {
     /// The stable code apps branch on, set as `error.code` on the JS side.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidHost(_) => code::INVALID_HOST,
             Self::NotConfigured => code::NOT_CONFIGURED,
             Self::InvalidArgument(_) => code::INVALID_ARGUMENT,
             Self::Network(_) => code::NETWORK_ERROR,
@@ -121,9 +118,6 @@ impl SdkError {
     /// padding and integer printing would add kilobytes to the wasm.
     pub fn message(&self) -> String {
         let text: &str = match self {
-            Self::InvalidHost(detail) => {
-                return crate::text::concat(&[message::INVALID_HOST, detail]);
-            }
             Self::NotConfigured => message::NOT_CONFIGURED,
             Self::InvalidArgument(detail) => {
                 return crate::text::concat(&["invalid argument: ", detail]);

@@ -14,7 +14,7 @@ pub fn configure_global(options: JsValue) -> Result<(), JsValue> {
     let host = js::string(&options, "host").ok_or_else(|| {
         SdkError::InvalidArgument("configureGlobal expects { host: string }".into())
     })?;
-    crate::config::configure(&host)?;
+    crate::config::configure(&host);
     Ok(())
 }
 
@@ -133,7 +133,16 @@ pub fn pending_events() -> JsValue {
 /// `paragon.request(type, path, { method, body, headers, selectedCredentialId })`.
 #[wasm_bindgen]
 pub fn request(kind: String, path: String, init: JsValue) -> Promise {
-    js::promise(async move { Ok(crate::request::request(kind, path, init).await?) })
+    js::promise(crate::call::send(crate::request::request(kind, path, init)))
+}
+
+/// `paragon.workflow(workflowId, { body, query, headers, selectedCredentialId })`.
+#[wasm_bindgen]
+pub fn workflow(workflow_id: String, request: JsValue) -> Promise {
+    js::promise(crate::call::send(crate::workflow::workflow(
+        workflow_id,
+        request,
+    )))
 }
 
 /// `paragon.uninstallIntegration(type)`.

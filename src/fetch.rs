@@ -10,7 +10,7 @@
 //! the app's). gloo-net costs the wasm 0.85 KB gzipped this way.
 
 #[cfg(target_arch = "wasm32")]
-pub use imp::{Request, TIMEOUT_MS};
+pub use imp::{Reply, Request, TIMEOUT_MS};
 
 #[cfg(target_arch = "wasm32")]
 mod imp {

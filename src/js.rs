@@ -67,9 +67,11 @@ pub fn parse(text: &str) -> Option<JsValue> {
     js_sys::JSON::parse(text).ok()
 }
 
-/// `JSON.stringify(value)`.
+/// `JSON.stringify(value)`; `None` when it throws (a cycle, a BigInt) or gives `undefined` (a
+/// function, a symbol, `undefined`), which `String::from` would turn into a throw out of the
+/// wasm.
 pub fn stringify(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok().map(String::from)
+    js_sys::JSON::stringify(value).ok()?.as_string()
 }
 
 /// A copy of a JSON-shaped value, so that the app cannot change the SDK's state by mutating

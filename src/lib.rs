@@ -8,10 +8,14 @@
 
 #[cfg(target_arch = "wasm32")]
 mod answers;
+#[cfg(target_arch = "wasm32")]
+mod call;
 pub mod config;
 pub mod error;
 pub mod exports;
 mod fetch;
+#[cfg(target_arch = "wasm32")]
+mod headers;
 #[cfg(target_arch = "wasm32")]
 mod headless;
 pub mod health;
@@ -23,6 +27,7 @@ mod js;
 mod listeners;
 #[cfg(target_arch = "wasm32")]
 mod outbox;
+pub mod path;
 #[cfg(target_arch = "wasm32")]
 mod portal;
 pub mod request;
@@ -33,6 +38,7 @@ pub mod text;
 pub mod token;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
+pub mod workflow;
 
 pub use error::SdkError;
 

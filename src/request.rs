@@ -46,58 +46,22 @@ pub fn answer_of<J>(
     }
 }
 
-/// The path under the integration's API base, without its leading slashes (the proxy's URL
-/// supplies one), or `None` when the browser would resolve it elsewhere: a `.` or `..`
-/// segment (also written `%2e`) or a backslash, which the URL parser reads as a slash, would
-/// take the call, with the user's token, out of the proxy to another endpoint of the
-/// platform (`../../integrations/{id}` is the user's connection). The platform checks the
-/// path it gets too; this one never leaves the proxy's prefix.
-pub fn api_path(path: &str) -> Option<&str> {
-    let path = path.trim_start_matches('/');
-    // Bytes, not `str` methods: their slicing and searching would add `core::fmt`'s `char`
-    // printing and a substring searcher to the wasm.
-    let bytes = path.as_bytes();
-    let end = bytes
-        .iter()
-        .position(|b| *b == b'?' || *b == b'#')
-        .unwrap_or(bytes.len());
-    let before_query = &bytes[..end];
-    let escapes = before_query.contains(&b'\\') || before_query.split(|b| *b == b'/').any(is_dots);
-    (!escapes).then_some(path)
-}
-
-/// Whether a path segment is `.` or `..`, each dot also as `%2e` or `%2E`.
-fn is_dots(segment: &[u8]) -> bool {
-    let mut dots = 0;
-    let mut rest = segment;
-    while let Some((&first, tail)) = rest.split_first() {
-        rest = match (first, tail) {
-            (b'.', _) => tail,
-            (b'%', [b'2', e, more @ ..]) if e.eq_ignore_ascii_case(&b'e') => more,
-            _ => return false,
-        };
-        dots += 1;
-    }
-    dots == 1 || dots == 2
-}
-
 #[cfg(target_arch = "wasm32")]
-pub use imp::request;
+pub(crate) use imp::request;
 
 #[cfg(target_arch = "wasm32")]
 mod imp {
-    use js_sys::{Array, ArrayBuffer, Object};
+    use js_sys::ArrayBuffer;
     use wasm_bindgen::{JsCast, JsValue};
 
-    use super::{Answer, answer_of, api_path, method};
-    use crate::{SdkError, js, session};
+    use super::{Answer, answer_of, method};
+    use crate::{SdkError, call::Call, fetch::Reply, headers, js, path::api_path, session};
 
     /// Paragon's: the platform infers the type of a string body from the body.
     const AUTO_CONTENT_TYPE: &str = "auto";
-    const CREDENTIAL_HEADER: &str = "X-Paragon-Credential";
 
-    /// `request(integrationType, path, init)`.
-    pub async fn request(kind: String, path: String, init: JsValue) -> Result<JsValue, SdkError> {
+    /// `request(integrationType, path, init)`'s call, checked.
+    pub fn request(kind: String, path: String, init: JsValue) -> Result<Call, SdkError> {
         let auth = session::auth()?;
         if session::integration_id(&kind).is_none() {
             return Err(SdkError::UnknownIntegration(kind));
@@ -110,18 +74,17 @@ mod imp {
                 )
             })?,
         };
-        let mut headers = headers(&js::get(&init, "headers"))?;
-        if let Some(id) = js::string(&init, "selectedCredentialId") {
-            headers.push((CREDENTIAL_HEADER.to_owned(), id));
-        }
+        let mut headers = headers::of(&init)?;
         let body = js::get(&init, "body");
         let has_type = headers
             .iter()
             .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
-        let json = if body.is_undefined() || body.is_null() || is_body_init(&body) {
-            None
+        let (json, raw) = if body.is_undefined() || body.is_null() {
+            (None, None)
+        } else if is_body_init(&body) {
+            (None, Some(body))
         } else if js::stringify(&body).is_some() {
-            Some(body.clone())
+            (Some(body), None)
         } else {
             return Err(SdkError::InvalidArgument(
                 "request: the body is neither a string, Blob, FormData, URLSearchParams, \
@@ -129,7 +92,7 @@ mod imp {
                     .into(),
             ));
         };
-        if body.is_string() && !has_type {
+        if raw.as_ref().is_some_and(JsValue::is_string) && !has_type {
             headers.push(("Content-Type".to_owned(), AUTO_CONTENT_TYPE.to_owned()));
         }
         let path = api_path(&path).ok_or_else(|| {
@@ -144,17 +107,25 @@ mod imp {
             "/",
             path,
         ]));
-        let mut call = auth.request(verb, &url);
-        call.headers = &headers;
-        call.body = json.as_ref();
-        if json.is_none() && !body.is_undefined() && !body.is_null() {
-            call.raw_body = Some(&body);
-        }
-        let reply = call.send().await?;
+        Ok(Call {
+            auth,
+            method: verb,
+            url,
+            headers,
+            json,
+            raw,
+            timeout_ms: crate::fetch::TIMEOUT_MS,
+            answer,
+        })
+    }
+
+    /// What `request()` resolves with: the provider's answer (the envelope unwrapped), or a
+    /// `PROVIDER_ERROR` for its error status; the platform's own refusals as they are.
+    fn answer(reply: Reply) -> Result<JsValue, JsValue> {
         if !reply.is_success() && reply.is_platform_error() {
             // Not the provider's answer: the platform refused (not connected, a path outside
             // the API, the token).
-            return Err(reply.error());
+            return Err(reply.error().into());
         }
         // The fetch has parsed the text already (`undefined` when it is not JSON).
         let parsed = |_: &str| Some(reply.body.clone()).filter(|b| !b.is_undefined());
@@ -173,7 +144,8 @@ mod imp {
             status: reply.status,
             detail: js::string(&value, "message").or_else(|| value.as_string()),
             body: value,
-        })
+        }
+        .into())
     }
 
     /// A string, `Blob`, `FormData`, `URLSearchParams`, `ArrayBuffer` or view, which `fetch`
@@ -185,29 +157,6 @@ mod imp {
             || body.is_instance_of::<web_sys::UrlSearchParams>()
             || body.is_instance_of::<ArrayBuffer>()
             || ArrayBuffer::is_view(body)
-    }
-
-    /// The caller's `headers`: a plain object of strings.
-    fn headers(value: &JsValue) -> Result<Vec<(String, String)>, SdkError> {
-        if value.is_undefined() || value.is_null() {
-            return Ok(Vec::new());
-        }
-        let invalid =
-            || SdkError::InvalidArgument("request: headers is an object of strings".into());
-        if !value.is_object() || Array::is_array(value) {
-            return Err(invalid());
-        }
-        // A loop, not `collect::<Result<_, _>>()`: its adapter costs 0.6 KB of wasm.
-        let mut headers = Vec::new();
-        for entry in Object::entries(value.unchecked_ref()).iter() {
-            let pair = Array::from(&entry);
-            let (Some(name), Some(value)) = (pair.get(0).as_string(), pair.get(1).as_string())
-            else {
-                return Err(invalid());
-            };
-            headers.push((name, value));
-        }
-        Ok(headers)
     }
 }
 
@@ -266,35 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn methods_are_the_five_of_rest_in_any_case_and_paths_lose_their_leading_slash() {
+    fn methods_are_the_five_of_rest_in_any_case() {
         assert_eq!(method("post"), Some("POST"));
         assert_eq!(method("Delete"), Some("DELETE"));
         assert_eq!(method("TRACE"), None);
         assert_eq!(method(""), None);
-        assert_eq!(
-            api_path("/crm/v3/objects/contacts"),
-            Some("crm/v3/objects/contacts")
-        );
-        assert_eq!(api_path("crm/v3/x?limit=1"), Some("crm/v3/x?limit=1"));
-        assert_eq!(
-            api_path("crm/v3/x?after=../.."),
-            Some("crm/v3/x?after=../..")
-        );
-        assert_eq!(api_path("crm/v3/a.b/..c"), Some("crm/v3/a.b/..c"));
-    }
-
-    #[test]
-    fn a_path_the_browser_would_resolve_out_of_the_proxy_is_refused() {
-        for path in [
-            "../../integrations/1",
-            "/crm/../../../me",
-            "crm/./x",
-            "crm/%2e%2E/x",
-            "crm/.%2e/x",
-            "crm\\..\\x",
-            "..",
-        ] {
-            assert_eq!(api_path(path), None, "{path}");
-        }
     }
 }

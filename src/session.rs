@@ -384,7 +384,7 @@ mod tests {
              return new Promise((resolve) => setTimeout(() => resolve(globalThis.nextToken), 10));",
         );
         Auth {
-            host: Host::parse("http://platform.test").expect("a host"),
+            host: Host::new("http://platform.test"),
             project_id: "p".into(),
             credential: Rc::new(Credential {
                 token: RefCell::new(token.to_owned()),

@@ -40,7 +40,7 @@ test("getVersion is the package version", async () => {
 test("configureGlobal refuses what is not an http(s) base URL", async () => {
   const { paragon } = await import(entry);
 
-  for (const host of ["", "example.com", "ftp://example.com", "http://x/?a=1", "http://u:p@x", undefined]) {
+  for (const host of ["", "example.com", "ftp://example.com", "http://", "http://a b", "http://x/?a=1", "http://x#y", "http://u:p@x", undefined]) {
     assert.throws(
       () => paragon.configureGlobal({ host }),
       (error) => error.name === "ParagonError" && error.code === "INVALID_HOST",

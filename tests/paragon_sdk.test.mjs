@@ -5,7 +5,7 @@
 // the two it says fail (at once, without a window or a token in a URL), and its logout on 401.
 // The tests run in order and share one user: each builds on the state the previous one left.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
@@ -14,6 +14,7 @@ import { build as viteBuild } from "vite";
 
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
+import { paragonCli } from "./support/paragon.mjs";
 import { newSigningKey, setUpPlatform } from "./support/platform.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -273,6 +274,35 @@ test("request calls HubSpot through the proxy: GET and POST, with the app's head
   assert.deepEqual(headers.authorization, [`Bearer <sandbox access token of hub ${sandbox.hubId}>`]);
   assert.ok(!JSON.stringify(headers).includes(token), "the user token never reaches HubSpot");
   assert.equal(headers["x-paragon-sdk-version"], undefined);
+});
+
+test("workflow runs a request-triggered workflow by its UUID and resolves with its answer; an unknown one is refused", async () => {
+  // The guide's files and one request-triggered workflow, deployed as an app would.
+  const dir = mkdtempSync(path.join(root, "target", "paragon-sdk-workflows-"));
+  cpSync(path.join(root, "examples/hubspot-guide"), dir, { recursive: true });
+  writeFileSync(path.join(dir, "workflows", "echo.yaml"), `id: echo
+name: Answer with the request
+integration: hubspot
+default_enabled: true
+trigger:
+  request: {}
+steps:
+  - id: answer
+    response:
+      status: 201
+      body: { body: "{{request.body}}", tag: "{{request.query.tag}}", via: "{{request.headers.x-acme}}" }
+`);
+  await paragonCli(dataDir, ["deploy", "--project", projectId, dir]);
+  rmSync(dir, { recursive: true, force: true });
+  const echoId = (await sdk("/integrations")).body[0].workflows.find((w) => w.description === "Answer with the request").id;
+  // Paragon's SDK finds a workflow's integration in what it loaded when it authenticated.
+  assert.deepEqual(await call("authenticate", projectId, token), { value: undefined });
+
+  const answered = await call("workflow", echoId, { body: { n: 1 }, query: { tag: "a b" }, headers: { "X-Acme": "t-2" } });
+  assert.deepEqual(answered, { value: { body: { n: 1 }, tag: "a b", via: "t-2" } });
+  // Unknown to Paragon's SDK itself: refused before any request.
+  const unknown = await call("workflow", "echo");
+  assert.match(unknown.error ?? "", /Workflow not found/, JSON.stringify(unknown));
 });
 
 test("uninstallIntegration removes the credential and the subscribed listener hears of it", async () => {

@@ -92,6 +92,16 @@ export async function app(projectId: string, token: string): Promise<void> {
   } catch (e) {
     if (e instanceof ParagonError && e.code === "PROVIDER_ERROR" && e.status === 404) console.log(e.body);
   }
+  const answer = await paragon.workflow<{ id: string }>("create-and-answer", {
+    body: { email: "ada@acme.test" },
+    query: { tag: "x" },
+    headers: { "X-Acme": "1" },
+    selectedCredentialId: "c",
+  });
+  if (answer && "executionId" in answer) console.log(answer.executionId);
+  else if (answer) console.log(answer.id);
+  await paragon.workflow("create-and-answer");
+  await paragon.workflow("create-and-answer", { body: "text" });
   const receipt: EventReceipt = await paragon.event("Contact Created", { email: "ada@acme.test" });
   const runs: number = receipt.runs;
   await paragon.flush();
@@ -122,6 +132,8 @@ const MISUSES = [
   ["workflow-id-type", `paragon.enableWorkflow(7);`],
   ["request-answer-may-be-undefined", `paragon.request<{ id: string }>("hubspot", "/x").then((c) => { const id: string = c.id; });`],
   ["request-header-type", `paragon.request("hubspot", "/x", { headers: { "X-Count": 3 } });`],
+  ["workflow-answer-may-be-in-the-background", `paragon.workflow<{ id: string }>("w").then((a) => { if (a) { const id: string = a.id; } });`],
+  ["workflow-query-type", `paragon.workflow("w", { query: { n: 1 } });`],
   ["outbox-limit-type", `paragon.authenticate("p", "t", { maxPendingEvents: "500" });`],
   ["logout-option-type", `paragon.logout({ keepPendingEvents: "yes" });`],
 ].map(([name, misuse]) => [name, misuse, typecheck(name, misuse + "\n")]);
