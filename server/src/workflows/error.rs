@@ -144,6 +144,10 @@ pub enum Problem {
     ResponseInLoop,
     #[error("`status` must be a whole number from 200 to 599, not {0}")]
     BadStatus(String),
+    #[error(
+        "`status` {0} is how the platform refuses a user token: SDKs would renew the token and call again (running the workflow twice) or log the user out; answer 400, 404, 409 or 422 instead"
+    )]
+    PlatformStatus(u16),
     #[error("a trigger has exactly one of `app_event: <event name>` or `request: {{}}`")]
     TriggerKind,
     #[error(

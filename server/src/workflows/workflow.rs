@@ -476,6 +476,15 @@ fn read_response(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<R
         .or_else(|| {
             report.at(node.pos, Problem::BadStatus(node.to_json().to_string()));
             None
+        })
+        .and_then(|status| {
+            // Clients read these as refusals of the user token: the platform's SDK renews the
+            // token and sends the request again (a second run), Paragon's logs the user out.
+            if matches!(status, 401 | 403) {
+                report.at(node.pos, Problem::PlatformStatus(status));
+                return None;
+            }
+            Some(status)
         }),
     };
     let body = match answer.optional("body") {

@@ -143,6 +143,14 @@ fn a_bad_status_or_key_of_a_response_is_reported_at_its_line() {
         let errors = with_change("      status: 201\n", &format!("      status: {bad}\n")).errors();
         assert_reported!(errors, FILE, 13, Problem::BadStatus(_));
     }
+    for platform in ["401", "403"] {
+        let errors = with_change(
+            "      status: 201\n",
+            &format!("      status: {platform}\n"),
+        )
+        .errors();
+        assert_reported!(errors, FILE, 13, Problem::PlatformStatus(_));
+    }
     let errors = with_change("      status: 201\n", "      headers: {}\n").errors();
     assert_reported!(errors, FILE, 13, Problem::UnknownKey { .. });
 }
