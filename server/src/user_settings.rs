@@ -79,7 +79,8 @@ impl Saved {
 }
 
 /// What `workflow` (deployed as `id`) reads as `settings.*`: each setting's saved value, else
-/// its default; settings with neither are absent.
+/// its default, else `null` (a setting the user left empty is a value, not a missing variable:
+/// it renders as nothing, and an action leaves that property out).
 pub fn values_for(
     bundle: &Bundle,
     workflow: &Workflow,
@@ -98,9 +99,10 @@ pub fn values_for(
         .chain(workflow.settings.iter().map(|s| (s, &own)))
     {
         let value = from.get(setting.id.as_str()).or(setting.default.as_ref());
-        if let Some(value) = value {
-            values.insert(setting.id.to_string(), value.clone());
-        }
+        values.insert(
+            setting.id.to_string(),
+            value.cloned().unwrap_or(Value::Null),
+        );
     }
     values
 }
@@ -115,7 +117,7 @@ pub fn missing(
     let values = values_for(bundle, workflow, id, saved);
     bundle
         .settings_of(workflow)
-        .filter(|s| s.required && !values.contains_key(s.id.as_str()))
+        .filter(|s| s.required && values.get(s.id.as_str()).is_none_or(Value::is_null))
         .map(|s| s.title.clone())
         .collect()
 }
@@ -184,12 +186,10 @@ mod tests {
         let bundle = bundle();
         let workflow = &bundle.workflows[0];
         let mut saved = Saved::default();
+        let empty = values_for(&bundle, workflow, &id(), &saved);
         assert_eq!(
-            values_for(&bundle, workflow, &id(), &saved),
-            json!({"stage": "lead"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default()
+            Value::Object(empty),
+            json!({"owner": null, "stage": "lead", "vip": null})
         );
         assert_eq!(missing(&bundle, workflow, &id(), &saved), ["Owner", "VIP"]);
 

@@ -29,24 +29,45 @@ fn the_guide_example_loads_as_the_design_describes() {
     let keys: Vec<&str> = step.input.iter().map(|(key, _)| key).collect();
     assert_eq!(
         keys,
-        ["email", "firstname", "lastname", "company", "jobtitle"]
+        [
+            "email",
+            "firstname",
+            "lastname",
+            "company",
+            "jobtitle",
+            "lifecyclestage",
+            "hubspot_owner_id"
+        ]
     );
+    let settings: Vec<&str> = bundle
+        .settings_of(workflow)
+        .map(|s| s.id.as_str())
+        .collect();
+    assert_eq!(settings, ["owner", "lifecycle_stage"]);
 }
 
 #[test]
-fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
+fn the_guide_example_payload_becomes_the_five_hubspot_properties_and_the_default_stage() {
     let bundle = load_dir(&guide_dir()).expect("the example deploys");
     let (event, step) = (&bundle.events[0], &bundle.workflows[0].steps[0]);
     let StepKind::Action(step) = &step.kind else {
         panic!("an action step");
     };
     let (meta, outputs, statuses) = (Map::new(), Map::new(), Map::new());
+    // A user who chose nothing: the stage's default, no owner.
+    let id = crate::ids::WorkflowId::parse("w").expect("an id");
+    let settings = crate::user_settings::values_for(
+        &bundle,
+        &bundle.workflows[0],
+        &id,
+        &crate::user_settings::Saved::default(),
+    );
     let ctx = Context {
         event: &event.example,
         request: None,
         user_id: "user-1",
         user_meta: &meta,
-        settings: &outputs,
+        settings: &settings,
         steps: &outputs,
         statuses: &statuses,
         iteration: None,
@@ -69,6 +90,7 @@ fn the_guide_example_payload_becomes_the_five_hubspot_properties() {
             ("firstname", "Ada"),
             ("jobtitle", "Engineer"),
             ("lastname", "Lovelace"),
+            ("lifecyclestage", "lead"),
         ]
     );
 }
