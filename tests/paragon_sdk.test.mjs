@@ -305,6 +305,23 @@ steps:
   assert.match(unknown.error ?? "", /Workflow not found/, JSON.stringify(unknown));
 });
 
+test("updateIntegrationUserSettings and updateWorkflowUserSettings save the user's settings on the platform", async () => {
+  const owners = (await sdk("/integrations/hubspot/sources/owners")).body.data;
+  assert.ok(owners.length > 0, JSON.stringify(owners));
+  const shared = await call("updateIntegrationUserSettings", "hubspot", { owner: owners[0].value });
+  const own = await call("updateWorkflowUserSettings", "hubspot", workflowId, { lifecycle_stage: "customer" });
+  const wrong = await call("updateWorkflowUserSettings", "hubspot", workflowId, { lifecycle_stage: "partner" });
+
+  assert.equal(shared.error, undefined, shared.error);
+  assert.equal(own.error, undefined, own.error);
+  const hubspot = (await sdk("/me")).body.integrations.hubspot;
+  assert.deepEqual(hubspot.sharedSettings, { owner: owners[0].value });
+  assert.equal(hubspot.workflowSettings[workflowId].settings.lifecycle_stage, "customer");
+  // The platform checks every value: a choice the dropdown does not have is refused, and kept out.
+  assert.ok(wrong.error || wrong.value?.errors?.length, JSON.stringify(wrong));
+  assert.equal((await sdk("/me")).body.integrations.hubspot.workflowSettings[workflowId].settings.lifecycle_stage, "customer");
+});
+
 test("uninstallIntegration removes the credential and the subscribed listener hears of it", async () => {
   const revocations = (await sandbox.knob("GET", "/counters")).revocations;
 
