@@ -455,7 +455,7 @@
       return refresh().then(function () {
         tell({ type: MESSAGE.installed, integrationId: integration.id, integrationType: integrationType, credentialId: state.credentialId });
         notice("ok", name() + " is connected. Turn on the workflows you want in Configuration.", [
-          { id: "configure", label: "Open Configuration", run: function () { selectTab("configuration", true); clearNotice(); } },
+          { id: "configure", label: "Open Configuration", run: function () { selectTab("configuration", true); } },
         ]);
       });
     }
@@ -617,6 +617,8 @@
 
   var TABS = ["overview", "configuration"];
   function selectTab(which, focus) {
+    // "Connected: turn on workflows in Configuration" has done its job once a tab is chosen.
+    if ($("notice").dataset.kind === "ok") clearNotice();
     TABS.forEach(function (other) {
       var tab = $("tab-" + other);
       var selected = other === which;
