@@ -147,7 +147,10 @@ test("the portal and installIntegration connect with third-party cookies blocked
     await popup.locator("#grant").click();
     await portal.locator('body[data-connected="true"]').waitFor();
     assert.equal(await credentialStatus(user), "VALID");
+    // Disconnect is in the connection's menu and asks first.
+    await portal.locator("#account-menu-button").click();
     await portal.locator("#disconnect").click();
+    await portal.locator("#confirm-disconnect").click();
     await portal.locator('body[data-connected="false"]').waitFor();
 
     // Headless, from the app's page.

@@ -1,65 +1,130 @@
 // The Connect Portal in headless Chromium on three origins: a page of "the app" frames `/ui`
-// of the platform, hands it the user token over a MessageChannel, and the user connects the
-// sandbox HubSpot through the consent popup; then the attacks on the portal's messages and framing.
+// of the platform as the SDK does (an overlay, the frame at most 720 × 600), hands it the user
+// token over a MessageChannel, and the user connects the sandbox HubSpot through the consent
+// popup; then what the portal does when things go another way (a closed window, Cancel, a
+// denied consent, Escape, Disconnect's confirmation, a failed save), its look at desktop and
+// phone widths with axe-core's rules, and the attacks on the portal's messages and framing.
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { after, before, test } from "node:test";
 
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
+import { SCREENSHOTS } from "./support/env.mjs";
 import { CLIENT_SECRET, setUpPlatform } from "./support/platform.mjs";
 
+const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-// The app's page: frames the portal and does the SDK's side of the handshake. The token is
-// handed over by the test through `evaluate`, never through a URL.
-const APP_PAGE = `<!doctype html><title>Acme CRM</title><body>
+// The app's page: frames the portal in an overlay sized as the SDK's, and does the SDK's side
+// of the handshake; `close` from the portal removes the overlay, as `closePortal()` does. The
+// token is handed over by the test through `evaluate`, never through a URL.
+const APP_PAGE = `<!doctype html><title>Acme CRM</title>
+<style>
+  body { margin: 0; font-family: sans-serif; }
+  #overlay { position: fixed; inset: 0; background: rgba(0,0,0,.45); display: flex; align-items: center; justify-content: center; }
+  #portal { width: min(720px, 100%); height: min(600px, 100%); border: 0; border-radius: 8px; background: #fff; }
+</style>
+<body><h1>Acme CRM</h1>
 <script>
   window.messages = [];
   window.openPortal = (platform, projectId, token) => new Promise((resolve) => {
+    const overlay = document.createElement("div");
+    overlay.id = "overlay";
     const iframe = document.createElement("iframe");
     iframe.id = "portal";
-    iframe.style = "width: 640px; height: 480px";
+    iframe.title = "Connect Portal";
     iframe.src = platform + "/ui?projectId=" + projectId + "&integration=hubspot&origin=" + encodeURIComponent(location.origin);
     iframe.addEventListener("load", () => {
       const channel = new MessageChannel();
-      channel.port1.onmessage = (event) => window.messages.push(event.data);
+      channel.port1.onmessage = (event) => {
+        window.messages.push(event.data);
+        if (event.data.type === "close") overlay.remove();
+      };
       iframe.contentWindow.postMessage({ type: "paragon:init", nonce: "n-1", token, integration: "hubspot" }, platform, [channel.port2]);
       resolve();
     }, { once: true });
-    document.body.appendChild(iframe);
+    overlay.appendChild(iframe);
+    document.body.appendChild(overlay);
   });
 </script></body>`;
 
-let sandbox, app, evil, platform, browser, projectId, token, dataDir;
+const DESKTOP = { width: 1200, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let sandbox, app, evil, platform, browser, projectId, signToken;
 const browserUrls = [];
+const userTokens = [];
 
 before(async () => {
   app = await startApp({ "/": APP_PAGE });
   evil = await startApp({ "/": APP_PAGE });
-  let signToken;
-  ({ sandbox, platform, dataDir, projectId, signToken } = await setUpPlatform(app.origin));
-  token = await signToken("user-1");
+  ({ sandbox, platform, projectId, signToken } = await setUpPlatform(app.origin));
   browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 after(() => stopAll(browser, platform, sandbox, app, evil));
 
-async function newContext() {
-  const context = await browser.newContext();
+async function newUser(sub) {
+  const token = await signToken(sub);
+  userTokens.push(token);
+  return token;
+}
+
+async function newContext(viewport = DESKTOP) {
+  const context = await browser.newContext({ viewport });
   context.on("request", (request) => browserUrls.push(request.url()));
   return context;
 }
 
-async function openPortal(context, origin = app.origin) {
+/** Opens the app's page and the portal for `token`; resolves once the portal has loaded the user. */
+async function openPortal(context, token, origin = app.origin) {
   const page = await context.newPage();
+  page.flowIds = [];
+  page.on("response", async (response) => {
+    if (response.request().method() === "POST" && response.url().endsWith("/sdk/oauth/flows")) {
+      page.flowIds.push((await response.json()).flowId);
+    }
+  });
   await page.goto(`${origin}/`);
   await page.evaluate(([p, id, t]) => window.openPortal(p, id, t), [platform.url, projectId, token]);
   const portal = page.frameLocator("#portal");
   await portal.locator('body[data-state="ready"]').waitFor();
+  await portal.locator("#connect:not([disabled]), #connected:not([hidden])").first().waitFor();
   return { page, portal };
 }
 
-async function me() {
+/** The portal's frame, for `evaluate`. */
+function portalFrame(page) {
+  return page.frames().find((f) => f.url().startsWith(`${platform.url}/ui`));
+}
+
+/** Presses Connect; resolves with the popup once it shows HubSpot's consent page. */
+async function pressConnect(context, portal) {
+  await portal.locator("#connect:not([disabled])").waitFor();
+  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
+  // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
+  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
+  return popup;
+}
+
+async function connectUser(context, portal) {
+  const popup = await pressConnect(context, portal);
+  await popup.locator("#grant").click();
+  await portal.locator('body[data-connected="true"]').waitFor();
+}
+
+async function me(token) {
   const response = await fetch(`${platform.url}/projects/${projectId}/sdk/me`, { headers: { Authorization: `Bearer ${token}` } });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+async function flowState(token, flowId) {
+  const response = await fetch(`${platform.url}/projects/${projectId}/sdk/oauth/flows/${flowId}`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(response.status, 200);
   return response.json();
 }
@@ -69,60 +134,298 @@ async function waitForMessage(page, type) {
   return page.evaluate((t) => window.messages.find((m) => m.type === t), type);
 }
 
-test("a user connects HubSpot through the portal and the consent popup, then disconnects", async () => {
-  const context = await newContext();
-  const { page, portal } = await openPortal(context);
-  await portal.getByRole("button", { name: "Connect" }).waitFor();
-  await portal.locator("#connect:not([disabled])").waitFor();
+const text = async (locator) => (await locator.textContent()).replace(/\s+/g, " ").trim();
 
-  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
-  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
-  assert.ok(popup.url().startsWith(sandbox.url), `the popup shows HubSpot's consent page: ${popup.url()}`);
+test("a user connects HubSpot through the portal and the consent popup, sees the account as the app names it, then disconnects after confirming", async () => {
+  const token = await newUser("user-1");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+  await portal.getByRole("button", { name: "Connect", exact: true }).waitFor();
+
+  const popup = await pressConnect(context, portal);
   assert.match(await popup.content(), /Acme CRM/);
+  assert.equal(await text(portal.locator("#waiting-text")), "Waiting for HubSpot…");
   await popup.locator("#grant").click();
 
   const installed = await waitForMessage(page, "installed");
   assert.equal(installed.integrationType, "hubspot");
   assert.ok(installed.credentialId);
   await portal.locator('body[data-connected="true"]').waitFor();
-  assert.match(await portal.locator("#account").textContent(), /ada@acme\.test|70001/);
-  const user = await me();
+  // The name the demo app gives it too (www/app.js): "HubSpot account <hub id>".
+  assert.equal(await text(portal.locator("#connected-text")), `Connected as HubSpot account ${sandbox.hubId}`);
+  const user = await me(token);
   assert.equal(user.integrations.hubspot.credentialStatus, "VALID");
   assert.equal(user.integrations.hubspot.providerId, String(sandbox.hubId));
 
-  await portal.locator("#disconnect").click();
+  // Disconnect is in the connection's menu and asks first: Cancel keeps the connection.
+  await portal.getByRole("button", { name: "Manage the connection" }).click();
+  await portal.getByRole("menuitem", { name: "Disconnect" }).click();
+  const dialog = portal.getByRole("alertdialog", { name: "Disconnect HubSpot?" });
+  await dialog.waitFor();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.waitForTimeout(300);
+  assert.equal((await me(token)).integrations.hubspot.credentialStatus, "VALID", "Cancel keeps the connection");
+  assert.equal(await page.evaluate(() => window.messages.some((m) => m.type === "uninstalled")), false);
+
+  // Confirm disconnects.
+  await portal.getByRole("button", { name: "Manage the connection" }).click();
+  await portal.getByRole("menuitem", { name: "Disconnect" }).click();
+  await dialog.getByRole("button", { name: "Disconnect" }).click();
   await waitForMessage(page, "uninstalled");
-  assert.equal((await me()).integrations.hubspot.credentialStatus ?? null, null);
+  await portal.locator('body[data-connected="false"]').waitFor();
+  assert.equal((await me(token)).integrations.hubspot.credentialStatus ?? null, null);
   const counters = await sandbox.knob("GET", "/counters");
   assert.ok(counters.revocations >= 1, `the sandbox saw the revocation: ${JSON.stringify(counters)}`);
+  await portal.locator("#connect:not([disabled])").waitFor();
 
   const storage = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
   assert.ok(!storage.includes(token), "no token in the app's storage");
   await context.close();
 });
 
-test("the Configuration tab lists the deployed workflow and toggles it for the user", async () => {
+test("the workflows' switches are disabled until the user connects; then a toggle is saved and says so", async () => {
+  const token = await newUser("user-workflows");
   const context = await newContext();
-  const { page, portal } = await openPortal(context);
+  const { page, portal } = await openPortal(context, token);
 
   await portal.getByRole("tab", { name: "Configuration" }).click();
-  const toggle = portal.getByRole("checkbox", { name: "Sync new contacts to HubSpot" });
+  const toggle = portal.getByRole("switch", { name: "Sync new contacts to HubSpot" });
   await toggle.waitFor();
-  assert.equal(await toggle.isChecked(), false, "default_enabled is false");
-  await toggle.check();
+  assert.equal(await toggle.isDisabled(), true, "no toggling before connecting");
+  assert.equal(await toggle.getAttribute("aria-checked"), "false", "default_enabled is false");
+  assert.equal(await text(portal.locator("#workflows-locked")), "Connect HubSpot to turn workflows on.");
+  await toggle.click({ force: true }).catch(() => {});
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.messages.some((m) => m.type === "workflow-changed")), false);
 
+  await connectUser(context, portal);
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  assert.equal(await toggle.isEnabled(), true);
+  assert.equal(await portal.locator("#workflows-locked").isVisible(), false);
+  await toggle.click();
   const changed = await waitForMessage(page, "workflow-changed");
   assert.deepEqual(changed.workflowStateChange, { enabled: true });
+  await portal.locator(".workflow-state", { hasText: "Saved" }).waitFor();
+  assert.equal(await toggle.getAttribute("aria-checked"), "true");
   const listed = await (await fetch(`${platform.url}/projects/${projectId}/sdk/integrations`, { headers: { Authorization: `Bearer ${token}` } })).json();
   assert.equal(listed[0].workflows[0].enabled, true);
   assert.equal(listed[0].workflows[0].id, changed.workflowId);
-  await toggle.uncheck();
+
+  // A save that fails is said in plain words with a way forward, and the switch goes back.
+  await context.route("**/sdk/workflows/**", (route) => route.abort());
+  await toggle.click();
+  const failure = portal.locator('.workflow-state[data-kind="error"]');
+  await failure.waitFor();
+  assert.match(await text(failure), /^Couldn't save this change\. We couldn't reach the server\. Check your internet connection, then try again\. Try again$/);
+  assert.equal(await toggle.getAttribute("aria-checked"), "true", "the switch shows what is saved");
+  await context.unroute("**/sdk/workflows/**");
+  await failure.getByRole("button", { name: "Try again" }).click();
+  await portal.locator(".workflow-state", { hasText: "Saved" }).waitFor();
+  assert.equal(await toggle.getAttribute("aria-checked"), "false");
   await page.waitForFunction(() => window.messages.filter((m) => m.type === "workflow-changed").length === 2);
   await context.close();
 });
 
+test("closing HubSpot's window brings Connect back; the abandoned flow ends when the user connects again", async () => {
+  const token = await newUser("user-closes");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+
+  const popup = await pressConnect(context, portal);
+  await portal.locator("#waiting:not([hidden])").waitFor();
+  assert.equal(await portal.locator("#connect").isVisible(), false, "no second Connect while waiting");
+  await popup.close();
+
+  const notice = portal.locator("#notice");
+  await notice.getByText("HubSpot's window was closed before the connection finished. Connect again when you are ready.").waitFor({ timeout: 5_000 });
+  await portal.locator("#connect:not([disabled])").waitFor();
+  assert.equal(await portal.locator("#waiting").isVisible(), false);
+  const [abandoned] = page.flowIds;
+  assert.equal((await flowState(token, abandoned)).status, "pending", "a window that only looked closed may still finish");
+
+  // Connect again: a fresh flow, and the abandoned one is ended.
+  await connectUser(context, portal);
+  assert.equal(page.flowIds.length >= 2, true, "a fresh flow was prepared");
+  assert.notEqual(page.flowIds[1], abandoned);
+  assert.equal((await flowState(token, abandoned)).status, "failed", "the abandoned flow was ended");
+  assert.equal((await me(token)).integrations.hubspot.credentialStatus, "VALID");
+  await context.close();
+});
+
+test("Cancel while waiting for HubSpot abandons the flow and brings Connect back; a consent given later in that window stores nothing", async () => {
+  const token = await newUser("user-cancels");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+
+  const popup = await pressConnect(context, portal);
+  await portal.getByRole("button", { name: "Cancel" }).click();
+  await portal.locator("#connect:not([disabled])").waitFor();
+  assert.equal(await portal.locator("#waiting").isVisible(), false);
+  assert.equal((await flowState(token, page.flowIds[0])).status, "failed", "the flow was ended on the platform");
+
+  // HubSpot's window cut its opener, so the portal cannot close it; granting there now
+  // connects nothing.
+  if (!popup.isClosed()) {
+    await popup.locator("#grant").click();
+    await popup.waitForURL((url) => url.href.startsWith(`${platform.url}/oauth/callback`));
+    assert.match(await popup.locator("main").textContent(), /Cannot connect/);
+  }
+  assert.equal((await me(token)).integrations.hubspot?.credentialStatus ?? null, null);
+  assert.equal(await page.evaluate(() => window.messages.some((m) => m.type === "installed")), false);
+
+  // Connect works again, with a fresh flow.
+  await connectUser(context, portal);
+  assert.notEqual(page.flowIds.at(-1), page.flowIds[0]);
+  await context.close();
+});
+
+test("a denied consent is said in plain words, with Connect available again", async () => {
+  const token = await newUser("user-denies");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+
+  const popup = await pressConnect(context, portal);
+  await Promise.all([popup.waitForEvent("close", { timeout: 10_000 }), popup.locator("#deny").click()]);
+
+  const notice = portal.locator("#notice");
+  await notice.waitFor();
+  assert.equal(await text(portal.locator("#notice-text")), "You cancelled the connection to HubSpot. Connect again when you are ready.");
+  const shown = await text(notice);
+  for (const raw of ["access_denied", "denied access", "error_description", "reference"]) {
+    assert.ok(!shown.toLowerCase().includes(raw.toLowerCase()), `${raw} is not shown: ${shown}`);
+  }
+  await portal.locator("#connect:not([disabled])").waitFor();
+  await portal.locator("#connect:focus").waitFor(); // the way forward has the focus
+  const state = await flowState(token, page.flowIds[0]);
+  assert.equal(state.status, "failed");
+  assert.equal(state.reason, "denied");
+  const error = await waitForMessage(page, "error");
+  assert.equal(error.reason, "denied");
+  assert.equal((await me(token)).integrations.hubspot?.credentialStatus ?? null, null);
+  await context.close();
+});
+
+test("Escape closes the portal; in the connection's menu it closes the menu first", async () => {
+  const token = await newUser("user-escape");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+  await connectUser(context, portal);
+
+  // The menu is keyboard-operable: Enter opens it on its first item, Escape closes it only.
+  const menuButton = portal.getByRole("button", { name: "Manage the connection" });
+  await menuButton.focus();
+  await page.keyboard.press("Enter");
+  await portal.getByRole("menu").waitFor();
+  assert.equal(await menuButton.getAttribute("aria-expanded"), "true");
+  assert.equal(await portalFrame(page).evaluate(() => document.activeElement.id), "disconnect");
+  await page.keyboard.press("Escape");
+  await portal.getByRole("menu").waitFor({ state: "hidden" });
+  assert.equal(await portalFrame(page).evaluate(() => document.activeElement.id), "account-menu-button");
+  assert.equal(await page.evaluate(() => window.messages.some((m) => m.type === "close")), false);
+
+  // Escape in the confirmation cancels it, and nothing is disconnected.
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await portal.getByRole("alertdialog").waitFor();
+  await page.keyboard.press("Escape");
+  await portal.getByRole("alertdialog").waitFor({ state: "hidden" });
+  assert.equal((await me(token)).integrations.hubspot.credentialStatus, "VALID");
+
+  await page.keyboard.press("Escape");
+  await waitForMessage(page, "close");
+  await page.locator("#portal").waitFor({ state: "detached" });
+  await context.close();
+});
+
+test("Escape while waiting for HubSpot closes the portal and abandons the flow", async () => {
+  const token = await newUser("user-escape-waiting");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+  await pressConnect(context, portal);
+  await portal.locator("#cancel").focus();
+  await page.keyboard.press("Escape");
+  await waitForMessage(page, "close");
+  await page.waitForFunction(() => !document.getElementById("portal"));
+  const deadline = Date.now() + 5_000;
+  while ((await flowState(token, page.flowIds[0])).status !== "failed" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await flowState(token, page.flowIds[0])).status, "failed");
+  await context.close();
+});
+
+/** Runs axe-core's rules in the portal's frame; fails on a serious or critical violation. */
+async function assertAccessible(page, state) {
+  const frame = portalFrame(page);
+  if (!(await frame.evaluate(() => typeof window.axe === "object"))) await frame.evaluate(AXE);
+  const results = await frame.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`),
+    [],
+    `axe-core in the state "${state}"`,
+  );
+}
+
+/** Nothing of the portal is off-screen horizontally: no sideways scroll, every visible control inside. */
+async function assertFits(page, state) {
+  const outside = await portalFrame(page).evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    if (document.documentElement.scrollWidth > width) found.push(`the page scrolls sideways (${document.documentElement.scrollWidth} > ${width})`);
+    for (const element of document.querySelectorAll("button, [role=switch], h1, p, li")) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue;
+      if (box.left < 0 || box.right > width + 0.5) found.push(`${element.id || element.className || element.tagName}: ${Math.round(box.left)}..${Math.round(box.right)} of ${width}`);
+    }
+    return found;
+  });
+  assert.deepEqual(outside, [], `off-screen in the state "${state}"`);
+}
+
+for (const [label, viewport] of [["desktop", DESKTOP], ["390", PHONE]]) {
+  test(`the portal's states at ${label} px: screenshots, nothing off-screen, no serious axe-core violation`, async () => {
+    const token = await newUser(`user-look-${label}`);
+    const context = await newContext(viewport);
+    const { page, portal } = await openPortal(context, token);
+    const shoot = async (state) => {
+      await assertFits(page, state);
+      await assertAccessible(page, state);
+      await page.screenshot({ path: path.join(SCREENSHOTS, `portal-${label}-${state}.png`) });
+    };
+
+    await shoot("not-connected");
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    await shoot("configuration-not-connected");
+    await portal.getByRole("tab", { name: "Overview" }).click();
+
+    const popup = await pressConnect(context, portal);
+    await page.bringToFront();
+    await shoot("waiting");
+    await Promise.all([popup.waitForEvent("close", { timeout: 10_000 }), popup.locator("#deny").click()]);
+    await portal.locator("#notice").waitFor();
+    await portal.locator("#connect:not([disabled])").waitFor();
+    await shoot("denied");
+
+    await connectUser(context, portal);
+    await page.bringToFront();
+    await shoot("connected");
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    await portal.getByRole("switch").click();
+    await portal.locator(".workflow-state", { hasText: "Saved" }).waitFor();
+    await shoot("configuration");
+    await portal.getByRole("tab", { name: "Overview" }).click();
+    await portal.getByRole("button", { name: "Manage the connection" }).click();
+    await portal.getByRole("menu").waitFor();
+    await shoot("menu");
+    await portal.getByRole("menuitem", { name: "Disconnect" }).click();
+    await portal.getByRole("alertdialog").waitFor();
+    await shoot("confirmation");
+    await context.close();
+  });
+}
+
 test("an init message from a window that is not the framing page is ignored", async () => {
+  const token = await newUser("user-1");
   const context = await newContext();
   for (const origin of [evil.origin, app.origin]) {
     const page = await context.newPage();
@@ -146,12 +449,10 @@ test("an init message from a window that is not the framing page is ignored", as
 });
 
 test("a forged completion message from another window changes nothing", async () => {
+  const token = await newUser("user-forged");
   const context = await newContext();
-  const { page, portal } = await openPortal(context);
-  await portal.locator("#connect:not([disabled])").waitFor();
-  const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
-  // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
-  await popup.waitForURL((url) => url.href.startsWith(sandbox.url));
+  const { page, portal } = await openPortal(context, token);
+  const popup = await pressConnect(context, portal);
 
   // The app page (not the popup, not the platform's origin) claims the flow is done.
   await page.evaluate((p) => {
@@ -160,7 +461,7 @@ test("a forged completion message from another window changes nothing", async ()
   await page.waitForTimeout(500);
 
   assert.equal(await page.evaluate(() => window.messages.some((m) => m.type === "installed")), false);
-  assert.notEqual((await me()).integrations.hubspot.credentialStatus, "VALID");
+  assert.notEqual((await me(token)).integrations.hubspot?.credentialStatus, "VALID");
   await popup.close();
   await context.close();
 });
@@ -184,7 +485,7 @@ test("a page of an origin not in the project's list cannot frame the portal (CSP
 
 test("no URL the browser requested or the sandbox received holds a token or the client secret", async () => {
   const tokens = await sandbox.knob("GET", `/accounts/${sandbox.hubId}/tokens`);
-  const secrets = [token, CLIENT_SECRET, ...tokens.accessTokens, ...tokens.refreshTokens];
+  const secrets = [...userTokens, CLIENT_SECRET, ...tokens.accessTokens, ...tokens.refreshTokens];
   assert.ok(tokens.accessTokens.length > 0 && tokens.refreshTokens.length > 0, "the connect test issued tokens");
   const received = (await sandbox.knob("GET", "/requests")).map((r) => r.path ?? r.url ?? JSON.stringify(r));
 

@@ -176,22 +176,30 @@ test("without a tokenProvider a refused token rejects with an AuthenticationErro
 
 // The portal calls the platform with the token the SDK handed it; when that token is refused
 // while the portal is open, the portal asks the SDK over its port and retries once.
-// "ready" comes before the portal's first requests answer: wait for the workflows they list,
-// so that the refusal under test is the toggle's, not the portal's first load.
+// The workflows' switches work once the user is connected: the user connects first through the
+// portal and the sandbox's consent, then the portal's token is refused on the toggle.
 async function portalLoaded(page) {
-  await page.frameLocator("#paragon-connect-portal").locator("input[data-workflow-id]").first().waitFor({ state: "attached" });
+  const portal = page.frameLocator("#paragon-connect-portal");
+  await portal.locator("#connect:not([disabled])").waitFor();
+  const [popup] = await Promise.all([page.context().waitForEvent("page"), portal.locator("#connect").click()]);
+  await popup.locator("#grant").click();
+  await portal.locator('body[data-connected="true"]').waitFor();
+  await portal.locator('[role="switch"]:not([disabled])').first().waitFor({ state: "attached" });
 }
 
 async function toggleWorkflowInPortal(page) {
   const portal = page.frameLocator("#paragon-connect-portal");
   await portal.locator('body[data-state="ready"]').waitFor();
   await portal.locator("#tab-configuration").click();
-  const toggle = portal.locator("input[data-workflow-id]").first();
-  // A click, not `check()`: a refused change unchecks the box again at once. The portal
-  // disables the box inside the click's change handler until the platform has answered.
+  const toggle = portal.locator('[role="switch"]').first();
+  // The switch is busy until the platform has answered; a refused change turns it back.
   await toggle.click();
-  await toggle.locator("xpath=self::*[not(@disabled)]").waitFor();
-  return { checked: await toggle.isChecked(), error: await portal.locator("#error").textContent() };
+  await toggle.locator("xpath=self::*[not(@aria-busy)]").waitFor();
+  const state = portal.locator(".workflow-state").first();
+  return {
+    checked: (await toggle.getAttribute("aria-checked")) === "true",
+    error: (await state.getAttribute("data-kind")) === "error" ? await state.textContent() : "",
+  };
 }
 
 test("the open portal gets a renewed token from the SDK when the platform refuses its own", async () => {
@@ -229,6 +237,8 @@ test("without a tokenProvider the portal shows the platform's refusal and change
 
   const result = await toggleWorkflowInPortal(page);
   assert.equal(result.checked, false, "the toggle went back");
-  assert.match(result.error, /./, "the portal says why");
+  assert.match(result.error, /^Couldn't save this change\. Your session with Acme CRM has ended\./, "the portal says why, in plain words");
+  // The way forward: Close, in the portal's message.
+  await page.frameLocator("#paragon-connect-portal").locator("#notice").getByRole("button", { name: "Close" }).waitFor();
   assert.equal(await page.evaluate(() => window.providerCalls), 0);
 });

@@ -232,6 +232,26 @@ pub struct FlowState {
     pub error: Option<String>,
 }
 
+/// What the platform answers for `GET` and `DELETE …/sdk/oauth/flows/{flowId}`: the
+/// [`FlowState`] fields and, for a flow that failed because the user turned the consent down on
+/// the provider's page (the provider answered `error=access_denied`), `"reason": "denied"`.
+/// The status of such a flow stays `failed`, so a client that knows only `pending`, `done` and
+/// `failed` ends it as a failure; a client that reads `reason` can tell a choice of the user from
+/// an error. `reason` is absent otherwise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowAnswer {
+    /// The fields every client reads.
+    #[serde(flatten)]
+    pub state: FlowState,
+    /// [`FLOW_DENIED`] when the user denied the consent; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// [`FlowAnswer::reason`] of a flow the user denied on the provider's consent page.
+pub const FLOW_DENIED: &str = "denied";
+
 /// `POST /projects/{pid}/sdk/events/trigger` (also under `/v2/`): an App Event, sent with an
 /// `Idempotency-Key`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -9,3 +9,5 @@ export const PARAGON_BIN = process.env.PARAGON_BIN ?? path.join(root, "target/de
 export const SANDBOX_BIN = process.env.SANDBOX_BIN ?? path.join(root, "target/debug/hubspot-sandbox");
 export const PKG_DIR = process.env.PARAGON_PKG ?? path.join(root, "pkg");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// Where the portal's tests save their screenshots (beside the demo walk's, under target/e2e/).
+export const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS ?? path.join(root, "target/e2e/portal");

@@ -94,13 +94,16 @@ async function walkUser(page, user, contact, pictures = {}) {
     await popup.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${user.id}-consent-popup.png`) });
     await popup.locator("#grant").click();
     await portal.locator('body[data-connected="true"]').waitFor();
+    assert.equal((await portal.locator("#account").textContent()).trim(), `HubSpot account ${user.hubId}`, "the portal names the account as the app does");
     await page.locator('body[data-hubspot="connected"]').waitFor();
     assert.match(await page.locator("#hubspot-status").textContent(), new RegExp(`account ${user.hubId}`));
   });
 
   await step(`${user.id}: turn on the workflow in the portal's Configuration tab`, page, async () => {
     await portal.getByRole("tab", { name: "Configuration" }).click();
-    await portal.getByRole("checkbox", { name: "Sync new contacts to HubSpot" }).check();
+    const toggle = portal.getByRole("switch", { name: "Sync new contacts to HubSpot" });
+    await toggle.click();
+    await portal.locator('[role="switch"][aria-checked="true"]:not([aria-busy])').waitFor();
     await page.locator("#workflow-status", { hasText: "is on" }).waitFor();
   }, pictures.portal);
 

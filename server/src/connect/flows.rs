@@ -65,6 +65,11 @@ const ORIGIN_HIDDEN: &str = "The app's page sent no Origin with the sign-in form
      keeps the origin (the browsers' default, strict-origin-when-cross-origin), or use connect().";
 const ORIGIN_FOREIGN: &str = "The sign-in was started from a page the project does not allow.";
 const NOT_GRANTED: &str = "Access was not granted. Close this window and try again from the app.";
+const DENIED: &str = "Access was not granted: the connection was cancelled on the provider's \
+     page. Connect again from the app when you are ready.";
+/// What the provider answers when the user presses Deny or Cancel on its consent page
+/// (RFC 6749 §4.1.2.1; HubSpot's own).
+const ACCESS_DENIED: &str = "access_denied";
 
 /// A new flow and the one-time secret that starts it (handed to the creator only).
 #[derive(Debug)]
@@ -169,8 +174,7 @@ pub async fn wait(
     let deadline = tokio::time::Instant::now() + wait.min(MAX_WAIT);
     loop {
         let flow = read(connect, project, user, id).await?;
-        let finished = matches!(flow.status, FlowStatus::Done | FlowStatus::Failed);
-        if finished || tokio::time::Instant::now() >= deadline {
+        if flow.status.is_finished() || tokio::time::Instant::now() >= deadline {
             return Ok(flow);
         }
         tokio::time::sleep(POLL_EVERY).await;
@@ -343,7 +347,7 @@ pub struct Callback {
 /// An ended flow, and the `Set-Cookie` value that removes its browser binding.
 #[derive(Debug)]
 pub struct Completed {
-    /// The flow, `done` or `failed`.
+    /// The flow, `done`, `denied` or `failed`.
     pub flow: Flow,
     /// Clears the binding cookie.
     pub clear_cookie: String,
@@ -354,7 +358,9 @@ pub struct Completed {
 /// `/oauth/callback`: consumes the state only with the binding cookie of the browser that
 /// started the flow (otherwise no token request), exchanges the code with the verifier, seals
 /// and stores the credential, and ends the flow. A failed flow records `public` words and the
-/// `reference` the page shows, never the provider's or the platform's detail.
+/// `reference` the page shows, never the provider's or the platform's detail. A consent the
+/// user turned down (`error=access_denied`) ends the flow as [`FlowStatus::Denied`]: a choice,
+/// not an error, which the portal words as such.
 pub async fn complete<'a>(
     connect: &Connect,
     callback: Callback,
@@ -398,6 +404,7 @@ pub async fn complete<'a>(
                 ),
             )
         })?;
+    let denied = callback.error.as_deref() == Some(ACCESS_DENIED);
     let outcome = exchange(
         connect,
         &flow,
@@ -418,9 +425,14 @@ pub async fn complete<'a>(
         Err(refused) => {
             tracing::warn!(flow = %flow.id, reference, detail = %refused.detail, "connect flow failed");
             let shown = format!("{} (reference {reference})", refused.public);
+            let status = if denied {
+                FlowStatus::Denied
+            } else {
+                FlowStatus::Failed
+            };
             connect
                 .store
-                .finish_flow(&flow.id, FlowStatus::Failed, None, Some(&shown), now)
+                .finish_flow(&flow.id, status, None, Some(&shown), now)
                 .await?;
         }
     }
@@ -444,10 +456,15 @@ async fn exchange(
     description: Option<String>,
 ) -> Result<CredentialId, Refused> {
     if let Some(error) = error {
+        let public = if error == ACCESS_DENIED {
+            DENIED
+        } else {
+            NOT_GRANTED
+        };
         // `{:?}`: the provider's (or an attacker's) words go to the log quoted, never as
         // lines of their own.
         return Err(Refused::new(
-            NOT_GRANTED,
+            public,
             format!("the provider answered {error:?}: {description:?}"),
         ));
     }

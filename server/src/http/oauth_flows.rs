@@ -8,7 +8,7 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     routing::{get, post},
 };
-use paragon_protocol::sdk::{CreateFlow, CreatedFlow, FlowState};
+use paragon_protocol::sdk::{CreateFlow, CreatedFlow, FLOW_DENIED, FlowAnswer, FlowState};
 use serde::Deserialize;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser};
@@ -70,7 +70,7 @@ async fn read(
     auth: AuthUser,
     Path((_, flow_id)): Path<(String, String)>,
     Query(query): Query<Wait>,
-) -> Result<Json<FlowState>, ApiError> {
+) -> Result<Json<FlowAnswer>, ApiError> {
     let flow_id = flows::parse_id(&flow_id)?;
     let wait = Duration::from_secs(query.wait.unwrap_or(0));
     let flow = flows::wait(
@@ -89,22 +89,27 @@ async fn cancel(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, flow_id)): Path<(String, String)>,
-) -> Result<Json<FlowState>, ApiError> {
+) -> Result<Json<FlowAnswer>, ApiError> {
     let flow_id = flows::parse_id(&flow_id)?;
     let flow = flows::cancel(&state.connect, auth.project.id, &auth.user.id, &flow_id).await?;
     Ok(Json(flow_state(flow)))
 }
 
-fn flow_state(flow: Flow) -> FlowState {
+/// The flow as clients read it. A denied flow is `failed` with `reason: "denied"`: SDKs that
+/// know three statuses end it as a failure at once (an unknown status would read as pending).
+fn flow_state(flow: Flow) -> FlowAnswer {
     let status = match flow.status {
         FlowStatus::Done => "done",
-        FlowStatus::Failed => "failed",
+        FlowStatus::Denied | FlowStatus::Failed => "failed",
         FlowStatus::Created | FlowStatus::Started | FlowStatus::Exchanging => "pending",
     };
-    FlowState {
-        flow_id: flow.id.to_string(),
-        status: status.into(),
-        credential_id: flow.credential_id.map(|c| c.to_string()),
-        error: flow.error,
+    FlowAnswer {
+        reason: (flow.status == FlowStatus::Denied).then(|| FLOW_DENIED.to_owned()),
+        state: FlowState {
+            flow_id: flow.id.to_string(),
+            status: status.into(),
+            credential_id: flow.credential_id.map(|c| c.to_string()),
+            error: flow.error,
+        },
     }
 }

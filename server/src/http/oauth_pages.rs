@@ -80,21 +80,33 @@ async fn callback(
         .filter_map(|v| v.to_str().ok());
     match flows::complete(&state.connect, query, cookies, &reference).await {
         Ok(completed) => {
-            let done = completed.flow.status == FlowStatus::Done;
-            let (title, text) = if done {
-                (
+            let status = completed.flow.status;
+            let (title, text) = match status {
+                FlowStatus::Done => (
                     "Connected",
                     "Your account is connected. You can close this window.",
-                )
-            } else {
-                (
+                ),
+                FlowStatus::Denied => (
+                    "Not connected",
+                    "You cancelled the connection. You can close this window.",
+                ),
+                _ => (
                     "Not connected",
                     completed.failure.unwrap_or(
-                        "The connection was not completed. Close this window and try again.",
+                        "The connection was not completed. Close this window and try again from the app.",
                     ),
-                )
+                ),
             };
-            let mut response = page(StatusCode::OK, title, text, &reference, Script::Close(done));
+            // Connected or cancelled: the window's work is over and the app (or the portal)
+            // says what happened. An error stays on screen with its reference.
+            let close = matches!(status, FlowStatus::Done | FlowStatus::Denied);
+            let mut response = page(
+                StatusCode::OK,
+                title,
+                text,
+                &reference,
+                Script::Close(close),
+            );
             set_cookie(&mut response, &completed.clear_cookie);
             response
         }

@@ -47,6 +47,16 @@ pub fn router() -> Router<AppState> {
                 .fallback(wrong_method),
         )
         .route(
+            "/ui/integration.svg",
+            get(|| {
+                asset(
+                    include_str!("assets/integration.svg"),
+                    "image/svg+xml; charset=utf-8",
+                )
+            })
+            .fallback(wrong_method),
+        )
+        .route(
             "/ui/{*rest}",
             get(|| async { refusal(StatusCode::NOT_FOUND, "No such page.") })
                 .fallback(wrong_method),
@@ -128,12 +138,16 @@ async fn portal(
         .flatten()
         .map(|i| i.name)
         .unwrap_or_else(|| integration.clone());
+    let about = About::of(&integration, &name, &project.name);
     let body = format!(
         include_str!("assets/portal.html"),
         project = escape(&project.id.to_string()),
         integration = escape(&integration),
         origin = escape(&origin),
         name = escape(&name),
+        app = escape(&project.name),
+        tagline = escape(&about.tagline),
+        description = escape(&about.description),
     );
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
@@ -148,6 +162,36 @@ async fn portal(
             StatusCode::FORBIDDEN,
             "This page may only be shown by the app's own origins.",
         ),
+    }
+}
+
+/// What the portal's header and Overview tab say about an integration: a line under its name
+/// and a longer description. Known providers have their own words; any other gets words built
+/// from its name and the app's.
+struct About {
+    tagline: String,
+    description: String,
+}
+
+impl About {
+    fn of(kind: &str, name: &str, app: &str) -> Self {
+        let (tagline, what) = match kind {
+            "hubspot" => (
+                format!("Sync {app} with your HubSpot CRM."),
+                "HubSpot is a CRM platform for marketing, sales and customer service.",
+            ),
+            _ => (format!("Connect {app} to your {name} account."), ""),
+        };
+        let description = format!(
+            "{what}{space}Connect your {name} account to let {app} work in it on your behalf: \
+             turn on the workflows you want in Configuration, and {app} runs them with your \
+             account, for you only.",
+            space = if what.is_empty() { "" } else { " " },
+        );
+        Self {
+            tagline,
+            description,
+        }
     }
 }
 

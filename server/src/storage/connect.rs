@@ -115,7 +115,10 @@ pub enum FlowStatus {
     Exchanging,
     /// A credential was stored.
     Done,
-    /// The user denied, or the exchange failed.
+    /// The user pressed Deny (or Cancel) on the provider's consent page: the provider
+    /// answered `error=access_denied`.
+    Denied,
+    /// The provider answered another error, the exchange failed, or the app ended the flow.
     Failed,
 }
 
@@ -127,8 +130,14 @@ impl FlowStatus {
             Self::Started => "started",
             Self::Exchanging => "exchanging",
             Self::Done => "done",
+            Self::Denied => "denied",
             Self::Failed => "failed",
         }
+    }
+
+    /// Whether the flow has ended (a waiting reader stops here).
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Done | Self::Denied | Self::Failed)
     }
 
     /// Parses the stored form.
@@ -138,6 +147,7 @@ impl FlowStatus {
             "started" => Self::Started,
             "exchanging" => Self::Exchanging,
             "done" => Self::Done,
+            "denied" => Self::Denied,
             "failed" => Self::Failed,
             _ => return None,
         })

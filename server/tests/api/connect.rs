@@ -102,7 +102,8 @@ both_backends! {
         let callback = hs.consent(&authorize, HUB, false).await;
         let page = hs.browser.get(&callback).send().await.expect("answers").text().await.expect("HTML");
 
-        assert!(page.contains("Access was not granted") && page.contains("data-close=\"false\""), "{page}");
+        // A choice of the user, not an error: the window closes itself and the portal says it.
+        assert!(page.contains("You cancelled the connection") && page.contains("data-close=\"true\""), "{page}");
         let state: Value = app
             .client
             .get(app.url(&format!("/projects/{}/sdk/oauth/flows/{flow}", hs.project.id)))
@@ -113,11 +114,38 @@ both_backends! {
             .json()
             .await
             .expect("JSON");
+        // `failed` for every client, `reason: "denied"` for those that tell a choice apart.
         assert_eq!(state["status"], "failed");
+        assert_eq!(state["reason"], "denied");
         let why = state["error"].as_str().expect("why");
         assert!(why.starts_with("Access was not granted") && why.contains("reference"), "{why}");
         assert!(!why.contains("access_denied"), "the provider's own words stay in the log: {why}");
         assert_eq!(hs.token_requests().await, 0);
+        let stored = app.store.flow(&crate::helpers::id(&flow)).await.expect("read").expect("flow");
+        assert_eq!(stored.status, paragon_server::storage::FlowStatus::Denied);
+    }
+
+    async fn a_provider_error_other_than_a_denial_is_a_failure_without_a_reason(app) {
+        let hs = hubspot(&app).await;
+        let flow = hs.create_flow(&app, "ann").await;
+        let authorize = hs.start(&flow).await;
+        let state = authorize.split("state=").nth(1).and_then(|r| r.split('&').next()).expect("a state");
+        let callback = format!("{}/oauth/callback?state={state}&error=invalid_scope", app.base_url);
+        let page = hs.browser.get(&callback).send().await.expect("answers").text().await.expect("HTML");
+
+        assert!(page.contains("Access was not granted") && page.contains("data-close=\"false\""), "{page}");
+        let state: Value = app
+            .client
+            .get(app.url(&format!("/projects/{}/sdk/oauth/flows/{}", hs.project.id, flow.id)))
+            .bearer_auth(hs.project.token("ann"))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(state["status"], "failed");
+        assert!(state.get("reason").is_none(), "{state}");
     }
 
     async fn a_flow_is_readable_only_by_its_user_and_project(app) {

@@ -41,6 +41,7 @@ both_backends! {
             ("another method", Method::POST, format!("/ui?projectId={pid}&origin={APP_ORIGIN}"), 405),
             ("the script", Method::GET, "/ui/portal.js".to_owned(), 200),
             ("the stylesheet", Method::GET, "/ui/portal.css".to_owned(), 200),
+            ("the integration's icon", Method::GET, "/ui/integration.svg".to_owned(), 200),
         ] {
             let response = app.client.request(method, app.url(&path)).send().await.expect("answers");
 
@@ -51,5 +52,19 @@ both_backends! {
                 assert!(policy.contains("frame-ancestors 'none'"), "{name}: {policy:?}");
             }
         }
+    }
+
+    async fn the_portal_page_has_no_inline_script_or_style_and_its_icon_is_a_plain_svg(app) {
+        let project = app.new_project().await;
+
+        let page = app.client.get(app.url(&format!("/ui?projectId={}&integration=hubspot&origin={APP_ORIGIN}", project.id))).send().await.expect("answers").text().await.expect("HTML");
+        let icon = app.client.get(app.url("/ui/integration.svg")).send().await.expect("answers");
+
+        // The CSP allows only the platform's own files: anything inline would not run.
+        assert!(!page.contains("<style") && !page.contains(" style=") && !page.contains("<script>"), "{page}");
+        assert!(page.contains(r#"<img class="logo" src="/ui/integration.svg""#), "{page}");
+        assert_eq!(icon.headers()["content-type"], "image/svg+xml; charset=utf-8");
+        let svg = icon.text().await.expect("SVG");
+        assert!(svg.starts_with("<svg") && !svg.contains("<script") && !svg.contains("<style") && !svg.contains("href"), "{svg}");
     }
 }
