@@ -5,7 +5,8 @@
 // denied consent, Escape, Disconnect's confirmation, a failed save), its look at desktop and
 // phone widths with axe-core's rules, and the attacks on the portal's messages and framing.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { after, before, test } from "node:test";
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { SCREENSHOTS } from "./support/env.mjs";
+import { paragonCli } from "./support/paragon.mjs";
 import { CLIENT_SECRET, setUpPlatform } from "./support/platform.mjs";
 
 const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -54,14 +56,14 @@ const APP_PAGE = `<!doctype html><title>Acme CRM</title>
 const DESKTOP = { width: 1200, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-let sandbox, app, evil, platform, browser, projectId, signToken;
+let sandbox, app, evil, platform, browser, projectId, signToken, dataDir;
 const browserUrls = [];
 const userTokens = [];
 
 before(async () => {
   app = await startApp({ "/": APP_PAGE });
   evil = await startApp({ "/": APP_PAGE });
-  ({ sandbox, platform, projectId, signToken } = await setUpPlatform(app.origin));
+  ({ sandbox, platform, projectId, signToken, dataDir } = await setUpPlatform(app.origin));
   browser = await launchBrowser();
   mkdirSync(SCREENSHOTS, { recursive: true });
 });
@@ -464,6 +466,105 @@ test("a forged completion message from another window changes nothing", async ()
   assert.notEqual((await me(token)).integrations.hubspot?.credentialStatus, "VALID");
   await popup.close();
   await context.close();
+});
+
+const GUIDE = path.join(path.dirname(new URL(import.meta.url).pathname), "../examples/hubspot-guide");
+
+/** The contact with `email` in the sandbox account, once it is there. */
+async function contactIn(email) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const found = (await sandbox.knob("GET", `/accounts/${sandbox.hubId}/contacts`)).find((c) => c.properties.email === email);
+    if (found) return found;
+    assert.ok(Date.now() < deadline, `${email} reached HubSpot`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("the Overview shows what the project wrote, rendered from Markdown without any of its markup", async () => {
+  const token = await newUser("user-overview");
+  const context = await newContext();
+  const { portal } = await openPortal(context, token);
+
+  await portal.locator("#overview li").first().waitFor();
+  assert.equal(await text(portal.locator("#tagline")), "Send the contacts you create in Acme CRM to your HubSpot account.");
+  assert.equal(await portal.locator("#overview li").count(), 3);
+  assert.ok(!(await text(portal.locator("#overview"))).includes("- "), "no list markers left as text");
+  await context.close();
+});
+
+test("the user's settings: the owner listed from their HubSpot and searched, the stage with its default; saved values reach the contact", async () => {
+  const token = await newUser("user-settings");
+  const context = await newContext();
+  const { portal } = await openPortal(context, token);
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  const owner = portal.getByLabel("Owner of new contacts", { exact: true });
+  const stage = portal.getByLabel("Lifecycle stage of new contacts");
+  assert.equal(await owner.isDisabled(), true, "settings wait for the connection");
+
+  await connectUser(context, portal);
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  await portal.locator("#shared-form option", { hasText: "grace.hopper" }).waitFor({ state: "attached" });
+  const listed = await owner.locator("option").count();
+  await portal.getByRole("searchbox", { name: "Search Owner of new contacts" }).fill("grace");
+  await portal.locator("#shared-form .dynamic").waitFor();
+  const deadline = Date.now() + 5_000;
+  while ((await owner.locator("option").count()) >= listed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(await owner.locator("option").count(), 2, "None and Grace: the search filtered the owners");
+  const grace = await owner.locator("option", { hasText: "grace.hopper" }).getAttribute("value");
+  await owner.selectOption(grace);
+  await portal.locator("#shared-form").getByRole("button", { name: "Save" }).click();
+  await portal.locator("#shared-form .settings-status", { hasText: "Saved" }).waitFor();
+  assert.equal(await stage.inputValue(), "lead", "the default shows");
+  await stage.selectOption("customer");
+  await portal.locator(".workflow-settings").getByRole("button", { name: "Save" }).click();
+  await portal.locator(".workflow-settings .settings-status", { hasText: "Saved" }).waitFor();
+  await portal.getByRole("switch").click();
+  await portal.locator(".workflow-state", { hasText: "Saved" }).waitFor();
+
+  const hubspot = (await me(token)).integrations.hubspot;
+  assert.deepEqual(hubspot.sharedSettings, { owner: grace });
+  const sent = await fetch(`${platform.url}/projects/${projectId}/sdk/events/trigger`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name: "Contact Created", payload: { email: "settings@acme.test", first_name: "Set" } }),
+  });
+  assert.equal(sent.status, 201);
+  const contact = await contactIn("settings@acme.test");
+  assert.equal(contact.properties.hubspot_owner_id, grace);
+  assert.equal(contact.properties.lifecyclestage, "customer");
+  await context.close();
+});
+
+test("a required setting keeps its workflow off, saying which, until the user fills it in", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "portal-required-"));
+  cpSync(GUIDE, dir, { recursive: true });
+  const file = path.join(dir, "workflows", "sync-contact.yaml");
+  writeFileSync(file, readFileSync(file, "utf8").replace("settings:\n", "settings:\n  - { id: team, title: Sales team, type: text, required: true }\n"));
+  await paragonCli(dataDir, ["deploy", "--project", projectId, dir]);
+  try {
+    const token = await newUser("user-required");
+    const context = await newContext();
+    const { portal } = await openPortal(context, token);
+    await connectUser(context, portal);
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+
+    await portal.getByRole("switch").click();
+    await portal.locator(".workflow-state", { hasText: "fill in “Sales team”" }).waitFor();
+    assert.equal(await portal.getByRole("switch").getAttribute("aria-checked"), "false");
+    await portal.getByLabel("Sales team (required)").fill("North");
+    await portal.locator(".workflow-settings").getByRole("button", { name: "Save" }).click();
+    await portal.locator(".workflow-settings .settings-status", { hasText: "Saved" }).waitFor();
+    await portal.getByRole("switch").click();
+    await portal.locator(".workflow-state", { hasText: "Saved" }).waitFor();
+
+    assert.equal(await portal.getByRole("switch").getAttribute("aria-checked"), "true");
+    await context.close();
+  } finally {
+    // The other tests use the guide as shipped.
+    await paragonCli(dataDir, ["deploy", "--project", projectId, GUIDE]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("a page of an origin not in the project's list cannot frame the portal (CSP frame-ancestors)", async () => {

@@ -22,10 +22,14 @@ use super::{AppState, html::escape};
 use crate::ids::ProjectId;
 
 /// The portal's script after the types of the messages it exchanges with the SDK, generated
-/// from their one definition (`paragon_protocol::browser`), which the SDK's wasm uses too.
+/// from their one definition (`paragon_protocol::browser`), which the SDK's wasm uses too; its
+/// parts (the overview's Markdown, the settings' forms, the page) are files of their own, served
+/// as one script.
 static PORTAL_SCRIPT: LazyLock<String> = LazyLock::new(|| {
     [
         paragon_protocol::browser::portal_script_prelude().as_str(),
+        include_str!("assets/markdown.js"),
+        include_str!("assets/settings.js"),
         include_str!("assets/portal.js"),
     ]
     .concat()

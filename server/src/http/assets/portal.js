@@ -175,6 +175,7 @@
     body.dataset.connected = connected ? "true" : "false";
     body.dataset.view = waiting ? "waiting" : connected ? "connected" : "connect";
     if (integration) $("title").textContent = integration.name;
+    renderPage();
     $("connect").hidden = waiting || connected;
     $("connect").textContent = state === "expired" ? "Reconnect" : "Connect";
     $("waiting").hidden = !waiting;
@@ -188,7 +189,90 @@
           : state === "expired" ? "The connection to " + name() + " has expired. Reconnect to keep workflows running."
             : "Not connected";
     syncConnectButtons();
+    renderSharedSettings(connected);
     renderWorkflows(connected);
+  }
+
+  // ---- What the project wrote about the integration, and the user's settings ----
+
+  // The portal's content of the current deploy (`configs[0].values`, Paragon's shape).
+  function content() {
+    var configs = (integration && integration.configs) || [];
+    return (configs[0] && configs[0].values) || {};
+  }
+
+  var shownOverview = null;
+  function renderPage() {
+    var values = content();
+    if (values.description) $("tagline").textContent = values.description;
+    if (values.overview !== shownOverview) {
+      shownOverview = values.overview || null;
+      var holder = $("overview");
+      holder.textContent = "";
+      if (shownOverview) holder.appendChild(portalMarkdown(shownOverview));
+      holder.hidden = !shownOverview;
+    }
+  }
+
+  // A settings form's save: the values merged on the platform (every value checked, nothing
+  // saved on a refusal), then the user's state as the platform answers it.
+  function saveSettings(config) {
+    var credential = userState && userState.credentialId;
+    return api("PATCH", "/credentials/" + encodeURIComponent(credential), { config: config })
+      .then(function (user) {
+        userState = (user.integrations || {})[integrationType] || userState;
+        render();
+      }, function (error) {
+        console.warn("portal: saving the settings failed:", error.message);
+        // The platform's refusals of values are written for the user ("“Region” takes text").
+        error.text = error.status === 422 ? error.message : plain(error);
+        throw error;
+      });
+  }
+
+  function loadOptions(source, search, cursor) {
+    var query = [];
+    if (search) query.push("search=" + encodeURIComponent(search));
+    if (cursor) query.push("cursor=" + encodeURIComponent(cursor));
+    var path = "/integrations/" + encodeURIComponent(integrationType) + "/sources/" + encodeURIComponent(source);
+    return api("GET", path + (query.length ? "?" + query.join("&") : "")).catch(function (error) {
+      error.text = plain(error);
+      throw error;
+    });
+  }
+
+  function renderSharedSettings(connected) {
+    var inputs = (content().sharedMeta || {}).inputs || [];
+    $("shared-settings").hidden = inputs.length === 0;
+    if (!inputs.length) return;
+    portalSettings.render($("shared-form"), {
+      inputs: inputs,
+      values: (userState && userState.sharedSettings) || {},
+      disabled: !connected,
+      load: loadOptions,
+      save: function (values) { return saveSettings({ sharedSettings: values }); },
+    });
+  }
+
+  function renderWorkflowSettings(row, connected) {
+    var meta = (content().workflowMeta || {})[row.workflow.id] || {};
+    var inputs = meta.inputs || [];
+    row.info.textContent = meta.infoText || "";
+    row.info.hidden = !meta.infoText;
+    row.settings.hidden = inputs.length === 0;
+    if (!inputs.length) return;
+    var saved = ((userState && userState.workflowSettings) || {})[row.workflow.id] || {};
+    portalSettings.render(row.settings, {
+      inputs: inputs,
+      values: saved.settings || {},
+      disabled: !connected,
+      load: loadOptions,
+      save: function (values) {
+        var update = {};
+        update[row.workflow.id] = { settings: values };
+        return saveSettings({ workflowSettings: update });
+      },
+    });
   }
 
   // Each workflow: its name and a switch, usable once the user is connected.
@@ -216,6 +300,7 @@
         row.toggle.setAttribute("aria-checked", String(!!workflow.enabled));
       }
       row.toggle.disabled = !connected;
+      renderWorkflowSettings(row, connected);
     });
     Object.keys(rows).forEach(function (id) {
       if (!seen[id]) { rows[id].item.remove(); delete rows[id]; }
@@ -235,7 +320,11 @@
     state.className = "workflow-state";
     state.id = id + "-state";
     state.setAttribute("role", "status");
+    var info = document.createElement("span");
+    info.className = "workflow-info";
+    info.hidden = true;
     text.appendChild(label);
+    text.appendChild(info);
     text.appendChild(state);
     var toggle = document.createElement("button");
     toggle.type = "button";
@@ -245,9 +334,13 @@
     toggle.setAttribute("aria-labelledby", label.id);
     toggle.setAttribute("aria-describedby", state.id);
     toggle.dataset.workflowId = workflow.id;
+    var settings = document.createElement("div");
+    settings.className = "workflow-settings";
+    settings.hidden = true;
     item.appendChild(text);
     item.appendChild(toggle);
-    var row = { item: item, toggle: toggle, name: label, state: state, workflow: workflow };
+    item.appendChild(settings);
+    var row = { item: item, toggle: toggle, name: label, info: info, settings: settings, state: state, workflow: workflow };
     toggle.addEventListener("click", function () {
       if (toggle.getAttribute("aria-busy") === "true") return;
       setWorkflow(row, toggle.getAttribute("aria-checked") !== "true");
@@ -269,6 +362,8 @@
       }, function (error) {
         toggle.setAttribute("aria-checked", String(!enable));
         console.warn("portal: the workflow change failed:", error.message);
+        // A required setting not filled in: the platform says which, in words for the user.
+        if (error.status === 422) return rowState(row, "error", error.message);
         rowState(row, "error", "Couldn't save this change. " + plain(error),
           sessionEnded(error) ? null : { label: "Try again", run: function () { setWorkflow(row, enable); } });
         if (sessionEnded(error)) notice("error", plain(error), [CLOSE]);
