@@ -11,7 +11,7 @@ import { after, afterEach, before, test } from "node:test";
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { field, paragonCli } from "./support/paragon.mjs";
-import { closeWithoutTokens, connectThroughPortal, setUpPlatform } from "./support/platform.mjs";
+import { authenticateRenewing, closeWithoutTokens, connectThroughPortal, setUpPlatform } from "./support/platform.mjs";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><script type="module">
   import "/pkg/index.js";
@@ -161,19 +161,7 @@ test("a refused user token is renewed through the tokenProvider and the call ret
   };
   const page = await openApp({ authenticate: false });
   const first = await sign();
-  await page.exposeFunction("backendSignsToken", () => paragonCli(dataDir, ["token", "sign", "--key", path.join(dataDir, "signing-key.pem"), "--sub", "user-req"]).then((t) => {
-    tokens.push(t.trim());
-    return t.trim();
-  }));
-  await page.evaluate(async ([projectId, token]) => {
-    window.providerCalls = 0;
-    await window.paragon.authenticate(projectId, token, {
-      tokenProvider: async () => {
-        window.providerCalls += 1;
-        return window.backendSignsToken();
-      },
-    });
-  }, [projectId, first]);
+  await authenticateRenewing(page, { dataDir, projectId, sub: "user-req", first, tokens });
   await paragonCli(dataDir, ["keys", "revoke", "--project", projectId, kid]);
 
   const list = await request(page, "hubspot", "/crm/v3/objects/contacts?limit=1");

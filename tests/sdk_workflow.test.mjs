@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { paragonCli } from "./support/paragon.mjs";
-import { closeWithoutTokens, connectThroughPortal, newSigningKey, setUpPlatform } from "./support/platform.mjs";
+import { authenticateRenewing, closeWithoutTokens, connectThroughPortal, newSigningKey, setUpPlatform } from "./support/platform.mjs";
 
 const GUIDE = path.join(path.dirname(fileURLToPath(import.meta.url)), "../examples/hubspot-guide");
 
@@ -234,21 +234,7 @@ test("a refused user token is renewed through the tokenProvider and the call sen
   const first = await key.sign("user-wf");
   tokens.push(first);
   const page = await openApp({ authenticate: false });
-  await page.exposeFunction("backendSignsToken", () =>
-    paragonCli(dataDir, ["token", "sign", "--key", path.join(dataDir, "signing-key.pem"), "--sub", "user-wf"]).then((t) => {
-      tokens.push(t.trim());
-      return t.trim();
-    }),
-  );
-  await page.evaluate(async ([projectId, token]) => {
-    window.providerCalls = 0;
-    await window.paragon.authenticate(projectId, token, {
-      tokenProvider: async () => {
-        window.providerCalls += 1;
-        return window.backendSignsToken();
-      },
-    });
-  }, [projectId, first]);
+  await authenticateRenewing(page, { dataDir, projectId, sub: "user-wf", first, tokens });
   await key.revoke();
 
   const answer = await workflow(page, "echo", { body: { after: "renewal" } });

@@ -95,3 +95,26 @@ export async function connectThroughPortal(page, context) {
   await popup.locator("#grant").click();
   return page.evaluate(() => window.connected);
 }
+
+/**
+ * Authenticates the page's SDK as `sub` with the token `first`, its `tokenProvider` asking "the
+ * app's backend" (the CLI signing with the project's key in `dataDir`) for the next one and
+ * counting its calls in `window.providerCalls`; every token signed joins `tokens`.
+ */
+export async function authenticateRenewing(page, { dataDir, projectId, sub, first, tokens }) {
+  await page.exposeFunction("backendSignsToken", () =>
+    paragonCli(dataDir, ["token", "sign", "--key", path.join(dataDir, "signing-key.pem"), "--sub", sub]).then((t) => {
+      tokens.push(t.trim());
+      return t.trim();
+    }),
+  );
+  await page.evaluate(async ([projectId, token]) => {
+    window.providerCalls = 0;
+    await window.paragon.authenticate(projectId, token, {
+      tokenProvider: async () => {
+        window.providerCalls += 1;
+        return window.backendSignsToken();
+      },
+    });
+  }, [projectId, first]);
+}
