@@ -139,8 +139,9 @@ fn inputs(settings: &[Setting]) -> Vec<Value> {
 }
 
 /// A setting as an input of Paragon's portal configuration: its `type` is Paragon's
-/// `SidebarInputType` wire value, a dropdown's choices are `values` and a dynamic dropdown's
-/// source is `sourceType` (its options: `GET /sdk/integrations/{type}/sources/{source}`).
+/// `SidebarInputType` wire value, a dropdown's choices are `values`, a dynamic dropdown's
+/// source is `sourceType` (its options: `GET /sdk/integrations/{type}/sources/{source}`), and a
+/// field mapping's app `fields` each map to one of the properties its `sourceType` lists.
 pub fn input(setting: &Setting) -> Value {
     let mut input = json!({
         "id": setting.id.as_str(),
@@ -155,6 +156,7 @@ pub fn input(setting: &Setting) -> Value {
         Input::Boolean => "BOOLEAN_INPUT",
         Input::Dropdown { .. } => "ENUM",
         Input::DynamicDropdown { .. } => "DYNAMIC_ENUM",
+        Input::FieldMapping { .. } => "FIELD_MAPPER",
     }
     .into();
     match &setting.input {
@@ -165,6 +167,13 @@ pub fn input(setting: &Setting) -> Value {
                 .collect();
         }
         Input::DynamicDropdown { source } => input["sourceType"] = source.as_str().into(),
+        Input::FieldMapping { object, fields } => {
+            input["sourceType"] = object.source().as_str().into();
+            input["fields"] = fields
+                .iter()
+                .map(|f| json!({ "id": f.value, "label": f.label }))
+                .collect();
+        }
         Input::Text | Input::Number | Input::Boolean => {}
     }
     input

@@ -40,6 +40,7 @@ pub async fn page(
             format!("/crm/v3/owners?limit={PAGE}&after={}", form_value(after))
         }
         (Source::Pipelines, _) => "/crm/v3/pipelines/deals".to_owned(),
+        (Source::ContactProperties, _) => "/crm/v3/properties/contacts".to_owned(),
     };
     let request = ApiRequest {
         method: Method::GET,
@@ -83,8 +84,21 @@ pub async fn page(
     Ok(Page { options, next })
 }
 
-/// An item of the provider's list as `{value, label}`; `None` when it has no id.
+/// An item of the provider's list as `{value, label}`; `None` when it has no id, or is a
+/// property that cannot be written (HubSpot maintains it) or is hidden.
 fn option(source: Source, item: &Value) -> Option<Value> {
+    if source == Source::ContactProperties {
+        let read_only = item["modificationMetadata"]["readOnlyValue"] == true;
+        if read_only || item["hidden"] == true {
+            return None;
+        }
+        let name = item["name"].as_str()?;
+        let label = item["label"]
+            .as_str()
+            .filter(|l| !l.trim().is_empty())
+            .unwrap_or(name);
+        return Some(json!({ "value": name, "label": label }));
+    }
     let id = item["id"].as_str()?;
     let text = |key: &str| item[key].as_str().unwrap_or_default().trim().to_owned();
     let label = match source {
@@ -100,7 +114,7 @@ fn option(source: Source, item: &Value) -> Option<Value> {
                 (false, email) => format!("{name} ({email})"),
             }
         }
-        Source::Pipelines => match text("label") {
+        Source::Pipelines | Source::ContactProperties => match text("label") {
             label if label.is_empty() => id.to_owned(),
             label => label,
         },
@@ -138,6 +152,17 @@ mod tests {
             Some(json!("Sales Pipeline"))
         );
         assert_eq!(option(Source::Owners, &json!({"email": "x"})), None);
+        let phone = json!({"name": "phone", "label": "Phone Number", "modificationMetadata": {"readOnlyValue": false}});
+        assert_eq!(
+            option(Source::ContactProperties, &phone),
+            Some(json!({"value": "phone", "label": "Phone Number"}))
+        );
+        let made = json!({"name": "createdate", "label": "Create Date", "modificationMetadata": {"readOnlyValue": true}});
+        assert_eq!(
+            option(Source::ContactProperties, &made),
+            None,
+            "HubSpot writes it"
+        );
         assert_eq!(form_value("a b&c=d"), "a+b%26c%3Dd");
     }
 }

@@ -176,9 +176,13 @@ async fn options(
             .iter()
             .filter(|w| w.integration == kind)
             .flat_map(|w| &w.settings);
-        page.iter().chain(own).find_map(|s| match &s.input {
-            Input::DynamicDropdown { source: used } if used.as_str() == source => Some(*used),
-            _ => None,
+        page.iter().chain(own).find_map(|s| {
+            let used = match &s.input {
+                Input::DynamicDropdown { source } => *source,
+                Input::FieldMapping { object, .. } => object.source(),
+                _ => return None,
+            };
+            (used.as_str() == source).then_some(used)
         })
     });
     let source = used.ok_or_else(|| {

@@ -205,10 +205,12 @@ pub enum Problem {
         name: String,
         known: &'static [&'static str],
     },
+    #[error("unknown object `{0}` (a field mapping sends to: contacts)")]
+    UnknownMappedObject(String),
     #[error(
-        "`{0}` settings are not built yet: this platform has text, number, boolean, dropdown and dynamic_dropdown settings (docs/workflows.md)"
+        "`field_mapping` names `{0}`, which is not a field_mapping setting of this workflow or its integration"
     )]
-    SettingTypeNotBuilt(&'static str),
+    NotAFieldMapping(String),
     #[error("`{0}` does not apply to a setting of this type")]
     SettingKeyNotForType(&'static str),
     #[error("unknown source `{name}` (expected one of: {})", .known.join(", "))]

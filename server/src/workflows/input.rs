@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{
     action::Action,
-    model::Inputs,
+    model::{ApplyMapping, Inputs},
     render::{Context, push_scalar_text},
 };
 
@@ -32,6 +32,43 @@ pub fn render_inputs(
         values.insert(key.to_owned(), rendered.value);
     }
     (values, warnings)
+}
+
+/// Adds to `input` the properties of `mapping`: for each app field the user mapped in the
+/// setting (`settings.<id>`, an object of field to property name), the field's value in the
+/// rendered `from` under the property's name. A property the step's own input sets is kept
+/// as the step wrote it; a field `from` lacks adds nothing; a `from` that is not an object adds
+/// nothing and a warning.
+pub fn apply_mapping(
+    mapping: &ApplyMapping,
+    ctx: &Context<'_>,
+    input: &mut Map<String, Value>,
+    warnings: &mut Vec<String>,
+) {
+    let Some(Value::Object(chosen)) = ctx.settings.get(mapping.setting.as_str()) else {
+        return; // the user mapped nothing
+    };
+    let from = mapping.from.render(ctx);
+    warnings.extend(
+        from.warnings
+            .into_iter()
+            .map(|w| format!("field_mapping.from: {w}")),
+    );
+    let Value::Object(data) = from.value else {
+        warnings.push(format!(
+            "field_mapping.from `{}` is not an object: nothing was mapped",
+            mapping.from.source()
+        ));
+        return;
+    };
+    for (field, property) in chosen {
+        let (Some(property), Some(value)) = (property.as_str(), data.get(field)) else {
+            continue;
+        };
+        if !input.contains_key(property) {
+            input.insert(property.to_owned(), value.clone());
+        }
+    }
 }
 
 /// What a HubSpot contact action sends: the contact id (update only) and the properties, all

@@ -29,12 +29,12 @@ mod tests;
 pub use action::{Action, IntegrationType, OnConflict};
 pub use condition::{Comparison, Condition, Operator};
 pub use error::{DeployError, DeployErrors, Problem};
-pub use input::{ContactRequest, MissingInput, property_text, render_inputs};
+pub use input::{ContactRequest, MissingInput, apply_mapping, property_text, render_inputs};
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
-    ActionStep, Answer, ApiCall, AppEvent, Bundle, Delay, DelayStep, ForEachStep, HttpMethod,
-    IfStep, Inputs, IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry,
-    SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+    ActionStep, Answer, ApiCall, AppEvent, ApplyMapping, Bundle, Delay, DelayStep, ForEachStep,
+    HttpMethod, IfStep, Inputs, IntegrationPage, OnError, RequestStep, RequestTrigger,
+    ResponseStep, Retry, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};

@@ -318,6 +318,20 @@ pub struct ActionStep {
     pub on_conflict: OnConflict,
     /// The action's inputs, in the order written.
     pub input: Inputs,
+    /// A field mapping setting whose user's choices add properties to the inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field_mapping: Option<ApplyMapping>,
+}
+
+/// `field_mapping:` of an `action:` step: each app field the user mapped in the setting
+/// becomes an input of the property they chose, its value the field's in `from`. The step's
+/// own `input` wins for a property it sets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApplyMapping {
+    /// The field mapping setting.
+    pub setting: SettingId,
+    /// The data whose fields are mapped (e.g. `{{event}}`): a template that renders an object.
+    pub from: Template,
 }
 
 /// A `request:` step: one call to the integration's API with the user's credential.

@@ -18,7 +18,8 @@ use super::{
 };
 
 const SETTING_KEYS: &[&str] = &[
-    "id", "title", "type", "required", "default", "tooltip", "options", "source",
+    "id", "title", "type", "required", "default", "tooltip", "options", "source", "object",
+    "fields",
 ];
 const CHOICE_KEYS: &[&str] = &["value", "label"];
 /// The longest text value a user may save (the portal's inputs are one line).
@@ -66,6 +67,32 @@ pub enum Input {
         /// Where they come from.
         source: Source,
     },
+    /// For each of the app's fields, the provider's property the user sends it to: an object
+    /// of field id to property name. An `action` step applies it (`field_mapping:`).
+    FieldMapping {
+        /// The provider's object whose properties the fields go to.
+        object: MappedObject,
+        /// The app's fields, in order: `value` is the field's key in the data mapped, `label`
+        /// what the portal shows.
+        fields: Vec<Choice>,
+    },
+}
+
+/// The provider's objects a field mapping sends to (HubSpot's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappedObject {
+    /// Contacts: the properties are listed by `GET /crm/v3/properties/contacts`.
+    Contacts,
+}
+
+impl MappedObject {
+    /// Where the portal lists the object's properties.
+    pub fn source(self) -> Source {
+        match self {
+            Self::Contacts => Source::ContactProperties,
+        }
+    }
 }
 
 /// A choice of a dropdown: the value saved and the label shown.
@@ -86,17 +113,21 @@ pub enum Source {
     /// The account's deal pipelines (`GET /crm/v3/pipelines/deals`): the value is the
     /// pipeline's id.
     Pipelines,
+    /// The account's contact properties that can be written (`GET
+    /// /crm/v3/properties/contacts`): the value is the property's name.
+    ContactProperties,
 }
 
 impl Source {
     /// Every source, as written.
-    pub const NAMES: &[&str] = &["owners", "pipelines"];
+    pub const NAMES: &[&str] = &["owners", "pipelines", "contact_properties"];
 
     /// The source named `name`.
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "owners" => Some(Self::Owners),
             "pipelines" => Some(Self::Pipelines),
+            "contact_properties" => Some(Self::ContactProperties),
             _ => None,
         }
     }
@@ -106,6 +137,7 @@ impl Source {
         match self {
             Self::Owners => "owners",
             Self::Pipelines => "pipelines",
+            Self::ContactProperties => "contact_properties",
         }
     }
 }
@@ -142,6 +174,21 @@ impl Setting {
             {
                 Ok(())
             }
+            (Input::FieldMapping { fields, .. }, Value::Object(mapping)) => {
+                for (field, property) in mapping {
+                    let Some(field) = fields.iter().find(|f| f.value == *field) else {
+                        return Err(format!("“{title}” has no field `{field}`"));
+                    };
+                    let named = property.as_str().is_some_and(is_property_name);
+                    if !named && !property.is_null() {
+                        return Err(format!(
+                            "“{title}”: {} must be sent to a property, by its name",
+                            field.label
+                        ));
+                    }
+                }
+                Ok(())
+            }
             (input, _) => Err(format!("“{title}” takes {}", input.expected())),
         }
     }
@@ -156,8 +203,19 @@ impl Input {
             Self::Boolean => "true or false",
             Self::Dropdown { .. } => "one of its choices",
             Self::DynamicDropdown { .. } => "one of the choices listed for the account",
+            Self::FieldMapping { .. } => "an object of fields to property names",
         }
     }
+}
+
+/// A property's internal name as the provider writes them: a lowercase letter, then lowercase
+/// letters, digits or `_`, at most 100 characters.
+fn is_property_name(name: &str) -> bool {
+    name.len() <= 100
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// A `settings:` list; every problem reported. `shared` are the ids of the integration's
@@ -222,9 +280,10 @@ fn read(node: &Node, report: &mut Report) -> Option<Setting> {
         let allowed: &[&str] = match input {
             Input::Dropdown { .. } => &["options"],
             Input::DynamicDropdown { .. } => &["source"],
+            Input::FieldMapping { .. } => &["object", "fields"],
             _ => &[],
         };
-        for key in ["options", "source"] {
+        for key in ["options", "source", "object", "fields"] {
             if let Some(node) = fields.optional(key).filter(|_| !allowed.contains(&key)) {
                 report.at(node.pos, Problem::SettingKeyNotForType(key));
             }
@@ -278,7 +337,8 @@ fn read_input(
         "boolean" => Some(Input::Boolean),
         "dropdown" => {
             let node = fields.required("options", report)?;
-            read_choices(node, report).map(|options| Input::Dropdown { options })
+            read_choices(node, "options", CHOICE_KEYS, report)
+                .map(|options| Input::Dropdown { options })
         }
         "dynamic_dropdown" => {
             let (source, pos) = fields.text("source", report)?;
@@ -298,8 +358,17 @@ fn read_input(
             }
         }
         "field_mapping" => {
-            report.at(pos, Problem::SettingTypeNotBuilt("field_mapping"));
-            None
+            let (object, pos) = fields.text("object", report)?;
+            let object = match object.as_str() {
+                "contacts" => MappedObject::Contacts,
+                _ => {
+                    report.at(pos, Problem::UnknownMappedObject(object));
+                    return None;
+                }
+            };
+            let node = fields.required("fields", report)?;
+            read_choices(node, "fields", &["id", "label"], report)
+                .map(|fields| Input::FieldMapping { object, fields })
         }
         other => {
             let known = TYPES;
@@ -315,15 +384,21 @@ fn read_input(
     }
 }
 
-/// A dropdown's `options`: `{value, label}` mappings, or bare values that are their own label.
-fn read_choices(node: &Node, report: &mut Report) -> Option<Vec<Choice>> {
+/// A dropdown's `options` (`{value, label}`) or a field mapping's `fields` (`{id, label}`):
+/// mappings with those two `keys`, or bare values that are their own label.
+fn read_choices(
+    node: &Node,
+    key: &'static str,
+    keys: &'static [&'static str],
+    report: &mut Report,
+) -> Option<Vec<Choice>> {
     let Yaml::Seq(items) = &node.value else {
-        let (key, expected) = ("options", "a list of choices");
+        let expected = "a list";
         report.at(node.pos, Problem::WrongType { key, expected });
         return None;
     };
     if items.is_empty() {
-        let (key, expected) = ("options", "a list of at least one choice");
+        let expected = "a list of at least one entry";
         report.at(node.pos, Problem::WrongType { key, expected });
         return None;
     }
@@ -331,8 +406,8 @@ fn read_choices(node: &Node, report: &mut Report) -> Option<Vec<Choice>> {
     for item in items {
         let choice = match &item.value {
             Yaml::Map(_) => {
-                let fields = Fields::read(item, "a choice", CHOICE_KEYS, report)?;
-                let (value, _) = fields.text("value", report)?;
+                let fields = Fields::read(item, "an entry", keys, report)?;
+                let (value, _) = fields.text(keys[0], report)?;
                 let label = match fields.optional("label") {
                     None => value.clone(),
                     Some(node) => fields::text(node, "label", report)?.0,
@@ -340,7 +415,7 @@ fn read_choices(node: &Node, report: &mut Report) -> Option<Vec<Choice>> {
                 Choice { value, label }
             }
             _ => {
-                let (value, _) = fields::text(item, "options", report)?;
+                let (value, _) = fields::text(item, key, report)?;
                 Choice {
                     label: value.clone(),
                     value,

@@ -23,6 +23,8 @@ pub(crate) struct Scope<'a> {
     pub by_request: bool,
     /// The user settings the workflow reads: `settings.<id>`.
     pub settings: &'a [SettingId],
+    /// Those of them that are field mappings (an action's `field_mapping:` names one).
+    pub mappings: &'a [SettingId],
 }
 
 /// Checks one variable of input `key` in the step `scope` is seen from.
@@ -34,6 +36,7 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         in_loop,
         by_request,
         settings,
+        ..
     } = scope;
     let (key, shown) = (key.to_owned(), path.to_string());
     match path.segments() {
@@ -113,6 +116,7 @@ mod tests {
             in_loop: false,
             by_request,
             settings: &[SettingId::parse("stage").expect("valid id")],
+            mappings: &[],
         };
         check(path, "k", scope)
     }

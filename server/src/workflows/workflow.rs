@@ -8,9 +8,9 @@ use super::{
     error::Problem,
     fields::{self, Fields, Report},
     model::{
-        ActionStep, Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
-        IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, SettingId,
-        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        ActionStep, Answer, ApiCall, ApplyMapping, Delay, DelayStep, ForEachStep, HttpMethod,
+        IfStep, Inputs, IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry,
+        SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     settings,
     template::Template,
@@ -31,7 +31,8 @@ const WORKFLOW_KEYS: &[&str] = &[
 ];
 const TRIGGER_KEYS: &[&str] = &["app_event", "request"];
 const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
-const ACTION_KEYS: &[&str] = &["id", "action", "on_conflict", "input"];
+const ACTION_KEYS: &[&str] = &["id", "action", "on_conflict", "input", "field_mapping"];
+const MAPPING_KEYS: &[&str] = &["setting", "from"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// The keys that say what a step is, built or not.
@@ -119,13 +120,21 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         .cloned()
         .chain(own_settings.iter().flatten().map(|s| s.id.clone()))
         .collect();
+    let mappings: Vec<SettingId> = shared
+        .iter()
+        .copied()
+        .chain(own_settings.iter().flatten())
+        .filter(|s| matches!(s.input, settings::Input::FieldMapping { .. }))
+        .map(|s| s.id.clone())
+        .collect();
     let trigger = fields
         .required("trigger", report)
         .and_then(|node| read_trigger(node, report));
     let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
-    let steps = fields
-        .required("steps", report)
-        .and_then(|node| read_steps(node, integration, by_request, &readable, report));
+    let steps = fields.required("steps", report).and_then(|node| {
+        let settings = (&readable[..], &mappings[..]);
+        read_steps(node, integration, by_request, settings, report)
+    });
     let ((id, id_pos), (trigger, trigger_pos)) = (id?, trigger?);
     Some(Read {
         workflow: Workflow {
@@ -185,7 +194,7 @@ fn read_steps(
     node: &Node,
     integration: Option<IntegrationType>,
     by_request: bool,
-    settings: &[SettingId],
+    (settings, mappings): (&[SettingId], &[SettingId]),
     report: &mut Report,
 ) -> Option<Vec<Step>> {
     let items = step_list(node, "steps", report)?;
@@ -206,6 +215,7 @@ fn read_steps(
         in_loop: false,
         by_request,
         settings,
+        mappings,
     };
     reader.list(items, &mut Vec::new(), report)
 }
@@ -302,6 +312,8 @@ struct StepReader<'a> {
     by_request: bool,
     /// The settings the workflow reads (`settings.<id>`).
     settings: &'a [SettingId],
+    /// Those that are field mappings.
+    mappings: &'a [SettingId],
 }
 
 impl StepReader<'_> {
@@ -344,6 +356,7 @@ impl StepReader<'_> {
             in_loop: self.in_loop,
             by_request: self.by_request,
             settings: self.settings,
+            mappings: self.mappings,
         };
         let kinds: Vec<&'static str> = KINDS
             .iter()
@@ -621,10 +634,35 @@ fn read_action(
     let input = fields
         .required("input", report)
         .and_then(|node| read_input(node, action, scope, report));
+    let field_mapping = match fields.optional("field_mapping") {
+        None => Some(None),
+        Some(node) => read_mapping(node, scope, report).map(Some),
+    };
     Some(ActionStep {
         action: action?,
         on_conflict: on_conflict?,
         input: input?,
+        field_mapping: field_mapping?,
+    })
+}
+
+/// An action's `field_mapping: {setting, from}`: a field mapping setting the workflow reads,
+/// and the data whose fields it maps.
+fn read_mapping(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<ApplyMapping> {
+    let fields = Fields::read(node, "`field_mapping`", MAPPING_KEYS, report)?;
+    let setting = fields.text("setting", report).and_then(|(id, pos)| {
+        let found = scope.mappings.iter().find(|m| m.as_str() == id).cloned();
+        if found.is_none() {
+            report.at(pos, Problem::NotAFieldMapping(id));
+        }
+        found
+    });
+    let from = fields
+        .text("from", report)
+        .and_then(|(text, pos)| checked_template(&text, "field_mapping.from", pos, scope, report));
+    Some(ApplyMapping {
+        setting: setting?,
+        from: from?,
     })
 }
 

@@ -48,6 +48,13 @@ settings:
     title: Owner of new contacts
     type: dynamic_dropdown
     source: owners
+  - id: extras
+    title: More fields
+    type: field_mapping
+    object: contacts
+    fields:
+      - { id: mobile, label: Mobile phone }
+      - { id: town, label: Town }
 steps:
   - id: create
     action: hubspot.create_contact
@@ -55,6 +62,9 @@ steps:
       email: "{{event.email}}"
       lifecyclestage: "{{settings.stage}}"
       jobtitle: "{{settings.region}} {{settings.vip}}"
+    field_mapping:
+      setting: extras
+      from: "{{event}}"
 "#;
 
 /// Deploys the guide's event, the page and the workflow; returns the workflow's id.
@@ -137,6 +147,38 @@ both_backends! {
         assert_eq!(meta["inputs"][1]["type"], "BOOLEAN_INPUT");
         assert_eq!(meta["inputs"][2]["type"], "DYNAMIC_ENUM");
         assert_eq!(meta["inputs"][2]["sourceType"], "owners");
+        assert_eq!(meta["inputs"][3]["type"], "FIELD_MAPPER");
+        assert_eq!(meta["inputs"][3]["sourceType"], "contact_properties");
+        assert_eq!(meta["inputs"][3]["fields"][1], json!({"id": "town", "label": "Town"}));
+    }
+
+    async fn a_field_mapping_sends_the_apps_fields_to_the_properties_the_user_chose(app) {
+        let hs = hubspot(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        let workflow = deploy(&app, &hs).await;
+        let credential = credential(&app, &hs).await;
+        let path = format!("/credentials/{credential}");
+        let wrong = json!({"config": {"workflowSettings": {workflow.clone(): {"settings": {"extras": {"mobile": "Phone Number!", "fax": "fax"}}}}}});
+        let refused = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(wrong)).await;
+        let message = assert_error(refused, 422, "UNPROCESSABLE").await;
+        assert!(message.contains("“More fields”"), "{message}");
+        let chosen = json!({"config": {
+            "sharedSettings": {"region": "EMEA"},
+            "workflowSettings": {workflow.clone(): {"settings": {"extras": {"mobile": "phone", "town": "city"}}, "enabled": true}},
+        }});
+        let saved = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(chosen)).await;
+        assert_eq!(saved.status(), 200);
+
+        let payload = json!({"email": "mapped@acme.test", "mobile": "+44 20 7946 0000", "town": "Cambridge", "other": "x"});
+        hs.trigger(&app, "ann", &payload, None).await;
+
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        let contacts = hs.contacts(HUB).await;
+        let properties = &contacts[0]["properties"];
+        assert_eq!(properties["phone"], "+44 20 7946 0000", "{properties}");
+        assert_eq!(properties["city"], "Cambridge", "{properties}");
+        assert_eq!(properties["email"], "mapped@acme.test");
     }
 
     async fn a_dynamic_dropdown_lists_the_owners_of_the_users_account(app) {

@@ -51,8 +51,11 @@ pub async fn execute(
 ) -> StepResult {
     match &step.kind {
         StepKind::Action(action) => {
-            let (input, missing) = workflows::render_inputs(&action.input, "input", values);
+            let (mut input, missing) = workflows::render_inputs(&action.input, "input", values);
             warnings.extend(missing);
+            if let Some(mapping) = &action.field_mapping {
+                workflows::apply_mapping(mapping, values, &mut input, warnings);
+            }
             action::execute(action, ctx, &input)
                 .await
                 .map(StepDone::from)

@@ -10,6 +10,7 @@ var portalSettings = (function () {
 
   // One input's label, control and hint; `read()` gives its value (null when empty).
   function field(input, value, load) {
+    if (input.type === "FIELD_MAPPER") return mapper(input, value, load);
     var id = "setting-" + (++counter);
     var wrap = document.createElement("div");
     wrap.className = "field";
@@ -160,6 +161,86 @@ var portalSettings = (function () {
   function shown(input, values) {
     var saved = (values || {})[input.id];
     return saved === undefined || saved === null ? input.defaultValue : saved;
+  }
+
+  // A field mapping: for each of the app's fields, the provider's property it goes to, chosen
+  // from the properties the user's account has (loaded once, for every row). Its value is an
+  // object of field to property; a field left on "Don't send" is not in it.
+  function mapper(input, value, load) {
+    var set = document.createElement("fieldset");
+    set.className = "field mapping";
+    var legend = document.createElement("legend");
+    legend.textContent = input.title + (input.required ? " (required)" : "");
+    set.appendChild(legend);
+    if (input.tooltip) {
+      var hint = document.createElement("p");
+      hint.className = "hint";
+      hint.textContent = input.tooltip;
+      set.appendChild(hint);
+    }
+    var note = document.createElement("p");
+    note.className = "hint";
+    note.setAttribute("role", "status");
+    var rows = (input.fields || []).map(function (appField) {
+      var id = "setting-" + (++counter);
+      var row = document.createElement("div");
+      row.className = "mapping-row";
+      var label = document.createElement("label");
+      label.htmlFor = id;
+      label.textContent = appField.label;
+      var select = document.createElement("select");
+      select.id = id;
+      select.dataset.field = appField.id;
+      row.appendChild(label);
+      row.appendChild(select);
+      set.appendChild(row);
+      return { field: appField.id, select: select };
+    });
+    set.appendChild(note);
+    var f = { input: input, element: set, control: set, dirty: false, saved: {} };
+    rows.forEach(function (row) {
+      row.select.addEventListener("change", function () { f.dirty = true; });
+    });
+    var properties = [];
+    function show() {
+      rows.forEach(function (row) {
+        var chosen = f.saved[row.field];
+        var list = properties.slice();
+        if (chosen && !list.some(function (p) { return p.value === chosen; })) list.unshift({ value: chosen, label: chosen });
+        var keep = row.select.value;
+        options(row.select, list, false);
+        row.select.options[0].textContent = "Don't send";
+        row.select.value = f.dirty ? keep : chosen || "";
+      });
+    }
+    f.set = function (next) {
+      f.saved = next && typeof next === "object" ? next : {};
+      show();
+    };
+    f.read = function () {
+      var mapped = {};
+      rows.forEach(function (row) { if (row.select.value) mapped[row.field] = row.select.value; });
+      return mapped;
+    };
+    f.lock = function (locked) {
+      rows.forEach(function (row) { row.select.disabled = locked; });
+      if (locked || f.started) return;
+      f.started = true;
+      note.textContent = "Loading…";
+      (function page(cursor) {
+        load(input.sourceType, "", cursor).then(function (answer) {
+          properties = properties.concat(answer.data || []);
+          if (answer.nextPageCursor) return page(answer.nextPageCursor);
+          note.textContent = "";
+          show();
+        }, function (error) {
+          note.textContent = "Couldn't load the properties. " + error.text;
+        });
+      })(null);
+    };
+    // The form sets `disabled` on each field's control; a fieldset disables its selects.
+    f.set(value);
+    return f;
   }
 
   // Builds (or updates) the form of `spec` in `holder`:

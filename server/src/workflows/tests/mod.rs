@@ -7,6 +7,7 @@ mod if_steps;
 mod loading;
 mod request_steps;
 mod request_trigger;
+mod settings;
 mod validation;
 
 use std::{fs, path::Path};
