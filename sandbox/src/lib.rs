@@ -1,4 +1,5 @@
-//! `hubspot-sandbox`: a faithful local HubSpot for OAuth, CRM contacts, owners and pipelines.
+//! `hubspot-sandbox`: a faithful local HubSpot for OAuth, CRM contacts, owners, pipelines and
+//! contact properties.
 //!
 //! The demo and the tests run without internet, so the platform talks to this server instead
 //! of `app.hubspot.com` and `api.hubapi.com`. It speaks HubSpot's contract as published in
@@ -7,8 +8,10 @@
 //! tokens), introspection and revocation, CRM contacts v3, and the read-only owners v3
 //! (`GET /crm/v3/owners[/{ownerId}]`) and pipelines v3
 //! (`GET /crm/v3/pipelines/{objectType}[/{pipelineId}]`, HubSpot's default deal and ticket
-//! pipelines) that dropdowns are filled from, all with HubSpot's error bodies and per-account
-//! rate limits. Code that works against it is meant to work against HubSpot with only the base
+//! pipelines) that dropdowns are filled from, and properties v3
+//! (`GET /crm/v3/properties/contacts[/{propertyName}]`, the contact properties the sandbox knows,
+//! with HubSpot's labels and options) that a field mapping is chosen from, all with HubSpot's
+//! error bodies and per-account rate limits. Code that works against it is meant to work against HubSpot with only the base
 //! URLs changed.
 //!
 //! Every account has owners: its installing user, four sample colleagues at its domain unless

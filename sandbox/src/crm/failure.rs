@@ -86,6 +86,11 @@ impl CrmFailure {
         }
     }
 
+    /// HubSpot's 400 for an object type path segment it cannot infer (by name or id).
+    pub fn unknown_object_type(segment: &str) -> Self {
+        Self::validation(format!("Unable to infer object type from: {segment}"))
+    }
+
     /// The HTTP status.
     pub fn http_status(&self) -> u16 {
         match self {

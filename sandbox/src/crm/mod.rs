@@ -1,5 +1,5 @@
-//! CRM contacts v3 (storage, property rules, search, batch upsert), owners v3 and pipelines v3,
-//! and HubSpot's error bodies.
+//! CRM contacts v3 (storage, property rules, search, batch upsert), owners v3, pipelines v3 and
+//! the contact property definitions of properties v3, and HubSpot's error bodies.
 //! HTTP lives in [`crate::http`]; this module only decides.
 
 pub mod contacts;

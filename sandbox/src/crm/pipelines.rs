@@ -24,9 +24,7 @@ impl PipelineObject {
         match segment.to_ascii_lowercase().as_str() {
             "deals" | "deal" | "0-3" => Ok(Self::Deals),
             "tickets" | "ticket" | "0-5" => Ok(Self::Tickets),
-            _ => Err(CrmFailure::validation(format!(
-                "Unable to infer object type from: {segment}"
-            ))),
+            _ => Err(CrmFailure::unknown_object_type(segment)),
         }
     }
 
@@ -129,7 +127,8 @@ const SUPPORT: Pipeline = Pipeline {
 };
 
 /// The scopes that allow reading pipelines: any one of the 100 HubSpot's spec lists for
-/// `GET /crm/v3/pipelines/{objectType}` (the contacts scopes among them).
+/// `GET /crm/v3/pipelines/{objectType}` (the contacts scopes among them). Its properties spec
+/// lists the same for reading property definitions (`properties::READ_SCOPES`).
 pub const READ_SCOPES: &[&str] = &[
     "automation",
     "cpq.quotes.read",

@@ -1,9 +1,9 @@
 //! What every CRM call goes through before its handler, in HubSpot's order as far as it can be
 //! observed: the bearer token (401), the account's injected latency, forced 429s and the
 //! rate-limit window (429), the scope (403), injected 5xx or huge answers; and after it, the
-//! `X-HubSpot-RateLimit-*` headers (on every answer but search's, as HubSpot). Contacts, owners
-//! and pipelines all go through it and share one window per account; only the scopes differ
-//! (see [`Scopes`]).
+//! `X-HubSpot-RateLimit-*` headers (on every answer but search's, as HubSpot). Contacts, owners,
+//! pipelines and properties all go through it and share one window per account; only the scopes
+//! differ (see [`Scopes`]).
 
 use std::time::{Duration, Instant};
 

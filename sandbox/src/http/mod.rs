@@ -10,6 +10,7 @@ mod echo;
 mod knobs;
 mod owners;
 mod pipelines;
+mod properties;
 mod reply;
 mod token;
 mod token_info;
@@ -37,6 +38,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(contacts::router(sandbox.clone()))
         .merge(owners::router(sandbox.clone()))
         .merge(pipelines::router(sandbox.clone()))
+        .merge(properties::router(sandbox.clone()))
         .merge(knobs::router())
         .merge(echo::router())
         .fallback(not_found)

@@ -18,7 +18,7 @@ async fn json_of(answer: reqwest::Response, status: StatusCode) -> Value {
 #[test]
 fn the_fixtures_are_hubspots_published_specs_byte_for_byte() {
     let sums = listed_sums();
-    assert_eq!(sums.len(), 7, "SHA256SUMS lists the seven specs");
+    assert_eq!(sums.len(), 8, "SHA256SUMS lists the eight specs");
     for name in sums.keys() {
         verified_bytes(name);
     }
@@ -80,6 +80,29 @@ fn the_schema_check_can_fail() {
             )
             .is_err(),
         "metadata values are strings"
+    );
+    let properties = spec("crm-properties-v3.json");
+    let one = "/crm/v3/properties/{objectType}/{propertyName}";
+    let property = json!({"name": "p", "label": "P", "type": "string", "fieldType": "text",
+        "groupName": "contactinformation", "description": "", "options": []});
+    assert!(properties.validate(one, "get", 200, &property).is_ok());
+    let mut no_options = property.clone();
+    no_options.as_object_mut().map(|o| o.remove("options"));
+    assert!(
+        properties.validate(one, "get", 200, &no_options).is_err(),
+        "options is required, even empty"
+    );
+    let mut bad_option = property.clone();
+    bad_option["options"] = json!([{"label": "A", "value": "a"}]);
+    assert!(
+        properties.validate(one, "get", 200, &bad_option).is_err(),
+        "an option needs hidden"
+    );
+    let mut bad_metadata = property;
+    bad_metadata["modificationMetadata"] = json!({"archivable": false, "readOnlyValue": true});
+    assert!(
+        properties.validate(one, "get", 200, &bad_metadata).is_err(),
+        "readOnlyDefinition is required"
     );
     let token = json!({"access_token": "a", "refresh_token": "r", "expires_in": 1800, "token_type": "bearer"});
     let oauth = spec("oauth-v3.json");
@@ -349,6 +372,45 @@ async fn owners_and_pipelines_answers_match_their_specs() {
         let one = get(format!("/crm/v3/pipelines/{object}/{id}")).await;
         pipelines.check(
             "/crm/v3/pipelines/{objectType}/{pipelineId}",
+            "get",
+            200,
+            &one,
+        );
+    }
+}
+
+#[tokio::test]
+async fn properties_answers_match_their_spec() {
+    let sandbox = spawn().await;
+    let token = sandbox.connect(HUB).await.access;
+    let get = |path: String| {
+        let sandbox = &sandbox;
+        let token = token.clone();
+        async move {
+            let answer = sandbox.crm(Method::GET, &path, &token, None).await;
+            json_of(answer, StatusCode::OK).await
+        }
+    };
+
+    let properties = spec("crm-properties-v3.json");
+    for object in ["contacts", "contact", "0-1"] {
+        for query in ["", "?archived=true", "?dataSensitivity=sensitive&locale=en"] {
+            let all = get(format!("/crm/v3/properties/{object}{query}")).await;
+            properties.check("/crm/v3/properties/{objectType}", "get", 200, &all);
+        }
+    }
+    let all = get("/crm/v3/properties/contacts".into()).await;
+    let names: Vec<String> = all["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(names.len() > 20, "the whole catalogue: {names:?}");
+    for name in names {
+        let one = get(format!("/crm/v3/properties/contacts/{name}")).await;
+        properties.check(
+            "/crm/v3/properties/{objectType}/{propertyName}",
             "get",
             200,
             &one,

@@ -12,6 +12,7 @@ mod knobs;
 mod openapi;
 mod owners_and_pipelines;
 mod pkce;
+mod properties;
 mod rate_limit;
 mod search_and_batch;
 mod token_errors;
