@@ -17,7 +17,7 @@
 //! Every account has owners: its installing user, four sample colleagues at its domain unless
 //! [`AccountConfig::sample_owners`] turns them off, and any added with [`AccountConfig::owner`]
 //! or `POST /_sandbox/accounts/{hubId}/owners`. Reading owners needs the
-//! `crm.objects.owners.read` scope, which [`DEFAULT_SCOPES`] does not include.
+//! `crm.objects.owners.read` scope, which [`DEFAULT_SCOPES`] includes.
 //!
 //! Test knobs live under `/_sandbox/` (see the crate's README); HubSpot has no such paths.
 //!
