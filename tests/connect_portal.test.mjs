@@ -88,7 +88,9 @@ async function openPortal(context, token, origin = app.origin) {
   page.flowIds = [];
   page.on("response", async (response) => {
     if (response.request().method() === "POST" && response.url().endsWith("/sdk/oauth/flows")) {
-      page.flowIds.push((await response.json()).flowId);
+      // The context may close before a late answer is read: that flow is not needed then.
+      const created = await response.json().catch(() => null);
+      if (created) page.flowIds.push(created.flowId);
     }
   });
   await page.goto(`${origin}/`);

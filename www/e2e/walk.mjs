@@ -1,8 +1,10 @@
 // The guide, walked in headless Chromium through the running demo (`cargo xtask demo
 // --headless`, and the last suite of `cargo xtask test`): two demo users each sign in to Acme
-// CRM, connect their HubSpot through the Connect Portal and the sandbox's consent popup, turn
-// the workflow on in the portal's Configuration tab and create a contact; the contact must be
-// in that user's sandbox account with all five fields and in no other, and the app must show
+// CRM, connect their HubSpot through the Connect Portal and the sandbox's consent popup, choose
+// in the portal's Configuration tab the contacts' owner (listed from their HubSpot) and where
+// the phone goes (a field mapping), turn the workflow on and create a contact; the contact must
+// be in that user's sandbox account with its five fields, the phone, the owner and the stage,
+// and in no other, and the app must show
 // the run as succeeded. Then no secret may be left where a browser keeps things.
 //
 // Prints one TAP line per step with the time since the start and the step's own time, and a
@@ -26,10 +28,11 @@ const USERS = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(impor
 // The guide's contact (the App Event's example) for the first user, another for the second.
 // `fields` is what the workflow must have written into HubSpot (workflows/sync-contact.yaml).
 const CONTACTS = [
-  { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer" },
-  { first_name: "Grace", last_name: "Hopper", email: "grace@example.com", company: "US Navy", title: "Rear Admiral" },
+  { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer", phone: "+44 20 7946 0000" },
+  { first_name: "Grace", last_name: "Hopper", email: "grace@example.com", company: "US Navy", title: "Rear Admiral", phone: "+1 202 555 0100" },
 ];
-const hubspotFields = (c) => ({ email: c.email, firstname: c.first_name, lastname: c.last_name, company: c.company, jobtitle: c.title });
+/** The contact's fields in HubSpot: the five the workflow maps, and the phone the user's field mapping sends to `phone`. */
+const hubspotFields = (c) => ({ email: c.email, firstname: c.first_name, lastname: c.last_name, company: c.company, jobtitle: c.title, phone: c.phone });
 
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -99,6 +102,22 @@ async function walkUser(page, user, contact, pictures = {}) {
     assert.match(await page.locator("#hubspot-status").textContent(), new RegExp(`account ${user.hubId}`));
   });
 
+  let ownerId;
+  await step(`${user.id}: choose the contacts' owner and send the phone to HubSpot's Phone Number, in the portal's settings`, page, async () => {
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    const owner = portal.getByLabel("Owner of new contacts", { exact: true });
+    // The owners are listed from the user's own HubSpot account: the user is one of them.
+    await owner.locator("option", { hasText: user.email }).waitFor({ state: "attached" });
+    ownerId = await owner.locator("option", { hasText: user.email }).getAttribute("value");
+    await owner.selectOption(ownerId);
+    const phone = portal.locator('#shared-form select[data-field="phone"]');
+    await phone.locator('option[value="phone"]').waitFor({ state: "attached" });
+    await phone.selectOption("phone");
+    await portal.locator("#shared-form").getByRole("button", { name: "Save" }).click();
+    await portal.locator("#shared-form .settings-status", { hasText: "Saved" }).waitFor();
+    assert.equal(await portal.getByLabel("Lifecycle stage of new contacts").inputValue(), "lead", "the stage's default");
+  });
+
   await step(`${user.id}: turn on the workflow in the portal's Configuration tab`, page, async () => {
     await portal.getByRole("tab", { name: "Configuration" }).click();
     const toggle = portal.getByRole("switch", { name: "Sync new contacts to HubSpot" });
@@ -131,12 +150,14 @@ async function walkUser(page, user, contact, pictures = {}) {
     await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
   }, pictures.app);
 
-  await step(`${user.id}: the contact is in HubSpot account ${user.hubId} only, with all five fields`, page, async () => {
+  await step(`${user.id}: the contact is in HubSpot account ${user.hubId} only, with its fields, the phone, the owner and the stage the user chose`, page, async () => {
     const mine = (await sandboxContacts(user.hubId)).filter((c) => c.properties.email === contact.email);
     assert.equal(mine.length, 1, `one ${contact.email} in account ${user.hubId}`);
     const expected = hubspotFields(contact);
     const actual = Object.fromEntries(Object.keys(expected).map((k) => [k, mine[0].properties[k]]));
-    assert.deepEqual(actual, expected, "the five fields the workflow maps");
+    assert.deepEqual(actual, expected, "the five fields the workflow maps and the phone the user mapped");
+    assert.equal(mine[0].properties.hubspot_owner_id, ownerId, "the owner chosen in the portal");
+    assert.equal(mine[0].properties.lifecyclestage, "lead", "the stage's default");
     for (const other of USERS.filter((u) => u.id !== user.id)) {
       const theirs = (await sandboxContacts(other.hubId)).filter((c) => c.properties.email === contact.email);
       assert.equal(theirs.length, 0, `${contact.email} is not in ${other.id}'s account ${other.hubId}`);

@@ -76,8 +76,9 @@ fn print_guide(stack: &Stack) {
         "\nAcme CRM is running at {app}\n\n\
          1. Open it and sign in as a demo user ({names}).\n\
          2. Press Connect HubSpot. In HubSpot's window choose that user's account (for {name}: \
-         {hub}) and press Grant access;\n   then turn on \"Sync new contacts to HubSpot\" in the \
-         portal's Configuration tab and close the portal.\n\
+         {hub}) and press Grant access;\n   then, in the portal's Configuration tab, choose the \
+         contacts' owner and where the phone goes (Save),\n   turn on \"Sync new contacts to \
+         HubSpot\" and close the portal.\n\
          3. Create a contact. Its workflow run appears under \"Workflow runs\", and the contact in \
          the user's HubSpot:\n   {sandbox}/_sandbox/accounts/{hub}/contacts\n\n\
          The platform is at {platform}; logs and state are in .demo/. Ctrl-C stops everything.",

@@ -1,6 +1,7 @@
 //! The user's settings through the SDK API: `PATCH /projects/{pid}/sdk/credentials/{id}`
 //! (Paragon's `updateIntegrationUserSettings` / `updateWorkflowUserSettings` shape) saves
-//! values of the current deploy's settings, checked all at once; `GET
+//! values of the current deploy's settings, checked all at once, and answers the credential
+//! with its configuration, as Paragon's API does; `GET
 //! /projects/{pid}/sdk/integrations/{type}/sources/{source}` pages a dynamic dropdown's
 //! options from the user's account. What the values mean is [`crate::user_settings`].
 
@@ -40,7 +41,7 @@ async fn update(
     Path((_, credential_id)): Path<(String, String)>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<UpdateCredential<Map<String, Value>>>,
-) -> Result<Json<SdkUser<Object>>, ApiError> {
+) -> Result<Json<Value>, ApiError> {
     let (project, user) = (auth.project.id, &auth.user.id);
     let none = || ApiError::NotFound(format!("this user has no credential {credential_id}"));
     let credential = state
@@ -129,10 +130,19 @@ async fn update(
             .set_user_workflow(project, user, &id, on, now)
             .await?;
     }
+    // Paragon's answer: the credential with its configuration, which Paragon's SDK merges into
+    // the user's state (it reads `configurations[0]`).
     let user = state.store.ensure_user(project, user, now).await?;
-    Ok(Json(
-        sdk_view::sdk_user(&state.store, &auth.project, user).await?,
-    ))
+    let view: SdkUser<Object> = sdk_view::sdk_user(&state.store, &auth.project, user).await?;
+    let updated = view.integrations[&provider]["allCredentials"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|c| c["id"] == credential_id.as_str())
+                .cloned()
+        })
+        .ok_or_else(|| ApiError::Internal("the updated credential vanished".into()))?;
+    Ok(Json(updated))
 }
 
 /// Why a workflow cannot be turned on yet.

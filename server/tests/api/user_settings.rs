@@ -233,11 +233,14 @@ both_backends! {
             "sharedSettings": {"region": "EMEA"},
             "workflowSettings": {workflow.clone(): {"settings": {"stage": "customer", "vip": true}, "enabled": true}},
         }});
-        let saved: Value = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(good)).await.json().await.expect("the user");
-        let state = &saved["integrations"]["hubspot"];
+        let saved: Value = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(good)).await.json().await.expect("the credential");
+        assert_eq!(saved["id"], credential.as_str(), "Paragon's answer: the credential");
+        let configuration = &saved["configurations"][0];
+        assert_eq!(configuration["sharedSettings"], json!({"region": "EMEA"}), "{saved}");
+        assert_eq!(configuration["workflowSettings"][&workflow], json!({"enabled": true, "settings": {"stage": "customer", "vip": true}}), "{saved}");
+        let state = &me(&app, &hs).await["integrations"]["hubspot"];
         assert_eq!(state["sharedSettings"], json!({"region": "EMEA"}), "{state}");
-        assert_eq!(state["workflowSettings"][&workflow], json!({"enabled": true, "settings": {"stage": "customer", "vip": true}}), "{state}");
-        assert_eq!(me(&app, &hs).await["integrations"]["hubspot"], *state, "/sdk/me shows the same");
+        assert_eq!(state["workflowSettings"][&workflow], configuration["workflowSettings"][&workflow], "/sdk/me shows the same");
 
         hs.trigger(&app, "ann", &guide_payload(1), None).await;
 
@@ -249,8 +252,8 @@ both_backends! {
 
         // A null removes a value; the default takes over.
         let reset = json!({"config": {"workflowSettings": {workflow.clone(): {"settings": {"stage": null}}}}});
-        let saved: Value = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(reset)).await.json().await.expect("the user");
-        assert_eq!(saved["integrations"]["hubspot"]["workflowSettings"][&workflow]["settings"], json!({"vip": true}));
+        let saved: Value = sdk(&app, &hs, reqwest::Method::PATCH, &path, Some(reset)).await.json().await.expect("the credential");
+        assert_eq!(saved["configurations"][0]["workflowSettings"][&workflow]["settings"], json!({"vip": true}));
     }
 
     async fn another_users_credential_and_unknown_workflows_are_refused(app) {

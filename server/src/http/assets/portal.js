@@ -219,8 +219,13 @@
   function saveSettings(config) {
     var credential = userState && userState.credentialId;
     return api("PATCH", "/credentials/" + encodeURIComponent(credential), { config: config })
-      .then(function (user) {
-        userState = (user.integrations || {})[integrationType] || userState;
+      .then(function (updated) {
+        // The answer is the credential, its one configuration holding the user's values.
+        var saved = (updated.configurations || [])[0] || {};
+        if (userState) {
+          userState.sharedSettings = saved.sharedSettings || {};
+          userState.workflowSettings = saved.workflowSettings || {};
+        }
         render();
       }, function (error) {
         console.warn("portal: saving the settings failed:", error.message);
