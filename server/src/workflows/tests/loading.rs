@@ -43,7 +43,7 @@ fn the_guide_example_loads_as_the_design_describes() {
         .settings_of(workflow)
         .map(|s| s.id.as_str())
         .collect();
-    assert_eq!(settings, ["owner", "lifecycle_stage"]);
+    assert_eq!(settings, ["owner", "more_fields", "lifecycle_stage"]);
 }
 
 #[test]
