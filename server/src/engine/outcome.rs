@@ -46,8 +46,8 @@ pub enum StepFailure {
     },
     /// Validation errors, refused credentials: no retry can help. The provider's message.
     Failed(String),
-    /// The step's input cannot run (a required input rendered empty): the run fails before the
-    /// step is tried, so no attempt is recorded.
+    /// The step's input cannot run (a required input rendered empty, a path that leaves the
+    /// API): the run fails without calling the provider; the step's attempt records why.
     Invalid(String),
     /// The storage failed: the run is left to its lease and retried by whoever claims it.
     Storage(StorageError),

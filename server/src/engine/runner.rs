@@ -271,6 +271,8 @@ impl Runner {
             }
             Err(StepFailure::Storage(error)) => return Err(Blocked::Storage(error)),
             Err(StepFailure::Invalid(reason)) => {
+                // Recorded on the step, so Task History and a waiting request trigger name it.
+                ctx.finish(AttemptOutcome::Failed, Some(&reason)).await?;
                 self.finish(run, RunStatus::Failed, Some(&reason), warnings)
                     .await?;
             }

@@ -71,6 +71,20 @@ steps:
       body: "{{steps.fetch.output}}"
 "#;
 
+/// A path that would leave the API: the step cannot even be sent.
+const ESCAPING: &str = r#"
+id: escaping
+name: A path out of the API
+integration: hubspot
+trigger:
+  request: {}
+steps:
+  - id: fetch
+    request:
+      method: GET
+      path: /crm/v3/{{request.body.where}}
+"#;
+
 /// No `response` step: the answer is the last step's output.
 const NO_RESPONSE: &str = r#"
 id: no-response
@@ -238,6 +252,20 @@ both_backends! {
         let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
         assert_eq!(answer["executionId"], runs[0]["id"], "{runs:?}");
         assert_eq!(runs[0]["status"], "failed");
+    }
+
+    async fn a_step_whose_input_cannot_be_sent_is_named_in_the_failure(app) {
+        let hs = hubspot(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        hs.deploy_workflow(&app, "ann", ESCAPING).await;
+
+        let (status, answer) =
+            call(&app, &hs, &hs.project.token("ann"), "escaping", "", json!({"where": "../../oauth/v1/token"})).await;
+
+        assert_eq!(status, 500, "{answer}");
+        assert_eq!(answer["code"], "WORKFLOW_FAILED", "{answer}");
+        assert_eq!(answer["step"], "fetch", "{answer}");
+        assert!(answer["message"].as_str().unwrap_or_default().contains("path"), "{answer}");
     }
 
     async fn without_a_response_step_the_last_output_is_the_answer(app) {
