@@ -12,7 +12,7 @@ const config = await (await fetch("/api/config")).json();
 paragon.configureGlobal({ host: config.platformUrl });
 
 let user = null; // the signed-in demo user
-let workflowEnabled = null; // known once the user toggles it in the portal
+let workflowEnabled = null; // from getUser() after sign-in, then from the portal's changes
 let runsTimer = null;
 
 function element(tag, attributes = {}, ...children) {
@@ -32,10 +32,16 @@ function renderUsers() {
   );
 }
 
-/** Step 5's state, from `getUser()`: connected or not, and to which HubSpot account. */
+/** Step 5's state, from `getUser()`: connected or not, to which HubSpot account, and the workflow on or off. */
 function renderHubspot() {
   const state = paragon.getUser();
   const hubspot = state.authenticated ? state.integrations.hubspot : undefined;
+  // The user's choice as the platform holds it (`workflowSettings.<id>.enabled`): the guide
+  // deploys one workflow. Only the portal's changes move it afterwards.
+  if (workflowEnabled === null && user) {
+    const known = Object.values(hubspot?.workflowSettings ?? {})[0];
+    if (known) workflowEnabled = known.enabled === true;
+  }
   const connected = hubspot?.credentialStatus === "VALID";
   document.body.dataset.hubspot = connected ? "connected" : "not-connected";
   $("connect").disabled = !user;
@@ -68,13 +74,23 @@ function renderOutbox() {
   );
 }
 
+/**
+ * A run's state in words: a queued run with an error is backing off after a failed attempt
+ * (a run waiting in a delay has none), and says when it tries again.
+ */
+function runState(run) {
+  if (run.status !== "queued" || !run.error) return run.status;
+  const wait = Math.max(0, Math.round(((run.nextAttemptAt ?? Date.now()) - Date.now()) / 1000));
+  return `retrying (attempt ${run.attempts + 1}, next in ${wait} s)`;
+}
+
 function renderRuns(runs) {
   const rows = runs.map((run) =>
     element(
       "tr",
       { "data-run-id": run.id, "data-event-id": run.eventId ?? "", "data-status": run.status },
       element("td", {}, new Date(run.createdAt).toLocaleTimeString()),
-      element("td", {}, element("span", { class: `badge ${run.status}` }, run.status)),
+      element("td", {}, element("span", { class: `badge ${run.status}` }, runState(run))),
       element("td", {}, String(run.attempts)),
       element("td", {}, element("code", {}, (run.eventId ?? "").slice(0, 8))),
       element("td", {}, run.error ?? ""),
@@ -168,7 +184,8 @@ $("contact-form").addEventListener("submit", async (submit) => {
   try {
     const { id, runs } = await sending;
     const note = runs ? `${runs} workflow run${runs > 1 ? "s" : ""} started` : "no workflow ran: connect HubSpot and turn the workflow on in the portal's Configuration tab";
-    status(`Contact Created for ${payload.email} delivered (event ${id.slice(0, 8)}): ${note}.`, "ok", id);
+    // Delivered either way; no run is not an error, only something to do in the portal.
+    status(`Contact Created for ${payload.email} delivered (event ${id.slice(0, 8)}): ${note}.`, runs ? "ok" : "neutral", id);
     form.reset();
   } catch (error) {
     showError(error);

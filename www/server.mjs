@@ -48,7 +48,7 @@ async function workflowRuns(userId) {
   if (!response.ok) throw new Error(`Task History answered ${response.status}`);
   const { data } = await response.json();
   // Only what the page shows: the app decides what leaves its backend.
-  return data.map(({ id, eventId, status, attempts, error, createdAt, finishedAt }) => ({ id, eventId, status, attempts, error, createdAt, finishedAt }));
+  return data.map(({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }) => ({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }));
 }
 
 function sessionUser(req) {

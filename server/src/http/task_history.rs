@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::{ApiError, AppState, auth::ProjectAdmin};
 use crate::{
     ids::{RunId, UserId, WorkflowId},
-    storage::{Run, RunFilter},
+    storage::{Run, RunFilter, RunStatus},
     task_history,
 };
 
@@ -149,5 +149,7 @@ fn summary(run: &Run) -> Value {
         "id": run.id, "workflowId": run.workflow_id, "workflowVersion": run.workflow_version, "userId": run.user_id,
         "eventId": run.event_id, "status": run.status.as_str(), "attempts": run.attempts, "error": run.error,
         "warnings": run.warnings, "response": run.response, "createdAt": run.created_ms, "finishedAt": run.finished_ms,
+        // When a queued run is due (again): a retry's backoff or a delay's wake-up.
+        "nextAttemptAt": (run.status == RunStatus::Queued).then_some(run.next_attempt_ms),
     })
 }

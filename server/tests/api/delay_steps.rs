@@ -29,6 +29,8 @@ both_backends! {
             let contacts = hs.contacts(HUB).await;
             if runs.first().is_some_and(|r| r["status"] == "queued") && contacts.len() == 1 {
                 assert_eq!(contacts[0]["properties"]["jobtitle"], Value::Null, "not yet updated");
+                let due = runs[0]["nextAttemptAt"].as_i64().expect("a parked run says when it goes on");
+                assert!(due > runs[0]["createdAt"].as_i64().unwrap_or_default(), "{runs:?}");
                 break;
             }
             assert!(sent.elapsed() < Duration::from_secs(10), "the run was parked: {runs:?}");
@@ -38,6 +40,7 @@ both_backends! {
         assert!(sent.elapsed() >= Duration::from_secs(2), "it waited the delay");
         assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
         assert_eq!(runs[0]["attempts"], 1, "waiting is not an attempt: {runs:?}");
+        assert_eq!(runs[0]["nextAttemptAt"], Value::Null, "a finished run is due nowhere");
         let contacts = hs.contacts(HUB).await;
         let detail = hs.execution(&app, &runs[0]).await;
         let wake = detail["outputs"]["settle"]["wakeAt"].as_i64().expect("a wake-up time");
