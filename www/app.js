@@ -5,7 +5,7 @@ import { paragon } from "/pkg/index.js";
 
 const $ = (id) => document.getElementById(id);
 /** The App Event's example payload (examples/hubspot-guide/events/contact-created.yaml). */
-const GUIDE_CONTACT = { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer" };
+const GUIDE_CONTACT = { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer", phone: "+44 20 7946 0000" };
 const RUNS_EVERY_MS = 1500;
 
 const config = await (await fetch("/api/config")).json();
