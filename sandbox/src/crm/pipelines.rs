@@ -276,26 +276,14 @@ mod tests {
 
     #[test]
     fn the_read_scopes_are_the_specs() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/hubspot/crm-pipelines-v3.json"
+        super::super::assert_spec_read_scopes(
+            "crm-pipelines-v3.json",
+            &[
+                "/crm/v3/pipelines/{objectType}",
+                "/crm/v3/pipelines/{objectType}/{pipelineId}",
+            ],
+            READ_SCOPES,
         );
-        let spec: Value =
-            serde_json::from_slice(&std::fs::read(path).expect("the spec")).expect("JSON");
-        for path in [
-            "/crm/v3/pipelines/{objectType}",
-            "/crm/v3/pipelines/{objectType}/{pipelineId}",
-        ] {
-            let mut listed: Vec<&str> = spec["paths"][path]["get"]["security"]
-                .as_array()
-                .expect("security")
-                .iter()
-                .flat_map(|s| s["oauth2"].as_array().into_iter().flatten())
-                .filter_map(Value::as_str)
-                .collect();
-            listed.sort_unstable();
-            assert_eq!(listed, READ_SCOPES, "{path}");
-        }
     }
 
     #[test]
