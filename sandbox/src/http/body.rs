@@ -55,6 +55,31 @@ pub fn query_pairs(query: Option<&str>) -> Result<Vec<(String, String)>, CrmFail
         .map_err(|_| CrmFailure::validation("The query string could not be read"))
 }
 
+/// A list's paging from its query: `limit` (`default` when absent, 1 to `max`) and the `after`
+/// cursor (an index, 0 when absent), with HubSpot's validation errors.
+pub fn paging(
+    pairs: &[(String, String)],
+    default: u64,
+    max: u64,
+) -> Result<(u64, u64), CrmFailure> {
+    let limit = match first(pairs, "limit").map(str::parse::<u64>) {
+        None => default,
+        Some(Ok(n)) if (1..=max).contains(&n) => n,
+        Some(_) => {
+            return Err(CrmFailure::validation(format!(
+                "limit must be a number between 1 and {max}"
+            )));
+        }
+    };
+    let after = match first(pairs, "after").filter(|a| !a.is_empty()) {
+        None => 0,
+        Some(after) => after.parse().map_err(|_| {
+            CrmFailure::validation(format!("after {after:?} is not a valid paging cursor"))
+        })?,
+    };
+    Ok((limit, after))
+}
+
 /// The first value of `name` in the pairs.
 pub fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs

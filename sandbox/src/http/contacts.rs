@@ -13,7 +13,7 @@ use axum::{
 use serde_json::{Value, json};
 
 use super::{
-    body::{self, first, query_pairs},
+    body::{self, first, paging, query_pairs},
     contacts_bulk,
     crm_gate::{self, Caller},
     reply,
@@ -185,21 +185,7 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let pairs = query_pairs(query.as_deref())?;
-    let limit = match first(&pairs, "limit").map(str::parse::<u64>) {
-        None => 10,
-        Some(Ok(n @ 1..=MAX_LIST_LIMIT)) => n,
-        Some(_) => {
-            return Err(CrmFailure::validation(format!(
-                "limit must be a number between 1 and {MAX_LIST_LIMIT}"
-            )));
-        }
-    };
-    let after = match first(&pairs, "after").filter(|a| !a.is_empty()) {
-        None => 0,
-        Some(after) => after.parse().map_err(|_| {
-            CrmFailure::validation(format!("after {after:?} is not a valid paging cursor"))
-        })?,
-    };
+    let (limit, after) = paging(&pairs, 10, MAX_LIST_LIMIT)?;
     let archived = archived_flag(&pairs)?;
     let names = requested(&pairs);
     let world = sandbox.lock();

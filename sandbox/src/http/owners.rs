@@ -13,7 +13,7 @@ use axum::{
 use serde_json::{Value, json};
 
 use super::{
-    body::{first, query_pairs},
+    body::{first, paging, query_pairs},
     contacts::archived_flag,
     crm_gate::{self, Caller, Scopes},
     reply,
@@ -49,22 +49,7 @@ async fn list(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let pairs = query_pairs(query.as_deref())?;
-    let limit = match first(&pairs, "limit").map(str::parse::<u64>) {
-        None => DEFAULT_LIMIT,
-        Some(Ok(n @ 1..=owners::MAX_LIMIT)) => n,
-        Some(_) => {
-            return Err(CrmFailure::validation(format!(
-                "limit must be a number between 1 and {}",
-                owners::MAX_LIMIT
-            )));
-        }
-    };
-    let after = match first(&pairs, "after").filter(|a| !a.is_empty()) {
-        None => 0,
-        Some(after) => after.parse().map_err(|_| {
-            CrmFailure::validation(format!("after {after:?} is not a valid paging cursor"))
-        })?,
-    };
+    let (limit, after) = paging(&pairs, DEFAULT_LIMIT, owners::MAX_LIMIT)?;
     let archived = archived_flag(&pairs)?;
     let email = first(&pairs, "email").filter(|e| !e.trim().is_empty());
     let world = sandbox.lock();
