@@ -73,7 +73,7 @@ pub async fn integrations_for_user(
     let credentials = store.user_credentials(project, user_id).await?;
     let workflows = store.workflows(project).await?;
     let choices = store.user_workflow_choices(project, user_id).await?;
-    let bundle = user_settings::current_bundle(store, project).await?;
+    let bundle = user_settings::bundle_of(store, project, &workflows).await?;
     Ok(integrations
         .into_iter()
         .map(|i| {

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::{
     ids::{ProjectId, UserId, WorkflowId},
-    storage::{StorageError, Store},
+    storage::{DeployedWorkflow, StorageError, Store},
     workflows::{Bundle, Setting, Workflow},
 };
 
@@ -24,13 +24,16 @@ pub async fn current_bundle(
     store: &Store,
     project: ProjectId,
 ) -> Result<Option<Bundle>, StorageError> {
-    let Some(version) = store
-        .workflows(project)
-        .await?
-        .iter()
-        .map(|w| w.version)
-        .max()
-    else {
+    bundle_of(store, project, &store.workflows(project).await?).await
+}
+
+/// The deploy of the project's active workflows `active`, for callers that read them anyway.
+pub async fn bundle_of(
+    store: &Store,
+    project: ProjectId,
+    active: &[DeployedWorkflow],
+) -> Result<Option<Bundle>, StorageError> {
+    let Some(version) = active.iter().map(|w| w.version).max() else {
         return Ok(None);
     };
     let Some(text) = store.workflow_bundle(project, version).await? else {

@@ -60,7 +60,8 @@ async fn update(
         .find(|i| i.id == credential.integration_id)
         .map(|i| i.provider)
         .ok_or_else(none)?;
-    let bundle = user_settings::current_bundle(&state.store, project)
+    let deployed = state.store.workflows(project).await?;
+    let bundle = user_settings::bundle_of(&state.store, project, &deployed)
         .await?
         .ok_or_else(|| ApiError::Unprocessable("the project has deployed no settings".into()))?;
     let kind = IntegrationType::parse(&provider);
@@ -69,7 +70,6 @@ async fn update(
         .map(|p| &p.settings[..])
         .unwrap_or_default();
     let mut saved = Saved::load(&state.store, project, user, &provider).await?;
-    let deployed = state.store.workflows(project).await?;
     // Every value is checked before any is saved: one refusal saves nothing.
     let mut problems = Vec::new();
     let mut writes: Vec<(String, Map<String, Value>)> = Vec::new();
