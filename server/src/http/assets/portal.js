@@ -211,6 +211,8 @@
       holder.textContent = "";
       if (shownOverview) holder.appendChild(portalMarkdown(shownOverview));
       holder.hidden = !shownOverview;
+      // The platform's own words stand in only for a project that wrote none.
+      $("description").hidden = !!shownOverview;
     }
   }
 
