@@ -33,6 +33,7 @@ export type ParagonErrorCode =
   | "OAUTH_BLOCKED"
   | "OAUTH_TIMEOUT"
   | "OAUTH_CANCELLED"
+  | "OAUTH_DENIED"
   | "OAUTH_FAILED"
   | "OUTBOX_FULL"
   | "STORAGE_FULL"
@@ -143,6 +144,9 @@ export interface LogoutOptions {
   keepPendingEvents?: boolean;
 }
 
+/** The user's values of settings: setting id to value. */
+export type SettingValues = Record<string, JsonValue>;
+
 /** The user's state of one integration, from `GET /sdk/me`. */
 export interface UserIntegration {
   enabled: boolean;
@@ -152,7 +156,81 @@ export interface UserIntegration {
   providerId?: string;
   providerData?: Record<string, JsonValue>;
   allCredentials?: JsonValue[];
+  /** The user's values of the integration's own settings. */
+  sharedSettings?: SettingValues;
+  /** Per workflow id: whether it is on for the user, and the user's values of its settings. */
+  workflowSettings?: Record<string, { enabled: boolean; settings: SettingValues }>;
   [key: string]: JsonValue | undefined;
+}
+
+/** A user setting as the portal shows it (Paragon's serialized Connect input). */
+export interface UserSettingInput {
+  id: string;
+  title: string;
+  /** `TEXT_NO_VARS`, `NUMBER`, `BOOLEAN_INPUT`, `ENUM`, `DYNAMIC_ENUM` or `FIELD_MAPPER`. */
+  type: "TEXT_NO_VARS" | "NUMBER" | "BOOLEAN_INPUT" | "ENUM" | "DYNAMIC_ENUM" | "FIELD_MAPPER";
+  tooltip?: string | null;
+  required: boolean;
+  defaultValue?: JsonValue;
+  /** An `ENUM`'s choices. */
+  values?: { value: string; label: string }[];
+  /** A `DYNAMIC_ENUM`'s or `FIELD_MAPPER`'s source, for `getFieldOptions`. */
+  sourceType?: string;
+  /** A `FIELD_MAPPER`'s fields of the app, each mapped to one of the source's options. */
+  fields?: { id: string; label: string }[];
+}
+
+/** A workflow as `getIntegrationConfig` lists it. */
+export interface IntegrationWorkflowMeta {
+  id: string;
+  description: string;
+  infoText?: string | null;
+  defaultEnabled: boolean;
+  /** The workflow's own settings. */
+  inputs: UserSettingInput[];
+}
+
+/** What `getIntegrationConfig` returns (Paragon's `IntegrationConfig`). */
+export interface IntegrationConfig {
+  shortDescription?: string | null;
+  /** Markdown. */
+  longDescription?: string | null;
+  availableUserSettings: UserSettingInput[];
+  availableWorkflows: IntegrationWorkflowMeta[];
+  hiddenWorkflows: IntegrationWorkflowMeta[];
+}
+
+/** What the settings' setters resolve with. */
+export interface UserSettingsUpdate {
+  /** The user after the update, as `getUser()` returns it. */
+  userState: ParagonUser;
+  /** Why the platform refused the values (nothing was saved then); empty when saved. */
+  errors: string[];
+}
+
+/** The options of the settings' setters. */
+export interface UserSettingsOptions {
+  /** The user's credential to update (by default, the one of the integration). */
+  selectedCredentialId?: string;
+}
+
+/** The parameters of `getFieldOptions`. */
+export interface FieldOptionsParams {
+  /** The integration type, e.g. `"hubspot"`. */
+  integration: string;
+  /** The setting's `sourceType`, e.g. `"owners"`. */
+  source: string;
+  /** Only options whose label contains this. */
+  search?: string;
+  /** The `nextPageCursor` of the page before. */
+  cursor?: string;
+}
+
+/** A page of a dynamic dropdown's options. */
+export interface FieldOptions {
+  data: { value: string; label: string }[];
+  /** The `cursor` of the next page, or `null` on the last. */
+  nextPageCursor: string | null;
 }
 
 /** What `getUser()` returns: never the token. */
@@ -207,6 +285,8 @@ export interface SdkEvents {
 
 /** The callbacks of `paragon.connect`; each gets the user (as `getUser()`) second. */
 export interface ConnectOptions {
+  /** The portal's theme for this opening; the project's appearance by default. */
+  theme?: "light" | "dark" | "auto";
   onOpen?: (event: undefined, user: ParagonUser) => void;
   onClose?: (event: undefined, user: ParagonUser) => void;
   onSuccess?: (event: IntegrationInstallEvent, user: ParagonUser) => void;
@@ -231,6 +311,21 @@ export interface Paragon {
   getUser(): ParagonUser;
   /** Merges `meta` into the user's metadata (`null` removes a key); resolves with the user. */
   setUserMetadata(meta: Record<string, JsonValue>): Promise<ParagonUser>;
+  /**
+   * Integration `type`'s descriptions, user settings and workflows, as the portal shows them.
+   * Throws `NOT_AUTHENTICATED` before `authenticate`, `UNKNOWN_INTEGRATION` for another type.
+   */
+  getIntegrationConfig(type: string): IntegrationConfig;
+  /**
+   * Saves the user's values of `type`'s settings (merged into the saved ones; `null` clears
+   * one), all checked before any is saved. Rejects with `INVALID_ARGUMENT` before the user
+   * connected `type`.
+   */
+  updateIntegrationUserSettings(type: string, values: SettingValues, options?: UserSettingsOptions): Promise<UserSettingsUpdate>;
+  /** As `updateIntegrationUserSettings`, for the settings of workflow `workflowId`. */
+  updateWorkflowUserSettings(type: string, workflowId: string, values: SettingValues, options?: UserSettingsOptions): Promise<UserSettingsUpdate>;
+  /** A page of the options of a `DYNAMIC_ENUM` or `FIELD_MAPPER` setting, from the user's account. */
+  getFieldOptions(params: FieldOptionsParams): Promise<FieldOptions>;
   /** Every integration of the project. Throws `NOT_AUTHENTICATED` before `authenticate`. */
   getIntegrationMetadata(): IntegrationMetadata[];
   /** One integration; throws `UNKNOWN_INTEGRATION` when the project has none of that type. */

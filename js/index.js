@@ -86,6 +86,117 @@ function sync(f) {
   }
 }
 
+const THEMES = ["light", "dark", "auto"];
+const encode = encodeURIComponent;
+
+function invalid(detail) {
+  return paragonError(CODE.invalidArgument, `invalid argument: ${detail}`);
+}
+
+// The project's integrations as the platform listed them (`/sdk/integrations`), and one of them.
+function integrations() {
+  if (!wasm) throw new AuthenticationError(MESSAGE.notAuthenticated, CODE.notAuthenticated);
+  return sync(() => wasm.integrations());
+}
+
+function integration(type) {
+  const found = integrations().find((i) => i.type === type);
+  if (!found) throw paragonError(CODE.unknownIntegration, `the project has no integration of type ${JSON.stringify(type)}`);
+  return found;
+}
+
+// `PATCH /sdk/credentials/{id}` with `{ config: configOf(values) }` for the user's credential
+// of `type`: the platform merges the values and checks them all before saving any. Values it
+// refused (422) are the user's to fix, reported in `errors` as Paragon's SDK does.
+function saveSettings(type, values, options, configOf) {
+  return withWasm(async (w) => {
+    if (!values || typeof values !== "object") throw invalid("the settings must be an object of setting id to value");
+    const id = options?.selectedCredentialId ?? w.getUser().integrations?.[type]?.credentialId;
+    if (typeof id !== "string") throw invalid(`the user has not connected ${type}`);
+    const errors = [];
+    try {
+      await w.platform(`/credentials/${encode(id)}`, { config: configOf(values) });
+    } catch (error) {
+      if (error.status !== 422) throw error;
+      errors.push(error.body?.message ?? error.message);
+    }
+    return { userState: w.getUser(), errors };
+  });
+}
+
+// The Connect Portal's frame, drawn here for the wasm (`src/portal.rs`), which does the
+// handshake with it. A modal <dialog>: the browser's own, in the top layer above any z-index
+// of the app, with the app's page inert behind it, Escape closing it, and focus given back to
+// what had it. It fills the viewport with the dimmed backdrop and holds one transparent iframe
+// that fills it too: the portal draws its own card (full-screen on a phone) and closes on a
+// click beside it. The iframe stays hidden until the portal says `ready` (`shown`), so a page
+// that did not load (the platform unreachable, an error page) is never shown: 5 s after a load
+// without `ready`, the dialog shows the SDK's own card with Retry and Close instead. Styles go
+// through the CSSOM, which an app's CSP allows without 'unsafe-inline'; the card's `style`
+// attributes do not, and such an app sees a plain card that works.
+const READY_WAIT_MS = 5000;
+const CARD = `<div role="alert" style="max-width:22rem;margin:1rem;padding:0 1.5rem 1.25rem;border-radius:8px;background:#fff;color:#1d2330;font:16px/1.45 system-ui,sans-serif"><p>The Connect Portal could not be loaded. Check your connection and try again.</p><button data-paragon="retry">Retry</button> <button data-paragon="close">Close</button></div>`;
+
+function portalFrame(src) {
+  const dialog = document.createElement("dialog");
+  const frame = document.createElement("iframe");
+  let ready, timer, closed;
+  dialog.setAttribute("aria-label", "Connect Portal");
+  dialog.style.cssText = "position:fixed;inset:0;width:100%;height:100%;max-width:none;max-height:none;margin:0;padding:0;border:0;background:rgba(0,0,0,.45);display:grid;place-items:center;overflow:hidden";
+  frame.id = "paragon-connect-portal";
+  frame.title = "Connect Portal";
+  frame.style.cssText = "position:absolute;inset:0;width:100%;height:100%;border:0;background:transparent";
+  const load = () => {
+    ready = false;
+    frame.hidden = true;
+    dialog.querySelector("[role=alert]")?.remove();
+    frame.src = src;
+  };
+  frame.addEventListener("load", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (ready) return;
+      dialog.insertAdjacentHTML("beforeend", CARD);
+      dialog.querySelector("button").focus();
+    }, READY_WAIT_MS);
+  });
+  // Escape (the browser's close request), the card's Close and a click beside the card.
+  dialog.addEventListener("close", () => closed || paragon.closePortal());
+  dialog.addEventListener("click", ({ target }) => {
+    const action = target.dataset?.paragon;
+    if (action === "retry") load();
+    else if (action === "close" || target === dialog) dialog.close();
+  });
+  dialog.append(frame);
+  document.body.append(dialog);
+  dialog.showModal();
+  load();
+  return {
+    frame,
+    shown() {
+      ready = true;
+      frame.hidden = false;
+      frame.focus();
+    },
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      dialog.close();
+      dialog.remove();
+    },
+  };
+}
+
+// Posts `fields` as a hidden form to `action` into the window named `target`: how the wasm's
+// headless install hands the popup its flow's one-time secret, in no URL.
+function postForm(target, action, fields) {
+  const form = Object.assign(document.createElement("form"), { method: "post", action, target, hidden: true });
+  for (const [name, value] of Object.entries(fields)) form.append(Object.assign(document.createElement("input"), { type: "hidden", name, value }));
+  document.body.append(form);
+  form.submit();
+  form.remove();
+}
+
 // Listeners subscribed before the wasm is loaded wait here and are handed over by `load()`.
 let early = [];
 
@@ -156,8 +267,39 @@ export const paragon = Object.freeze({
 
   /** `{ type, name }` of the project's integration `type`, or all of them. */
   getIntegrationMetadata(type) {
-    if (!wasm) throw new AuthenticationError(MESSAGE.notAuthenticated, CODE.notAuthenticated);
-    return sync(() => wasm.getIntegrationMetadata(type === undefined ? undefined : String(type)));
+    const meta = ({ type, name }) => ({ type, name });
+    return type === undefined ? integrations().map(meta) : meta(integration(type));
+  },
+
+  /**
+   * Paragon's `IntegrationConfig` of `type`: its descriptions, user settings and workflows (the
+   * platform puts it on each `/sdk/integrations` item).
+   */
+  getIntegrationConfig(type) {
+    return integration(type).integrationConfig;
+  },
+
+  /**
+   * Saves the user's values of `type`'s settings (`null` clears one), all checked first;
+   * resolves with `{ userState, errors }`, `errors` holding why values were refused.
+   */
+  updateIntegrationUserSettings(type, values, options) {
+    return saveSettings(type, values, options, (values) => ({ sharedSettings: values }));
+  },
+
+  /** As `updateIntegrationUserSettings`, for the settings of workflow `workflowId`. */
+  updateWorkflowUserSettings(type, workflowId, values, options) {
+    return saveSettings(type, values, options, (values) => ({ workflowSettings: { [workflowId]: { settings: values } } }));
+  },
+
+  /** A page of a dynamic dropdown's options: `{ data: [{ value, label }], nextPageCursor }`. */
+  getFieldOptions(params) {
+    const { integration, source, search = "", cursor = "" } = params ?? {};
+    if (typeof integration !== "string" || typeof source !== "string") {
+      return Promise.reject(invalid("getFieldOptions expects { integration: string, source: string }"));
+    }
+    const query = new URLSearchParams({ search, cursor });
+    return withWasm((w) => w.platform(`/integrations/${encode(integration)}/sources/${encode(source)}?${query}`));
   },
 
   /**
@@ -185,9 +327,16 @@ export const paragon = Object.freeze({
     else early = early.filter(([n, l]) => !(n === name && l === listener));
   },
 
-  /** Opens the Connect Portal for `type`; resolves with the install event, or when closed. */
+  /**
+   * Opens the Connect Portal for `type` (`options.theme`: "light", "dark" or "auto", else the
+   * project's); resolves with the install event, or when closed.
+   */
   connect(type, options = {}) {
-    return withWasm((w) => w.connect(String(type), options));
+    const theme = options.theme;
+    if (theme !== undefined && !THEMES.includes(theme)) {
+      return Promise.reject(paragonError(CODE.invalidArgument, `connect: theme must be one of ${THEMES.join(", ")}`));
+    }
+    return withWasm((w) => w.connect(String(type), options, portalFrame));
   },
 
   /** Closes the Connect Portal, if open. */
@@ -200,7 +349,7 @@ export const paragon = Object.freeze({
    * opens synchronously. Resolves with the install event.
    */
   installIntegration(type, options = {}) {
-    return withWasm((w) => w.installIntegration(String(type), options));
+    return withWasm((w) => w.installIntegration(String(type), options, postForm));
   },
 
   /**

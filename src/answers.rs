@@ -13,11 +13,11 @@
 use js_sys::Array;
 use paragon_protocol::{
     ErrorBody, ErrorCode, Health, HealthStatus,
-    sdk::{CreatedFlow, FlowState, ProxyOutput},
+    sdk::{CreatedFlow, FlowAnswer, FlowState, ProxyOutput},
 };
 use wasm_bindgen::JsValue;
 
-use crate::js::{self, get, string};
+use crate::js::{get, string};
 
 /// `GET /healthz`, when it says `ok`.
 pub fn health(body: &JsValue) -> Option<Health> {
@@ -65,15 +65,6 @@ impl Integration {
         string(&self.0, "type").as_deref() == Some(kind)
     }
 
-    /// `type` and `name`, as the app's `getIntegrationMetadata()` lists them.
-    pub fn metadata(&self) -> JsValue {
-        let meta = js::object();
-        for key in ["type", "name"] {
-            js::set(&meta, key, &get(&self.0, key));
-        }
-        meta
-    }
-
     /// Whether `workflows` ([`SdkWorkflow`]s) has one of this `id`.
     pub fn has_workflow(&self, id: &str) -> bool {
         Array::from(&get(&self.0, "workflows"))
@@ -99,12 +90,15 @@ pub fn created_flow(body: &JsValue) -> Option<CreatedFlow> {
 }
 
 /// `GET …/oauth/flows/{id}`; a status that is not a string reads as empty (still pending).
-pub fn flow_state(body: &JsValue) -> FlowState {
-    FlowState {
-        flow_id: string(body, "flowId").unwrap_or_default(),
-        status: string(body, "status").unwrap_or_default(),
-        credential_id: string(body, "credentialId"),
-        error: string(body, "error"),
+pub fn flow_state(body: &JsValue) -> FlowAnswer {
+    FlowAnswer {
+        state: FlowState {
+            flow_id: string(body, "flowId").unwrap_or_default(),
+            status: string(body, "status").unwrap_or_default(),
+            credential_id: string(body, "credentialId"),
+            error: string(body, "error"),
+        },
+        reason: string(body, "reason"),
     }
 }
 
@@ -112,13 +106,14 @@ pub fn flow_state(body: &JsValue) -> FlowState {
 #[cfg(test)]
 mod tests {
     use paragon_protocol::sdk::{
-        SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
+        FLOW_DENIED, SdkIntegration, SdkProject, SdkUser, SdkUserIntegration, SdkWorkflow,
     };
     use serde::Serialize;
     use serde_json::{Value, json};
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    use crate::js;
 
     /// `body` as the browser sees it: the server's JSON, parsed by `JSON.parse`.
     fn sent(body: &impl Serialize) -> JsValue {
@@ -169,16 +164,25 @@ mod tests {
             expires_at: 1_900_000_000,
         };
         assert_eq!(created_flow(&sent(&flow)), Some(flow));
-        for (status, credential_id, error) in [
-            ("pending", None, None),
-            ("done", Some("c-1".to_owned()), None),
-            ("failed", None, Some("access_denied".to_owned())),
+        for (status, credential_id, error, reason) in [
+            ("pending", None, None, None),
+            ("done", Some("c-1".to_owned()), None, None),
+            ("failed", None, Some("invalid_scope".to_owned()), None),
+            (
+                "failed",
+                None,
+                Some("access_denied".to_owned()),
+                Some(FLOW_DENIED.to_owned()),
+            ),
         ] {
-            let state = FlowState {
-                flow_id: "f-1".into(),
-                status: status.into(),
-                credential_id,
-                error,
+            let state = FlowAnswer {
+                state: FlowState {
+                    flow_id: "f-1".into(),
+                    status: status.into(),
+                    credential_id,
+                    error,
+                },
+                reason,
             };
             assert_eq!(flow_state(&sent(&state)), state);
         }
@@ -241,6 +245,7 @@ mod tests {
             has_credential: false,
             configs: vec![json!({"id": "config"})],
             sdk_integration_config: None::<Value>,
+            integration_config: Some(json!({"shortDescription": kind})),
         };
         let body = vec![
             integration("i-1", "hubspot", &["w-1", "w-2"]),
@@ -252,10 +257,6 @@ mod tests {
         };
         assert_eq!(hubspot.id().as_deref(), Some("i-1"));
         assert!(hubspot.is("hubspot") && !hubspot.is("salesforce") && salesforce.is("salesforce"));
-        assert_eq!(
-            text(&hubspot.metadata()),
-            r#"{"type":"hubspot","name":"HUBSPOT"}"#
-        );
         assert!(hubspot.has_workflow("w-2") && !hubspot.has_workflow("w-3"));
         assert!(!salesforce.has_workflow("w-1"));
     }

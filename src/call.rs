@@ -1,4 +1,5 @@
-//! The one async path of `request()` and `workflow()`: each method checks its arguments and
+//! The one async path of `request()`, `workflow()` and the settings' methods (`settings.rs`):
+//! each method checks its arguments and
 //! prepares its [`Call`] synchronously, then [`send`] sends it and hands the answer to the
 //! method's reader. One state machine for both methods: an async function each, with the
 //! fetch's future inlined into both, was 84 B larger gzipped.
@@ -23,9 +24,16 @@ pub struct Call {
     pub raw: Option<JsValue>,
     /// How long each attempt may wait for the answer.
     pub timeout_ms: u32,
+    /// Load the user again once the platform answered with success, before [`Call::answer`]
+    /// reads the answer (the call changed the user's state).
+    pub refresh: bool,
     /// What the method resolves or rejects with, from the answer.
-    pub answer: fn(Reply) -> Result<JsValue, JsValue>,
+    pub answer: Answer,
 }
+
+/// What a method does with the platform's answer: what it resolves or rejects with, and what
+/// it tells the app's listeners. Boxed, so that the methods share one async path.
+pub type Answer = Box<dyn FnOnce(Reply) -> Result<JsValue, JsValue>>;
 
 /// Sends `call` (or rejects with its error) and reads the answer.
 pub async fn send(call: Result<Call, SdkError>) -> Result<JsValue, JsValue> {
@@ -35,5 +43,9 @@ pub async fn send(call: Result<Call, SdkError>) -> Result<JsValue, JsValue> {
     request.body = call.json.as_ref();
     request.raw_body = call.raw.as_ref();
     request.timeout_ms = call.timeout_ms;
-    (call.answer)(request.send().await?)
+    let reply = request.send().await?;
+    if call.refresh && reply.is_success() {
+        crate::session::refresh().await?;
+    }
+    (call.answer)(reply)
 }

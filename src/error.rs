@@ -54,6 +54,8 @@ pub enum SdkError {
     OAuthTimeout,
     /// The user closed the OAuth popup before finishing.
     OAuthCancelled,
+    /// The user turned the consent down on the provider's page.
+    OAuthDenied,
     /// The provider or the platform ended the flow with an error.
     OAuthFailed(String),
     /// `event()` found the user's outbox at its limit (`maxPendingEvents` events or
@@ -89,6 +91,7 @@ impl SdkError {
             Self::OAuthBlocked => code::OAUTH_BLOCKED,
             Self::OAuthTimeout => code::OAUTH_TIMEOUT,
             Self::OAuthCancelled => code::OAUTH_CANCELLED,
+            Self::OAuthDenied => code::OAUTH_DENIED,
             Self::OAuthFailed(_) => code::OAUTH_FAILED,
             Self::OutboxFull { .. } => code::OUTBOX_FULL,
             Self::StorageFull(_) => code::STORAGE_FULL,
@@ -168,6 +171,7 @@ impl SdkError {
             }
             Self::OAuthTimeout => "the user did not finish connecting in time",
             Self::OAuthCancelled => "the user closed the popup before connecting",
+            Self::OAuthDenied => "the user declined to connect on the provider's page",
             Self::OAuthFailed(detail) => {
                 return crate::text::concat(&["connecting failed: ", detail]);
             }

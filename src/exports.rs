@@ -62,13 +62,7 @@ pub fn get_user() -> JsValue {
 /// `paragon.setUserMetadata(meta)`.
 #[wasm_bindgen(js_name = setUserMetadata)]
 pub fn set_user_metadata(meta: JsValue) -> Promise {
-    js::promise(async { Ok(crate::session::set_metadata(meta).await?) })
-}
-
-/// `paragon.getIntegrationMetadata(type?)`.
-#[wasm_bindgen(js_name = getIntegrationMetadata)]
-pub fn get_integration_metadata(kind: Option<String>) -> Result<JsValue, JsValue> {
-    Ok(crate::session::integration_metadata(kind)?)
+    js::promise(crate::call::send(crate::session::set_metadata(meta)))
 }
 
 /// `paragon.logout({ keepPendingEvents })`: returns the user's undelivered
@@ -97,10 +91,14 @@ pub fn unsubscribe(name: &str, listener: &js_sys::Function) -> Result<(), JsValu
     Ok(crate::listeners::unsubscribe(name, listener)?)
 }
 
-/// `paragon.connect(type, callbacks)`.
+/// `paragon.connect(type, options)`, in the frame the entry's `open(src)` draws.
 #[wasm_bindgen]
-pub fn connect(kind: String, options: JsValue) -> Result<js_sys::Promise, JsValue> {
-    Ok(crate::portal::connect(kind, options)?)
+pub fn connect(
+    kind: String,
+    options: JsValue,
+    open: js_sys::Function,
+) -> Result<js_sys::Promise, JsValue> {
+    Ok(crate::portal::connect(kind, options, open)?)
 }
 
 /// `paragon.closePortal()`.
@@ -148,10 +146,9 @@ pub fn workflow(workflow_id: String, request: JsValue) -> Promise {
 /// `paragon.uninstallIntegration(type)`.
 #[wasm_bindgen(js_name = uninstallIntegration)]
 pub fn uninstall_integration(kind: String) -> Promise {
-    js::promise(async {
-        crate::headless::uninstall_integration(kind).await?;
-        Ok(JsValue::UNDEFINED)
-    })
+    js::promise(crate::call::send(crate::headless::uninstall_integration(
+        kind,
+    )))
 }
 
 /// `paragon.enableWorkflow(workflowId)`.
@@ -167,15 +164,34 @@ pub fn disable_workflow(workflow_id: String) -> Promise {
 }
 
 fn set_workflow(workflow_id: String, enabled: bool) -> Promise {
-    js::promise(async move {
-        crate::headless::set_workflow(workflow_id, enabled).await?;
-        Ok(JsValue::UNDEFINED)
-    })
+    js::promise(crate::call::send(crate::headless::set_workflow(
+        workflow_id,
+        enabled,
+    )))
+}
+
+/// The project's integrations as `/sdk/integrations` lists them (a copy), which the npm entry
+/// reads for `getIntegrationMetadata` and `getIntegrationConfig`.
+#[wasm_bindgen]
+pub fn integrations() -> Result<JsValue, JsValue> {
+    let integrations = crate::session::integrations().ok_or(crate::SdkError::NotAuthenticated)?;
+    Ok(js::copy(&integrations))
+}
+
+/// `GET` (no `body`) or `PATCH` `path` of the platform's SDK API for the user, for the npm
+/// entry's settings methods (`settings.rs`).
+#[wasm_bindgen]
+pub fn platform(path: &str, body: JsValue) -> Promise {
+    js::promise(crate::call::send(crate::settings::call(path, body)))
 }
 
 /// `paragon.installIntegration(type, { oauthTimeout })`: not `async`, so that the popup opens
 /// synchronously inside the caller's click.
 #[wasm_bindgen(js_name = installIntegration)]
-pub fn install_integration(kind: String, options: JsValue) -> Result<js_sys::Promise, JsValue> {
-    Ok(crate::install::install(kind, options)?)
+pub fn install_integration(
+    kind: String,
+    options: JsValue,
+    post_form: js_sys::Function,
+) -> Result<js_sys::Promise, JsValue> {
+    Ok(crate::install::install(kind, options, post_form)?)
 }

@@ -9,7 +9,10 @@
 //! window at all.
 
 use js_sys::Promise;
-use paragon_protocol::{browser::event, sdk::CreateFlow};
+use paragon_protocol::{
+    browser::event,
+    sdk::{CreateFlow, FLOW_DENIED},
+};
 use wasm_bindgen::JsValue;
 
 use crate::{SdkError, answers, js, listeners, session, wire};
@@ -20,7 +23,11 @@ const DEFAULT_TIMEOUT_MS: f64 = 300_000.0;
 const POLL_SECS: f64 = 5.0;
 
 /// Opens the popup now and resolves with the install event once the flow is done.
-pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
+pub fn install(
+    kind: String,
+    options: JsValue,
+    post: js_sys::Function,
+) -> Result<Promise, SdkError> {
     let auth = session::auth()?;
     let integration_id =
         session::integration_id(&kind).ok_or_else(|| SdkError::UnknownIntegration(kind.clone()))?;
@@ -44,6 +51,7 @@ pub fn install(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         let target = Popup {
             window: &popup,
             name: &name,
+            post: &post,
         };
         let result = run(&auth, &kind, &integration_id, &target, &origin, timeout).await;
         if result.is_err() {
@@ -75,12 +83,20 @@ async fn run(
         SdkError::InvalidResponse("a flow without flowId, startUrl or startSecret".into())
     })?;
     let flow_id = flow.flow_id;
-    post_start(
-        popup.name,
-        &flow.start_url,
-        &[("flow", &flow_id), ("secret", &flow.start_secret)],
-    )
-    .ok_or(SdkError::OAuthBlocked)?;
+    // The entry's `postForm`: a hidden form into the popup, so that the one-time secret is in
+    // no URL.
+    let fields = js::object();
+    js::set(&fields, "flow", &flow_id.as_str().into());
+    js::set(&fields, "secret", &flow.start_secret.into());
+    popup
+        .post
+        .call3(
+            &JsValue::UNDEFINED,
+            &popup.name.into(),
+            &flow.start_url.into(),
+            &fields,
+        )
+        .map_err(|_| SdkError::OAuthBlocked)?;
     let popup = popup.window;
     let flow_url = auth.url(&crate::text::concat(&[
         "/oauth/flows/",
@@ -130,15 +146,22 @@ async fn wait_for(
         // The platform holds the answer for up to `wait` seconds.
         request.timeout_ms = crate::fetch::TIMEOUT_MS + wait * 1000;
         let state = answers::flow_state(&request.json().await?);
-        match state.status.as_str() {
+        match state.state.status.as_str() {
             "done" => {
                 return Ok(state
+                    .state
                     .credential_id
                     .map_or(JsValue::UNDEFINED, JsValue::from));
             }
+            "failed" if state.reason.as_deref() == Some(FLOW_DENIED) => {
+                return Err(SdkError::OAuthDenied);
+            }
             "failed" => {
                 return Err(SdkError::OAuthFailed(
-                    state.error.unwrap_or_else(|| "the provider refused".into()),
+                    state
+                        .state
+                        .error
+                        .unwrap_or_else(|| "the provider refused".into()),
                 ));
             }
             _ if closed => return Err(SdkError::OAuthCancelled),
@@ -151,28 +174,6 @@ async fn wait_for(
 struct Popup<'a> {
     window: &'a web_sys::Window,
     name: &'a str,
-}
-
-/// Posts a hidden form of `fields` to `action` into the window named `target`. `None` when the
-/// page has no document body to hold the form for that moment.
-fn post_start(target: &str, action: &str, fields: &[(&str, &str)]) -> Option<()> {
-    use wasm_bindgen::JsCast;
-    let document = web_sys::window()?.document()?;
-    let form = document.create_element("form").ok()?;
-    for (attribute, value) in [("method", "post"), ("action", action), ("target", target)] {
-        form.set_attribute(attribute, value).ok()?;
-    }
-    form.set_attribute("hidden", "").ok()?;
-    for (name, value) in fields {
-        let input = document.create_element("input").ok()?;
-        for (attribute, value) in [("type", "hidden"), ("name", name), ("value", value)] {
-            input.set_attribute(attribute, value).ok()?;
-        }
-        form.append_child(&input).ok()?;
-    }
-    // A form submits only while it is in the document.
-    document.body()?.append_child(&form).ok()?;
-    let submitted = form.unchecked_ref::<web_sys::HtmlFormElement>().submit();
-    form.remove();
-    submitted.ok()
+    /// The entry's `postForm(target, action, fields)`.
+    post: &'a js_sys::Function,
 }

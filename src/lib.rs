@@ -34,6 +34,8 @@ pub mod request;
 pub mod retry;
 #[cfg(target_arch = "wasm32")]
 mod session;
+#[cfg(target_arch = "wasm32")]
+mod settings;
 pub mod text;
 pub mod token;
 #[cfg(target_arch = "wasm32")]

@@ -43,7 +43,12 @@ thread_local! {
 }
 
 fn key(auth: &Auth) -> String {
-    crate::text::concat(&["paragon:outbox:", &auth.project_id, ":", &auth.user_id])
+    key_of(&auth.project_id, &auth.user_id)
+}
+
+/// The outbox of `user` of `project`.
+pub fn key_of(project: &str, user: &str) -> String {
+    crate::text::concat(&["paragon:outbox:", project, ":", user])
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -244,11 +249,16 @@ fn listen() {
     }
 }
 
-/// `pendingEvents()`: the user's events not delivered yet, oldest first (`[]` when logged out).
+/// `pendingEvents()`: the user's events not delivered yet, oldest first (`[]` when logged out);
+/// while `authenticate` runs (or after it failed), those of the user its token names.
 pub fn pending() -> JsValue {
-    match session::auth() {
-        Ok(auth) => js::copy(&load(&key(&auth))),
-        Err(_) => Array::new().into(),
+    let key = match session::auth() {
+        Ok(auth) => Some(key(&auth)),
+        Err(_) => session::signing_in(),
+    };
+    match key {
+        Some(key) => js::copy(&load(&key)),
+        None => Array::new().into(),
     }
 }
 

@@ -1,11 +1,16 @@
-//! `connect(type, callbacks)` and `closePortal()`: the Connect Portal in an overlay `<iframe>`
-//! and the `MessageChannel` handshake (the messages' types are
-//! [`paragon_protocol::browser::portal_message`], which the portal's script gets too).
+//! `connect(type, options)` and `closePortal()`: the Connect Portal's handshake, in the frame
+//! the npm entry draws (`portalFrame` of `js/index.js`: a modal `<dialog>` holding the
+//! iframe, hidden until the portal is ready, and the SDK's own card with Retry and Close when
+//! it does not load). The messages' types are [`paragon_protocol::browser::portal_message`],
+//! which the portal's script gets too.
 //!
 //! The token goes to the portal in one `postMessage` to the iframe's window with the portal's
 //! exact origin as target, together with one port of a fresh `MessageChannel`; everything the
 //! portal says comes back on the other port, which only that window holds. No `message`
-//! listener is added to the app's window, so no other window can speak for the portal.
+//! listener is added to the app's window, so no other window can speak for the portal. Each
+//! load of the frame (Retry loads it again) gets a new channel; a page of another origin in it
+//! (the browser's error page) gets nothing, the browser drops a message whose target origin
+//! is not its own.
 //!
 //! When the platform refuses the portal's token (it expired while the portal was open), the
 //! portal says `token-expired` on the port and gets `{type: "token", token}` back: a token
@@ -19,14 +24,15 @@ use paragon_protocol::{
     portal as port,
 };
 use wasm_bindgen::{JsCast, JsValue, prelude::Closure};
-use web_sys::{Element, HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort};
+use web_sys::{HtmlIFrameElement, MessageChannel, MessageEvent, MessagePort};
 
 use crate::{SdkError, js, listeners, session, wire};
 
 struct Portal {
     /// Tells this portal's handlers apart from those of a portal closed before.
     id: u32,
-    overlay: Element,
+    /// The entry's frame: `{frame, shown(), close()}`.
+    chrome: JsValue,
     port: Option<MessagePort>,
     /// The app's callbacks (`onOpen`, `onInstall`, …).
     options: JsValue,
@@ -46,20 +52,21 @@ fn dom_error(error: JsValue) -> SdkError {
     SdkError::InvalidArgument(js::error_message(&error, "a DOM call failed"))
 }
 
-/// Opens the portal for integration `kind`; the promise resolves with the install event, or
-/// with `undefined` when the portal is closed first.
-pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
+/// Opens the portal for integration `kind` in the frame `open(src)` draws; the promise
+/// resolves with the install event, or with `undefined` when the portal is closed first.
+pub fn connect(kind: String, options: JsValue, open: Function) -> Result<Promise, SdkError> {
     let auth = session::auth()?;
     if session::integration_id(&kind).is_none() {
         return Err(SdkError::UnknownIntegration(kind));
     }
     close();
     let window = web_sys::window().ok_or(SdkError::NotAuthenticated)?;
-    let document = window.document().ok_or(SdkError::NotAuthenticated)?;
     let app_origin = window.location().origin().map_err(dom_error)?;
-    let portal_origin = web_sys::Url::new(auth.host().as_str())
+    let origin = web_sys::Url::new(auth.host().as_str())
         .map_err(dom_error)?
         .origin();
+    // `theme` is checked by the npm entry: light, dark or auto.
+    let theme = js::string(&options, "theme").unwrap_or_default();
     let src = crate::text::concat(&[
         auth.host().url("/ui").as_str(),
         "?projectId=",
@@ -68,32 +75,10 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         &js::encode(&kind),
         "&origin=",
         &js::encode(&app_origin),
+        if theme.is_empty() { "" } else { "&theme=" },
+        &theme,
     ]);
     let nonce = window.crypto().map_err(dom_error)?.random_uuid();
-
-    let overlay = document.create_element("div").map_err(dom_error)?;
-    overlay
-        .set_attribute(
-            "style",
-            "position:fixed;inset:0;z-index:2147483647;background:rgba(0,0,0,.45);\
-             display:flex;align-items:center;justify-content:center",
-        )
-        .map_err(dom_error)?;
-    let iframe: HtmlIFrameElement = document
-        .create_element("iframe")
-        .map_err(dom_error)?
-        .unchecked_into();
-    iframe.set_id("paragon-connect-portal");
-    iframe.set_title("Connect Portal");
-    iframe
-        .set_attribute(
-            "style",
-            "width:min(720px,100%);height:min(600px,100%);border:0;border-radius:8px;background:#fff",
-        )
-        .map_err(dom_error)?;
-    iframe.set_src(&src);
-    overlay.append_child(&iframe).map_err(dom_error)?;
-
     let id = NEXT_ID.with(|n| {
         *n.borrow_mut() += 1;
         *n.borrow()
@@ -101,57 +86,19 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
     let mut resolve = None;
     let promise = Promise::new(&mut |res, _| resolve = Some(res));
     let resolve = resolve.ok_or_else(|| SdkError::InvalidArgument("no Promise".into()))?;
-
-    let frame = iframe.clone();
-    let init_nonce = nonce.clone();
-    let on_load = Closure::once_into_js(move || {
-        frame.set_onload(None);
-        // The portal calls the platform with this token while it is open: hand it one that
-        // does not expire in a moment (renewed through the app's `tokenProvider`, if any).
-        crate::js::spawn(async move {
-            let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
-            let init = wire::to_js(&port::Init {
-                kind: portal_message::INIT.to_owned(),
-                nonce: init_nonce,
-                token: token.clone(),
-            });
-            let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window())
-            else {
-                return;
-            };
-            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                on_message(id, event.data());
-            })
-            .into_js_value();
-            channel
-                .port1()
-                .set_onmessage(Some(on_message.unchecked_ref()));
-            let sent = target.post_message_with_transfer(
-                &init,
-                &portal_origin,
-                &Array::of1(&channel.port2()),
-            );
-            PORTAL.with(|p| {
-                if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
-                    portal.port = Some(channel.port1());
-                    portal.token = token;
-                }
-            });
-            if let Err(e) = sent {
-                web_sys::console::error_1(&e);
-            }
-        });
-    });
-    iframe.set_onload(Some(on_load.unchecked_ref()));
-    document
-        .body()
-        .ok_or_else(|| SdkError::InvalidArgument("connect needs a page with a <body>".into()))?
-        .append_child(&overlay)
+    let chrome = open
+        .call1(&JsValue::UNDEFINED, &src.into())
         .map_err(dom_error)?;
+    let frame: HtmlIFrameElement = js::get(&chrome, "frame").unchecked_into();
+    let loaded = frame.clone();
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        js::spawn(hand_over(id, loaded.clone(), origin.clone()));
+    });
+    frame.set_onload(Some(on_load.into_js_value().unchecked_ref()));
     PORTAL.with(|p| {
         *p.borrow_mut() = Some(Portal {
             id,
-            overlay,
+            chrome,
             port: None,
             token: String::new(),
             options,
@@ -160,6 +107,58 @@ pub fn connect(kind: String, options: JsValue) -> Result<Promise, SdkError> {
         })
     });
     Ok(promise)
+}
+
+/// Sends the frame that loaded the token and a port (a new channel each load).
+async fn hand_over(id: u32, frame: HtmlIFrameElement, origin: String) {
+    let (Some(nonce), Ok(auth)) = (
+        PORTAL.with(|p| {
+            p.borrow()
+                .as_ref()
+                .filter(|p| p.id == id)
+                .map(|p| p.nonce.clone())
+        }),
+        session::auth(),
+    ) else {
+        return;
+    };
+    // The portal calls the platform with this token while it is open: hand it one that does
+    // not expire in a moment (renewed through the app's `tokenProvider`, if any).
+    let token = auth.fresh_token().await.unwrap_or_else(|_| auth.token());
+    let init = wire::to_js(&port::Init {
+        kind: portal_message::INIT.to_owned(),
+        nonce,
+        token: token.clone(),
+    });
+    let (Ok(channel), Some(target)) = (MessageChannel::new(), frame.content_window()) else {
+        return;
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        on_message(id, event.data());
+    })
+    .into_js_value();
+    channel
+        .port1()
+        .set_onmessage(Some(on_message.unchecked_ref()));
+    let sent = target.post_message_with_transfer(&init, &origin, &Array::of1(&channel.port2()));
+    PORTAL.with(|p| {
+        if let Some(portal) = p.borrow_mut().as_mut().filter(|p| p.id == id) {
+            if let Some(old) = portal.port.replace(channel.port1()) {
+                old.close();
+            }
+            portal.token = token;
+        }
+    });
+    if let Err(e) = sent {
+        web_sys::console::error_1(&e);
+    }
+}
+
+/// Calls the entry frame's `name` (`shown` or `close`).
+fn chrome(chrome: &JsValue, name: &str) {
+    if let Some(f) = js::function(chrome, name) {
+        let _ = f.call0(chrome);
+    }
 }
 
 /// The fields of the portal's messages that the SDK hands on to the app's callbacks: those of
@@ -188,6 +187,11 @@ fn on_message(id: u32, data: JsValue) {
     };
     match kind.as_str() {
         portal_message::READY if js::string(&data, "nonce").as_deref() == Some(nonce.as_str()) => {
+            PORTAL.with(|p| {
+                if let Some(portal) = p.borrow().as_ref() {
+                    chrome(&portal.chrome, "shown");
+                }
+            });
             callback(&options, "onOpen", &JsValue::UNDEFINED);
             listeners::emit(event::PORTAL_OPEN, &JsValue::UNDEFINED);
         }
@@ -216,17 +220,19 @@ fn on_message(id: u32, data: JsValue) {
             listeners::emit(event::WORKFLOW_CHANGE, &event);
         }
         portal_message::ERROR => {
-            let message = js::string(&data, "message").unwrap_or_else(|| "portal error".into());
-            let error: JsValue = SdkError::Server {
-                status: 0,
-                code: paragon_protocol::ErrorCode::Unknown,
-                message,
+            // The user turning the consent down is a choice, not a failure.
+            let error: JsValue = if js::string(&data, "reason").as_deref()
+                == Some(paragon_protocol::sdk::FLOW_DENIED)
+            {
+                SdkError::OAuthDenied
+            } else {
+                SdkError::OAuthFailed(js::string(&data, "message").unwrap_or_default())
             }
             .into();
             callback(&options, "onError", &error);
         }
         portal_message::TOKEN_EXPIRED => crate::js::spawn(renew_token(id)),
-        portal_message::CLOSE => close(),
+        portal_message::CLOSE => close_portal(id),
         _ => {}
     }
 }
@@ -269,13 +275,21 @@ fn callback(options: &JsValue, name: &str, arg: &JsValue) {
     }
 }
 
-/// `closePortal()`: removes the overlay and closes the port; the promise of `connect` resolves
-/// with `undefined` if it has not resolved yet.
+/// Closes portal `id`, if it is still the open one (a handler of a portal closed before does
+/// nothing to a newer one).
+fn close_portal(id: u32) {
+    if PORTAL.with(|p| p.borrow().as_ref().is_some_and(|p| p.id == id)) {
+        close();
+    }
+}
+
+/// `closePortal()`: closes the entry's frame (the browser gives focus back to what had it)
+/// and the port; the promise of `connect` resolves with `undefined` if it has not resolved yet.
 pub fn close() {
     let Some(portal) = PORTAL.with(|p| p.borrow_mut().take()) else {
         return;
     };
-    portal.overlay.remove();
+    chrome(&portal.chrome, "close");
     if let Some(port) = portal.port {
         port.set_onmessage(None);
         port.close();
@@ -295,16 +309,13 @@ mod tests {
 
     /// A portal `id` with `nonce` whose `onOpen` counts into `globalThis.portalOpened`.
     fn open_portal(id: u32, nonce: &str) {
-        let document = web_sys::window()
-            .and_then(|w| w.document())
-            .expect("a page");
         let options = js::object();
         let on_open = Function::new_no_args("globalThis.portalOpened += 1;");
         js::set(&options, "onOpen", &on_open);
         js::set(&js_sys::global(), "portalOpened", &0.into());
         let portal = Portal {
             id,
-            overlay: document.create_element("div").expect("an element"),
+            chrome: js::object(),
             port: None,
             options,
             resolve: Function::new_no_args(""),

@@ -114,8 +114,9 @@ mod imp {
             headers,
             json,
             raw,
+            refresh: false,
             timeout_ms: crate::fetch::TIMEOUT_MS,
-            answer,
+            answer: Box::new(answer),
         })
     }
 

@@ -168,6 +168,15 @@ impl Auth {
 
 thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// The outbox of the user (the token's `sub`) of an `authenticate` that has not succeeded
+    /// yet, which `pendingEvents()` shows meanwhile: the app can show what an earlier page
+    /// left before the platform answers (or when it cannot be reached).
+    static SIGNING_IN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// The outbox of the user `authenticate` was last called for, until `logout`.
+pub fn signing_in() -> Option<String> {
+    SIGNING_IN.with(|s| s.borrow().clone())
 }
 
 /// The current user's credentials, or [`SdkError::NotAuthenticated`].
@@ -199,6 +208,11 @@ pub async fn authenticate(
         ])));
     }
     let (expires_at, sub) = claims(token)?;
+    SIGNING_IN.with(|s| {
+        *s.borrow_mut() = sub
+            .as_deref()
+            .map(|sub| crate::outbox::key_of(project_id, sub))
+    });
     let expired = expires_at.is_some_and(|at| at <= js_sys::Date::now());
     if expired && provider.is_none() {
         return Err(SdkError::TokenExpired);
@@ -290,7 +304,7 @@ pub fn user() -> JsValue {
 }
 
 /// `setUserMetadata(meta)`: merges `meta` into the user's metadata; resolves with `getUser()`.
-pub async fn set_metadata(meta: JsValue) -> Result<JsValue, SdkError> {
+pub fn set_metadata(meta: JsValue) -> Result<crate::call::Call, SdkError> {
     if !meta.is_object() {
         return Err(SdkError::InvalidArgument(
             "setUserMetadata expects an object".into(),
@@ -298,33 +312,20 @@ pub async fn set_metadata(meta: JsValue) -> Result<JsValue, SdkError> {
     }
     let auth = auth()?;
     let body = wire::to_js(&PatchSdkUser { meta: Json(meta) });
-    let url = auth.url("/me");
-    let mut request = auth.request("PATCH", &url);
-    request.body = Some(&body);
-    let user = request.json().await?;
-    store(&auth, Some(user), None);
-    Ok(self::user())
-}
-
-/// `getIntegrationMetadata()`: `[{type, name}]`; with a type, that one's `{type, name}`.
-pub fn integration_metadata(kind: Option<String>) -> Result<JsValue, SdkError> {
-    let integrations = SESSION
-        .with(|s| s.borrow().as_ref().map(|s| s.integrations.clone()))
-        .ok_or(SdkError::NotAuthenticated)?;
-    let all = js_sys::Array::new();
-    for item in answers::integrations(&integrations) {
-        match &kind {
-            Some(kind) if item.is(kind) => return Ok(item.metadata()),
-            Some(_) => {}
-            None => {
-                all.push(&item.metadata());
-            }
-        }
-    }
-    match kind {
-        Some(kind) => Err(SdkError::UnknownIntegration(kind)),
-        None => Ok(all.into()),
-    }
+    Ok(crate::call::Call {
+        url: auth.url("/me"),
+        auth: auth.clone(),
+        method: "PATCH",
+        headers: Vec::new(),
+        json: Some(body),
+        raw: None,
+        timeout_ms: crate::fetch::TIMEOUT_MS,
+        refresh: false,
+        answer: Box::new(move |reply| {
+            store(&auth, Some(reply.ok()?), None);
+            Ok(self::user())
+        }),
+    })
 }
 
 /// The last `/sdk/integrations` answer.
@@ -344,6 +345,7 @@ pub fn integration_id(kind: &str) -> Option<String> {
 /// user's undelivered events: `outbox::discard`).
 pub fn logout() {
     SESSION.with(|s| *s.borrow_mut() = None);
+    SIGNING_IN.with(|s| *s.borrow_mut() = None);
 }
 
 #[cfg(test)]
@@ -449,10 +451,8 @@ mod tests {
     fn calls_that_need_a_user_say_so_before_authenticate() {
         logout();
         assert!(matches!(auth(), Err(SdkError::NotAuthenticated)));
-        assert!(matches!(
-            integration_metadata(None),
-            Err(SdkError::NotAuthenticated)
-        ));
+        assert!(integrations().is_none());
+        assert_eq!(signing_in(), None);
         assert_eq!(js::get(&user(), "authenticated"), false);
     }
 }

@@ -178,6 +178,18 @@ test("events pending at a reload are delivered after the next authenticate", asy
   assert.equal(await page.evaluate(() => window.paragon.pendingEvents().length), 0, "nothing before authenticate");
   assert.equal(await page.evaluate(() => localStorage.length), 1, "the outbox survived the reload");
 
+  // While authenticate waits for the platform, and after it failed, the app sees what the
+  // token's user left: the platform is down, so this is all it can show.
+  await page.evaluate(([host, projectId, token]) => {
+    window.paragon.configureGlobal({ host });
+    window.signingIn = window.paragon.authenticate(projectId, token).then(() => "ok", (e) => e.code);
+  }, [platform.url, projectId, token]);
+  await page.waitForFunction(() => window.paragon.pendingEvents().length === 2, null, { timeout: 5_000 });
+  assert.equal(await page.evaluate(() => window.signingIn), "NETWORK_ERROR");
+  assert.equal(await page.evaluate(() => window.paragon.pendingEvents().length), 2, "still shown after authenticate failed");
+  await page.evaluate(() => window.paragon.logout({ keepPendingEvents: true }));
+  assert.equal(await page.evaluate(() => window.paragon.pendingEvents().length), 0, "nobody's after logout");
+
   await restartPlatform();
   await loadApp(page);
   await page.waitForFunction(() => window.paragon.pendingEvents().length === 0, null, { timeout: 10_000 });

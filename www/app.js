@@ -65,8 +65,12 @@ function renderHubspot() {
       : `“Sync new contacts to HubSpot” is ${workflowEnabled ? "on" : "off"} for ${user.name}.`;
 }
 
+/**
+ * The outbox of the signed-in user or of the one signing in: the SDK knows the events an
+ * earlier page left before the platform has confirmed the user (or when it cannot be reached).
+ */
 function renderOutbox() {
-  const pending = user ? paragon.pendingEvents() : [];
+  const pending = paragon.pendingEvents();
   $("outbox").replaceChildren(
     ...(pending.length
       ? pending.map((e) => element("li", { "data-event-id": e.id }, `${e.name} for ${e.payload.email ?? "?"}, waiting since ${new Date(e.createdAt).toLocaleTimeString()}`))
@@ -90,21 +94,22 @@ function renderRuns(runs) {
       "tr",
       { "data-run-id": run.id, "data-event-id": run.eventId ?? "", "data-status": run.status },
       element("td", {}, new Date(run.createdAt).toLocaleTimeString()),
+      element("td", { class: "contact" }, run.email ?? ""),
       element("td", {}, element("span", { class: `badge ${run.status}` }, runState(run))),
       element("td", {}, String(run.attempts)),
       element("td", {}, element("code", {}, (run.eventId ?? "").slice(0, 8))),
       element("td", {}, run.error ?? ""),
     ),
   );
-  $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "5" }, "none yet"))]));
+  $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "6" }, "none yet"))]));
 }
 
 async function refreshRuns() {
+  renderOutbox();
   if (!user) return;
   const signedIn = user;
   const response = await fetch("/api/runs");
   if (response.ok && user === signedIn) renderRuns((await response.json()).runs);
-  renderOutbox();
 }
 
 function status(text, kind = "", eventId = "") {
@@ -137,17 +142,26 @@ async function signIn(next) {
     body: JSON.stringify({ userId: next.id }),
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
-  await paragon.authenticate(config.projectId, (await response.json()).token, {
+  // Polls from here: while the platform answers `authenticate`, the outbox already shows what
+  // an earlier page left for this user.
+  runsTimer = setInterval(() => refreshRuns().catch(() => {}), RUNS_EVERY_MS);
+  $("signed-in").textContent = `Signing in as ${next.name}…`;
+  const authenticating = paragon.authenticate(config.projectId, (await response.json()).token, {
     metadata: { Email: next.email, Name: next.name },
     // The token lives an hour; the SDK asks for the next one when it is about to expire.
     tokenProvider,
   });
+  try {
+    await authenticating;
+  } catch (error) {
+    $("signed-in").textContent = `Signing in as ${next.name} failed`;
+    throw error;
+  }
   user = next;
   document.body.dataset.user = user.id;
   $("signed-in").textContent = `Signed in as ${user.name}`;
   render();
   await refreshRuns();
-  runsTimer = setInterval(() => refreshRuns().catch(() => {}), RUNS_EVERY_MS);
 }
 
 function render() {

@@ -40,15 +40,38 @@ function signUserToken(userId) {
   return `${input}.${sign("sha256", Buffer.from(input), privateKey).toString("base64url")}`;
 }
 
-/** The signed-in user's runs, newest first, from the platform's Task History. */
-async function workflowRuns(userId) {
-  const url = new URL(`/projects/${settings.projectId}/task-history/workflow-executions`, settings.platformUrl);
-  url.search = new URLSearchParams({ userId, limit: "20" });
+/** A GET of the platform's Task History with the project's API key. */
+async function taskHistory(path, query = {}) {
+  const url = new URL(`/projects/${settings.projectId}/task-history/workflow-executions${path}`, settings.platformUrl);
+  url.search = new URLSearchParams(query);
   const response = await fetch(url, { headers: { Authorization: `Bearer ${settings.apiKey}` } });
   if (!response.ok) throw new Error(`Task History answered ${response.status}`);
-  const { data } = await response.json();
+  return response.json();
+}
+
+// Run id → the contact's email, read once from the run's `trigger` (a run's trigger never
+// changes). Bounded: the page shows the latest 20 runs of a user.
+const emails = new Map();
+const MAX_EMAILS = 1000;
+
+async function contactEmail(runId) {
+  if (!emails.has(runId)) {
+    const { trigger } = await taskHistory(`/${encodeURIComponent(runId)}`);
+    if (emails.size >= MAX_EMAILS) emails.delete(emails.keys().next().value);
+    emails.set(runId, typeof trigger?.payload?.email === "string" ? trigger.payload.email : null);
+  }
+  return emails.get(runId);
+}
+
+/** The signed-in user's runs, newest first, from the platform's Task History. */
+async function workflowRuns(userId) {
+  const { data } = await taskHistory("", { userId, limit: "20" });
   // Only what the page shows: the app decides what leaves its backend.
-  return data.map(({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }) => ({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }));
+  return Promise.all(
+    data.map(async ({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }) => ({
+      id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt, email: await contactEmail(id),
+    })),
+  );
 }
 
 function sessionUser(req) {

@@ -68,6 +68,8 @@ pub mod code {
     pub const OAUTH_TIMEOUT: &str = "OAUTH_TIMEOUT";
     /// The user closed the OAuth popup.
     pub const OAUTH_CANCELLED: &str = "OAUTH_CANCELLED";
+    /// The user turned the consent down on the provider's page.
+    pub const OAUTH_DENIED: &str = "OAUTH_DENIED";
     /// The provider or the platform ended the flow with an error.
     pub const OAUTH_FAILED: &str = "OAUTH_FAILED";
     /// The outbox is at its limit: the event was not stored.
@@ -78,7 +80,7 @@ pub mod code {
     pub const EVENT_DISCARDED: &str = "EVENT_DISCARDED";
 
     /// Every code, as `ParagonErrorCode` of `index.d.ts` lists them.
-    pub const ALL: [&str; 19] = [
+    pub const ALL: [&str; 20] = [
         INVALID_HOST,
         NOT_CONFIGURED,
         INVALID_ARGUMENT,
@@ -94,6 +96,7 @@ pub mod code {
         OAUTH_BLOCKED,
         OAUTH_TIMEOUT,
         OAUTH_CANCELLED,
+        OAUTH_DENIED,
         OAUTH_FAILED,
         OUTBOX_FULL,
         STORAGE_FULL,
@@ -165,6 +168,7 @@ pub fn sdk_module() -> String {
         ("notConfigured", code::NOT_CONFIGURED),
         ("invalidArgument", code::INVALID_ARGUMENT),
         ("notAuthenticated", code::NOT_AUTHENTICATED),
+        ("unknownIntegration", code::UNKNOWN_INTEGRATION),
     ];
     let message = [
         ("notConfigured", message::NOT_CONFIGURED),

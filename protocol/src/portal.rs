@@ -85,6 +85,10 @@ pub struct WorkflowStateChange {
 pub struct Failed {
     /// What went wrong, for people.
     pub message: String,
+    /// [`crate::sdk::FLOW_DENIED`] when the user turned the consent down (the SDK's
+    /// `OAUTH_DENIED`); absent for any other failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// SDK → portal: `token`, the answer to `token-expired`.
@@ -136,6 +140,7 @@ mod tests {
             keys(&changed),
             keys(&Failed {
                 message: "m".into(),
+                reason: Some(crate::sdk::FLOW_DENIED.into()),
             }),
             keys(&Ready { nonce: "n".into() }),
         ];

@@ -69,6 +69,12 @@ pub struct SdkIntegration<J> {
     /// clients that install through the platform's own flows.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
     pub sdk_integration_config: Option<J>,
+    /// What `getIntegrationConfig(type)` returns (Paragon's `IntegrationConfig`:
+    /// `shortDescription`, `longDescription`, `availableUserSettings`, `availableWorkflows`,
+    /// `hiddenWorkflows`), which Paragon's SDK derives from `configs[0]` itself; absent from
+    /// servers that predate it.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub integration_config: Option<J>,
 }
 
 /// A workflow as the SDK lists it.

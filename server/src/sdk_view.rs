@@ -81,6 +81,7 @@ pub async fn integrations_for_user(
                 .iter()
                 .filter(|w| w.integration == i.provider)
                 .collect();
+            let config = portal_config(&own, bundle.as_ref(), &i.provider);
             SdkIntegration {
                 has_credential: credentials.iter().any(|c| c.integration_id == i.id),
                 workflows: own
@@ -91,7 +92,8 @@ pub async fn integrations_for_user(
                         enabled: workflow_enabled(w, &choices),
                     })
                     .collect(),
-                configs: vec![portal_config(&own, bundle.as_ref(), &i.provider)],
+                configs: vec![config.0],
+                integration_config: Some(config.1),
                 sdk_integration_config: Some(refused_paragon_install()),
                 id: i.id.to_string(),
                 kind: i.provider,
@@ -103,15 +105,16 @@ pub async fn integrations_for_user(
 }
 
 /// Paragon's `configs[0]`: `{values: {description, overview, sharedMeta, workflowMeta}}`,
-/// one `workflowMeta` entry per workflow, from the current deploy `bundle`.
+/// one `workflowMeta` entry per workflow, from the current deploy `bundle`; and what Paragon's
+/// SDK derives from it for `getIntegrationConfig(type)`, the workflows in deploy order.
 fn portal_config(
     workflows: &[&DeployedWorkflow],
     bundle: Option<&Bundle>,
     provider: &str,
-) -> Value {
+) -> (Value, Value) {
     let page =
         IntegrationType::parse(provider).and_then(|kind| bundle.and_then(|b| b.integration(kind)));
-    let meta: Map<String, Value> = workflows
+    let listed: Vec<(String, Value)> = workflows
         .iter()
         .map(|w| {
             let id = w.id.to_string();
@@ -126,12 +129,25 @@ fn portal_config(
             (id, entry)
         })
         .collect();
-    json!({ "values": {
-        "description": page.and_then(|p| p.description.clone()),
-        "overview": page.and_then(|p| p.overview.clone()),
-        "sharedMeta": { "inputs": inputs(page.map(|p| &p.settings[..]).unwrap_or_default()) },
+    let description = page.and_then(|p| p.description.clone());
+    let overview = page.and_then(|p| p.overview.clone());
+    let shared = inputs(page.map(|p| &p.settings[..]).unwrap_or_default());
+    let config = json!({
+        "shortDescription": description,
+        "longDescription": overview,
+        "availableUserSettings": shared,
+        "availableWorkflows": listed.iter().map(|(_, entry)| entry).collect::<Vec<_>>(),
+        // The platform has no workflows hidden from users.
+        "hiddenWorkflows": [],
+    });
+    let meta: Map<String, Value> = listed.into_iter().collect();
+    let values = json!({ "values": {
+        "description": description,
+        "overview": overview,
+        "sharedMeta": { "inputs": shared },
         "workflowMeta": meta,
-    } })
+    } });
+    (values, config)
 }
 
 fn inputs(settings: &[Setting]) -> Vec<Value> {

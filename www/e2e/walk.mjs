@@ -147,6 +147,7 @@ async function walkUser(page, user, contact, pictures = {}) {
       { timeout: 30_000 },
     );
     assert.equal(await run.getAttribute("data-status"), "succeeded", `the run: ${await run.textContent()}`);
+    assert.equal((await run.locator("td.contact").textContent()).trim(), contact.email, "the run names its contact");
     await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
   }, pictures.app);
 

@@ -24,6 +24,7 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   setup   install what the build and the tests need (skips what is there)
   build   build the SDK into pkg/, the paragon server and the HubSpot sandbox
+          (--sdk: only the SDK, e.g. to weigh a change with `bench`)
   test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests, the demo walk
   demo    the guide's demo: the sandbox, the platform and the app; Ctrl-C stops it
           (--reset: start from a fresh state; --headless: Chromium walks the guide instead)
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::run(),
+        Some("build") if args.get(1).map(String::as_str) == Some("--sdk") => build::sdk(),
         Some("build") => build::run(),
         Some("test") => test::run(),
         Some("demo") => demo::run(&args[1..]),

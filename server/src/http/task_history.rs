@@ -119,6 +119,15 @@ async fn show(
         .collect();
     body["tree"] = execution.tree().into();
     body["outputs"] = Value::Object(execution.outputs);
+    // What started the run: the App Event (or the recorded request of a request trigger), as
+    // the workflow's `event.*` (`request.*`) read it.
+    let trigger = state
+        .store
+        .event(admin.project_id, &execution.run.event_id)
+        .await?;
+    if let Some((name, payload)) = trigger {
+        body["trigger"] = json!({ "name": name, "payload": payload });
+    }
     Ok(Json(body))
 }
 

@@ -211,8 +211,9 @@ async fn options(
         ApiClient::new(&state.connect, &credential),
         &found.api_base,
         source,
-        query.cursor.as_deref(),
-        query.search.as_deref(),
+        // Empty is none: the SDK sends both, empty when not given.
+        query.cursor.as_deref().filter(|c| !c.is_empty()),
+        query.search.as_deref().filter(|s| !s.is_empty()),
     )
     .await?;
     Ok(Json(SourceOptions {

@@ -81,6 +81,9 @@ both_backends! {
         let detail = hs.execution(&app, &runs[0]).await;
         assert_eq!(outcomes(&detail, "vip"), ["succeeded"], "decided once: {detail}");
         assert_eq!(outcomes(&detail, "make"), ["retry", "succeeded"], "{detail}");
+        // What started the run, as its `event.*` read it.
+        assert_eq!(detail["trigger"]["name"], "Contact Created", "{detail}");
+        assert_eq!(detail["trigger"]["payload"], guide_payload(3), "{detail}");
     }
 
 

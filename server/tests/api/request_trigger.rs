@@ -167,7 +167,9 @@ both_backends! {
         // Task History shows the tree the run walked, and its answer.
         let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
         assert_eq!(runs[0]["response"]["body"], answer, "{runs:?}");
-        let tree = hs.execution(&app, &runs[0]).await["tree"].clone();
+        let detail = hs.execution(&app, &runs[0]).await;
+        assert_eq!(detail["trigger"]["payload"]["body"], company("owner@analytical.test"), "the recorded request: {detail}");
+        let tree = detail["tree"].clone();
         let kinds: Vec<&str> = tree.as_array().expect("a tree").iter().map(|n| n["kind"].as_str().unwrap_or("?")).collect();
         assert_eq!(kinds, ["request", "if", "for_each", "delay", "response"], "{tree}");
         assert_eq!(tree[0]["attempts"][0]["outcome"], "succeeded", "{tree}");
