@@ -197,8 +197,27 @@ function postForm(target, action, fields) {
   form.remove();
 }
 
-// Listeners subscribed before the wasm is loaded wait here and are handed over by `load()`.
-let early = [];
+// The app's listeners of the SDK's events, by name: kept here, so that `subscribe` works before
+// the wasm is loaded; the wasm raises the events through `emit`.
+const listeners = new Map(EVENTS.map((name) => [name, []]));
+
+function listenersOf(name) {
+  const list = listeners.get(name);
+  if (!list) throw paragonError(CODE.invalidArgument, `${MESSAGE.noSuchEvent}${JSON.stringify(name)}${MESSAGE.expectedOneOf}${EVENTS.join(", ")}`);
+  return list;
+}
+
+function emit(name, payload) {
+  // A copy: a listener may subscribe or unsubscribe while the others run.
+  for (const listener of [...listeners.get(name)]) {
+    // An exception in the app's listener must not stop the others.
+    try {
+      listener(payload);
+    } catch (error) {
+      console.error(error);
+    }
+  }
+}
 
 function normalizeHost(options) {
   const value = options && options.host;
@@ -221,8 +240,7 @@ async function load() {
       const module = await import("./paragon_connect.js");
       await module.default({ module_or_path: new URL("./paragon_connect_bg.wasm", import.meta.url) });
       if (host !== null) module.configureGlobal({ host });
-      for (const [name, listener] of early) module.subscribe(name, listener);
-      early = [];
+      module.setEmitter(emit);
       wasm = module;
       return module;
     })();
@@ -313,18 +331,16 @@ export const paragon = Object.freeze({
   /** Calls `listener` on each `name` event; returns the function that unsubscribes it. */
   subscribe(name, listener) {
     if (typeof listener !== "function") throw paragonError(CODE.invalidArgument, "subscribe expects a listener function");
-    if (wasm) sync(() => wasm.subscribe(name, listener));
-    else {
-      if (!EVENTS.includes(name)) throw paragonError(CODE.invalidArgument, `${MESSAGE.noSuchEvent}${JSON.stringify(name)}${MESSAGE.expectedOneOf}${EVENTS.join(", ")}`);
-      if (!early.some(([n, l]) => n === name && l === listener)) early.push([name, listener]);
-    }
+    const list = listenersOf(name);
+    if (!list.includes(listener)) list.push(listener);
     return () => paragon.unsubscribe(name, listener);
   },
 
   /** Stops calling `listener` on `name` events. */
   unsubscribe(name, listener) {
-    if (wasm) sync(() => wasm.unsubscribe(name, listener));
-    else early = early.filter(([n, l]) => !(n === name && l === listener));
+    const list = listenersOf(name);
+    const at = list.indexOf(listener);
+    if (at >= 0) list.splice(at, 1);
   },
 
   /**

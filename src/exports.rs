@@ -79,16 +79,10 @@ pub fn logout(options: JsValue) -> JsValue {
     discarded
 }
 
-/// `paragon.subscribe(name, listener)` (the npm entry returns the unsubscribe function).
-#[wasm_bindgen]
-pub fn subscribe(name: &str, listener: js_sys::Function) -> Result<(), JsValue> {
-    Ok(crate::listeners::subscribe(name, listener)?)
-}
-
-/// `paragon.unsubscribe(name, listener)`.
-#[wasm_bindgen]
-pub fn unsubscribe(name: &str, listener: &js_sys::Function) -> Result<(), JsValue> {
-    Ok(crate::listeners::unsubscribe(name, listener)?)
+/// The entry's `emit(name, payload)`, through which the wasm raises the SDK's events.
+#[wasm_bindgen(js_name = setEmitter)]
+pub fn set_emitter(emit: js_sys::Function) {
+    crate::listeners::set_emitter(emit);
 }
 
 /// `paragon.connect(type, options)`, in the frame the entry's `open(src)` draws.
