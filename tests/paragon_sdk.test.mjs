@@ -322,6 +322,16 @@ test("updateIntegrationUserSettings and updateWorkflowUserSettings save the user
   assert.equal((await sdk("/me")).body.integrations.hubspot.workflowSettings[workflowId].settings.lifecycle_stage, "customer");
 });
 
+test("getIntegrationConfig derives the descriptions, settings and workflows from the platform's configs[0]", async () => {
+  const config = await call("getIntegrationConfig", "hubspot");
+  assert.equal(config.error, undefined, config.error);
+  const { shortDescription, longDescription, availableUserSettings, availableWorkflows } = config.value;
+  assert.ok(shortDescription && longDescription, JSON.stringify(config.value));
+  assert.ok(availableUserSettings.some((s) => s.id === "owner" && s.type === "DYNAMIC_ENUM"), JSON.stringify(availableUserSettings));
+  const workflow = availableWorkflows.find((w) => w.id === workflowId);
+  assert.ok(workflow?.inputs.some((i) => i.id === "lifecycle_stage" && i.type === "ENUM"), JSON.stringify(availableWorkflows));
+});
+
 test("uninstallIntegration removes the credential and the subscribed listener hears of it", async () => {
   const revocations = (await sandbox.knob("GET", "/counters")).revocations;
 
