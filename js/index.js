@@ -138,6 +138,8 @@ const READY_WAIT_MS = 5000;
 const CARD = `<div role="alert" style="max-width:22rem;margin:1rem;padding:0 1.5rem 1.25rem;border-radius:8px;background:#fff;color:#1d2330;font:16px/1.45 system-ui,sans-serif"><p>The Connect Portal could not be loaded. Check your connection and try again.</p><button data-paragon="retry">Retry</button> <button data-paragon="close">Close</button></div>`;
 
 function portalFrame(src) {
+  // The wasm makes this an INVALID_ARGUMENT.
+  if (!document.body) throw new Error("connect needs a page with a <body>");
   const dialog = document.createElement("dialog");
   const frame = document.createElement("iframe");
   let ready, timer, closed;
