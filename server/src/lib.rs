@@ -13,6 +13,7 @@ pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod color;
 pub mod config;
 pub mod connect;
 pub mod connection;
