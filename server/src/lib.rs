@@ -24,6 +24,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod ids;
 pub mod origin;
+pub mod portal_theme;
 pub mod sdk_view;
 pub mod secret;
 pub mod startup;
