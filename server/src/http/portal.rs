@@ -23,13 +23,14 @@ use crate::{ids::ProjectId, storage::Project, workflows::ThemeMode};
 
 /// The portal's script after the types of the messages it exchanges with the SDK, generated
 /// from their one definition (`paragon_protocol::browser`), which the SDK's wasm uses too; its
-/// parts (the overview's Markdown, the settings' forms, the page) are files of their own, served
-/// as one script.
+/// parts (the overview's Markdown, the settings' forms, the card as a modal dialog, the page)
+/// are files of their own, served as one script.
 static PORTAL_SCRIPT: LazyLock<String> = LazyLock::new(|| {
     [
         paragon_protocol::browser::portal_script_prelude().as_str(),
         include_str!("assets/markdown.js"),
         include_str!("assets/settings.js"),
+        include_str!("assets/dialog.js"),
         include_str!("assets/portal.js"),
     ]
     .concat()
