@@ -1,9 +1,12 @@
 // The Connect Portal in headless Chromium on three origins: a page of "the app" frames `/ui`
-// of the platform as the SDK does (an overlay, the frame at most 720 × 600), hands it the user
-// token over a MessageChannel, and the user connects the sandbox HubSpot through the consent
-// popup; then what the portal does when things go another way (a closed window, Cancel, a
-// denied consent, Escape, Disconnect's confirmation, a failed save), its look at desktop and
-// phone widths with axe-core's rules, and the attacks on the portal's messages and framing.
+// of the platform as the SDK does (a modal dialog dimming the page, with one transparent frame
+// over the whole window in which the portal draws its card), hands it the user token over a
+// MessageChannel, and the user connects the sandbox HubSpot through the consent popup; then
+// what the portal does when things go another way (a closed window, Cancel, a denied consent,
+// Escape, a click outside the card, Disconnect's confirmation, a failed save), the card as a
+// dialog (focus kept in it, full-screen on phones), its look at desktop and phone widths, light
+// and dark and in a project's colours, with axe-core's rules, and the attacks on the portal's
+// messages and framing.
 import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,36 +23,62 @@ import { CLIENT_SECRET, setUpPlatform } from "./support/platform.mjs";
 
 const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-// The app's page: frames the portal in an overlay sized as the SDK's, and does the SDK's side
-// of the handshake; `close` from the portal removes the overlay, as `closePortal()` does. The
-// token is handed over by the test through `evaluate`, never through a URL.
+// The app's page: frames the portal as the SDK does. A modal <dialog> (the top layer) whose own
+// background dims the page holds one transparent frame over the whole window, hidden until the
+// portal says `ready` on the port, then shown and focused; the portal draws its own card. The
+// page does the SDK's side of the handshake, and `close` from the portal removes the dialog, as
+// `closePortal()` does. The token is handed over by the test through `evaluate`, never through
+// a URL.
 const APP_PAGE = `<!doctype html><title>Acme CRM</title>
 <style>
-  body { margin: 0; font-family: sans-serif; }
-  #overlay { position: fixed; inset: 0; background: rgba(0,0,0,.45); display: flex; align-items: center; justify-content: center; }
-  #portal { width: min(720px, 100%); height: min(600px, 100%); border: 0; border-radius: 8px; background: #fff; }
+  body { margin: 0; font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
+  header { display: flex; align-items: center; gap: 2rem; padding: .9rem 2rem; background: #14213d; color: #fff; }
+  header nav { display: flex; gap: 1.25rem; opacity: .85; }
+  main { padding: 1.5rem 2rem; }
+  table { border-collapse: collapse; width: 100%; background: #fff; }
+  td, th { text-align: left; padding: .6rem .8rem; border-bottom: 1px solid #e3e6eb; }
+  dialog.portal { position: fixed; inset: 0; width: 100%; height: 100%; max-width: none; max-height: none; margin: 0; padding: 0; border: 0; background: rgba(0,0,0,.45); }
+  dialog.portal::backdrop { background: transparent; }
+  #portal { position: fixed; inset: 0; width: 100%; height: 100%; border: 0; background: transparent; visibility: hidden; }
+  #portal.ready { visibility: visible; }
 </style>
-<body><h1>Acme CRM</h1>
+<body>
+<header><strong>Acme CRM</strong><nav><span>Contacts</span><span>Deals</span><span>Integrations</span></nav></header>
+<main><h1>Contacts</h1>
+<table><tr><th>Name</th><th>Email</th><th>Company</th></tr>
+<tr><td>Ada Lovelace</td><td>ada@analytical.test</td><td>Analytical Engines</td></tr>
+<tr><td>Grace Hopper</td><td>grace@cobol.test</td><td>Navy</td></tr>
+<tr><td>Alan Turing</td><td>alan@bletchley.test</td><td>Bletchley Park</td></tr></table></main>
 <script>
   window.messages = [];
-  window.openPortal = (platform, projectId, token) => new Promise((resolve) => {
-    const overlay = document.createElement("div");
-    overlay.id = "overlay";
+  window.openPortal = (platform, projectId, token, theme) => new Promise((resolve) => {
+    const dialog = document.createElement("dialog");
+    dialog.className = "portal";
     const iframe = document.createElement("iframe");
     iframe.id = "portal";
     iframe.title = "Connect Portal";
-    iframe.src = platform + "/ui?projectId=" + projectId + "&integration=hubspot&origin=" + encodeURIComponent(location.origin);
+    iframe.src = platform + "/ui?projectId=" + projectId + "&integration=hubspot&origin=" + encodeURIComponent(location.origin) + (theme ? "&theme=" + theme : "");
     iframe.addEventListener("load", () => {
       const channel = new MessageChannel();
       channel.port1.onmessage = (event) => {
         window.messages.push(event.data);
-        if (event.data.type === "close") overlay.remove();
+        if (event.data.type === "ready") {
+          iframe.classList.add("ready");
+          iframe.focus();
+        }
+        if (event.data.type === "close") {
+          dialog.close();
+          dialog.remove();
+        }
       };
       iframe.contentWindow.postMessage({ type: "paragon:init", nonce: "n-1", token, integration: "hubspot" }, platform, [channel.port2]);
       resolve();
     }, { once: true });
-    overlay.appendChild(iframe);
-    document.body.appendChild(overlay);
+    // Escape reaches the portal, which says \`close\`; the dialog does not close itself.
+    dialog.addEventListener("cancel", (event) => event.preventDefault());
+    dialog.appendChild(iframe);
+    document.body.appendChild(dialog);
+    dialog.showModal();
   });
 </script></body>`;
 
@@ -76,14 +105,17 @@ async function newUser(sub) {
   return token;
 }
 
-async function newContext(viewport = DESKTOP) {
-  const context = await browser.newContext({ viewport });
+async function newContext(viewport = DESKTOP, options = {}) {
+  const context = await browser.newContext({ viewport, ...options });
   context.on("request", (request) => browserUrls.push(request.url()));
   return context;
 }
 
-/** Opens the app's page and the portal for `token`; resolves once the portal has loaded the user. */
-async function openPortal(context, token, origin = app.origin) {
+/**
+ * Opens the app's page and the portal for `token` (in `theme` when given); resolves once the
+ * portal has loaded the user.
+ */
+async function openPortal(context, token, { origin = app.origin, theme } = {}) {
   const page = await context.newPage();
   page.flowIds = [];
   page.on("response", async (response) => {
@@ -94,7 +126,7 @@ async function openPortal(context, token, origin = app.origin) {
     }
   });
   await page.goto(`${origin}/`);
-  await page.evaluate(([p, id, t]) => window.openPortal(p, id, t), [platform.url, projectId, token]);
+  await page.evaluate(([p, id, t, th]) => window.openPortal(p, id, t, th), [platform.url, projectId, token, theme]);
   const portal = page.frameLocator("#portal");
   await portal.locator('body[data-state="ready"]').waitFor();
   await portal.locator("#connect:not([disabled]), #connected:not([hidden])").first().waitFor();
@@ -136,6 +168,12 @@ async function flowState(token, flowId) {
 async function waitForMessage(page, type) {
   await page.waitForFunction((t) => window.messages.some((m) => m.type === t), type, { timeout: 20_000 });
   return page.evaluate((t) => window.messages.find((m) => m.type === t), type);
+}
+
+/** Resolves once the portal has said `close` and the app's page has removed its frame. */
+async function portalClosed(page) {
+  await waitForMessage(page, "close");
+  await page.locator("#portal").waitFor({ state: "detached" });
 }
 
 const text = async (locator) => (await locator.textContent()).replace(/\s+/g, " ").trim();
@@ -337,8 +375,7 @@ test("Escape closes the portal; in the connection's menu it closes the menu firs
   assert.equal((await me(token)).integrations.hubspot.credentialStatus, "VALID");
 
   await page.keyboard.press("Escape");
-  await waitForMessage(page, "close");
-  await page.locator("#portal").waitFor({ state: "detached" });
+  await portalClosed(page);
   await context.close();
 });
 
@@ -386,11 +423,12 @@ async function assertFits(page, state) {
   assert.deepEqual(outside, [], `off-screen in the state "${state}"`);
 }
 
-for (const [label, viewport] of [["desktop", DESKTOP], ["390", PHONE]]) {
+for (const [label, viewport, theme] of [["desktop", DESKTOP], ["390", PHONE], ["desktop-dark", DESKTOP, "dark"], ["390-dark", PHONE, "dark"]]) {
   test(`the portal's states at ${label} px: screenshots, nothing off-screen, no serious axe-core violation`, async () => {
     const token = await newUser(`user-look-${label}`);
     const context = await newContext(viewport);
-    const { page, portal } = await openPortal(context, token);
+    const { page, portal } = await openPortal(context, token, { theme });
+    if (theme === "dark") assert.equal(await cardColour(page), "rgb(23, 26, 33)", "the dark palette's card");
     const shoot = async (state) => {
       await assertFits(page, state);
       await assertAccessible(page, state);
@@ -427,6 +465,175 @@ for (const [label, viewport] of [["desktop", DESKTOP], ["390", PHONE]]) {
     await context.close();
   });
 }
+
+/** The card's background colour, as the browser computed it. */
+function cardColour(page) {
+  return portalFrame(page).evaluate(() => getComputedStyle(document.getElementById("portal")).backgroundColor);
+}
+
+/** The card's box in the frame, which covers the app's window: page coordinates too. */
+function cardBox(page) {
+  return portalFrame(page).evaluate(() => {
+    const { left, top, right, bottom } = document.getElementById("portal").getBoundingClientRect();
+    return { left, top, right, bottom };
+  });
+}
+
+const closed = (page) => page.evaluate(() => window.messages.some((m) => m.type === "close"));
+
+test("the frame shows the app's page through: no background and no colour scheme on the portal's root", async () => {
+  const token = await newUser("user-transparent");
+  const context = await newContext();
+  const { page } = await openPortal(context, token, { theme: "dark" });
+
+  const root = await portalFrame(page).evaluate(() => ({
+    html: getComputedStyle(document.documentElement).backgroundColor,
+    body: getComputedStyle(document.body).backgroundColor,
+    scheme: getComputedStyle(document.documentElement).colorScheme,
+  }));
+
+  // A root scheme other than the app's would make Chromium paint an opaque canvas behind it.
+  assert.deepEqual(root, { html: "rgba(0, 0, 0, 0)", body: "rgba(0, 0, 0, 0)", scheme: "normal" });
+  const card = await cardBox(page);
+  assert.ok(card.right - card.left <= 720 && card.bottom - card.top <= 640, JSON.stringify(card));
+  assert.ok(card.left > 200 && card.top > 50, `the card is centred: ${JSON.stringify(card)}`);
+  const dialog = await portalFrame(page).evaluate(() => {
+    const card = document.getElementById("portal");
+    return [card.getAttribute("role"), card.getAttribute("aria-modal"), card.getAttribute("aria-labelledby")];
+  });
+  assert.deepEqual(dialog, ["dialog", "true", "title"]);
+  await context.close();
+});
+
+test("a click outside the card closes the portal; a click inside it, or a drag that ends outside, does not", async () => {
+  const token = await newUser("user-clicks-outside");
+  const context = await newContext();
+  const { page, portal } = await openPortal(context, token);
+  const card = await cardBox(page);
+
+  await portal.locator("#tagline").click();
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  // Pressed in the card (selecting its text), released on the dim.
+  await page.mouse.move(card.left + 40, card.top + 30);
+  await page.mouse.down();
+  await page.mouse.move(card.left - 60, card.top + 30, { steps: 4 });
+  await page.mouse.up();
+  // Pressed on the dim, released in the card.
+  await page.mouse.move(card.left - 60, card.bottom - 20);
+  await page.mouse.down();
+  await page.mouse.move(card.left + 60, card.bottom - 20, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  assert.equal(await closed(page), false, "the portal stays open");
+
+  await page.mouse.click(card.left - 40, card.top + 40);
+
+  await portalClosed(page);
+  await context.close();
+});
+
+test("the portal opens with Connect focused, and Tab and Shift+Tab stay in the card, wrapping at its ends", async () => {
+  const token = await newUser("user-tabs");
+  const context = await newContext();
+  const { page } = await openPortal(context, token);
+  const frame = portalFrame(page);
+  const focused = () => frame.evaluate(() => document.activeElement.id);
+  await frame.waitForFunction(() => document.activeElement.id === "connect");
+
+  await page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(), "panel-overview", "Shift+Tab on the first control goes to the last");
+  await page.keyboard.press("Tab");
+  assert.equal(await focused(), "connect", "Tab on the last goes to the first");
+
+  const seen = [];
+  for (let i = 0; i < 9; i += 1) {
+    await page.keyboard.press("Tab");
+    seen.push(await focused());
+    assert.equal(await frame.evaluate(() => document.getElementById("portal").contains(document.activeElement)), true, `Tab ${i + 1} stays in the card`);
+    assert.equal(await page.evaluate(() => document.activeElement.id), "portal", "the app's page never gets the focus");
+  }
+  assert.deepEqual(seen.slice(0, 4), ["close", "tab-overview", "panel-overview", "connect"]);
+  for (let i = 0; i < 5; i += 1) await page.keyboard.press("Shift+Tab");
+  assert.equal(await frame.evaluate(() => document.getElementById("portal").contains(document.activeElement)), true);
+  await context.close();
+});
+
+for (const width of [390, 360]) {
+  test(`at ${width} px the card is the whole screen, with Close on it however far the content scrolls`, async () => {
+    const token = await newUser(`user-phone-${width}`);
+    const context = await newContext({ width, height: 740 });
+    const { page, portal } = await openPortal(context, token);
+
+    assert.deepEqual(await cardBox(page), { left: 0, top: 0, right: width, bottom: 740 });
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    await portalFrame(page).evaluate(() => document.querySelector(".content").scrollTo(0, 100000));
+    const close = await portal.getByRole("button", { name: "Close" }).boundingBox();
+    assert.ok(close.x >= 0 && close.y >= 0 && close.x + close.width <= width && close.y + close.height <= 740, JSON.stringify(close));
+    await assertFits(page, `${width} px`);
+    await portal.getByRole("button", { name: "Close" }).click();
+    await portalClosed(page);
+    await context.close();
+  });
+}
+
+test("under prefers-reduced-motion nothing in the portal moves", async () => {
+  const token = await newUser("user-still");
+  const context = await newContext(DESKTOP, { reducedMotion: "reduce" });
+  const { page, portal } = await openPortal(context, token);
+  const popup = await pressConnect(context, portal);
+
+  const animations = await portalFrame(page).evaluate(() => [
+    getComputedStyle(document.querySelector(".spinner")).animationName,
+    getComputedStyle(document.getElementById("portal")).animationName,
+    getComputedStyle(document.querySelector(".switch")).transitionDuration,
+  ]);
+
+  assert.deepEqual(animations, ["none", "none", "0s"]);
+  await popup.close();
+  await context.close();
+});
+
+test("a project's appearance.yaml: its accent, radius and font, and `theme: auto` following the system's dark mode", async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "portal-appearance-"));
+  cpSync(GUIDE, dir, { recursive: true });
+  writeFileSync(path.join(dir, "appearance.yaml"), 'accent: "#4A154B"\ntheme: auto\nfont: "Georgia, serif"\nradius: 16\n');
+  await paragonCli(dataDir, ["deploy", "--project", projectId, dir]);
+  try {
+    const token = await newUser("user-appearance");
+    const light = await newContext();
+    const { page, portal } = await openPortal(light, token);
+    const connect = await portal.locator("#connect").evaluate((button) => {
+      const style = getComputedStyle(button);
+      return [style.backgroundColor, style.color, style.borderTopLeftRadius, style.fontFamily];
+    });
+    assert.deepEqual(connect, ["rgb(74, 21, 75)", "rgb(255, 255, 255)", "16px", "Georgia, serif"]);
+    const listed = await (await fetch(`${platform.url}/projects/${projectId}/sdk/integrations`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    assert.equal(listed[0].configs[0].values.accentColor, "#4a154b", "Paragon's accentColor");
+    await assertAccessible(page, "accent");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "portal-desktop-accent.png") });
+    await light.close();
+
+    const dark = await newContext(DESKTOP, { colorScheme: "dark" });
+    const night = await openPortal(dark, token);
+    assert.equal(await cardColour(night.page), "rgb(23, 26, 33)", "auto follows the system's dark mode");
+    // The aubergine is lightened until it reads on the night card.
+    const fill = await night.portal.locator("#connect").evaluate((button) => getComputedStyle(button).backgroundColor);
+    assert.notEqual(fill, "rgb(74, 21, 75)");
+    await assertAccessible(night.page, "accent, dark");
+    await night.page.screenshot({ path: path.join(SCREENSHOTS, "portal-desktop-accent-dark.png") });
+    await dark.close();
+  } finally {
+    // The other tests use the guide as shipped.
+    await paragonCli(dataDir, ["deploy", "--project", projectId, GUIDE]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an unknown theme in the portal's address is refused in plain words", async () => {
+  const response = await fetch(`${platform.url}/ui?projectId=${projectId}&integration=hubspot&origin=${encodeURIComponent(app.origin)}&theme=sepia`);
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /Unknown theme: use light, dark or auto/);
+});
 
 test("an init message from a window that is not the framing page is ignored", async () => {
   const token = await newUser("user-1");

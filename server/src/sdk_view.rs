@@ -12,7 +12,7 @@
 //! The portal's content comes from the project's current deploy: each integration's
 //! description and overview, its shared settings (`sharedMeta.inputs`), each workflow's
 //! description (`infoText`) and own settings (`workflowMeta.<id>.inputs`), as inputs of
-//! Paragon's shape ([`input`]).
+//! Paragon's shape ([`input`]), and the project's accent colour (`accentColor`).
 
 use paragon_protocol::sdk::{
     Object, SdkCredential, SdkCredentialConfig, SdkIntegration, SdkProject, SdkUser,
@@ -104,9 +104,10 @@ pub async fn integrations_for_user(
         .collect())
 }
 
-/// Paragon's `configs[0]`: `{values: {description, overview, sharedMeta, workflowMeta}}`,
-/// one `workflowMeta` entry per workflow, from the current deploy `bundle`; and what Paragon's
-/// SDK derives from it for `getIntegrationConfig(type)`, the workflows in deploy order.
+/// Paragon's `configs[0]`: `{values: {description, overview, sharedMeta, workflowMeta,
+/// accentColor?}}`, one `workflowMeta` entry per workflow, from the current deploy `bundle`;
+/// and what Paragon's SDK derives from it for `getIntegrationConfig(type)`, the workflows in
+/// deploy order.
 fn portal_config(
     workflows: &[&DeployedWorkflow],
     bundle: Option<&Bundle>,
@@ -141,13 +142,18 @@ fn portal_config(
         "hiddenWorkflows": [],
     });
     let meta: Map<String, Value> = listed.into_iter().collect();
-    let values = json!({ "values": {
+    let mut values = json!({
         "description": description,
         "overview": overview,
         "sharedMeta": { "inputs": shared },
         "workflowMeta": meta,
-    } });
-    (values, config)
+    });
+    // Paragon's `ModalConfig.accentColor`, only when the project chose one (appearance.yaml).
+    let accent = bundle.and_then(|b| b.appearance.as_ref()?.accent);
+    if let Some(accent) = accent {
+        values["accentColor"] = accent.to_string().into();
+    }
+    (json!({ "values": values }), config)
 }
 
 fn inputs(settings: &[Setting]) -> Vec<Value> {

@@ -17,6 +17,7 @@ mod paragon_frame;
 mod paragon_headers;
 mod paragon_unsupported;
 mod portal;
+mod portal_theme;
 mod projects;
 mod proxy;
 mod proxy_headers;

@@ -1,5 +1,5 @@
-//! The Connect Portal: `GET /ui?projectId=…&integration=…&origin=…`, framed by the app's page,
-//! plus its script and stylesheet.
+//! The Connect Portal: `GET /ui?projectId=…&integration=…&origin=…[&theme=…]`, framed by the
+//! app's page, plus its script and stylesheets (the project's theme: [`super::portal_theme`]).
 //!
 //! The page holds no secret: the user token arrives later over a `MessageChannel`, from the
 //! framing page only (checked in the script). `frame-ancestors` is the app origin of the query
@@ -19,17 +19,18 @@ use axum::{
 use serde::Deserialize;
 
 use super::{AppState, html::escape};
-use crate::ids::ProjectId;
+use crate::{ids::ProjectId, storage::Project, workflows::ThemeMode};
 
 /// The portal's script after the types of the messages it exchanges with the SDK, generated
 /// from their one definition (`paragon_protocol::browser`), which the SDK's wasm uses too; its
-/// parts (the overview's Markdown, the settings' forms, the page) are files of their own, served
-/// as one script.
+/// parts (the overview's Markdown, the settings' forms, the card as a modal dialog, the page)
+/// are files of their own, served as one script.
 static PORTAL_SCRIPT: LazyLock<String> = LazyLock::new(|| {
     [
         paragon_protocol::browser::portal_script_prelude().as_str(),
         include_str!("assets/markdown.js"),
         include_str!("assets/settings.js"),
+        include_str!("assets/dialog.js"),
         include_str!("assets/portal.js"),
     ]
     .concat()
@@ -49,6 +50,10 @@ pub fn router() -> Router<AppState> {
             "/ui/portal.css",
             get(|| asset(include_str!("assets/portal.css"), "text/css; charset=utf-8"))
                 .fallback(wrong_method),
+        )
+        .route(
+            "/ui/theme.css",
+            get(super::portal_theme::stylesheet).fallback(wrong_method),
         )
         .route(
             "/ui/integration.svg",
@@ -101,6 +106,7 @@ struct PortalQuery {
     project_id: Option<String>,
     integration: Option<String>,
     origin: Option<String>,
+    theme: Option<String>,
 }
 
 async fn portal(
@@ -114,12 +120,13 @@ async fn portal(
             "This page's address is malformed: expected ?projectId=…&integration=…&origin=….",
         );
     };
-    let project = match query.project_id.as_deref().and_then(ProjectId::parse) {
-        Some(id) => state.store.project(id).await.ok().flatten(),
-        None => None,
+    let theme = match requested_theme(query.theme.as_deref()) {
+        Ok(theme) => theme,
+        Err(refused) => return refused.into_response(),
     };
-    let Some(project) = project else {
-        return refusal(StatusCode::NOT_FOUND, "No such project.");
+    let project = match project_of(&state, query.project_id.as_deref()).await {
+        Ok(project) => project,
+        Err(refused) => return refused.into_response(),
     };
     if query.origin.is_none() && query.integration.is_none() {
         return super::paragon_frame::answer(&project);
@@ -143,9 +150,19 @@ async fn portal(
         .map(|i| i.name)
         .unwrap_or_else(|| integration.clone());
     let about = About::of(&integration, &name, &project.name);
+    // Without `theme` the stylesheet takes the project's own (appearance.yaml).
+    let theme_css = match theme {
+        Some(theme) => format!(
+            "/ui/theme.css?projectId={}&theme={}",
+            project.id,
+            theme.as_str()
+        ),
+        None => format!("/ui/theme.css?projectId={}", project.id),
+    };
     let body = format!(
         include_str!("assets/portal.html"),
         project = escape(&project.id.to_string()),
+        theme_css = escape(&theme_css),
         integration = escape(&integration),
         origin = escape(&origin),
         name = escape(&name),
@@ -199,6 +216,51 @@ impl About {
     }
 }
 
+/// Why an address under `/ui` is refused: answered as [`refusal`]'s page.
+pub(super) struct Refused {
+    status: StatusCode,
+    text: String,
+}
+
+impl Refused {
+    pub(super) fn new(status: StatusCode, text: impl Into<String>) -> Self {
+        Self {
+            status,
+            text: text.into(),
+        }
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        refusal(self.status, &self.text)
+    }
+}
+
+/// The `theme` of a portal's address, if it has one; a refusal naming the choices otherwise.
+pub(super) fn requested_theme(text: Option<&str>) -> Result<Option<ThemeMode>, Refused> {
+    match text {
+        None => Ok(None),
+        Some(text) => ThemeMode::parse(text).map(Some).ok_or_else(|| {
+            let words = format!(
+                "Unknown theme: use {}, or leave `theme` out for the project's own.",
+                ThemeMode::NAMES
+            );
+            Refused::new(StatusCode::BAD_REQUEST, words)
+        }),
+    }
+}
+
+/// The project of a portal's address; the portal's 404 when there is none (a malformed id
+/// included, and a storage failure: the page cannot be shown either way).
+pub(super) async fn project_of(state: &AppState, id: Option<&str>) -> Result<Project, Refused> {
+    let project = match id.and_then(ProjectId::parse) {
+        Some(id) => state.store.project(id).await.ok().flatten(),
+        None => None,
+    };
+    project.ok_or_else(|| Refused::new(StatusCode::NOT_FOUND, "No such project."))
+}
+
 fn refusal(status: StatusCode, text: &str) -> Response {
     let body = format!(
         "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Connect</title><p>{}</p></html>",
@@ -224,7 +286,12 @@ pub(super) fn respond(status: StatusCode, body: String, csp: HeaderValue) -> Res
 }
 
 async fn asset(text: &'static str, content_type: &'static str) -> Response {
-    let mut response = text.into_response();
+    file(text, content_type)
+}
+
+/// A file of the portal (script, stylesheet, icon) with its type and the shared headers.
+pub(super) fn file(body: impl IntoResponse, content_type: &'static str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     shared_headers(headers);

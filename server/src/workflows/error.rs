@@ -232,6 +232,16 @@ pub enum Problem {
     DuplicateIntegrationPage { integration: String, first: String },
     #[error("no workflow to deploy: put one workflow per file in workflows/*.yaml")]
     NoWorkflows,
+    #[error(
+        "`accent` must be a colour in quotes, \"#rrggbb\" or \"#rgb\" (unquoted, `#` starts a YAML comment); found {0}"
+    )]
+    BadAccent(String),
+    #[error("`theme` must be light, dark or auto, not `{0}`")]
+    UnknownTheme(String),
+    #[error("invalid `font`: {0}")]
+    BadFont(String),
+    #[error("`radius` must be a whole number of pixels from 0 to 24, not {0}")]
+    BadRadius(String),
 }
 
 /// One problem, where it is: `file` is relative to the deploy directory, `line` and `column`

@@ -1,5 +1,5 @@
-//! Loading a deploy directory: `events/*.yaml`, `integrations/*.yaml` and `workflows/*.yaml`,
-//! each file read and checked on its own (a workflow against its integration's page, whose
+//! Loading a deploy directory: `events/*.yaml`, `integrations/*.yaml`, `workflows/*.yaml` and
+//! the optional `appearance.yaml`, each file read and checked on its own (a workflow against its integration's page, whose
 //! settings it reads), then the checks across files. Every problem is collected, so one deploy
 //! shows them all.
 
@@ -10,6 +10,7 @@ use std::{
 };
 
 use super::{
+    appearance,
     error::{DeployError, DeployErrors, Problem},
     event,
     fields::Report,
@@ -18,6 +19,9 @@ use super::{
     workflow,
     yaml::{self, Node, Pos},
 };
+
+/// The portal's look, at the root of the directory (docs/workflows.md, "The portal's look").
+const APPEARANCE_FILE: &str = "appearance.yaml";
 
 /// Larger than any hand-written definition; keeps a stray file from being read into memory.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
@@ -62,6 +66,7 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         );
         workflows.extend(read.map(|read| (file, read)));
     }
+    let appearance = read_appearance(dir, &mut errors);
     check_across_files(&events, &workflows, every_event_read, &mut errors);
     if !errors.is_empty() {
         return Err(DeployErrors::sorted(errors));
@@ -70,7 +75,23 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         events: events.into_iter().map(|(_, read)| read.event).collect(),
         workflows: workflows.into_iter().map(|(_, r)| r.workflow).collect(),
         integrations: page_list,
+        appearance,
     })
+}
+
+/// `appearance.yaml` when the directory has one.
+fn read_appearance(dir: &Path, errors: &mut Vec<DeployError>) -> Option<appearance::Appearance> {
+    let path = dir.join(APPEARANCE_FILE);
+    if !path.exists() {
+        return None;
+    }
+    let file = Path::new(APPEARANCE_FILE);
+    let text = if path.is_file() {
+        read_text(&path)
+    } else {
+        Err(Problem::Read("not a file".into()))
+    };
+    read_file(file, text, appearance::read, errors)
 }
 
 /// Reads and checks one workflow file on its own: everything but the checks that need the other

@@ -1,5 +1,5 @@
 //! Workflows as code: the App Event and workflow definitions of a deploy
-//! directory, their validation with file and line, and the `{{ variable }}` templates that a
+//! directory (and how its Connect Portal looks), their validation with file and line, and the `{{ variable }}` templates that a
 //! run renders. docs/workflows.md is the user documentation.
 //!
 //! The engine calls [`load_dir`] on `paragon deploy DIR`, stores the [`Bundle`] as JSON (it
@@ -7,6 +7,7 @@
 //! [`ContactRequest::new`]. Nothing here does I/O but reading the deploy directory.
 
 mod action;
+mod appearance;
 mod condition;
 mod error;
 mod event;
@@ -27,6 +28,7 @@ mod yaml;
 mod tests;
 
 pub use action::{Action, IntegrationType, OnConflict};
+pub use appearance::{Appearance, FontFamily, MAX_RADIUS, ThemeMode};
 pub use condition::{Comparison, Condition, Operator};
 pub use error::{DeployError, DeployErrors, Problem};
 pub use input::{ContactRequest, MissingInput, apply_mapping, property_text, render_inputs};

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     action::{Action, IntegrationType, OnConflict},
+    appearance::Appearance,
     condition::Condition,
     settings::Setting,
     template::Template,
@@ -24,6 +25,10 @@ pub struct Bundle {
     /// (`integrations/*.yaml`); absent from versions deployed before there were any.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub integrations: Vec<IntegrationPage>,
+    /// How the Connect Portal looks (`appearance.yaml`); absent when the deploy has no such
+    /// file, and from versions deployed before there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appearance: Option<Appearance>,
 }
 
 impl Bundle {

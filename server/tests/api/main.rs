@@ -26,6 +26,7 @@ mod request_trigger;
 #[path = "../shared/oauth_popup.rs"]
 mod oauth_popup;
 mod portal;
+mod portal_theme;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod sdk_user;

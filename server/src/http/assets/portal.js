@@ -18,7 +18,7 @@
 //
 // No dead ends: every message the portal shows comes with a way forward (Connect again, Try
 // again, Reconnect or Close), a closed provider window brings Connect back, Cancel abandons a
-// connection in progress, and Escape closes the portal.
+// connection in progress, and Escape or a click outside the card closes the portal.
 (function () {
   "use strict";
 
@@ -151,6 +151,7 @@
       holder.appendChild(button);
     });
     box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
     syncConnectButtons();
   }
   function clearNotice() { $("notice").hidden = true; }
@@ -404,9 +405,32 @@
     port.onmessage = onPortMessage;
     port.postMessage({ type: MESSAGE.ready, nonce: data.nonce });
     setState("ready");
-    refresh();
+    focusOpening();
+    refresh().then(function () { return preparing; }).then(function () {
+      if (!moved()) focusOpening();
+    });
   }
   window.addEventListener("message", onInit);
+
+  // ---- Focus while the portal opens ----
+
+  // The first sensible element: Connect once it can be pressed, else the heading, which names
+  // the dialog (it is no Tab stop; the next Tab goes to the first control).
+  function focusOpening() {
+    var connect = $("connect");
+    if (!connect.hidden && !connect.disabled) connect.focus();
+    else $("title").focus();
+  }
+  // Whether the user has moved the focus since the portal opened.
+  function moved() {
+    var active = document.activeElement;
+    return active !== $("title") && active !== body && active !== null;
+  }
+  // The SDK shows the frame and focuses it once the portal is ready; a focus given while the
+  // frame was still hidden may not have held.
+  window.addEventListener("focus", function () {
+    if (port && !moved()) focusOpening();
+  });
 
   function onPortMessage(event) {
     var data = event.data || {};
@@ -707,6 +731,7 @@
     tell({ type: MESSAGE.close });
   }
   $("close").addEventListener("click", closePortal);
+  portalDialog.init($("portal"), { dismiss: closePortal });
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented) return;

@@ -1,5 +1,6 @@
 //! Tests of deploy directories as a developer writes them: real files in a temporary folder.
 
+mod appearance;
 mod delay_steps;
 mod for_each_steps;
 mod fuzz;
