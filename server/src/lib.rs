@@ -23,6 +23,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod ids;
 pub mod origin;
+pub mod providers;
 pub mod sdk_view;
 pub mod secret;
 pub mod startup;

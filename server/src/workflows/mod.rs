@@ -10,10 +10,10 @@ mod action;
 mod condition;
 mod error;
 mod event;
-mod fields;
+pub(crate) mod fields;
 mod input;
 mod integration_page;
-mod load;
+pub(crate) mod load;
 mod model;
 mod render;
 pub mod settings;
@@ -21,7 +21,7 @@ mod template;
 mod template_value;
 mod variables;
 mod workflow;
-mod yaml;
+pub(crate) mod yaml;
 
 #[cfg(test)]
 mod tests;
