@@ -203,7 +203,12 @@ fn read_oauth2(section: &Fields<'_>, fields_: &[Field], report: &mut FileReport)
     let scopes = section
         .required("scopes", report)
         .and_then(|node| values::texts(node, "scopes", report))
-        .map(|scopes| check_scopes(scopes, scope_separator, report));
+        .map(|scopes| {
+            for (scope, pos) in &scopes {
+                template::check("scopes", scope, *pos, Use::Text, &names, report);
+            }
+            check_scopes(scopes, scope_separator, report)
+        });
     let pkce = section.required("pkce", report).and_then(|n| fields::boolean(n, "pkce", report));
     let client_auth = values::one_of(section, "client_auth", &["body", "basic"], report)
         .map(|a| if a == "body" { ClientAuth::Body } else { ClientAuth::Basic });

@@ -137,6 +137,7 @@ fn read_account(node: &Node, names: &Names<'_>, report: &mut FileReport) -> Opti
                 report.at(pos, ProviderProblem::NotAPath("path"));
                 return None;
             }
+            template::check("path", &path, pos, Use::Text, names, report);
             Some(AccountTarget::Path(path))
         }),
         (None, Some(_)) => section.text("url", report).map(|(url, pos)| {

@@ -34,12 +34,15 @@ pub(crate) enum Use {
     RevokeUrl,
     /// What an API key or Basic sends: `credential.*`.
     Credential,
+    /// A scope (Dynamics 365 names the environment in one) or a path under the API base:
+    /// `connection.*`, not checked as a URL.
+    Text,
 }
 
 impl Use {
     fn allowed(self) -> &'static str {
         match self {
-            Self::Url => "`{{connection.<id>}}`",
+            Self::Url | Self::Text => "`{{connection.<id>}}`",
             Self::RevokeUrl => "`{{connection.<id>}}` and `{{token}}`",
             Self::Credential => "`{{credential.<id>}}`",
         }
@@ -66,7 +69,7 @@ pub(crate) fn check(
         match part {
             Part::Text(text) => sample.push_str(text),
             Part::Var(name) => {
-                let in_host = use_ != Use::Credential && in_host(&sample);
+                let in_host = matches!(use_, Use::Url | Use::RevokeUrl) && in_host(&sample);
                 match placeholder(key, name, use_, in_host, sample.is_empty(), names) {
                     Ok(value) => sample.push_str(value),
                     Err(problem) => {
@@ -77,7 +80,7 @@ pub(crate) fn check(
             }
         }
     }
-    if use_ != Use::Credential && all_known {
+    if matches!(use_, Use::Url | Use::RevokeUrl) && all_known {
         if let Err(problem) = check_url(key, text, &sample, false) {
             report.at(pos, problem);
         }
