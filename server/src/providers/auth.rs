@@ -22,7 +22,13 @@ const FIELD_KEYS: &[&str] = &["id", "label", "help", "secret", "format"];
 pub(crate) fn read_fields(node: &Node, report: &mut FileReport) -> Option<Vec<Field>> {
     let Value::Seq(items) = &node.value else {
         let expected = "a list of fields";
-        report.at(node.pos, Problem::WrongType { key: "fields", expected });
+        report.at(
+            node.pos,
+            Problem::WrongType {
+                key: "fields",
+                expected,
+            },
+        );
         return None;
     };
     let mut read = Vec::new();
@@ -44,7 +50,9 @@ fn read_field(node: &Node, report: &mut FileReport) -> Option<Field> {
     let id = fields.text("id", report).and_then(|(id, pos)| {
         let valid = id.starts_with(|c: char| c.is_ascii_lowercase())
             && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !valid {
             report.at(pos, ProviderProblem::InvalidFieldId(id.clone()));
         }
@@ -52,7 +60,9 @@ fn read_field(node: &Node, report: &mut FileReport) -> Option<Field> {
     });
     let label = fields.text("label", report);
     let help = fields.text("help", report);
-    let secret = fields.required("secret", report).and_then(|n| fields::boolean(n, "secret", report));
+    let secret = fields
+        .required("secret", report)
+        .and_then(|n| fields::boolean(n, "secret", report));
     let format = match fields.optional("format") {
         None => Some(None),
         Some(_) => values::one_of(&fields, "format", &["label", "hostname"], report).map(|f| {
@@ -153,11 +163,17 @@ pub(crate) fn read_auth(node: &Node, fields_: &[Field], report: &mut FileReport)
     }
 }
 
-fn read_send(section: &Fields<'_>, names: &Names<'_>, report: &mut FileReport) -> Option<ApiKeySend> {
+fn read_send(
+    section: &Fields<'_>,
+    names: &Names<'_>,
+    report: &mut FileReport,
+) -> Option<ApiKeySend> {
     let node = section.required("send", report)?;
     let send = Fields::read(node, "`send`", &["header", "query", "value"], report)?;
     let place = match (send.optional("header"), send.optional("query")) {
-        (Some(_), None) => send.text("header", report).map(|(h, _)| KeyPlace::Header(h)),
+        (Some(_), None) => send
+            .text("header", report)
+            .map(|(h, _)| KeyPlace::Header(h)),
         (None, Some(_)) => send.text("query", report).map(|(q, _)| KeyPlace::Query(q)),
         _ => {
             report.at(node.pos, ProviderProblem::SendPlace);
@@ -209,23 +225,37 @@ fn read_oauth2(section: &Fields<'_>, fields_: &[Field], report: &mut FileReport)
             }
             check_scopes(scopes, scope_separator, report)
         });
-    let pkce = section.required("pkce", report).and_then(|n| fields::boolean(n, "pkce", report));
-    let client_auth = values::one_of(section, "client_auth", &["body", "basic"], report)
-        .map(|a| if a == "body" { ClientAuth::Body } else { ClientAuth::Basic });
+    let pkce = section
+        .required("pkce", report)
+        .and_then(|n| fields::boolean(n, "pkce", report));
+    let client_auth = values::one_of(section, "client_auth", &["body", "basic"], report).map(|a| {
+        if a == "body" {
+            ClientAuth::Body
+        } else {
+            ClientAuth::Basic
+        }
+    });
     let authorize_params = match section.optional("authorize_params") {
         None => Some(Vec::new()),
         Some(node) => pairs(node, "authorize_params", report),
     };
-    let expires_in = section.text("expires_in", report).map(|(field, _)| match field.as_str() {
-        "never" => ExpiresIn::Never,
-        _ => ExpiresIn::Field(field),
-    });
-    let rotation = values::one_of(section, "refresh_token_rotates", &["always", "never", "sometimes"], report)
-        .map(|r| match r {
-            "always" => Rotation::Always,
-            "never" => Rotation::Never,
-            _ => Rotation::Sometimes,
+    let expires_in = section
+        .text("expires_in", report)
+        .map(|(field, _)| match field.as_str() {
+            "never" => ExpiresIn::Never,
+            _ => ExpiresIn::Field(field),
         });
+    let rotation = values::one_of(
+        section,
+        "refresh_token_rotates",
+        &["always", "never", "sometimes"],
+        report,
+    )
+    .map(|r| match r {
+        "always" => Rotation::Always,
+        "never" => Rotation::Never,
+        _ => Rotation::Sometimes,
+    });
     let revoke = match section.optional("revoke") {
         None => Some(None),
         Some(node) => read_revoke(node, &names, report).map(Some),
@@ -273,8 +303,14 @@ fn read_revoke(node: &Node, names: &Names<'_>, report: &mut FileReport) -> Optio
         url
     });
     let method = values::one_of(&revoke, "method", &["POST", "DELETE", "GET"], report);
-    let token = values::one_of(&revoke, "token", &["access_token", "refresh_token"], report)
-        .map(|t| if t == "access_token" { TokenKind::Access } else { TokenKind::Refresh });
+    let token =
+        values::one_of(&revoke, "token", &["access_token", "refresh_token"], report).map(|t| {
+            if t == "access_token" {
+                TokenKind::Access
+            } else {
+                TokenKind::Refresh
+            }
+        });
     Some(Revoke {
         url: url?,
         method: method?.to_owned(),

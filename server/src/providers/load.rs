@@ -20,7 +20,10 @@ pub fn load(files: &[(&str, &str)]) -> Result<Vec<Provider>, ProviderErrors> {
         let mut report = FileReport::new(file);
         let read = document(text, &mut report).and_then(|root| read::read(&root, &mut report));
         if let Some(read) = read {
-            let stem = file.rsplit('/').next().and_then(|f| f.strip_suffix(".yaml"));
+            let stem = file
+                .rsplit('/')
+                .next()
+                .and_then(|f| f.strip_suffix(".yaml"));
             if stem != Some(read.provider.name.as_str()) {
                 let problem = ProviderProblem::NameNotFile {
                     name: read.provider.name.clone(),

@@ -42,9 +42,7 @@ pub enum ProviderProblem {
     },
     #[error("`{key}`: unclosed `{{{{` in `{text}`")]
     Unclosed { key: &'static str, text: String },
-    #[error(
-        "`{key}`: unknown placeholder `{{{{{name}}}}}`: {key} may use {allowed}"
-    )]
+    #[error("`{key}`: unknown placeholder `{{{{{name}}}}}`: {key} may use {allowed}")]
     UnknownPlaceholder {
         key: &'static str,
         name: String,
@@ -64,7 +62,9 @@ pub enum ProviderProblem {
         "`{key}`: the field `{id}` goes into the URL's host, so it needs `format: label` or `format: hostname`"
     )]
     HostFieldWithoutFormat { key: &'static str, id: String },
-    #[error("invalid field id `{0}`: use lowercase letters, digits and `_`, starting with a letter")]
+    #[error(
+        "invalid field id `{0}`: use lowercase letters, digits and `_`, starting with a letter"
+    )]
     InvalidFieldId(String),
     #[error("duplicate field `{0}`")]
     DuplicateField(String),
@@ -109,7 +109,11 @@ pub struct ProviderError {
 
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.problem)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.problem
+        )
     }
 }
 

@@ -2,7 +2,9 @@
 
 use super::{
     auth,
-    definition::{Account, AccountTarget, Api, CATEGORIES, Pacing, Provider, RateHeaders, RateLimit},
+    definition::{
+        Account, AccountTarget, Api, CATEGORIES, Pacing, Provider, RateHeaders, RateLimit,
+    },
     problem::{FileReport, ProviderProblem},
     template::{self, Names, Use},
     values,
@@ -42,7 +44,9 @@ pub(crate) fn read(root: &Node, report: &mut FileReport) -> Option<Read> {
     let name = top.text("name", report).and_then(|(name, pos)| {
         let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
             && name.len() <= 64
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !valid {
             report.at(pos, ProviderProblem::InvalidName(name.clone()));
         }
@@ -60,16 +64,12 @@ pub(crate) fn read(root: &Node, report: &mut FileReport) -> Option<Read> {
             }
             list.into_iter().map(|(c, _)| c).collect::<Vec<_>>()
         });
-    let icon = values::optional_text(&top, "icon", report).map(|icon| {
-        let bad = icon.as_deref().is_some_and(|i| {
-            let stem = i.strip_prefix("icons/").and_then(|i| i.strip_suffix(".svg"));
-            !stem.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-        });
-        if let (true, Some(node)) = (bad, top.optional("icon")) {
-            report.at(node.pos, ProviderProblem::BadIcon(icon.clone().unwrap_or_default()));
+    let icon = values::optional_text(&top, "icon", report);
+    if let (Some(Some(icon)), Some(node)) = (&icon, top.optional("icon")) {
+        if !is_icon_path(icon) {
+            report.at(node.pos, ProviderProblem::BadIcon(icon.clone()));
         }
-        icon
-    });
+    }
     let docs = top.text("docs", report).map(|(docs, pos)| {
         template::check_link("docs", &docs, pos, report);
         docs
@@ -189,4 +189,13 @@ fn read_rate_limit(node: &Node, report: &mut FileReport) -> Option<RateLimit> {
         headers: headers?,
         pacing: pacing?,
     })
+}
+
+/// `icons/<letters, digits, hyphens>.svg`: a file under `providers/icons/`, never a path that
+/// leaves it.
+fn is_icon_path(icon: &str) -> bool {
+    let stem = icon
+        .strip_prefix("icons/")
+        .and_then(|i| i.strip_suffix(".svg"));
+    stem.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
 }

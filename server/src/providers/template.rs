@@ -155,10 +155,16 @@ fn placeholder(
     let id_owned = || id.to_owned();
     if let Some(field) = names.fields.iter().find(|f| f.id == id) {
         if field.secret {
-            return Err(ProviderProblem::SecretInUrl { key, id: id_owned() });
+            return Err(ProviderProblem::SecretInUrl {
+                key,
+                id: id_owned(),
+            });
         }
         if in_host && field.format.is_none() {
-            return Err(ProviderProblem::HostFieldWithoutFormat { key, id: id_owned() });
+            return Err(ProviderProblem::HostFieldWithoutFormat {
+                key,
+                id: id_owned(),
+            });
         }
         return Ok("a");
     }
@@ -170,7 +176,10 @@ fn placeholder(
     if from_token || names.callback_params.iter().any(|p| p == id) {
         return Ok("a");
     }
-    Err(ProviderProblem::UndeclaredConnection { key, id: id_owned() })
+    Err(ProviderProblem::UndeclaredConnection {
+        key,
+        id: id_owned(),
+    })
 }
 
 /// The URL with its placeholders filled in must be an https URL of a host, without credentials.

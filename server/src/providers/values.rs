@@ -22,7 +22,10 @@ pub(crate) fn texts(
         report.at(node.pos, Problem::WrongType { key, expected });
         return None;
     };
-    let read: Vec<_> = items.iter().map(|item| fields::text(item, key, report)).collect();
+    let read: Vec<_> = items
+        .iter()
+        .map(|item| fields::text(item, key, report))
+        .collect();
     read.into_iter().collect()
 }
 
@@ -36,7 +39,14 @@ pub(crate) fn one_of(
     let (value, pos) = fields.text(key, report)?;
     let found = allowed.iter().copied().find(|a| *a == value);
     if found.is_none() {
-        report.at(pos, ProviderProblem::NotOneOf { key, value, allowed });
+        report.at(
+            pos,
+            ProviderProblem::NotOneOf {
+                key,
+                value,
+                allowed,
+            },
+        );
     }
     found
 }
@@ -78,7 +88,13 @@ pub(crate) fn sources(fields: &Fields<'_>, keys: &'static [&'static str], report
         match texts(docs, "docs", report) {
             Some(links) if links.is_empty() => {
                 let expected = "a list of at least one documentation link";
-                report.at(docs.pos, Problem::WrongType { key: "docs", expected });
+                report.at(
+                    docs.pos,
+                    Problem::WrongType {
+                        key: "docs",
+                        expected,
+                    },
+                );
             }
             Some(links) => {
                 for (link, pos) in links {

@@ -96,7 +96,11 @@ impl<'a> Fields<'a> {
 
 /// Non-empty text. Plain scalars count as their text (`name: 2024 sync`); `null`, lists and
 /// mappings do not.
-pub(crate) fn text(node: &Node, key: &'static str, report: &mut impl Reporter) -> Option<(String, Pos)> {
+pub(crate) fn text(
+    node: &Node,
+    key: &'static str,
+    report: &mut impl Reporter,
+) -> Option<(String, Pos)> {
     match &node.value {
         Value::Scalar(s) if !s.is_null() && !s.text.trim().is_empty() => {
             Some((s.text.clone(), node.pos))

@@ -59,7 +59,10 @@ fn assert_one(errors: &[ProviderError], line: usize, words: &str) {
     let error = &errors[0];
     assert_eq!(error.file, "providers/acme.yaml");
     assert_eq!(error.line, line, "{error}");
-    assert!(error.to_string().contains(words), "{error} should say {words:?}");
+    assert!(
+        error.to_string().contains(words),
+        "{error} should say {words:?}"
+    );
 }
 
 #[test]
@@ -74,13 +77,24 @@ fn an_unknown_key_is_reported_at_its_line_and_column() {
     let errors = errors_with("  pkce: true\n", "  pkce: true\n  pcke: false\n");
     assert_one(&errors, 18, "unknown key `pcke` in `auth`");
     assert_eq!(errors[0].column, 3);
-    assert!(errors[0].to_string().starts_with("providers/acme.yaml:18:3: "));
+    assert!(
+        errors[0]
+            .to_string()
+            .starts_with("providers/acme.yaml:18:3: ")
+    );
 }
 
 #[test]
 fn a_missing_key_of_the_mode_is_reported_at_its_section() {
-    let errors = errors_with("  token_url: https://{{connection.subdomain}}.acme.example/oauth/token\n", "");
-    assert_one(&errors, 12, "`auth` is missing the required key `token_url`");
+    let errors = errors_with(
+        "  token_url: https://{{connection.subdomain}}.acme.example/oauth/token\n",
+        "",
+    );
+    assert_one(
+        &errors,
+        12,
+        "`auth` is missing the required key `token_url`",
+    );
 }
 
 #[test]
@@ -93,7 +107,11 @@ fn a_key_of_another_mode_is_refused() {
 fn an_unknown_mode_is_refused() {
     let errors = errors_with("mode: oauth2", "mode: oauth1");
     assert_eq!(errors[0].line, 12, "{errors:#?}");
-    assert!(errors[0].to_string().contains("oauth2, api_key, basic"), "{}", errors[0]);
+    assert!(
+        errors[0].to_string().contains("oauth2, api_key, basic"),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]
@@ -127,20 +145,38 @@ fn a_connection_value_that_is_not_declared_is_refused() {
 fn a_field_in_a_host_needs_a_format() {
     let errors = errors_with("    format: label\n", "");
     assert_eq!(errors.len(), 3, "{errors:#?}");
-    assert!(errors.iter().all(|e| e.to_string().contains("needs `format: label`")));
-    assert_eq!(errors.iter().map(|e| e.line).collect::<Vec<_>>(), [12, 13, 22]);
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.to_string().contains("needs `format: label`"))
+    );
+    assert_eq!(
+        errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+        [12, 13, 22]
+    );
 }
 
 #[test]
 fn a_secret_never_goes_into_a_url() {
     let errors = errors_with("    secret: false\n", "    secret: true\n");
-    assert!(errors.iter().any(|e| e.line == 6 && e.to_string().contains("cannot have a `format`")));
-    assert!(errors.iter().any(|e| e.line == 13 && e.to_string().contains("secret field")));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == 6 && e.to_string().contains("cannot have a `format`"))
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == 13 && e.to_string().contains("secret field"))
+    );
 }
 
 #[test]
 fn an_unclosed_placeholder_is_refused() {
-    let errors = errors_with("{{connection.subdomain}}.acme.example/api", "{{connection.subdomain.acme.example/api");
+    let errors = errors_with(
+        "{{connection.subdomain}}.acme.example/api",
+        "{{connection.subdomain.acme.example/api",
+    );
     assert_one(&errors, 23, "unclosed `{{`");
 }
 
@@ -152,7 +188,10 @@ fn a_section_without_documentation_is_refused() {
 
 #[test]
 fn a_documentation_link_must_be_https() {
-    let errors = errors_with("[https://acme.example/docs/api]", "[http://acme.example/docs/api]");
+    let errors = errors_with(
+        "[https://acme.example/docs/api]",
+        "[http://acme.example/docs/api]",
+    );
     assert_one(&errors, 24, "`docs` must be an https URL");
 }
 
@@ -164,7 +203,10 @@ fn an_empty_documentation_list_is_refused() {
 
 #[test]
 fn unverified_must_name_keys_of_its_section() {
-    let errors = errors_with("  name: account.name\n", "  name: account.name\n  unverified: [pacing]\n");
+    let errors = errors_with(
+        "  name: account.name\n",
+        "  name: account.name\n  unverified: [pacing]\n",
+    );
     assert_one(&errors, 29, "`unverified` names `pacing`");
 }
 
@@ -185,8 +227,16 @@ fn pacing_numbers_must_be_sane() {
     let zero = errors_with("requests: 100", "requests: 0");
     let huge = errors_with("per_seconds: 60", "per_seconds: 864000");
     let text = errors_with("requests: 100", "requests: many");
-    assert_one(&zero, 32, "`requests` must be a whole number from 1 to 100000");
-    assert_one(&huge, 33, "`per_seconds` must be a whole number from 1 to 86400");
+    assert_one(
+        &zero,
+        32,
+        "`requests` must be a whole number from 1 to 100000",
+    );
+    assert_one(
+        &huge,
+        33,
+        "`per_seconds` must be a whole number from 1 to 86400",
+    );
     assert_one(&text, 32, "not `many`");
 }
 
@@ -200,29 +250,47 @@ fn an_unknown_category_is_refused() {
 fn the_name_must_be_the_files_name() {
     let errors = errors_of(&[("providers/other.yaml", VALID)]);
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert_eq!((errors[0].file.as_str(), errors[0].line), ("providers/other.yaml", 1));
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line),
+        ("providers/other.yaml", 1)
+    );
     assert!(errors[0].to_string().contains("must be the file's name"));
 }
 
 #[test]
 fn an_invalid_name_is_refused() {
     let errors = errors_with("name: acme", "name: Acme CRM");
-    assert!(errors.iter().any(|e| e.line == 1 && e.to_string().contains("invalid name `Acme CRM`")));
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.line == 1 && e.to_string().contains("invalid name `Acme CRM`"))
+    );
 }
 
 #[test]
 fn duplicate_names_fail_at_the_second_file() {
-    let errors = errors_of(&[("providers/acme.yaml", VALID), ("providers/acme.yaml", VALID)]);
+    let errors = errors_of(&[
+        ("providers/acme.yaml", VALID),
+        ("providers/acme.yaml", VALID),
+    ]);
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert_eq!(errors[0].line, 1);
-    assert!(errors[0].to_string().contains("duplicate provider `acme` (first defined in providers/acme.yaml)"));
+    assert!(
+        errors[0]
+            .to_string()
+            .contains("duplicate provider `acme` (first defined in providers/acme.yaml)")
+    );
 }
 
 #[test]
 fn a_yaml_syntax_error_names_its_line() {
     let errors = errors_with("  pkce: true\n", "  pkce: [true\n");
     assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(errors[0].to_string().contains("YAML syntax error"), "{}", errors[0]);
+    assert!(
+        errors[0].to_string().contains("YAML syntax error"),
+        "{}",
+        errors[0]
+    );
     assert!(errors[0].line >= 17, "{}", errors[0]);
 }
 
@@ -239,15 +307,23 @@ fn an_api_key_definition_needs_a_secret_field_and_one_place() {
         "  mode: api_key\n  send:\n    header: X-Key\n    query: key\n    value: \"{{credential.subdomain}}\"\n",
     );
     let auth_start = api_key.find("  authorize_url").expect("oauth keys");
-    let auth_end = api_key.find("  docs: [https://acme.example/docs/oauth]").expect("auth docs");
+    let auth_end = api_key
+        .find("  docs: [https://acme.example/docs/oauth]")
+        .expect("auth docs");
     let api_key = format!("{}{}", &api_key[..auth_start], &api_key[auth_end..]);
 
     let errors = errors_of(&[("providers/acme.yaml", &api_key)]);
 
     let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
-    assert!(lines[0].contains(":12:3: `mode: api_key` needs at least one field with `secret: true`"), "{lines:#?}");
-    assert!(lines[1].contains(":14:5: `send` takes exactly one of `header` or `query`"), "{lines:#?}");
+    assert!(
+        lines[0].contains(":12:3: `mode: api_key` needs at least one field with `secret: true`"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].contains(":14:5: `send` takes exactly one of `header` or `query`"),
+        "{lines:#?}"
+    );
 }
 
 #[test]
@@ -257,14 +333,19 @@ fn a_credential_placeholder_must_name_a_field() {
         "  mode: basic\n  username: \"{{credential.email}}/token\"\n  password: \"{{credential.subdomain}}\"\n",
     );
     let start = basic.find("  authorize_url").expect("oauth keys");
-    let end = basic.find("  docs: [https://acme.example/docs/oauth]").expect("auth docs");
-    let basic = format!("{}{}", &basic[..start], &basic[end..]).replace("secret: false\n    format: label", "secret: true");
+    let end = basic
+        .find("  docs: [https://acme.example/docs/oauth]")
+        .expect("auth docs");
+    let basic = format!("{}{}", &basic[..start], &basic[end..])
+        .replace("secret: false\n    format: label", "secret: true");
 
     let errors = errors_of(&[("providers/acme.yaml", &basic)]);
 
     let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert!(
-        lines.iter().any(|l| l.contains(":13:") && l.contains("`{{credential.email}}` names no field")),
+        lines
+            .iter()
+            .any(|l| l.contains(":13:") && l.contains("`{{credential.email}}` names no field")),
         "{lines:#?}"
     );
 }
@@ -280,4 +361,13 @@ fn every_problem_of_a_file_is_reported_at_once() {
 
     let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, [3, 23, 32], "{errors:#?}");
+}
+
+#[test]
+fn an_icon_outside_the_icons_folder_is_refused() {
+    let errors = errors_with(
+        "docs: https://acme.example/docs\n",
+        "docs: https://acme.example/docs\nicon: ../secret.svg\n",
+    );
+    assert_one(&errors, 5, "invalid icon `../secret.svg`");
 }

@@ -21,12 +21,19 @@ fn every_shipped_definition_validates() {
     let providers = providers();
 
     let names: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
-    assert!(providers.len() >= 25, "{} providers: {names:?}", providers.len());
+    assert!(
+        providers.len() >= 25,
+        "{} providers: {names:?}",
+        providers.len()
+    );
     for required in ["hubspot", "salesforce"] {
         assert!(names.contains(&required), "{required} is missing");
     }
     for mode in ["oauth2", "api_key", "basic"] {
-        assert!(providers.iter().any(|p| p.auth.mode() == mode), "no {mode} provider");
+        assert!(
+            providers.iter().any(|p| p.auth.mode() == mode),
+            "no {mode} provider"
+        );
     }
 }
 
@@ -48,7 +55,10 @@ fn the_list_matches_the_providers_folder() {
         missing.is_empty() && stale.is_empty(),
         "add these to server/src/providers/shipped.rs: {missing:?}; remove these: {stale:?}"
     );
-    assert_eq!(compiled, on_disk, "keep server/src/providers/shipped.rs in name order");
+    assert_eq!(
+        compiled, on_disk,
+        "keep server/src/providers/shipped.rs in name order"
+    );
 }
 
 #[test]
@@ -57,14 +67,19 @@ fn every_icon_is_a_file_of_the_repository() {
         if let Some(icon) = &provider.icon {
             let path = repository().join("providers").join(icon);
             let svg = fs::read_to_string(&path).unwrap_or_default();
-            assert!(svg.contains("<svg"), "{}: {icon} is not an SVG file", provider.name);
+            assert!(
+                svg.contains("<svg"),
+                "{}: {icon} is not an SVG file",
+                provider.name
+            );
         }
     }
 }
 
 #[test]
 fn the_documented_list_of_providers_is_the_files() {
-    let doc = fs::read_to_string(repository().join("docs/integrations.md")).expect("docs/integrations.md");
+    let doc = fs::read_to_string(repository().join("docs/integrations.md"))
+        .expect("docs/integrations.md");
     let start = "<!-- providers: generated from providers/*.yaml, checked by a test -->\n";
     let end = "<!-- end of providers -->";
     let table = doc
