@@ -48,11 +48,7 @@ pub(crate) fn read_fields(node: &Node, report: &mut FileReport) -> Option<Vec<Fi
 fn read_field(node: &Node, report: &mut FileReport) -> Option<Field> {
     let fields = Fields::read(node, "a field", FIELD_KEYS, report)?;
     let id = fields.text("id", report).and_then(|(id, pos)| {
-        let valid = id.starts_with(|c: char| c.is_ascii_lowercase())
-            && id.len() <= 64
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        let valid = values::is_identifier(&id, b'_');
         if !valid {
             report.at(pos, ProviderProblem::InvalidFieldId(id.clone()));
         }
@@ -84,26 +80,12 @@ fn read_field(node: &Node, report: &mut FileReport) -> Option<Field> {
     })
 }
 
-const OAUTH2_KEYS: &[&str] = &[
-    "authorize_url",
-    "token_url",
-    "scopes",
-    "scope_separator",
-    "pkce",
-    "client_auth",
-    "authorize_params",
-    "expires_in",
-    "token_fields",
-    "callback_params",
-    "refresh_token_rotates",
-    "revoke",
-];
-const API_KEY_KEYS: &[&str] = &["send"];
-const BASIC_KEYS: &[&str] = &["username", "password"];
+/// Every key of `auth`: the common ones, then each mode's, sliced out below.
 const AUTH_KEYS: &[&str] = &[
     "mode",
     "docs",
     "unverified",
+    // oauth2
     "authorize_url",
     "token_url",
     "scopes",
@@ -116,10 +98,16 @@ const AUTH_KEYS: &[&str] = &[
     "callback_params",
     "refresh_token_rotates",
     "revoke",
+    // api_key
     "send",
+    // basic
     "username",
     "password",
 ];
+const MODE_KEYS: &[&str] = AUTH_KEYS.split_at(3).1;
+const OAUTH2_KEYS: &[&str] = MODE_KEYS.split_at(12).0;
+const API_KEY_KEYS: &[&str] = MODE_KEYS.split_at(12).1.split_at(1).0;
+const BASIC_KEYS: &[&str] = MODE_KEYS.split_at(13).1;
 
 /// The `auth` section; `fields` are the definition's (already read), which placeholders name.
 pub(crate) fn read_auth(node: &Node, fields_: &[Field], report: &mut FileReport) -> Option<Auth> {
@@ -131,7 +119,7 @@ pub(crate) fn read_auth(node: &Node, fields_: &[Field], report: &mut FileReport)
         "api_key" => API_KEY_KEYS,
         _ => BASIC_KEYS,
     };
-    for key in OAUTH2_KEYS.iter().chain(API_KEY_KEYS).chain(BASIC_KEYS) {
+    for key in MODE_KEYS {
         if let (false, Some(value)) = (own.contains(key), section.optional(key)) {
             report.at(value.pos, ProviderProblem::KeyNotForMode { key, mode });
         }

@@ -42,11 +42,7 @@ pub(crate) struct Read {
 pub(crate) fn read(root: &Node, report: &mut FileReport) -> Option<Read> {
     let top = Fields::read(root, "the provider", PROVIDER_KEYS, report)?;
     let name = top.text("name", report).and_then(|(name, pos)| {
-        let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name.len() <= 64
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let valid = values::is_identifier(&name, b'-');
         if !valid {
             report.at(pos, ProviderProblem::InvalidName(name.clone()));
         }

@@ -113,3 +113,13 @@ pub(crate) fn sources(fields: &Fields<'_>, keys: &'static [&'static str], report
         }
     }
 }
+
+/// 1 to 64 lowercase letters, digits and `separator`, starting with a letter: provider names
+/// (`-`) and field ids (`_`).
+pub(crate) fn is_identifier(text: &str, separator: u8) -> bool {
+    text.starts_with(|c: char| c.is_ascii_lowercase())
+        && text.len() <= 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == separator)
+}

@@ -300,21 +300,29 @@ fn a_duplicate_key_is_reported() {
     assert_one(&errors, 18, "duplicate key `pkce`");
 }
 
+/// `VALID` with its OAuth keys replaced by `mode_keys` (the `mode` line and what follows it).
+fn with_mode(mode_keys: &str) -> String {
+    let start = VALID.find("  mode: oauth2\n").expect("the mode");
+    let end = VALID
+        .find("  docs: [https://acme.example/docs/oauth]")
+        .expect("the auth docs");
+    format!("{}{mode_keys}{}", &VALID[..start], &VALID[end..])
+}
+
+/// The errors of a definition, as printed.
+fn printed(text: &str) -> Vec<String> {
+    let errors = errors_of(&[("providers/acme.yaml", text)]);
+    errors.iter().map(ToString::to_string).collect()
+}
+
 #[test]
 fn an_api_key_definition_needs_a_secret_field_and_one_place() {
-    let api_key = VALID.replace(
-        "  mode: oauth2\n",
+    let api_key = with_mode(
         "  mode: api_key\n  send:\n    header: X-Key\n    query: key\n    value: \"{{credential.subdomain}}\"\n",
     );
-    let auth_start = api_key.find("  authorize_url").expect("oauth keys");
-    let auth_end = api_key
-        .find("  docs: [https://acme.example/docs/oauth]")
-        .expect("auth docs");
-    let api_key = format!("{}{}", &api_key[..auth_start], &api_key[auth_end..]);
 
-    let errors = errors_of(&[("providers/acme.yaml", &api_key)]);
+    let lines = printed(&api_key);
 
-    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert!(
         lines[0].contains(":12:3: `mode: api_key` needs at least one field with `secret: true`"),
@@ -328,20 +336,13 @@ fn an_api_key_definition_needs_a_secret_field_and_one_place() {
 
 #[test]
 fn a_credential_placeholder_must_name_a_field() {
-    let basic = VALID.replace(
-        "  mode: oauth2\n",
+    let basic = with_mode(
         "  mode: basic\n  username: \"{{credential.email}}/token\"\n  password: \"{{credential.subdomain}}\"\n",
-    );
-    let start = basic.find("  authorize_url").expect("oauth keys");
-    let end = basic
-        .find("  docs: [https://acme.example/docs/oauth]")
-        .expect("auth docs");
-    let basic = format!("{}{}", &basic[..start], &basic[end..])
-        .replace("secret: false\n    format: label", "secret: true");
+    )
+    .replace("secret: false\n    format: label", "secret: true");
 
-    let errors = errors_of(&[("providers/acme.yaml", &basic)]);
+    let lines = printed(&basic);
 
-    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert!(
         lines
             .iter()
