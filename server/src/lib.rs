@@ -25,6 +25,7 @@ pub mod http;
 pub mod ids;
 pub mod origin;
 pub mod portal_theme;
+pub mod providers;
 pub mod sdk_view;
 pub mod secret;
 pub mod startup;

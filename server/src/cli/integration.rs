@@ -17,6 +17,8 @@ use crate::{
 };
 
 /// Integration commands.
+// Parsed once per process: the size of `Set` beside `ListProviders` costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum IntegrationCommand {
     /// Create or replace a project's integration. The client secret is sealed with the
@@ -58,11 +60,20 @@ pub enum IntegrationCommand {
         #[arg(long, env = "PARAGON_ALLOW_PRIVATE_PROVIDER_URLS", value_parser = clap::builder::BoolishValueParser::new())]
         allow_private_provider_urls: bool,
     },
+    /// List the providers this binary knows (providers/*.yaml): name, display name, auth mode
+    /// and categories.
+    ListProviders,
 }
 
 impl IntegrationCommand {
     pub(super) async fn run(self) -> Result<(), ServerError> {
         match self {
+            Self::ListProviders => {
+                let providers = crate::providers::shipped()
+                    .map_err(|errors| ServerError::Usage(errors.to_string()))?;
+                print!("{}", provider_table(providers));
+                Ok(())
+            }
             Self::Set {
                 storage,
                 project,
@@ -115,4 +126,37 @@ impl IntegrationCommand {
             }
         }
     }
+}
+
+/// One line per provider, in columns: name, display name, auth mode, categories.
+fn provider_table(providers: &[crate::providers::Provider]) -> String {
+    let rows: Vec<[String; 4]> = providers
+        .iter()
+        .map(|p| {
+            [
+                p.name.clone(),
+                p.display_name.clone(),
+                p.auth.mode().to_owned(),
+                p.categories.join(","),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "DISPLAY NAME", "AUTH", "CATEGORIES"].map(String::from);
+    let mut widths = [0; 4];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -42,7 +42,7 @@ pub enum Command {
     /// Sign user tokens for testing (the guide's "JWT generator").
     #[command(subcommand)]
     Token(token::TokenCommand),
-    /// Configure a project's integrations (HubSpot app credentials and URLs).
+    /// Configure a project's integrations (HubSpot app credentials and URLs); list the providers.
     #[command(subcommand)]
     Integration(integration::IntegrationCommand),
     /// The credential vault's master keys.

@@ -1,5 +1,7 @@
 //! Reading the YAML tree into definitions: a report that collects every problem of a file, and
-//! a reader for mappings that refuses unknown keys (a typo must not pass silently).
+//! a reader for mappings that refuses unknown keys (a typo must not pass silently). The readers
+//! report through [`Reporter`], so that the provider definitions (`crate::providers`) read their
+//! files with the same rules and words as a deploy.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +30,17 @@ impl Report {
     }
 }
 
+/// Where a reader puts what it finds wrong, at the place it found it.
+pub(crate) trait Reporter {
+    fn problem(&mut self, pos: Pos, problem: Problem);
+}
+
+impl Reporter for Report {
+    fn problem(&mut self, pos: Pos, problem: Problem) {
+        self.at(pos, problem);
+    }
+}
+
 /// A mapping whose keys were checked against the allowed ones.
 pub(crate) struct Fields<'a> {
     pos: Pos,
@@ -41,16 +54,16 @@ impl<'a> Fields<'a> {
         node: &'a Node,
         what: &'static str,
         allowed: &'static [&'static str],
-        report: &mut Report,
+        report: &mut impl Reporter,
     ) -> Option<Self> {
         let Value::Map(entries) = &node.value else {
-            report.at(node.pos, Problem::NotAMapping { what });
+            report.problem(node.pos, Problem::NotAMapping { what });
             return None;
         };
         for entry in entries {
             if !allowed.contains(&entry.key.as_str()) {
                 let key = entry.key.clone();
-                report.at(entry.key_pos, Problem::UnknownKey { key, what, allowed });
+                report.problem(entry.key_pos, Problem::UnknownKey { key, what, allowed });
             }
         }
         Some(Self {
@@ -61,11 +74,11 @@ impl<'a> Fields<'a> {
     }
 
     /// The value of `key`, or a report that it is missing (at the mapping's first line).
-    pub fn required(&self, key: &'static str, report: &mut Report) -> Option<&'a Node> {
+    pub fn required(&self, key: &'static str, report: &mut impl Reporter) -> Option<&'a Node> {
         let value = self.optional(key);
         if value.is_none() {
             let what = self.what;
-            report.at(self.pos, Problem::MissingKey { key, what });
+            report.problem(self.pos, Problem::MissingKey { key, what });
         }
         value
     }
@@ -76,34 +89,38 @@ impl<'a> Fields<'a> {
     }
 
     /// Non-empty text at `key` (required), with its position.
-    pub fn text(&self, key: &'static str, report: &mut Report) -> Option<(String, Pos)> {
+    pub fn text(&self, key: &'static str, report: &mut impl Reporter) -> Option<(String, Pos)> {
         text(self.required(key, report)?, key, report)
     }
 }
 
 /// Non-empty text. Plain scalars count as their text (`name: 2024 sync`); `null`, lists and
 /// mappings do not.
-pub(crate) fn text(node: &Node, key: &'static str, report: &mut Report) -> Option<(String, Pos)> {
+pub(crate) fn text(
+    node: &Node,
+    key: &'static str,
+    report: &mut impl Reporter,
+) -> Option<(String, Pos)> {
     match &node.value {
         Value::Scalar(s) if !s.is_null() && !s.text.trim().is_empty() => {
             Some((s.text.clone(), node.pos))
         }
         _ => {
             let expected = "non-empty text";
-            report.at(node.pos, Problem::WrongType { key, expected });
+            report.problem(node.pos, Problem::WrongType { key, expected });
             None
         }
     }
 }
 
 /// `true` or `false`, unquoted.
-pub(crate) fn boolean(node: &Node, key: &'static str, report: &mut Report) -> Option<bool> {
+pub(crate) fn boolean(node: &Node, key: &'static str, report: &mut impl Reporter) -> Option<bool> {
     match &node.value {
         Value::Scalar(s) if s.plain && s.text == "true" => Some(true),
         Value::Scalar(s) if s.plain && s.text == "false" => Some(false),
         _ => {
             let expected = "`true` or `false`";
-            report.at(node.pos, Problem::WrongType { key, expected });
+            report.problem(node.pos, Problem::WrongType { key, expected });
             None
         }
     }

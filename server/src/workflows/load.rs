@@ -13,7 +13,7 @@ use super::{
     appearance,
     error::{DeployError, DeployErrors, Problem},
     event,
-    fields::Report,
+    fields::{Report, Reporter},
     integration_page,
     model::{AppEvent, Bundle, IntegrationPage, Workflow},
     workflow,
@@ -204,20 +204,21 @@ fn read_file<T>(
     value
 }
 
-/// The file's one YAML document, or the reasons there is none.
-fn document(text: &str, report: &mut Report) -> Option<Node> {
+/// The file's one YAML document, or the reasons there is none. Provider definitions are read
+/// with it too.
+pub(crate) fn document(text: &str, report: &mut impl Reporter) -> Option<Node> {
     let parsed = match yaml::parse(text) {
         Ok(parsed) => parsed,
         Err((pos, problem)) => {
-            report.at(pos, problem);
+            report.problem(pos, problem);
             return None;
         }
     };
     for (pos, problem) in parsed.problems {
-        report.at(pos, problem);
+        report.problem(pos, problem);
     }
     if parsed.root.is_none() {
-        report.at(Pos::START, Problem::Empty);
+        report.problem(Pos::START, Problem::Empty);
     }
     parsed.root
 }

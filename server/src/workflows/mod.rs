@@ -11,10 +11,10 @@ mod appearance;
 mod condition;
 mod error;
 mod event;
-mod fields;
+pub(crate) mod fields;
 mod input;
 mod integration_page;
-mod load;
+pub(crate) mod load;
 mod model;
 mod render;
 pub mod settings;
@@ -22,7 +22,7 @@ mod template;
 mod template_value;
 mod variables;
 mod workflow;
-mod yaml;
+pub(crate) mod yaml;
 
 #[cfg(test)]
 mod tests;

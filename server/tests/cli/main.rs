@@ -9,6 +9,7 @@ mod platform;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
 mod provider_urls;
+mod providers;
 mod secrets;
 mod slow_clients;
 mod support;
