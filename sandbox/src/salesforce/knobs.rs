@@ -37,18 +37,28 @@ pub fn router() -> Router<Salesforce> {
         .route("/_sandbox/reset", post(reset))
 }
 
-type Answer = Result<Response, Response>;
+/// A refused knob call: `{"message": …}` with its status.
+#[derive(Debug)]
+struct KnobError(StatusCode, String);
 
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    reply::knob_error(status, message)
+impl IntoResponse for KnobError {
+    fn into_response(self) -> Response {
+        reply::knob_error(self.0, self.1)
+    }
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
+type Answer = Result<Response, KnobError>;
+
+fn refuse(status: StatusCode, message: impl Into<String>) -> KnobError {
+    KnobError(status, message.into())
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, KnobError> {
     serde_json::from_slice(body)
         .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
 }
 
-fn known_org(sf: &Salesforce, org_id: &str) -> Result<(), Response> {
+fn known_org(sf: &Salesforce, org_id: &str) -> Result<(), KnobError> {
     if sf.lock().orgs.contains_key(org_id) {
         Ok(())
     } else {
@@ -188,6 +198,6 @@ async fn requests(State(sf): State<Salesforce>) -> Answer {
 async fn reset(State(sf): State<Salesforce>) -> Response {
     match sf.reset() {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
