@@ -160,19 +160,7 @@ impl Records {
     ) -> Result<String, RestFailure> {
         let mut values = BTreeMap::new();
         apply(kind, &mut values, body)?;
-        let missing: Vec<&str> = kind
-            .required()
-            .iter()
-            .copied()
-            .filter(|f| !values.contains_key(f))
-            .collect();
-        if !missing.is_empty() {
-            return Err(RestFailure::dml(
-                "REQUIRED_FIELD_MISSING",
-                format!("Required fields are missing: [{}]", missing.join(", ")),
-                &missing,
-            ));
-        }
+        require(kind, &values)?;
         self.check_duplicate(org_id, kind, &values, None)?;
         self.last += 1;
         let id = ids::make(kind.prefix(), self.last);
@@ -213,19 +201,7 @@ impl Records {
             .ok_or_else(RestFailure::not_found)?;
         let mut values = record.values.clone();
         apply(kind, &mut values, body)?;
-        let missing: Vec<&str> = kind
-            .required()
-            .iter()
-            .copied()
-            .filter(|f| !values.contains_key(f))
-            .collect();
-        if !missing.is_empty() {
-            return Err(RestFailure::dml(
-                "REQUIRED_FIELD_MISSING",
-                format!("Required fields are missing: [{}]", missing.join(", ")),
-                &missing,
-            ));
-        }
+        require(kind, &values)?;
         self.check_duplicate(org_id, kind, &values, Some(&id))?;
         if let Some(record) = self.by_id.get_mut(&id) {
             record.values = values;
@@ -275,6 +251,24 @@ impl Records {
         }
         Ok(())
     }
+}
+
+/// `REQUIRED_FIELD_MISSING` naming every required field `values` lacks.
+fn require(kind: Kind, values: &BTreeMap<&'static str, String>) -> Result<(), RestFailure> {
+    let missing: Vec<&str> = kind
+        .required()
+        .iter()
+        .copied()
+        .filter(|f| !values.contains_key(f))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(RestFailure::dml(
+        "REQUIRED_FIELD_MISSING",
+        format!("Required fields are missing: [{}]", missing.join(", ")),
+        &missing,
+    ))
 }
 
 /// Writes `body`'s fields into `values` after the per-field rules.
