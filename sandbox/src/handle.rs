@@ -3,6 +3,7 @@
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
+use axum::Router;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
 use crate::{config::SandboxConfig, error::SandboxError, http, state::Sandbox};
@@ -15,12 +16,25 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
     config.validate()?;
     let addr = config.addr;
+    serve(addr, "hubspot-sandbox", |base_url| {
+        Ok(http::router(Sandbox::new(config, base_url)?))
+    })
+    .await
+}
+
+/// Binds `addr` and serves the router `build` makes for the bound base URL: the part every
+/// provider's stand-in shares (the HubSpot one above, [`crate::salesforce::start`]).
+pub(crate) async fn serve(
+    addr: SocketAddr,
+    name: &'static str,
+    build: impl FnOnce(String) -> Result<Router, SandboxError>,
+) -> Result<SandboxHandle, SandboxError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(SandboxError::Serve)?;
     let base_url = format!("http://{addr}");
-    let router = http::router(Sandbox::new(config, base_url.clone())?);
+    let router = build(base_url.clone())?;
     let (shutdown, stop_requested) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -31,7 +45,7 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
             .await
             .map_err(SandboxError::Serve)
     });
-    tracing::info!(%base_url, "hubspot-sandbox started");
+    tracing::info!(%base_url, "{name} started");
     Ok(SandboxHandle {
         addr,
         base_url,
@@ -51,8 +65,8 @@ pub struct SandboxHandle {
 }
 
 impl SandboxHandle {
-    /// The base URL for both HubSpot hosts (`app.hubspot.com` and `api.hubapi.com`), e.g.
-    /// `http://127.0.0.1:9090`.
+    /// The base URL for every host of the provider (HubSpot's `app.hubspot.com` and
+    /// `api.hubapi.com`; Salesforce's login host and instance), e.g. `http://127.0.0.1:9090`.
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }

@@ -19,6 +19,9 @@
 //! or `POST /_sandbox/accounts/{hubId}/owners`. Reading owners needs the
 //! `crm.objects.owners.read` scope, which [`DEFAULT_SCOPES`] includes.
 //!
+//! Beside it, [`salesforce`] is a local Salesforce (OAuth web server flow, REST `Contact`/`Lead`
+//! and SOQL), run by the `salesforce-sandbox` binary on its own origin.
+//!
 //! Test knobs live under `/_sandbox/` (see the crate's README); HubSpot has no such paths.
 //!
 //! ```no_run
@@ -54,6 +57,7 @@ mod http;
 mod oauth;
 mod rate_limit;
 mod request_log;
+pub mod salesforce;
 mod secrets;
 mod state;
 

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 /// The data-centre prefix HubSpot puts on refresh tokens (`na1-`, `eu1-`).
 const HUBLET: &str = "na1";
 
-fn random<const N: usize>() -> [u8; N] {
+pub(crate) fn random<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     rand::fill(&mut bytes);
     bytes

@@ -142,6 +142,9 @@ pub fn servers() -> Result<(), String> {
         "hubspot-sandbox",
         "--bin",
         "hubspot-sandbox",
+        // The Salesforce stand-in the jsforce suite (tests/salesforce_sandbox.test.mjs) runs.
+        "--bin",
+        "salesforce-sandbox",
     ]))?;
     println!(
         "build: server at {}, sandbox at {}",

@@ -3,7 +3,7 @@
 //! HTTP lives in [`crate::http`]; this module only decides.
 
 pub mod contacts;
-mod email;
+pub(crate) mod email;
 pub mod failure;
 mod filter;
 pub mod owners;

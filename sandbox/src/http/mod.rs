@@ -11,7 +11,7 @@ mod knobs;
 mod owners;
 mod pipelines;
 mod properties;
-mod reply;
+pub(crate) mod reply;
 mod token;
 mod token_info;
 

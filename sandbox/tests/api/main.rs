@@ -14,6 +14,7 @@ mod owners_and_pipelines;
 mod pkce;
 mod properties;
 mod rate_limit;
+mod salesforce;
 mod search_and_batch;
 mod token_errors;
 mod token_info;

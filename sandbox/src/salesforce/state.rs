@@ -1,0 +1,236 @@
+//! [`Salesforce`]: the shared state of one stand-in, cloned into every handler, behind one
+//! mutex as in the HubSpot stand-in (every request is atomic: a code is redeemed once).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, Mutex, MutexGuard},
+};
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{SalesforceConfig, grants::Grants, ids, records::Records};
+use crate::{apps::Apps, error::SandboxError, request_log::RequestLog};
+
+/// An org and its one user.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Org {
+    /// The 18-character org id (`00D…`).
+    pub org_id: String,
+    /// The user's 18-character id (`005…`).
+    pub user_id: String,
+    /// The user's username and email.
+    pub username: String,
+    /// API requests made so far (the first number of `Sforce-Limit-Info`).
+    pub api_usage: u64,
+    /// The org's API request limit (the second number).
+    pub api_limit: u64,
+}
+
+impl Org {
+    /// The user's display name, from the username's local part (`ada.lovelace@` is Ada
+    /// Lovelace).
+    pub fn display_name(&self) -> (String, String) {
+        let local = self.username.split('@').next().unwrap_or_default();
+        let mut parts = local.split(['.', '_']).map(capitalize);
+        let first = parts.next().unwrap_or_default();
+        let last = parts.collect::<Vec<_>>().join(" ");
+        (first, last)
+    }
+}
+
+fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// The faults of one org (`POST /_sandbox/orgs/{orgId}/faults`). All zero: a healthy org.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Faults {
+    /// The next this-many REST calls answer 401 `INVALID_SESSION_ID`, as after a session
+    /// timeout or an admin's revocation, whatever the token.
+    #[serde(default)]
+    pub force_invalid_session: u32,
+    /// The next this-many REST calls answer 503 `SERVER_UNAVAILABLE`.
+    #[serde(default)]
+    pub force503: u32,
+}
+
+/// What the stand-in has done (`GET /_sandbox/counters`).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    /// Requests to the token endpoint, whatever their outcome.
+    pub token_requests: u64,
+    /// Access tokens issued (code exchange or refresh).
+    pub tokens_issued: u64,
+    /// Successful refreshes.
+    pub refreshes: u64,
+    /// Revocation requests that revoked something.
+    pub revocations: u64,
+    /// REST calls, whatever their outcome.
+    pub api_requests: u64,
+    /// REST calls answered `REQUEST_LIMIT_EXCEEDED`.
+    pub limit_exceeded: u64,
+    /// REST calls answered by an injected fault.
+    pub faults_injected: u64,
+}
+
+/// Everything that changes while the stand-in runs.
+#[derive(Debug)]
+pub struct World {
+    /// Connected apps.
+    pub apps: Apps,
+    /// Orgs by id.
+    pub orgs: BTreeMap<String, Org>,
+    /// The last org number handed out (org and user ids share it).
+    pub last_org: u64,
+    /// OAuth state.
+    pub grants: Grants,
+    /// Contacts and Leads of every org.
+    pub records: Records,
+    /// Faults by org id.
+    pub faults: HashMap<String, Faults>,
+    /// What happened.
+    pub counters: Counters,
+    /// Every request received.
+    pub requests: RequestLog,
+}
+
+impl World {
+    fn new(config: &SalesforceConfig) -> Result<Self, SandboxError> {
+        let mut world = Self {
+            apps: Apps::default(),
+            orgs: BTreeMap::new(),
+            last_org: 0,
+            grants: Grants::default(),
+            records: Records::default(),
+            faults: HashMap::new(),
+            counters: Counters::default(),
+            requests: RequestLog::default(),
+        };
+        for app in &config.apps {
+            world.apps.register(app.clone())?;
+        }
+        for org in &config.orgs {
+            world.open_org(&org.username, config.api_request_limit);
+        }
+        Ok(world)
+    }
+
+    /// Adds an org whose one user is `username` (already validated).
+    pub fn open_org(&mut self, username: &str, api_limit: u64) -> Org {
+        self.last_org += 1;
+        let org = Org {
+            org_id: ids::make("00D", self.last_org),
+            user_id: ids::make("005", self.last_org),
+            username: username.to_owned(),
+            api_usage: 0,
+            api_limit,
+        };
+        self.orgs.insert(org.org_id.clone(), org.clone());
+        org
+    }
+}
+
+/// Settings fixed at start.
+#[derive(Debug)]
+pub struct Settings {
+    /// Whether authorize requests need a PKCE challenge.
+    pub require_pkce: bool,
+    /// Access-token lifetime, ms.
+    pub access_token_lifetime_ms: u64,
+    /// Code lifetime, ms.
+    pub code_lifetime_ms: u64,
+    /// A new org's API request limit.
+    pub api_request_limit: u64,
+    /// The base URL: login host and `instance_url` alike.
+    pub base_url: String,
+}
+
+/// One stand-in's state; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Salesforce {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    settings: Settings,
+    config: SalesforceConfig,
+    world: Mutex<World>,
+}
+
+impl Salesforce {
+    /// Builds the state from a validated configuration.
+    pub fn new(config: SalesforceConfig, base_url: String) -> Result<Self, SandboxError> {
+        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let settings = Settings {
+            require_pkce: config.require_pkce,
+            access_token_lifetime_ms: millis(config.access_token_lifetime),
+            code_lifetime_ms: millis(config.code_lifetime),
+            api_request_limit: config.api_request_limit,
+            base_url,
+        };
+        let world = Mutex::new(World::new(&config)?);
+        Ok(Self {
+            shared: Arc::new(Shared {
+                settings,
+                config,
+                world,
+            }),
+        })
+    }
+
+    /// The fixed settings.
+    pub fn settings(&self) -> &Settings {
+        &self.shared.settings
+    }
+
+    /// The state; a panic elsewhere cannot poison it for good (plain data, consistent between
+    /// awaits).
+    pub fn lock(&self) -> MutexGuard<'_, World> {
+        self.shared
+            .world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Back to the configuration; request sequence numbers keep counting.
+    pub fn reset(&self) -> Result<(), SandboxError> {
+        let fresh = World::new(&self.shared.config)?;
+        let mut world = self.lock();
+        let mut requests = std::mem::take(&mut world.requests);
+        requests.clear();
+        *world = World { requests, ..fresh };
+        Ok(())
+    }
+}
+
+/// Records every request in arrival order, before anything can refuse it. Only the method and
+/// the status reach the log line: revoke URLs may carry a token in their query.
+pub async fn log_request(
+    State(sandbox): State<Salesforce>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let method = request.method().as_str().to_owned();
+    let seq = sandbox.lock().requests.begin(&method, &path);
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    sandbox.lock().requests.finish(seq, status);
+    tracing::debug!(%method, status, "request");
+    response
+}
