@@ -65,3 +65,30 @@ impl RequestLog {
         self.entries.iter()
     }
 }
+
+/// A stand-in whose requests are logged (the HubSpot one, the Salesforce one).
+pub trait Logged: Clone + Send + Sync + 'static {
+    /// Runs `f` on the stand-in's log, under its lock.
+    fn with_log<R>(&self, f: impl FnOnce(&mut RequestLog) -> R) -> R;
+}
+
+/// The middleware that records every request in arrival order, before anything can refuse it.
+/// Only the method and the status reach the log line: paths and queries may carry tokens
+/// (HubSpot's v1 tokens, Salesforce's revoke URLs).
+pub async fn log_request<S: Logged>(
+    axum::extract::State(stand_in): axum::extract::State<S>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let method = request.method().as_str().to_owned();
+    let seq = stand_in.with_log(|log| log.begin(&method, &path));
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    stand_in.with_log(|log| log.finish(seq, status));
+    tracing::debug!(%method, status, "request");
+    response
+}

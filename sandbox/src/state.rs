@@ -125,6 +125,12 @@ struct Shared {
     world: Mutex<World>,
 }
 
+impl crate::request_log::Logged for Sandbox {
+    fn with_log<R>(&self, f: impl FnOnce(&mut crate::request_log::RequestLog) -> R) -> R {
+        f(&mut self.lock().requests)
+    }
+}
+
 impl Sandbox {
     /// Builds the state from a validated configuration.
     pub fn new(config: SandboxConfig, base_url: String) -> Result<Self, SandboxError> {

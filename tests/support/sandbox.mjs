@@ -1,4 +1,5 @@
-// `hubspot-sandbox` as a child process on a free port, with helpers for its `/_sandbox/` knobs.
+// `hubspot-sandbox` (and the other stand-ins, `spawnStandIn`) as a child process on a free port,
+// with helpers for its `/_sandbox/` knobs.
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
@@ -6,14 +7,22 @@ import { SANDBOX_BIN } from "./env.mjs";
 
 /** Starts the sandbox with one account; resolves with `{ url, hubId, knob(), stop() }`. */
 export async function startSandbox({ hubId = 70001, email = "ada@acme.test" } = {}) {
-  const child = spawn(SANDBOX_BIN, ["--port", "0", "--account", `${hubId}:${email}`], { stdio: ["ignore", "pipe", "pipe"] });
+  return { hubId, ...(await spawnStandIn(SANDBOX_BIN, "hubspot-sandbox", ["--port", "0", "--account", `${hubId}:${email}`])) };
+}
+
+/**
+ * Starts a provider's stand-in binary (`bin`, which prints "<name> listening on <url>") on a
+ * free port; resolves with `{ url, knob(method, path, body), stop() }`.
+ */
+export async function spawnStandIn(bin, name, args) {
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stderr.on("data", (chunk) => (log += chunk));
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hubspot-sandbox did not start:\n${log}`)), 30_000);
-    child.on("exit", (code) => reject(new Error(`hubspot-sandbox exited with ${code}:\n${log}`)));
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${log}`)), 30_000);
+    child.on("exit", (code) => reject(new Error(`${name} exited with ${code}:\n${log}`)));
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const prefix = "hubspot-sandbox listening on ";
+      const prefix = `${name} listening on `;
       if (line.startsWith(prefix)) {
         clearTimeout(timer);
         resolve(line.slice(prefix.length).trim());
@@ -31,7 +40,6 @@ export async function startSandbox({ hubId = 70001, email = "ada@acme.test" } = 
   }
   return {
     url,
-    hubId,
     knob,
     async stop() {
       child.kill("SIGTERM");

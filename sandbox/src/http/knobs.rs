@@ -7,10 +7,10 @@ use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
+    response::IntoResponse,
     routing::{get, post},
 };
-use serde::{Deserialize, de::DeserializeOwned};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
@@ -53,26 +53,7 @@ pub fn router() -> Router<Sandbox> {
         .route("/_sandbox/reset", post(reset))
 }
 
-/// A refused knob call: `{"message": …}` with its status.
-#[derive(Debug)]
-struct KnobError(StatusCode, String);
-
-impl IntoResponse for KnobError {
-    fn into_response(self) -> Response {
-        reply::knob_error(self.0, self.1)
-    }
-}
-
-type Answer = Result<Response, KnobError>;
-
-fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, KnobError> {
-    serde_json::from_slice(body).map_err(|error| {
-        KnobError(
-            StatusCode::BAD_REQUEST,
-            format!("invalid JSON body: {error}"),
-        )
-    })
-}
+use reply::{KnobAnswer as Answer, KnobError, knob_body as parse};
 
 fn ok(status: StatusCode, body: &Value) -> Answer {
     Ok(reply::json(status, body))

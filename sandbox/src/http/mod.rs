@@ -17,9 +17,9 @@ mod token_info;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request, State},
+    extract::DefaultBodyLimit,
     http::Uri,
-    middleware::{self, Next},
+    middleware,
     response::{IntoResponse, Response},
 };
 
@@ -43,7 +43,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(echo::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(sandbox.clone(), log_request))
+        .layer(middleware::from_fn_with_state(sandbox.clone(), crate::request_log::log_request::<Sandbox>))
         .with_state(sandbox)
 }
 
@@ -53,18 +53,3 @@ async fn not_found(uri: Uri) -> Response {
     CrmFailure::NotFound.into_response()
 }
 
-/// Records every request, in arrival order, before anything else can refuse it.
-async fn log_request(State(sandbox): State<Sandbox>, request: Request, next: Next) -> Response {
-    let path = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
-    let method = request.method().as_str().to_owned();
-    let seq = sandbox.lock().requests.begin(&method, &path);
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    sandbox.lock().requests.finish(seq, status);
-    // Paths can carry v1 tokens: the log line names the method and status only.
-    tracing::debug!(%method, status, "request");
-    response
-}

@@ -168,3 +168,26 @@ pub fn escape(text: &str) -> String {
 pub fn knob_error(status: StatusCode, message: impl Into<String>) -> Response {
     json(status, &json!({ "message": message.into() }))
 }
+
+/// A refused knob call of either stand-in: `{"message": …}` with its status.
+#[derive(Debug)]
+pub struct KnobError(pub StatusCode, pub String);
+
+impl axum::response::IntoResponse for KnobError {
+    fn into_response(self) -> Response {
+        knob_error(self.0, self.1)
+    }
+}
+
+/// What a knob answers.
+pub type KnobAnswer = Result<Response, KnobError>;
+
+/// A knob's JSON body, or a 400 that says why not.
+pub fn knob_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, KnobError> {
+    serde_json::from_slice(body).map_err(|error| {
+        KnobError(
+            StatusCode::BAD_REQUEST,
+            format!("invalid JSON body: {error}"),
+        )
+    })
+}

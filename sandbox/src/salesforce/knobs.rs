@@ -37,25 +37,10 @@ pub fn router() -> Router<Salesforce> {
         .route("/_sandbox/reset", post(reset))
 }
 
-/// A refused knob call: `{"message": …}` with its status.
-#[derive(Debug)]
-struct KnobError(StatusCode, String);
-
-impl IntoResponse for KnobError {
-    fn into_response(self) -> Response {
-        reply::knob_error(self.0, self.1)
-    }
-}
-
-type Answer = Result<Response, KnobError>;
+use reply::{KnobAnswer as Answer, KnobError, knob_body as parse};
 
 fn refuse(status: StatusCode, message: impl Into<String>) -> KnobError {
     KnobError(status, message.into())
-}
-
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, KnobError> {
-    serde_json::from_slice(body)
-        .map_err(|e| refuse(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
 }
 
 fn known_org(sf: &Salesforce, org_id: &str) -> Result<(), KnobError> {

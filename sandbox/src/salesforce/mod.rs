@@ -53,7 +53,7 @@ pub async fn start(config: SalesforceConfig) -> Result<SandboxHandle, SandboxErr
             .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
             .layer(axum::middleware::from_fn_with_state(
                 sandbox.clone(),
-                state::log_request,
+                crate::request_log::log_request::<state::Salesforce>,
             ))
             .with_state(sandbox))
     })

@@ -6,11 +6,6 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
 use serde::{Deserialize, Serialize};
 
 use super::{SalesforceConfig, grants::Grants, ids, records::Records};
@@ -215,22 +210,8 @@ impl Salesforce {
     }
 }
 
-/// Records every request in arrival order, before anything can refuse it. Only the method and
-/// the status reach the log line: revoke URLs may carry a token in their query.
-pub async fn log_request(
-    State(sandbox): State<Salesforce>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let path = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
-    let method = request.method().as_str().to_owned();
-    let seq = sandbox.lock().requests.begin(&method, &path);
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    sandbox.lock().requests.finish(seq, status);
-    tracing::debug!(%method, status, "request");
-    response
+impl crate::request_log::Logged for Salesforce {
+    fn with_log<R>(&self, f: impl FnOnce(&mut crate::request_log::RequestLog) -> R) -> R {
+        f(&mut self.lock().requests)
+    }
 }
