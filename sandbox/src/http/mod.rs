@@ -43,7 +43,10 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(echo::router())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(sandbox.clone(), crate::request_log::log_request::<Sandbox>))
+        .layer(middleware::from_fn_with_state(
+            sandbox.clone(),
+            crate::request_log::log_request::<Sandbox>,
+        ))
         .with_state(sandbox)
 }
 
@@ -52,4 +55,3 @@ async fn not_found(uri: Uri) -> Response {
     tracing::debug!(path = uri.path(), "no such path");
     CrmFailure::NotFound.into_response()
 }
-
