@@ -104,10 +104,15 @@ mod tests {
             token_url: "https://example.test/token",
             client_id: "client-id",
             client_secret: "client-secret-2",
+            via: crate::providers::ClientAuth::Body,
         };
-        let tokens: Tokens = serde_json::from_value(serde_json::json!({
+        let answer = serde_json::json!({
             "access_token": "access-token-3", "refresh_token": "refresh-token-4", "expires_in": 60
-        }))
+        });
+        let tokens = Tokens::read(
+            answer.as_object().cloned().expect("an object"),
+            &crate::providers::ExpiresIn::Field("expires_in".into()),
+        )
         .expect("tokens");
         let usable = UsableToken {
             token: "access-token-5".into(),

@@ -30,25 +30,28 @@ pub enum IntegrationCommand {
         /// The project id.
         #[arg(long)]
         project: String,
-        /// The provider: `hubspot`.
+        /// The provider, a name of `paragon integration list-providers` (`hubspot`,
+        /// `salesforce`).
         provider: String,
-        /// The OAuth client id of your provider app.
+        /// The OAuth client id of your provider app (OAuth providers only).
         #[arg(long)]
-        client_id: String,
-        /// The OAuth client secret (or PARAGON_CLIENT_SECRET, which keeps it out of `ps`).
+        client_id: Option<String>,
+        /// The OAuth client secret (or PARAGON_CLIENT_SECRET, which keeps it out of `ps`; OAuth
+        /// providers only).
         #[arg(long, env = "PARAGON_CLIENT_SECRET", hide_env_values = true)]
-        client_secret: crate::secret::Secret,
-        /// Space-separated scopes (default: oauth crm.objects.contacts.read crm.objects.contacts.write
-        /// crm.objects.owners.read).
+        client_secret: Option<crate::secret::Secret>,
+        /// Space-separated scopes (default: the provider definition's).
         #[arg(long)]
         scopes: Option<String>,
-        /// The provider's authorize page (default: HubSpot's).
+        /// The provider's authorize page (default: the definition's). Other URLs of the
+        /// definition on the same host move with it.
         #[arg(long)]
         auth_url: Option<String>,
-        /// The provider's token endpoint (default: https://api.hubapi.com/oauth/v3/token).
+        /// The provider's token endpoint (default: the definition's). Other URLs of the
+        /// definition on the same host (revocation, userinfo) move with it.
         #[arg(long)]
         token_url: Option<String>,
-        /// The provider's API base (default: https://api.hubapi.com).
+        /// The provider's API base (default: the definition's).
         #[arg(long)]
         api_base: Option<String>,
         /// Use the demo key file of the data folder when PARAGON_MASTER_KEY is unset; implies
@@ -107,8 +110,8 @@ impl IntegrationCommand {
                     public_url: String::new(),
                 };
                 let settings = IntegrationSettings {
-                    client_id,
-                    client_secret,
+                    client_id: client_id.unwrap_or_default(),
+                    client_secret: client_secret.unwrap_or_default(),
                     scopes,
                     auth_url,
                     token_url,
@@ -118,10 +121,12 @@ impl IntegrationCommand {
                     .await
                     .map_err(|e| ServerError::Usage(e.to_string()))?;
                 println!("integration id: {}", integration.id);
-                println!(
-                    "redirect URI to register with {}: {{public URL of paragon serve}}/oauth/callback",
-                    integration.name
-                );
+                if !integration.client_id.is_empty() {
+                    println!(
+                        "redirect URI to register with {}: {{public URL of paragon serve}}/oauth/callback",
+                        integration.name
+                    );
+                }
                 Ok(())
             }
         }

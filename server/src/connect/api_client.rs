@@ -1,10 +1,12 @@
 //! Calling a provider's API as a connected end user: the one client that the proxy, the
 //! workflow engine's steps and every later caller share, so that each call gets the same care:
 //!
+//! - the user's credential sent as the provider's definition says (`sending`): a bearer token,
+//!   an API key in a header or the query, HTTP Basic;
 //! - the user's access token, refreshed first when it is about to expire, and once more after a
 //!   401 (a token revoked or rotated early), through the single-flight refresh of
 //!   `credentials` (one refresh across tasks and replicas);
-//! - pacing per provider account (`pacing`), and a pause of the account when it answers 429;
+//! - pacing per provider account (`pacing`, with the definition's pace), and a pause of the account when it answers 429;
 //! - the egress policy of the provider client (`provider::ProviderClient::request`);
 //! - an answer read up to [`answer_cap::API_ANSWER_MAX`];
 //! - an [`Exchange`] record of what was sent and received, without the token: no header is
@@ -21,7 +23,10 @@ use reqwest::{
 };
 use serde_json::{Value, json};
 
-use super::{Connect, ConnectError, answer_cap, credentials, provider::ProviderError};
+use super::{
+    Connect, ConnectError, answer_cap, credentials, endpoints::Endpoints,
+    provider::ProviderError, sending,
+};
 use crate::storage::Credential;
 
 /// How refusals name the URL the client calls.
@@ -147,16 +152,23 @@ impl From<CallError> for ConnectError {
 #[derive(Debug, Clone, Copy)]
 pub struct ApiClient<'a> {
     connect: &'a Connect,
+    endpoints: Endpoints<'a>,
     credential: &'a Credential,
 }
 
 impl<'a> ApiClient<'a> {
-    /// The client of `credential`'s account.
-    pub fn new(connect: &'a Connect, credential: &'a Credential) -> Self {
+    /// The client of `credential`'s account at the integration of `endpoints`.
+    pub fn new(connect: &'a Connect, endpoints: Endpoints<'a>, credential: &'a Credential) -> Self {
         Self {
             connect,
+            endpoints,
             credential,
         }
+    }
+
+    /// The API base of this account (Salesforce's is the org's own host).
+    pub fn api_base(&self) -> Result<String, ConnectError> {
+        self.endpoints.api_base(self.credential)
     }
 
     /// Sends `request` with the user's token: paced, refreshed and sent once more after a 401.
@@ -170,14 +182,25 @@ impl<'a> ApiClient<'a> {
         let mut token = credentials::access_token(self.connect, self.credential)
             .await
             .map_err(CallError::Credential)?;
-        // The provider's limit is per app and account: an integration is one app.
-        let account = format!(
-            "{}/{}",
-            self.credential.integration_id, self.credential.provider_id
-        );
+        // The provider's limit is per app and account: an integration is one app. A connection
+        // whose account has no id at the provider is paced on its own.
+        let account = if self.credential.provider_id.is_empty() {
+            format!("{}/{}", self.credential.integration_id, self.credential.id)
+        } else {
+            format!(
+                "{}/{}",
+                self.credential.integration_id, self.credential.provider_id
+            )
+        };
+        let pace = self.endpoints.provider.rate_limit.pacing.map(|p| {
+            (
+                usize::try_from(p.requests).unwrap_or(usize::MAX),
+                Duration::from_secs(u64::from(p.per_seconds)),
+            )
+        });
         let mut refreshed = false;
         loop {
-            self.connect.pacer.acquire(&account).await;
+            self.connect.pacer.acquire(&account, pace).await;
             let answer = self.send_once(request, &token.token).await?;
             record.response = answer.record();
             tracing::debug!(method = %request.method, path = %request.path, status = answer.status.as_u16(), "provider API call");
@@ -210,8 +233,9 @@ impl<'a> ApiClient<'a> {
         let builder = match &request.body {
             ApiBody::Json(_) => builder,
             ApiBody::Raw { headers, .. } => builder.headers(headers.clone()),
-        }
-        .bearer_auth(token);
+        };
+        let builder = sending::authorize(builder, &self.endpoints.provider.auth, token)
+            .map_err(CallError::Credential)?;
         let builder = match &request.body {
             ApiBody::Json(value) => builder.json(value),
             ApiBody::Raw {

@@ -9,15 +9,90 @@
 use std::time::Duration;
 
 use super::{
-    Connect, ConnectError, integrations,
+    Connect, ConnectError,
+    endpoints::Endpoints,
+    integrations,
     provider::{ClientAuth, ProviderError},
 };
 use crate::{
     clock,
-    ids::{CredentialId, ProjectId},
+    ids::{CredentialId, IntegrationId, ProjectId, UserId},
     storage::{Credential, CredentialStatus, Integration, RefreshedTokens},
     vault::UserBinding,
 };
+
+/// The expiry of a token that does not say when it expires (Salesforce's, an API key): it is
+/// used until the provider refuses it, then refreshed once (or, without a refresh token, the
+/// credential is marked invalid).
+pub const NEVER_EXPIRES: i64 = i64::MAX;
+
+/// When a token issued at `now` (Unix ms) and living `expires_in` seconds expires.
+pub fn expires_at(now: i64, expires_in: Option<i64>) -> i64 {
+    expires_in.map_or(NEVER_EXPIRES, |secs| {
+        now.saturating_add(clock::ms_from_secs(secs))
+    })
+}
+
+/// A connection just made, to store as the user's credential for the integration.
+#[derive(Debug)]
+pub struct Connection<'a> {
+    /// The project.
+    pub project: ProjectId,
+    /// The end user.
+    pub user: &'a UserId,
+    /// The integration.
+    pub integration: &'a IntegrationId,
+    /// The access token, or a key's or password's fields as JSON (see `sending`).
+    pub access: &'a str,
+    /// The refresh token, if any.
+    pub refresh: Option<&'a str>,
+    /// The access token's lifetime in seconds, if it has one.
+    pub expires_in: Option<i64>,
+    /// The account's id at the provider.
+    pub provider_id: String,
+    /// The connection's values and the account's name.
+    pub provider_data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Seals and stores `connection` as the user's credential for its integration, replacing the
+/// one they had (a reconnection keeps the credential's id).
+pub async fn save(connect: &Connect, connection: Connection<'_>) -> Result<Credential, ConnectError> {
+    let existing = connect
+        .store
+        .credential_for(connection.project, connection.user, connection.integration)
+        .await?;
+    let id = existing
+        .as_ref()
+        .map_or_else(CredentialId::random, |c| c.id.clone());
+    let now = clock::now_ms();
+    let mut credential = Credential {
+        access_token: Vec::new(),
+        refresh_token: None,
+        id,
+        project_id: connection.project,
+        user_id: connection.user.clone(),
+        integration_id: connection.integration.clone(),
+        status: CredentialStatus::Valid,
+        provider_id: connection.provider_id,
+        provider_data: connection.provider_data,
+        access_expires_at: expires_at(now, connection.expires_in),
+        version: 0,
+        refreshing_until: None,
+        created_at: existing.as_ref().map_or(now, |c| c.created_at),
+        updated_at: now,
+    };
+    // The user is bound too: a credential's ciphertext moved to another user's row does not
+    // open (every opening here uses the same binding).
+    credential.access_token = connect.keys.seal(
+        connection.access.as_bytes(),
+        binding(&credential, "access_token"),
+    );
+    credential.refresh_token = connection
+        .refresh
+        .map(|r| connect.keys.seal(r.as_bytes(), binding(&credential, "refresh_token")));
+    connect.store.save_credential(&credential).await?;
+    Ok(credential)
+}
 
 /// Tokens this close to expiry are refreshed before use.
 pub const REFRESH_MARGIN_SECS: i64 = 120;
@@ -147,7 +222,7 @@ async fn refresh_claimed(
                         claimed_version: claimed,
                         access,
                         refresh: rotated,
-                        expires_at: now.saturating_add(clock::ms_from_secs(tokens.expires_in)),
+                        expires_at: expires_at(now, tokens.expires_in),
                         now,
                     },
                 )
@@ -195,40 +270,72 @@ async fn call_refresh(
     let refresh_token = connect
         .keys
         .open_string(sealed, binding(credential, "refresh_token"))?;
+    let oauth = Endpoints::of(integration)?.oauth()?;
     let secret = integrations::client_secret(&connect.keys, integration)?;
-    let auth = ClientAuth {
-        token_url: &integration.token_url,
-        client_id: &integration.client_id,
-        client_secret: &secret,
-    };
-    Ok(connect.provider.refresh(&auth, &refresh_token).await?)
+    let auth = client_auth(integration, &secret, oauth);
+    Ok(connect
+        .provider
+        .refresh(&auth, &refresh_token, &oauth.expires_in)
+        .await?)
 }
 
-/// Revokes the credential at the provider where it can (best effort: a provider that is down
-/// must not keep the user from disconnecting) and deletes it.
+/// The OAuth app's authentication at the token endpoint.
+pub fn client_auth<'a>(
+    integration: &'a Integration,
+    secret: &'a str,
+    oauth: &crate::providers::OAuth2,
+) -> ClientAuth<'a> {
+    ClientAuth {
+        token_url: &integration.token_url,
+        client_id: &integration.client_id,
+        client_secret: secret,
+        via: oauth.client_auth,
+    }
+}
+
+/// Revokes the credential at the provider where its definition says how (best effort: a
+/// provider that is down must not keep the user from disconnecting) and deletes it.
 pub async fn disconnect(connect: &Connect, credential: &Credential) -> Result<(), ConnectError> {
     let integration = integration_of(connect, credential).await?;
-    if let Some(sealed) = credential.refresh_token.as_deref() {
-        let revoked = async {
-            let refresh_token = connect
-                .keys
-                .open_string(sealed, binding(credential, "refresh_token"))?;
-            let secret = integrations::client_secret(&connect.keys, &integration)?;
-            let auth = ClientAuth {
-                token_url: &integration.token_url,
-                client_id: &integration.client_id,
-                client_secret: &secret,
-            };
-            connect.provider.revoke(&auth, &refresh_token).await?;
-            Ok::<(), ConnectError>(())
-        };
-        if let Err(error) = revoked.await {
-            tracing::warn!(credential = %credential.id, %error, "revocation at the provider failed; deleting anyway");
-        }
+    if let Err(error) = revoke(connect, &integration, credential).await {
+        tracing::warn!(credential = %credential.id, %error, "revocation at the provider failed; deleting anyway");
     }
     connect
         .store
         .delete_credential(credential.project_id, &credential.id)
+        .await?;
+    Ok(())
+}
+
+/// Revokes the token the definition's `revoke` names; nothing for a provider without one (an
+/// API key is the user's to delete at the provider).
+async fn revoke(
+    connect: &Connect,
+    integration: &Integration,
+    credential: &Credential,
+) -> Result<(), ConnectError> {
+    let endpoints = Endpoints::of(integration)?;
+    let Ok(oauth) = endpoints.oauth() else {
+        return Ok(());
+    };
+    let Some(revoke) = &oauth.revoke else {
+        return Ok(());
+    };
+    let token = match revoke.token {
+        crate::providers::TokenKind::Refresh => match credential.refresh_token.as_deref() {
+            Some(sealed) => connect
+                .keys
+                .open_string(sealed, binding(credential, "refresh_token"))?,
+            None => return Ok(()),
+        },
+        crate::providers::TokenKind::Access => open_access(connect, credential)?,
+    };
+    let secret = integrations::client_secret(&connect.keys, integration)?;
+    let auth = client_auth(integration, &secret, oauth);
+    let url = endpoints.revoke_url(revoke, &token)?;
+    connect
+        .provider
+        .revoke(&auth, &url, &revoke.method, &token, revoke.token)
         .await?;
     Ok(())
 }

@@ -5,13 +5,16 @@
 //! the provider's token endpoint. It is also bound to the browser that started it (see
 //! [`super::binding`]): only that browser can complete it.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use super::{Connect, ConnectError, binding, integrations, pkce, provider::ClientAuth};
+use super::{
+    Connect, ConnectError, account, binding, endpoints::Endpoints, integrations, pkce,
+    provider::Tokens,
+};
 use crate::{
     clock,
     ids::{CredentialId, FlowId, ProjectId, UserId},
-    storage::{Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration, Project},
+    storage::{Flow, FlowStart, FlowStatus, Integration, Project},
     vault::Binding,
 };
 
@@ -108,6 +111,7 @@ pub async fn create(
                 "the project has no {integration_type:?} integration"
             ))
         })?;
+    connectable(&integration)?;
     let now = clock::now_ms();
     let start_secret = pkce::random_token(32);
     let flow = Flow {
@@ -127,6 +131,26 @@ pub async fn create(
     };
     connect.store.create_flow(&flow).await?;
     Ok(NewFlow { flow, start_secret })
+}
+
+/// Whether the integration connects through a consent page this platform can open: an OAuth
+/// provider whose authorize and token URLs need nothing from the end user. (A provider whose
+/// consent page is on the user's own subdomain, Zendesk's or Shopify's, needs that subdomain
+/// asked first, which the portal does not do yet: it says so rather than failing later.)
+fn connectable(integration: &Integration) -> Result<(), ConnectError> {
+    let endpoints = Endpoints::of(integration)?;
+    endpoints.oauth()?;
+    if [&integration.auth_url, &integration.token_url]
+        .iter()
+        .any(|url| crate::providers::template::has_placeholder(url))
+    {
+        return Err(ConnectError::Invalid(format!(
+            "{} signs in on the end user's own host, which this platform cannot ask for yet: \
+             set the integration's --auth-url and --token-url to fixed URLs",
+            endpoints.provider.display_name
+        )));
+    }
+    Ok(())
 }
 
 /// The URL the popup's form posts to.
@@ -300,21 +324,31 @@ pub async fn start(
                 ),
             )
         })?;
-    let scope = integration.scopes.join(" ");
+    let endpoints = Endpoints::of(&integration)?;
+    let oauth = endpoints.oauth()?;
+    let scope = integration.scopes.join(&oauth.scope_separator);
     let challenge = pkce::challenge(&verifier);
     let callback = connect.callback_url();
-    let url = reqwest::Url::parse_with_params(
-        &integration.auth_url,
-        [
-            ("client_id", integration.client_id.as_str()),
-            ("redirect_uri", callback.as_str()),
-            ("scope", scope.as_str()),
-            ("state", state.as_str()),
-            ("code_challenge", challenge.as_str()),
-            ("code_challenge_method", "S256"),
-        ],
-    )
-    .map_err(|e| {
+    let mut params: Vec<(&str, &str)> = vec![
+        ("response_type", "code"),
+        ("client_id", integration.client_id.as_str()),
+        ("redirect_uri", callback.as_str()),
+        ("state", state.as_str()),
+    ];
+    if !scope.is_empty() {
+        params.push(("scope", scope.as_str()));
+    }
+    if oauth.pkce {
+        params.push(("code_challenge", challenge.as_str()));
+        params.push(("code_challenge_method", "S256"));
+    }
+    // The definition's own parameters (`access_type=offline`) never replace the platform's.
+    for (name, value) in &oauth.authorize_params {
+        if !params.iter().any(|(taken, _)| taken == name) {
+            params.push((name.as_str(), value.as_str()));
+        }
+    }
+    let url = reqwest::Url::parse_with_params(&integration.auth_url, params).map_err(|e| {
         Refused::new(
             FAILED_INSIDE,
             format!("the integration's authorize URL: {e}"),
@@ -342,6 +376,10 @@ pub struct Callback {
     pub error: Option<String>,
     /// Its description.
     pub error_description: Option<String>,
+    /// The rest of the query, where a provider adds values of the connection (QuickBooks'
+    /// `realmId`: the definition's `callback_params`).
+    #[serde(flatten)]
+    pub extra: std::collections::HashMap<String, String>,
 }
 
 /// An ended flow, and the `Set-Cookie` value that removes its browser binding.
@@ -369,6 +407,7 @@ pub async fn complete<'a>(
 ) -> Result<Completed, Refused> {
     let state = callback
         .state
+        .clone()
         .filter(|s| !s.is_empty())
         .ok_or_else(|| Refused::new(UNUSABLE, "a callback without state"))?;
     let state_hash = pkce::state_hash(&state);
@@ -405,14 +444,7 @@ pub async fn complete<'a>(
             )
         })?;
     let denied = callback.error.as_deref() == Some(ACCESS_DENIED);
-    let outcome = exchange(
-        connect,
-        &flow,
-        callback.code,
-        callback.error,
-        callback.error_description,
-    )
-    .await;
+    let outcome = exchange(connect, &flow, callback).await;
     let now = clock::now_ms();
     let failure = outcome.as_ref().err().map(|refused| refused.public);
     match outcome {
@@ -451,11 +483,9 @@ pub async fn complete<'a>(
 async fn exchange(
     connect: &Connect,
     flow: &Flow,
-    code: Option<String>,
-    error: Option<String>,
-    description: Option<String>,
+    callback: Callback,
 ) -> Result<CredentialId, Refused> {
-    if let Some(error) = error {
+    if let Some(error) = callback.error {
         let public = if error == ACCESS_DENIED {
             DENIED
         } else {
@@ -463,15 +493,19 @@ async fn exchange(
         };
         // `{:?}`: the provider's (or an attacker's) words go to the log quoted, never as
         // lines of their own.
+        let description = callback.error_description;
         return Err(Refused::new(
             public,
             format!("the provider answered {error:?}: {description:?}"),
         ));
     }
-    let code = code
+    let code = callback
+        .code
         .filter(|c| !c.is_empty())
         .ok_or_else(|| Refused::new(FAILED_INSIDE, "the provider's answer has no code"))?;
     let integration = integration_of(connect, flow).await?;
+    let endpoints = Endpoints::of(&integration)?;
+    let oauth = endpoints.oauth()?;
     let sealed = flow
         .pkce_verifier
         .as_deref()
@@ -481,80 +515,66 @@ async fn exchange(
         .open_string(sealed, verifier_binding(flow))
         .map_err(ConnectError::from)?;
     let secret = integrations::client_secret(&connect.keys, &integration)?;
-    let auth = ClientAuth {
-        token_url: &integration.token_url,
-        client_id: &integration.client_id,
-        client_secret: &secret,
-    };
+    let auth = super::credentials::client_auth(&integration, &secret, oauth);
+    let verifier = oauth.pkce.then_some(verifier.as_str());
     let tokens = connect
         .provider
-        .exchange_code(&auth, &code, &connect.callback_url(), &verifier)
+        .exchange_code(
+            &auth,
+            &code,
+            &connect.callback_url(),
+            verifier,
+            &oauth.expires_in,
+        )
         .await
         .map_err(ConnectError::from)?;
-    // Who the account is: best effort (needs the `oauth` scope); the hub id is enough to work.
-    let account = connect
-        .provider
-        .introspect(&auth, &tokens.access_token)
-        .await
-        .unwrap_or_default();
-    let mut provider_data = Map::new();
-    if let Some(hub) = tokens.hub_id {
-        provider_data.insert("hubId".into(), json!(hub));
+    let mut provider_data = connection_values(oauth, &tokens, &callback.extra);
+    // Who the account is: best effort, the connection works without its name.
+    let identity =
+        account::identify(connect, &endpoints, &provider_data, &tokens.access_token, Some(&auth))
+            .await
+            .unwrap_or_else(|error| {
+                tracing::info!(flow = %flow.id, %error, "the account call failed; connected without the account's name");
+                account::Identity::default()
+            });
+    if let Some(name) = identity.name {
+        provider_data.insert("accountName".into(), Value::String(name));
     }
-    for (key, value) in [("user", account.user), ("hubDomain", account.hub_domain)] {
-        if let Some(value) = value {
-            provider_data.insert(key.into(), Value::String(value));
+    let connection = super::credentials::Connection {
+        project: flow.project_id,
+        user: &flow.user_id,
+        integration: &flow.integration_id,
+        access: &tokens.access_token,
+        refresh: tokens.refresh_token.as_deref(),
+        expires_in: tokens.expires_in,
+        provider_id: identity.id.unwrap_or_default(),
+        provider_data,
+    };
+    Ok(super::credentials::save(connect, connection).await?.id)
+}
+
+/// What the connection keeps beside its tokens, for its URLs' placeholders and for people: the
+/// definition's values of the token answer (`instance_url`) and of the redirect back
+/// (`realmId`), by their connection field names. A value that will open a URL (Salesforce's
+/// `instance_url`) is checked on every call by the provider client's egress policy.
+fn connection_values(
+    oauth: &crate::providers::OAuth2,
+    tokens: &Tokens,
+    callback: &std::collections::HashMap<String, String>,
+) -> Map<String, Value> {
+    let answer = Value::Object(tokens.answer.clone());
+    let mut values = Map::new();
+    for (field, path) in &oauth.token_fields {
+        if let Some(value) = account::text_at(&answer, path) {
+            values.insert(field.clone(), Value::String(value));
         }
     }
-    provider_data.insert("scopes".into(), json!(tokens.scopes));
-
-    let existing = connect
-        .store
-        .credential_for(flow.project_id, &flow.user_id, &flow.integration_id)
-        .await
-        .map_err(ConnectError::from)?;
-    let id = existing
-        .as_ref()
-        .map_or_else(CredentialId::random, |c| c.id.clone());
-    let now = clock::now_ms();
-    // The user is bound too: a credential's ciphertext moved to another user's row does not
-    // open (credentials.rs opens with the same binding).
-    let seal = |value: &str, column: &str| {
-        connect.keys.seal(
-            value.as_bytes(),
-            crate::vault::UserBinding {
-                project: flow.project_id.as_str(),
-                user: flow.user_id.as_str(),
-                row: id.as_str(),
-                column,
-            },
-        )
-    };
-    let credential = Credential {
-        access_token: seal(&tokens.access_token, "access_token"),
-        refresh_token: tokens
-            .refresh_token
-            .as_deref()
-            .map(|r| seal(r, "refresh_token")),
-        id: id.clone(),
-        project_id: flow.project_id,
-        user_id: flow.user_id.clone(),
-        integration_id: flow.integration_id.clone(),
-        status: CredentialStatus::Valid,
-        provider_id: tokens.hub_id.map(|h| h.to_string()).unwrap_or_default(),
-        provider_data,
-        access_expires_at: now.saturating_add(clock::ms_from_secs(tokens.expires_in)),
-        version: 0,
-        refreshing_until: None,
-        created_at: existing.as_ref().map_or(now, |c| c.created_at),
-        updated_at: now,
-    };
-    connect
-        .store
-        .save_credential(&credential)
-        .await
-        .map_err(ConnectError::from)?;
-    Ok(id)
+    for param in &oauth.callback_params {
+        if let Some(value) = callback.get(param).filter(|v| !v.is_empty()) {
+            values.insert(param.clone(), Value::String(value.clone()));
+        }
+    }
+    values
 }
 
 async fn integration_of(connect: &Connect, flow: &Flow) -> Result<Integration, ConnectError> {

@@ -1,10 +1,12 @@
-//! A project's integrations: the provider app's client id and secret (sealed), scopes and URLs,
-//! defaulting to the real HubSpot and pointable at the sandbox.
+//! A project's integrations: one per provider of the catalogue (`providers/<name>.yaml`), with
+//! the provider app's client id and secret (sealed) and scopes for OAuth providers, and URLs
+//! that default to the definition's and can point elsewhere (a stand-in, a regional host).
 
-use super::{Connect, ConnectError, egress::EgressPolicy, provider};
+use super::{Connect, ConnectError, egress::EgressPolicy};
 use crate::{
     clock,
     ids::{IntegrationId, ProjectId, UserId},
+    providers::{self, Auth, template},
     storage::{Credential, Integration, StorageError, Store},
     vault::{Binding, MasterKeys},
 };
@@ -55,45 +57,56 @@ pub struct IntegrationSettings {
     pub api_base: Option<String>,
 }
 
-/// Creates or replaces the project's integration with `provider_type`.
+/// Creates or replaces the project's integration with `provider_type`, a provider of the
+/// catalogue. An OAuth provider needs the app's client id and secret; a provider whose users
+/// paste a key or a password needs neither (and refuses them, so a secret is never stored for
+/// nothing).
 pub async fn set(
     connect: &Connect,
     project: ProjectId,
     provider_type: &str,
     settings: IntegrationSettings,
 ) -> Result<Integration, ConnectError> {
-    if provider_type != provider::hubspot::TYPE {
-        return Err(ConnectError::Invalid(format!(
-            "unknown integration {provider_type:?}: this platform has \"hubspot\""
-        )));
-    }
-    if settings.client_id.trim().is_empty() || settings.client_secret.expose().trim().is_empty() {
-        return Err(ConnectError::Invalid(
-            "the client id and the client secret are required".into(),
-        ));
-    }
+    let provider = providers::find(provider_type).ok_or_else(|| {
+        ConnectError::Invalid(format!(
+            "unknown integration {provider_type:?}: `paragon integration list-providers` lists \
+             the catalogue ({})",
+            providers::names()
+        ))
+    })?;
+    let client_id = settings.client_id.trim();
+    let client_secret = settings.client_secret.expose().trim();
     let policy = connect.provider.policy();
-    let auth_url = provider_url(
-        policy,
-        settings.auth_url,
-        provider::hubspot::AUTH_URL,
-        "authorize URL",
-    )
-    .await?;
-    let token_url = provider_url(
-        policy,
-        settings.token_url,
-        provider::hubspot::TOKEN_URL,
-        "token URL",
-    )
-    .await?;
-    let api_base = provider_url(
-        policy,
-        settings.api_base,
-        provider::hubspot::API_BASE,
-        "API base",
-    )
-    .await?;
+    let (auth_url, token_url, default_scopes) = match &provider.auth {
+        Auth::OAuth2(oauth) => {
+            if client_id.is_empty() || client_secret.is_empty() {
+                return Err(ConnectError::Invalid(format!(
+                    "{} connects with OAuth: the client id and the client secret of your app \
+                     at {} are required",
+                    provider.display_name, provider.display_name
+                )));
+            }
+            let auth_url = provider_url(
+                policy,
+                settings.auth_url,
+                &oauth.authorize_url,
+                "authorize URL",
+            );
+            let token_url = provider_url(policy, settings.token_url, &oauth.token_url, "token URL");
+            (auth_url.await?, token_url.await?, oauth.scopes.join(" "))
+        }
+        Auth::ApiKey(_) | Auth::Basic(_) => {
+            if !client_id.is_empty() || !client_secret.is_empty() {
+                return Err(ConnectError::Invalid(format!(
+                    "{} connects with the end user's {}: it takes no client id or secret",
+                    provider.display_name,
+                    provider.auth.mode()
+                )));
+            }
+            (String::new(), String::new(), String::new())
+        }
+    };
+    let api_base = provider_url(policy, settings.api_base, &provider.api.base_url, "API base").await?;
     let existing = connect
         .store
         .integration_by_provider(project, provider_type)
@@ -102,19 +115,16 @@ pub async fn set(
         .as_ref()
         .map_or_else(IntegrationId::random, |i| i.id.clone());
     let now = clock::now_ms();
-    let scopes = settings
-        .scopes
-        .unwrap_or_else(|| provider::hubspot::SCOPES.to_owned());
+    let scopes = settings.scopes.unwrap_or(default_scopes);
     let integration = Integration {
-        client_secret: connect.keys.seal(
-            settings.client_secret.expose().trim().as_bytes(),
-            secret_binding(&project, &id),
-        ),
+        client_secret: connect
+            .keys
+            .seal(client_secret.as_bytes(), secret_binding(&project, &id)),
         id,
         project_id: project,
         provider: provider_type.to_owned(),
-        name: provider::hubspot::NAME.to_owned(),
-        client_id: settings.client_id.trim().to_owned(),
+        name: provider.display_name.clone(),
+        client_id: client_id.to_owned(),
         scopes: scopes.split_whitespace().map(str::to_owned).collect(),
         auth_url,
         token_url,
@@ -122,17 +132,15 @@ pub async fn set(
         created_at: existing.as_ref().map_or(now, |i| i.created_at),
         updated_at: now,
     };
-    if integration.scopes.is_empty() {
-        return Err(ConnectError::Invalid(
-            "at least one scope is required".into(),
-        ));
-    }
     Ok(connect.store.upsert_integration(&integration).await?)
 }
 
 /// A provider URL as stored: the default when none is given, checked against the server's
 /// egress policy (a courtesy: the provider client checks again on every connection), without
 /// query or fragment (the platform appends its own), without a trailing slash.
+///
+/// A URL with placeholders (Salesforce's `{{connection.instance_url}}/…`) is filled per
+/// connection, and checked on every call by the provider client instead.
 async fn provider_url(
     policy: EgressPolicy,
     value: Option<String>,
@@ -143,6 +151,9 @@ async fn provider_url(
         .filter(|v| !v.trim().is_empty())
         .unwrap_or_else(|| default.to_owned());
     let value = value.trim();
+    if template::has_placeholder(value) {
+        return Ok(value.trim_end_matches('/').to_owned());
+    }
     let parsed = policy
         .check_configured(value)
         .await

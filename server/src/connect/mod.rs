@@ -2,17 +2,21 @@
 //! an end user's account, the credentials they leave, kept fresh, and the one client that calls
 //! a provider's API with them (`api_client`).
 
+pub mod account;
 pub mod answer_cap;
 pub mod api_client;
 pub mod api_path;
 pub mod binding;
 pub mod credentials;
 pub mod egress;
+pub mod endpoints;
 pub mod flows;
+pub mod keyed;
 pub mod integrations;
 pub mod pacing;
 mod pkce;
 pub mod provider;
+pub mod sending;
 pub mod sources;
 
 use std::sync::Arc;

@@ -1,9 +1,12 @@
-//! The OAuth client side of a provider's token endpoint (HubSpot's contract: form-encoded
-//! bodies with the client secret in the body, never HTTP Basic, never the query).
+//! The OAuth client side of a provider's token endpoint, as its definition says
+//! (`providers/<name>.yaml`): form-encoded bodies, the client's id and secret in the body or as
+//! HTTP Basic, the token answer read by the definition (its expiry field or none, the values
+//! kept with the connection), RFC 7009 revocation and RFC 7662 introspection.
 //!
 //! Hand-rolled over reqwest rather than the `oauth2` crate, which defaults to HTTP Basic (HubSpot
-//! wants the secret in the body), insists on `token_type` (HubSpot's answers may lack it) and
-//! refuses non-https revoke URLs (the sandbox serves plain http on loopback).
+//! wants the secret in the body), insists on `token_type` and `expires_in` (HubSpot's answers may
+//! lack the first, Salesforce's lack the second) and refuses non-https revoke URLs (the
+//! stand-ins serve plain http on loopback).
 //!
 //! Answers are read up to [`answer_cap::TOKEN_ANSWER_MAX`]; calls to the API as a user go
 //! through `api_client`.
@@ -11,28 +14,13 @@
 use std::{sync::Arc, time::Duration};
 
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::{
     answer_cap,
     egress::{self, EgressPolicy, resolver::PublicResolver},
 };
-
-/// Default URLs of the real HubSpot.
-pub mod hubspot {
-    /// The provider's type name.
-    pub const TYPE: &str = "hubspot";
-    /// Its display name.
-    pub const NAME: &str = "HubSpot";
-    /// The consent page.
-    pub const AUTH_URL: &str = "https://app.hubspot.com/oauth/authorize";
-    /// The v3 token endpoint (v1 is being shut off; v3 takes only form bodies).
-    pub const TOKEN_URL: &str = "https://api.hubapi.com/oauth/v3/token";
-    /// The API.
-    pub const API_BASE: &str = "https://api.hubapi.com";
-    /// `oauth` lets the platform introspect the token for the account's user.
-    pub const SCOPES: &str =
-        "oauth crm.objects.contacts.read crm.objects.contacts.write crm.objects.owners.read";
-}
+use crate::providers::{self, ExpiresIn, TokenKind};
 
 /// How long a provider call may take.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -46,6 +34,8 @@ pub struct ClientAuth<'a> {
     pub client_id: &'a str,
     /// The OAuth client secret (opened from the vault for this call only).
     pub client_secret: &'a str,
+    /// Where the id and secret go: the form body or an `Authorization: Basic` header.
+    pub via: providers::ClientAuth,
 }
 
 impl std::fmt::Debug for ClientAuth<'_> {
@@ -54,34 +44,71 @@ impl std::fmt::Debug for ClientAuth<'_> {
             .field("token_url", &self.token_url)
             .field("client_id", &self.client_id)
             .field("client_secret", &"[redacted]")
+            .field("via", &self.via)
             .finish()
     }
 }
 
-/// Tokens from a code exchange or a refresh.
-#[derive(Clone, Deserialize)]
+/// Tokens from a code exchange or a refresh, read as the definition says.
+#[derive(Clone)]
 pub struct Tokens {
     /// The access token.
     pub access_token: String,
     /// The refresh token; a refresh may or may not rotate it.
-    #[serde(default)]
     pub refresh_token: Option<String>,
-    /// Seconds until the access token expires.
-    pub expires_in: i64,
-    /// HubSpot's account id.
-    #[serde(default)]
-    pub hub_id: Option<i64>,
-    /// HubSpot's user id.
-    #[serde(default)]
-    pub user_id: Option<i64>,
-    /// Granted scopes.
-    #[serde(default)]
-    pub scopes: Vec<String>,
+    /// Seconds until the access token expires; `None` when the provider does not say (the
+    /// token is then used until it is refused).
+    pub expires_in: Option<i64>,
+    /// The rest of the answer (`instance_url`, `hub_id`, `scope`), without the two tokens:
+    /// where the definition's `token_fields` are read.
+    pub answer: Map<String, Value>,
+}
+
+impl Tokens {
+    /// Reads a token endpoint's JSON answer; `expires` names the expiry field.
+    pub fn read(mut answer: Map<String, Value>, expires: &ExpiresIn) -> Result<Self, ProviderError> {
+        let access_token = match answer.remove("access_token") {
+            Some(Value::String(token)) if !token.is_empty() => token,
+            _ => {
+                return Err(ProviderError::Protocol(
+                    "the token answer lacks an access token".into(),
+                ));
+            }
+        };
+        let refresh_token = match answer.remove("refresh_token") {
+            Some(Value::String(token)) if !token.is_empty() => Some(token),
+            _ => None,
+        };
+        let expires_in = match expires {
+            ExpiresIn::Never => None,
+            ExpiresIn::Field(field) => match answer.get(field.as_str()) {
+                None | Some(Value::Null) => None,
+                Some(value) => {
+                    let seconds = value
+                        .as_i64()
+                        .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
+                        .filter(|s| *s > 0);
+                    Some(seconds.ok_or_else(|| {
+                        ProviderError::Protocol(format!(
+                            "the token answer's `{field}` is not a lifetime in seconds"
+                        ))
+                    })?)
+                }
+            },
+        };
+        Ok(Self {
+            access_token,
+            refresh_token,
+            expires_in,
+            answer,
+        })
+    }
 }
 
 impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The tokens are the user's access to their account: never in a log line.
+        // The tokens are the user's access to their account: never in a log line. The rest of
+        // the answer is shown by its keys only (a provider may put more secrets in it).
         f.debug_struct("Tokens")
             .field("access_token", &"[redacted]")
             .field(
@@ -89,22 +116,9 @@ impl std::fmt::Debug for Tokens {
                 &self.refresh_token.as_ref().map(|_| "[redacted]"),
             )
             .field("expires_in", &self.expires_in)
-            .field("hub_id", &self.hub_id)
-            .field("user_id", &self.user_id)
-            .field("scopes", &self.scopes)
+            .field("answer", &self.answer.keys().collect::<Vec<_>>())
             .finish()
     }
-}
-
-/// What introspection says about the account behind an access token.
-#[derive(Debug, Clone, Default, Deserialize)]
-pub struct AccountInfo {
-    /// The user's email.
-    #[serde(default)]
-    pub user: Option<String>,
-    /// The account's domain.
-    #[serde(default)]
-    pub hub_domain: Option<String>,
 }
 
 /// Why a provider call failed, classified for what the platform does next.
@@ -213,23 +227,25 @@ impl ProviderClient {
         Ok(self.http.request(method, checked))
     }
 
-    /// Exchanges an authorization code (RFC 6749 section 4.1.3 with RFC 7636's verifier).
+    /// Exchanges an authorization code (RFC 6749 section 4.1.3, with RFC 7636's verifier when
+    /// the flow sent a challenge).
     pub async fn exchange_code(
         &self,
         auth: &ClientAuth<'_>,
         code: &str,
         redirect_uri: &str,
-        verifier: &str,
+        verifier: Option<&str>,
+        expires: &ExpiresIn,
     ) -> Result<Tokens, ProviderError> {
-        let form = [
+        let mut form = vec![
             ("grant_type", "authorization_code"),
-            ("client_id", auth.client_id),
-            ("client_secret", auth.client_secret),
             ("redirect_uri", redirect_uri),
             ("code", code),
-            ("code_verifier", verifier),
         ];
-        self.token_call(auth.token_url, &form).await
+        if let Some(verifier) = verifier {
+            form.push(("code_verifier", verifier));
+        }
+        self.token_call(auth, form, expires).await
     }
 
     /// Refreshes an access token.
@@ -237,31 +253,41 @@ impl ProviderClient {
         &self,
         auth: &ClientAuth<'_>,
         refresh_token: &str,
+        expires: &ExpiresIn,
     ) -> Result<Tokens, ProviderError> {
-        let form = [
+        let form = vec![
             ("grant_type", "refresh_token"),
-            ("client_id", auth.client_id),
-            ("client_secret", auth.client_secret),
             ("refresh_token", refresh_token),
         ];
-        self.token_call(auth.token_url, &form).await
+        self.token_call(auth, form, expires).await
     }
 
-    /// Revokes a refresh token (`{token_url}/revoke`, RFC 7009 style).
+    /// Revokes `token` at `url` with `method`: a POST is RFC 7009's form (`token`,
+    /// `token_type_hint`, the client's authentication); a DELETE or GET carries the token in
+    /// the URL already (HubSpot v1's `…/refresh-tokens/{token}`) and nothing else.
     pub async fn revoke(
         &self,
         auth: &ClientAuth<'_>,
-        refresh_token: &str,
+        url: &str,
+        method: &str,
+        token: &str,
+        kind: TokenKind,
     ) -> Result<(), ProviderError> {
-        let form = [
-            ("client_id", auth.client_id),
-            ("client_secret", auth.client_secret),
-            ("token", refresh_token),
-            ("token_type_hint", "refresh_token"),
-        ];
-        let response = self
-            .post_form(&format!("{}/revoke", auth.token_url), &form)
-            .await?;
+        let response = if method == "POST" {
+            let hint = match kind {
+                TokenKind::Access => "access_token",
+                TokenKind::Refresh => "refresh_token",
+            };
+            let form = vec![("token", token), ("token_type_hint", hint)];
+            self.post_form(auth, url, form, "revocation URL").await?
+        } else {
+            let method = reqwest::Method::from_bytes(method.as_bytes())
+                .map_err(|e| ProviderError::Protocol(e.to_string()))?;
+            self.request(method, url, "revocation URL")?
+                .send()
+                .await
+                .map_err(|e| ProviderError::from_send(e.without_url(), "revocation URL"))?
+        };
         if response.status().is_success() {
             Ok(())
         } else {
@@ -269,21 +295,17 @@ impl ProviderClient {
         }
     }
 
-    /// Asks the provider who the account is (`{token_url}/introspect`, needs HubSpot's `oauth`
-    /// scope).
+    /// Asks the provider about an access token (RFC 7662 introspection at `url`, with the
+    /// client's authentication): HubSpot names the account only there.
     pub async fn introspect(
         &self,
         auth: &ClientAuth<'_>,
+        url: &str,
         access_token: &str,
-    ) -> Result<AccountInfo, ProviderError> {
-        let form = [
-            ("client_id", auth.client_id),
-            ("client_secret", auth.client_secret),
-            ("token", access_token),
-            ("token_type_hint", "access_token"),
-        ];
+    ) -> Result<Value, ProviderError> {
+        let form = vec![("token", access_token), ("token_type_hint", "access_token")];
         let response = self
-            .post_form(&format!("{}/introspect", auth.token_url), &form)
+            .post_form(auth, url, form, "introspection URL")
             .await?;
         if !response.status().is_success() {
             return Err(classify(response).await);
@@ -291,35 +313,69 @@ impl ProviderClient {
         json(response).await
     }
 
-    async fn token_call(&self, url: &str, form: &[(&str, &str)]) -> Result<Tokens, ProviderError> {
-        let response = self.post_form(url, form).await?;
+    async fn token_call(
+        &self,
+        auth: &ClientAuth<'_>,
+        form: Vec<(&str, &str)>,
+        expires: &ExpiresIn,
+    ) -> Result<Tokens, ProviderError> {
+        let response = self
+            .post_form(auth, auth.token_url, form, "token URL")
+            .await?;
         if !response.status().is_success() {
             return Err(classify(response).await);
         }
-        let tokens: Tokens = json(response).await?;
-        if tokens.access_token.is_empty() || tokens.expires_in <= 0 {
-            return Err(ProviderError::Protocol(
-                "the token answer lacks an access token or its lifetime".into(),
-            ));
-        }
-        Ok(tokens)
+        Tokens::read(json(response).await?, expires)
     }
 
+    /// A form POST to `url` with the client's authentication where the definition puts it.
     async fn post_form(
         &self,
+        auth: &ClientAuth<'_>,
         url: &str,
-        form: &[(&str, &str)],
+        mut form: Vec<(&str, &str)>,
+        what: &str,
     ) -> Result<reqwest::Response, ProviderError> {
-        self.request(reqwest::Method::POST, url, "token URL")?
-            .header(reqwest::header::ACCEPT, "application/json")
-            .form(form)
+        let builder = self
+            .request(reqwest::Method::POST, url, what)?
+            .header(reqwest::header::ACCEPT, "application/json");
+        let builder = match auth.via {
+            providers::ClientAuth::Body => {
+                form.push(("client_id", auth.client_id));
+                form.push(("client_secret", auth.client_secret));
+                builder
+            }
+            // RFC 6749 section 2.3.1: each part form-encoded before the Basic encoding.
+            providers::ClientAuth::Basic => builder.basic_auth(
+                form_encode(auth.client_id),
+                Some(form_encode(auth.client_secret)),
+            ),
+        };
+        builder
+            .form(&form)
             .send()
             .await
-            .map_err(|e| ProviderError::from_send(e, "token URL"))
+            .map_err(|e| ProviderError::from_send(e, what))
     }
 }
 
-/// A token endpoint's JSON answer, read up to the cap.
+/// `application/x-www-form-urlencoded`'s byte serializer (WHATWG URL): letters, digits and
+/// `*-._` as they are, a space as `+`, every other byte as `%XX`.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A token or introspection endpoint's JSON answer, read up to the cap.
 async fn json<T: serde::de::DeserializeOwned>(
     response: reqwest::Response,
 ) -> Result<T, ProviderError> {
@@ -416,8 +472,10 @@ mod tests {
             token_url: &format!("http://127.0.0.1:{port}/oauth/v3/token"),
             client_id: "id",
             client_secret: "secret",
+            via: providers::ClientAuth::Body,
         };
-        client.refresh(&auth, "refresh-token").await
+        let expires = ExpiresIn::Field("expires_in".into());
+        client.refresh(&auth, "refresh-token", &expires).await
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     clock::now_ms,
-    connect::{Connect, api_client::ApiClient},
+    connect::{Connect, api_client::ApiClient, endpoints::Endpoints},
     ids::WorkerId,
     storage::{Attempt, AttemptOutcome, Run, RunEnd, RunStatus, StepOutputs, StorageError},
     workflows,
@@ -84,9 +84,17 @@ impl Runner {
         }
         let (bundle, workflow) = run_inputs::definition(&self.connect.store, run).await?;
         let inputs = run_inputs::inputs(&self.connect.store, run, &bundle, &workflow).await?;
+        // A provider gone from the catalogue, or a connection without the values its API base
+        // needs, fails the run: another attempt would find the same.
+        let endpoints = Endpoints::of(&inputs.integration)
+            .map_err(|error| Blocked::Permanent(error.to_string()))?;
+        let api = ApiClient::new(&self.connect, endpoints, &inputs.credential);
+        let api_base = api
+            .api_base()
+            .map_err(|error| Blocked::Permanent(error.to_string()))?;
         let account = Account {
-            api: ApiClient::new(&self.connect, &inputs.credential),
-            api_base: &inputs.integration.api_base,
+            api,
+            api_base: &api_base,
             provider: &inputs.integration.name,
         };
         let mut progress = self.progress(run).await?;

@@ -22,6 +22,7 @@ use super::{ApiError, AppState, auth::AuthUser, paragon_headers, proxy_headers};
 use crate::connect::{
     ConnectError,
     api_client::{ApiAnswer, ApiBody, ApiClient, ApiRequest, Exchange},
+    endpoints::Endpoints,
     api_path::{ApiPath, PathRefusal},
     integrations::{self, Missing},
 };
@@ -77,8 +78,9 @@ async fn proxy(
         })
     })?;
     paragon_headers::check(&headers, &credential)?;
+    let api = ApiClient::new(&state.connect, Endpoints::of(&integration)?, &credential);
     let url = path
-        .under(&integration.api_base, query.as_deref())
+        .under(&api.api_base()?, query.as_deref())
         .map_err(refused_path)?;
     let request = ApiRequest {
         method,
@@ -90,7 +92,7 @@ async fn proxy(
             bytes: body,
         },
     };
-    let answer = ApiClient::new(&state.connect, &credential)
+    let answer = api
         .send(&request, &mut Exchange::default())
         .await
         .map_err(ConnectError::from)?;

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser, paragon_headers};
 use crate::{
-    connect::{api_client::ApiClient, integrations, sources},
+    connect::{api_client::ApiClient, endpoints::Endpoints, integrations, sources},
     sdk_view,
     user_settings::{self, Refused, Saved},
     workflows::{IntegrationType, Setting, settings::Input},
@@ -207,9 +207,10 @@ async fn options(
             ))
         })?;
     paragon_headers::check(&headers, &credential)?;
+    let api = ApiClient::new(&state.connect, Endpoints::of(&found)?, &credential);
     let page = sources::page(
-        ApiClient::new(&state.connect, &credential),
-        &found.api_base,
+        api,
+        &api.api_base()?,
         source,
         // Empty is none: the SDK sends both, empty when not given.
         query.cursor.as_deref().filter(|c| !c.is_empty()),

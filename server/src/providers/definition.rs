@@ -213,6 +213,9 @@ pub struct Account {
     pub target: AccountTarget,
     /// The dotted path of the account's name in the JSON answer (`user.emailAddress`).
     pub name: String,
+    /// The dotted path of the account's stable id in the answer (Salesforce's
+    /// `organization_id`), the key its calls are paced under; none when the answer has none.
+    pub id: Option<String>,
 }
 
 /// Where the account call goes.
@@ -222,6 +225,9 @@ pub enum AccountTarget {
     Path(String),
     /// Elsewhere (an OpenID userinfo endpoint), a URL template.
     Url(String),
+    /// A token introspection endpoint (RFC 7662: a form POST of the access token, with the
+    /// client's authentication), a URL template: HubSpot names the account only there.
+    Introspect(String),
 }
 
 /// What the provider says about its pace and how fast the platform calls it by default.

@@ -13,7 +13,7 @@ mod load;
 mod problem;
 mod read;
 mod shipped;
-mod template;
+pub mod template;
 mod values;
 
 #[cfg(test)]
@@ -38,4 +38,16 @@ pub fn shipped() -> Result<&'static [Provider], &'static ProviderErrors> {
         .get_or_init(|| load(SHIPPED))
         .as_ref()
         .map(Vec::as_slice)
+}
+
+/// The shipped definition named `name` (`salesforce`), if there is one.
+pub fn find(name: &str) -> Option<&'static Provider> {
+    shipped().ok()?.iter().find(|p| p.name == name)
+}
+
+/// Every shipped provider's name, joined for an error message.
+pub fn names() -> String {
+    shipped()
+        .map(|all| all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))
+        .unwrap_or_default()
 }

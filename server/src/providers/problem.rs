@@ -86,8 +86,10 @@ pub enum ProviderProblem {
     BadIcon(String),
     #[error("`{0}` must be a path under the API base, starting with `/`")]
     NotAPath(&'static str),
-    #[error("the account call takes exactly one of `path` or `url`")]
+    #[error("the account call takes exactly one of `path`, `url` or `introspect`")]
     AccountTarget,
+    #[error("an `introspect` account call is a POST (RFC 7662)")]
+    IntrospectMethod,
     #[error("duplicate scope `{0}`")]
     DuplicateScope(String),
     #[error("scope `{scope}` contains the separator `{separator}`")]

@@ -28,7 +28,16 @@ const PROVIDER_KEYS: &[&str] = &[
     "rate_limit",
 ];
 const API_KEYS: &[&str] = &["base_url", "docs", "unverified"];
-const ACCOUNT_KEYS: &[&str] = &["method", "path", "url", "name", "docs", "unverified"];
+const ACCOUNT_KEYS: &[&str] = &[
+    "method",
+    "path",
+    "url",
+    "introspect",
+    "name",
+    "id",
+    "docs",
+    "unverified",
+];
 const RATE_KEYS: &[&str] = &["headers", "pacing", "docs", "unverified"];
 const HEADER_KEYS: &[&str] = &["limit", "remaining", "reset", "retry_after"];
 
@@ -127,8 +136,12 @@ fn read_account(node: &Node, names: &Names<'_>, report: &mut FileReport) -> Opti
     let section = Fields::read(node, "`account`", ACCOUNT_KEYS, report)?;
     values::sources(&section, ACCOUNT_KEYS, report);
     let method = values::one_of(&section, "method", &["GET", "POST"], report);
-    let target = match (section.optional("path"), section.optional("url")) {
-        (Some(_), None) => section.text("path", report).and_then(|(path, pos)| {
+    let target = match (
+        section.optional("path"),
+        section.optional("url"),
+        section.optional("introspect"),
+    ) {
+        (Some(_), None, None) => section.text("path", report).and_then(|(path, pos)| {
             if !path.starts_with('/') {
                 report.at(pos, ProviderProblem::NotAPath("path"));
                 return None;
@@ -136,9 +149,16 @@ fn read_account(node: &Node, names: &Names<'_>, report: &mut FileReport) -> Opti
             template::check("path", &path, pos, Use::Text, names, report);
             Some(AccountTarget::Path(path))
         }),
-        (None, Some(_)) => section.text("url", report).map(|(url, pos)| {
+        (None, Some(_), None) => section.text("url", report).map(|(url, pos)| {
             template::check("url", &url, pos, Use::Url, names, report);
             AccountTarget::Url(url)
+        }),
+        (None, None, Some(_)) => section.text("introspect", report).map(|(url, pos)| {
+            template::check("introspect", &url, pos, Use::Url, names, report);
+            if method.is_some_and(|m| m != "POST") {
+                report.at(pos, ProviderProblem::IntrospectMethod);
+            }
+            AccountTarget::Introspect(url)
         }),
         _ => {
             report.at(node.pos, ProviderProblem::AccountTarget);
@@ -146,10 +166,12 @@ fn read_account(node: &Node, names: &Names<'_>, report: &mut FileReport) -> Opti
         }
     };
     let name = section.text("name", report);
+    let id = values::optional_text(&section, "id", report);
     Some(Account {
         method: method?.to_owned(),
         target: target?,
         name: name?.0,
+        id: id?,
     })
 }
 

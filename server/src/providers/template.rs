@@ -219,3 +219,25 @@ pub(crate) fn check_link(key: &'static str, text: &str, pos: Pos, report: &mut F
         report.at(pos, problem);
     }
 }
+
+/// `text` with each placeholder replaced by `value(name)` (`connection.instance_url`, `token`);
+/// the first name without a value is the error. Templates were checked when the definition was
+/// read, so an unclosed `{{` here is only a caller's own text, rendered as it is.
+pub fn render(text: &str, value: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let Some(parts) = split(text) else {
+        return Ok(text.to_owned());
+    };
+    let mut out = String::with_capacity(text.len());
+    for part in parts {
+        match part {
+            Part::Text(text) => out.push_str(text),
+            Part::Var(name) => out.push_str(&value(name).ok_or_else(|| name.to_owned())?),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `text` holds a placeholder.
+pub fn has_placeholder(text: &str) -> bool {
+    text.contains("{{")
+}

@@ -44,7 +44,7 @@ both_backends! {
         assert_eq!(state["credentialStatus"], "VALID");
         assert_eq!(state["enabled"], true);
         assert_eq!(state["providerId"], HUB.to_string());
-        assert_eq!(state["providerData"]["user"], "ada@acme.test");
+        assert_eq!(state["providerData"]["accountName"], "ada@acme.test", "the account call (HubSpot: introspection) names the user");
         let listed: Value = app.get_integrations(hs.project.id, &hs.project.token("ann")).await.json().await.expect("JSON");
         assert_eq!(listed[0]["type"], "hubspot");
         assert_eq!(listed[0]["hasCredential"], true);
