@@ -1,12 +1,13 @@
 //! Integrations: the management API that configures them (`PUT`/`GET /projects/{pid}/integrations…`,
 //! project API key) and the SDK's view of them (`GET /sdk/integrations`, `DELETE
-//! /sdk/integrations/{id}`, and `integrations` of `/sdk/me`).
+//! /sdk/integrations/{id}`, and `integrations` of `/sdk/me`), and the connection of a provider
+//! whose users paste a key or a password (`POST /sdk/integrations/{type}/credential`).
 
 use axum::{
     Json, Router,
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
-    routing::{delete, get, put},
+    routing::{delete, get, post, put},
 };
 use paragon_protocol::sdk::SdkIntegration;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,7 @@ use crate::{
     connect::{
         credentials,
         integrations::{self, IntegrationSettings},
+        keyed,
     },
     ids::IntegrationId,
     sdk_view,
@@ -36,13 +38,68 @@ pub fn router() -> Router<AppState> {
             "/projects/{pid}/sdk/integrations/{integration_id}",
             delete(disconnect),
         )
+        .route(
+            "/projects/{pid}/sdk/integrations/{provider}/credential",
+            post(connect_with_fields),
+        )
+}
+
+/// `POST /projects/{pid}/sdk/integrations/{type}/credential`: the fields the definition asks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fields {
+    fields: serde_json::Map<String, Value>,
+}
+
+/// The credential made, never its secret.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Connected {
+    id: String,
+    integration_id: String,
+    status: &'static str,
+    provider_id: String,
+    provider_data: serde_json::Map<String, Value>,
+}
+
+/// Checks the user's key or password at the provider and seals it: 201 with the credential,
+/// 422 when the fields are wrong or the provider refuses them (nothing stored), 502 when the
+/// provider could not be asked.
+async fn connect_with_fields(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path((_, provider)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Fields>,
+) -> Result<(StatusCode, Json<Connected>), ApiError> {
+    let credential = keyed::connect(
+        &state.connect,
+        auth.project.id,
+        &auth.user.id,
+        &provider,
+        &body.fields,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Connected {
+            id: credential.id.to_string(),
+            integration_id: credential.integration_id.to_string(),
+            status: credential.status.as_str(),
+            provider_id: credential.provider_id,
+            provider_data: credential.provider_data,
+        }),
+    ))
 }
 
 /// `PUT /projects/{pid}/integrations/{provider}`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConfigureIntegration {
+    /// OAuth providers only.
+    #[serde(default)]
     client_id: String,
+    /// OAuth providers only.
+    #[serde(default)]
     client_secret: crate::secret::Secret,
     #[serde(default)]
     scopes: Option<String>,

@@ -141,6 +141,7 @@ async fn portal(
         );
     };
     let integration = query.integration.unwrap_or_default();
+    let provider = crate::providers::find(&integration);
     let name = state
         .store
         .integration_by_provider(project.id, &integration)
@@ -169,6 +170,8 @@ async fn portal(
         app = escape(&project.name),
         tagline = escape(&about.tagline),
         description = escape(&about.description),
+        auth = provider.map_or("oauth2", |p| p.auth.mode()),
+        key_form = provider.map(|p| key_form(p, &name)).unwrap_or_default(),
     );
     let csp = format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
@@ -186,6 +189,36 @@ async fn portal(
     }
 }
 
+/// The form a provider whose users paste a key or a password shows in place of a consent page:
+/// one input per field of its definition, with its label and help; secrets as password inputs
+/// that browsers neither fill nor save. Empty for OAuth providers.
+fn key_form(provider: &crate::providers::Provider, name: &str) -> String {
+    if matches!(provider.auth, crate::providers::Auth::OAuth2(_)) {
+        return String::new();
+    }
+    let inputs: String = provider
+        .fields
+        .iter()
+        .map(|field| {
+            let id = escape(&format!("key-{}", field.id));
+            let kind = if field.secret { "password" } else { "text" };
+            format!(
+                r#"<div class="field"><label for="{id}">{label}</label><input id="{id}" name="{name}" type="{kind}" autocomplete="off" autocapitalize="off" spellcheck="false" required aria-describedby="{id}-help"><p class="hint" id="{id}-help">{help}</p></div>"#,
+                label = escape(&field.label),
+                name = escape(&field.id),
+                help = escape(&field.help),
+            )
+        })
+        .collect();
+    format!(
+        r#"<form id="key-form" class="key-form" aria-labelledby="key-form-title" novalidate hidden><h2 id="key-form-title">Your {name} credentials</h2><p class="hint">{app_hint}</p>{inputs}<p id="key-error" class="key-error" role="alert" hidden></p><div class="form-actions"><button id="key-cancel" class="secondary" type="button">Cancel</button><button id="key-submit" class="primary" type="submit">Connect</button></div></form>"#,
+        name = escape(name),
+        app_hint = escape(&format!(
+            "They are checked with {name}, then kept encrypted: nobody can read them back."
+        )),
+    )
+}
+
 /// What the portal's header and Overview tab say about an integration: a line under its name
 /// and a longer description. Known providers have their own words; any other gets words built
 /// from its name and the app's.
@@ -200,6 +233,10 @@ impl About {
             "hubspot" => (
                 format!("Sync {app} with your HubSpot CRM."),
                 "HubSpot is a CRM platform for marketing, sales and customer service.",
+            ),
+            "salesforce" => (
+                format!("Sync {app} with your Salesforce org."),
+                "Salesforce is a CRM platform for sales, service and marketing.",
             ),
             _ => (format!("Connect {app} to your {name} account."), ""),
         };

@@ -27,6 +27,10 @@
   var integrationType = body.dataset.integration;
   var appOrigin = body.dataset.origin;
   var appName = body.dataset.app || "The app";
+  // `api_key` or `basic`: the user types the provider's credentials into the portal's own form
+  // (`#key-form`, drawn by the server from the provider's definition) instead of a consent page.
+  var keyed = body.dataset.auth === "api_key" || body.dataset.auth === "basic";
+  var asking = false; // the key form is open
   var $ = function (id) { return document.getElementById(id); };
 
   var port = null;
@@ -161,7 +165,7 @@
 
   // Connect opens the provider's window only once a flow is prepared.
   function syncConnectButtons() {
-    var ready = !!flow && !waiting;
+    var ready = keyed ? loaded && !waiting : !!flow && !waiting;
     $("connect").disabled = !ready;
   }
 
@@ -177,7 +181,8 @@
     body.dataset.view = waiting ? "waiting" : connected ? "connected" : "connect";
     if (integration) $("title").textContent = integration.name;
     renderPage();
-    $("connect").hidden = waiting || connected;
+    $("connect").hidden = waiting || connected || asking;
+    if (keyed) $("key-form").hidden = !asking || connected;
     $("connect").textContent = state === "expired" ? "Reconnect" : "Connect";
     $("waiting").hidden = !waiting;
     $("connected").hidden = waiting || !connected;
@@ -452,7 +457,7 @@
           return;
         }
         render();
-        if (!flow && !preparing && !waiting) return prepareFlow();
+        if (!keyed && !flow && !preparing && !waiting) return prepareFlow();
       }, function (error) {
         console.warn("portal: loading failed:", error.message);
         notice("error", "Couldn't load your " + name() + " connection. " + plain(error),
@@ -480,6 +485,7 @@
   // ---- Connecting ----
 
   function startConnect() {
+    if (keyed) return openKeyForm();
     if (!flow || waiting) return;
     clearNotice();
     // Opened inside the click, so popup blockers let it through; on about:blank, under a name
@@ -503,6 +509,83 @@
     checkFlow(watched, 25);
   }
   $("connect").addEventListener("click", startConnect);
+
+  // ---- Connecting with a key or a password ----
+
+  function openKeyForm() {
+    clearNotice();
+    asking = true;
+    $("key-error").hidden = true;
+    render();
+    var first = $("key-form").querySelector("input");
+    if (first) first.focus();
+  }
+
+  function closeKeyForm() {
+    asking = false;
+    render();
+    focusConnect();
+  }
+
+  function keyError(text, input) {
+    $("key-error").textContent = text;
+    $("key-error").hidden = false;
+    if (input) {
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    }
+  }
+
+  function submitKeys(event) {
+    event.preventDefault();
+    if (waiting) return;
+    var inputs = Array.prototype.slice.call($("key-form").querySelectorAll("input"));
+    var fields = {};
+    var empty = null;
+    inputs.forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      fields[input.name] = input.value.trim();
+      if (!empty && !fields[input.name]) empty = input;
+    });
+    if (empty) {
+      var label = document.querySelector('label[for="' + empty.id + '"]');
+      return keyError((label ? label.textContent : "Every field") + " is required.", empty);
+    }
+    $("key-error").hidden = true;
+    $("key-submit").disabled = true;
+    $("key-submit").textContent = "Checking…";
+    $("status").textContent = "Checking your credentials with " + name() + "…";
+    api("POST", "/integrations/" + encodeURIComponent(integrationType) + "/credential", { fields: fields })
+      .then(function (credential) {
+        inputs.forEach(function (input) { input.value = ""; });
+        asking = false;
+        return refresh().then(function () {
+          tell({ type: MESSAGE.installed, integrationId: integration.id, integrationType: integrationType, credentialId: credential.id });
+          notice("ok", name() + " is connected. Turn on the workflows you want in Configuration.", [
+            { id: "configure", label: "Open Configuration", run: function () { selectTab("configuration", true); } },
+          ]);
+        });
+      }, function (error) {
+        // A 422 is the platform's words for this person (a missing field, or the provider
+        // refused the key); anything else is told plainly.
+        keyError(error.status === 422 ? error.message : plain(error), inputs[0]);
+      })
+      .then(function () {
+        $("key-submit").disabled = false;
+        $("key-submit").textContent = "Connect";
+      });
+  }
+
+  if (keyed) {
+    $("key-form").addEventListener("submit", submitKeys);
+    $("key-cancel").addEventListener("click", closeKeyForm);
+    $("key-form").addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.stopPropagation();
+        closeKeyForm();
+      }
+    });
+  }
 
   // The popup's first navigation: a form post of the flow id and its start secret.
   function postStart(created, target) {
@@ -605,6 +688,7 @@
   // After an outcome that brings Connect back: focus it once it can be used, so that Enter
   // (or Space) is the way forward.
   function focusConnect() {
+    if (keyed) return $("connect").focus();
     if (preparing) preparing.then(function () { if (flow) $("connect").focus(); });
     else if (flow) $("connect").focus();
   }
