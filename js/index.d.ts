@@ -252,6 +252,8 @@ export interface IntegrationMetadata {
   type: string;
   /** A name for people. */
   name: string;
+  /** The integration's icon, an SVG served by the platform (`{host}/ui/icons/{type}.svg`). */
+  icon: string;
 }
 
 /** Sent when the user connected an integration. */

@@ -285,9 +285,12 @@ export const paragon = Object.freeze({
     return withWasm((w) => w.setUserMetadata(meta));
   },
 
-  /** `{ type, name }` of the project's integration `type`, or all of them. */
+  /**
+   * `{ type, name, icon }` of the project's integration `type`, or all of them; `icon` is the
+   * platform's `/ui/icons/{type}.svg`.
+   */
   getIntegrationMetadata(type) {
-    const meta = ({ type, name }) => ({ type, name });
+    const meta = ({ type, name }) => ({ type, name, icon: `${host}/ui/icons/${encodeURIComponent(type)}.svg` });
     return type === undefined ? integrations().map(meta) : meta(integration(type));
   },
 

@@ -116,6 +116,16 @@ test("the user connects Salesforce through the portal: consent with PKCE, the or
   await page.keyboard.press("Escape");
 });
 
+test("getIntegrationMetadata names Salesforce with the platform's icon for it", async () => {
+  const meta = await page.evaluate(() => window.paragon.getIntegrationMetadata("salesforce"));
+  assert.deepEqual(meta, { type: "salesforce", name: "Salesforce", icon: `${platform.url}/ui/icons/salesforce.svg` });
+  const icon = await fetch(meta.icon);
+  assert.equal(icon.status, 200);
+  assert.match(icon.headers.get("content-type"), /^image\/svg\+xml/);
+  assert.match(await icon.text(), /aria-label="Salesforce"/);
+  assert.equal((await fetch(`${platform.url}/ui/icons/no-such-provider.svg`)).status, 404);
+});
+
 test("paragon.request calls the org's REST API on its instance_url through the proxy", async () => {
   const created = await page.evaluate(() =>
     window.call("/sobjects/Contact", { method: "POST", body: { LastName: "Lovelace", FirstName: "Ada", Email: "ada@analytical.test" } }),

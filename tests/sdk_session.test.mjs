@@ -90,7 +90,7 @@ test("authenticate loads the user; getUser, setUserMetadata, getIntegrationMetad
   assert.deepEqual(result.user.meta, { Email: "ada@acme.test" });
   assert.equal(typeof result.user.integrations, "object");
   assert.deepEqual(result.updated.meta, { Email: "ada@acme.test", plan: "pro" });
-  assert.deepEqual(result.all, [{ type: "hubspot", name: result.hubspot.name }]);
+  assert.deepEqual(result.all, [{ type: "hubspot", name: result.hubspot.name, icon: `${platform.url}/ui/icons/hubspot.svg` }]);
   assert.equal(result.hubspot.type, "hubspot");
   assert.deepEqual(result.unknown, { name: "ParagonError", code: "UNKNOWN_INTEGRATION", isParagon: true });
   assert.deepEqual(result.afterLogout, { authenticated: false });

@@ -57,7 +57,7 @@ export async function app(projectId: string, token: string): Promise<void> {
     const connected: string | undefined = user.integrations.hubspot?.credentialStatus;
   }
   await paragon.setUserMetadata({ plan: "pro", removed: null });
-  const all: { type: string; name: string }[] = paragon.getIntegrationMetadata();
+  const all: { type: string; name: string; icon: string }[] = paragon.getIntegrationMetadata();
   const one: string = paragon.getIntegrationMetadata("hubspot").name;
   const stop: () => void = paragon.subscribe("onIntegrationInstall", (event) => {
     const credential: string = event.credentialId;

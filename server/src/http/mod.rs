@@ -8,6 +8,7 @@ mod event_limits;
 mod events;
 mod health;
 mod html;
+mod icons;
 mod integrations;
 mod json;
 mod oauth_flows;

@@ -66,6 +66,10 @@ pub fn router() -> Router<AppState> {
             .fallback(wrong_method),
         )
         .route(
+            "/ui/icons/{file}",
+            get(super::icons::icon).fallback(wrong_method),
+        )
+        .route(
             "/ui/{*rest}",
             get(|| async { refusal(StatusCode::NOT_FOUND, "No such page.") })
                 .fallback(wrong_method),
@@ -171,6 +175,10 @@ async fn portal(
         tagline = escape(&about.tagline),
         description = escape(&about.description),
         auth = provider.map_or("oauth2", |p| p.auth.mode()),
+        icon = escape(&provider.map_or_else(
+            || "/ui/integration.svg".to_owned(),
+            |p| format!("/ui/icons/{}.svg", p.name)
+        )),
         key_form = provider.map(|p| key_form(p, &name)).unwrap_or_default(),
     );
     let csp = format!(
