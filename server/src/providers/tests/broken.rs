@@ -372,3 +372,14 @@ fn an_icon_outside_the_icons_folder_is_refused() {
     );
     assert_one(&errors, 5, "invalid icon `../secret.svg`");
 }
+
+#[test]
+fn an_introspection_account_call_is_a_post() {
+    let errors = errors_with(
+        "  path: /me\n",
+        "  introspect: https://acme.example/oauth/introspect\n",
+    );
+    assert_one(&errors, 27, "is a POST");
+    let both = errors_with("  path: /me\n", "  path: /me\n  url: https://acme.example/me\n");
+    assert_one(&both, 26, "exactly one of `path`, `url` or `introspect`");
+}
