@@ -29,6 +29,8 @@ mod portal;
 mod portal_theme;
 #[path = "../shared/postgres_env.rs"]
 mod postgres_env;
+mod salesforce;
+mod salesforce_support;
 mod sdk_user;
 mod storage;
 mod tokens;
