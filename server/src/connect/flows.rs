@@ -529,6 +529,9 @@ async fn exchange(
         .await
         .map_err(ConnectError::from)?;
     let mut provider_data = connection_values(oauth, &tokens, &callback.extra);
+    check_api_values(connect.provider.policy(), &integration.api_base, oauth, &provider_data)
+        .await
+        .map_err(|detail| Refused::new(FAILED_INSIDE, detail))?;
     // Who the account is: best effort, the connection works without its name.
     let identity =
         account::identify(connect, &endpoints, &provider_data, &tokens.access_token, Some(&auth))
@@ -577,6 +580,27 @@ fn connection_values(
     values
 }
 
+/// A value of the token answer that opens the API's URL (Salesforce's `instance_url`) is the
+/// provider's word on where its API is: it is checked like a configured URL before it is kept,
+/// so a token endpoint cannot point the user's later calls at the platform's own network.
+async fn check_api_values(
+    policy: super::egress::EgressPolicy,
+    api_base: &str,
+    oauth: &crate::providers::OAuth2,
+    values: &Map<String, Value>,
+) -> Result<(), String> {
+    for (field, _) in &oauth.token_fields {
+        let opens_url = api_base.starts_with(&format!("{{{{connection.{field}}}}}"));
+        if let (true, Some(Value::String(url))) = (opens_url, values.get(field)) {
+            policy
+                .check_configured(url)
+                .await
+                .map_err(|refusal| format!("the token answer's {field} {refusal}: {url:?}"))?;
+        }
+    }
+    Ok(())
+}
+
 async fn integration_of(connect: &Connect, flow: &Flow) -> Result<Integration, ConnectError> {
     connect
         .store
@@ -590,5 +614,30 @@ fn verifier_binding(flow: &Flow) -> Binding<'_> {
         project: flow.project_id.as_str(),
         row: flow.id.as_str(),
         column: "pkce_verifier",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::connect::egress::EgressPolicy;
+
+    #[tokio::test]
+    async fn a_token_answer_cannot_point_the_api_at_a_private_address() {
+        let provider = crate::providers::find("salesforce").expect("shipped");
+        let crate::providers::Auth::OAuth2(oauth) = &provider.auth else {
+            panic!("salesforce is OAuth");
+        };
+        let base = &provider.api.base_url;
+        let values = |url: &str| json!({ "instance_url": url }).as_object().cloned().expect("object");
+        for private in ["https://127.0.0.1", "https://169.254.169.254", "http://acme.my.salesforce.com"] {
+            let checked = check_api_values(EgressPolicy::PublicOnly, base, oauth, &values(private)).await;
+            assert!(checked.is_err(), "{private} was kept");
+        }
+        // A stand-in on loopback is fine where the operator allows private addresses.
+        let local = check_api_values(EgressPolicy::AllowPrivate, base, oauth, &values("http://127.0.0.1:4100")).await;
+        assert_eq!(local, Ok(()));
     }
 }
