@@ -371,16 +371,21 @@ fn read_select(node: &Node, report: &mut Report) -> Option<Vec<ApiName>> {
     complete.then_some(select)
 }
 
-/// `limit:`, 1 to [`MAX_LIMIT`].
+/// `limit:`, a bare whole number from 1 to [`MAX_LIMIT`].
 fn read_limit(node: &Node, report: &mut Report) -> Option<u32> {
-    let found = match &node.value {
-        Value::Scalar(scalar) if scalar.plain => scalar.text.clone(),
-        _ => "a value that is not a number".to_owned(),
+    let (found, limit) = match &node.value {
+        Value::Scalar(scalar) if scalar.plain => (
+            scalar.text.clone(),
+            scalar
+                .text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=MAX_LIMIT).contains(n)),
+        ),
+        Value::Scalar(scalar) => (format!("the text {:?}", scalar.text), None),
+        Value::Seq(_) => ("a list".to_owned(), None),
+        Value::Map(_) => ("a mapping".to_owned(), None),
     };
-    let limit = found
-        .parse::<u32>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n));
     if limit.is_none() {
         let max = MAX_LIMIT;
         report.at(node.pos, Problem::BadLimit { found, max });

@@ -298,7 +298,7 @@ fn select_and_limit_are_checked() {
         13,
         Problem::WrongType { key: "select", .. }
     );
-    for limit in ["0", "201", "ten", "-1", "[5]"] {
+    for limit in ["0", "201", "ten", "-1", "[5]", "\"5\""] {
         let errors = find("limit: 5", &["limit: ", limit].concat()).errors();
         assert_reported!(errors, FILE, 14, Problem::BadLimit { .. });
     }
