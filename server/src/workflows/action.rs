@@ -1,40 +1,12 @@
-//! What a step can do, and which integration does it. Only HubSpot exists so far;
-//! a new integration adds a variant to [`IntegrationType`] and its actions to [`Action`].
+//! What an `action:` step can do, and which integration does it: HubSpot's contact actions and
+//! Salesforce's record actions. A provider's typed actions are variants here, run by its file in
+//! `engine/steps/`; any other provider of the catalogue is reached with `request:` steps.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An integration that workflows can use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum IntegrationType {
-    /// HubSpot CRM. Its type name is Connect's `provider::hubspot::TYPE`.
-    #[serde(rename = "hubspot")]
-    HubSpot,
-}
-
-impl IntegrationType {
-    /// Every integration.
-    pub const ALL: [IntegrationType; 1] = [IntegrationType::HubSpot];
-
-    /// The type name used in definitions, URLs and storage (`hubspot`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IntegrationType::HubSpot => "hubspot",
-        }
-    }
-
-    /// The integration named `name`, if there is one.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.as_str() == name)
-    }
-}
-
-impl fmt::Display for IntegrationType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use super::integration::IntegrationType;
 
 /// A step's action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -48,14 +20,28 @@ pub enum Action {
     /// Updates the contact whose id is the input `id`.
     #[serde(rename = "hubspot.update_contact")]
     UpdateContact,
+    /// Creates a Salesforce record of the step's `object` from the `input` fields; see
+    /// `match_on` for a retry.
+    #[serde(rename = "salesforce.create_record")]
+    CreateRecord,
+    /// Updates the Salesforce record `record_id` of the step's `object` with the `input` fields.
+    #[serde(rename = "salesforce.update_record")]
+    UpdateRecord,
+    /// Finds the Salesforce records of the step's `object` whose fields equal the `where`
+    /// values (a SOQL query).
+    #[serde(rename = "salesforce.find_records")]
+    FindRecords,
 }
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 3] = [
+    pub const ALL: [Action; 6] = [
         Action::CreateContact,
         Action::UpsertContact,
         Action::UpdateContact,
+        Action::CreateRecord,
+        Action::UpdateRecord,
+        Action::FindRecords,
     ];
 
     /// Every action's name, for error messages.
@@ -63,6 +49,9 @@ impl Action {
         "hubspot.create_contact",
         "hubspot.upsert_contact",
         "hubspot.update_contact",
+        "salesforce.create_record",
+        "salesforce.update_record",
+        "salesforce.find_records",
     ];
 
     /// The name used in definitions, e.g. `hubspot.create_contact`.
@@ -71,6 +60,9 @@ impl Action {
             Action::CreateContact => "hubspot.create_contact",
             Action::UpsertContact => "hubspot.upsert_contact",
             Action::UpdateContact => "hubspot.update_contact",
+            Action::CreateRecord => "salesforce.create_record",
+            Action::UpdateRecord => "salesforce.update_record",
+            Action::FindRecords => "salesforce.find_records",
         }
     }
 
@@ -83,18 +75,37 @@ impl Action {
     pub fn integration(self) -> IntegrationType {
         match self {
             Action::CreateContact | Action::UpsertContact | Action::UpdateContact => {
-                IntegrationType::HubSpot
+                IntegrationType::HUBSPOT
+            }
+            Action::CreateRecord | Action::UpdateRecord | Action::FindRecords => {
+                IntegrationType::SALESFORCE
             }
         }
     }
 
-    /// Inputs without which the action cannot run: update needs the contact's id, upsert the
-    /// email it matches on.
+    /// Inputs without which a HubSpot action cannot run: update needs the contact's id, upsert
+    /// the email it matches on. Salesforce's actions name what they need with keys of the step
+    /// (`object`, `record_id`, `where`), checked at deploy.
     pub fn required_inputs(self) -> &'static [&'static str] {
         match self {
-            Action::CreateContact => &[],
             Action::UpsertContact => &["email"],
             Action::UpdateContact => &["id"],
+            Action::CreateContact
+            | Action::CreateRecord
+            | Action::UpdateRecord
+            | Action::FindRecords => &[],
+        }
+    }
+
+    /// The keys of an `action:` step, beside `id` and `action`, that this action takes: those
+    /// it needs, then those it may have.
+    pub fn step_keys(self) -> (&'static [&'static str], &'static [&'static str]) {
+        match self {
+            Action::CreateContact => (&["input"], &["on_conflict", "field_mapping"]),
+            Action::UpsertContact | Action::UpdateContact => (&["input"], &["field_mapping"]),
+            Action::CreateRecord => (&["object", "input"], &["match_on"]),
+            Action::UpdateRecord => (&["object", "record_id", "input"], &[]),
+            Action::FindRecords => (&["object", "where"], &["select", "limit"]),
         }
     }
 }

@@ -56,7 +56,9 @@ pub enum Problem {
         id: String,
         alphabet: &'static str,
     },
-    #[error("unknown integration `{0}` (this platform has: hubspot)")]
+    #[error(
+        "unknown integration `{0}`: use a provider's name, as `paragon integration list-providers` lists them (`hubspot`, `salesforce`, …)"
+    )]
     UnknownIntegration(String),
     #[error("unknown action `{name}` (expected one of: {})", .known.join(", "))]
     UnknownAction {
@@ -70,6 +72,43 @@ pub enum Problem {
         action: &'static str,
         action_integration: &'static str,
         workflow_integration: &'static str,
+    },
+    #[error("`{key}` does not apply to {action} (it takes: {takes})")]
+    KeyNotForAction {
+        key: &'static str,
+        action: &'static str,
+        takes: String,
+    },
+    #[error(
+        "invalid Salesforce {what} name `{name}`: an API name is a letter, then letters, digits and single underscores, with `__c` at the end of a custom one (`LastName`, `Plan_Tier__c`)"
+    )]
+    InvalidApiName { what: &'static str, name: String },
+    #[error(
+        "`{0}` cannot be written: Salesforce sets a record's Id (salesforce.update_record names the record to change with `record_id`)"
+    )]
+    IdNotWritable(String),
+    #[error(
+        "`match_on: {0}` names no field of the step's `input`: a retry looks for the record by the value the step writes in that field"
+    )]
+    MatchOnNotInInput(String),
+    #[error(
+        "`where` condition `{0}` must be one value: text (a template), a number, `true`, `false` or `null`"
+    )]
+    BadCondition(String),
+    #[error(
+        "`where` needs at least one `Field: value` condition (a find without one would list the object's records)"
+    )]
+    NoConditions,
+    #[error("`{0}` is selected twice (Salesforce refuses a duplicate field in a query)")]
+    DuplicateField(String),
+    #[error("`limit` must be a whole number from 1 to {max}, not {found}")]
+    BadLimit { found: String, max: u32 },
+    #[error(
+        "`type: {kind}` reads HubSpot's data (owners, pipelines, contact properties): it is for hubspot settings, not {integration}"
+    )]
+    HubSpotOnlySetting {
+        kind: &'static str,
+        integration: String,
     },
     #[error("`on_conflict` must be `fail` or `update`, not `{0}`")]
     UnknownOnConflict(String),

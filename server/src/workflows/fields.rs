@@ -88,6 +88,14 @@ impl<'a> Fields<'a> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
     }
 
+    /// Where `key` is written, if it is: a key that is not allowed here is reported there.
+    pub fn key_pos(&self, key: &str) -> Option<Pos> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| e.key_pos)
+    }
+
     /// Non-empty text at `key` (required), with its position.
     pub fn text(&self, key: &'static str, report: &mut impl Reporter) -> Option<(String, Pos)> {
         text(self.required(key, report)?, key, report)

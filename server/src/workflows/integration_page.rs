@@ -2,9 +2,9 @@
 //! one-line description, an overview in Markdown) and the user settings its workflows share.
 
 use super::{
-    action::IntegrationType,
     error::Problem,
     fields::{self, Fields, Report},
+    integration::IntegrationType,
     model::IntegrationPage,
     settings,
     yaml::{Node, Pos},
@@ -37,7 +37,10 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
     let overview = text("overview", report);
     let settings = match fields.optional("settings") {
         None => Some(Vec::new()),
-        Some(node) => settings::read_list(node, &[], report),
+        Some(node) => {
+            let integration = integration.as_ref().map(|(i, _)| *i);
+            settings::read_list(node, &[], integration, report)
+        }
     };
     let (integration, integration_pos) = integration?;
     Some(Read {

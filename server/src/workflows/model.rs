@@ -6,9 +6,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    action::{Action, IntegrationType, OnConflict},
+    action::{Action, OnConflict},
+    api_name::ApiName,
     appearance::Appearance,
     condition::Condition,
+    integration::IntegrationType,
     settings::Setting,
     template::Template,
     template_value::TemplateValue,
@@ -313,7 +315,8 @@ pub struct IfStep {
     pub otherwise: Vec<Step>,
 }
 
-/// An `action:` step.
+/// An `action:` step. Which keys an action takes is [`Action::step_keys`], checked at deploy;
+/// the others keep their defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ActionStep {
     /// What the step does.
@@ -321,11 +324,33 @@ pub struct ActionStep {
     /// Only for `hubspot.create_contact`; `fail` elsewhere.
     #[serde(default)]
     pub on_conflict: OnConflict,
-    /// The action's inputs, in the order written.
+    /// The action's inputs, in the order written: HubSpot properties, or the Salesforce record's
+    /// fields. Empty for `salesforce.find_records`.
+    #[serde(default)]
     pub input: Inputs,
     /// A field mapping setting whose user's choices add properties to the inputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_mapping: Option<ApplyMapping>,
+    /// The Salesforce object the `salesforce.*` actions act on (`Contact`, `Lead`, `Plan__c`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<ApiName>,
+    /// The record `salesforce.update_record` changes: a template that renders its id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_id: Option<Template>,
+    /// The field of `input` by which a retried `salesforce.create_record` looks for the record
+    /// its earlier try may have created (`Email`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub match_on: Option<ApiName>,
+    /// `salesforce.find_records`' conditions, `field = value`, all of which must hold: text is a
+    /// template (a quoted SOQL string), a bare number, boolean or `null` is that literal.
+    #[serde(default, rename = "where", skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<(ApiName, TemplateValue)>,
+    /// The fields `salesforce.find_records` answers; `Id` alone when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub select: Vec<ApiName>,
+    /// At most this many records found, 1 to [`super::soql::MAX_LIMIT`] (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
 }
 
 /// `field_mapping:` of an `action:` step: each app field the user mapped in the setting

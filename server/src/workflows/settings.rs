@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::{
     error::Problem,
     fields::{self, Fields, Report},
+    integration::IntegrationType,
     model::SettingId,
     yaml::{Node, Value as Yaml},
 };
@@ -218,11 +219,13 @@ fn is_property_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// A `settings:` list; every problem reported. `shared` are the ids of the integration's
-/// settings, which a workflow's own may not repeat (both read as `settings.<id>`).
+/// A `settings:` list of `integration` (`None` when it is not known: its checks are skipped);
+/// every problem reported. `shared` are the ids of the integration's settings, which a
+/// workflow's own may not repeat (both read as `settings.<id>`).
 pub(crate) fn read_list(
     node: &Node,
     shared: &[SettingId],
+    integration: Option<IntegrationType>,
     report: &mut Report,
 ) -> Option<Vec<Setting>> {
     let Yaml::Seq(items) = &node.value else {
@@ -233,7 +236,7 @@ pub(crate) fn read_list(
     let mut settings: Vec<Setting> = Vec::with_capacity(items.len());
     let mut complete = true;
     for item in items {
-        match read(item, report) {
+        match read(item, integration, report) {
             Some(setting) => {
                 if settings.iter().any(|s| s.id == setting.id) {
                     report.at(item.pos, Problem::DuplicateSetting(setting.id.to_string()));
@@ -253,7 +256,7 @@ pub(crate) fn read_list(
     complete.then_some(settings)
 }
 
-fn read(node: &Node, report: &mut Report) -> Option<Setting> {
+fn read(node: &Node, integration: Option<IntegrationType>, report: &mut Report) -> Option<Setting> {
     let fields = Fields::read(node, "a setting", SETTING_KEYS, report)?;
     let id = fields.text("id", report).and_then(|(id, pos)| {
         let parsed = SettingId::parse(&id);
@@ -274,7 +277,7 @@ fn read(node: &Node, report: &mut Report) -> Option<Setting> {
     };
     let input = fields
         .text("type", report)
-        .and_then(|(name, pos)| read_input(&name, pos, &fields, report));
+        .and_then(|(name, pos)| read_input(&name, pos, &fields, integration, report));
     // Keys that belong to another type are mistakes, not options.
     if let Some(input) = &input {
         let allowed: &[&str] = match input {
@@ -329,8 +332,21 @@ fn read_input(
     name: &str,
     pos: super::yaml::Pos,
     fields: &Fields<'_>,
+    integration: Option<IntegrationType>,
     report: &mut Report,
 ) -> Option<Input> {
+    // Every source and mapped object so far is HubSpot's: another integration's user would be
+    // shown HubSpot's lists, read from its own API where they are not.
+    if let Some(other) = integration.filter(|i| *i != IntegrationType::HUBSPOT) {
+        let hubspot_only = ["dynamic_dropdown", "field_mapping"]
+            .into_iter()
+            .find(|kind| *kind == name);
+        if let Some(kind) = hubspot_only {
+            let integration = other.to_string();
+            report.at(pos, Problem::HubSpotOnlySetting { kind, integration });
+            return None;
+        }
+    }
     match name {
         "text" => Some(Input::Text),
         "number" => Some(Input::Number),

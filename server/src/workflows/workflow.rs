@@ -3,14 +3,15 @@
 //! by the loader.
 
 use super::{
-    action::{Action, IntegrationType, OnConflict},
+    action_step,
     condition::{Comparison, Condition, Operator},
     error::Problem,
     fields::{self, Fields, Report},
+    integration::IntegrationType,
     model::{
-        ActionStep, Answer, ApiCall, ApplyMapping, Delay, DelayStep, ForEachStep, HttpMethod,
-        IfStep, Inputs, IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry,
-        SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
+        IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, SettingId,
+        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     settings,
     template::Template,
@@ -31,8 +32,6 @@ const WORKFLOW_KEYS: &[&str] = &[
 ];
 const TRIGGER_KEYS: &[&str] = &["app_event", "request"];
 const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
-const ACTION_KEYS: &[&str] = &["id", "action", "on_conflict", "input", "field_mapping"];
-const MAPPING_KEYS: &[&str] = &["setting", "from"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// The keys that say what a step is, built or not.
@@ -97,7 +96,7 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
     let shared_ids: Vec<SettingId> = shared.iter().map(|s| s.id.clone()).collect();
     let own_settings = match fields.optional("settings") {
         None => Some(Vec::new()),
-        Some(node) => settings::read_list(node, &shared_ids, report),
+        Some(node) => settings::read_list(node, &shared_ids, integration, report),
     };
     // A setting no default fills keeps the workflow off until the user fills it in.
     if let (Some(true), Some(own)) = (default_enabled, &own_settings) {
@@ -364,7 +363,8 @@ impl StepReader<'_> {
             .filter(|kind| entries.iter().any(|e| e.key == *kind))
             .collect();
         match kinds.as_slice() {
-            ["action"] => read_action(item, self.integration, scope, report).map(StepKind::Action),
+            ["action"] => action_step::read_action(item, self.integration, scope, report)
+                .map(StepKind::Action),
             ["request"] => read_request_step(item, scope, report).map(StepKind::Request),
             ["if"] => self.read_if(item, visible, scope, report).map(StepKind::If),
             ["delay"] => read_delay(item, report).map(StepKind::Delay),
@@ -594,78 +594,6 @@ fn has_key(item: &Node, key: &str) -> bool {
     matches!(&item.value, Value::Map(entries) if entries.iter().any(|e| e.key == key))
 }
 
-fn read_action(
-    item: &Node,
-    integration: Option<IntegrationType>,
-    scope: Scope<'_>,
-    report: &mut Report,
-) -> Option<ActionStep> {
-    let fields = Fields::read(item, "the step", ACTION_KEYS, report)?;
-    let action = fields.text("action", report).and_then(|(name, pos)| {
-        let Some(action) = Action::parse(&name) else {
-            let known = Action::NAMES;
-            report.at(pos, Problem::UnknownAction { name, known });
-            return None;
-        };
-        if let Some(workflow) = integration.filter(|i| *i != action.integration()) {
-            report.at(
-                pos,
-                Problem::ForeignAction {
-                    action: action.as_str(),
-                    action_integration: action.integration().as_str(),
-                    workflow_integration: workflow.as_str(),
-                },
-            );
-        }
-        Some(action)
-    });
-    let on_conflict = match fields.optional("on_conflict") {
-        None => Some(OnConflict::Fail),
-        Some(node) => fields::text(node, "on_conflict", report).and_then(|(name, pos)| {
-            let parsed = OnConflict::parse(&name);
-            if parsed.is_none() {
-                report.at(pos, Problem::UnknownOnConflict(name));
-            } else if let Some(other) = action.filter(|a| *a != Action::CreateContact) {
-                report.at(pos, Problem::OnConflictNotAllowed(other.as_str()));
-            }
-            parsed
-        }),
-    };
-    let input = fields
-        .required("input", report)
-        .and_then(|node| read_input(node, action, scope, report));
-    let field_mapping = match fields.optional("field_mapping") {
-        None => Some(None),
-        Some(node) => read_mapping(node, scope, report).map(Some),
-    };
-    Some(ActionStep {
-        action: action?,
-        on_conflict: on_conflict?,
-        input: input?,
-        field_mapping: field_mapping?,
-    })
-}
-
-/// An action's `field_mapping: {setting, from}`: a field mapping setting the workflow reads,
-/// and the data whose fields it maps.
-fn read_mapping(node: &Node, scope: Scope<'_>, report: &mut Report) -> Option<ApplyMapping> {
-    let fields = Fields::read(node, "`field_mapping`", MAPPING_KEYS, report)?;
-    let setting = fields.text("setting", report).and_then(|(id, pos)| {
-        let found = scope.mappings.iter().find(|m| m.as_str() == id).cloned();
-        if found.is_none() {
-            report.at(pos, Problem::NotAFieldMapping(id));
-        }
-        found
-    });
-    let from = fields
-        .text("from", report)
-        .and_then(|(text, pos)| checked_template(&text, "field_mapping.from", pos, scope, report));
-    Some(ApplyMapping {
-        setting: setting?,
-        from: from?,
-    })
-}
-
 /// A `request:` step: the call, then `on_error` and `retry`.
 fn read_request_step(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<RequestStep> {
     let fields = Fields::read(item, "the step", REQUEST_STEP_KEYS, report)?;
@@ -788,7 +716,7 @@ fn read_templates(
 
 /// A request's `body`, a condition's side: any YAML value; its strings are templates (checked
 /// under the name `key`), the rest JSON as the YAML core schema reads it.
-fn read_template_value(
+pub(super) fn read_template_value(
     node: &Node,
     key: &str,
     scope: Scope<'_>,
@@ -836,7 +764,7 @@ fn read_template_value(
 
 /// `text` parsed as a template whose variables the step may use; the problems reported at
 /// `pos` under the name `key`.
-fn checked_template(
+pub(super) fn checked_template(
     text: &str,
     key: &str,
     pos: Pos,
@@ -860,62 +788,4 @@ fn checked_template(
             valid.then_some(template)
         }
     }
-}
-
-fn read_input(
-    node: &Node,
-    action: Option<Action>,
-    scope: Scope<'_>,
-    report: &mut Report,
-) -> Option<Inputs> {
-    let Value::Map(entries) = &node.value else {
-        report.at(node.pos, Problem::NotAMapping { what: "`input`" });
-        return None;
-    };
-    let mut inputs = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let key = entry.key.clone();
-        if key == "id" {
-            if let Some(other) = action.filter(|a| *a != Action::UpdateContact) {
-                report.at(entry.key_pos, Problem::IdNotAllowed(other.as_str()));
-            }
-        } else if !is_property_name(&key) {
-            report.at(entry.key_pos, Problem::InvalidPropertyName(key.clone()));
-        }
-        let Value::Scalar(scalar) = &entry.value.value else {
-            report.at(entry.value.pos, Problem::InputNotText(key));
-            continue;
-        };
-        if scalar.is_null() {
-            report.at(entry.value.pos, Problem::InputNotText(key));
-            continue;
-        }
-        match Template::parse(&scalar.text) {
-            Err(source) => report.at(entry.value.pos, Problem::Template { key, source }),
-            Ok(template) => {
-                for path in template.variables() {
-                    if let Err(problem) = variables::check(path, &key, scope) {
-                        report.at(entry.value.pos, problem);
-                    }
-                }
-                inputs.push((key, template));
-            }
-        }
-    }
-    for key in action.map(Action::required_inputs).unwrap_or_default() {
-        if !entries.iter().any(|e| e.key == *key) {
-            let action = action.map(Action::as_str).unwrap_or_default();
-            report.at(node.pos, Problem::MissingInput { action, key });
-        }
-    }
-    Some(Inputs(inputs))
-}
-
-/// HubSpot's internal property names (custom ones included) are lowercase, so `firstName` is a
-/// typo of `firstname` that HubSpot would only refuse at run time.
-fn is_property_name(key: &str) -> bool {
-    key.starts_with(|c: char| c.is_ascii_lowercase())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }

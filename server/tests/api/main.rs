@@ -21,6 +21,7 @@ mod proxy_forwarding;
 mod proxy_paths;
 mod request_steps;
 mod request_trigger;
+mod salesforce_actions;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]

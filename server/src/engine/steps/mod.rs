@@ -10,6 +10,9 @@
 //! [`StepContext::call`] classifies what every provider call can meet (429 and 5xx are retried,
 //! network failures too, egress refusals and dead credentials are permanent).
 //!
+//! `action` renders the inputs and hands them to the provider's file, `hubspot` or `salesforce`,
+//! which knows that provider's actions and answers.
+//!
 //! `request` sends through [`StepContext::send`], the same token, refresh, pacing and cap, and
 //! classifies the answer by its own retry rule (`steps::request`).
 //!
@@ -18,8 +21,10 @@
 //! runner stores on the run for the waiting request trigger.
 
 mod action;
+mod hubspot;
 mod request;
 pub mod response;
+mod salesforce;
 
 use std::sync::{
     Mutex, PoisonError,
@@ -38,7 +43,7 @@ use crate::{
         provider::ProviderError,
     },
     storage::{Attempt, AttemptOutcome, StorageError, Store},
-    workflows::{self, Context, Step, StepKind},
+    workflows::{Context, Step, StepKind},
 };
 
 /// Runs `step`, its templates rendered against `values`; what went missing on the way joins
@@ -50,16 +55,9 @@ pub async fn execute(
     warnings: &mut Vec<String>,
 ) -> StepResult {
     match &step.kind {
-        StepKind::Action(action) => {
-            let (mut input, missing) = workflows::render_inputs(&action.input, "input", values);
-            warnings.extend(missing);
-            if let Some(mapping) = &action.field_mapping {
-                workflows::apply_mapping(mapping, values, &mut input, warnings);
-            }
-            action::execute(action, ctx, &input)
-                .await
-                .map(StepDone::from)
-        }
+        StepKind::Action(step) => action::execute(step, ctx, values, warnings)
+            .await
+            .map(StepDone::from),
         StepKind::Request(request) => request::execute(request, ctx, values, warnings).await,
         StepKind::If(step) => {
             let branch = if step.condition.holds(values, warnings) {
@@ -161,7 +159,13 @@ impl<'a> StepContext<'a> {
         body: &Value,
     ) -> Result<(StatusCode, Value), StepFailure> {
         let request = ApiRequest::json(method, self.api_base, path, body.clone());
-        let answer = self.send(&request).await?;
+        self.exchange(&request).await
+    }
+
+    /// [`Self::call`] of a request the step built itself (a GET with a query and no body),
+    /// its answer classified the same way.
+    pub async fn exchange(&self, request: &ApiRequest) -> Result<(StatusCode, Value), StepFailure> {
+        let answer = self.send(request).await?;
         let value = answer.json();
         if answer.status == StatusCode::TOO_MANY_REQUESTS {
             return Err(StepFailure::Retry {
@@ -254,10 +258,22 @@ impl<'a> StepContext<'a> {
     }
 }
 
-/// The error text of an answer: its `message` (HubSpot's and many APIs' error shape), else the
+/// The error text of an answer: its `message` (HubSpot's and many APIs' error shape), or the
+/// `message` of each error of a list (Salesforce's `[{message, errorCode, fields}]`), else the
 /// whole body.
 pub fn message(body: &Value) -> String {
-    body["message"]
-        .as_str()
-        .map_or_else(|| body.to_string(), str::to_owned)
+    if let Some(text) = body["message"].as_str() {
+        return text.to_owned();
+    }
+    let listed: Vec<&str> = body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|error| error["message"].as_str())
+        .collect();
+    if listed.is_empty() {
+        body.to_string()
+    } else {
+        listed.join("; ")
+    }
 }

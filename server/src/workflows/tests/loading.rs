@@ -14,7 +14,7 @@ fn the_guide_example_loads_as_the_design_describes() {
     let workflow = bundle
         .workflow("sync-contact-to-hubspot")
         .expect("the guide's workflow");
-    assert_eq!(workflow.integration, IntegrationType::HubSpot);
+    assert_eq!(workflow.integration, IntegrationType::HUBSPOT);
     assert!(!workflow.default_enabled);
     assert_eq!(
         workflow.trigger,

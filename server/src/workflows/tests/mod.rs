@@ -8,6 +8,7 @@ mod if_steps;
 mod loading;
 mod request_steps;
 mod request_trigger;
+mod salesforce_steps;
 mod settings;
 mod validation;
 

@@ -65,9 +65,14 @@ fn an_unknown_action_is_reported() {
 
 #[test]
 fn an_unknown_integration_is_reported() {
-    let errors = errors_after("integration: hubspot", "integration: salesforce");
+    let errors = errors_after("integration: hubspot", "integration: hubspott");
 
     assert_reported!(errors, FILE, 3, Problem::UnknownIntegration(_));
+    assert!(
+        errors[0].message().contains("list-providers"),
+        "the error says where the names are: {}",
+        errors[0]
+    );
 }
 
 #[test]
