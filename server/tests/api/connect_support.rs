@@ -76,6 +76,16 @@ pub async fn hubspot_with_hubs(app: &TestApp, hubs: &[u32]) -> Hubspot {
     }
 }
 
+/// The project's own helpers (`engine_support`: enable a workflow, send an event, read Task
+/// History) read as the harness's.
+impl std::ops::Deref for Hubspot {
+    type Target = TestProject;
+
+    fn deref(&self) -> &TestProject {
+        &self.project
+    }
+}
+
 impl Hubspot {
     pub async fn counters(&self) -> Value {
         self.browser

@@ -5,7 +5,10 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{connect_support::Hubspot, helpers::TestApp};
+use crate::{
+    connect_support::Hubspot,
+    helpers::{TestApp, TestProject},
+};
 
 /// The guide's example directory (App Event "Contact Created", workflow sync-contact).
 pub const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/hubspot-guide");
@@ -77,15 +80,43 @@ impl Hubspot {
             .to_owned()
     }
 
+    /// Sets the faults of the sandbox's account `hub` (`POST /_sandbox/accounts/{hub}/faults`).
+    pub async fn set_faults(&self, hub: u32, faults: Value) {
+        let set = self
+            .browser
+            .post(format!(
+                "{}/_sandbox/accounts/{hub}/faults",
+                self.sandbox.base_url()
+            ))
+            .json(&faults)
+            .send()
+            .await
+            .expect("answers");
+        assert!(set.status().is_success());
+    }
+
+    /// The contacts of a sandbox account.
+    pub async fn contacts(&self, hub: u32) -> Vec<Value> {
+        self.knob(Method::GET, &format!("/accounts/{hub}/contacts"))
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
+
+/// What a test does with a project whatever its provider: enable a workflow for a user, send
+/// the guide's App Event, read Task History.
+impl TestProject {
     /// `POST /sdk/workflows/{id}` as `user`.
     pub async fn enable(&self, app: &TestApp, user: &str, workflow: &str) {
         let response = app
             .client
             .post(app.url(&format!(
                 "/projects/{}/sdk/workflows/{workflow}",
-                self.project.id
+                self.id
             )))
-            .bearer_auth(self.project.token(user))
+            .bearer_auth(self.token(user))
             .send()
             .await
             .expect("answers");
@@ -104,9 +135,9 @@ impl Hubspot {
             .client
             .post(app.url(&format!(
                 "/v2/projects/{}/sdk/events/trigger",
-                self.project.id
+                self.id
             )))
-            .bearer_auth(self.project.token(user))
+            .bearer_auth(self.token(user))
             .json(&json!({"name": "Contact Created", "payload": payload}));
         if let Some(key) = key {
             request = request.header("Idempotency-Key", key);
@@ -125,13 +156,13 @@ impl Hubspot {
         loop {
             let mut path = format!(
                 "/projects/{}/task-history/workflow-executions?limit=200",
-                self.project.id
+                self.id
             );
             if let Some(c) = &cursor {
                 path.push_str(&format!("&cursor={c}"));
             }
             let page: Value = app
-                .management(Method::GET, &path, &self.project.api_key)
+                .management(Method::GET, &path, &self.api_key)
                 .send()
                 .await
                 .expect("answers")
@@ -150,31 +181,16 @@ impl Hubspot {
     pub async fn execution(&self, app: &TestApp, run: &Value) -> Value {
         let path = format!(
             "/projects/{}/task-history/workflow-executions/{}",
-            self.project.id,
+            self.id,
             run["id"].as_str().expect("a run id")
         );
-        app.management(Method::GET, &path, &self.project.api_key)
+        app.management(Method::GET, &path, &self.api_key)
             .send()
             .await
             .expect("answers")
             .json()
             .await
             .expect("JSON")
-    }
-
-    /// Sets the faults of the sandbox's account `hub` (`POST /_sandbox/accounts/{hub}/faults`).
-    pub async fn set_faults(&self, hub: u32, faults: Value) {
-        let set = self
-            .browser
-            .post(format!(
-                "{}/_sandbox/accounts/{hub}/faults",
-                self.sandbox.base_url()
-            ))
-            .json(&faults)
-            .send()
-            .await
-            .expect("answers");
-        assert!(set.status().is_success());
     }
 
     /// Waits until `count` runs exist and all are finished; returns them.
@@ -196,15 +212,6 @@ impl Hubspot {
             );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    }
-
-    /// The contacts of a sandbox account.
-    pub async fn contacts(&self, hub: u32) -> Vec<Value> {
-        self.knob(Method::GET, &format!("/accounts/{hub}/contacts"))
-            .await
-            .json()
-            .await
-            .expect("JSON")
     }
 }
 

@@ -66,6 +66,16 @@ pub async fn salesforce(app: &TestApp) -> Salesforce {
     }
 }
 
+/// The project's own helpers (`engine_support`: enable a workflow, send an event, read Task
+/// History) read as the harness's.
+impl std::ops::Deref for Salesforce {
+    type Target = TestProject;
+
+    fn deref(&self) -> &TestProject {
+        &self.project
+    }
+}
+
 impl Salesforce {
     /// A knob of the stand-in (`/_sandbox{path}`), its JSON answer.
     pub async fn knob(&self, method: Method, path: &str, body: Option<Value>) -> Value {
