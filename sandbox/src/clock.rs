@@ -3,7 +3,7 @@
 //! HubSpot writes every timestamp as ISO-8601 UTC with milliseconds (`2019-10-30T03:30:17.883Z`)
 //! and takes epoch milliseconds in search filters, so milliseconds are the unit throughout.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::{OffsetDateTime, format_description::BorrowedFormatItem, macros::format_description};
 
@@ -17,6 +17,12 @@ pub fn now_ms() -> u64 {
         .map_or(0, |elapsed| {
             u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
         })
+}
+
+/// A configured duration in the milliseconds the clock counts in (saturating: a lifetime past
+/// 584 million years is forever).
+pub fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// `ms` as HubSpot writes timestamps, e.g. `2026-03-10T23:04:41.164Z`.

@@ -6,7 +6,12 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 use axum::Router;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-use crate::{config::SandboxConfig, error::SandboxError, http, state::Sandbox};
+use crate::{
+    config::SandboxConfig,
+    error::SandboxError,
+    http,
+    state::{Sandbox, Settings},
+};
 
 /// How long [`SandboxHandle::stop`] lets in-flight requests finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -17,7 +22,8 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     config.validate()?;
     let addr = config.addr;
     serve(addr, "hubspot-sandbox", |base_url| {
-        Ok(http::router(Sandbox::new(config, base_url)?))
+        let settings = Settings::new(&config, base_url);
+        Ok(http::router(Sandbox::new(config, settings)?))
     })
     .await
 }

@@ -59,6 +59,7 @@ mod rate_limit;
 mod request_log;
 pub mod salesforce;
 mod secrets;
+mod stand_in;
 mod state;
 
 pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, OwnerConfig, SandboxConfig};
