@@ -47,6 +47,7 @@
 mod accounts;
 mod apps;
 mod clock;
+pub mod command;
 mod config;
 mod counters;
 mod crm;
