@@ -106,6 +106,23 @@ fn gated(
     response
 }
 
+/// [`gated`] for a write: the object's kind and the body's fields are read after the session
+/// check, so a caller without a session learns nothing about the object or its own body.
+fn gated_write(
+    sf: &Salesforce,
+    version: &str,
+    object: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    work: impl FnOnce(&mut World, &str, Kind, &Map<String, Value>) -> Result<Response, RestFailure>,
+) -> Response {
+    gated(sf, version, headers, |world, org_id| {
+        let kind = kind(object)?;
+        let fields = body_object(headers, body)?;
+        work(world, org_id, kind, &fields)
+    })
+}
+
 /// `v60.0` and its kind: a `v`, a number, `.0`.
 fn is_version(version: &str) -> bool {
     version
@@ -161,15 +178,20 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    gated(&sf, &version, &headers, |world, org_id| {
-        let kind = kind(&object)?;
-        let fields = body_object(&headers, &body)?;
-        let id = world.records.create(org_id, kind, &fields)?;
-        Ok(json_response(
-            StatusCode::CREATED,
-            &json!({ "id": id, "success": true, "errors": [] }),
-        ))
-    })
+    gated_write(
+        &sf,
+        &version,
+        &object,
+        &headers,
+        &body,
+        |world, org_id, kind, fields| {
+            let id = world.records.create(org_id, kind, fields)?;
+            Ok(json_response(
+                StatusCode::CREATED,
+                &json!({ "id": id, "success": true, "errors": [] }),
+            ))
+        },
+    )
 }
 
 async fn read(
@@ -219,12 +241,17 @@ async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    gated(&sf, &version, &headers, |world, org_id| {
-        let kind = kind(&object)?;
-        let fields = body_object(&headers, &body)?;
-        world.records.update(org_id, kind, &id, &fields)?;
-        Ok(StatusCode::NO_CONTENT.into_response())
-    })
+    gated_write(
+        &sf,
+        &version,
+        &object,
+        &headers,
+        &body,
+        |world, org_id, kind, fields| {
+            world.records.update(org_id, kind, &id, fields)?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        },
+    )
 }
 
 async fn delete(
