@@ -51,15 +51,19 @@ pub async fn spawn_with(config: SandboxConfig) -> TestSandbox {
     let handle = hubspot_sandbox::start(config)
         .await
         .expect("the sandbox starts on a free port");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a reqwest client builds");
     TestSandbox {
         base: handle.base_url(),
         handle,
-        http,
+        http: client(),
     }
+}
+
+/// A client that does not follow redirects, so a test sees each one a browser would follow.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client builds")
 }
 
 /// The standard authorize parameters, with PKCE.
