@@ -11,10 +11,19 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use axum::{Router, extract::DefaultBodyLimit, middleware};
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, State},
+    http::StatusCode,
+    middleware,
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::{Value, json};
 
 use crate::{
     error::SandboxError,
+    http::reply::{self, KnobAnswer, KnobError},
     request_log::{self, RequestLog},
 };
 
@@ -32,6 +41,9 @@ pub trait World: Sized + Send + 'static {
     /// The world's request log, which a reset empties but does not restart: sequence numbers
     /// stay unique across resets, so a test never mistakes an old request for a new one.
     fn requests(&mut self) -> &mut RequestLog;
+
+    /// What the stand-in has counted, for `GET /_sandbox/counters`.
+    fn counters(&self) -> Value;
 }
 
 /// One stand-in's state; cheap to clone.
@@ -110,4 +122,32 @@ impl<W: World> StandIn<W> {
             ))
             .with_state(self)
     }
+}
+
+/// The knobs every stand-in has, whatever its provider: `GET /_sandbox/counters`,
+/// `GET /_sandbox/requests` (every request in arrival order, the last 100,000) and
+/// `POST /_sandbox/reset` (204: back to the configuration).
+pub fn knobs<W: World>() -> Router<StandIn<W>> {
+    Router::new()
+        .route("/_sandbox/counters", get(counters::<W>))
+        .route("/_sandbox/requests", get(requests::<W>))
+        .route("/_sandbox/reset", post(reset::<W>))
+}
+
+async fn counters<W: World>(State(stand_in): State<StandIn<W>>) -> Response {
+    let counters = stand_in.lock().counters();
+    reply::json(StatusCode::OK, &counters)
+}
+
+async fn requests<W: World>(State(stand_in): State<StandIn<W>>) -> Response {
+    let mut world = stand_in.lock();
+    let entries: Vec<_> = world.requests().entries().collect();
+    reply::json(StatusCode::OK, &json!(entries))
+}
+
+async fn reset<W: World>(State(stand_in): State<StandIn<W>>) -> KnobAnswer {
+    stand_in
+        .reset()
+        .map_err(|error| KnobError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -181,4 +181,8 @@ impl stand_in::World for World {
     fn requests(&mut self) -> &mut RequestLog {
         &mut self.requests
     }
+
+    fn counters(&self) -> serde_json::Value {
+        serde_json::json!(self.counters)
+    }
 }
