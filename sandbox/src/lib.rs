@@ -60,6 +60,7 @@ mod rate_limit;
 mod request_log;
 pub mod salesforce;
 mod secrets;
+pub mod sendgrid;
 mod stand_in;
 mod state;
 

@@ -1,4 +1,5 @@
 //! The `hubspot-sandbox` binary: one stdout line with the URL, logs on stderr, flags honoured.
+//! [`Running`] and [`first_line`] serve the other stand-ins' binary tests too.
 
 use std::{
     io::{BufRead, BufReader, Read},
@@ -11,7 +12,7 @@ use reqwest::StatusCode;
 use crate::helpers::{CLIENT_ID, REDIRECT_URI};
 
 /// Kills the child when the test ends, however it ends.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -25,7 +26,7 @@ fn binary() -> Command {
 }
 
 /// The first stdout line, read on a blocking thread with a timeout.
-async fn first_line(child: &mut Child) -> String {
+pub async fn first_line(child: &mut Child) -> String {
     let stdout = child.stdout.take().expect("stdout is piped");
     let read = tokio::task::spawn_blocking(move || {
         let mut line = String::new();
