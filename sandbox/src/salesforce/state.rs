@@ -5,11 +5,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{SalesforceConfig, grants::Grants, ids, records::Records};
+use super::{SalesforceConfig, failure::RestFailure, grants::Grants, ids, records::Records};
 use crate::{
     apps::Apps,
     clock,
     error::SandboxError,
+    faults::take_one,
     request_log::RequestLog,
     stand_in::{self, StandIn},
 };
@@ -60,6 +61,19 @@ pub struct Faults {
     /// The next this-many REST calls answer 503 `SERVER_UNAVAILABLE`.
     #[serde(default)]
     pub force503: u32,
+}
+
+impl Faults {
+    /// The fault of this REST call, if one is due; uses it up.
+    pub fn draw(&mut self) -> Option<RestFailure> {
+        if take_one(&mut self.force_invalid_session) {
+            Some(RestFailure::invalid_session())
+        } else if take_one(&mut self.force503) {
+            Some(RestFailure::unavailable())
+        } else {
+            None
+        }
+    }
 }
 
 /// What the stand-in has done (`GET /_sandbox/counters`).

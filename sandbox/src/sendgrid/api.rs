@@ -20,7 +20,7 @@ use super::{
     failure::{ApiFailure, json},
     jobs::Job,
     rate_limit::Usage,
-    state::{SendGrid, World},
+    state::{Account, SendGrid, World},
     upsert,
 };
 use crate::{clock, http::reply};
@@ -83,16 +83,7 @@ fn gated(
         }
     };
     let now = clock::now_ms();
-    let faults = world.faults.entry(username.clone()).or_default();
-    let injected = if faults.force429 > 0 {
-        faults.force429 -= 1;
-        Some(ApiFailure::too_many_requests())
-    } else if faults.force500 > 0 {
-        faults.force500 -= 1;
-        Some(ApiFailure::internal())
-    } else {
-        None
-    };
+    let injected = world.faults.entry(username.clone()).or_default().draw();
     let (response, usage) = match injected {
         Some(failure) => {
             world.counters.faults_injected += 1;
@@ -129,22 +120,24 @@ fn ok(body: &Value) -> Result<Response, ApiFailure> {
     Ok(json(StatusCode::OK, body))
 }
 
+/// The caller's account. Keys name accounts that exist (accounts are never removed), so a
+/// miss is answered as for a key that names none.
+fn account<'w>(world: &'w World, username: &str) -> Result<&'w Account, ApiFailure> {
+    world
+        .accounts
+        .get(username)
+        .ok_or_else(ApiFailure::invalid_grant)
+}
+
 async fn profile(State(sg): State<SendGrid>, headers: HeaderMap) -> Response {
     gated(&sg, PROFILE, &headers, |world, username| {
-        let account = world
-            .accounts
-            .get(username)
-            .ok_or_else(ApiFailure::invalid_grant)?;
-        ok(&account.profile())
+        ok(&account(world, username)?.profile())
     })
 }
 
 async fn username(State(sg): State<SendGrid>, headers: HeaderMap) -> Response {
     gated(&sg, USERNAME, &headers, |world, username| {
-        let account = world
-            .accounts
-            .get(username)
-            .ok_or_else(ApiFailure::invalid_grant)?;
+        let account = account(world, username)?;
         ok(&json!({ "username": account.username, "user_id": account.user_id }))
     })
 }

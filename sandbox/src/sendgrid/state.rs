@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{
-    AccountConfig, SendGridConfig, contacts::ContactBook, jobs::Job, keys::ApiKeys,
-    rate_limit::RefreshPeriods,
+    AccountConfig, SendGridConfig, contacts::ContactBook, failure::ApiFailure, jobs::Job,
+    keys::ApiKeys, rate_limit::RefreshPeriods,
 };
 use crate::{
     clock,
     error::SandboxError,
+    faults::take_one,
     request_log::RequestLog,
     stand_in::{self, StandIn},
 };
@@ -68,6 +69,19 @@ pub struct Faults {
     /// The next this-many API calls answer 500 without doing anything.
     #[serde(default)]
     pub force500: u32,
+}
+
+impl Faults {
+    /// The fault of this API call, if one is due; uses it up.
+    pub fn draw(&mut self) -> Option<ApiFailure> {
+        if take_one(&mut self.force429) {
+            Some(ApiFailure::too_many_requests())
+        } else if take_one(&mut self.force500) {
+            Some(ApiFailure::internal())
+        } else {
+            None
+        }
+    }
 }
 
 /// What the stand-in has done (`GET /_sandbox/counters`).
