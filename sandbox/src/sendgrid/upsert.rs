@@ -10,7 +10,7 @@
 //! …"), and the identifiers other than `email` (`phone_number_id`, `external_id`,
 //! `anonymous_id`).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{
     contacts::{ContactInput, TEXT_FIELDS},
@@ -27,9 +27,7 @@ const MAX_EMAIL: usize = 254;
 
 /// The contacts of an upsert body, or a 400 that lists what was wrong.
 pub fn parse(body: &[u8]) -> Result<Vec<ContactInput>, ApiFailure> {
-    let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
-        return Err(ApiFailure::invalid_json());
-    };
+    let top = json_object(body)?;
     let mut errors = Vec::new();
     for (name, value) in &top {
         match name.as_str() {
@@ -64,8 +62,20 @@ pub fn parse(body: &[u8]) -> Result<Vec<ContactInput>, ApiFailure> {
         .enumerate()
         .filter_map(|(i, contact)| read_contact(&format!("contacts[{i}]"), contact, &mut errors))
         .collect();
+    unless_errors(inputs, errors)
+}
+
+fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiFailure> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(object)) => Ok(object),
+        _ => Err(ApiFailure::invalid_json()),
+    }
+}
+
+/// `value`, or a 400 with `errors` when there are any.
+fn unless_errors<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiFailure> {
     if errors.is_empty() {
-        Ok(inputs)
+        Ok(value)
     } else {
         Err(ApiFailure::bad_request(errors))
     }
@@ -180,9 +190,7 @@ fn read_alternates(
 /// The `emails` of a search body (`POST /v3/marketing/contacts/search/emails`), lower-cased,
 /// empty strings left out as SendGrid leaves them out; at most 100, each a valid email.
 pub fn search_emails(body: &[u8]) -> Result<Vec<String>, ApiFailure> {
-    let Ok(Value::Object(top)) = serde_json::from_slice::<Value>(body) else {
-        return Err(ApiFailure::invalid_json());
-    };
+    let top = json_object(body)?;
     let list = match top.get("emails") {
         Some(Value::Array(list)) if list.len() <= 100 => list,
         Some(Value::Array(_)) => {
@@ -201,11 +209,7 @@ pub fn search_emails(body: &[u8]) -> Result<Vec<String>, ApiFailure> {
         .filter(|(_, value)| value.as_str() != Some(""))
         .filter_map(|(i, value)| read_email(&format!("emails[{i}]"), value, &mut errors))
         .collect();
-    if errors.is_empty() {
-        Ok(emails)
-    } else {
-        Err(ApiFailure::bad_request(errors))
-    }
+    unless_errors(emails, errors)
 }
 
 #[cfg(test)]

@@ -1,16 +1,13 @@
 //! API keys: refused when missing, wrong or revoked, with SendGrid's 401 bodies; a good one
 //! answers the profile and the username; the binary serves its accounts the same way.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{SendGrid, start};
-use crate::{
-    binary::{Running, first_line},
-    helpers,
-};
+use crate::{binary::spawn_listening, helpers};
 
 #[tokio::test]
 async fn a_missing_or_wrong_key_is_refused_with_sendgrids_401_bodies() {
@@ -125,22 +122,12 @@ async fn a_revoked_key_is_refused_from_the_next_call() {
 #[cfg(unix)]
 #[tokio::test]
 async fn the_binary_prints_its_url_serves_its_accounts_and_stops_on_sigterm() {
-    let child = Command::new(env!("CARGO_BIN_EXE_sendgrid-sandbox"))
-        .args(["--port", "0", "--account", "ada", "--rate-limit", "7"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut running = Running(child);
-
-    let line = first_line(&mut running.0).await;
-    let base = line
-        .trim_end()
-        .strip_prefix("sendgrid-sandbox listening on ")
-        .expect(&line);
+    let bin = env!("CARGO_BIN_EXE_sendgrid-sandbox");
+    let args = ["--port", "0", "--account", "ada", "--rate-limit", "7"];
+    let (mut running, base) = spawn_listening(bin, "sendgrid-sandbox", &args).await;
     let sg = SendGrid {
         _handle: None,
-        base: base.to_owned(),
+        base,
         http: helpers::client(),
     };
     let key = sg.key("ada").await;

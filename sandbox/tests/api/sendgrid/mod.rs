@@ -97,6 +97,19 @@ impl SendGrid {
             .await
     }
 
+    /// `GET /v3/marketing/contacts/count`'s `contact_count`.
+    pub async fn count(&self, key: &str) -> Value {
+        let count = self.get("/v3/marketing/contacts/count", key).await;
+        count.body["contact_count"].clone()
+    }
+
+    /// `POST /v3/marketing/contacts/search/emails` for `emails`.
+    pub async fn search(&self, key: &str, emails: &[&str]) -> Answer {
+        let path = "/v3/marketing/contacts/search/emails";
+        let body = json!({ "emails": emails });
+        self.call(Method::POST, path, Some(key), Some(body)).await
+    }
+
     /// A knob call (`path` under `/_sandbox`).
     pub async fn knob(&self, method: Method, path: &str, body: Option<Value>) -> Answer {
         self.call(method, &format!("/_sandbox{path}"), None, body)
