@@ -1,4 +1,5 @@
-//! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the `hubspot-sandbox`.
+//! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the stand-ins'
+//! binaries (`hubspot-sandbox`, `salesforce-sandbox`, `sendgrid-sandbox`).
 //!
 //! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen
 //! --target web` → `wasm-opt -Oz`), then the npm package around it: the hand-written entry
