@@ -29,7 +29,8 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
 }
 
 /// Binds `addr` and serves the router `build` makes for the bound base URL: the part every
-/// provider's stand-in shares (the HubSpot one above, [`crate::salesforce::start`]).
+/// provider's stand-in shares (the HubSpot one above, [`crate::salesforce::start`],
+/// [`crate::sendgrid::start`]).
 pub(crate) async fn serve(
     addr: SocketAddr,
     name: &'static str,
@@ -72,7 +73,8 @@ pub struct SandboxHandle {
 
 impl SandboxHandle {
     /// The base URL for every host of the provider (HubSpot's `app.hubspot.com` and
-    /// `api.hubapi.com`; Salesforce's login host and instance), e.g. `http://127.0.0.1:9090`.
+    /// `api.hubapi.com`; Salesforce's login host and instance; SendGrid's `api.sendgrid.com`),
+    /// e.g. `http://127.0.0.1:9090`.
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }

@@ -27,7 +27,7 @@ mod signature;
 mod soql;
 mod state;
 
-pub use config::{OrgConfig, SalesforceConfig};
+pub use config::{DEFAULT_SCOPES, OrgConfig, SalesforceConfig};
 
 use crate::{
     error::SandboxError,
