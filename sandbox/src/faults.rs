@@ -37,6 +37,14 @@ fn is_zero_u32(value: &u32) -> bool {
     *value == 0
 }
 
+/// Uses up one of a forced fault's remaining count: whether it fires on this call. The
+/// counted faults of every stand-in (`force429`, Salesforce's `force503`, …) work this way.
+pub fn take_one(remaining: &mut u32) -> bool {
+    let fires = *remaining > 0;
+    *remaining = remaining.saturating_sub(1);
+    fires
+}
+
 /// What the faults decide for one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Injected {
@@ -74,10 +82,8 @@ impl Faults {
         if self.huge_answer_bytes > 0 {
             return Some(Injected::HugeAnswer(self.huge_answer_bytes));
         }
-        if self.force429 > 0 && self.force429_after > 0 {
-            self.force429_after -= 1;
-        } else if self.force429 > 0 {
-            self.force429 -= 1;
+        let counting_down = self.force429 > 0 && take_one(&mut self.force429_after);
+        if !counting_down && take_one(&mut self.force429) {
             return Some(Injected::RateLimit);
         }
         if self.error_rate > 0.0 && rand::random::<f64>() < self.error_rate {

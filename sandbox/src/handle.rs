@@ -6,7 +6,12 @@ use std::{future::Future, net::SocketAddr, time::Duration};
 use axum::Router;
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-use crate::{config::SandboxConfig, error::SandboxError, http, state::Sandbox};
+use crate::{
+    config::SandboxConfig,
+    error::SandboxError,
+    http,
+    state::{Sandbox, Settings},
+};
 
 /// How long [`SandboxHandle::stop`] lets in-flight requests finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -17,13 +22,15 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     config.validate()?;
     let addr = config.addr;
     serve(addr, "hubspot-sandbox", |base_url| {
-        Ok(http::router(Sandbox::new(config, base_url)?))
+        let settings = Settings::new(&config, base_url);
+        Ok(http::router(Sandbox::new(config, settings)?))
     })
     .await
 }
 
 /// Binds `addr` and serves the router `build` makes for the bound base URL: the part every
-/// provider's stand-in shares (the HubSpot one above, [`crate::salesforce::start`]).
+/// provider's stand-in shares (the HubSpot one above, [`crate::salesforce::start`],
+/// [`crate::sendgrid::start`]).
 pub(crate) async fn serve(
     addr: SocketAddr,
     name: &'static str,
@@ -66,7 +73,8 @@ pub struct SandboxHandle {
 
 impl SandboxHandle {
     /// The base URL for every host of the provider (HubSpot's `app.hubspot.com` and
-    /// `api.hubapi.com`; Salesforce's login host and instance), e.g. `http://127.0.0.1:9090`.
+    /// `api.hubapi.com`; Salesforce's login host and instance; SendGrid's `api.sendgrid.com`),
+    /// e.g. `http://127.0.0.1:9090`.
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }

@@ -20,7 +20,10 @@
 //! `crm.objects.owners.read` scope, which [`DEFAULT_SCOPES`] includes.
 //!
 //! Beside it, [`salesforce`] is a local Salesforce (OAuth web server flow, REST `Contact`/`Lead`
-//! and SOQL), run by the `salesforce-sandbox` binary on its own origin.
+//! and SOQL), run by the `salesforce-sandbox` binary on its own origin, and [`sendgrid`] a local
+//! SendGrid (API keys, the user's profile and username, Marketing Campaigns contacts), run by
+//! `sendgrid-sandbox`: the stand-in for a provider connected by API key. All three keep their
+//! state in one shell and their binaries print the same one line ([`command`]).
 //!
 //! Test knobs live under `/_sandbox/` (see the crate's README); HubSpot has no such paths.
 //!
@@ -47,6 +50,7 @@
 mod accounts;
 mod apps;
 mod clock;
+pub mod command;
 mod config;
 mod counters;
 mod crm;
@@ -59,6 +63,8 @@ mod rate_limit;
 mod request_log;
 pub mod salesforce;
 mod secrets;
+pub mod sendgrid;
+mod stand_in;
 mod state;
 
 pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, OwnerConfig, SandboxConfig};

@@ -1,12 +1,12 @@
 //! The `hubspot-sandbox` binary: a thin command line over the library.
 //!
 //! Prints exactly one line on stdout, `hubspot-sandbox listening on http://HOST:PORT`, for
-//! scripts and tests to read the port from; logs go to stderr.
+//! scripts and tests to read the port from; logs go to stderr ([`command::serve`]).
 
-use std::{io::Write, net::IpAddr, process::ExitCode, time::Duration};
+use std::{net::IpAddr, process::ExitCode, time::Duration};
 
 use clap::Parser;
-use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig, SandboxError};
+use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig, SandboxError, command};
 
 /// A local stand-in for HubSpot's OAuth and CRM contacts API.
 #[derive(Debug, Parser)]
@@ -85,64 +85,6 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    init_logs();
-    match run(args.into_config()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("hubspot-sandbox: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(config: SandboxConfig) -> Result<(), SandboxError> {
-    let sandbox = hubspot_sandbox::start(config).await?;
-    let mut stdout = std::io::stdout().lock();
-    // The line scripts wait for; flushed at once because stdout is a pipe for them.
-    let printed = writeln!(
-        stdout,
-        "hubspot-sandbox listening on {}",
-        sandbox.base_url()
-    )
-    .and_then(|()| stdout.flush());
-    drop(stdout);
-    printed.map_err(SandboxError::Serve)?;
-    sandbox.run_until(shutdown_signal()).await
-}
-
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`), colours only on a terminal.
-fn init_logs() {
-    use std::io::IsTerminal;
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down");
+    let config = Args::parse().into_config();
+    command::serve("hubspot-sandbox", hubspot_sandbox::start(config)).await
 }

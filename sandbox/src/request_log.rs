@@ -6,6 +6,8 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
+use crate::stand_in::{StandIn, World};
+
 /// How many requests are kept; the oldest go first, so a long demo cannot grow without bound.
 const CAPACITY: usize = 100_000;
 
@@ -66,17 +68,11 @@ impl RequestLog {
     }
 }
 
-/// A stand-in whose requests are logged (the HubSpot one, the Salesforce one).
-pub trait Logged: Clone + Send + Sync + 'static {
-    /// Runs `f` on the stand-in's log, under its lock.
-    fn with_log<R>(&self, f: impl FnOnce(&mut RequestLog) -> R) -> R;
-}
-
 /// The middleware that records every request in arrival order, before anything can refuse it.
 /// Only the method and the status reach the log line: paths and queries may carry tokens
 /// (HubSpot's v1 tokens, Salesforce's revoke URLs).
-pub async fn log_request<S: Logged>(
-    axum::extract::State(stand_in): axum::extract::State<S>,
+pub async fn log_request<W: World>(
+    axum::extract::State(stand_in): axum::extract::State<StandIn<W>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
@@ -85,10 +81,10 @@ pub async fn log_request<S: Logged>(
         |pq| pq.as_str().to_owned(),
     );
     let method = request.method().as_str().to_owned();
-    let seq = stand_in.with_log(|log| log.begin(&method, &path));
+    let seq = stand_in.lock().requests().begin(&method, &path);
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    stand_in.with_log(|log| log.finish(seq, status));
+    stand_in.lock().requests().finish(seq, status);
     tracing::debug!(%method, status, "request");
     response
 }

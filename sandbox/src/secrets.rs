@@ -51,6 +51,13 @@ pub fn consent_id() -> String {
     URL_SAFE_NO_PAD.encode(random::<32>())
 }
 
+/// A random UUID (v4), as SendGrid's contact and job ids are.
+pub fn random_uuid() -> String {
+    uuid::Builder::from_random_bytes(random::<16>())
+        .into_uuid()
+        .to_string()
+}
+
 /// A fresh `correlationId`; HubSpot's recent ones are UUID v7.
 pub fn correlation_id() -> String {
     uuid::Uuid::now_v7().to_string()

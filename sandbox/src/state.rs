@@ -1,12 +1,7 @@
-//! [`Sandbox`]: the shared state of one sandbox, cloned into every handler. One mutex guards
-//! it all: this is a test double, and one lock makes every request atomic (a code is redeemed
-//! once, a refresh token rotates once) without any reasoning about interleavings.
+//! [`Sandbox`]: the state of one HubSpot sandbox, the [`World`] of accounts, apps, tokens and
+//! contacts in the [`StandIn`] shell every stand-in shares.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex, MutexGuard},
-    time::Duration,
-};
+use std::{collections::HashMap, time::Duration};
 
 use crate::{
     accounts::{Account, AccountRefused, Accounts},
@@ -20,6 +15,7 @@ use crate::{
     oauth::OAuthState,
     rate_limit::RollingWindow,
     request_log::RequestLog,
+    stand_in::{self, StandIn},
 };
 
 /// Everything that changes while the sandbox runs.
@@ -112,72 +108,36 @@ pub struct Settings {
     pub base_url: String,
 }
 
-/// One sandbox's state; cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Sandbox {
-    shared: Arc<Shared>,
-}
-
-#[derive(Debug)]
-struct Shared {
-    settings: Settings,
-    config: SandboxConfig,
-    world: Mutex<World>,
-}
-
-impl crate::request_log::Logged for Sandbox {
-    fn with_log<R>(&self, f: impl FnOnce(&mut crate::request_log::RequestLog) -> R) -> R {
-        f(&mut self.lock().requests)
-    }
-}
-
-impl Sandbox {
-    /// Builds the state from a validated configuration.
-    pub fn new(config: SandboxConfig, base_url: String) -> Result<Self, SandboxError> {
-        config.validate()?;
-        let settings = Settings {
+impl Settings {
+    /// The settings of `config` for a sandbox at `base_url`.
+    pub fn new(config: &SandboxConfig, base_url: String) -> Self {
+        Self {
             require_pkce: config.require_pkce,
-            access_token_lifetime_ms: millis(config.access_token_lifetime),
-            code_lifetime_ms: millis(config.code_lifetime),
+            access_token_lifetime_ms: clock::millis(config.access_token_lifetime),
+            code_lifetime_ms: clock::millis(config.code_lifetime),
             base_url,
-        };
-        let world = Mutex::new(World::new(&config)?);
-        Ok(Self {
-            shared: Arc::new(Shared {
-                settings,
-                config,
-                world,
-            }),
-        })
-    }
-
-    /// The fixed settings.
-    pub fn settings(&self) -> &Settings {
-        &self.shared.settings
-    }
-
-    /// The state. A panic in another request cannot poison it for good: the state is plain
-    /// data, consistent at every await-free step, so the guard is taken back.
-    pub fn lock(&self) -> MutexGuard<'_, World> {
-        self.shared
-            .world
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Back to the configured apps and accounts with nothing else: no contacts, tokens,
-    /// faults, counts or logged requests; owners as configured (same ids). Request sequence
-    /// numbers keep counting.
-    pub fn reset(&self) -> Result<(), SandboxError> {
-        let fresh = World::new(&self.shared.config)?;
-        let mut world = self.lock();
-        let mut requests = std::mem::take(&mut world.requests);
-        requests.clear();
-        *world = World { requests, ..fresh };
-        Ok(())
+        }
     }
 }
 
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+/// One HubSpot sandbox's state. A reset goes back to the configured apps and accounts with
+/// nothing else: no contacts, tokens, faults, counts or logged requests; owners as configured
+/// (same ids).
+pub type Sandbox = StandIn<World>;
+
+impl stand_in::World for World {
+    type Config = SandboxConfig;
+    type Settings = Settings;
+
+    fn build(config: &SandboxConfig) -> Result<Self, SandboxError> {
+        Self::new(config)
+    }
+
+    fn requests(&mut self) -> &mut RequestLog {
+        &mut self.requests
+    }
+
+    fn counters(&self) -> serde_json::Value {
+        serde_json::json!(self.counters)
+    }
 }

@@ -1,4 +1,5 @@
-//! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the `hubspot-sandbox`.
+//! `cargo xtask build`: the SDK into `pkg/`, the `paragon` server and the stand-ins'
+//! binaries (`hubspot-sandbox`, `salesforce-sandbox`, `sendgrid-sandbox`).
 //!
 //! The SDK: `wasm-pack build` (cargo for wasm32 with the size profile → `wasm-bindgen
 //! --target web` → `wasm-opt -Oz`), then the npm package around it: the hand-written entry
@@ -130,7 +131,8 @@ fn shorten_names(wasm: &Path, glue: &Path) -> Result<(), String> {
     write(glue, &text)
 }
 
-/// The platform and the local HubSpot the demo and the browser tests run.
+/// The platform and the local providers (HubSpot, Salesforce, SendGrid) the demo and the
+/// browser tests run.
 pub fn servers() -> Result<(), String> {
     process::run(&mut cargo([
         "build",
@@ -145,6 +147,9 @@ pub fn servers() -> Result<(), String> {
         // The Salesforce stand-in the jsforce suite (tests/salesforce_sandbox.test.mjs) runs.
         "--bin",
         "salesforce-sandbox",
+        // The SendGrid stand-in, an api_key provider (tests/sendgrid_sandbox.test.mjs).
+        "--bin",
+        "sendgrid-sandbox",
     ]))?;
     println!(
         "build: server at {}, sandbox at {}",

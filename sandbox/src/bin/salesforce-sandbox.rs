@@ -3,13 +3,13 @@
 //! A binary of its own rather than a `--provider` flag on `hubspot-sandbox`: each provider's
 //! flags differ (orgs by username, not hubs by id; an API request limit), and a separate name
 //! keeps each stand-in on its own origin in scripts. Prints exactly one line on stdout,
-//! `salesforce-sandbox listening on http://HOST:PORT`; logs go to stderr.
+//! `salesforce-sandbox listening on http://HOST:PORT`; logs go to stderr ([`command::serve`]).
 
-use std::{io::Write, net::IpAddr, process::ExitCode, time::Duration};
+use std::{net::IpAddr, process::ExitCode, time::Duration};
 
 use clap::Parser;
 use hubspot_sandbox::{
-    SandboxError,
+    command,
     salesforce::{self, OrgConfig, SalesforceConfig},
 };
 
@@ -66,37 +66,6 @@ impl Args {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-    match run(args.into_config()).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("salesforce-sandbox: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(config: SalesforceConfig) -> Result<(), SandboxError> {
-    let sandbox = salesforce::start(config).await?;
-    let mut stdout = std::io::stdout().lock();
-    // The line scripts wait for; flushed at once because stdout is a pipe for them.
-    let printed = writeln!(
-        stdout,
-        "salesforce-sandbox listening on {}",
-        sandbox.base_url()
-    )
-    .and_then(|()| stdout.flush());
-    drop(stdout);
-    printed.map_err(SandboxError::Serve)?;
-    sandbox
-        .run_until(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let config = Args::parse().into_config();
+    command::serve("salesforce-sandbox", salesforce::start(config)).await
 }

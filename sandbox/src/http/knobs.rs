@@ -7,7 +7,6 @@ use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
     http::StatusCode,
-    response::IntoResponse,
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -26,6 +25,7 @@ use crate::{
         view::{self, Selection},
     },
     faults::Faults,
+    stand_in,
     state::Sandbox,
 };
 
@@ -48,9 +48,7 @@ pub fn router() -> Router<Sandbox> {
         )
         .route("/_sandbox/accounts/{hub_id}/tokens", get(tokens))
         .route("/_sandbox/apps", post(add_app))
-        .route("/_sandbox/counters", get(counters))
-        .route("/_sandbox/requests", get(requests))
-        .route("/_sandbox/reset", post(reset))
+        .merge(stand_in::knobs())
 }
 
 use reply::{KnobAnswer as Answer, KnobError, knob_body as parse};
@@ -258,21 +256,4 @@ async fn add_app(State(sandbox): State<Sandbox>, body: Bytes) -> Answer {
         "optionalScopes": app.config.optional_scopes,
     });
     ok(StatusCode::CREATED, &body)
-}
-
-async fn counters(State(sandbox): State<Sandbox>) -> Answer {
-    ok(StatusCode::OK, &json!(sandbox.lock().counters))
-}
-
-async fn requests(State(sandbox): State<Sandbox>) -> Answer {
-    let world = sandbox.lock();
-    let results: Vec<_> = world.requests.entries().collect();
-    ok(StatusCode::OK, &json!(results))
-}
-
-async fn reset(State(sandbox): State<Sandbox>) -> Answer {
-    sandbox
-        .reset()
-        .map_err(|error| KnobError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string()))?;
-    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -17,9 +17,7 @@ mod token_info;
 
 use axum::{
     Router,
-    extract::DefaultBodyLimit,
     http::Uri,
-    middleware,
     response::{IntoResponse, Response},
 };
 
@@ -31,7 +29,7 @@ const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The whole sandbox.
 pub fn router(sandbox: Sandbox) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(authorize::router())
         .merge(token::router())
         .merge(token_info::router())
@@ -41,13 +39,8 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(properties::router(sandbox.clone()))
         .merge(knobs::router())
         .merge(echo::router())
-        .fallback(not_found)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(
-            sandbox.clone(),
-            crate::request_log::log_request::<Sandbox>,
-        ))
-        .with_state(sandbox)
+        .fallback(not_found);
+    sandbox.app(routes, MAX_BODY_BYTES)
 }
 
 /// Unknown paths answer like an unknown HubSpot object.

@@ -14,10 +14,17 @@ pub const HUBSPOT_JSON: &str = "application/json;charset=utf-8";
 
 /// A JSON response with HubSpot's content type.
 pub fn json(status: StatusCode, body: &Value) -> Response {
+    json_as(HUBSPOT_JSON, status, body)
+}
+
+/// A JSON response with a provider's own spelling of the JSON content type (HubSpot's
+/// `application/json;charset=utf-8`, Salesforce's `…charset=UTF-8`, SendGrid's plain
+/// `application/json`): a client that compares it exactly meets the same bytes as live.
+pub fn json_as(content_type: &'static str, status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(HUBSPOT_JSON));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 

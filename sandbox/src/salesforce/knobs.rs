@@ -7,7 +7,6 @@ use axum::{
     body::Bytes,
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -18,7 +17,7 @@ use super::{
     records::Kind,
     state::{Faults, Salesforce},
 };
-use crate::{clock, http::reply};
+use crate::{clock, http::reply, stand_in};
 
 /// The knob routes.
 pub fn router() -> Router<Salesforce> {
@@ -32,9 +31,7 @@ pub fn router() -> Router<Salesforce> {
         .route("/_sandbox/orgs/{org_id}/expire-tokens", post(expire_tokens))
         .route("/_sandbox/orgs/{org_id}/tokens", get(tokens))
         .route("/_sandbox/orgs/{org_id}/records", get(records))
-        .route("/_sandbox/counters", get(counters))
-        .route("/_sandbox/requests", get(requests))
-        .route("/_sandbox/reset", post(reset))
+        .merge(stand_in::knobs())
 }
 
 use reply::{KnobAnswer as Answer, KnobError, knob_body as parse};
@@ -169,20 +166,4 @@ async fn records(State(sf): State<Salesforce>, Path(org_id): Path<String>) -> An
         })
         .collect();
     ok(&json!(list))
-}
-
-async fn counters(State(sf): State<Salesforce>) -> Answer {
-    ok(&json!(sf.lock().counters))
-}
-
-async fn requests(State(sf): State<Salesforce>) -> Answer {
-    let world = sf.lock();
-    ok(&json!(world.requests.entries().collect::<Vec<_>>()))
-}
-
-async fn reset(State(sf): State<Salesforce>) -> Response {
-    match sf.reset() {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
-    }
 }

@@ -49,12 +49,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 
 /// Salesforce's JSON content type.
 pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body.to_string(),
-    )
-        .into_response()
+    reply::json_as("application/json;charset=UTF-8", status, body)
 }
 
 fn query<T: for<'de> Deserialize<'de>>(raw: Option<&str>) -> Result<T, String> {

@@ -27,7 +27,7 @@ mod signature;
 mod soql;
 mod state;
 
-pub use config::{OrgConfig, SalesforceConfig};
+pub use config::{DEFAULT_SCOPES, OrgConfig, SalesforceConfig};
 
 use crate::{
     error::SandboxError,
@@ -44,18 +44,13 @@ pub async fn start(config: SalesforceConfig) -> Result<SandboxHandle, SandboxErr
     config.validate()?;
     let addr = config.addr;
     serve(addr, "salesforce-sandbox", |base_url| {
-        let sandbox = state::Salesforce::new(config, base_url)?;
-        Ok(axum::Router::new()
+        let settings = state::Settings::new(&config, base_url);
+        let routes = axum::Router::new()
             .merge(login::router())
             .merge(rest::router())
             .merge(knobs::router())
-            .fallback(rest::not_found)
-            .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-            .layer(axum::middleware::from_fn_with_state(
-                sandbox.clone(),
-                crate::request_log::log_request::<state::Salesforce>,
-            ))
-            .with_state(sandbox))
+            .fallback(rest::not_found);
+        Ok(state::Salesforce::new(config, settings)?.app(routes, MAX_BODY_BYTES))
     })
     .await
 }

@@ -1,7 +1,7 @@
 //! Contacts and Leads: the field catalogue of each, the rules a write must pass and the store.
 //!
 //! The rules are Salesforce's defaults: `LastName` is required on both and `Company` on a Lead
-//! (`REQUIRED_FIELD_MISSING`, "Required fields are missing: [LastName]"); an unknown field is
+//! (`REQUIRED_FIELD_MISSING`, "Required fields are missing: \[LastName\]"); an unknown field is
 //! `INVALID_FIELD` ("No such column 'X' on sobject of type Contact"); a system field cannot be
 //! written (`INVALID_FIELD_FOR_INSERT_UPDATE`); a text longer than its field is
 //! `STRING_TOO_LONG`; a bad email is `INVALID_EMAIL_ADDRESS`; and the standard duplicate rules

@@ -74,17 +74,7 @@ fn gated(
     let Some(org_id) = session.map(|s| s.org_id.clone()) else {
         return RestFailure::invalid_session().into_response();
     };
-    let faults = world.faults.entry(org_id.clone()).or_default();
-    let injected = if faults.force_invalid_session > 0 {
-        faults.force_invalid_session -= 1;
-        Some(RestFailure::invalid_session())
-    } else if faults.force503 > 0 {
-        faults.force503 -= 1;
-        Some(RestFailure::unavailable())
-    } else {
-        None
-    };
-    if let Some(failure) = injected {
+    if let Some(failure) = world.faults.entry(org_id.clone()).or_default().draw() {
         world.counters.faults_injected += 1;
         return failure.into_response();
     }
@@ -161,15 +151,7 @@ async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    gated(&sf, &version, &headers, |world, org_id| {
-        let kind = kind(&object)?;
-        let fields = body_object(&headers, &body)?;
-        let id = world.records.create(org_id, kind, &fields)?;
-        Ok(json_response(
-            StatusCode::CREATED,
-            &json!({ "id": id, "success": true, "errors": [] }),
-        ))
-    })
+    write(&sf, &version, &object, None, &headers, &body)
 }
 
 async fn read(
@@ -219,11 +201,35 @@ async fn update(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    gated(&sf, &version, &headers, |world, org_id| {
-        let kind = kind(&object)?;
-        let fields = body_object(&headers, &body)?;
-        world.records.update(org_id, kind, &id, &fields)?;
-        Ok(StatusCode::NO_CONTENT.into_response())
+    write(&sf, &version, &object, Some(&id), &headers, &body)
+}
+
+/// A create (no `id`) or an update. The object's kind and the body's fields are read after the
+/// session check, so a caller without a session learns nothing about either.
+fn write(
+    sf: &Salesforce,
+    version: &str,
+    object: &str,
+    id: Option<&str>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    gated(sf, version, headers, |world, org_id| {
+        let kind = kind(object)?;
+        let fields = body_object(headers, body)?;
+        match id {
+            None => {
+                let id = world.records.create(org_id, kind, &fields)?;
+                Ok(json_response(
+                    StatusCode::CREATED,
+                    &json!({ "id": id, "success": true, "errors": [] }),
+                ))
+            }
+            Some(id) => {
+                world.records.update(org_id, kind, id, &fields)?;
+                Ok(StatusCode::NO_CONTENT.into_response())
+            }
+        }
     })
 }
 

@@ -1,15 +1,19 @@
-//! [`Salesforce`]: the shared state of one stand-in, cloned into every handler, behind one
-//! mutex as in the HubSpot stand-in (every request is atomic: a code is redeemed once).
+//! [`Salesforce`]: the state of one Salesforce stand-in, the [`World`] of orgs, grants and
+//! records in the [`StandIn`] shell every stand-in shares.
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::{Arc, Mutex, MutexGuard},
-};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use super::{SalesforceConfig, grants::Grants, ids, records::Records};
-use crate::{apps::Apps, error::SandboxError, request_log::RequestLog};
+use super::{SalesforceConfig, failure::RestFailure, grants::Grants, ids, records::Records};
+use crate::{
+    apps::Apps,
+    clock,
+    error::SandboxError,
+    faults::take_one,
+    request_log::RequestLog,
+    stand_in::{self, StandIn},
+};
 
 /// An org and its one user.
 #[derive(Debug, Clone, Serialize)]
@@ -57,6 +61,19 @@ pub struct Faults {
     /// The next this-many REST calls answer 503 `SERVER_UNAVAILABLE`.
     #[serde(default)]
     pub force503: u32,
+}
+
+impl Faults {
+    /// The fault of this REST call, if one is due; uses it up.
+    pub fn draw(&mut self) -> Option<RestFailure> {
+        if take_one(&mut self.force_invalid_session) {
+            Some(RestFailure::invalid_session())
+        } else if take_one(&mut self.force503) {
+            Some(RestFailure::unavailable())
+        } else {
+            None
+        }
+    }
 }
 
 /// What the stand-in has done (`GET /_sandbox/counters`).
@@ -151,67 +168,35 @@ pub struct Settings {
     pub base_url: String,
 }
 
-/// One stand-in's state; cheap to clone.
-#[derive(Debug, Clone)]
-pub struct Salesforce {
-    shared: Arc<Shared>,
-}
-
-#[derive(Debug)]
-struct Shared {
-    settings: Settings,
-    config: SalesforceConfig,
-    world: Mutex<World>,
-}
-
-impl Salesforce {
-    /// Builds the state from a validated configuration.
-    pub fn new(config: SalesforceConfig, base_url: String) -> Result<Self, SandboxError> {
-        let millis = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        let settings = Settings {
+impl Settings {
+    /// The settings of `config` for a stand-in at `base_url`.
+    pub fn new(config: &SalesforceConfig, base_url: String) -> Self {
+        Self {
             require_pkce: config.require_pkce,
-            access_token_lifetime_ms: millis(config.access_token_lifetime),
-            code_lifetime_ms: millis(config.code_lifetime),
+            access_token_lifetime_ms: clock::millis(config.access_token_lifetime),
+            code_lifetime_ms: clock::millis(config.code_lifetime),
             api_request_limit: config.api_request_limit,
             base_url,
-        };
-        let world = Mutex::new(World::new(&config)?);
-        Ok(Self {
-            shared: Arc::new(Shared {
-                settings,
-                config,
-                world,
-            }),
-        })
-    }
-
-    /// The fixed settings.
-    pub fn settings(&self) -> &Settings {
-        &self.shared.settings
-    }
-
-    /// The state; a panic elsewhere cannot poison it for good (plain data, consistent between
-    /// awaits).
-    pub fn lock(&self) -> MutexGuard<'_, World> {
-        self.shared
-            .world
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Back to the configuration; request sequence numbers keep counting.
-    pub fn reset(&self) -> Result<(), SandboxError> {
-        let fresh = World::new(&self.shared.config)?;
-        let mut world = self.lock();
-        let mut requests = std::mem::take(&mut world.requests);
-        requests.clear();
-        *world = World { requests, ..fresh };
-        Ok(())
+        }
     }
 }
 
-impl crate::request_log::Logged for Salesforce {
-    fn with_log<R>(&self, f: impl FnOnce(&mut crate::request_log::RequestLog) -> R) -> R {
-        f(&mut self.lock().requests)
+/// One Salesforce stand-in's state; a reset goes back to the configured apps and orgs.
+pub type Salesforce = StandIn<World>;
+
+impl stand_in::World for World {
+    type Config = SalesforceConfig;
+    type Settings = Settings;
+
+    fn build(config: &SalesforceConfig) -> Result<Self, SandboxError> {
+        Self::new(config)
+    }
+
+    fn requests(&mut self) -> &mut RequestLog {
+        &mut self.requests
+    }
+
+    fn counters(&self) -> serde_json::Value {
+        serde_json::json!(self.counters)
     }
 }

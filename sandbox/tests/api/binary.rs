@@ -1,4 +1,5 @@
 //! The `hubspot-sandbox` binary: one stdout line with the URL, logs on stderr, flags honoured.
+//! [`spawn_listening`] starts the other stand-ins' binaries for their tests too.
 
 use std::{
     io::{BufRead, BufReader, Read},
@@ -11,7 +12,7 @@ use reqwest::StatusCode;
 use crate::helpers::{CLIENT_ID, REDIRECT_URI};
 
 /// Kills the child when the test ends, however it ends.
-struct Running(Child);
+pub struct Running(pub Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
@@ -38,42 +39,53 @@ async fn first_line(child: &mut Child) -> String {
         .expect("stdout is readable")
 }
 
-#[tokio::test]
-async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_account() {
-    let child = binary()
-        .args([
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret",
-            "from-the-command-line",
-            "--redirect-uri",
-            REDIRECT_URI,
-            "--app-name",
-            "Binary App",
-            "--account",
-            "4242:ops@example.com",
-            "--require-pkce",
-        ])
+/// Starts a stand-in's binary `bin`, which announces itself as `name`, with `args` and its
+/// stderr dropped; answers the running child and the URL of its one stdout line.
+pub async fn spawn_listening(bin: &str, name: &str, args: &[&str]) -> (Running, String) {
+    let child = Command::new(bin)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the binary starts");
     let mut running = Running(child);
-
     let line = first_line(&mut running.0).await;
-
+    let prefix = format!("{name} listening on ");
     let url = line
         .trim_end()
-        .strip_prefix("hubspot-sandbox listening on ")
-        .expect(&line);
+        .strip_prefix(&prefix)
+        .expect(&line)
+        .to_owned();
     assert!(
         url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
         "{url}"
     );
+    (running, url)
+}
+
+#[tokio::test]
+async fn the_binary_prints_its_url_once_and_serves_the_configured_app_and_account() {
+    let args = [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        "from-the-command-line",
+        "--redirect-uri",
+        REDIRECT_URI,
+        "--app-name",
+        "Binary App",
+        "--account",
+        "4242:ops@example.com",
+        "--require-pkce",
+    ];
+    let bin = env!("CARGO_BIN_EXE_hubspot-sandbox");
+
+    let (_running, url) = spawn_listening(bin, "hubspot-sandbox", &args).await;
+
     let page = reqwest::Client::new()
         .get(format!("{url}/oauth/authorize"))
         .query(&[

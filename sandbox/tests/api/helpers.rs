@@ -3,7 +3,7 @@
 
 use hubspot_sandbox::{AccountConfig, AppConfig, SandboxConfig, SandboxHandle};
 use reqwest::{Method, Response, StatusCode, header};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 pub const CLIENT_ID: &str = "4b1f5e8a-demo-client";
 pub const CLIENT_SECRET: &str = "s3cr3t-client-secret-for-tests";
@@ -51,15 +51,19 @@ pub async fn spawn_with(config: SandboxConfig) -> TestSandbox {
     let handle = hubspot_sandbox::start(config)
         .await
         .expect("the sandbox starts on a free port");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a reqwest client builds");
     TestSandbox {
         base: handle.base_url(),
         handle,
-        http,
+        http: client(),
     }
+}
+
+/// A client that does not follow redirects, so a test sees each one a browser would follow.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client builds")
 }
 
 /// The standard authorize parameters, with PKCE.
@@ -208,6 +212,60 @@ impl TestSandbox {
         self.get_json("/_sandbox/counters").await
     }
 
+    /// The account's CRM calls counted since `before` (a read of the counters), and its
+    /// rate-limited calls now.
+    pub async fn crm_counts_since(&self, before: &Value) -> (u64, u64) {
+        let after = self.counters().await;
+        let hub = HUB.to_string();
+        let count = |counters: &Value, name: &str| counters["hubs"][&hub][name].as_u64();
+        let requests =
+            count(&after, "apiRequests").unwrap_or(0) - count(before, "apiRequests").unwrap_or(0);
+        (requests, count(&after, "rateLimited").unwrap_or(0))
+    }
+
+    /// `(path, status)` of every logged request whose path starts with one of `prefixes`.
+    pub async fn logged(&self, prefixes: &[&str]) -> Vec<(String, u64)> {
+        let log = self.get_json("/_sandbox/requests").await;
+        log.as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| {
+                let path = e["path"].as_str().unwrap_or_default().to_owned();
+                (path, e["status"].as_u64().unwrap_or_default())
+            })
+            .filter(|(path, _)| prefixes.iter().any(|p| path.starts_with(p)))
+            .collect()
+    }
+
+    /// The status of a CRM GET.
+    pub async fn get_status(&self, path: &str, token: &str) -> StatusCode {
+        self.crm(Method::GET, path, token, None).await.status()
+    }
+
+    /// Proves the account's faults reach every path of `paths`: `errorRate` 1 makes each a 5xx
+    /// `INTERNAL_ERROR`; then `force429` 1 makes the next call of the first path a 429 and
+    /// lets the one after it through.
+    pub async fn assert_faults_apply(&self, token: &str, paths: &[&str]) {
+        let faults = format!("/_sandbox/accounts/{HUB}/faults");
+        let set = self.post_json(&faults, json!({"errorRate": 1.0})).await;
+        assert_eq!(set.status(), StatusCode::OK);
+        for path in paths {
+            let answer = self.crm(Method::GET, path, token, None).await;
+            let status = answer.status();
+            assert!(status.is_server_error(), "{path}: {status}");
+            let body: Value = answer.json().await.expect("JSON");
+            assert_eq!(body["category"], "INTERNAL_ERROR");
+        }
+        let set = self.post_json(&faults, json!({"force429": 1})).await;
+        assert_eq!(set.status(), StatusCode::OK);
+        let first = paths[0];
+        assert_eq!(
+            self.get_status(first, token).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(self.get_status(first, token).await, StatusCode::OK);
+    }
+
     /// Creates a contact and returns its body.
     pub async fn create_contact(&self, token: &str, properties: Value) -> Value {
         let body = serde_json::json!({ "properties": properties });
@@ -254,6 +312,22 @@ pub fn consent_id(html: &str) -> String {
     let start = html.find(marker).expect("the page carries a consent id") + marker.len();
     let end = html[start..].find('"').expect("the value ends") + start;
     html[start..end].to_owned()
+}
+
+/// The `X-HubSpot-RateLimit-Remaining` header.
+pub fn remaining(answer: &Response) -> Option<&str> {
+    answer
+        .headers()
+        .get("x-hubspot-ratelimit-remaining")
+        .and_then(|v| v.to_str().ok())
+}
+
+/// Asserts HubSpot's 429 `RATE_LIMIT` with a `Retry-After`.
+pub async fn assert_rate_limited(answer: Response) {
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(answer.headers().get("retry-after").is_some());
+    let body: Value = answer.json().await.expect("JSON");
+    assert_eq!(body["errorType"], "RATE_LIMIT");
 }
 
 /// Asserts HubSpot's JSON content type.

@@ -1,5 +1,5 @@
-//! Black-box tests of the sandbox: the real server on 127.0.0.1 with a random port, called
-//! over HTTP with reqwest, checked against HubSpot's specs and observed answers.
+//! Black-box tests of the stand-ins: the real server on 127.0.0.1 with a random port, called
+//! over HTTP with reqwest, checked against each provider's specs and observed answers.
 
 mod binary;
 mod conformance;
@@ -16,5 +16,6 @@ mod properties;
 mod rate_limit;
 mod salesforce;
 mod search_and_batch;
+mod sendgrid;
 mod token_errors;
 mod token_info;

@@ -401,94 +401,26 @@ async fn owners_and_pipelines_count_log_and_share_the_rate_limit_and_faults() {
 
     let answer = sandbox.crm(Method::GET, OWNERS, &token, None).await;
     assert_eq!(answer.status(), StatusCode::OK);
-    assert_eq!(
-        answer
-            .headers()
-            .get("x-hubspot-ratelimit-remaining")
-            .and_then(|v| v.to_str().ok()),
-        Some("2")
-    );
+    assert_eq!(remaining(&answer), Some("2"));
     let pipelines = "/crm/v3/pipelines/deals";
-    assert_eq!(
-        sandbox
-            .crm(Method::GET, pipelines, &token, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        sandbox
-            .crm(Method::GET, "/crm/v3/objects/contacts", &token, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let limited = sandbox.crm(Method::GET, OWNERS, &token, None).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.headers().get("retry-after").is_some());
-    let body: Value = limited.json().await.expect("JSON");
-    assert_eq!(body["errorType"], "RATE_LIMIT");
+    assert_eq!(sandbox.get_status(pipelines, &token).await, StatusCode::OK);
+    let contacts = "/crm/v3/objects/contacts";
+    assert_eq!(sandbox.get_status(contacts, &token).await, StatusCode::OK);
+    assert_rate_limited(sandbox.crm(Method::GET, OWNERS, &token, None).await).await;
 
-    let after = sandbox.counters().await;
-    let hub = HUB.to_string();
-    let api_requests =
-        |counters: &Value| counters["hubs"][&hub]["apiRequests"].as_u64().unwrap_or(0);
-    assert_eq!(api_requests(&after), api_requests(&before) + 4);
-    assert_eq!(after["hubs"][&hub]["rateLimited"], 1);
-    let log = sandbox.get_json("/_sandbox/requests").await;
-    let logged: Vec<(&str, u64)> = log
-        .as_array()
-        .expect("entries")
-        .iter()
-        .map(|e| {
-            (
-                e["path"].as_str().unwrap_or_default(),
-                e["status"].as_u64().unwrap_or_default(),
-            )
-        })
-        .filter(|(path, _)| {
-            path.starts_with("/crm/v3/owners") || path.starts_with("/crm/v3/pipelines")
-        })
-        .collect();
-    assert_eq!(logged, [(OWNERS, 200), (pipelines, 200), (OWNERS, 429)]);
+    assert_eq!(sandbox.crm_counts_since(&before).await, (4, 1));
+    let logged = sandbox
+        .logged(&["/crm/v3/owners", "/crm/v3/pipelines"])
+        .await;
+    let expected = [(OWNERS, 200), (pipelines, 200), (OWNERS, 429)];
+    assert_eq!(logged, expected.map(|(p, s)| (p.to_owned(), s)));
 }
 
 #[tokio::test]
 async fn injected_faults_apply_to_owners_and_pipelines() {
     let (sandbox, token) = with_owners_scope(owners_config()).await;
-    let set = sandbox
-        .post_json(
-            &format!("/_sandbox/accounts/{HUB}/faults"),
-            json!({"errorRate": 1.0}),
-        )
-        .await;
-    assert_eq!(set.status(), StatusCode::OK);
-    for path in [OWNERS, "/crm/v3/pipelines/tickets"] {
-        let answer = sandbox.crm(Method::GET, path, &token, None).await;
-        assert!(
-            answer.status().is_server_error(),
-            "{path}: {}",
-            answer.status()
-        );
-        let body: Value = answer.json().await.expect("JSON");
-        assert_eq!(body["category"], "INTERNAL_ERROR");
-    }
-    let set = sandbox
-        .post_json(
-            &format!("/_sandbox/accounts/{HUB}/faults"),
-            json!({"force429": 1}),
-        )
-        .await;
-    assert_eq!(set.status(), StatusCode::OK);
-    let answer = sandbox.crm(Method::GET, OWNERS, &token, None).await;
-    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        sandbox
-            .crm(Method::GET, OWNERS, &token, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let paths = [OWNERS, "/crm/v3/pipelines/tickets"];
+    sandbox.assert_faults_apply(&token, &paths).await;
 }
 
 #[tokio::test]

@@ -388,78 +388,22 @@ async fn properties_count_log_and_share_the_rate_limit() {
 
     let answer = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
     assert_eq!(answer.status(), StatusCode::OK);
-    assert_eq!(
-        answer
-            .headers()
-            .get("x-hubspot-ratelimit-remaining")
-            .and_then(|v| v.to_str().ok()),
-        Some("2")
-    );
+    assert_eq!(remaining(&answer), Some("2"));
     let one = "/crm/v3/properties/contacts/email";
-    assert_eq!(
-        sandbox.crm(Method::GET, one, &token, None).await.status(),
-        StatusCode::OK
-    );
-    assert_eq!(
-        sandbox
-            .crm(Method::GET, "/crm/v3/objects/contacts", &token, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
-    let limited = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
-    assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(limited.headers().get("retry-after").is_some());
-    let body: Value = limited.json().await.expect("JSON");
-    assert_eq!(body["errorType"], "RATE_LIMIT");
+    assert_eq!(sandbox.get_status(one, &token).await, StatusCode::OK);
+    let contacts = "/crm/v3/objects/contacts";
+    assert_eq!(sandbox.get_status(contacts, &token).await, StatusCode::OK);
+    assert_rate_limited(sandbox.crm(Method::GET, CONTACTS, &token, None).await).await;
 
-    let after = sandbox.counters().await;
-    let hub = HUB.to_string();
-    let api_requests =
-        |counters: &Value| counters["hubs"][&hub]["apiRequests"].as_u64().unwrap_or(0);
-    assert_eq!(api_requests(&after), api_requests(&before) + 4);
-    assert_eq!(after["hubs"][&hub]["rateLimited"], 1);
-    let log = sandbox.get_json("/_sandbox/requests").await;
-    let logged: Vec<(&str, u64)> = log
-        .as_array()
-        .expect("entries")
-        .iter()
-        .map(|e| {
-            (
-                e["path"].as_str().unwrap_or_default(),
-                e["status"].as_u64().unwrap_or_default(),
-            )
-        })
-        .filter(|(path, _)| path.starts_with("/crm/v3/properties"))
-        .collect();
-    assert_eq!(logged, [(CONTACTS, 200), (one, 200), (CONTACTS, 429)]);
+    assert_eq!(sandbox.crm_counts_since(&before).await, (4, 1));
+    let logged = sandbox.logged(&["/crm/v3/properties"]).await;
+    let expected = [(CONTACTS, 200), (one, 200), (CONTACTS, 429)];
+    assert_eq!(logged, expected.map(|(p, s)| (p.to_owned(), s)));
 }
 
 #[tokio::test]
 async fn injected_faults_apply_to_properties() {
     let (sandbox, token) = with_contacts_scopes().await;
-    let faults = format!("/_sandbox/accounts/{HUB}/faults");
-    let set = sandbox.post_json(&faults, json!({"errorRate": 1.0})).await;
-    assert_eq!(set.status(), StatusCode::OK);
-    for path in [CONTACTS, "/crm/v3/properties/contacts/email"] {
-        let answer = sandbox.crm(Method::GET, path, &token, None).await;
-        assert!(
-            answer.status().is_server_error(),
-            "{path}: {}",
-            answer.status()
-        );
-        let body: Value = answer.json().await.expect("JSON");
-        assert_eq!(body["category"], "INTERNAL_ERROR");
-    }
-    let set = sandbox.post_json(&faults, json!({"force429": 1})).await;
-    assert_eq!(set.status(), StatusCode::OK);
-    let answer = sandbox.crm(Method::GET, CONTACTS, &token, None).await;
-    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        sandbox
-            .crm(Method::GET, CONTACTS, &token, None)
-            .await
-            .status(),
-        StatusCode::OK
-    );
+    let paths = [CONTACTS, "/crm/v3/properties/contacts/email"];
+    sandbox.assert_faults_apply(&token, &paths).await;
 }

@@ -2,7 +2,10 @@
 //! userinfo, and the REST API's records, query, errors and limit header.
 
 use hubspot_sandbox::salesforce::{self, OrgConfig, SalesforceConfig};
+use reqwest::Method;
 use serde_json::{Value, json};
+
+use crate::helpers;
 
 const REDIRECT: &str = "http://127.0.0.1:8080/oauth/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -22,14 +25,25 @@ async fn start() -> Org {
     })
     .await
     .expect("the stand-in starts");
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
     Org {
         base: handle.base_url(),
         _handle: handle,
-        http,
+        http: helpers::client(),
+    }
+}
+
+/// What a REST call answered.
+struct Rest {
+    status: u16,
+    /// `Sforce-Limit-Info`.
+    limit: Option<String>,
+    body: Value,
+}
+
+impl Rest {
+    /// The status and the first error's `errorCode`, what every refusal is checked by.
+    fn error(&self) -> (u16, Option<&str>) {
+        (self.status, self.body[0]["errorCode"].as_str())
     }
 }
 
@@ -112,13 +126,15 @@ impl Org {
         body
     }
 
-    async fn rest(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (u16, Option<String>, Value) {
+    /// A fresh connection's access token.
+    async fn access(&self) -> String {
+        self.connect().await["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
+    async fn rest(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Rest {
         let mut request = self
             .http
             .request(method, format!("{}/services/data/v60.0/{path}", self.base))
@@ -134,11 +150,37 @@ impl Org {
             .map(str::to_owned);
         let status = answer.status().as_u16();
         let text = answer.text().await.expect("body");
-        (
+        Rest {
             status,
             limit,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-        )
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Rest {
+        self.rest(Method::GET, path, token, None).await
+    }
+
+    /// Posts a knob of the only org.
+    async fn org_knob(&self, path: &str, body: Value) -> u16 {
+        let orgs: Value = self
+            .http
+            .get(format!("{}/_sandbox/orgs", self.base))
+            .send()
+            .await
+            .expect("orgs")
+            .json()
+            .await
+            .expect("json");
+        let org_id = orgs[0]["orgId"].as_str().expect("org id");
+        self.http
+            .post(format!("{}/_sandbox/orgs/{org_id}/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("knob")
+            .status()
+            .as_u16()
     }
 }
 
@@ -218,18 +260,8 @@ async fn refresh_does_not_rotate_and_revoke_ends_the_grant() {
         (400, Some("invalid_grant"))
     );
     let access = again["access_token"].as_str().expect("access token");
-    let (status, _, body) = org
-        .rest(
-            reqwest::Method::GET,
-            "query?q=SELECT+Id+FROM+Contact",
-            access,
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, body[0]["errorCode"].as_str()),
-        (401, Some("INVALID_SESSION_ID"))
-    );
+    let refused = org.get("query?q=SELECT+Id+FROM+Contact", access).await;
+    assert_eq!(refused.error(), (401, Some("INVALID_SESSION_ID")));
 }
 
 #[tokio::test]
@@ -263,12 +295,8 @@ async fn userinfo_names_the_user_and_refuses_a_bad_token() {
 #[tokio::test]
 async fn contacts_are_created_read_updated_queried_and_deleted() {
     let org = start().await;
-    let access = org.connect().await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    use reqwest::Method;
-    let (status, limit, created) = org
+    let access = org.access().await;
+    let created = org
         .rest(
             Method::POST,
             "sobjects/Contact",
@@ -276,183 +304,66 @@ async fn contacts_are_created_read_updated_queried_and_deleted() {
             Some(json!({"LastName": "Hopper", "Email": "grace@acme.test"})),
         )
         .await;
+    let body = &created.body;
     assert_eq!(
-        (
-            status,
-            created["success"].as_bool(),
-            created["errors"].clone()
-        ),
-        (201, Some(true), json!([]))
+        (created.status, body["success"].as_bool(), &body["errors"]),
+        (201, Some(true), &json!([]))
     );
-    assert_eq!(limit.as_deref(), Some("api-usage=1/15000"));
-    let id = created["id"].as_str().expect("id");
-    let (status, _, _) = org
-        .rest(
-            Method::PATCH,
-            &format!("sobjects/Contact/{id}"),
-            &access,
-            Some(json!({"FirstName": "Grace"})),
-        )
-        .await;
-    assert_eq!(status, 204);
-    let (_, _, read) = org
-        .rest(
-            Method::GET,
-            &format!("sobjects/Contact/{id}"),
-            &access,
-            None,
-        )
-        .await;
+    assert_eq!(created.limit.as_deref(), Some("api-usage=1/15000"));
+    let contact = format!("sobjects/Contact/{}", body["id"].as_str().expect("id"));
+    let patch = Some(json!({"FirstName": "Grace"}));
+    let updated = org.rest(Method::PATCH, &contact, &access, patch).await;
+    assert_eq!(updated.status, 204);
+    let read = org.get(&contact, &access).await.body;
     assert_eq!(
         (read["Name"].as_str(), read["attributes"]["type"].as_str()),
         (Some("Grace Hopper"), Some("Contact"))
     );
-    let (_, _, found) = org
-        .rest(
-            Method::GET,
-            "query?q=SELECT+Id,+FirstName+FROM+Contact+WHERE+Email+=+'GRACE@acme.test'+LIMIT+1",
-            &access,
-            None,
-        )
-        .await;
+    let query = "query?q=SELECT+Id,+FirstName+FROM+Contact+WHERE+Email+=+'GRACE@acme.test'+LIMIT+1";
+    let found = org.get(query, &access).await.body;
     assert_eq!(
         (found["totalSize"].as_u64(), found["done"].as_bool()),
         (Some(1), Some(true))
     );
     assert_eq!(found["records"][0]["FirstName"], "Grace");
-    let (status, _, _) = org
-        .rest(
-            Method::DELETE,
-            &format!("sobjects/Contact/{id}"),
-            &access,
-            None,
-        )
-        .await;
-    assert_eq!(status, 204);
-    let (status, _, gone) = org
-        .rest(
-            Method::GET,
-            &format!("sobjects/Contact/{id}"),
-            &access,
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, gone[0]["errorCode"].as_str()),
-        (404, Some("NOT_FOUND"))
-    );
+    let deleted = org.rest(Method::DELETE, &contact, &access, None).await;
+    assert_eq!(deleted.status, 204);
+    let gone = org.get(&contact, &access).await;
+    assert_eq!(gone.error(), (404, Some("NOT_FOUND")));
 }
 
 #[tokio::test]
 async fn rules_answer_salesforces_error_codes() {
     let org = start().await;
-    let access = org.connect().await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    use reqwest::Method;
-    let (status, _, body) = org
-        .rest(
-            Method::POST,
-            "sobjects/Lead",
-            &access,
-            Some(json!({"LastName": "Turing"})),
-        )
-        .await;
-    assert_eq!(
-        (
-            status,
-            body[0]["errorCode"].as_str(),
-            body[0]["fields"].clone()
-        ),
-        (400, Some("REQUIRED_FIELD_MISSING"), json!(["Company"]))
-    );
+    let access = org.access().await;
+    let post_lead = |lead: Value| org.rest(Method::POST, "sobjects/Lead", &access, Some(lead));
+    let no_company = post_lead(json!({"LastName": "Turing"})).await;
+    assert_eq!(no_company.error(), (400, Some("REQUIRED_FIELD_MISSING")));
+    assert_eq!(no_company.body[0]["fields"], json!(["Company"]));
     let lead = json!({"LastName": "Turing", "Company": "Bletchley", "Email": "alan@acme.test"});
-    let (status, _, _) = org
-        .rest(Method::POST, "sobjects/Lead", &access, Some(lead.clone()))
-        .await;
-    assert_eq!(status, 201);
-    let (status, _, body) = org
-        .rest(Method::POST, "sobjects/Lead", &access, Some(lead))
-        .await;
-    assert_eq!(
-        (status, body[0]["errorCode"].as_str()),
-        (400, Some("DUPLICATES_DETECTED"))
-    );
-    let (status, _, body) = org
-        .rest(
-            Method::GET,
+    assert_eq!(post_lead(lead.clone()).await.status, 201);
+    let again = post_lead(lead).await;
+    assert_eq!(again.error(), (400, Some("DUPLICATES_DETECTED")));
+    let like = org
+        .get(
             "query?q=SELECT+Id+FROM+Lead+WHERE+Email+LIKE+'a%25'",
             &access,
-            None,
         )
         .await;
-    assert_eq!(
-        (status, body[0]["errorCode"].as_str()),
-        (400, Some("MALFORMED_QUERY"))
-    );
+    assert_eq!(like.error(), (400, Some("MALFORMED_QUERY")));
 }
 
 #[tokio::test]
 async fn faults_and_the_request_limit_answer_before_the_work() {
     let org = start().await;
-    let access = org.connect().await["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    let orgs: Value = org
-        .http
-        .get(format!("{}/_sandbox/orgs", org.base))
-        .send()
-        .await
-        .expect("orgs")
-        .json()
-        .await
-        .expect("json");
-    let org_id = orgs[0]["orgId"].as_str().expect("org id").to_owned();
-    let knob = |path: &str, body: Value| {
-        org.http
-            .post(format!("{}/_sandbox/orgs/{org_id}/{path}", org.base))
-            .json(&body)
-            .send()
-    };
-    assert_eq!(
-        knob("faults", json!({"force503": 1}))
-            .await
-            .expect("knob")
-            .status(),
-        200
-    );
-    let (status, _, body) = org
-        .rest(
-            reqwest::Method::GET,
-            "query?q=SELECT+Id+FROM+Lead",
-            &access,
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, body[0]["errorCode"].as_str()),
-        (503, Some("SERVER_UNAVAILABLE"))
-    );
-    assert_eq!(
-        knob("api-usage", json!({"used": 5, "limit": 5}))
-            .await
-            .expect("knob")
-            .status(),
-        200
-    );
-    let (status, limit, body) = org
-        .rest(
-            reqwest::Method::GET,
-            "query?q=SELECT+Id+FROM+Lead",
-            &access,
-            None,
-        )
-        .await;
-    assert_eq!(
-        (status, body[0]["errorCode"].as_str()),
-        (403, Some("REQUEST_LIMIT_EXCEEDED"))
-    );
-    assert_eq!(limit.as_deref(), Some("api-usage=5/5"));
+    let access = org.access().await;
+    let leads = "query?q=SELECT+Id+FROM+Lead";
+    assert_eq!(org.org_knob("faults", json!({"force503": 1})).await, 200);
+    let unavailable = org.get(leads, &access).await;
+    assert_eq!(unavailable.error(), (503, Some("SERVER_UNAVAILABLE")));
+    let usage = json!({"used": 5, "limit": 5});
+    assert_eq!(org.org_knob("api-usage", usage).await, 200);
+    let exceeded = org.get(leads, &access).await;
+    assert_eq!(exceeded.error(), (403, Some("REQUEST_LIMIT_EXCEEDED")));
+    assert_eq!(exceeded.limit.as_deref(), Some("api-usage=5/5"));
 }
