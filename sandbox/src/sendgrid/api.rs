@@ -138,7 +138,7 @@ async fn profile(State(sg): State<SendGrid>, headers: HeaderMap) -> Response {
 async fn username(State(sg): State<SendGrid>, headers: HeaderMap) -> Response {
     gated(&sg, USERNAME, &headers, |world, username| {
         let account = account(world, username)?;
-        ok(&json!({ "username": account.username, "user_id": account.user_id }))
+        ok(&json!({ "username": account.username, "userId": account.user_id }))
     })
 }
 

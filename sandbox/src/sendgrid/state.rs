@@ -28,7 +28,7 @@ pub type SendGrid = StandIn<World>;
 pub struct Account {
     /// The username.
     pub username: String,
-    /// SendGrid's numeric user id (`GET /v3/user/username`'s `user_id`).
+    /// SendGrid's numeric user id (`GET /v3/user/username`'s `userId`, as Twilio's reference names it).
     pub user_id: u64,
     /// The profile's names.
     pub first_name: String,

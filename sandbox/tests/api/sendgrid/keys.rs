@@ -87,7 +87,7 @@ async fn a_good_key_answers_the_profile_and_the_username() {
     );
     let username = sg.get("/v3/user/username", &key).await;
     assert_eq!(username.body["username"], "ada_lovelace");
-    assert!(username.body["user_id"].is_u64(), "{}", username.body);
+    assert!(username.body["userId"].is_u64(), "{}", username.body);
 }
 
 #[tokio::test]
