@@ -57,7 +57,7 @@ pub async fn connect(
         .await
         .map_err(|error| match error {
             ConnectError::Provider(ProviderError::InvalidGrant(_)) => ConnectError::Invalid(format!(
-                "{} refused these credentials: check them and try again",
+                "{} refused these credentials: check them and try again.",
                 provider.display_name
             )),
             other => other,
