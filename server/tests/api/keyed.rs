@@ -46,7 +46,10 @@ impl SendGrid {
     /// A new key of Ada's account, as she copies it from SendGrid's settings.
     async fn new_key(&self) -> String {
         let made: Value = reqwest::Client::new()
-            .post(format!("{}/_sandbox/accounts/{USERNAME}/api-keys", self.sandbox.base_url()))
+            .post(format!(
+                "{}/_sandbox/accounts/{USERNAME}/api-keys",
+                self.sandbox.base_url()
+            ))
             .json(&json!({"name": "Acme CRM"}))
             .send()
             .await
@@ -97,7 +100,11 @@ impl SendGrid {
         log.as_array()
             .into_iter()
             .flatten()
-            .filter(|entry| entry["path"].as_str().is_some_and(|p| p.starts_with("/v3/")))
+            .filter(|entry| {
+                entry["path"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("/v3/"))
+            })
             .count()
     }
 }
