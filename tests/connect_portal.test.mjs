@@ -472,9 +472,12 @@ function cardColour(page) {
 }
 
 /** The card's box in the frame, which covers the app's window: page coordinates too. */
+/** The card's box once its entrance animation has ended (a box read mid-animation is scaled). */
 function cardBox(page) {
-  return portalFrame(page).evaluate(() => {
-    const { left, top, right, bottom } = document.getElementById("portal").getBoundingClientRect();
+  return portalFrame(page).evaluate(async () => {
+    const card = document.getElementById("portal");
+    await Promise.all(card.getAnimations().map((animation) => animation.finished));
+    const { left, top, right, bottom } = card.getBoundingClientRect();
     return { left, top, right, bottom };
   });
 }

@@ -42,6 +42,9 @@ both_backends! {
             ("the script", Method::GET, "/ui/portal.js".to_owned(), 200),
             ("the stylesheet", Method::GET, "/ui/portal.css".to_owned(), 200),
             ("the integration's icon", Method::GET, "/ui/integration.svg".to_owned(), 200),
+            ("a provider's icon", Method::GET, "/ui/icons/salesforce.svg".to_owned(), 200),
+            ("the icon of no provider", Method::GET, "/ui/icons/nope.svg".to_owned(), 404),
+            ("an icon path leaving the folder", Method::GET, "/ui/icons/..%2Fportal.js".to_owned(), 404),
         ] {
             let response = app.client.request(method, app.url(&path)).send().await.expect("answers");
 
@@ -58,11 +61,11 @@ both_backends! {
         let project = app.new_project().await;
 
         let page = app.client.get(app.url(&format!("/ui?projectId={}&integration=hubspot&origin={APP_ORIGIN}", project.id))).send().await.expect("answers").text().await.expect("HTML");
-        let icon = app.client.get(app.url("/ui/integration.svg")).send().await.expect("answers");
+        let icon = app.client.get(app.url("/ui/icons/hubspot.svg")).send().await.expect("answers");
 
         // The CSP allows only the platform's own files: anything inline would not run.
         assert!(!page.contains("<style") && !page.contains(" style=") && !page.contains("<script>"), "{page}");
-        assert!(page.contains(r#"<img class="logo" src="/ui/integration.svg""#), "{page}");
+        assert!(page.contains(r#"<img class="logo" src="/ui/icons/hubspot.svg""#), "{page}");
         assert_eq!(icon.headers()["content-type"], "image/svg+xml; charset=utf-8");
         let svg = icon.text().await.expect("SVG");
         assert!(svg.starts_with("<svg") && !svg.contains("<script") && !svg.contains("<style") && !svg.contains("href"), "{svg}");
