@@ -16,7 +16,8 @@ import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { SCREENSHOTS } from "./support/env.mjs";
 import { closeWithoutTokens } from "./support/platform.mjs";
-import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
+import { paragonCli, startParagon } from "./support/paragon.mjs";
+import { createProject, openSdkPage } from "./support/sdk_page.mjs";
 import { startSendGrid } from "./support/sendgrid.mjs";
 
 const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -36,18 +37,14 @@ const PAGE = `<!doctype html><title>Acme CRM</title><body><h1>Acme CRM</h1>
   window.ready = true;
 </script></body>`;
 
-let sendgrid, app, platform, browser, context, page, dataDir, projectId, keyFile;
+let sendgrid, app, platform, browser, context, page, dataDir, projectId, signToken;
 const browserUrls = [];
 const secrets = [];
 
 before(async () => {
   app = await startApp({ "/": PAGE });
   sendgrid = await startSendGrid();
-  dataDir = newDataDir();
-  const created = await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]);
-  projectId = field(created, "project id:");
-  keyFile = path.join(dataDir, "signing-key.pem");
-  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
+  ({ dataDir, projectId, signToken } = await createProject(app.origin));
   // An API-key provider takes no client id or secret: only where its API is.
   await paragonCli(dataDir, ["integration", "set", "--project", projectId, "sendgrid", "--api-base", `${sendgrid.url}/v3`]);
   platform = await startParagon({ dataDir });
@@ -61,17 +58,9 @@ after(async () => {
 });
 
 async function openApp(viewport) {
-  const token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "ada"])).trim();
+  const token = await signToken("ada");
   secrets.push(token);
-  context = await browser.newContext({ viewport });
-  context.on("request", (request) => browserUrls.push(request.url()));
-  page = await context.newPage();
-  await page.goto(`${app.origin}/`);
-  await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(async ([host, projectId, token]) => {
-    window.paragon.configureGlobal({ host });
-    await window.paragon.authenticate(projectId, token);
-  }, [platform.url, projectId, token]);
+  ({ context, page } = await openSdkPage(browser, { appOrigin: app.origin, host: platform.url, projectId, token, urls: browserUrls, viewport }));
 }
 
 async function assertAccessible(frame, state) {

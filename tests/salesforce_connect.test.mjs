@@ -15,8 +15,9 @@ import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { SALESFORCE_SANDBOX_BIN, SCREENSHOTS } from "./support/env.mjs";
 import { closeWithoutTokens } from "./support/platform.mjs";
-import { field, newDataDir, paragonCli, startParagon } from "./support/paragon.mjs";
+import { paragonCli, startParagon } from "./support/paragon.mjs";
 import { spawnStandIn } from "./support/sandbox.mjs";
+import { createProject, openSdkPage } from "./support/sdk_page.mjs";
 
 const CLIENT_ID = "acme-crm-salesforce-app";
 const CLIENT_SECRET = "acme-crm-salesforce-secret-do-not-leak";
@@ -38,17 +39,13 @@ const PAGE = `<!doctype html><title>Acme CRM</title><body><h1>Acme CRM</h1>
   window.ready = true;
 </script></body>`;
 
-let salesforce, app, platform, browser, context, page, dataDir, projectId, keyFile;
+let salesforce, app, platform, browser, context, page, dataDir, projectId, signToken;
 const browserUrls = [];
 const tokens = [];
 
 before(async () => {
   app = await startApp({ "/": PAGE });
-  dataDir = newDataDir();
-  const created = await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", app.origin]);
-  projectId = field(created, "project id:");
-  keyFile = path.join(dataDir, "signing-key.pem");
-  await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
+  ({ dataDir, projectId, signToken } = await createProject(app.origin));
   platform = await startParagon({ dataDir });
   // The connected app's callback is the platform's, known once it listens.
   salesforce = await spawnStandIn(SALESFORCE_SANDBOX_BIN, "salesforce-sandbox", [
@@ -66,17 +63,9 @@ before(async () => {
   ]);
   browser = await launchBrowser();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const token = (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", "ada"])).trim();
+  const token = await signToken("ada");
   tokens.push(token);
-  context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-  context.on("request", (request) => browserUrls.push(request.url()));
-  page = await context.newPage();
-  await page.goto(`${app.origin}/`);
-  await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(async ([host, projectId, token]) => {
-    window.paragon.configureGlobal({ host });
-    await window.paragon.authenticate(projectId, token);
-  }, [platform.url, projectId, token]);
+  ({ context, page } = await openSdkPage(browser, { appOrigin: app.origin, host: platform.url, projectId, token, urls: browserUrls }));
 });
 
 after(async () => {

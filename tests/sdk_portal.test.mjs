@@ -14,6 +14,7 @@ import { startApp, stopAll } from "./support/app.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { SCREENSHOTS } from "./support/env.mjs";
 import { closeWithoutTokens, setUpPlatform } from "./support/platform.mjs";
+import { openSdkPage } from "./support/sdk_page.mjs";
 
 const PAGE = `<!doctype html><title>Acme CRM</title><body><h1>Acme CRM</h1>
 <button id="open">Connect HubSpot</button> <button id="install">Install headless</button>
@@ -58,15 +59,8 @@ after(() => stopAll(browser, platform, sandbox, app));
 async function openApp(sub, viewport = { width: 1200, height: 800 }) {
   const token = await signToken(sub);
   tokens.push(token);
-  context = await browser.newContext({ viewport });
-  context.on("request", (request) => browserUrls.push(request.url()));
-  const page = await context.newPage();
-  await page.goto(`${app.origin}/`);
-  await page.waitForFunction(() => window.ready === true);
-  await page.evaluate(async ([host, projectId, token]) => {
-    window.paragon.configureGlobal({ host });
-    await window.paragon.authenticate(projectId, token);
-  }, [platform.url, projectId, token]);
+  let page;
+  ({ context, page } = await openSdkPage(browser, { appOrigin: app.origin, host: platform.url, projectId, token, urls: browserUrls, viewport }));
   return page;
 }
 

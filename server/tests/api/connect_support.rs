@@ -51,23 +51,18 @@ pub async fn hubspot_with_hubs(app: &TestApp, hubs: &[u32]) -> Hubspot {
     .expect("the sandbox starts");
     let project = app.new_project().await;
     let base = sandbox.base_url();
-    let configured = app
-        .management(
-            Method::PUT,
-            &format!("/projects/{}/integrations/hubspot", project.id),
-            &project.api_key,
-        )
-        .json(&json!({
+    app.set_integration(
+        &project,
+        "hubspot",
+        json!({
             "clientId": CLIENT_ID,
             "clientSecret": CLIENT_SECRET,
             "authUrl": format!("{base}/oauth/authorize"),
             "tokenUrl": format!("{base}/oauth/v3/token"),
             "apiBase": base,
-        }))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
+        }),
+    )
+    .await;
     let browser = crate::oauth_popup::browser();
     Hubspot {
         sandbox,

@@ -461,6 +461,27 @@ impl TestApp {
         self.client.request(method, self.url(path)).bearer_auth(key)
     }
 
+    /// `PUT /projects/{pid}/integrations/{provider}` with `settings`, asserted 200: the
+    /// project's integration with a provider of the catalogue.
+    pub async fn set_integration(
+        &self,
+        project: &TestProject,
+        provider: &str,
+        settings: serde_json::Value,
+    ) {
+        let configured = self
+            .management(
+                reqwest::Method::PUT,
+                &format!("/projects/{}/integrations/{provider}", project.id),
+                &project.api_key,
+            )
+            .json(&settings)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
+    }
+
     /// A CORS preflight for `GET path` with `Authorization`, as a browser on `origin` sends it.
     pub async fn preflight(&self, path: &str, origin: &str) -> reqwest::Response {
         self.client

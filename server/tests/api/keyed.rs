@@ -28,17 +28,12 @@ async fn sendgrid(app: &TestApp) -> SendGrid {
     .await
     .expect("the stand-in starts");
     let project = app.new_project().await;
-    let configured = app
-        .management(
-            Method::PUT,
-            &format!("/projects/{}/integrations/sendgrid", project.id),
-            &project.api_key,
-        )
-        .json(&json!({ "apiBase": format!("{}/v3", sandbox.base_url()) }))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
+    app.set_integration(
+        &project,
+        "sendgrid",
+        json!({ "apiBase": format!("{}/v3", sandbox.base_url()) }),
+    )
+    .await;
     SendGrid { sandbox, project }
 }
 

@@ -43,22 +43,17 @@ pub async fn salesforce(app: &TestApp) -> Salesforce {
     .expect("the stand-in starts");
     let project = app.new_project().await;
     let base = sandbox.base_url();
-    let configured = app
-        .management(
-            Method::PUT,
-            &format!("/projects/{}/integrations/salesforce", project.id),
-            &project.api_key,
-        )
-        .json(&json!({
+    app.set_integration(
+        &project,
+        "salesforce",
+        json!({
             "clientId": CLIENT_ID,
             "clientSecret": CLIENT_SECRET,
             "authUrl": format!("{base}/services/oauth2/authorize"),
             "tokenUrl": format!("{base}/services/oauth2/token"),
-        }))
-        .send()
-        .await
-        .expect("answers");
-    assert_eq!(configured.status(), 200, "{:?}", configured.text().await);
+        }),
+    )
+    .await;
     Salesforce {
         sandbox,
         project,
