@@ -205,6 +205,13 @@ both_backends! {
             .await
             .expect("answers");
         assert_eq!(unknown.status(), 422);
+        let no_client = app
+            .management(Method::PUT, &format!("/projects/{}/integrations/salesforce", sg.project.id), &sg.project.api_key)
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(no_client.status(), 422, "an OAuth provider needs the app's client id and secret");
         let flow = app
             .client
             .post(app.url(&format!("/projects/{}/sdk/oauth/flows", sg.project.id)))
