@@ -8,7 +8,7 @@ use crate::{
         Connect,
         egress::EgressPolicy,
         integrations::{self, IntegrationSettings},
-        pacing::{HUBSPOT_LIMIT, Pacer},
+        pacing::Pacer,
         provider::ProviderClient,
     },
     error::ServerError,
@@ -106,7 +106,7 @@ impl IntegrationCommand {
                     ))
                     .map_err(ServerError::ProviderClient)?,
                     // Setting an integration calls no provider API.
-                    pacer: std::sync::Arc::new(Pacer::new(HUBSPOT_LIMIT.0, HUBSPOT_LIMIT.1)),
+                    pacer: std::sync::Arc::new(Pacer::new(None)),
                     public_url: String::new(),
                 };
                 let settings = IntegrationSettings {

@@ -1,6 +1,7 @@
-//! Pacing calls per provider account: at most `max` calls in any rolling `window` (by default
-//! HubSpot's 110 per 10 s for OAuth apps), and the provider's own pace where its definition sets
-//! one (`rate_limit.pacing`), and a pause when the provider answers 429 with
+//! Pacing calls per provider account: at most the provider's published pace in any rolling
+//! window (its definition's `rate_limit.pacing`, HubSpot's 100 calls per 10 s), or the
+//! operator's default pace for providers that publish none (none unless set: Salesforce's
+//! limit is a daily allowance, which a pace per second would only slow down), and a pause when the provider answers 429 with
 //! `Retry-After`. Every call to a provider's API as a user goes through it (the engine's steps
 //! and the proxy alike, see `api_client`), so one account's limit is shared by all of them.
 //!
@@ -16,14 +17,10 @@ use std::{
 
 use tokio::time::Instant;
 
-/// HubSpot's limit for OAuth apps: 110 calls per account in any 10 seconds.
-pub const HUBSPOT_LIMIT: (usize, Duration) = (110, Duration::from_secs(10));
-
 /// Per-account windows and pauses.
 #[derive(Debug)]
 pub struct Pacer {
-    max: usize,
-    window: Duration,
+    default: Option<(usize, Duration)>,
     accounts: Mutex<HashMap<String, Account>>,
 }
 
@@ -34,25 +31,28 @@ struct Account {
 }
 
 impl Pacer {
-    /// A pacer of `max` calls per `window` and account.
-    pub fn new(max: usize, window: Duration) -> Self {
+    /// A pacer whose pace for providers without one of their own is `default` (`max` calls per
+    /// window and account), or none.
+    pub fn new(default: Option<(usize, Duration)>) -> Self {
         Self {
-            max: max.max(1),
-            window,
+            default: default.map(|(max, window)| (max.max(1), window)),
             accounts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Waits until `account` may be called, and counts the call: within the pacer's limit and,
-    /// when its provider's definition sets one, within that pace too (the stricter wins).
+    /// Waits until `account` may be called, and counts the call: within its provider's `pace`
+    /// (from the definition) or, without one, the default pace, and never while it is paused.
     pub async fn acquire(&self, account: &str, pace: Option<(usize, Duration)>) {
-        let mut limits = vec![(self.max, self.window)];
-        limits.extend(pace.map(|(max, window)| (max.max(1), window)));
+        let limits: Vec<(usize, Duration)> = pace
+            .map(|(max, window)| (max.max(1), window))
+            .or(self.default)
+            .into_iter()
+            .collect();
         let longest = limits
             .iter()
             .map(|(_, window)| *window)
             .max()
-            .unwrap_or(self.window);
+            .unwrap_or_default();
         loop {
             let wait = {
                 let mut accounts = self
@@ -126,7 +126,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_call_after_the_limit_waits_for_the_window() {
-        let pacer = Pacer::new(3, Duration::from_secs(10));
+        let pacer = Pacer::new(Some((3, Duration::from_secs(10))));
         let start = Instant::now();
         for _ in 0..3 {
             pacer.acquire("hub-1", None).await;
@@ -163,7 +163,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_pause_holds_the_account() {
-        let pacer = Pacer::new(100, Duration::from_secs(10));
+        let pacer = Pacer::new(Some((100, Duration::from_secs(10))));
         let start = Instant::now();
         pacer.pause("hub-1", Duration::from_secs(3));
 

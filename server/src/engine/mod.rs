@@ -26,9 +26,10 @@ pub struct EngineConfig {
     pub lease: Duration,
     /// How often an idle engine looks for due runs (it is also woken by new events).
     pub poll: Duration,
-    /// Provider API calls per account per window. It sets the pacer of `Connect`, which the
-    /// proxy shares: one limit per account for every caller in the process.
-    pub rate_limit: (usize, Duration),
+    /// Provider API calls per account per window for providers whose definition sets no pace
+    /// (none by default: their 429s pause the account). It sets the pacer of `Connect`, which
+    /// the proxy shares: one limit per account for every caller in the process.
+    pub rate_limit: Option<(usize, Duration)>,
 }
 
 impl Default for EngineConfig {
@@ -38,7 +39,7 @@ impl Default for EngineConfig {
             max_attempts: 10,
             lease: Duration::from_secs(60),
             poll: Duration::from_millis(250),
-            rate_limit: crate::connect::pacing::HUBSPOT_LIMIT,
+            rate_limit: None,
         }
     }
 }

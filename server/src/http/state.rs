@@ -50,10 +50,7 @@ impl AppState {
             keys: Arc::new(config.master_keys.clone()),
             provider: crate::connect::provider::ProviderClient::new(config.egress)
                 .map_err(crate::error::ServerError::ProviderClient)?,
-            pacer: Arc::new(crate::connect::pacing::Pacer::new(
-                config.engine.rate_limit.0,
-                config.engine.rate_limit.1,
-            )),
+            pacer: Arc::new(crate::connect::pacing::Pacer::new(config.engine.rate_limit)),
             public_url,
         };
         Ok(Self {
