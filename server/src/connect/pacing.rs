@@ -143,8 +143,8 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_definitions_pace_stricter_than_the_pacers_holds_too() {
-        let pacer = Pacer::new(100, Duration::from_secs(10));
+    async fn a_definitions_pace_replaces_the_default() {
+        let pacer = Pacer::new(Some((100, Duration::from_secs(10))));
         let start = Instant::now();
         pacer
             .acquire("org-1", Some((2, Duration::from_secs(1))))
@@ -159,6 +159,24 @@ mod tests {
             .await;
 
         assert!(start.elapsed() >= Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn without_any_pace_only_a_pause_holds() {
+        let pacer = Pacer::new(None);
+        let start = Instant::now();
+        for _ in 0..1000 {
+            pacer.acquire("org-1", None).await;
+        }
+        assert!(
+            start.elapsed() < Duration::from_millis(10),
+            "no pace: never held"
+        );
+        pacer.pause("org-1", Duration::from_secs(2));
+
+        pacer.acquire("org-1", None).await;
+
+        assert!(start.elapsed() >= Duration::from_secs(2));
     }
 
     #[tokio::test(start_paused = true)]
