@@ -2,7 +2,8 @@
 //! fields]}`, as in "Status Codes and Error Responses"
 //! (<https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm>):
 //! 400 for a bad request or a failed DML rule, 401 `INVALID_SESSION_ID` ("Session expired or
-//! invalid"), 403 `REQUEST_LIMIT_EXCEEDED`, 404 `NOT_FOUND`, 503 `SERVER_UNAVAILABLE`.
+//! invalid"), 403 `REQUEST_LIMIT_EXCEEDED`, 404 `NOT_FOUND`, 500 `UNKNOWN_EXCEPTION` (an error
+//! within Salesforce), 503 `SERVER_UNAVAILABLE`.
 
 use axum::{
     http::StatusCode,
@@ -69,6 +70,21 @@ impl RestFailure {
             StatusCode::NOT_FOUND,
             "NOT_FOUND",
             "The requested resource does not exist",
+        )
+    }
+
+    /// 500, injected by the faults knob (`errorRate`): Salesforce's answer to an error of its
+    /// own, with the error id its support asks for.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "UNKNOWN_EXCEPTION",
+            format!(
+                "An unexpected error occurred. Please include this ErrorId if you contact support: {}-{} ({})",
+                rand::random_range(100_000_000..1_000_000_000u32),
+                rand::random_range(10_000..100_000u32),
+                -rand::random_range(100_000_000..1_000_000_000i64),
+            ),
         )
     }
 

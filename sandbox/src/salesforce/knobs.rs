@@ -12,11 +12,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{
-    OrgConfig,
-    records::Kind,
-    state::{Faults, Salesforce},
-};
+use super::{OrgConfig, faults::Faults, records::Kind, state::Salesforce};
 use crate::{clock, http::reply, stand_in};
 
 /// The knob routes.
@@ -87,6 +83,9 @@ async fn set_faults(
 ) -> Answer {
     known_org(&sf, &org_id)?;
     let faults: Faults = parse(&body)?;
+    faults
+        .check()
+        .map_err(|why| refuse(StatusCode::BAD_REQUEST, why))?;
     sf.lock().faults.insert(org_id, faults.clone());
     ok(&json!(faults))
 }

@@ -17,6 +17,7 @@
 mod config;
 mod consent_page;
 mod failure;
+mod faults;
 mod grants;
 mod ids;
 mod knobs;

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     failure::RestFailure,
+    faults::lost_answer,
     login::json_response,
     records::{Kind, Record},
     soql,
@@ -205,7 +206,8 @@ async fn update(
 }
 
 /// A create (no `id`) or an update. The object's kind and the body's fields are read after the
-/// session check, so a caller without a session learns nothing about either.
+/// session check, so a caller without a session learns nothing about either. A write that was
+/// made may still lose its answer (the `loseAnswers` fault).
 fn write(
     sf: &Salesforce,
     version: &str,
@@ -217,19 +219,26 @@ fn write(
     gated(sf, version, headers, |world, org_id| {
         let kind = kind(object)?;
         let fields = body_object(headers, body)?;
-        match id {
+        let done = match id {
             None => {
                 let id = world.records.create(org_id, kind, &fields)?;
-                Ok(json_response(
+                json_response(
                     StatusCode::CREATED,
                     &json!({ "id": id, "success": true, "errors": [] }),
-                ))
+                )
             }
             Some(id) => {
                 world.records.update(org_id, kind, id, &fields)?;
-                Ok(StatusCode::NO_CONTENT.into_response())
+                StatusCode::NO_CONTENT.into_response()
             }
+        };
+        let faults = world.faults.entry(org_id.to_owned()).or_default();
+        if faults.lose_answer() {
+            world.counters.faults_injected += 1;
+            world.counters.answers_lost += 1;
+            return Ok(lost_answer());
         }
+        Ok(done)
     })
 }
 

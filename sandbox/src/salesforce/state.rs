@@ -3,14 +3,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{SalesforceConfig, failure::RestFailure, grants::Grants, ids, records::Records};
+use super::{SalesforceConfig, faults::Faults, grants::Grants, ids, records::Records};
 use crate::{
     apps::Apps,
     clock,
     error::SandboxError,
-    faults::take_one,
     request_log::RequestLog,
     stand_in::{self, StandIn},
 };
@@ -50,32 +49,6 @@ fn capitalize(word: &str) -> String {
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
-/// The faults of one org (`POST /_sandbox/orgs/{orgId}/faults`). All zero: a healthy org.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Faults {
-    /// The next this-many REST calls answer 401 `INVALID_SESSION_ID`, as after a session
-    /// timeout or an admin's revocation, whatever the token.
-    #[serde(default)]
-    pub force_invalid_session: u32,
-    /// The next this-many REST calls answer 503 `SERVER_UNAVAILABLE`.
-    #[serde(default)]
-    pub force503: u32,
-}
-
-impl Faults {
-    /// The fault of this REST call, if one is due; uses it up.
-    pub fn draw(&mut self) -> Option<RestFailure> {
-        if take_one(&mut self.force_invalid_session) {
-            Some(RestFailure::invalid_session())
-        } else if take_one(&mut self.force503) {
-            Some(RestFailure::unavailable())
-        } else {
-            None
-        }
-    }
-}
-
 /// What the stand-in has done (`GET /_sandbox/counters`).
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -92,8 +65,10 @@ pub struct Counters {
     pub api_requests: u64,
     /// REST calls answered `REQUEST_LIMIT_EXCEEDED`.
     pub limit_exceeded: u64,
-    /// REST calls answered by an injected fault.
+    /// REST calls answered by an injected fault (a lost answer included).
     pub faults_injected: u64,
+    /// Writes made whose answer was lost (`loseAnswers`).
+    pub answers_lost: u64,
 }
 
 /// Everything that changes while the stand-in runs.

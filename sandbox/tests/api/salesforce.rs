@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use crate::helpers;
 
+mod faults;
+
 const REDIRECT: &str = "http://127.0.0.1:8080/oauth/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";

@@ -23,6 +23,7 @@ mod proxy_paths;
 mod request_steps;
 mod request_trigger;
 mod salesforce_actions;
+mod salesforce_engine;
 // This crate plays the popup hop by hop (connect_support) and uses the shared parts only.
 #[allow(dead_code)]
 #[path = "../shared/oauth_popup.rs"]

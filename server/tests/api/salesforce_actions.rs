@@ -1,10 +1,9 @@
-//! Salesforce's actions as far as they go today: the guide's Salesforce workflows deploy beside
+//! Salesforce's actions beside HubSpot's: the guide's Salesforce workflows deploy beside
 //! HubSpot's and only run for users who connected Salesforce, and the SOQL `find_records` builds
 //! is read by the Salesforce stand-in as meant, hostile values included.
 //!
-//! The engine is not run against the stand-in: connecting a Salesforce account (its OAuth and
-//! `instance_url`, in `connect/`) is not wired yet, so no user can have a Salesforce credential.
-//! These tests call the stand-in's REST API with a token of its own OAuth flow instead.
+//! The SOQL test calls the stand-in's REST API with a token of its own OAuth flow, to check the
+//! query text alone; the engine runs the actions against the stand-in in salesforce_engine.rs.
 
 use std::time::Duration;
 
@@ -19,16 +18,15 @@ use crate::{
     connect_support::{HUB, hubspot},
     engine_support::{GUIDE, guide_payload},
     helpers::both_backends,
+    salesforce_support,
 };
-
-const SALESFORCE_GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/salesforce-guide");
 
 /// A deploy directory with the HubSpot guide and the Salesforce guide's create workflow and
 /// page, both triggered by "Contact Created".
 fn both_guides() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let guides = std::path::Path::new(GUIDE);
-    let salesforce = std::path::Path::new(SALESFORCE_GUIDE);
+    let salesforce = std::path::Path::new(salesforce_support::GUIDE);
     for (from, file) in [
         (guides, "events/contact-created.yaml"),
         (guides, "integrations/hubspot.yaml"),

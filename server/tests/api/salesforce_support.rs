@@ -15,6 +15,10 @@ use crate::{
     oauth_popup::{NewFlow, authorize_url, post_start},
 };
 
+/// The guide's example directory for Salesforce (App Events "Contact Created" and "Contact
+/// Updated", workflows sync-contact-to-salesforce and update-contact-in-salesforce).
+pub const GUIDE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/salesforce-guide");
+
 pub const CLIENT_ID: &str = "acme-crm-salesforce";
 pub const CLIENT_SECRET: &str = "acme-crm-salesforce-secret-that-must-never-leak";
 pub const ADA: &str = "ada.lovelace@acme.test";
@@ -89,6 +93,58 @@ impl Salesforce {
             response.status()
         );
         response.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Deploys the guide; returns the id of its create workflow, sync-contact-to-salesforce.
+    pub async fn deploy_guide(&self, app: &TestApp) -> String {
+        let (_, workflows) = paragon_server::deploy::deploy_dir(
+            &app.store,
+            self.project.id,
+            std::path::Path::new(GUIDE),
+        )
+        .await
+        .expect("the guide deploys");
+        let create = workflows
+            .iter()
+            .find(|w| w.slug == "sync-contact-to-salesforce")
+            .expect("the guide's create workflow");
+        create.id.to_string()
+    }
+
+    /// Deploys the guide's "Contact Created" with `workflow` (a workflow file triggered by it)
+    /// alone; returns its id.
+    pub async fn deploy_workflow(&self, app: &TestApp, workflow: &str) -> String {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (events, workflows) = (dir.path().join("events"), dir.path().join("workflows"));
+        std::fs::create_dir_all(&events).expect("events/");
+        std::fs::create_dir_all(&workflows).expect("workflows/");
+        std::fs::copy(
+            std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
+            events.join("contact-created.yaml"),
+        )
+        .expect("the guide's event");
+        std::fs::write(workflows.join("workflow.yaml"), workflow).expect("the workflow");
+        let (_, deployed) =
+            paragon_server::deploy::deploy_dir(&app.store, self.project.id, dir.path())
+                .await
+                .expect("the workflow deploys");
+        deployed[0].id.to_string()
+    }
+
+    /// Sets the only org's faults (`POST /_sandbox/orgs/{orgId}/faults`, which replaces them).
+    pub async fn set_faults(&self, faults: Value) {
+        let org = self.org_id().await;
+        self.knob(Method::POST, &format!("/orgs/{org}/faults"), Some(faults))
+            .await;
+    }
+
+    /// Every record of the only org, as the stand-in holds them.
+    pub async fn records(&self) -> Vec<Value> {
+        let org = self.org_id().await;
+        let records = self
+            .knob(Method::GET, &format!("/orgs/{org}/records"), None)
+            .await;
+        records.as_array().cloned().expect("a list")
     }
 
     pub async fn counters(&self) -> Value {
