@@ -55,16 +55,18 @@ pub async fn identify(
             let status = response.status();
             let body = answer_cap::read(response, answer_cap::TOKEN_ANSWER_MAX).await?;
             if status.as_u16() == 401 || status.as_u16() == 403 {
-                return Err(ConnectError::Provider(ProviderError::InvalidGrant(format!(
-                    "the account call answered {status}"
-                ))));
+                return Err(ConnectError::Provider(ProviderError::InvalidGrant(
+                    format!("the account call answered {status}"),
+                )));
             }
             if !status.is_success() {
-                return Err(ConnectError::Provider(if status.is_server_error() || status.as_u16() == 429 {
-                    ProviderError::Transient(format!("the account call answered {status}"))
-                } else {
-                    ProviderError::Protocol(format!("the account call answered {status}"))
-                }));
+                return Err(ConnectError::Provider(
+                    if status.is_server_error() || status.as_u16() == 429 {
+                        ProviderError::Transient(format!("the account call answered {status}"))
+                    } else {
+                        ProviderError::Protocol(format!("the account call answered {status}"))
+                    },
+                ));
             }
             serde_json::from_slice(&body).map_err(|e| {
                 ProviderError::Protocol(format!("the account call's answer is not JSON: {e}"))
@@ -74,7 +76,10 @@ pub async fn identify(
     let account = &endpoints.provider.account;
     Ok(Identity {
         name: text_at(&answer, &account.name),
-        id: account.id.as_deref().and_then(|path| text_at(&answer, path)),
+        id: account
+            .id
+            .as_deref()
+            .and_then(|path| text_at(&answer, path)),
     })
 }
 
@@ -98,8 +103,12 @@ mod tests {
 
     #[test]
     fn values_are_read_at_dotted_paths_as_text() {
-        let answer = json!({"user": {"emailAddress": "ada@acme.test"}, "hub_id": 70001, "empty": ""});
-        assert_eq!(text_at(&answer, "user.emailAddress").as_deref(), Some("ada@acme.test"));
+        let answer =
+            json!({"user": {"emailAddress": "ada@acme.test"}, "hub_id": 70001, "empty": ""});
+        assert_eq!(
+            text_at(&answer, "user.emailAddress").as_deref(),
+            Some("ada@acme.test")
+        );
         assert_eq!(text_at(&answer, "hub_id").as_deref(), Some("70001"));
         assert_eq!(text_at(&answer, "empty"), None);
         assert_eq!(text_at(&answer, "user.missing"), None);

@@ -24,8 +24,8 @@ use reqwest::{
 use serde_json::{Value, json};
 
 use super::{
-    Connect, ConnectError, answer_cap, credentials, endpoints::Endpoints,
-    provider::ProviderError, sending,
+    Connect, ConnectError, answer_cap, credentials, endpoints::Endpoints, provider::ProviderError,
+    sending,
 };
 use crate::storage::Credential;
 

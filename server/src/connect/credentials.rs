@@ -56,7 +56,10 @@ pub struct Connection<'a> {
 
 /// Seals and stores `connection` as the user's credential for its integration, replacing the
 /// one they had (a reconnection keeps the credential's id).
-pub async fn save(connect: &Connect, connection: Connection<'_>) -> Result<Credential, ConnectError> {
+pub async fn save(
+    connect: &Connect,
+    connection: Connection<'_>,
+) -> Result<Credential, ConnectError> {
     let existing = connect
         .store
         .credential_for(connection.project, connection.user, connection.integration)
@@ -87,9 +90,11 @@ pub async fn save(connect: &Connect, connection: Connection<'_>) -> Result<Crede
         connection.access.as_bytes(),
         binding(&credential, "access_token"),
     );
-    credential.refresh_token = connection
-        .refresh
-        .map(|r| connect.keys.seal(r.as_bytes(), binding(&credential, "refresh_token")));
+    credential.refresh_token = connection.refresh.map(|r| {
+        connect
+            .keys
+            .seal(r.as_bytes(), binding(&credential, "refresh_token"))
+    });
     connect.store.save_credential(&credential).await?;
     Ok(credential)
 }

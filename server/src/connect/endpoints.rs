@@ -69,10 +69,25 @@ impl<'a> Endpoints<'a> {
 
     /// `url` (a template of the definition) moved to the project's hosts.
     pub fn rebase(&self, url: &str) -> String {
-        let mut pairs = vec![(self.provider.api.base_url.as_str(), self.integration.api_base.as_str())];
+        let mut pairs = vec![(
+            self.provider.api.base_url.as_str(),
+            self.integration.api_base.as_str(),
+        )];
         if let providers::Auth::OAuth2(oauth) = &self.provider.auth {
-            pairs.insert(0, (oauth.token_url.as_str(), self.integration.token_url.as_str()));
-            pairs.insert(1, (oauth.authorize_url.as_str(), self.integration.auth_url.as_str()));
+            pairs.insert(
+                0,
+                (
+                    oauth.token_url.as_str(),
+                    self.integration.token_url.as_str(),
+                ),
+            );
+            pairs.insert(
+                1,
+                (
+                    oauth.authorize_url.as_str(),
+                    self.integration.auth_url.as_str(),
+                ),
+            );
         }
         for (default, configured) in pairs {
             let (Some(from), Some(to)) = (origin(default), origin(configured)) else {
@@ -91,15 +106,24 @@ impl<'a> Endpoints<'a> {
     }
 
     /// The revocation endpoint, with the token to revoke in its URL when it takes it there.
-    pub fn revoke_url(&self, revoke: &providers::Revoke, token: &str) -> Result<String, ConnectError> {
+    pub fn revoke_url(
+        &self,
+        revoke: &providers::Revoke,
+        token: &str,
+    ) -> Result<String, ConnectError> {
         let url = self.rebase(&revoke.url);
-        template::render(&url, |name| (name == "token").then(|| percent_encode(token)))
-            .map_err(|missing| unfilled("revocation URL", &missing))
+        template::render(&url, |name| {
+            (name == "token").then(|| percent_encode(token))
+        })
+        .map_err(|missing| unfilled("revocation URL", &missing))
     }
 
     /// The call that names the connected account, for a connection with `values` (the token
     /// answer's and the user's values, by field id).
-    pub fn account_call(&self, values: &serde_json::Map<String, Value>) -> Result<AccountCall, ConnectError> {
+    pub fn account_call(
+        &self,
+        values: &serde_json::Map<String, Value>,
+    ) -> Result<AccountCall, ConnectError> {
         let account = &self.provider.account;
         Ok(match &account.target {
             AccountTarget::Path(path) => AccountCall::Api {
@@ -219,14 +243,19 @@ mod tests {
             format!("{sandbox}/services/oauth2/revoke")
         );
         assert_eq!(
-            endpoints.account_call(&serde_json::Map::new()).expect("a call"),
+            endpoints
+                .account_call(&serde_json::Map::new())
+                .expect("a call"),
             AccountCall::Api {
                 method: "GET".into(),
                 url: format!("{sandbox}/services/oauth2/userinfo")
             }
         );
         // Another origin is left alone.
-        assert_eq!(endpoints.rebase("https://example.com/x"), "https://example.com/x");
+        assert_eq!(
+            endpoints.rebase("https://example.com/x"),
+            "https://example.com/x"
+        );
         // A prefix of the origin is not the origin.
         assert_eq!(
             endpoints.rebase("https://login.salesforce.com.evil.test/x"),
@@ -246,7 +275,9 @@ mod tests {
         let values = json!({"instance_url": "https://acme.my.salesforce.com"});
 
         assert_eq!(
-            endpoints.base_for(values.as_object().expect("object")).expect("a base"),
+            endpoints
+                .base_for(values.as_object().expect("object"))
+                .expect("a base"),
             "https://acme.my.salesforce.com/services/data/v60.0"
         );
         let missing = endpoints.base_for(&serde_json::Map::new());

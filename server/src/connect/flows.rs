@@ -529,9 +529,14 @@ async fn exchange(
         .await
         .map_err(ConnectError::from)?;
     let mut provider_data = connection_values(oauth, &tokens, &callback.extra);
-    check_api_values(connect.provider.policy(), &integration.api_base, oauth, &provider_data)
-        .await
-        .map_err(|detail| Refused::new(FAILED_INSIDE, detail))?;
+    check_api_values(
+        connect.provider.policy(),
+        &integration.api_base,
+        oauth,
+        &provider_data,
+    )
+    .await
+    .map_err(|detail| Refused::new(FAILED_INSIDE, detail))?;
     // Who the account is: best effort, the connection works without its name.
     let identity =
         account::identify(connect, &endpoints, &provider_data, &tokens.access_token, Some(&auth))
@@ -631,13 +636,29 @@ mod tests {
             panic!("salesforce is OAuth");
         };
         let base = &provider.api.base_url;
-        let values = |url: &str| json!({ "instance_url": url }).as_object().cloned().expect("object");
-        for private in ["https://127.0.0.1", "https://169.254.169.254", "http://acme.my.salesforce.com"] {
-            let checked = check_api_values(EgressPolicy::PublicOnly, base, oauth, &values(private)).await;
+        let values = |url: &str| {
+            json!({ "instance_url": url })
+                .as_object()
+                .cloned()
+                .expect("object")
+        };
+        for private in [
+            "https://127.0.0.1",
+            "https://169.254.169.254",
+            "http://acme.my.salesforce.com",
+        ] {
+            let checked =
+                check_api_values(EgressPolicy::PublicOnly, base, oauth, &values(private)).await;
             assert!(checked.is_err(), "{private} was kept");
         }
         // A stand-in on loopback is fine where the operator allows private addresses.
-        let local = check_api_values(EgressPolicy::AllowPrivate, base, oauth, &values("http://127.0.0.1:4100")).await;
+        let local = check_api_values(
+            EgressPolicy::AllowPrivate,
+            base,
+            oauth,
+            &values("http://127.0.0.1:4100"),
+        )
+        .await;
         assert_eq!(local, Ok(()));
     }
 }

@@ -106,7 +106,13 @@ pub async fn set(
             (String::new(), String::new(), String::new())
         }
     };
-    let api_base = provider_url(policy, settings.api_base, &provider.api.base_url, "API base").await?;
+    let api_base = provider_url(
+        policy,
+        settings.api_base,
+        &provider.api.base_url,
+        "API base",
+    )
+    .await?;
     let existing = connect
         .store
         .integration_by_provider(project, provider_type)

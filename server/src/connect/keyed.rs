@@ -56,10 +56,12 @@ pub async fn connect(
     let identity = account::identify(connect, &endpoints, &values, &secret, None)
         .await
         .map_err(|error| match error {
-            ConnectError::Provider(ProviderError::InvalidGrant(_)) => ConnectError::Invalid(format!(
-                "{} refused these credentials: check them and try again",
-                provider.display_name
-            )),
+            ConnectError::Provider(ProviderError::InvalidGrant(_)) => {
+                ConnectError::Invalid(format!(
+                    "{} refused these credentials: check them and try again",
+                    provider.display_name
+                ))
+            }
             other => other,
         })?;
     let mut provider_data = values;
@@ -83,7 +85,10 @@ pub async fn connect(
 }
 
 /// Every field of the definition, present once, a non-empty text of its format; nothing else.
-fn checked(defined: &[Field], given: &Map<String, Value>) -> Result<Map<String, Value>, ConnectError> {
+fn checked(
+    defined: &[Field],
+    given: &Map<String, Value>,
+) -> Result<Map<String, Value>, ConnectError> {
     let invalid = |message: String| Err(ConnectError::Invalid(message));
     if let Some(unknown) = given.keys().find(|k| !defined.iter().any(|f| &f.id == *k)) {
         let known: Vec<&str> = defined.iter().map(|f| f.id.as_str()).collect();
@@ -160,8 +165,14 @@ mod tests {
         for (given, words) in [
             (json!({"api_key": "k"}), "required"),
             (json!({"domain": "acme", "api_key": 7}), "must be text"),
-            (json!({"domain": "acme", "api_key": "k", "x": "y"}), "unknown field"),
-            (json!({"domain": "a", "api_key": "x".repeat(FIELD_MAX_CHARS + 1)}), "longer"),
+            (
+                json!({"domain": "acme", "api_key": "k", "x": "y"}),
+                "unknown field",
+            ),
+            (
+                json!({"domain": "a", "api_key": "x".repeat(FIELD_MAX_CHARS + 1)}),
+                "longer",
+            ),
         ] {
             let refused = freshdesk(given);
             assert!(
@@ -175,7 +186,14 @@ mod tests {
     fn a_value_that_would_move_the_host_is_refused() {
         // `https://{{connection.domain}}.freshdesk.com`: each of these would send the key to a
         // host the attacker chose.
-        for domain in ["evil.test/x", "evil.test#", "a@evil.test", "evil.test:443", "a.b", "-a"] {
+        for domain in [
+            "evil.test/x",
+            "evil.test#",
+            "a@evil.test",
+            "evil.test:443",
+            "a.b",
+            "-a",
+        ] {
             let refused = freshdesk(json!({"domain": domain, "api_key": "k"}));
             assert!(refused.is_err(), "{domain:?} was taken");
         }

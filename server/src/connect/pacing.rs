@@ -48,7 +48,11 @@ impl Pacer {
     pub async fn acquire(&self, account: &str, pace: Option<(usize, Duration)>) {
         let mut limits = vec![(self.max, self.window)];
         limits.extend(pace.map(|(max, window)| (max.max(1), window)));
-        let longest = limits.iter().map(|(_, window)| *window).max().unwrap_or(self.window);
+        let longest = limits
+            .iter()
+            .map(|(_, window)| *window)
+            .max()
+            .unwrap_or(self.window);
         loop {
             let wait = {
                 let mut accounts = self
@@ -142,11 +146,17 @@ mod tests {
     async fn a_definitions_pace_stricter_than_the_pacers_holds_too() {
         let pacer = Pacer::new(100, Duration::from_secs(10));
         let start = Instant::now();
-        pacer.acquire("org-1", Some((2, Duration::from_secs(1)))).await;
-        pacer.acquire("org-1", Some((2, Duration::from_secs(1)))).await;
+        pacer
+            .acquire("org-1", Some((2, Duration::from_secs(1))))
+            .await;
+        pacer
+            .acquire("org-1", Some((2, Duration::from_secs(1))))
+            .await;
         assert!(start.elapsed() < Duration::from_millis(10));
 
-        pacer.acquire("org-1", Some((2, Duration::from_secs(1)))).await;
+        pacer
+            .acquire("org-1", Some((2, Duration::from_secs(1))))
+            .await;
 
         assert!(start.elapsed() >= Duration::from_secs(1));
     }

@@ -66,7 +66,10 @@ pub struct Tokens {
 
 impl Tokens {
     /// Reads a token endpoint's JSON answer; `expires` names the expiry field.
-    pub fn read(mut answer: Map<String, Value>, expires: &ExpiresIn) -> Result<Self, ProviderError> {
+    pub fn read(
+        mut answer: Map<String, Value>,
+        expires: &ExpiresIn,
+    ) -> Result<Self, ProviderError> {
         let access_token = match answer.remove("access_token") {
             Some(Value::String(token)) if !token.is_empty() => token,
             _ => {
@@ -304,9 +307,7 @@ impl ProviderClient {
         access_token: &str,
     ) -> Result<Value, ProviderError> {
         let form = vec![("token", access_token), ("token_type_hint", "access_token")];
-        let response = self
-            .post_form(auth, url, form, "introspection URL")
-            .await?;
+        let response = self.post_form(auth, url, form, "introspection URL").await?;
         if !response.status().is_success() {
             return Err(classify(response).await);
         }

@@ -22,9 +22,7 @@ const COLOURS: &[&str] = &[
 
 /// The icon of the provider `file` names (`salesforce.svg`).
 pub async fn icon(Path(file): Path<String>) -> Response {
-    let provider = file
-        .strip_suffix(".svg")
-        .and_then(providers::find);
+    let provider = file.strip_suffix(".svg").and_then(providers::find);
     let Some(provider) = provider else {
         return (StatusCode::NOT_FOUND, "No such icon.").into_response();
     };
@@ -73,6 +71,10 @@ mod tests {
     fn a_monogram_is_the_initial_on_a_colour_of_the_provider() {
         let svg = monogram("salesforce", "Salesforce");
         assert!(svg.contains(">S</text>") && svg.contains(r#"aria-label="Salesforce""#));
-        assert_eq!(svg, monogram("salesforce", "Salesforce"), "the same every time");
+        assert_eq!(
+            svg,
+            monogram("salesforce", "Salesforce"),
+            "the same every time"
+        );
     }
 }

@@ -22,8 +22,8 @@ use super::{ApiError, AppState, auth::AuthUser, paragon_headers, proxy_headers};
 use crate::connect::{
     ConnectError,
     api_client::{ApiAnswer, ApiBody, ApiClient, ApiRequest, Exchange},
-    endpoints::Endpoints,
     api_path::{ApiPath, PathRefusal},
+    endpoints::Endpoints,
     integrations::{self, Missing},
 };
 

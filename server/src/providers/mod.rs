@@ -48,6 +48,11 @@ pub fn find(name: &str) -> Option<&'static Provider> {
 /// Every shipped provider's name, joined for an error message.
 pub fn names() -> String {
     shipped()
-        .map(|all| all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))
+        .map(|all| {
+            all.iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default()
 }

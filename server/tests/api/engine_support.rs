@@ -112,10 +112,7 @@ impl TestProject {
     pub async fn enable(&self, app: &TestApp, user: &str, workflow: &str) {
         let response = app
             .client
-            .post(app.url(&format!(
-                "/projects/{}/sdk/workflows/{workflow}",
-                self.id
-            )))
+            .post(app.url(&format!("/projects/{}/sdk/workflows/{workflow}", self.id)))
             .bearer_auth(self.token(user))
             .send()
             .await
@@ -133,10 +130,7 @@ impl TestProject {
     ) -> (u16, Value) {
         let mut request = app
             .client
-            .post(app.url(&format!(
-                "/v2/projects/{}/sdk/events/trigger",
-                self.id
-            )))
+            .post(app.url(&format!("/v2/projects/{}/sdk/events/trigger", self.id)))
             .bearer_auth(self.token(user))
             .json(&json!({"name": "Contact Created", "payload": payload}));
         if let Some(key) = key {

@@ -79,15 +79,20 @@ impl std::ops::Deref for Salesforce {
 impl Salesforce {
     /// A knob of the stand-in (`/_sandbox{path}`), its JSON answer.
     pub async fn knob(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let request = self
-            .browser
-            .request(method, format!("{}/_sandbox{path}", self.sandbox.base_url()));
+        let request = self.browser.request(
+            method,
+            format!("{}/_sandbox{path}", self.sandbox.base_url()),
+        );
         let request = match body {
             Some(body) => request.json(&body),
             None => request,
         };
         let response = request.send().await.expect("answers");
-        assert!(response.status().is_success(), "{path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
         response.json().await.unwrap_or(Value::Null)
     }
 
@@ -130,7 +135,10 @@ impl Salesforce {
         let org = self.org_id().await;
         let decided = self
             .browser
-            .post(format!("{}/services/oauth2/authorize", self.sandbox.base_url()))
+            .post(format!(
+                "{}/services/oauth2/authorize",
+                self.sandbox.base_url()
+            ))
             .form(&[
                 ("consent_id", consent_id),
                 ("org_id", org.as_str()),

@@ -380,6 +380,9 @@ fn an_introspection_account_call_is_a_post() {
         "  introspect: https://acme.example/oauth/introspect\n",
     );
     assert_one(&errors, 27, "is a POST");
-    let both = errors_with("  path: /me\n", "  path: /me\n  url: https://acme.example/me\n");
+    let both = errors_with(
+        "  path: /me\n",
+        "  path: /me\n  url: https://acme.example/me\n",
+    );
     assert_one(&both, 26, "exactly one of `path`, `url` or `introspect`");
 }
