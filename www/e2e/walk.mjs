@@ -10,8 +10,9 @@
 // Prints one TAP line per step with the time since the start and the step's own time, and a
 // screenshot per step under $DEMO_SCREENSHOTS. Exits 1 at the first failed step.
 //
-// Environment (set by xtask): DEMO_APP_URL, DEMO_SANDBOX_URL, DEMO_SETTINGS (the app backend's
-// settings: the API key and the private key file, to search the browser for), DEMO_SCREENSHOTS.
+// Environment (set by xtask): DEMO_APP_URL, DEMO_HUBSPOT_URL (and DEMO_SALESFORCE_URL),
+// DEMO_SETTINGS (the app backend's settings: the API key and the private key file, to search
+// the browser for), DEMO_SCREENSHOTS.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -20,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { launchBrowser } from "../../tests/support/browser.mjs";
 
 const APP = process.env.DEMO_APP_URL;
-const SANDBOX = process.env.DEMO_SANDBOX_URL;
+const SANDBOX = process.env.DEMO_HUBSPOT_URL;
 const SHOTS = process.env.DEMO_SCREENSHOTS;
 const settings = JSON.parse(readFileSync(process.env.DEMO_SETTINGS, "utf8"));
 const USERS = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../demo-users.json"), "utf8"));
