@@ -11,8 +11,28 @@ const RUNS_EVERY_MS = 1500;
 const config = await (await fetch("/api/config")).json();
 paragon.configureGlobal({ host: config.platformUrl });
 
+/**
+ * The CRMs a contact syncs to, each with its card on the page (`.integration[data-integration]`),
+ * the workflow of the guide that syncs to it (by its name in the portal), and what the user
+ * picks in the CRM's own window: their account in the local stand-in.
+ */
+const INTEGRATIONS = {
+  hubspot: {
+    name: "HubSpot",
+    workflow: "Sync new contacts to HubSpot",
+    choose: (u) => `In HubSpot's window, choose account ${u.hubId} (${u.email}): ${u.name}'s HubSpot in the local stand-in.`,
+  },
+  salesforce: {
+    name: "Salesforce",
+    workflow: "Sync new contacts to Salesforce",
+    choose: (u) => `In Salesforce's window, log in as ${u.salesforceUsername}: ${u.name}'s org in the local stand-in.`,
+  },
+};
+
 let user = null; // the signed-in demo user
-let workflowEnabled = null; // from getUser() after sign-in, then from the portal's changes
+// Workflow id → on or off, as the portal reported the user's changes (onWorkflowChange);
+// before any, the platform's answer to sign-in (`getUser()`) says.
+let workflowChoices = new Map();
 let runsTimer = null;
 
 function element(tag, attributes = {}, ...children) {
@@ -32,37 +52,49 @@ function renderUsers() {
   );
 }
 
-/** Step 5's state, from `getUser()`: connected or not, to which HubSpot account, and the workflow on or off. */
-function renderHubspot() {
+/** The id of the guide's workflow that syncs contacts to `type`, once the platform listed it. */
+function syncWorkflowId(type) {
+  try {
+    return paragon.getIntegrationConfig(type).availableWorkflows.find((w) => w.description === INTEGRATIONS[type].workflow)?.id;
+  } catch {
+    return undefined; // signed out, or the project has no such integration
+  }
+}
+
+/** Whether the sync workflow to `type` is on for the user: true, false, or null when not known yet. */
+function syncEnabled(type, integration) {
+  const id = syncWorkflowId(type);
+  if (!id) return null;
+  if (workflowChoices.has(id)) return workflowChoices.get(id);
+  const saved = integration?.workflowSettings?.[id];
+  return saved ? saved.enabled === true : null;
+}
+
+/** Step 5's state of one CRM, from `getUser()`: connected or not, to which account, and its workflow on or off. */
+function renderIntegration(type) {
+  const { name, workflow, choose } = INTEGRATIONS[type];
+  const card = document.querySelector(`.integration[data-integration="${type}"]`);
+  const part = (selector) => card.querySelector(selector);
   const state = paragon.getUser();
-  const hubspot = state.authenticated ? state.integrations.hubspot : undefined;
-  // The user's choice as the platform holds it (`workflowSettings.<id>.enabled`): the guide
-  // deploys one workflow. Only the portal's changes move it afterwards.
-  if (workflowEnabled === null && user) {
-    const known = Object.values(hubspot?.workflowSettings ?? {})[0];
-    if (known) workflowEnabled = known.enabled === true;
-  }
-  const connected = hubspot?.credentialStatus === "VALID";
-  document.body.dataset.hubspot = connected ? "connected" : "not-connected";
-  $("connect").disabled = !user;
-  $("connect").textContent = connected ? "Manage HubSpot" : "Connect HubSpot";
-  $("create").disabled = !user;
-  $("hubspot-status").className = connected ? "connected" : "";
-  if (!user) {
-    $("hubspot-status").textContent = "Sign in first.";
-    $("hubspot-hint").textContent = "";
-  } else if (connected) {
-    $("hubspot-status").textContent = `Connected to HubSpot account ${hubspot.providerId}.`;
-    $("hubspot-hint").textContent = "Open the portal again to disconnect or to change the workflow.";
-  } else {
-    $("hubspot-status").textContent = hubspot?.credentialStatus === "INVALID" ? "HubSpot needs reconnecting." : "HubSpot is not connected.";
-    $("hubspot-hint").textContent = `In HubSpot's window, choose account ${user.hubId} (${user.email}): ${user.name}'s HubSpot in the local sandbox.`;
-  }
-  $("workflow-status").textContent = !user
+  const integration = state.authenticated ? state.integrations[type] : undefined;
+  const status = !user ? "signed-out" : { VALID: "connected", INVALID: "invalid" }[integration?.credentialStatus] ?? "not-connected";
+  card.dataset.state = status;
+  part(".connect").disabled = !user;
+  part(".connect").textContent = `${status === "connected" ? "Manage" : "Connect"} ${name}`;
+  part(".status").textContent = { "signed-out": "", connected: "Connected", invalid: "Needs reconnecting", "not-connected": "Not connected" }[status];
+  // The account is named as the portal names it (docs/sdk.md): "HubSpot account 70001".
+  const account = integration?.providerId ? `${name} account ${integration.providerId}` : `your ${name} account`;
+  part(".account").textContent = !user ? "Sign in first." : status === "not-connected" ? choose(user) : account;
+  part(".account").classList.toggle("hint", status === "not-connected" || status === "signed-out");
+  const enabled = user ? syncEnabled(type, integration) : null;
+  // What to do next: turn the workflow on, unless it is on already.
+  part(".workflow").textContent = !user
     ? ""
-    : workflowEnabled === null
-      ? "Then turn on “Sync new contacts to HubSpot” in the portal's Configuration tab."
-      : `“Sync new contacts to HubSpot” is ${workflowEnabled ? "on" : "off"} for ${user.name}.`;
+    : enabled
+      ? `“${workflow}” is on for ${user.name}.`
+      : enabled === false && status === "connected"
+        ? `“${workflow}” is off for ${user.name}: turn it on in the portal's Configuration tab.`
+        : `Then turn on “${workflow}” in the portal's Configuration tab.`;
 }
 
 /**
@@ -89,19 +121,22 @@ function runState(run) {
 }
 
 function renderRuns(runs) {
+  // Each cell carries its column's name, which a narrow screen shows beside the value (app.css).
+  const cell = (label, attributes, ...children) => element("td", { "data-label": label, ...attributes }, ...children);
   const rows = runs.map((run) =>
     element(
       "tr",
-      { "data-run-id": run.id, "data-event-id": run.eventId ?? "", "data-status": run.status },
-      element("td", {}, new Date(run.createdAt).toLocaleTimeString()),
-      element("td", { class: "contact" }, run.email ?? ""),
-      element("td", {}, element("span", { class: `badge ${run.status}` }, runState(run))),
-      element("td", {}, String(run.attempts)),
-      element("td", {}, element("code", {}, (run.eventId ?? "").slice(0, 8))),
-      element("td", {}, run.error ?? ""),
+      { "data-run-id": run.id, "data-event-id": run.eventId ?? "", "data-status": run.status, "data-integration": run.integration?.type ?? "" },
+      cell("Started", {}, new Date(run.createdAt).toLocaleTimeString()),
+      cell("Contact", { class: "contact" }, run.email ?? ""),
+      cell("CRM", { class: "integration-name" }, run.integration?.name ?? "a removed workflow"),
+      cell("Status", {}, element("span", { class: `badge ${run.status}` }, runState(run))),
+      cell("Attempts", {}, String(run.attempts)),
+      cell("Event", {}, element("code", {}, (run.eventId ?? "").slice(0, 8))),
+      cell("Error", { class: "error" }, run.error ?? ""),
     ),
   );
-  $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "6" }, "none yet"))]));
+  $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "7" }, "none yet"))]));
 }
 
 async function refreshRuns() {
@@ -133,7 +168,7 @@ async function signIn(next) {
   paragon.logout(); // the previous user's session ends here (and their portal closes)
   clearInterval(runsTimer);
   user = null;
-  workflowEnabled = null;
+  workflowChoices = new Map();
   status("");
   renderRuns([]);
   const response = await fetch("/api/session", {
@@ -166,25 +201,28 @@ async function signIn(next) {
 
 function render() {
   renderUsers();
-  renderHubspot();
+  for (const type of Object.keys(INTEGRATIONS)) renderIntegration(type);
+  $("create").disabled = !user;
   renderOutbox();
 }
 
-// Step 5: the Connect Portal. The callbacks keep the page in step with what the user does there.
-$("connect").addEventListener("click", () => {
-  paragon
-    .connect("hubspot", {
-      onInstall: render,
-      onUninstall: render,
-      onClose: render,
-      onWorkflowChange: (event) => {
-        workflowEnabled = event.workflowStateChange.enabled;
-        render();
-      },
-      onError: showError,
-    })
-    .catch(showError);
-});
+// Step 5: each CRM's Connect Portal. The callbacks keep the page in step with what the user does there.
+for (const type of Object.keys(INTEGRATIONS)) {
+  document.querySelector(`.integration[data-integration="${type}"] .connect`).addEventListener("click", () => {
+    paragon
+      .connect(type, {
+        onInstall: render,
+        onUninstall: render,
+        onClose: render,
+        onWorkflowChange: (event) => {
+          workflowChoices.set(event.workflowId, event.workflowStateChange.enabled);
+          render();
+        },
+        onError: showError,
+      })
+      .catch(showError);
+  });
+}
 
 // Step 6: the App Event. It goes through the SDK's durable outbox, so it is not lost when the
 // platform cannot be reached; the outbox list shows it until it is delivered.
@@ -197,7 +235,7 @@ $("contact-form").addEventListener("submit", async (submit) => {
   renderOutbox();
   try {
     const { id, runs } = await sending;
-    const note = runs ? `${runs} workflow run${runs > 1 ? "s" : ""} started` : "no workflow ran: connect HubSpot and turn the workflow on in the portal's Configuration tab";
+    const note = runs ? `${runs} workflow run${runs > 1 ? "s" : ""} started` : "no workflow ran: connect HubSpot or Salesforce and turn its workflow on in the portal's Configuration tab";
     // Delivered either way; no run is not an error, only something to do in the portal.
     status(`Contact Created for ${payload.email} delivered (event ${id.slice(0, 8)}): ${note}.`, runs ? "ok" : "neutral", id);
     form.reset();

@@ -1,7 +1,8 @@
 // The backend of "Acme CRM", the guide's demo app. It does what the guide's step 4 asks of a
 // real app's backend: it signs each signed-in user's token with the project's private key, so
 // the key never reaches the browser. It also reads the user's workflow runs from the
-// platform's Task History with the project's API key, which stays here too.
+// platform's Task History with the project's API key, which stays here too, and says which
+// integration (HubSpot, Salesforce) each run synced to.
 //
 //   node www/server.mjs --settings FILE [--port 3000]
 //
@@ -63,13 +64,41 @@ async function contactEmail(runId) {
   return emails.get(runId);
 }
 
+// Workflow id → its integration, `{ type, name }`. Task History names a run's workflow by id
+// only; the one list that says which integration each workflow is of is the project's list of
+// integrations, answered to a user token (the SDK's `GET /sdk/integrations`), which this
+// backend signs anyway. Read again when a run names a workflow not seen yet (a new deploy);
+// a workflow still unknown after that (one a later deploy removed) is remembered as such.
+const integrations = new Map();
+let integrationsRead = null; // the read in flight, shared by the runs that wait for it
+
+async function integrationOf(userId, workflowId) {
+  if (!integrations.has(workflowId)) {
+    integrationsRead ??= readIntegrations(userId).finally(() => (integrationsRead = null));
+    await integrationsRead;
+    if (!integrations.has(workflowId)) integrations.set(workflowId, null);
+  }
+  return integrations.get(workflowId);
+}
+
+async function readIntegrations(userId) {
+  const url = new URL(`/projects/${settings.projectId}/sdk/integrations`, settings.platformUrl);
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${signUserToken(userId)}` } });
+  if (!response.ok) throw new Error(`the project's integrations answered ${response.status}`);
+  for (const { type, name, workflows } of await response.json()) {
+    for (const workflow of workflows) integrations.set(workflow.id, { type, name });
+  }
+}
+
 /** The signed-in user's runs, newest first, from the platform's Task History. */
 async function workflowRuns(userId) {
   const { data } = await taskHistory("", { userId, limit: "20" });
   // Only what the page shows: the app decides what leaves its backend.
   return Promise.all(
-    data.map(async ({ id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }) => ({
-      id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt, email: await contactEmail(id),
+    data.map(async ({ id, workflowId, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt }) => ({
+      id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt,
+      email: await contactEmail(id),
+      integration: await integrationOf(userId, workflowId),
     })),
   );
 }

@@ -1,43 +1,52 @@
 // The guide, walked in headless Chromium through the running demo (`cargo xtask demo
-// --headless`, and the last suite of `cargo xtask test`): two demo users each sign in to Acme
-// CRM, connect their HubSpot through the Connect Portal and the sandbox's consent popup, choose
-// in the portal's Configuration tab the contacts' owner (listed from their HubSpot) and where
-// the phone goes (a field mapping), turn the workflow on and create a contact; the contact must
-// be in that user's sandbox account with its five fields, the phone, the owner and the stage,
-// and in no other, and the app must show
-// the run as succeeded. Then no secret may be left where a browser keeps things.
+// --headless`, and the last suite of `cargo xtask test`). The first demo user signs in to Acme
+// CRM and connects both CRMs through their Connect Portals and the stand-ins' consent popups:
+// HubSpot, choosing in the portal's Configuration tab the contacts' owner (listed from their
+// HubSpot) and where the phone goes (a field mapping), and Salesforce, logging in as their own
+// org; they turn both workflows on and create a contact, which must arrive once in their
+// HubSpot account and once in their Salesforce org, with the fields each workflow writes, and
+// in no other account or org, while the app shows one succeeded run per CRM. The second user
+// connects Salesforce only, by keyboard, chooses the contacts' department, and their contact
+// must reach their org and no HubSpot account. The page must pass axe-core's rules and fit a
+// phone's screen; then no secret may be left where a browser keeps things.
 //
 // Prints one TAP line per step with the time since the start and the step's own time, and a
 // screenshot per step under $DEMO_SCREENSHOTS. Exits 1 at the first failed step.
 //
-// Environment (set by xtask): DEMO_APP_URL, DEMO_SANDBOX_URL, DEMO_SETTINGS (the app backend's
-// settings: the API key and the private key file, to search the browser for), DEMO_SCREENSHOTS.
+// Environment (set by xtask): DEMO_APP_URL, DEMO_HUBSPOT_URL, DEMO_SALESFORCE_URL,
+// DEMO_SETTINGS (the app backend's settings: the API key and the private key file, to search
+// the browser for), DEMO_SCREENSHOTS.
 import assert from "node:assert/strict";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { launchBrowser } from "../../tests/support/browser.mjs";
+import { assertAccessible, assertFits } from "./page_checks.mjs";
+import { hubspotContacts, salesforceContacts, salesforceOrg } from "./stand_ins.mjs";
 
 const APP = process.env.DEMO_APP_URL;
-const SANDBOX = process.env.DEMO_SANDBOX_URL;
 const SHOTS = process.env.DEMO_SCREENSHOTS;
 const settings = JSON.parse(readFileSync(process.env.DEMO_SETTINGS, "utf8"));
 const USERS = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../demo-users.json"), "utf8"));
 
 // The guide's contact (the App Event's example) for the first user, another for the second.
-// `fields` is what the workflow must have written into HubSpot (workflows/sync-contact.yaml).
 const CONTACTS = [
   { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer", phone: "+44 20 7946 0000" },
   { first_name: "Grace", last_name: "Hopper", email: "grace@example.com", company: "US Navy", title: "Rear Admiral", phone: "+1 202 555 0100" },
 ];
 /** The contact's fields in HubSpot: the five the workflow maps, and the phone the user's field mapping sends to `phone`. */
 const hubspotFields = (c) => ({ email: c.email, firstname: c.first_name, lastname: c.last_name, company: c.company, jobtitle: c.title, phone: c.phone });
+/** The Contact's fields in Salesforce (examples/salesforce-guide/workflows/sync-contact.yaml), with the department the user chose. */
+const salesforceFields = (c, department) => ({ FirstName: c.first_name, LastName: c.last_name, Email: c.email, Title: c.title, Phone: c.phone, Department: department });
 
 const started = Date.now();
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 let count = 0;
 let passed = 0;
+
+/** A screenshot's file: `NN-what.png`, numbered by the step it belongs to. */
+const shotPath = (what) => path.join(SHOTS, `${String(count).padStart(2, "0")}-${what.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
 
 /**
  * One step: a TAP line with its times and a screenshot named after it, or the failure. With
@@ -48,58 +57,73 @@ async function step(name, page, body, alias) {
   count += 1;
   try {
     await body();
-    const shot = path.join(SHOTS, `${String(count).padStart(2, "0")}-${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+    const shot = shotPath(name);
     await page.screenshot({ fullPage: true, path: shot });
     if (alias) copyFileSync(shot, path.join(SHOTS, `${alias}.png`));
     passed += 1;
     console.log(`ok ${count} - ${name} [${seconds(Date.now() - started)}, took ${seconds(Date.now() - at)}]`);
   } catch (error) {
-    await page.screenshot({ fullPage: true, path: path.join(SHOTS, `${String(count).padStart(2, "0")}-FAILED.png`) }).catch(() => {});
+    await page.screenshot({ fullPage: true, path: shotPath("FAILED") }).catch(() => {});
     console.log(`not ok ${count} - ${name} [${seconds(Date.now() - started)}]`);
     for (const line of String(error.stack ?? error).split("\n").slice(0, 12)) console.log(`  # ${line}`);
     throw error;
   }
 }
 
-async function sandboxContacts(hubId) {
-  const response = await fetch(`${SANDBOX}/_sandbox/accounts/${hubId}/contacts`);
-  assert.equal(response.status, 200, `the sandbox lists account ${hubId}`);
-  return response.json();
-}
-
 /** What a browser must never hold: user tokens (in URLs or storage), the API key, the private key. */
 const seen = { urls: [], appBodies: [], tokens: [], pageErrors: [] };
 
-/** The guide for one user; `pictures` names the screenshots the README shows (first user only). */
-async function walkUser(page, user, contact, pictures = {}) {
-  const portal = page.frameLocator("#paragon-connect-portal");
+const card = (page, type) => page.locator(`.integration[data-integration="${type}"]`);
+const portalOf = (page) => page.frameLocator("#paragon-connect-portal");
 
+async function signIn(page, user) {
   await step(`${user.id}: sign in to Acme CRM`, page, async () => {
     await page.locator(`#users button[data-user="${user.id}"]`).click();
     await page.locator(`body[data-user="${user.id}"]`).waitFor();
     assert.match(await page.locator("#signed-in").textContent(), new RegExp(user.name));
-    assert.match(await page.locator("#hubspot-status").textContent(), /not connected/);
+    for (const type of ["hubspot", "salesforce"]) {
+      assert.equal(await card(page, type).getAttribute("data-state"), "not-connected", `${type} is not connected yet`);
+    }
   });
+}
 
-  let popup;
-  await step(`${user.id}: open the Connect Portal`, page, async () => {
-    await page.locator("#connect").click();
+/**
+ * Consent in the CRM's popup, opened by the portal's Connect: `choose` picks the user's account
+ * there and grants. Resolves once the portal and the app both say connected to `account`.
+ */
+async function consent(page, type, account, choose) {
+  const portal = portalOf(page);
+  await portal.locator("#connect:not([disabled])").waitFor();
+  const [popup] = await Promise.all([page.context().waitForEvent("page"), portal.locator("#connect").click()]);
+  // The popup opens on about:blank; the portal's start form then sends it on to the CRM.
+  await popup.waitForURL((url) => url.href.startsWith(type === "hubspot" ? process.env.DEMO_HUBSPOT_URL : process.env.DEMO_SALESFORCE_URL));
+  await choose(popup);
+  await portal.locator('body[data-connected="true"]').waitFor();
+  assert.equal((await portal.locator("#account").textContent()).trim(), account, "the portal names the account as the app does");
+  await page.locator(`.integration[data-integration="${type}"][data-state="connected"]`).waitFor();
+  assert.equal((await card(page, type).locator(".account").textContent()).trim(), account);
+}
+
+/** Turns on the workflow `name` in the open portal's Configuration tab; the app must say so. */
+async function turnOn(page, type, name) {
+  const portal = portalOf(page);
+  await portal.getByRole("tab", { name: "Configuration" }).click();
+  await portal.getByRole("switch", { name }).click();
+  await portal.locator('[role="switch"][aria-checked="true"]:not([aria-busy])').waitFor();
+  await card(page, type).locator(".workflow", { hasText: `“${name}” is on` }).waitFor();
+}
+
+/** HubSpot for `user`: consent, the owner and the phone in the portal's settings, the workflow on. Resolves with the owner's id. */
+async function connectHubSpot(page, user, pictures) {
+  const portal = portalOf(page);
+  await step(`${user.id}: connect HubSpot account ${user.hubId} in its portal and HubSpot's popup`, page, async () => {
+    await card(page, "hubspot").locator(".connect").click();
     await portal.locator('body[data-state="ready"]').waitFor();
-    await portal.locator("#connect:not([disabled])").waitFor();
-  });
-
-  await step(`${user.id}: consent in HubSpot's popup, account ${user.hubId}`, page, async () => {
-    [popup] = await Promise.all([page.context().waitForEvent("page"), portal.locator("#connect").click()]);
-    // The popup opens on about:blank; the portal's start form then sends it on to HubSpot.
-    await popup.waitForURL((url) => url.href.startsWith(SANDBOX));
-    assert.ok(popup.url().startsWith(SANDBOX), `the popup is HubSpot's consent page: ${popup.url()}`);
-    await popup.locator("#hub_id").selectOption(String(user.hubId));
-    await popup.screenshot({ path: path.join(SHOTS, `${String(count).padStart(2, "0")}-${user.id}-consent-popup.png`) });
-    await popup.locator("#grant").click();
-    await portal.locator('body[data-connected="true"]').waitFor();
-    assert.equal((await portal.locator("#account").textContent()).trim(), `HubSpot account ${user.hubId}`, "the portal names the account as the app does");
-    await page.locator('body[data-hubspot="connected"]').waitFor();
-    assert.match(await page.locator("#hubspot-status").textContent(), new RegExp(`account ${user.hubId}`));
+    await consent(page, "hubspot", `HubSpot account ${user.hubId}`, async (popup) => {
+      await popup.locator("#hub_id").selectOption(String(user.hubId));
+      await popup.screenshot({ path: shotPath(`${user.id}-hubspot-consent-popup`) });
+      await popup.locator("#grant").click();
+    });
   });
 
   let ownerId;
@@ -118,52 +142,111 @@ async function walkUser(page, user, contact, pictures = {}) {
     assert.equal(await portal.getByLabel("Lifecycle stage of new contacts").inputValue(), "lead", "the stage's default");
   });
 
-  await step(`${user.id}: turn on the workflow in the portal's Configuration tab`, page, async () => {
-    await portal.getByRole("tab", { name: "Configuration" }).click();
-    const toggle = portal.getByRole("switch", { name: "Sync new contacts to HubSpot" });
-    await toggle.click();
-    await portal.locator('[role="switch"][aria-checked="true"]:not([aria-busy])').waitFor();
-    await page.locator("#workflow-status", { hasText: "is on" }).waitFor();
-  }, pictures.portal);
-
-  await step(`${user.id}: close the portal`, page, async () => {
+  await step(`${user.id}: turn on "Sync new contacts to HubSpot" and close the portal`, page, async () => {
+    await turnOn(page, "hubspot", "Sync new contacts to HubSpot");
+    if (pictures.portal) await page.screenshot({ fullPage: true, path: path.join(SHOTS, `${pictures.portal}.png`) });
     await portal.locator("#close").click();
     await page.locator("#paragon-connect-portal").waitFor({ state: "detached" });
   });
+  return ownerId;
+}
 
-  let eventId;
-  await step(`${user.id}: create ${contact.email}; the app shows its run succeeded`, page, async () => {
+/**
+ * Salesforce for `user`: consent as their org, the department of new contacts when `department`
+ * is not the default, the sync workflow on. With `keyboard`, the user does it all by keyboard:
+ * Tab to the card's button, Enter, and Escape to close the portal. Resolves with the org id.
+ */
+async function connectSalesforce(page, user, { department, keyboard = false }) {
+  const portal = portalOf(page);
+  const orgId = await salesforceOrg(user.salesforceUsername);
+  const how = keyboard ? ", by keyboard" : "";
+  await step(`${user.id}: connect Salesforce in its portal and Salesforce's popup, logged in as ${user.salesforceUsername}${how}`, page, async () => {
+    const button = card(page, "salesforce").locator(".connect");
+    if (keyboard) {
+      await page.locator(`#users button[data-user="${user.id}"]`).focus();
+      for (let tab = 0; tab < 10 && !(await button.evaluate((b) => b === document.activeElement)); tab += 1) await page.keyboard.press("Tab");
+      assert.ok(await button.evaluate((b) => b === document.activeElement), "Tab reaches Connect Salesforce");
+      await page.keyboard.press("Enter");
+    } else {
+      await button.click();
+    }
+    await portal.locator('body[data-state="ready"]').waitFor();
+    assert.equal((await portal.locator("#title").textContent()).trim(), "Salesforce");
+    await consent(page, "salesforce", `Salesforce account ${orgId}`, async (popup) => {
+      await popup.locator("#org_id").selectOption(orgId);
+      await popup.screenshot({ path: shotPath(`${user.id}-salesforce-consent-popup`) });
+      await popup.locator("#allow").click();
+    });
+  });
+
+  await step(`${user.id}: ${department ? `choose the department ${department}, ` : ""}turn on "Sync new contacts to Salesforce" and close the portal${keyboard ? " with Escape" : ""}`, page, async () => {
+    await portal.getByRole("tab", { name: "Configuration" }).click();
+    if (department) {
+      await portal.getByLabel("Department of new contacts").selectOption(department);
+      await portal.locator("#shared-form").getByRole("button", { name: "Save" }).click();
+      await portal.locator("#shared-form .settings-status", { hasText: "Saved" }).waitFor();
+    }
+    await turnOn(page, "salesforce", "Sync new contacts to Salesforce");
+    if (keyboard) await page.keyboard.press("Escape");
+    else await portal.locator("#close").click();
+    await page.locator("#paragon-connect-portal").waitFor({ state: "detached" });
+  });
+  return orgId;
+}
+
+/**
+ * Creates `contact` through the form; the App Event must start one run per CRM of `types` and
+ * the app must show each run succeeded, naming its contact and the CRM it synced to.
+ */
+async function createContact(page, user, contact, types, alias) {
+  const names = types.map((t) => ({ hubspot: "HubSpot", salesforce: "Salesforce" })[t]);
+  await step(`${user.id}: create ${contact.email}; the app shows it synced to ${names.join(" and ")}`, page, async () => {
     for (const [name, value] of Object.entries(contact)) await page.locator(`#contact-form [name="${name}"]`).fill(value);
     await page.locator("#create").click();
     const delivered = page.locator("#event-status.ok");
     await delivered.waitFor();
-    assert.match(await delivered.textContent(), /1 workflow run started/);
-    eventId = await delivered.getAttribute("data-event-id");
-    const run = page.locator(`#runs tr[data-event-id="${eventId}"]`);
-    await run.waitFor();
+    assert.match(await delivered.textContent(), new RegExp(`${types.length} workflow runs? started`));
+    const eventId = await delivered.getAttribute("data-event-id");
+    const rows = `#runs tr[data-event-id="${eventId}"]`;
     await page.waitForFunction(
-      (id) => ["succeeded", "failed"].includes(document.querySelector(`#runs tr[data-event-id="${id}"]`)?.dataset.status),
-      eventId,
+      ([selector, expected]) => {
+        const runs = [...document.querySelectorAll(selector)];
+        return runs.length === expected && runs.every((r) => ["succeeded", "failed"].includes(r.dataset.status));
+      },
+      [rows, types.length],
       { timeout: 30_000 },
     );
-    assert.equal(await run.getAttribute("data-status"), "succeeded", `the run: ${await run.textContent()}`);
-    assert.equal((await run.locator("td.contact").textContent()).trim(), contact.email, "the run names its contact");
-    await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
-  }, pictures.app);
-
-  await step(`${user.id}: the contact is in HubSpot account ${user.hubId} only, with its fields, the phone, the owner and the stage the user chose`, page, async () => {
-    const mine = (await sandboxContacts(user.hubId)).filter((c) => c.properties.email === contact.email);
-    assert.equal(mine.length, 1, `one ${contact.email} in account ${user.hubId}`);
-    const expected = hubspotFields(contact);
-    const actual = Object.fromEntries(Object.keys(expected).map((k) => [k, mine[0].properties[k]]));
-    assert.deepEqual(actual, expected, "the five fields the workflow maps and the phone the user mapped");
-    assert.equal(mine[0].properties.hubspot_owner_id, ownerId, "the owner chosen in the portal");
-    assert.equal(mine[0].properties.lifecyclestage, "lead", "the stage's default");
-    for (const other of USERS.filter((u) => u.id !== user.id)) {
-      const theirs = (await sandboxContacts(other.hubId)).filter((c) => c.properties.email === contact.email);
-      assert.equal(theirs.length, 0, `${contact.email} is not in ${other.id}'s account ${other.hubId}`);
+    for (const [i, type] of types.entries()) {
+      const run = page.locator(`${rows}[data-integration="${type}"]`);
+      assert.equal(await run.getAttribute("data-status"), "succeeded", `the run to ${type}: ${await run.textContent()}`);
+      assert.equal((await run.locator("td.contact").textContent()).trim(), contact.email, "the run names its contact");
+      assert.equal((await run.locator("td.integration-name").textContent()).trim(), names[i], "the run names its CRM");
     }
-  });
+    await page.locator("#outbox .empty").waitFor(); // the outbox delivered it
+    await assertAccessible(page, `${user.id}'s runs on a wide screen`);
+  }, alias);
+}
+
+/** `contact` is once in `user`'s HubSpot account and in no other (with `user` null: in none); answers that contact. */
+async function assertInHubSpot(contact, user) {
+  let mine;
+  for (const other of USERS) {
+    const found = await hubspotContacts(other.hubId, contact.email);
+    assert.equal(found.length, other.id === user?.id ? 1 : 0, `${contact.email} in ${other.id}'s HubSpot account ${other.hubId}`);
+    if (other.id === user?.id) mine = found[0];
+  }
+  return mine;
+}
+
+/** `contact` is one Contact in `user`'s Salesforce org and in no other org; answers that Contact. */
+async function assertInSalesforce(contact, user) {
+  let mine;
+  for (const other of USERS) {
+    const found = await salesforceContacts(await salesforceOrg(other.salesforceUsername), contact.email);
+    assert.equal(found.length, other.id === user.id ? 1 : 0, `${contact.email} in ${other.id}'s Salesforce org`);
+    if (other.id === user.id) mine = found[0];
+  }
+  return mine;
 }
 
 async function assertNoSecretInBrowser(context) {
@@ -202,15 +285,53 @@ async function main() {
     });
     const page = await context.newPage();
     page.on("pageerror", (error) => seen.pageErrors.push(error.message));
+    const [maya, leo] = USERS;
+    const [ada, grace] = CONTACTS;
 
     await step("open Acme CRM", page, async () => {
       await page.goto(APP);
       await page.locator('body[data-state="ready"]').waitFor();
       assert.equal(await page.locator("#users button").count(), USERS.length);
+      await assertAccessible(page, "before sign-in");
     });
-    await walkUser(page, USERS[0], CONTACTS[0], { app: "acme-crm", portal: "connect-portal" });
-    // The second user signs in on the same page, as on a shared computer.
-    await walkUser(page, USERS[1], CONTACTS[1]);
+
+    // Maya connects both CRMs; her contact goes to both.
+    await signIn(page, maya);
+    const ownerId = await connectHubSpot(page, maya, { portal: "connect-portal" });
+    await connectSalesforce(page, maya, {});
+    await createContact(page, maya, ada, ["hubspot", "salesforce"], "acme-crm");
+    await step(`${maya.id}: ${ada.email} is once in HubSpot account ${maya.hubId} and once in her Salesforce org, with each workflow's fields, and in no other`, page, async () => {
+      const inHubSpot = await assertInHubSpot(ada, maya);
+      const expected = hubspotFields(ada);
+      assert.deepEqual(Object.fromEntries(Object.keys(expected).map((k) => [k, inHubSpot.properties[k]])), expected, "the five fields the workflow maps and the phone the user mapped");
+      assert.equal(inHubSpot.properties.hubspot_owner_id, ownerId, "the owner chosen in the portal");
+      assert.equal(inHubSpot.properties.lifecyclestage, "lead", "the stage's default");
+      const inSalesforce = await assertInSalesforce(ada, maya);
+      const fields = salesforceFields(ada, "Sales");
+      assert.deepEqual(Object.fromEntries(Object.keys(fields).map((k) => [k, inSalesforce[k]])), fields, "the workflow's fields and the department's default");
+    });
+    await step("the app at a phone's width: nothing off-screen, axe-core passes", page, async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await assertFits(page, "390 px wide");
+        await assertAccessible(page, "390 px wide");
+        await page.screenshot({ fullPage: true, path: path.join(SHOTS, "acme-crm-phone.png") });
+      } finally {
+        await page.setViewportSize({ width: 1200, height: 900 });
+      }
+    });
+
+    // Leo, on the same page as on a shared computer, connects Salesforce only, by keyboard.
+    await signIn(page, leo);
+    await connectSalesforce(page, leo, { department: "Support", keyboard: true });
+    await createContact(page, leo, grace, ["salesforce"]);
+    await step(`${leo.id}: ${grace.email} is in his Salesforce org only, in the department he chose, and in no HubSpot account`, page, async () => {
+      await assertInHubSpot(grace, null);
+      const inSalesforce = await assertInSalesforce(grace, leo);
+      const fields = salesforceFields(grace, "Support");
+      assert.deepEqual(Object.fromEntries(Object.keys(fields).map((k) => [k, inSalesforce[k]])), fields);
+    });
+
     await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
     await step("the app's backend signs tokens for its demo users only, renews and shows runs to the signed-in user only", page, async () => {
       const stranger = await fetch(`${APP}/api/session`, { method: "POST", body: JSON.stringify({ userId: "mallory" }) });

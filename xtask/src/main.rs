@@ -23,11 +23,12 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   setup   install what the build and the tests need (skips what is there)
-  build   build the SDK into pkg/, the paragon server and the HubSpot sandbox
-          (--sdk: only the SDK, e.g. to weigh a change with `bench`)
+  build   build the SDK into pkg/, the paragon server and the stand-ins (HubSpot, Salesforce,
+          SendGrid) (--sdk: only the SDK, e.g. to weigh a change with `bench`)
   test    setup, then fmt, clippy, host tests, SDK browser tests, Node browser tests, the demo walk
-  demo    the guide's demo: the sandbox, the platform and the app; Ctrl-C stops it
-          (--reset: start from a fresh state; --headless: Chromium walks the guide instead)
+  demo    the guide's demo: the HubSpot and Salesforce stand-ins, the platform and the app;
+          Ctrl-C stops it (--reset: start from a fresh state; --headless: Chromium walks the
+          guide instead; --help: the ports)
   bench   measure (so far: the SDK's gzip -9 transfer size beside Paragon's)";
 
 fn main() -> ExitCode {

@@ -68,6 +68,11 @@ pub fn sandbox_bin() -> PathBuf {
     root().join("target/debug/hubspot-sandbox")
 }
 
+/// The Salesforce stand-in the demo runs.
+pub fn salesforce_sandbox_bin() -> PathBuf {
+    root().join("target/debug/salesforce-sandbox")
+}
+
 pub fn pkg_dir() -> PathBuf {
     root().join("pkg")
 }

@@ -9,7 +9,7 @@ use std::{net::IpAddr, process::ExitCode, time::Duration};
 
 use clap::Parser;
 use hubspot_sandbox::{
-    command,
+    AppConfig, command,
     salesforce::{self, OrgConfig, SalesforceConfig},
 };
 
@@ -32,6 +32,9 @@ struct Args {
     /// The app's callback URL (compared exactly).
     #[arg(long, requires = "client_id")]
     redirect_uri: Option<String>,
+    /// That app's name, shown on the consent page.
+    #[arg(long, default_value = "Paragon Connect demo")]
+    app_name: String,
     /// An org to create at start, by its user's username (an email; repeatable).
     #[arg(long = "org", value_name = "USERNAME")]
     orgs: Vec<String>,
@@ -49,7 +52,10 @@ struct Args {
 impl Args {
     fn into_config(self) -> SalesforceConfig {
         let apps = match (self.client_id, self.client_secret, self.redirect_uri) {
-            (Some(id), Some(secret), Some(uri)) => vec![SalesforceConfig::app(&id, &secret, &uri)],
+            (Some(id), Some(secret), Some(uri)) => vec![AppConfig {
+                name: self.app_name,
+                ..SalesforceConfig::app(&id, &secret, &uri)
+            }],
             _ => Vec::new(),
         };
         SalesforceConfig {

@@ -1,6 +1,7 @@
-//! The three processes of the guide on three origins, so that CORS, the portal's framing rules
-//! and OAuth redirects are real: HubSpot (`hubspot-sandbox`), the platform (`paragon serve`)
-//! and the app (`www/server.mjs`), set up with the `paragon` CLI as the guide's steps say.
+//! The four processes of the guide on four origins, so that CORS, the portal's framing rules
+//! and OAuth redirects are real: HubSpot (`hubspot-sandbox`), Salesforce
+//! (`salesforce-sandbox`), the platform (`paragon serve`) and the app (`www/server.mjs`), set
+//! up with the `paragon` CLI as the guide's steps say.
 
 use std::{
     path::{Path, PathBuf},
@@ -10,21 +11,44 @@ use std::{
 
 use serde_json::{Value, json};
 
-use super::state::{self, Project};
+use super::{
+    deploy_dir, hubspot, salesforce,
+    state::{self, Project},
+    users::{DemoUser, demo_users},
+};
 use crate::{http, process::capture, project, server::RunningServer};
 
-/// The client id of the app registered in the sandbox HubSpot (the guide's step 5).
-const CLIENT_ID: &str = "acme-crm-demo";
+/// The guides the demo deploys, as one folder (`deploy_dir`): the same App Event, a workflow
+/// to each CRM.
+const GUIDES: [&str; 2] = ["examples/hubspot-guide", "examples/salesforce-guide"];
 
 /// How the demo runs.
 #[derive(Debug, Clone, Copy)]
 pub enum Mode {
-    /// For a person: fixed ports (the app on 3000, the platform on 8080, HubSpot on 9090, as
-    /// the README names them), the state in `.demo/` kept for the next run unless `reset`.
+    /// For a person: fixed ports ([`Ports::INTERACTIVE`]), the state in `.demo/` kept for the
+    /// next run unless `reset`.
     Interactive { reset: bool },
     /// For Chromium: free ports (the OS picks them and each server prints the one it got, so
     /// that CI never collides), and a fresh state under `target/e2e/`.
     Headless,
+}
+
+/// The ports of the demo's servers; 0 lets the OS pick.
+pub struct Ports {
+    pub app: u16,
+    pub platform: u16,
+    pub hubspot: u16,
+    pub salesforce: u16,
+}
+
+impl Ports {
+    /// A person's demo: the ports the README and `--help` name.
+    pub const INTERACTIVE: Self = Self {
+        app: 3000,
+        platform: 8080,
+        hubspot: 9090,
+        salesforce: 9091,
+    };
 }
 
 impl Mode {
@@ -35,11 +59,15 @@ impl Mode {
         }
     }
 
-    /// The ports of the app, the platform and the sandbox.
-    fn ports(self) -> [u16; 3] {
+    fn ports(self) -> Ports {
         match self {
-            Self::Interactive { .. } => [3000, 8080, 9090],
-            Self::Headless => [0, 0, 0],
+            Self::Interactive { .. } => Ports::INTERACTIVE,
+            Self::Headless => Ports {
+                app: 0,
+                platform: 0,
+                hubspot: 0,
+                salesforce: 0,
+            },
         }
     }
 
@@ -60,15 +88,6 @@ impl Mode {
     }
 }
 
-/// A demo user of the app (`www/demo-users.json`), who owns one sandbox HubSpot account.
-#[derive(Debug)]
-pub struct DemoUser {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub hub_id: u64,
-}
-
 /// Prints each step of the start with the time since the first.
 #[derive(Debug)]
 pub struct Steps(Instant);
@@ -83,12 +102,13 @@ impl Steps {
     }
 }
 
-/// The running demo. Dropping it stops the three servers, the app first.
+/// The running demo. Dropping it stops the four servers, the app first.
 #[derive(Debug)]
 pub struct Stack {
     pub app: RunningServer,
     pub platform: RunningServer,
-    pub sandbox: RunningServer,
+    pub hubspot: RunningServer,
+    pub salesforce: RunningServer,
     /// The app backend's settings (platform URL, project id, API key, signing key file).
     pub settings: PathBuf,
     pub users: Vec<DemoUser>,
@@ -96,44 +116,49 @@ pub struct Stack {
 
 impl Stack {
     /// Starts everything: the saved project unless the mode wants a fresh one (or it is
-    /// unusable), the guide's files deployed again, HubSpot pointed at this run's sandbox.
+    /// unusable), the guides' files deployed again, HubSpot and Salesforce pointed at this
+    /// run's stand-ins.
     pub fn start(mode: Mode, steps: &Steps) -> Result<Self, String> {
-        let (dir, [app_port, platform_port, sandbox_port]) = (&mode.dir(), mode.ports());
+        let (dir, ports) = (&mode.dir(), mode.ports());
         let users = demo_users()?;
         let (project, note) = state::prepare(dir, mode.fresh())?;
         steps.done(&note);
-        let deployed = capture(
-            state::paragon(dir)
-                .args(["deploy", "--project", &project.id])
-                .arg(project::root().join("examples/hubspot-guide")),
-        )?;
-        steps.done(&format!(
-            "examples/hubspot-guide: {}",
-            deployed.lines().next().unwrap_or("deployed")
-        ));
+        deploy(dir, &project, steps)?;
 
         let mut serve = state::paragon(dir);
-        serve.args(["serve", "--demo", "--port", &platform_port.to_string()]);
+        serve.args(["serve", "--demo", "--port", &ports.platform.to_string()]);
         let platform = mode.spawn(serve, "paragon", &dir.join("paragon.log"))?;
         steps.done(&format!("platform at {}", platform.url));
 
-        let sandbox = mode.spawn(
-            sandbox_command(sandbox_port, &platform.url, &project, &users),
+        let hubspot = mode.spawn(
+            hubspot::command(ports.hubspot, &platform.url, &project, &users),
             "hubspot-sandbox",
-            &dir.join("sandbox.log"),
+            &dir.join("hubspot-sandbox.log"),
         )?;
+        hubspot::point_at(dir, &project, &hubspot.url)?;
         steps.done(&format!(
-            "HubSpot sandbox at {} with {} accounts",
-            sandbox.url,
+            "HubSpot stand-in at {} with {} accounts",
+            hubspot.url,
             users.len()
         ));
-        point_hubspot_at(dir, &project, &sandbox.url)?;
+        let salesforce = mode.spawn(
+            salesforce::command(ports.salesforce, &platform.url, &project, &users),
+            "salesforce-sandbox",
+            &dir.join("salesforce-sandbox.log"),
+        )?;
+        salesforce::point_at(dir, &project, &salesforce.url)?;
+        steps.done(&format!(
+            "Salesforce stand-in at {} with {} orgs",
+            salesforce.url,
+            users.len()
+        ));
         if !mode.fresh() {
             let cleared = clear_connections(dir, &platform.url, &project, &users)?;
-            if cleared > 0 {
+            if !cleared.is_empty() {
                 steps.done(&format!(
-                    "cleared {cleared} HubSpot connection(s) of the last run: the sandbox keeps \
-                     tokens in memory only, so connect again"
+                    "cleared the last run's connections ({}): the stand-ins keep tokens in \
+                     memory only, so connect again",
+                    cleared.join(", ")
                 ));
             }
         }
@@ -151,7 +176,7 @@ impl Stack {
         node.arg(project::root().join("www/server.mjs"))
             .arg("--settings")
             .arg(&settings)
-            .args(["--port", &app_port.to_string()]);
+            .args(["--port", &ports.app.to_string()]);
         let app = mode.spawn(node, "acme-crm", &dir.join("app.log"))?;
         // The project answers the SDK and frames the portal for this origin only. `localhost`
         // too, for whoever types it instead of 127.0.0.1.
@@ -166,55 +191,55 @@ impl Stack {
         Ok(Self {
             app,
             platform,
-            sandbox,
+            hubspot,
+            salesforce,
             settings,
             users,
         })
     }
 }
 
-/// The sandbox with one account per demo user and the app "Acme CRM", whose redirect URI is
-/// the platform's callback. The client secret goes through the environment, not `ps`.
-fn sandbox_command(port: u16, platform: &str, project: &Project, users: &[DemoUser]) -> Command {
-    let mut command = Command::new(project::sandbox_bin());
-    command
-        .args(["--port", &port.to_string(), "--app-name", "Acme CRM"])
-        .args(["--client-id", CLIENT_ID, "--require-pkce", "--redirect-uri"])
-        .arg(format!("{platform}/oauth/callback"))
-        .env("HUBSPOT_SANDBOX_CLIENT_SECRET", &project.client_secret);
-    for user in users {
-        command
-            .arg("--account")
-            .arg(format!("{}:{}", user.hub_id, user.email));
+/// The guide's step 1 for both CRMs: the guides put into one folder under `dir` (`paragon
+/// deploy` takes one), then deployed as a new version.
+fn deploy(dir: &Path, project: &Project, steps: &Steps) -> Result<(), String> {
+    let root = project::root();
+    let guides: Vec<PathBuf> = GUIDES.iter().map(|g| root.join(g)).collect();
+    let folder = dir.join("deploy");
+    let shown = folder
+        .strip_prefix(&root)
+        .unwrap_or(&folder)
+        .display()
+        .to_string();
+    let notes = deploy_dir::assemble(&guides, &folder)?;
+    steps.done(&format!("{} into {shown}/", GUIDES.join(" + ")));
+    for note in notes {
+        steps.done(&format!("  {note}"));
     }
-    command
-}
-
-/// The guide's step 5: the project's HubSpot app, with the sandbox's URLs in place of
-/// HubSpot's (README: "Real HubSpot" gives the real ones).
-fn point_hubspot_at(dir: &Path, project: &Project, sandbox: &str) -> Result<(), String> {
-    capture(
+    let deployed = capture(
         state::paragon(dir)
-            .args(["integration", "set", "--demo", "--project", &project.id])
-            .args(["hubspot", "--client-id", CLIENT_ID, "--auth-url"])
-            .arg(format!("{sandbox}/oauth/authorize"))
-            .arg("--token-url")
-            .arg(format!("{sandbox}/oauth/v3/token"))
-            .args(["--api-base", sandbox])
-            .env("PARAGON_CLIENT_SECRET", &project.client_secret),
-    )
-    .map(drop)
+            .args(["deploy", "--project", &project.id])
+            .arg(&folder),
+    )?;
+    // `deployed version N`, then `workflow <uuid>  <id>  (trigger: …)` a line.
+    let version = deployed.lines().next().unwrap_or("deployed");
+    let workflows: Vec<&str> = deployed
+        .lines()
+        .filter_map(|l| l.strip_prefix("workflow ")?.split_whitespace().nth(1))
+        .collect();
+    steps.done(&format!("{shown}/: {version}: {}", workflows.join(", ")));
+    Ok(())
 }
 
-/// Disconnects the demo users' HubSpot connections of a previous run, as each user would in
-/// the portal: the new sandbox does not know their tokens. Returns how many there were.
+/// Disconnects the demo users' connections of a previous run, as each user would in the
+/// portal: the new stand-ins do not know their tokens. Answers what was cleared, as
+/// `maya: hubspot`.
 fn clear_connections(
     dir: &Path,
     platform: &str,
     project: &Project,
     users: &[DemoUser],
-) -> Result<usize, String> {
-    let mut cleared = 0;
+) -> Result<Vec<String>, String> {
+    let mut cleared = Vec::new();
     for user in users {
         let token = capture(
             state::paragon(dir)
@@ -229,38 +254,10 @@ fn clear_connections(
             if integration["hasCredential"] == Value::Bool(true) {
                 let id = integration["id"].as_str().unwrap_or_default();
                 http::expect_ok("DELETE", &format!("{sdk}/{id}"), Some(token), None)?;
-                cleared += 1;
+                let kind = integration["type"].as_str().unwrap_or("an integration");
+                cleared.push(format!("{}: {kind}", user.id));
             }
         }
     }
     Ok(cleared)
-}
-
-/// The app's demo users, from the file the app's backend reads too.
-pub fn demo_users() -> Result<Vec<DemoUser>, String> {
-    let path = project::root().join("www/demo-users.json");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let list: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
-    list.as_array()
-        .into_iter()
-        .flatten()
-        .map(|u| {
-            let text = |key: &str| u[key].as_str().map(str::to_owned);
-            Some(DemoUser {
-                id: text("id")?,
-                name: text("name")?,
-                email: text("email")?,
-                hub_id: u["hubId"].as_u64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .filter(|users| !users.is_empty())
-        .ok_or_else(|| {
-            format!(
-                "{}: expected [{{id, name, email, hubId}}, …]",
-                path.display()
-            )
-        })
 }

@@ -1,6 +1,7 @@
-//! The demo's platform state: the project "Acme CRM", its signing key and the client secret of
-//! its HubSpot app, made with the `paragon` CLI as the guide's step 2 does, and remembered in
-//! `{dir}/state.json` so that the next `cargo xtask demo` reuses them.
+//! The demo's platform state: the project "Acme CRM", its signing key and the client secrets of
+//! its HubSpot app and its Salesforce connected app, made with the `paragon` CLI as the guide's
+//! step 2 does, and remembered in `{dir}/state.json` so that the next `cargo xtask demo` reuses
+//! them.
 
 use std::{
     fs,
@@ -14,7 +15,7 @@ use serde_json::{Value, json};
 use crate::{process::capture, project};
 
 /// The project as the demo knows it. `state.json` and the key file are mode 0600: they hold
-/// the API key, the HubSpot app's client secret and the private key.
+/// the API key, the apps' client secrets and the private key.
 #[derive(Debug)]
 pub struct Project {
     pub id: String,
@@ -22,8 +23,10 @@ pub struct Project {
     /// The signing key's id, put in the tokens' header.
     pub kid: String,
     pub signing_key: PathBuf,
-    /// The sandbox HubSpot app's secret, fresh for each project.
-    pub client_secret: String,
+    /// The HubSpot stand-in's app's secret, fresh for each project.
+    pub hubspot_secret: String,
+    /// The Salesforce stand-in's connected app's secret (its consumer secret), the same.
+    pub salesforce_secret: String,
 }
 
 /// The data folder of `paragon serve` and the CLI.
@@ -89,16 +92,24 @@ fn create(dir: &Path) -> Result<Project, String> {
         id,
         api_key,
         signing_key,
-        client_secret: random_hex(24)?,
+        hubspot_secret: random_hex(24)?,
+        salesforce_secret: random_hex(24)?,
     };
+    save(dir, &project)?;
+    Ok(project)
+}
+
+fn save(dir: &Path, project: &Project) -> Result<(), String> {
     let saved = json!({
         "projectId": project.id,
         "apiKey": project.api_key,
         "kid": project.kid,
-        "clientSecret": project.client_secret,
+        // HubSpot's under the name it had when the demo had HubSpot only, so that a state
+        // saved then is still read.
+        "clientSecret": project.hubspot_secret,
+        "salesforceClientSecret": project.salesforce_secret,
     });
-    write_private(&dir.join("state.json"), &saved)?;
-    Ok(project)
+    write_private(&dir.join("state.json"), &saved)
 }
 
 /// The saved project, or why it cannot be used.
@@ -113,12 +124,13 @@ fn load(dir: &Path) -> Result<Project, String> {
             .map(str::to_owned)
             .ok_or(format!("state.json has no {key}"))
     };
-    let project = Project {
+    let mut project = Project {
         id: text_of("projectId")?,
         api_key: text_of("apiKey")?,
         kid: text_of("kid")?,
         signing_key: dir.join("signing-key.pem"),
-        client_secret: text_of("clientSecret")?,
+        hubspot_secret: text_of("clientSecret")?,
+        salesforce_secret: String::new(),
     };
     if !project.signing_key.exists() {
         return Err("the signing key file is gone".into());
@@ -131,6 +143,15 @@ fn load(dir: &Path) -> Result<Project, String> {
         .any(|l| l.starts_with(&format!("{}  ", project.kid)) && l.ends_with("active"));
     if !active {
         return Err("the saved signing key is no longer active".into());
+    }
+    // A state saved before the demo had Salesforce: the project and the users' settings are
+    // still good, only the connected app's secret is new.
+    match text_of("salesforceClientSecret") {
+        Ok(secret) => project.salesforce_secret = secret,
+        Err(_) => {
+            project.salesforce_secret = random_hex(24)?;
+            save(dir, &project)?;
+        }
     }
     Ok(project)
 }
