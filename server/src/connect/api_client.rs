@@ -201,6 +201,9 @@ impl<'a> ApiClient<'a> {
         let mut refreshed = false;
         loop {
             self.connect.pacer.acquire(&account, pace).await;
+            // A try without an answer must not show the answer of the try before it (a 401
+            // that was refreshed): whoever reads the record would think that is what happened.
+            record.response = Value::Null;
             let answer = self.send_once(request, &token.token).await?;
             record.response = answer.record();
             tracing::debug!(method = %request.method, path = %request.path, status = answer.status.as_u16(), "provider API call");

@@ -161,11 +161,28 @@ impl ProviderError {
     pub fn from_send(error: reqwest::Error, what: &str) -> Self {
         match egress::refusal_of(&error) {
             Some(refusal) => Self::Refused(format!("{what} {refusal}")),
-            // reqwest's error names the URL, which carries no secret (they are in the body
-            // or the Authorization header).
-            None => Self::Transient(error.to_string()),
+            // reqwest's error names the URL unless the caller removed it (an API URL may hold
+            // a key in its query); its causes say what happened to the connection, which
+            // matters to whoever reads why a write may or may not have been made.
+            None => Self::Transient(with_causes(&error)),
         }
     }
+}
+
+/// An error and its causes, as one line: `error sending request: connection closed before
+/// message completed`.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        let said = next.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = next.source();
+    }
+    text
 }
 
 #[derive(Deserialize, Default)]

@@ -103,7 +103,7 @@ both_backends! {
         let unanswered = attempts.iter().any(|a| {
             a["request"]["path"] == "/sobjects/Contact"
                 && a["response"].is_null()
-                && a["error"].as_str().is_some_and(|e| e.contains("unreachable"))
+                && a["error"].as_str().is_some_and(|e| e.contains("gave no answer") && e.contains("closed"))
         });
         assert!(unanswered, "the create that was not answered: {attempts:?}");
         assert_eq!(attempts.last().expect("an attempt")["request"]["path"], "/query", "the retry looked the Contact up");

@@ -206,7 +206,8 @@ impl<'a> StepContext<'a> {
                 }
             }
             CallError::Unreachable(message) => StepFailure::Retry {
-                message: format!("{} unreachable: {message}", self.provider),
+                // No answer is not "never arrived": the provider may have acted.
+                message: format!("{} gave no answer: {message}", self.provider),
                 after: None,
             },
             other => StepFailure::Failed(other.to_string()),
