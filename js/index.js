@@ -205,7 +205,7 @@ const listeners = new Map(EVENTS.map((name) => [name, []]));
 
 function listenersOf(name) {
   const list = listeners.get(name);
-  if (!list) throw paragonError(CODE.invalidArgument, `${MESSAGE.noSuchEvent}${JSON.stringify(name)}${MESSAGE.expectedOneOf}${EVENTS.join(", ")}`);
+  if (!list) throw invalid(`${MESSAGE.noSuchEvent}${JSON.stringify(name)}${MESSAGE.expectedOneOf}${EVENTS.join(", ")}`);
   return list;
 }
 
@@ -290,7 +290,7 @@ export const paragon = Object.freeze({
    * platform's `/ui/icons/{type}.svg`.
    */
   getIntegrationMetadata(type) {
-    const meta = ({ type, name }) => ({ type, name, icon: `${host}/ui/icons/${encodeURIComponent(type)}.svg` });
+    const meta = ({ type, name, icon }) => ({ type, name, icon });
     return type === undefined ? integrations().map(meta) : meta(integration(type));
   },
 
@@ -335,7 +335,7 @@ export const paragon = Object.freeze({
 
   /** Calls `listener` on each `name` event; returns the function that unsubscribes it. */
   subscribe(name, listener) {
-    if (typeof listener !== "function") throw paragonError(CODE.invalidArgument, "subscribe expects a listener function");
+    if (typeof listener !== "function") throw invalid("subscribe expects a listener function");
     const list = listenersOf(name);
     if (!list.includes(listener)) list.push(listener);
     return () => paragon.unsubscribe(name, listener);
@@ -355,7 +355,7 @@ export const paragon = Object.freeze({
   connect(type, options = {}) {
     const theme = options.theme;
     if (theme !== undefined && !THEMES.includes(theme)) {
-      return Promise.reject(paragonError(CODE.invalidArgument, `connect: theme must be one of ${THEMES.join(", ")}`));
+      return Promise.reject(invalid(`connect's theme must be one of ${THEMES.join(", ")}`));
     }
     return withWasm((w) => w.connect(String(type), options, portalFrame));
   },

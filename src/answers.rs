@@ -233,6 +233,7 @@ mod tests {
             id: id.into(),
             kind: kind.into(),
             name: kind.to_uppercase(),
+            icon: None,
             is_active: true,
             workflows: workflows
                 .iter()

@@ -57,6 +57,10 @@ pub struct SdkIntegration<J> {
     pub kind: String,
     /// A name for people.
     pub name: String,
+    /// Its icon, an SVG the platform serves (`{public URL}/ui/icons/{type}.svg`), which
+    /// `getIntegrationMetadata()` hands on; absent from servers that predate it.
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
     /// Whether the project has it switched on.
     pub is_active: bool,
     /// The deployed workflows of this integration.

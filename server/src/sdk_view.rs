@@ -98,6 +98,8 @@ pub async fn integrations_for_user(
                 id: i.id.to_string(),
                 kind: i.provider,
                 name: i.name,
+                // The platform's address is the HTTP layer's to add.
+                icon: None,
                 is_active: true,
             }
         })

@@ -175,8 +175,14 @@ async fn list_for_user(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<Vec<SdkIntegration<Value>>>, ApiError> {
-    let list =
+    let mut list =
         sdk_view::integrations_for_user(&state.store, auth.project.id, &auth.user.id).await?;
+    for item in &mut list {
+        item.icon = Some(format!(
+            "{}/ui/icons/{}.svg",
+            state.connect.public_url, item.kind
+        ));
+    }
     Ok(Json(list))
 }
 
