@@ -27,33 +27,14 @@ pub fn guide_payload(n: usize) -> Value {
 impl Hubspot {
     /// Deploys the guide and returns the workflow's id.
     pub async fn deploy_guide(&self, app: &TestApp) -> String {
-        let (_, workflows) = paragon_server::deploy::deploy_dir(
-            &app.store,
-            self.project.id,
-            std::path::Path::new(GUIDE),
-        )
-        .await
-        .expect("the guide deploys");
-        workflows[0].id.to_string()
+        self.deploy(app, std::path::Path::new(GUIDE)).await[0]
+            .id
+            .to_string()
     }
 
-    /// Deploys the guide's App Event with `workflow` (a workflow file triggered by it) and
-    /// enables it for `user`; returns its id.
+    /// Deploys the guide's App Event with `workflow` and enables it for `user`; returns its id.
     pub async fn deploy_workflow(&self, app: &TestApp, user: &str, workflow: &str) -> String {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        std::fs::create_dir_all(dir.path().join("events")).expect("events/");
-        std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
-        std::fs::copy(
-            std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
-            dir.path().join("events/contact-created.yaml"),
-        )
-        .expect("the guide's event");
-        std::fs::write(dir.path().join("workflows/workflow.yaml"), workflow).expect("the workflow");
-        let (_, workflows) =
-            paragon_server::deploy::deploy_dir(&app.store, self.project.id, dir.path())
-                .await
-                .expect("the workflow deploys");
-        let id = workflows[0].id.to_string();
+        let id = self.deploy_on_guide_event(app, workflow).await;
         self.enable(app, user, &id).await;
         id
     }
@@ -108,6 +89,34 @@ impl Hubspot {
 /// What a test does with a project whatever its provider: enable a workflow for a user, send
 /// the guide's App Event, read Task History.
 impl TestProject {
+    /// Deploys the folder `dir`; returns its workflows.
+    pub async fn deploy(
+        &self,
+        app: &TestApp,
+        dir: &std::path::Path,
+    ) -> Vec<paragon_server::storage::DeployedWorkflow> {
+        let (_, workflows) = paragon_server::deploy::deploy_dir(&app.store, self.id, dir)
+            .await
+            .expect("the folder deploys");
+        workflows
+    }
+
+    /// Deploys the guide's App Event "Contact Created" with `workflow` (a workflow file
+    /// triggered by it) alone; returns the workflow's id.
+    pub async fn deploy_on_guide_event(&self, app: &TestApp, workflow: &str) -> String {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let (events, workflows) = (dir.path().join("events"), dir.path().join("workflows"));
+        std::fs::create_dir_all(&events).expect("events/");
+        std::fs::create_dir_all(&workflows).expect("workflows/");
+        std::fs::copy(
+            std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
+            events.join("contact-created.yaml"),
+        )
+        .expect("the guide's event");
+        std::fs::write(workflows.join("workflow.yaml"), workflow).expect("the workflow");
+        self.deploy(app, dir.path()).await[0].id.to_string()
+    }
+
     /// `POST /sdk/workflows/{id}` as `user`.
     pub async fn enable(&self, app: &TestApp, user: &str, workflow: &str) {
         let response = app

@@ -112,7 +112,7 @@ both_backends! {
     async fn without_match_on_a_lost_answer_fails_the_run_on_the_orgs_duplicate_rule(app) {
         let sf = salesforce(&app).await;
         sf.connect(&app, "ann").await;
-        sf.deploy_workflow(&app, &without_match_on("Email")).await;
+        sf.deploy_on_guide_event(&app, &without_match_on("Email")).await;
         sf.set_faults(json!({"loseAnswers": 1})).await;
 
         let (status, _) = sf.trigger(&app, "ann", &guide_payload(1), None).await;
@@ -134,7 +134,7 @@ both_backends! {
         let sf = salesforce(&app).await;
         sf.connect(&app, "ann").await;
         // The org's rule matches Contacts by email: these have none, as in an org without one.
-        sf.deploy_workflow(&app, &without_match_on("Description")).await;
+        sf.deploy_on_guide_event(&app, &without_match_on("Description")).await;
         sf.set_faults(json!({"loseAnswers": 1})).await;
 
         sf.trigger(&app, "ann", &guide_payload(1), None).await;

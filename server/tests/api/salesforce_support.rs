@@ -97,38 +97,12 @@ impl Salesforce {
 
     /// Deploys the guide; returns the id of its create workflow, sync-contact-to-salesforce.
     pub async fn deploy_guide(&self, app: &TestApp) -> String {
-        let (_, workflows) = paragon_server::deploy::deploy_dir(
-            &app.store,
-            self.project.id,
-            std::path::Path::new(GUIDE),
-        )
-        .await
-        .expect("the guide deploys");
+        let workflows = self.deploy(app, std::path::Path::new(GUIDE)).await;
         let create = workflows
             .iter()
             .find(|w| w.slug == "sync-contact-to-salesforce")
             .expect("the guide's create workflow");
         create.id.to_string()
-    }
-
-    /// Deploys the guide's "Contact Created" with `workflow` (a workflow file triggered by it)
-    /// alone; returns its id.
-    pub async fn deploy_workflow(&self, app: &TestApp, workflow: &str) -> String {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let (events, workflows) = (dir.path().join("events"), dir.path().join("workflows"));
-        std::fs::create_dir_all(&events).expect("events/");
-        std::fs::create_dir_all(&workflows).expect("workflows/");
-        std::fs::copy(
-            std::path::Path::new(GUIDE).join("events/contact-created.yaml"),
-            events.join("contact-created.yaml"),
-        )
-        .expect("the guide's event");
-        std::fs::write(workflows.join("workflow.yaml"), workflow).expect("the workflow");
-        let (_, deployed) =
-            paragon_server::deploy::deploy_dir(&app.store, self.project.id, dir.path())
-                .await
-                .expect("the workflow deploys");
-        deployed[0].id.to_string()
     }
 
     /// Sets the only org's faults (`POST /_sandbox/orgs/{orgId}/faults`, which replaces them).
