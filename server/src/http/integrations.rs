@@ -64,13 +64,14 @@ struct Connected {
 
 /// Checks the user's key or password at the provider and seals it: 201 with the credential,
 /// 422 when the fields are wrong or the provider refuses them (nothing stored), 502 when the
-/// provider could not be asked.
+/// provider could not be asked, 429 past the user's allowance of checks (`key_checks`).
 async fn connect_with_fields(
     State(state): State<AppState>,
     auth: AuthUser,
     Path((_, provider)): Path<(String, String)>,
     ApiJson(body): ApiJson<Fields>,
 ) -> Result<(StatusCode, Json<Connected>), ApiError> {
+    state.key_checks.count(auth.project.id, &auth.user.id)?;
     let credential = keyed::connect(
         &state.connect,
         auth.project.id,

@@ -11,6 +11,7 @@ mod html;
 mod icons;
 mod integrations;
 mod json;
+mod key_checks;
 mod oauth_flows;
 mod oauth_pages;
 mod observe;

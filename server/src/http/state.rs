@@ -17,6 +17,8 @@ pub struct AppState {
     pub engine: crate::engine::EngineHandle,
     /// Failed authentications per source address.
     pub auth_throttle: Arc<super::auth_throttle::AuthThrottle>,
+    /// Credentials checked at providers per user.
+    pub key_checks: Arc<super::key_checks::KeyChecks>,
 }
 
 /// The parts of the configuration that requests need.
@@ -61,6 +63,7 @@ impl AppState {
             auth_throttle: Arc::new(super::auth_throttle::AuthThrottle::new(
                 config.limits.auth_failures_per_minute,
             )),
+            key_checks: Arc::default(),
         })
     }
 }

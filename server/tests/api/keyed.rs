@@ -223,6 +223,23 @@ both_backends! {
         assert_eq!(flow.status(), 422, "a key provider has no consent page");
     }
 
+    async fn a_user_cannot_use_the_platform_to_try_keys_at_the_provider(app) {
+        let sg = sendgrid(&app).await;
+        let key = sg.new_key().await;
+        let wrong = format!("{}x", &key[..key.len() - 1]);
+        let before = sg.api_calls().await;
+        for _ in 0..10 {
+            assert_eq!(sg.connect(&app, "mallory", json!({"api_key": wrong})).await.status(), 422);
+        }
+
+        let held = sg.connect(&app, "mallory", json!({"api_key": key})).await;
+
+        assert_eq!(held.status(), 429);
+        assert!(held.headers().contains_key("retry-after"));
+        assert_eq!(sg.api_calls().await - before, 10, "the eleventh check never reached SendGrid");
+        assert_eq!(sg.connect(&app, "ann", json!({"api_key": key})).await.status(), 201, "another user is not held");
+    }
+
     async fn a_revoked_key_marks_the_credential_invalid_on_its_next_use(app) {
         let sg = sendgrid(&app).await;
         let key = sg.new_key().await;
