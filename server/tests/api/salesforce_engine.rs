@@ -17,8 +17,8 @@ use crate::{
 };
 
 const USERS: usize = 6;
-/// Every Salesforce call of the org is paced by the engine's blanket limit (110 per 10 s per
-/// account): 200 events, about 300 calls with the retries, take half a minute.
+/// Salesforce publishes no pace (its limit is a daily allowance), so the org's calls are not
+/// paced: 200 events, about 300 calls with the retries, take a few seconds.
 const EVENTS: usize = 200;
 /// Creates made whose answer is lost.
 const LOST: usize = 30;
@@ -107,6 +107,25 @@ both_backends! {
         });
         assert!(unanswered, "the create that was not answered: {attempts:?}");
         assert_eq!(attempts.last().expect("an attempt")["request"]["path"], "/query", "the retry looked the Contact up");
+    }
+
+    async fn a_token_refused_again_after_its_refresh_is_retried_later_not_failed(app) {
+        let sf = salesforce(&app).await;
+        sf.connect(&app, "ann").await;
+        let workflow = sf.deploy_guide(&app).await;
+        sf.enable(&app, "ann", &workflow).await;
+        // The first call's 401 makes the client refresh; the resend's 401 too.
+        sf.set_faults(json!({"forceInvalidSession": 2})).await;
+
+        let (status, _) = sf.trigger(&app, "ann", &guide_payload(7), None).await;
+
+        assert_eq!(status, 201);
+        let runs = sf.finished_runs(&app, 1, Duration::from_secs(60)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        let detail = sf.execution(&app, &runs[0]).await;
+        assert_eq!(outcomes(&detail, "create_contact"), ["retry", "succeeded"]);
+        let records = sf.records().await;
+        assert_eq!(records.len(), 1, "{records:?}");
     }
 
     async fn without_match_on_a_lost_answer_fails_the_run_on_the_orgs_duplicate_rule(app) {

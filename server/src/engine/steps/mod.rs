@@ -179,6 +179,20 @@ impl<'a> StepContext<'a> {
                 after: answer.retry_after,
             });
         }
+        // The API client refreshed the token after a first 401 and sent again: a second 401
+        // means the fresh token was refused too (the provider's sessions ended again while it
+        // refreshed). A dead grant would have failed the refresh itself, so this is worth a
+        // later attempt rather than the end of the run.
+        if answer.status == StatusCode::UNAUTHORIZED {
+            return Err(StepFailure::Retry {
+                message: format!(
+                    "{} refused the user's token again after a refresh: {}",
+                    self.provider,
+                    message(&value)
+                ),
+                after: None,
+            });
+        }
         Ok((answer.status, value))
     }
 
