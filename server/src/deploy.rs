@@ -53,8 +53,13 @@ pub async fn deploy_bundle(
             trigger_kind: match &w.trigger {
                 Trigger::AppEvent(_) => TriggerKind::AppEvent,
                 Trigger::Request(_) => TriggerKind::Request,
+                Trigger::IntegrationEnabled => TriggerKind::IntegrationEnabled,
             },
-            trigger_event: w.trigger.app_event().unwrap_or_default().to_owned(),
+            // A new connection's workflows are found by their integration.
+            trigger_event: match &w.trigger {
+                Trigger::IntegrationEnabled => w.integration.as_str().to_owned(),
+                other => other.app_event().unwrap_or_default().to_owned(),
+            },
             default_enabled: w.default_enabled,
         })
         .collect();

@@ -39,6 +39,7 @@ impl DeployArgs {
                     let trigger = match workflow.trigger_kind {
                         TriggerKind::AppEvent => workflow.trigger_event.as_str(),
                         TriggerKind::Request => "request",
+                        TriggerKind::IntegrationEnabled => "integration_enabled",
                     };
                     println!(
                         "workflow {}  {}  (trigger: {trigger})",

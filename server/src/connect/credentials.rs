@@ -55,9 +55,11 @@ pub struct Connection<'a> {
 }
 
 /// Seals and stores `connection` as the user's credential for its integration, replacing the
-/// one they had (a reconnection keeps the credential's id).
+/// one they had (a reconnection keeps the credential's id); a new credential starts the
+/// integration's `integration_enabled` workflows (`enabled`).
 pub async fn save(
     connect: &Connect,
+    integration: &Integration,
     connection: Connection<'_>,
 ) -> Result<Credential, ConnectError> {
     let existing = connect
@@ -96,6 +98,9 @@ pub async fn save(
             .seal(r.as_bytes(), binding(&credential, "refresh_token"))
     });
     connect.store.save_credential(&credential).await?;
+    if existing.is_none() {
+        super::enabled::started(connect, integration, &credential).await;
+    }
     Ok(credential)
 }
 

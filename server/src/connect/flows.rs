@@ -558,7 +558,9 @@ async fn exchange(
         provider_id: identity.id.unwrap_or_default(),
         provider_data,
     };
-    Ok(super::credentials::save(connect, connection).await?.id)
+    Ok(super::credentials::save(connect, &integration, connection)
+        .await?
+        .id)
 }
 
 /// What the connection keeps beside its tokens, for its URLs' placeholders and for people: the

@@ -70,6 +70,7 @@ pub async fn connect(
     }
     credentials::save(
         connect,
+        &integration,
         Connection {
             project,
             user,

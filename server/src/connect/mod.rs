@@ -9,6 +9,7 @@ pub mod api_path;
 pub mod binding;
 pub mod credentials;
 pub mod egress;
+pub mod enabled;
 pub mod endpoints;
 pub mod flows;
 pub mod integrations;

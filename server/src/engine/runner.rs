@@ -377,14 +377,17 @@ impl Progress {
         view: &'a StepOutputs,
         iteration: &'a Option<(Value, usize)>,
     ) -> workflows::Context<'a> {
+        // The run's input is one stored payload, read under the root its trigger names.
         let by_request = matches!(workflow.trigger, workflows::Trigger::Request(_));
+        let by_connection = matches!(workflow.trigger, workflows::Trigger::IntegrationEnabled);
         workflows::Context {
-            event: if by_request {
+            event: if by_request || by_connection {
                 &Value::Null
             } else {
                 &inputs.payload
             },
             request: by_request.then_some(&inputs.payload),
+            connection: by_connection.then_some(&inputs.payload),
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
             settings: &inputs.settings,

@@ -45,6 +45,8 @@ pub enum TriggerKind {
     AppEvent,
     /// A request (`POST /sdk/triggers/{workflowId}`).
     Request,
+    /// A new connection of the workflow's integration (`trigger_event` names the integration).
+    IntegrationEnabled,
 }
 
 impl TriggerKind {
@@ -53,6 +55,7 @@ impl TriggerKind {
         match self {
             Self::AppEvent => "app_event",
             Self::Request => "request",
+            Self::IntegrationEnabled => "integration_enabled",
         }
     }
 
@@ -61,6 +64,7 @@ impl TriggerKind {
         Some(match value {
             "app_event" => Self::AppEvent,
             "request" => Self::Request,
+            "integration_enabled" => Self::IntegrationEnabled,
             _ => return None,
         })
     }
@@ -372,7 +376,17 @@ pub trait EngineStore: Send + Sync + Debug {
     /// enqueues nothing and answers the first outcome) and enqueues one run per active workflow
     /// triggered by its name that the user has enabled and whose integration the user has
     /// connected.
-    async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError>;
+    async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError> {
+        self.record_trigger(event, TriggerKind::AppEvent).await
+    }
+    /// [`Self::record_event`] for the workflows of trigger `kind` whose `trigger_event` is the
+    /// event's name: an App Event's name, or the integration a new connection is of
+    /// (`IntegrationEnabled`, the event stored with `source` `integration_enabled`).
+    async fn record_trigger(
+        &self,
+        event: &NewEvent,
+        kind: TriggerKind,
+    ) -> Result<EventOutcome, StorageError>;
     /// In one transaction: records a request trigger's input (`source = 'request'`, named
     /// after the workflow) and enqueues its one run, `run`, of `workflow` at `version`.
     async fn record_request(
@@ -828,14 +842,22 @@ where
             .collect())
     }
 
-    async fn record_event(&self, event: &NewEvent) -> Result<EventOutcome, StorageError> {
+    async fn record_trigger(
+        &self,
+        event: &NewEvent,
+        kind: TriggerKind,
+    ) -> Result<EventOutcome, StorageError> {
         let mut tx = self.pool.begin().await?;
+        let source = match kind {
+            TriggerKind::IntegrationEnabled => "integration_enabled",
+            _ => "app_event",
+        };
         // Written first, for the write lock (see `deploy`) and for idempotency: a repeat of the
         // key inserts nothing and gets the first answer.
         let inserted = sqlx::query(
             "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
-               runs, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7)
+               runs, created_at, source)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
              ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING",
         )
         .bind(&event.id)
@@ -845,6 +867,7 @@ where
         .bind(&event.name)
         .bind(event.payload.to_string())
         .bind(event.created_ms)
+        .bind(source)
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
@@ -871,7 +894,7 @@ where
                AND c.user_id = $2 AND c.status = 'VALID'
              LEFT JOIN user_workflows uw ON uw.project_id = w.project_id
                AND uw.workflow_id = w.id AND uw.user_id = $2
-             WHERE w.project_id = $1 AND w.trigger_kind = 'app_event'
+             WHERE w.project_id = $1 AND w.trigger_kind = $4
                AND w.trigger_event = $3 AND w.active = 1
                AND COALESCE(uw.enabled, w.default_enabled) = 1
              ORDER BY w.slug",
@@ -879,6 +902,7 @@ where
         .bind(event.project_id)
         .bind(&event.user_id)
         .bind(&event.name)
+        .bind(kind.as_str())
         .fetch_all(&mut *tx)
         .await?;
         for (workflow_id, version) in &matching {

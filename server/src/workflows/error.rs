@@ -132,7 +132,7 @@ pub enum Problem {
     #[error("input `{key}`: {source}")]
     Template { key: String, source: TemplateError },
     #[error(
-        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `user.`, `settings.`, `steps.`, `item` or `index`"
+        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `connection.`, `user.`, `settings.`, `steps.`, `item` or `index`"
     )]
     UnknownVariableRoot { key: String, path: String },
     #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
@@ -187,7 +187,9 @@ pub enum Problem {
         "`status` {0} is how the platform refuses a user token: SDKs would renew the token and call again (running the workflow twice) or log the user out; answer 400, 404, 409 or 422 instead"
     )]
     PlatformStatus(u16),
-    #[error("a trigger has exactly one of `app_event: <event name>` or `request: {{}}`")]
+    #[error(
+        "a trigger has exactly one of `app_event: <event name>`, `request: {{}}` or `integration_enabled: {{}}`"
+    )]
     TriggerKind,
     #[error(
         "invalid timeout `{0}`: write a whole number of seconds or minutes (`10s`, `2m`), from 1s to 120s"
@@ -205,6 +207,14 @@ pub enum Problem {
         "input `{key}`: `{path}`: this workflow is started by requests, not by an App Event: read its input as `request.body...`"
     )]
     EventVariableInRequest { key: String, path: String },
+    #[error(
+        "input `{key}`: `{path}`: this workflow is started by a new connection, not by an App Event: read it as `connection.accountId`, `connection.accountName`, `connection.integration`"
+    )]
+    EventVariableInConnection { key: String, path: String },
+    #[error(
+        "input `{key}`: `{path}` is only defined in a workflow started by a new connection (`trigger: integration_enabled: {{}}`)"
+    )]
+    ConnectionVariableOutside { key: String, path: String },
     #[error(
         "unknown operator `{0}` (expected one of: equals, not_equals, greater_than, greater_or_equal, less_than, less_or_equal, contains, not_contains, starts_with, ends_with, exists, not_exists, is_empty, is_not_empty)"
     )]

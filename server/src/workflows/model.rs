@@ -131,6 +131,9 @@ pub enum Trigger {
     /// A request from the app (`paragon.workflow()`, `POST /sdk/triggers/{id}`), which waits
     /// for the run's answer up to a time budget.
     Request(RequestTrigger),
+    /// The user connected the workflow's integration (`integration_enabled: {}`): once per new
+    /// connection, its values as `connection.*`.
+    IntegrationEnabled,
 }
 
 impl Trigger {
@@ -138,7 +141,7 @@ impl Trigger {
     pub fn app_event(&self) -> Option<&str> {
         match self {
             Self::AppEvent(name) => Some(name),
-            Self::Request(_) => None,
+            Self::Request(_) | Self::IntegrationEnabled => None,
         }
     }
 }

@@ -12,6 +12,9 @@ pub struct Context<'a> {
     pub event: &'a Value,
     /// A request trigger's `{body, query, headers}`: `request.*` (`None` in the other runs).
     pub request: Option<&'a Value>,
+    /// A new connection's `{integration, accountId, accountName}`: `connection.*` (`None` in
+    /// the other runs).
+    pub connection: Option<&'a Value>,
     /// The end user's id (the user token's `sub`): `user.id`.
     pub user_id: &'a str,
     /// The end user's metadata: `user.meta.*`.
@@ -35,6 +38,7 @@ impl<'a> Context<'a> {
         Self {
             event,
             request: None,
+            connection: None,
             user_id: "u",
             user_meta: empty,
             settings: empty,
@@ -125,6 +129,7 @@ fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
     match path.segments() {
         [root, rest @ ..] if root == "event" => walk(ctx.event, rest).cloned(),
         [root, rest @ ..] if root == "request" => walk(ctx.request?, rest).cloned(),
+        [root, rest @ ..] if root == "connection" => walk(ctx.connection?, rest).cloned(),
         [root, id, rest @ ..] if root == "settings" => walk(ctx.settings.get(id)?, rest).cloned(),
         [root, id] if root == "user" && id == "id" => Some(Value::String(ctx.user_id.to_owned())),
         [root, meta] if root == "user" && meta == "meta" => {
@@ -195,6 +200,7 @@ mod tests {
             Context {
                 event: &self.event,
                 request: Some(&self.request),
+                connection: None,
                 user_id: "user-42",
                 user_meta: &self.meta,
                 settings: &self.settings,

@@ -21,6 +21,8 @@ pub(crate) struct Scope<'a> {
     pub in_loop: bool,
     /// Whether the workflow is request-triggered: its input is `request.*`, not `event.*`.
     pub by_request: bool,
+    /// Whether it is started by a new connection: its input is `connection.*`, not `event.*`.
+    pub by_connection: bool,
     /// The user settings the workflow reads: `settings.<id>`.
     pub settings: &'a [SettingId],
     /// Those of them that are field mappings (an action's `field_mapping:` names one).
@@ -35,6 +37,7 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         requests,
         in_loop,
         by_request,
+        by_connection,
         settings,
         ..
     } = scope;
@@ -43,7 +46,14 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         [root, ..] if root == "event" && by_request => {
             Err(Problem::EventVariableInRequest { key, path: shown })
         }
+        [root, ..] if root == "event" && by_connection => {
+            Err(Problem::EventVariableInConnection { key, path: shown })
+        }
         [root, ..] if root == "event" => Ok(()),
+        [root, _, ..] if root == "connection" && by_connection => Ok(()),
+        [root, ..] if root == "connection" => {
+            Err(Problem::ConnectionVariableOutside { key, path: shown })
+        }
         [root, ..] if root == "request" && !by_request => {
             Err(Problem::RequestVariableOutside { key, path: shown })
         }
@@ -115,6 +125,7 @@ mod tests {
             requests: &[id("search"), id("next")],
             in_loop: false,
             by_request,
+            by_connection: false,
             settings: &[SettingId::parse("stage").expect("valid id")],
             mappings: &[],
         };

@@ -30,7 +30,7 @@ const WORKFLOW_KEYS: &[&str] = &[
     "settings",
     "steps",
 ];
-const TRIGGER_KEYS: &[&str] = &["app_event", "request"];
+const TRIGGER_KEYS: &[&str] = &["app_event", "request", "integration_enabled"];
 const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
@@ -130,9 +130,16 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         .required("trigger", report)
         .and_then(|node| read_trigger(node, report));
     let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
+    let by_connection = matches!(trigger, Some((Trigger::IntegrationEnabled, _)));
     let steps = fields.required("steps", report).and_then(|node| {
         let settings = (&readable[..], &mappings[..]);
-        read_steps(node, integration, by_request, settings, report)
+        read_steps(
+            node,
+            integration,
+            (by_request, by_connection),
+            settings,
+            report,
+        )
     });
     let ((id, id_pos), (trigger, trigger_pos)) = (id?, trigger?);
     Some(Read {
@@ -151,16 +158,31 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
     })
 }
 
-/// `trigger:`: exactly one of `app_event: <name>` and `request: {timeout}`; the position the
-/// loader points at for an undeclared event.
+/// `trigger:`: exactly one of `app_event: <name>`, `request: {timeout}` and
+/// `integration_enabled: {}`; the position the loader points at for an undeclared event.
 fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
     let trigger = Fields::read(node, "the trigger", TRIGGER_KEYS, report)?;
-    match (trigger.optional("app_event"), trigger.optional("request")) {
-        (Some(_), None) => {
+    match (
+        trigger.optional("app_event"),
+        trigger.optional("request"),
+        trigger.optional("integration_enabled"),
+    ) {
+        (None, None, Some(enabled)) => {
+            // `integration_enabled: {}` and a bare `integration_enabled:` alike: it takes no
+            // options.
+            match &enabled.value {
+                Value::Scalar(s) if s.is_null() => {}
+                _ => {
+                    Fields::read(enabled, "`integration_enabled`", &[], report)?;
+                }
+            }
+            Some((Trigger::IntegrationEnabled, enabled.pos))
+        }
+        (Some(_), None, None) => {
             let (name, pos) = trigger.text("app_event", report)?;
             Some((Trigger::AppEvent(name), pos))
         }
-        (None, Some(request)) => {
+        (None, Some(request), None) => {
             // `request: {}` and a bare `request:` alike.
             let timeout = match &request.value {
                 Value::Scalar(s) if s.is_null() => None,
@@ -192,7 +214,7 @@ fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
 fn read_steps(
     node: &Node,
     integration: Option<IntegrationType>,
-    by_request: bool,
+    (by_request, by_connection): (bool, bool),
     (settings, mappings): (&[SettingId], &[SettingId]),
     report: &mut Report,
 ) -> Option<Vec<Step>> {
@@ -213,6 +235,7 @@ fn read_steps(
         requests: &requests,
         in_loop: false,
         by_request,
+        by_connection,
         settings,
         mappings,
     };
@@ -309,6 +332,8 @@ struct StepReader<'a> {
     in_loop: bool,
     /// Whether the workflow is request-triggered (`request.*`, `response` steps).
     by_request: bool,
+    /// Whether it is triggered by a new connection (`connection.*`, no `event.*`).
+    by_connection: bool,
     /// The settings the workflow reads (`settings.<id>`).
     settings: &'a [SettingId],
     /// Those that are field mappings.
@@ -354,6 +379,7 @@ impl StepReader<'_> {
             requests: self.requests,
             in_loop: self.in_loop,
             by_request: self.by_request,
+            by_connection: self.by_connection,
             settings: self.settings,
             mappings: self.mappings,
         };

@@ -14,6 +14,7 @@ mod for_each_steps;
 mod health;
 mod helpers;
 mod if_steps;
+mod integration_enabled;
 mod keyed;
 mod management;
 mod paragon_compat;

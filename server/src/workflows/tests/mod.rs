@@ -5,6 +5,7 @@ mod delay_steps;
 mod for_each_steps;
 mod fuzz;
 mod if_steps;
+mod integration_enabled;
 mod loading;
 mod request_steps;
 mod request_trigger;
