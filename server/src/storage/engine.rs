@@ -905,6 +905,16 @@ where
         .bind(kind.as_str())
         .fetch_all(&mut *tx)
         .await?;
+        // An App Event is kept whatever it starts (the app's log of what it sent); a connection
+        // or a provider's event that starts nothing is not worth a row.
+        if matching.is_empty() && kind != TriggerKind::AppEvent {
+            tx.rollback().await?;
+            return Ok(EventOutcome {
+                id: event.id.clone(),
+                runs: 0,
+                duplicate: false,
+            });
+        }
         for (workflow_id, version) in &matching {
             sqlx::query(INSERT_RUN)
                 .bind(RunId::random())
