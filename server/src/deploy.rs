@@ -54,10 +54,12 @@ pub async fn deploy_bundle(
                 Trigger::AppEvent(_) => TriggerKind::AppEvent,
                 Trigger::Request(_) => TriggerKind::Request,
                 Trigger::IntegrationEnabled => TriggerKind::IntegrationEnabled,
+                Trigger::ProviderEvent(_) => TriggerKind::ProviderEvent,
             },
             // A new connection's workflows are found by their integration.
             trigger_event: match &w.trigger {
                 Trigger::IntegrationEnabled => w.integration.as_str().to_owned(),
+                Trigger::ProviderEvent(event) => event.key(),
                 other => other.app_event().unwrap_or_default().to_owned(),
             },
             default_enabled: w.default_enabled,

@@ -21,6 +21,7 @@ mod paragon_unsupported;
 mod portal;
 mod portal_theme;
 mod projects;
+mod provider_webhooks;
 mod proxy;
 mod proxy_headers;
 mod sdk_user;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(oauth_pages::router())
         .merge(portal::router())
         .merge(proxy::router())
+        .merge(provider_webhooks::router())
         .merge(paragon_unsupported::router())
         .merge(events::router())
         .merge(triggers::router())

@@ -289,6 +289,14 @@ pub trait ConnectStore: Send + Sync + Debug {
         user: &UserId,
         integration: &IntegrationId,
     ) -> Result<Option<Credential>, StorageError>;
+    /// The credentials of an integration connected to the provider account `provider_id` (the
+    /// users a provider's webhook event about that account is for).
+    async fn account_credentials(
+        &self,
+        project: ProjectId,
+        integration: &IntegrationId,
+        provider_id: &str,
+    ) -> Result<Vec<Credential>, StorageError>;
     /// Every credential of the user.
     async fn user_credentials(
         &self,
@@ -749,6 +757,25 @@ where
         .fetch_optional(&self.pool)
         .await?;
         row.map(Credential::try_from).transpose()
+    }
+
+    async fn account_credentials(
+        &self,
+        project: ProjectId,
+        integration: &IntegrationId,
+        provider_id: &str,
+    ) -> Result<Vec<Credential>, StorageError> {
+        let rows: Vec<CredentialRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials
+             WHERE project_id = $1 AND integration_id = $2 AND provider_id = $3
+             ORDER BY user_id"
+        )))
+        .bind(project)
+        .bind(integration)
+        .bind(provider_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Credential::try_from).collect()
     }
 
     async fn user_credentials(

@@ -47,6 +47,8 @@ pub enum TriggerKind {
     Request,
     /// A new connection of the workflow's integration (`trigger_event` names the integration).
     IntegrationEnabled,
+    /// A provider's webhook event (`trigger_event` is its type, `:<property>` for a property).
+    ProviderEvent,
 }
 
 impl TriggerKind {
@@ -56,6 +58,7 @@ impl TriggerKind {
             Self::AppEvent => "app_event",
             Self::Request => "request",
             Self::IntegrationEnabled => "integration_enabled",
+            Self::ProviderEvent => "provider_event",
         }
     }
 
@@ -65,6 +68,7 @@ impl TriggerKind {
             "app_event" => Self::AppEvent,
             "request" => Self::Request,
             "integration_enabled" => Self::IntegrationEnabled,
+            "provider_event" => Self::ProviderEvent,
             _ => return None,
         })
     }
@@ -850,6 +854,7 @@ where
         let mut tx = self.pool.begin().await?;
         let source = match kind {
             TriggerKind::IntegrationEnabled => "integration_enabled",
+            TriggerKind::ProviderEvent => "provider_event",
             _ => "app_event",
         };
         // Written first, for the write lock (see `deploy`) and for idempotency: a repeat of the

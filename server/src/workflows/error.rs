@@ -192,6 +192,16 @@ pub enum Problem {
     )]
     TriggerKind,
     #[error(
+        "unknown provider event `{0}`: HubSpot's are `contact.creation`, `contact.propertyChange`, `contact.deletion`, … (`<object>.<change>` of contact, company, deal, ticket, product, line_item)"
+    )]
+    UnknownProviderEvent(String),
+    #[error(
+        "provider events are received from HubSpot so far, not from `{0}`: use an App Event the app sends, or `request:`"
+    )]
+    ProviderEventsOf(String),
+    #[error("`property:` goes with `provider_event: <object>.propertyChange` only")]
+    PropertyWithoutProviderEvent,
+    #[error(
         "invalid timeout `{0}`: write a whole number of seconds or minutes (`10s`, `2m`), from 1s to 120s"
     )]
     BadTimeout(String),

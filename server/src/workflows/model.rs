@@ -134,6 +134,30 @@ pub enum Trigger {
     /// The user connected the workflow's integration (`integration_enabled: {}`): once per new
     /// connection, its values as `connection.*`.
     IntegrationEnabled,
+    /// A change in the user's account that the provider reports by webhook (`provider_event:
+    /// contact.creation`, HubSpot's subscription types), its event as `event.*`.
+    ProviderEvent(ProviderEventTrigger),
+}
+
+/// `trigger: provider_event: <subscription type>` and, for a `*.propertyChange`, the optional
+/// `property:` it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderEventTrigger {
+    /// The provider's subscription type, `contact.propertyChange`.
+    pub event: String,
+    /// Only changes of this property (`email`), for a `*.propertyChange`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub property: Option<String>,
+}
+
+impl ProviderEventTrigger {
+    /// What the stored workflow is found by: the type, and `:<property>` when it has one.
+    pub fn key(&self) -> String {
+        match &self.property {
+            Some(property) => format!("{}:{property}", self.event),
+            None => self.event.clone(),
+        }
+    }
 }
 
 impl Trigger {
@@ -141,7 +165,7 @@ impl Trigger {
     pub fn app_event(&self) -> Option<&str> {
         match self {
             Self::AppEvent(name) => Some(name),
-            Self::Request(_) | Self::IntegrationEnabled => None,
+            Self::Request(_) | Self::IntegrationEnabled | Self::ProviderEvent(_) => None,
         }
     }
 }

@@ -10,7 +10,8 @@ use super::{
     integration::IntegrationType,
     model::{
         Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
-        IntegrationPage, OnError, RequestStep, RequestTrigger, ResponseStep, Retry, SettingId,
+        IntegrationPage, OnError, ProviderEventTrigger, RequestStep, RequestTrigger, ResponseStep,
+        Retry, SettingId,
         Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     settings,
@@ -30,7 +31,13 @@ const WORKFLOW_KEYS: &[&str] = &[
     "settings",
     "steps",
 ];
-const TRIGGER_KEYS: &[&str] = &["app_event", "request", "integration_enabled"];
+const TRIGGER_KEYS: &[&str] = &[
+    "app_event",
+    "request",
+    "integration_enabled",
+    "provider_event",
+    "property",
+];
 const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
@@ -128,7 +135,7 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         .collect();
     let trigger = fields
         .required("trigger", report)
-        .and_then(|node| read_trigger(node, report));
+        .and_then(|node| read_trigger(node, integration, report));
     let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
     let by_connection = matches!(trigger, Some((Trigger::IntegrationEnabled, _)));
     let steps = fields.required("steps", report).and_then(|node| {
@@ -160,8 +167,24 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
 
 /// `trigger:`: exactly one of `app_event: <name>`, `request: {timeout}` and
 /// `integration_enabled: {}`; the position the loader points at for an undeclared event.
-fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
+fn read_trigger(
+    node: &Node,
+    integration: Option<IntegrationType>,
+    report: &mut Report,
+) -> Option<(Trigger, Pos)> {
     let trigger = Fields::read(node, "the trigger", TRIGGER_KEYS, report)?;
+    if trigger.optional("provider_event").is_some() {
+        let others = ["app_event", "request", "integration_enabled"];
+        if others.iter().any(|k| trigger.optional(k).is_some()) {
+            report.at(node.pos, Problem::TriggerKind);
+            return None;
+        }
+        return read_provider_event(&trigger, integration, report);
+    }
+    if let Some(property) = trigger.optional("property") {
+        report.at(property.pos, Problem::PropertyWithoutProviderEvent);
+        return None;
+    }
     match (
         trigger.optional("app_event"),
         trigger.optional("request"),
@@ -209,6 +232,56 @@ fn read_trigger(node: &Node, report: &mut Report) -> Option<(Trigger, Pos)> {
             None
         }
     }
+}
+
+/// `provider_event: <type>` and its optional `property:`. Webhooks are received from HubSpot
+/// so far: its CRM subscription types, `property` only for a `*.propertyChange`.
+fn read_provider_event(
+    trigger: &Fields<'_>,
+    integration: Option<IntegrationType>,
+    report: &mut Report,
+) -> Option<(Trigger, Pos)> {
+    let (event, pos) = trigger.text("provider_event", report)?;
+    if integration.is_some_and(|i| i.as_str() != "hubspot") {
+        report.at(pos, Problem::ProviderEventsOf(integration.map(|i| i.as_str().to_owned()).unwrap_or_default()));
+        return None;
+    }
+    if !is_hubspot_subscription(&event) {
+        report.at(pos, Problem::UnknownProviderEvent(event));
+        return None;
+    }
+    let property = match trigger.optional("property") {
+        None => None,
+        Some(node) => {
+            let (property, property_pos) = fields::text(node, "property", report)?;
+            if !event.ends_with(".propertyChange") {
+                report.at(property_pos, Problem::PropertyWithoutProviderEvent);
+                return None;
+            }
+            Some(property)
+        }
+    };
+    Some((
+        Trigger::ProviderEvent(ProviderEventTrigger { event, property }),
+        pos,
+    ))
+}
+
+/// HubSpot's CRM webhook subscription types (its Node client's enum).
+fn is_hubspot_subscription(event: &str) -> bool {
+    const OBJECTS: &[&str] = &["contact", "company", "deal", "ticket", "product", "line_item"];
+    const CHANGES: &[&str] = &[
+        "creation",
+        "deletion",
+        "propertyChange",
+        "merge",
+        "restore",
+        "associationChange",
+    ];
+    event == "contact.privacyDeletion"
+        || event
+            .split_once('.')
+            .is_some_and(|(object, change)| OBJECTS.contains(&object) && CHANGES.contains(&change))
 }
 
 fn read_steps(

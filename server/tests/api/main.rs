@@ -19,6 +19,7 @@ mod keyed;
 mod management;
 mod paragon_compat;
 mod provider_urls;
+mod provider_webhooks;
 mod proxy_forwarding;
 mod proxy_paths;
 mod request_steps;
