@@ -55,7 +55,8 @@ async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let refused = || ApiError::Unauthorized("the request is not signed by this project's HubSpot app".into());
+    let refused =
+        || ApiError::Unauthorized("the request is not signed by this project's HubSpot app".into());
     let project = ProjectId::parse(&project_id).ok_or_else(refused)?;
     let integration = state
         .store
@@ -68,12 +69,21 @@ async fn receive(
         state.connect.public_url,
         uri.path_and_query().map_or(uri.path(), |p| p.as_str())
     );
-    verify(&headers, method.as_str(), &called, &body, &secret, clock::now_ms()).map_err(|why| {
+    verify(
+        &headers,
+        method.as_str(),
+        &called,
+        &body,
+        &secret,
+        clock::now_ms(),
+    )
+    .map_err(|why| {
         tracing::warn!(project = %project, why, "a HubSpot webhook was refused");
         refused()
     })?;
-    let events: Vec<Value> = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::BadRequest("a HubSpot webhook body is a JSON array of events".into()))?;
+    let events: Vec<Value> = serde_json::from_slice(&body).map_err(|_| {
+        ApiError::BadRequest("a HubSpot webhook body is a JSON array of events".into())
+    })?;
     if events.len() > MAX_EVENTS {
         return Err(ApiError::BadRequest(format!(
             "more than {MAX_EVENTS} events in one request"
@@ -155,7 +165,10 @@ pub fn verify(
 ) -> Result<(), &'static str> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let timestamp = header("x-hubspot-request-timestamp").ok_or("no timestamp")?;
-    let at: i64 = timestamp.trim().parse().map_err(|_| "a timestamp that is not a number")?;
+    let at: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| "a timestamp that is not a number")?;
     if now - at > MAX_AGE_MS {
         return Err("a timestamp older than 5 minutes");
     }
@@ -181,8 +194,14 @@ mod tests {
 
     fn headers(signature: &str, timestamp: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert("x-hubspot-signature-v3", signature.parse().expect("a value"));
-        headers.insert("x-hubspot-request-timestamp", timestamp.parse().expect("a value"));
+        headers.insert(
+            "x-hubspot-signature-v3",
+            signature.parse().expect("a value"),
+        );
+        headers.insert(
+            "x-hubspot-request-timestamp",
+            timestamp.parse().expect("a value"),
+        );
         headers
     }
 
@@ -192,19 +211,48 @@ mod tests {
         let secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy";
         let uri = "https://www.example.com/webhook_uri";
         let body = b"{'example_field':'example_value'}";
-        let good = headers("K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=", "1693657560000");
+        let good = headers(
+            "K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=",
+            "1693657560000",
+        );
         let now = 1_693_657_560_000 + 1000;
 
         assert_eq!(verify(&good, "POST", uri, body, secret, now), Ok(()));
-        assert!(verify(&good, "POST", uri, b"{'example_field':'other'}", secret, now).is_err());
-        assert!(verify(&good, "POST", "https://www.example.com/other", body, secret, now).is_err());
+        assert!(
+            verify(
+                &good,
+                "POST",
+                uri,
+                b"{'example_field':'other'}",
+                secret,
+                now
+            )
+            .is_err()
+        );
+        assert!(
+            verify(
+                &good,
+                "POST",
+                "https://www.example.com/other",
+                body,
+                secret,
+                now
+            )
+            .is_err()
+        );
         assert!(verify(&good, "POST", uri, body, "another-secret", now).is_err());
         assert_eq!(
             verify(&good, "POST", uri, body, secret, now + MAX_AGE_MS),
             Err("a timestamp older than 5 minutes")
         );
-        let moved = headers("K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=", "1693657560001");
-        assert!(verify(&moved, "POST", uri, body, secret, now).is_err(), "the timestamp is signed");
+        let moved = headers(
+            "K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=",
+            "1693657560001",
+        );
+        assert!(
+            verify(&moved, "POST", uri, body, secret, now).is_err(),
+            "the timestamp is signed"
+        );
         assert!(verify(&HeaderMap::new(), "POST", uri, body, secret, now).is_err());
     }
 }

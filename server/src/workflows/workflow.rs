@@ -11,8 +11,7 @@ use super::{
     model::{
         Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
         IntegrationPage, OnError, ProviderEventTrigger, RequestStep, RequestTrigger, ResponseStep,
-        Retry, SettingId,
-        Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        Retry, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
     settings,
     template::Template,
@@ -243,7 +242,14 @@ fn read_provider_event(
 ) -> Option<(Trigger, Pos)> {
     let (event, pos) = trigger.text("provider_event", report)?;
     if integration.is_some_and(|i| i.as_str() != "hubspot") {
-        report.at(pos, Problem::ProviderEventsOf(integration.map(|i| i.as_str().to_owned()).unwrap_or_default()));
+        report.at(
+            pos,
+            Problem::ProviderEventsOf(
+                integration
+                    .map(|i| i.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+        );
         return None;
     }
     if !is_hubspot_subscription(&event) {
@@ -269,7 +275,14 @@ fn read_provider_event(
 
 /// HubSpot's CRM webhook subscription types (its Node client's enum).
 fn is_hubspot_subscription(event: &str) -> bool {
-    const OBJECTS: &[&str] = &["contact", "company", "deal", "ticket", "product", "line_item"];
+    const OBJECTS: &[&str] = &[
+        "contact",
+        "company",
+        "deal",
+        "ticket",
+        "product",
+        "line_item",
+    ];
     const CHANGES: &[&str] = &[
         "creation",
         "deletion",

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::{
-    connect_support::{CLIENT_SECRET, HUB, OTHER_HUB, Hubspot, hubspot},
+    connect_support::{CLIENT_SECRET, HUB, Hubspot, OTHER_HUB, hubspot},
     helpers::{TestApp, both_backends},
 };
 
@@ -54,7 +54,13 @@ fn creation(event_id: u64, portal: u32, object: u64) -> Value {
 }
 
 /// Posts `events` to the project's webhook URL, signed with `secret` at `timestamp`.
-async fn deliver(app: &TestApp, hs: &Hubspot, events: &Value, secret: &str, timestamp: i64) -> reqwest::Response {
+async fn deliver(
+    app: &TestApp,
+    hs: &Hubspot,
+    events: &Value,
+    secret: &str,
+    timestamp: i64,
+) -> reqwest::Response {
     let url = app.url(&format!("/webhooks/hubspot/{}", hs.project.id));
     let body = events.to_string();
     app.client
@@ -62,7 +68,10 @@ async fn deliver(app: &TestApp, hs: &Hubspot, events: &Value, secret: &str, time
         .header("Content-Type", "application/json")
         .header("X-HubSpot-Signature-Version", "v3")
         .header("X-HubSpot-Request-Timestamp", timestamp.to_string())
-        .header("X-HubSpot-Signature-v3", sign(secret, &url, &body, timestamp))
+        .header(
+            "X-HubSpot-Signature-v3",
+            sign(secret, &url, &body, timestamp),
+        )
         .body(body)
         .send()
         .await
