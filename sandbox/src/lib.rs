@@ -57,6 +57,7 @@ mod crm;
 mod error;
 mod faults;
 mod handle;
+mod hmac;
 mod http;
 mod oauth;
 mod rate_limit;
@@ -66,6 +67,7 @@ mod secrets;
 pub mod sendgrid;
 mod stand_in;
 mod state;
+mod webhooks;
 
 pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, OwnerConfig, SandboxConfig};
 pub use error::SandboxError;

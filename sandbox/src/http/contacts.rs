@@ -25,6 +25,7 @@ use crate::{
         view::{self, Selection},
     },
     state::Sandbox,
+    webhooks::ChangeSource,
 };
 
 /// The versions the contacts API is served under.
@@ -111,11 +112,17 @@ async fn create(
     let id = world.last_contact_id + 1;
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.create(id, values, clock::now_ms())?;
+    let answer = view::simple_object(contact, Selection::Everything);
     world.last_contact_id = id;
-    ok(
-        StatusCode::CREATED,
-        &view::simple_object(contact, Selection::Everything),
-    )
+    announce(&sandbox, world, caller.hub_id);
+    ok(StatusCode::CREATED, &answer)
+}
+
+/// Queues the webhook events of the request's writes and wakes the sender; the request does
+/// not wait for any delivery.
+pub(super) fn announce(sandbox: &Sandbox, world: &mut crate::state::World, hub_id: u32) {
+    world.publish_contact_changes(hub_id, ChangeSource::Api);
+    sandbox.settings().webhooks_wake.notify_one();
 }
 
 async fn read(
@@ -155,10 +162,9 @@ async fn update(
     let mut world = sandbox.lock();
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.update(&key, values, clock::now_ms())?;
-    ok(
-        StatusCode::OK,
-        &view::simple_object(contact, Selection::Everything),
-    )
+    let answer = view::simple_object(contact, Selection::Everything);
+    announce(&sandbox, &mut world, caller.hub_id);
+    ok(StatusCode::OK, &answer)
 }
 
 async fn archive(
@@ -175,6 +181,7 @@ async fn archive(
             book.archive(&key, clock::now_ms());
         }
     }
+    announce(&sandbox, &mut world, caller.hub_id);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -74,6 +74,8 @@ pub async fn upsert(
     let mut last_id = world.last_contact_id;
     let outcome = upsert::upsert(book, &mut last_id, &input, caller.hub_id, clock::now_ms())?;
     world.last_contact_id = last_id;
+    super::contacts::announce(&sandbox, world, caller.hub_id);
+    let book = world.contacts.entry(caller.hub_id).or_default();
     if outcome.written.is_empty() {
         if let Some((_, failure)) = outcome.failed.first() {
             return Ok(failure.clone().into_response());
