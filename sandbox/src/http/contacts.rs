@@ -114,14 +114,19 @@ async fn create(
     let contact = book.create(id, values, clock::now_ms())?;
     let answer = view::simple_object(contact, Selection::Everything);
     world.last_contact_id = id;
-    announce(&sandbox, world, caller.hub_id);
+    announce(&sandbox, world, caller.hub_id, ChangeSource::Api);
     ok(StatusCode::CREATED, &answer)
 }
 
 /// Queues the webhook events of the request's writes and wakes the sender; the request does
 /// not wait for any delivery.
-pub(super) fn announce(sandbox: &Sandbox, world: &mut crate::state::World, hub_id: u32) {
-    world.publish_contact_changes(hub_id, ChangeSource::Api);
+pub(super) fn announce(
+    sandbox: &Sandbox,
+    world: &mut crate::state::World,
+    hub_id: u32,
+    source: ChangeSource,
+) {
+    world.publish_contact_changes(hub_id, source);
     sandbox.settings().webhooks_wake.notify_one();
 }
 
@@ -163,7 +168,7 @@ async fn update(
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.update(&key, values, clock::now_ms())?;
     let answer = view::simple_object(contact, Selection::Everything);
-    announce(&sandbox, &mut world, caller.hub_id);
+    announce(&sandbox, &mut world, caller.hub_id, ChangeSource::Api);
     ok(StatusCode::OK, &answer)
 }
 
@@ -181,7 +186,7 @@ async fn archive(
             book.archive(&key, clock::now_ms());
         }
     }
-    announce(&sandbox, &mut world, caller.hub_id);
+    announce(&sandbox, &mut world, caller.hub_id, ChangeSource::Api);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -3,6 +3,7 @@
 mod authorize;
 mod body;
 mod consent_page;
+mod contact_knobs;
 mod contacts;
 mod contacts_bulk;
 mod crm_gate;

@@ -9,12 +9,15 @@ use serde::Serialize;
 pub enum ChangeSource {
     /// A CRM API call with an app's token.
     Api,
+    /// A user in HubSpot's own UI (the sandbox's contact knobs).
+    CrmUi,
 }
 
 impl ChangeSource {
     fn as_str(self) -> &'static str {
         match self {
             Self::Api => "API",
+            Self::CrmUi => "CRM_UI",
         }
     }
 }

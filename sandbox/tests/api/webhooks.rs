@@ -342,3 +342,100 @@ async fn webhook_settings_are_checked_and_read_back() {
     );
     assert!(read["subscriptions"][0]["id"].is_u64());
 }
+
+#[tokio::test]
+async fn changes_made_by_the_contact_knobs_are_sent_as_crm_ui_with_deletions() {
+    let sandbox = spawn().await;
+    let receiver = webhook_receiver::start("/hooks", &[]).await;
+    sandbox
+        .subscribe(
+            &receiver.url,
+            json!([{"subscriptionType": "contact.creation"},
+                {"subscriptionType": "contact.propertyChange", "propertyName": "lastname"},
+                {"subscriptionType": "contact.deletion"}]),
+        )
+        .await;
+    sandbox.connect(HUB).await;
+    let contacts = format!("/_sandbox/accounts/{HUB}/contacts");
+    let answer = sandbox
+        .post_json(
+            &contacts,
+            json!({"properties": {"email": "ada@example.com"}}),
+        )
+        .await;
+    assert_eq!(answer.status(), StatusCode::CREATED);
+    let contact: Value = answer.json().await.expect("JSON");
+    let one = format!("{contacts}/{}", contact["id"].as_str().expect("an id"));
+
+    let answer = sandbox
+        .http
+        .patch(sandbox.url(&one))
+        .json(&json!({"properties": {"lastname": "Lovelace"}}))
+        .send()
+        .await
+        .expect("PATCH answers");
+    assert_eq!(answer.status(), StatusCode::OK);
+    let answer = sandbox
+        .http
+        .delete(sandbox.url(&one))
+        .send()
+        .await
+        .expect("DELETE answers");
+    assert_eq!(answer.status(), StatusCode::NO_CONTENT);
+    let again = sandbox
+        .http
+        .delete(sandbox.url(&one))
+        .send()
+        .await
+        .expect("DELETE answers");
+    assert_eq!(again.status(), StatusCode::NOT_FOUND, "already archived");
+
+    let received = receiver.wait_for_events(3).await;
+    let mut events: Vec<Value> = received
+        .iter()
+        .flat_map(webhook_receiver::Received::events)
+        .collect();
+    // Separate batches may arrive in any order (HubSpot does not promise one either).
+    events.sort_by_key(|e| e["eventId"].as_u64());
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["subscriptionType"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "contact.creation",
+            "contact.propertyChange",
+            "contact.deletion"
+        ]
+    );
+    assert!(events.iter().all(|e| e["changeSource"] == "CRM_UI"));
+}
+
+#[tokio::test]
+async fn the_sandbox_stops_promptly_while_a_receiver_does_not_answer() {
+    let sandbox = spawn().await;
+    // Accepts connections (the kernel's backlog) and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let target = format!("http://{}/hooks", silent.local_addr().expect("an address"));
+    sandbox
+        .subscribe(&target, json!([{"subscriptionType": "contact.creation"}]))
+        .await;
+    let token = sandbox.connect(HUB).await.access;
+    sandbox
+        .create_contact(&token, json!({"email": "ada@example.com"}))
+        .await;
+    settle().await;
+    assert_eq!(sandbox.deliveries().await[0]["state"], "sending");
+
+    let started = std::time::Instant::now();
+    sandbox.handle.stop().await;
+
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
