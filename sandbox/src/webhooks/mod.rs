@@ -9,12 +9,13 @@
 
 mod delivery;
 mod event;
+mod matching;
 mod retry;
 pub mod sender;
 mod signature;
 mod subscriptions;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map::Entry};
 
 use serde_json::Value;
 
@@ -23,6 +24,8 @@ pub use event::{ChangeSource, Event};
 pub use retry::Outcome;
 pub use signature::sign_v3;
 pub use subscriptions::{AppWebhooks, SettingsInput, SubscriptionType};
+
+use matching::{Fired, matches};
 
 use crate::{apps::Apps, crm::ContactChange, oauth::tokens::Tokens};
 
@@ -86,10 +89,13 @@ impl Webhooks {
             self.settings.get(client_id),
             &mut self.last_subscription_id,
         )?;
-        self.settings.insert(client_id.to_owned(), settings);
-        self.settings
-            .get(client_id)
-            .ok_or_else(|| "the settings were just stored".to_owned())
+        Ok(match self.settings.entry(client_id.to_owned()) {
+            Entry::Occupied(mut stored) => {
+                stored.insert(settings);
+                stored.into_mut()
+            }
+            Entry::Vacant(slot) => slot.insert(settings),
+        })
     }
 
     /// An app's settings, if it has any.
@@ -262,66 +268,4 @@ impl Webhooks {
     pub fn views(&self) -> Vec<Value> {
         self.deliveries.values().map(Delivery::view).collect()
     }
-}
-
-/// One event a change fires, before it gets its ids.
-struct Fired<'a> {
-    subscription: &'a subscriptions::Subscription,
-    object_id: u64,
-    at_ms: u64,
-    /// The property and its new value, for a property change.
-    property: Option<(String, String)>,
-}
-
-/// The subscriptions of `settings` that `change` fires, with the object, the time and, for
-/// property changes, the property and its new value. A creation also fires the
-/// propertyChange subscriptions of the properties it was created with.
-fn matches<'a>(settings: &'a AppWebhooks, change: &ContactChange) -> Vec<Fired<'a>> {
-    let (id, at_ms, kind, properties) = match change {
-        ContactChange::Created {
-            id,
-            at_ms,
-            properties,
-        } => (
-            *id,
-            *at_ms,
-            SubscriptionType::Creation,
-            properties.as_slice(),
-        ),
-        ContactChange::PropertiesChanged { id, at_ms, changes } => (
-            *id,
-            *at_ms,
-            SubscriptionType::PropertyChange,
-            changes.as_slice(),
-        ),
-        ContactChange::Archived { id, at_ms } => {
-            (*id, *at_ms, SubscriptionType::Deletion, [].as_slice())
-        }
-    };
-    let mut fired = Vec::new();
-    for subscription in &settings.subscriptions {
-        if subscription.kind == kind && kind != SubscriptionType::PropertyChange {
-            fired.push(Fired {
-                subscription,
-                object_id: id,
-                at_ms,
-                property: None,
-            });
-        }
-    }
-    for (name, value) in properties {
-        for subscription in &settings.subscriptions {
-            if subscription.kind == SubscriptionType::PropertyChange
-                && subscription.property_name.as_deref() == Some(name.as_str())
-            {
-                fired.push(Fired {
-                    subscription,
-                    object_id: id,
-                    at_ms,
-                    property: Some((name.clone(), value.clone())),
-                });
-            }
-        }
-    }
-    fired
 }
