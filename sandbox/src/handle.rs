@@ -4,13 +4,18 @@
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use axum::Router;
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tokio::{
+    net::TcpListener,
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
 
 use crate::{
     config::SandboxConfig,
     error::SandboxError,
     http,
     state::{Sandbox, Settings},
+    webhooks,
 };
 
 /// How long [`SandboxHandle::stop`] lets in-flight requests finish.
@@ -21,9 +26,11 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
     config.validate()?;
     let addr = config.addr;
-    serve(addr, "hubspot-sandbox", |base_url| {
+    serve_with(addr, "hubspot-sandbox", |base_url, stopping| {
         let settings = Settings::new(&config, base_url);
-        Ok(http::router(Sandbox::new(config, settings)?))
+        let sandbox = Sandbox::new(config, settings)?;
+        let sender = tokio::spawn(webhooks::sender::run(sandbox.clone(), stopping));
+        Ok((http::router(sandbox), Some(sender)))
     })
     .await
 }
@@ -36,21 +43,42 @@ pub(crate) async fn serve(
     name: &'static str,
     build: impl FnOnce(String) -> Result<Router, SandboxError>,
 ) -> Result<SandboxHandle, SandboxError> {
+    serve_with(addr, name, |base_url, _| Ok((build(base_url)?, None))).await
+}
+
+/// [`serve`] for a stand-in with a background task beside its server (HubSpot's webhook
+/// sender): `build` gets a receiver that changes when the stand-in stops, and the server's
+/// task waits for the background task after the last request has drained.
+async fn serve_with(
+    addr: SocketAddr,
+    name: &'static str,
+    build: impl FnOnce(
+        String,
+        watch::Receiver<bool>,
+    ) -> Result<(Router, Option<JoinHandle<()>>), SandboxError>,
+) -> Result<SandboxHandle, SandboxError> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| SandboxError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(SandboxError::Serve)?;
     let base_url = format!("http://{addr}");
-    let router = build(base_url.clone())?;
+    let (stopping, stopping_seen) = watch::channel(false);
+    let (router, background) = build(base_url.clone(), stopping_seen)?;
     let (shutdown, stop_requested) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 // A dropped sender (handle dropped) stops the server as well.
                 let _ = stop_requested.await;
             })
             .await
-            .map_err(SandboxError::Serve)
+            .map_err(SandboxError::Serve);
+        // Dropping `stopping` tells the background task too; `send` makes it explicit.
+        let _ = stopping.send(true);
+        if let Some(background) = background {
+            let _ = background.await;
+        }
+        served
     });
     tracing::info!(%base_url, "{name} started");
     Ok(SandboxHandle {

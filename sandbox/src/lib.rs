@@ -25,6 +25,10 @@
 //! `sendgrid-sandbox`: the stand-in for a provider connected by API key. All three keep their
 //! state in one shell and their binaries print the same one line ([`command`]).
 //!
+//! Apps can have webhooks (set by `PUT /_sandbox/apps/{clientId}/webhooks`): contact writes in
+//! an account that installed the app are sent to its target URL in batches signed with
+//! `X-HubSpot-Signature-v3`, by a background task, with HubSpot's retries.
+//!
 //! Test knobs live under `/_sandbox/` (see the crate's README); HubSpot has no such paths.
 //!
 //! ```no_run
@@ -57,6 +61,7 @@ mod crm;
 mod error;
 mod faults;
 mod handle;
+mod hmac;
 mod http;
 mod oauth;
 mod rate_limit;
@@ -66,6 +71,7 @@ mod secrets;
 pub mod sendgrid;
 mod stand_in;
 mod state;
+mod webhooks;
 
 pub use config::{AccountConfig, AppConfig, DEFAULT_SCOPES, OwnerConfig, SandboxConfig};
 pub use error::SandboxError;

@@ -1,7 +1,9 @@
 //! [`Sandbox`]: the state of one HubSpot sandbox, the [`World`] of accounts, apps, tokens and
 //! contacts in the [`StandIn`] shell every stand-in shares.
 
-use std::{collections::HashMap, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use tokio::sync::Notify;
 
 use crate::{
     accounts::{Account, AccountRefused, Accounts},
@@ -16,6 +18,7 @@ use crate::{
     rate_limit::RollingWindow,
     request_log::RequestLog,
     stand_in::{self, StandIn},
+    webhooks::{ChangeSource, Webhooks},
 };
 
 /// Everything that changes while the sandbox runs.
@@ -39,6 +42,8 @@ pub struct World {
     pub ten_secondly: RollingWindow,
     /// The per-second window of CRM search.
     pub search_window: RollingWindow,
+    /// Webhook settings, queued events and deliveries.
+    pub webhooks: Webhooks,
     /// What happened.
     pub counters: Counters,
     /// Every request received.
@@ -60,6 +65,7 @@ impl World {
                 config.search_rate_limit_per_second,
                 Duration::from_secs(1),
             ),
+            webhooks: Webhooks::default(),
             counters: Counters::default(),
             requests: RequestLog::default(),
         };
@@ -93,6 +99,19 @@ impl World {
             .seed(&account, sample_owners, owners, clock::now_ms());
         Ok(account)
     }
+
+    /// Queues the webhook events of what the last writes did to the account's contacts. Every
+    /// handler that writes contacts calls it before it answers, then wakes the sender.
+    pub fn publish_contact_changes(&mut self, hub_id: u32, source: ChangeSource) {
+        let Some(book) = self.contacts.get_mut(&hub_id) else {
+            return;
+        };
+        let changes = book.take_changes();
+        if !changes.is_empty() {
+            self.webhooks
+                .contact_changed(&self.apps, &self.oauth.tokens, hub_id, &changes, source);
+        }
+    }
 }
 
 /// Settings fixed at start.
@@ -106,6 +125,9 @@ pub struct Settings {
     pub code_lifetime_ms: u64,
     /// The base URL clients reach the sandbox at (for paging links).
     pub base_url: String,
+    /// Wakes the webhook sender: kept here, not in the world, because a reset replaces the
+    /// world while the sender keeps waiting on this.
+    pub webhooks_wake: Arc<Notify>,
 }
 
 impl Settings {
@@ -116,6 +138,7 @@ impl Settings {
             access_token_lifetime_ms: clock::millis(config.access_token_lifetime),
             code_lifetime_ms: clock::millis(config.code_lifetime),
             base_url,
+            webhooks_wake: Arc::new(Notify::new()),
         }
     }
 }

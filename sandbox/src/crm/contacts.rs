@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::failure::CrmFailure;
+use super::{changes::ContactChange, failure::CrmFailure};
 
 /// A stored contact. System properties (`hs_object_id`, `createdate`, `lastmodifieddate`) are
 /// derived from the fields, not stored among the properties.
@@ -40,8 +40,14 @@ impl Contact {
         self.properties.get("email").map(String::as_str)
     }
 
-    fn apply(&mut self, values: BTreeMap<String, String>, now_ms: u64) {
+    /// Writes `values` and returns the ones that changed a value (`""` for a cleared one).
+    fn apply(&mut self, values: BTreeMap<String, String>, now_ms: u64) -> Vec<(String, String)> {
+        let mut changed = Vec::new();
         for (name, value) in values {
+            let differs = self.properties.get(&name).map_or("", String::as_str) != value;
+            if differs {
+                changed.push((name.clone(), value.clone()));
+            }
             if value.is_empty() {
                 self.properties.remove(&name);
             } else {
@@ -50,6 +56,7 @@ impl Contact {
         }
         // Timestamps are distinct and ordered even for writes within one millisecond.
         self.updated_ms = now_ms.max(self.updated_ms);
+        changed
     }
 }
 
@@ -67,6 +74,8 @@ pub enum ContactKey {
 pub struct ContactBook {
     by_id: BTreeMap<u64, Contact>,
     by_email: HashMap<String, u64>,
+    /// What writes did since the last [`ContactBook::take_changes`], for the webhooks.
+    changes: Vec<ContactChange>,
 }
 
 impl ContactBook {
@@ -90,10 +99,15 @@ impl ContactBook {
             updated_ms: now_ms,
             archived_ms: None,
         };
-        contact.apply(values, now_ms);
+        let properties = contact.apply(values, now_ms);
         if let Some(email) = email {
             self.by_email.insert(email, id);
         }
+        self.changes.push(ContactChange::Created {
+            id,
+            at_ms: now_ms,
+            properties,
+        });
         Ok(self.by_id.entry(id).or_insert(contact))
     }
 
@@ -127,7 +141,14 @@ impl ContactBook {
         }
         let contact = self.by_id.get_mut(&id).ok_or(CrmFailure::NotFound)?;
         let old_email = contact.email().map(str::to_owned);
-        contact.apply(values, now_ms);
+        let changes = contact.apply(values, now_ms);
+        if !changes.is_empty() {
+            self.changes.push(ContactChange::PropertiesChanged {
+                id,
+                at_ms: now_ms,
+                changes,
+            });
+        }
         if new_email.is_some() {
             if let Some(old) = old_email {
                 self.by_email.remove(&old);
@@ -150,7 +171,14 @@ impl ContactBook {
             if let Some(email) = contact.email() {
                 self.by_email.remove(email);
             }
+            self.changes
+                .push(ContactChange::Archived { id, at_ms: now_ms });
         }
+    }
+
+    /// The changes recorded since the last call, oldest first.
+    pub fn take_changes(&mut self) -> Vec<ContactChange> {
+        std::mem::take(&mut self.changes)
     }
 
     /// Contacts in id order, live or archived.

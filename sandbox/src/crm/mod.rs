@@ -2,6 +2,7 @@
 //! the contact property definitions of properties v3, and HubSpot's error bodies.
 //! HTTP lives in [`crate::http`]; this module only decides.
 
+pub mod changes;
 pub mod contacts;
 pub(crate) mod email;
 pub mod failure;
@@ -13,6 +14,7 @@ pub mod search;
 pub mod upsert;
 pub mod view;
 
+pub use changes::ContactChange;
 pub use contacts::{ContactBook, ContactKey};
 pub use email::is_valid_email;
 pub use failure::CrmFailure;

@@ -25,6 +25,7 @@ use crate::{
         view::{self, Selection},
     },
     state::Sandbox,
+    webhooks::ChangeSource,
 };
 
 /// The versions the contacts API is served under.
@@ -111,11 +112,22 @@ async fn create(
     let id = world.last_contact_id + 1;
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.create(id, values, clock::now_ms())?;
+    let answer = view::simple_object(contact, Selection::Everything);
     world.last_contact_id = id;
-    ok(
-        StatusCode::CREATED,
-        &view::simple_object(contact, Selection::Everything),
-    )
+    announce(&sandbox, world, caller.hub_id, ChangeSource::Api);
+    ok(StatusCode::CREATED, &answer)
+}
+
+/// Queues the webhook events of the request's writes and wakes the sender; the request does
+/// not wait for any delivery.
+pub(super) fn announce(
+    sandbox: &Sandbox,
+    world: &mut crate::state::World,
+    hub_id: u32,
+    source: ChangeSource,
+) {
+    world.publish_contact_changes(hub_id, source);
+    sandbox.settings().webhooks_wake.notify_one();
 }
 
 async fn read(
@@ -155,10 +167,9 @@ async fn update(
     let mut world = sandbox.lock();
     let book = world.contacts.entry(caller.hub_id).or_default();
     let contact = book.update(&key, values, clock::now_ms())?;
-    ok(
-        StatusCode::OK,
-        &view::simple_object(contact, Selection::Everything),
-    )
+    let answer = view::simple_object(contact, Selection::Everything);
+    announce(&sandbox, &mut world, caller.hub_id, ChangeSource::Api);
+    ok(StatusCode::OK, &answer)
 }
 
 async fn archive(
@@ -175,6 +186,7 @@ async fn archive(
             book.archive(&key, clock::now_ms());
         }
     }
+    announce(&sandbox, &mut world, caller.hub_id, ChangeSource::Api);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

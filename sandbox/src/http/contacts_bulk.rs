@@ -19,6 +19,7 @@ use crate::{
         view::{self, Selection},
     },
     state::Sandbox,
+    webhooks::ChangeSource,
 };
 
 /// Search one account's live contacts. Results are consistent with writes at once (HubSpot's
@@ -74,6 +75,8 @@ pub async fn upsert(
     let mut last_id = world.last_contact_id;
     let outcome = upsert::upsert(book, &mut last_id, &input, caller.hub_id, clock::now_ms())?;
     world.last_contact_id = last_id;
+    super::contacts::announce(&sandbox, world, caller.hub_id, ChangeSource::Api);
+    let book = world.contacts.entry(caller.hub_id).or_default();
     if outcome.written.is_empty() {
         if let Some((_, failure)) = outcome.failed.first() {
             return Ok(failure.clone().into_response());

@@ -7,14 +7,14 @@ use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
     http::StatusCode,
-    routing::{get, post},
+    routing::{get, patch, post},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{
     body::{first, query_pairs},
-    reply,
+    contact_knobs, reply,
 };
 use crate::{
     accounts::AccountRefused,
@@ -41,7 +41,14 @@ pub fn router() -> Router<Sandbox> {
             "/_sandbox/accounts/{hub_id}/expire-tokens",
             post(expire_tokens),
         )
-        .route("/_sandbox/accounts/{hub_id}/contacts", get(contacts))
+        .route(
+            "/_sandbox/accounts/{hub_id}/contacts",
+            get(contacts).post(contact_knobs::create),
+        )
+        .route(
+            "/_sandbox/accounts/{hub_id}/contacts/{contact_id}",
+            patch(contact_knobs::update).delete(contact_knobs::archive),
+        )
         .route(
             "/_sandbox/accounts/{hub_id}/owners",
             get(owners).post(add_owner),
@@ -58,7 +65,7 @@ fn ok(status: StatusCode, body: &Value) -> Answer {
 }
 
 /// The hub id of the path, if it names an account.
-fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, KnobError> {
+pub(super) fn known_hub(sandbox: &Sandbox, hub_id: &str) -> Result<u32, KnobError> {
     hub_id
         .parse()
         .ok()

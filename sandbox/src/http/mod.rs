@@ -3,6 +3,7 @@
 mod authorize;
 mod body;
 mod consent_page;
+mod contact_knobs;
 mod contacts;
 mod contacts_bulk;
 mod crm_gate;
@@ -14,6 +15,7 @@ mod properties;
 pub(crate) mod reply;
 mod token;
 mod token_info;
+mod webhooks;
 
 use axum::{
     Router,
@@ -38,6 +40,7 @@ pub fn router(sandbox: Sandbox) -> Router {
         .merge(pipelines::router(sandbox.clone()))
         .merge(properties::router(sandbox.clone()))
         .merge(knobs::router())
+        .merge(webhooks::router())
         .merge(echo::router())
         .fallback(not_found);
     sandbox.app(routes, MAX_BODY_BYTES)

@@ -161,6 +161,14 @@ impl Tokens {
         self.refresh.get(token).map(|record| record.grant)
     }
 
+    /// Whether the account installed the app: it has a grant of the app that is not revoked
+    /// (revoking a refresh token revokes its grant, which here stands for uninstalling).
+    pub fn installed(&self, client_id: &str, hub_id: u32) -> bool {
+        self.grants
+            .values()
+            .any(|g| g.client_id == client_id && g.hub_id == hub_id && !g.revoked)
+    }
+
     /// Checks a bearer token for a CRM call and returns its grant.
     pub fn authenticate(&self, token: &str, now_ms: u64) -> Result<&Grant, BearerRefused> {
         let (record, grant) = self.access(token).ok_or(BearerRefused::Invalid)?;

@@ -19,3 +19,5 @@ mod search_and_batch;
 mod sendgrid;
 mod token_errors;
 mod token_info;
+mod webhook_receiver;
+mod webhooks;
