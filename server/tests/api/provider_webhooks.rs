@@ -2,7 +2,8 @@
 //! `provider_event` workflows of the users connected to its account, with `event.*`; a forged,
 //! stale or unsigned request is refused and stores nothing; a repeated `eventId` runs nothing
 //! more; an event of an account nobody connected is dropped. The requests are signed here as
-//! HubSpot signs them (v3), checked against HubSpot's own test vector in the unit tests.
+//! HubSpot signs them (v3), checked against HubSpot's own test vector in the unit tests; the
+//! last test has the HubSpot stand-in send them itself, retrying while the platform refuses.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::{
-    connect_support::{CLIENT_SECRET, HUB, Hubspot, OTHER_HUB, hubspot},
+    connect_support::{CLIENT_ID, CLIENT_SECRET, HUB, Hubspot, OTHER_HUB, hubspot},
     helpers::{TestApp, both_backends},
 };
 
@@ -29,6 +30,21 @@ steps:
     input:
       email: "seen-{{event.objectId}}@acme.test"
       lastname: "{{event.subscriptionType}}"
+"#;
+
+const TAG: &str = r#"
+id: tag
+name: Tag contacts created in HubSpot
+integration: hubspot
+default_enabled: true
+trigger:
+  provider_event: contact.creation
+steps:
+  - id: tag
+    action: hubspot.update_contact
+    input:
+      id: "{{event.objectId}}"
+      lastname: seen by Acme CRM
 "#;
 
 /// HubSpot's v3 signature of a POST of `body` to `uri` at `timestamp` (ms).
@@ -152,5 +168,48 @@ both_backends! {
         // The same event, signed, still runs: the refusals stored nothing, not even its id.
         assert_eq!(deliver(&app, &hs, &batch, CLIENT_SECRET, now_ms()).await.status(), 204);
         assert_eq!(hs.finished_runs(&app, 1, Duration::from_secs(30)).await.len(), 1);
+    }
+
+    async fn a_contact_created_in_hubspot_reaches_the_workflow_through_the_stand_ins_signed_webhook(app) {
+        let hs = hubspot(&app).await;
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
+        // An update, not a create: a create would be a new contact, and a new webhook event.
+        std::fs::write(dir.path().join("workflows/tag.yaml"), TAG).expect("the workflow");
+        hs.deploy(&app, dir.path()).await;
+        hs.connect(&app, "ann", HUB).await;
+        let target = app.url(&format!("/webhooks/hubspot/{}", hs.project.id));
+        let settings = hs
+            .browser
+            .put(format!("{}/_sandbox/apps/{CLIENT_ID}/webhooks", hs.sandbox.base_url()))
+            .json(&json!({"targetUrl": target, "subscriptions": [{"subscriptionType": "contact.creation"}]}))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(settings.status(), 200);
+
+        let created: Value = hs
+            .browser
+            .post(format!("{}/_sandbox/accounts/{HUB}/contacts", hs.sandbox.base_url()))
+            .json(&json!({"properties": {"email": "grace@navy.test", "firstname": "Grace"}}))
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        let id = created["id"].as_str().expect("an id").to_owned();
+
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        let contact = hs
+            .contacts(HUB)
+            .await
+            .into_iter()
+            .find(|c| c["id"] == id.as_str())
+            .expect("the contact");
+        assert_eq!(contact["properties"]["lastname"], "seen by Acme CRM", "{contact}");
+        let deliveries: Value = hs.knob(reqwest::Method::GET, "/webhooks/deliveries").await.json().await.expect("JSON");
+        assert_eq!(deliveries[0]["state"], "delivered", "{deliveries}");
     }
 }
