@@ -37,15 +37,14 @@ fn now_ms() -> u64 {
     since.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
 }
 
-/// Long enough for the sender to have sent anything it was going to.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(400)).await;
-}
-
-#[tokio::test]
-async fn a_contact_creation_sends_one_batch_whose_v3_signature_verifies() {
+/// A sandbox whose app sends `contact.creation` to a receiver at `path` answering `statuses`
+/// (then 204), installed by account `HUB`, in which Ada's contact was just created (returned).
+async fn ada_created(
+    path: &str,
+    statuses: &[u16],
+) -> (TestSandbox, webhook_receiver::Receiver, Value) {
     let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks/hubspot?source=sandbox", &[]).await;
+    let receiver = webhook_receiver::start(path, statuses).await;
     sandbox
         .subscribe(
             &receiver.url,
@@ -53,10 +52,20 @@ async fn a_contact_creation_sends_one_batch_whose_v3_signature_verifies() {
         )
         .await;
     let token = sandbox.connect(HUB).await.access;
-
     let contact = sandbox
         .create_contact(&token, json!({"email": "ada@example.com"}))
         .await;
+    (sandbox, receiver, contact)
+}
+
+/// Long enough for the sender to have sent anything it was going to.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+}
+
+#[tokio::test]
+async fn a_contact_creation_sends_one_batch_whose_v3_signature_verifies() {
+    let (_sandbox, receiver, contact) = ada_created("/hooks/hubspot?source=sandbox", &[]).await;
 
     let received = receiver.wait_for(1).await;
     settle().await;
@@ -193,18 +202,7 @@ async fn accounts_that_did_not_install_the_app_send_it_no_events() {
 
 #[tokio::test]
 async fn a_500_is_retried_and_the_retry_carries_attempt_number_1() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[500]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"}]),
-        )
-        .await;
-    let token = sandbox.connect(HUB).await.access;
-    sandbox
-        .create_contact(&token, json!({"email": "ada@example.com"}))
-        .await;
+    let (sandbox, receiver, _) = ada_created("/hooks", &[500]).await;
     receiver.wait_for(1).await;
     settle().await;
     let deliveries = sandbox.deliveries().await;
@@ -238,18 +236,7 @@ async fn a_500_is_retried_and_the_retry_carries_attempt_number_1() {
 
 #[tokio::test]
 async fn a_400_is_not_retried() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[400]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"}]),
-        )
-        .await;
-    let token = sandbox.connect(HUB).await.access;
-    sandbox
-        .create_contact(&token, json!({"email": "ada@example.com"}))
-        .await;
+    let (sandbox, receiver, _) = ada_created("/hooks", &[400]).await;
     receiver.wait_for(1).await;
     settle().await;
 
