@@ -120,7 +120,7 @@ impl Grants {
 }
 
 /// An access token shaped like Salesforce's session ids: the 15-character org id, `!`, then an
-/// opaque part (`00D5e000000XXXX!AQ8AQ…`). Clients log the part before `!` to tell orgs apart.
+/// opaque part (`00D5e0000001a2b!AQ8AQ…`). Clients log the part before `!` to tell orgs apart.
 fn access_token(org_id: &str) -> String {
     let org15 = org_id.get(..15).unwrap_or(org_id);
     format!(
