@@ -37,20 +37,27 @@ fn now_ms() -> u64 {
     since.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0))
 }
 
+/// A sandbox whose app sends `subscriptions` to a receiver at `path` answering `statuses`
+/// (then 204).
+async fn subscribed(
+    path: &str,
+    statuses: &[u16],
+    subscriptions: Value,
+) -> (TestSandbox, webhook_receiver::Receiver) {
+    let sandbox = spawn().await;
+    let receiver = webhook_receiver::start(path, statuses).await;
+    sandbox.subscribe(&receiver.url, subscriptions).await;
+    (sandbox, receiver)
+}
+
 /// A sandbox whose app sends `contact.creation` to a receiver at `path` answering `statuses`
 /// (then 204), installed by account `HUB`, in which Ada's contact was just created (returned).
 async fn ada_created(
     path: &str,
     statuses: &[u16],
 ) -> (TestSandbox, webhook_receiver::Receiver, Value) {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start(path, statuses).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"}]),
-        )
-        .await;
+    let creation = json!([{"subscriptionType": "contact.creation"}]);
+    let (sandbox, receiver) = subscribed(path, statuses, creation).await;
     let token = sandbox.connect(HUB).await.access;
     let contact = sandbox
         .create_contact(&token, json!({"email": "ada@example.com"}))
@@ -105,14 +112,12 @@ async fn a_contact_creation_sends_one_batch_whose_v3_signature_verifies() {
 
 #[tokio::test]
 async fn property_changes_are_sent_only_for_subscribed_properties() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.propertyChange", "propertyName": "firstname"}]),
-        )
-        .await;
+    let (sandbox, receiver) = subscribed(
+        "/hooks",
+        &[],
+        json!([{"subscriptionType": "contact.propertyChange", "propertyName": "firstname"}]),
+    )
+    .await;
     let token = sandbox.connect(HUB).await.access;
     let contact = sandbox
         .create_contact(&token, json!({"email": "ada@example.com"}))
@@ -150,14 +155,12 @@ async fn property_changes_are_sent_only_for_subscribed_properties() {
 
 #[tokio::test]
 async fn accounts_that_did_not_install_the_app_send_it_no_events() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"}]),
-        )
-        .await;
+    let (sandbox, receiver) = subscribed(
+        "/hooks",
+        &[],
+        json!([{"subscriptionType": "contact.creation"}]),
+    )
+    .await;
     // Another app, installed in the other account only.
     let other = json!({"clientId": "other-app", "clientSecret": "other-secret", "name": "Other",
         "redirectUris": [REDIRECT_URI], "scopes": ["oauth", "crm.objects.contacts.write"]});
@@ -254,15 +257,13 @@ async fn a_400_is_not_retried() {
 
 #[tokio::test]
 async fn more_than_100_events_come_in_several_posts_of_at_most_100() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"},
+    let (sandbox, receiver) = subscribed(
+        "/hooks",
+        &[],
+        json!([{"subscriptionType": "contact.creation"},
                 {"subscriptionType": "contact.propertyChange", "propertyName": "email"}]),
-        )
-        .await;
+    )
+    .await;
     let token = sandbox.connect(HUB).await.access;
     let inputs: Vec<Value> = (0..100)
         .map(|i| json!({"id": format!("person{i}@example.com"), "idProperty": "email", "properties": {}}))
@@ -332,16 +333,14 @@ async fn webhook_settings_are_checked_and_read_back() {
 
 #[tokio::test]
 async fn changes_made_by_the_contact_knobs_are_sent_as_crm_ui_with_deletions() {
-    let sandbox = spawn().await;
-    let receiver = webhook_receiver::start("/hooks", &[]).await;
-    sandbox
-        .subscribe(
-            &receiver.url,
-            json!([{"subscriptionType": "contact.creation"},
+    let (sandbox, receiver) = subscribed(
+        "/hooks",
+        &[],
+        json!([{"subscriptionType": "contact.creation"},
                 {"subscriptionType": "contact.propertyChange", "propertyName": "lastname"},
                 {"subscriptionType": "contact.deletion"}]),
-        )
-        .await;
+    )
+    .await;
     sandbox.connect(HUB).await;
     let contacts = format!("/_sandbox/accounts/{HUB}/contacts");
     let answer = sandbox

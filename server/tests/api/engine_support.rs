@@ -89,6 +89,25 @@ impl Hubspot {
 /// What a test does with a project whatever its provider: enable a workflow for a user, send
 /// the guide's App Event, read Task History.
 impl TestProject {
+    /// `DELETE /sdk/integrations/{id}` as `user` of the project's only integration, as the
+    /// portal's Disconnect does; returns the answer's status.
+    pub async fn disconnect(&self, app: &TestApp, user: &str) -> reqwest::StatusCode {
+        let listed: Value = app
+            .get_integrations(self.id, &self.token(user))
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let id = listed[0]["id"].as_str().expect("an integration id");
+        app.client
+            .delete(app.url(&format!("/projects/{}/sdk/integrations/{id}", self.id)))
+            .bearer_auth(self.token(user))
+            .send()
+            .await
+            .expect("answers")
+            .status()
+    }
+
     /// Deploys the folder `dir`; returns its workflows.
     pub async fn deploy(
         &self,

@@ -55,21 +55,7 @@ both_backends! {
         assert_eq!(hs.executions(&app).await.len(), 1, "a reconnection is not a new connection");
 
         // After a disconnect, a connection is new again.
-        let listed: Value = app
-            .get_integrations(hs.project.id, &hs.project.token("ann"))
-            .await
-            .json()
-            .await
-            .expect("JSON");
-        let id = listed[0]["id"].as_str().expect("an id").to_owned();
-        let deleted = app
-            .client
-            .delete(app.url(&format!("/projects/{}/sdk/integrations/{id}", hs.project.id)))
-            .bearer_auth(hs.project.token("ann"))
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(deleted.status(), 204);
+        assert_eq!(hs.disconnect(&app, "ann").await, 204);
         hs.connect(&app, "ann", HUB).await;
         let runs = hs.finished_runs(&app, 2, Duration::from_secs(30)).await;
         assert_eq!(runs.len(), 2, "{runs:?}");

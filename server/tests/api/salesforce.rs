@@ -79,23 +79,10 @@ both_backends! {
         let sf = salesforce(&app).await;
         sf.connect(&app, "ann").await;
         let org = sf.org_id().await;
-        let listed: Value = app
-            .get_integrations(sf.project.id, &sf.project.token("ann"))
-            .await
-            .json()
-            .await
-            .expect("JSON");
-        let id = listed[0]["id"].as_str().expect("an id").to_owned();
 
-        let deleted = app
-            .client
-            .delete(app.url(&format!("/projects/{}/sdk/integrations/{id}", sf.project.id)))
-            .bearer_auth(sf.project.token("ann"))
-            .send()
-            .await
-            .expect("answers");
+        let deleted = sf.disconnect(&app, "ann").await;
 
-        assert_eq!(deleted.status(), 204);
+        assert_eq!(deleted, 204);
         let tokens = sf.knob(Method::GET, &format!("/orgs/{org}/tokens"), None).await;
         assert_eq!(tokens, json!({"accessTokens": [], "refreshTokens": []}));
         assert_eq!(sf.counters().await["revocations"], 1);
