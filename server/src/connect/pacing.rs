@@ -43,16 +43,9 @@ impl Pacer {
     /// Waits until `account` may be called, and counts the call: within its provider's `pace`
     /// (from the definition) or, without one, the default pace, and never while it is paused.
     pub async fn acquire(&self, account: &str, pace: Option<(usize, Duration)>) {
-        let limits: Vec<(usize, Duration)> = pace
+        let limit = pace
             .map(|(max, window)| (max.max(1), window))
-            .or(self.default)
-            .into_iter()
-            .collect();
-        let longest = limits
-            .iter()
-            .map(|(_, window)| *window)
-            .max()
-            .unwrap_or_default();
+            .or(self.default);
         loop {
             let wait = {
                 let mut accounts = self
@@ -61,22 +54,28 @@ impl Pacer {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 let state = accounts.entry(account.to_owned()).or_default();
                 let now = Instant::now();
-                while state
-                    .sent
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= longest)
-                {
-                    state.sent.pop_front();
-                }
-                match state.paused_until {
-                    Some(until) if until > now => Some(until - now),
-                    _ => match full(&state.sent, &limits, now) {
-                        Some(wait) => Some(wait),
-                        None => {
-                            state.sent.push_back(now);
-                            None
-                        }
-                    },
+                if let Some(until) = state.paused_until.filter(|until| *until > now) {
+                    Some(until - now)
+                } else if let Some((max, window)) = limit {
+                    while state
+                        .sent
+                        .front()
+                        .is_some_and(|t| now.duration_since(*t) >= window)
+                    {
+                        state.sent.pop_front();
+                    }
+                    if state.sent.len() >= max {
+                        // The call fits once the oldest call leaves the window.
+                        state
+                            .sent
+                            .front()
+                            .map(|first| window.saturating_sub(now.duration_since(*first)))
+                    } else {
+                        state.sent.push_back(now);
+                        None
+                    }
+                } else {
+                    None
                 }
             };
             match wait {
@@ -100,24 +99,6 @@ impl Pacer {
                 .map_or(until, |current| current.max(until)),
         );
     }
-}
-
-/// How long until a call fits every limit, or `None` when it fits now.
-fn full(sent: &VecDeque<Instant>, limits: &[(usize, Duration)], now: Instant) -> Option<Duration> {
-    limits
-        .iter()
-        .filter_map(|&(max, window)| {
-            let in_window: Vec<&Instant> = sent
-                .iter()
-                .filter(|t| now.duration_since(**t) < window)
-                .collect();
-            // The call fits once the oldest of the last `max` calls leaves the window.
-            (in_window.len() >= max).then(|| {
-                let oldest = in_window[in_window.len() - max];
-                window.saturating_sub(now.duration_since(*oldest))
-            })
-        })
-        .max()
 }
 
 #[cfg(test)]

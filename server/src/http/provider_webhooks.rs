@@ -16,6 +16,8 @@
 //! in the log and dropped. The answer is a 204 once every event is stored: the runs are queued,
 //! not waited for, so HubSpot's 5-second timeout is never near.
 
+use std::collections::HashMap;
+
 use axum::{
     Router,
     body::Bytes,
@@ -33,7 +35,7 @@ use crate::{
     clock,
     connect::integrations,
     ids::{EventId, ProjectId},
-    storage::{NewEvent, TriggerKind},
+    storage::{Credential, NewEvent, TriggerKind},
 };
 
 /// How old a signed request may be.
@@ -90,6 +92,7 @@ async fn receive(
         )));
     }
     let (mut runs, mut dropped) = (0, 0);
+    let mut accounts: HashMap<String, Vec<Credential>> = HashMap::new();
     for event in &events {
         let (Some(portal), Some(event_id), Some(kind)) = (
             text(&event["portalId"]),
@@ -99,10 +102,15 @@ async fn receive(
             dropped += 1;
             continue;
         };
-        let users = state
-            .store
-            .account_credentials(project, &integration.id, &portal)
-            .await?;
+        // A batch is mostly one account's: its users are looked up once per request.
+        if !accounts.contains_key(&portal) {
+            let found = state
+                .store
+                .account_credentials(project, &integration.id, &portal)
+                .await?;
+            accounts.insert(portal.clone(), found);
+        }
+        let users = &accounts[&portal];
         if users.is_empty() {
             dropped += 1;
             continue;
