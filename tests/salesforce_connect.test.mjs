@@ -82,6 +82,8 @@ test("the user connects Salesforce through the portal: consent with PKCE, the or
   const portal = page.frameLocator("#paragon-connect-portal");
   await portal.locator("#connect:not([disabled])").waitFor();
   assert.equal((await portal.locator("#title").textContent()).trim(), "Salesforce");
+  // After the card's entrance animation, so that the picture shows what the user sees.
+  await page.frame({ url: /\/ui\?/ }).evaluate(() => Promise.all(document.getElementById("portal").getAnimations().map((a) => a.finished)));
   await page.screenshot({ path: path.join(SCREENSHOTS, "salesforce-portal.png") });
   const [popup] = await Promise.all([context.waitForEvent("page"), portal.locator("#connect").click()]);
   await popup.waitForURL(/\/services\/oauth2\/authorize/);
