@@ -13,8 +13,8 @@
 //! workflows with `trigger: provider_event: <subscriptionType>` (and, for a property change,
 //! those with its `property:`), `event.*` being HubSpot's event. A repeat of an `eventId` (a
 //! retried delivery) records and runs nothing. Events of accounts nobody connected are counted
-//! in the log and dropped. The answer is a 204 once every event is stored: the runs are queued,
-//! not waited for, so HubSpot's 5-second timeout is never near.
+//! in the log and dropped. The answer is a 204 once the batch is stored, in one transaction:
+//! the runs are queued, not waited for, so HubSpot's 5-second timeout is never near.
 
 use std::collections::HashMap;
 
@@ -91,8 +91,9 @@ async fn receive(
             "more than {MAX_EVENTS} events in one request"
         )));
     }
-    let (mut runs, mut dropped) = (0, 0);
+    let mut dropped = 0;
     let mut accounts: HashMap<String, Vec<Credential>> = HashMap::new();
+    let mut inputs = Vec::new();
     for event in &events {
         let (Some(portal), Some(event_id), Some(kind)) = (
             text(&event["portalId"]),
@@ -122,7 +123,7 @@ async fn receive(
         }
         for credential in users {
             for (name, suffix) in &keys {
-                let input = NewEvent {
+                inputs.push(NewEvent {
                     id: EventId::random(),
                     project_id: project,
                     user_id: credential.user_id.clone(),
@@ -130,17 +131,20 @@ async fn receive(
                     name: name.clone(),
                     payload: event.clone(),
                     created_ms: clock::now_ms(),
-                };
-                let outcome = state
-                    .store
-                    .record_trigger(&input, TriggerKind::ProviderEvent)
-                    .await?;
-                if !outcome.duplicate {
-                    runs += outcome.runs;
-                }
+                });
             }
         }
     }
+    // The whole batch in one transaction: stored entirely before HubSpot hears 204, or not at
+    // all (a 500, and HubSpot retries the batch, its stored events deduplicated by id).
+    let runs: i64 = state
+        .store
+        .record_triggers(&inputs, TriggerKind::ProviderEvent)
+        .await?
+        .iter()
+        .filter(|outcome| !outcome.duplicate)
+        .map(|outcome| outcome.runs)
+        .sum();
     if dropped > 0 {
         tracing::info!(project = %project, dropped, "HubSpot webhook events of accounts nobody connected were dropped");
     }

@@ -390,7 +390,22 @@ pub trait EngineStore: Send + Sync + Debug {
         &self,
         event: &NewEvent,
         kind: TriggerKind,
-    ) -> Result<EventOutcome, StorageError>;
+    ) -> Result<EventOutcome, StorageError> {
+        let mut outcomes = self
+            .record_triggers(std::slice::from_ref(event), kind)
+            .await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| StorageError::Corrupt("no outcome for a recorded event".into()))
+    }
+    /// [`Self::record_trigger`] for several events in one transaction (a provider's webhook
+    /// batch: all of it is stored, or none, before the provider is answered); one outcome per
+    /// event, in order.
+    async fn record_triggers(
+        &self,
+        events: &[NewEvent],
+        kind: TriggerKind,
+    ) -> Result<Vec<EventOutcome>, StorageError>;
     /// In one transaction: records a request trigger's input (`source = 'request'`, named
     /// after the workflow) and enqueues its one run, `run`, of `workflow` at `version`.
     async fn record_request(
@@ -846,104 +861,113 @@ where
             .collect())
     }
 
-    async fn record_trigger(
+    async fn record_triggers(
         &self,
-        event: &NewEvent,
+        events: &[NewEvent],
         kind: TriggerKind,
-    ) -> Result<EventOutcome, StorageError> {
-        let mut tx = self.pool.begin().await?;
+    ) -> Result<Vec<EventOutcome>, StorageError> {
         let source = match kind {
             TriggerKind::IntegrationEnabled => "integration_enabled",
             TriggerKind::ProviderEvent => "provider_event",
             _ => "app_event",
         };
-        // Written first, for the write lock (see `deploy`) and for idempotency: a repeat of the
-        // key inserts nothing and gets the first answer.
-        let inserted = sqlx::query(
-            "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
-               runs, created_at, source)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
-             ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING",
-        )
-        .bind(&event.id)
-        .bind(event.project_id)
-        .bind(&event.user_id)
-        .bind(&event.idempotency_key)
-        .bind(&event.name)
-        .bind(event.payload.to_string())
-        .bind(event.created_ms)
-        .bind(source)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            let (id, runs): (EventId, i64) = sqlx::query_as(
-                "SELECT id, runs FROM app_events
-                 WHERE project_id = $1 AND user_id = $2 AND idempotency_key = $3",
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(events.len());
+        for event in events {
+            // Written first, for the write lock (see `deploy`) and for idempotency: a repeat of
+            // the key inserts nothing and gets the first answer.
+            let inserted = sqlx::query(
+                "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
+                   runs, created_at, source)
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
+                 ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING",
             )
+            .bind(&event.id)
             .bind(event.project_id)
             .bind(&event.user_id)
             .bind(&event.idempotency_key)
-            .fetch_one(&mut *tx)
+            .bind(&event.name)
+            .bind(event.payload.to_string())
+            .bind(event.created_ms)
+            .bind(source)
+            .execute(&mut *tx)
             .await?;
-            tx.commit().await?;
-            return Ok(EventOutcome {
-                id,
-                runs,
-                duplicate: true,
-            });
-        }
-        let matching: Vec<(WorkflowId, i64)> = sqlx::query_as(
-            "SELECT w.id, w.version FROM workflows w
-             JOIN integrations i ON i.project_id = w.project_id AND i.provider = w.integration
-             JOIN credentials c ON c.project_id = w.project_id AND c.integration_id = i.id
-               AND c.user_id = $2 AND c.status = 'VALID'
-             LEFT JOIN user_workflows uw ON uw.project_id = w.project_id
-               AND uw.workflow_id = w.id AND uw.user_id = $2
-             WHERE w.project_id = $1 AND w.trigger_kind = $4
-               AND w.trigger_event = $3 AND w.active = 1
-               AND COALESCE(uw.enabled, w.default_enabled) = 1
-             ORDER BY w.slug",
-        )
-        .bind(event.project_id)
-        .bind(&event.user_id)
-        .bind(&event.name)
-        .bind(kind.as_str())
-        .fetch_all(&mut *tx)
-        .await?;
-        // An App Event is kept whatever it starts (the app's log of what it sent); a connection
-        // or a provider's event that starts nothing is not worth a row.
-        if matching.is_empty() && kind != TriggerKind::AppEvent {
-            tx.rollback().await?;
-            return Ok(EventOutcome {
+            if inserted.rows_affected() == 0 {
+                let (id, runs): (EventId, i64) = sqlx::query_as(
+                    "SELECT id, runs FROM app_events
+                     WHERE project_id = $1 AND user_id = $2 AND idempotency_key = $3",
+                )
+                .bind(event.project_id)
+                .bind(&event.user_id)
+                .bind(&event.idempotency_key)
+                .fetch_one(&mut *tx)
+                .await?;
+                outcomes.push(EventOutcome {
+                    id,
+                    runs,
+                    duplicate: true,
+                });
+                continue;
+            }
+            let matching: Vec<(WorkflowId, i64)> = sqlx::query_as(
+                "SELECT w.id, w.version FROM workflows w
+                 JOIN integrations i ON i.project_id = w.project_id AND i.provider = w.integration
+                 JOIN credentials c ON c.project_id = w.project_id AND c.integration_id = i.id
+                   AND c.user_id = $2 AND c.status = 'VALID'
+                 LEFT JOIN user_workflows uw ON uw.project_id = w.project_id
+                   AND uw.workflow_id = w.id AND uw.user_id = $2
+                 WHERE w.project_id = $1 AND w.trigger_kind = $4
+                   AND w.trigger_event = $3 AND w.active = 1
+                   AND COALESCE(uw.enabled, w.default_enabled) = 1
+                 ORDER BY w.slug",
+            )
+            .bind(event.project_id)
+            .bind(&event.user_id)
+            .bind(&event.name)
+            .bind(kind.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+            // An App Event is kept whatever it starts (the app's log of what it sent); a
+            // connection or a provider's event that starts nothing is not worth a row. Deleted
+            // rather than rolled back, so the rest of a batch stays in the transaction.
+            if matching.is_empty() && kind != TriggerKind::AppEvent {
+                sqlx::query("DELETE FROM app_events WHERE id = $1")
+                    .bind(&event.id)
+                    .execute(&mut *tx)
+                    .await?;
+                outcomes.push(EventOutcome {
+                    id: event.id.clone(),
+                    runs: 0,
+                    duplicate: false,
+                });
+                continue;
+            }
+            for (workflow_id, version) in &matching {
+                sqlx::query(INSERT_RUN)
+                    .bind(RunId::random())
+                    .bind(event.project_id)
+                    .bind(&event.user_id)
+                    .bind(workflow_id)
+                    .bind(version)
+                    .bind(&event.id)
+                    .bind(event.created_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let runs = matching.len() as i64;
+            sqlx::query("UPDATE app_events SET runs = $2 WHERE id = $1")
+                .bind(&event.id)
+                .bind(runs)
+                .execute(&mut *tx)
+                .await?;
+            outcomes.push(EventOutcome {
                 id: event.id.clone(),
-                runs: 0,
+                runs,
                 duplicate: false,
             });
         }
-        for (workflow_id, version) in &matching {
-            sqlx::query(INSERT_RUN)
-                .bind(RunId::random())
-                .bind(event.project_id)
-                .bind(&event.user_id)
-                .bind(workflow_id)
-                .bind(version)
-                .bind(&event.id)
-                .bind(event.created_ms)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let runs = matching.len() as i64;
-        sqlx::query("UPDATE app_events SET runs = $2 WHERE id = $1")
-            .bind(&event.id)
-            .bind(runs)
-            .execute(&mut *tx)
-            .await?;
         tx.commit().await?;
-        Ok(EventOutcome {
-            id: event.id.clone(),
-            runs,
-            duplicate: false,
-        })
+        Ok(outcomes)
     }
 
     async fn record_request(

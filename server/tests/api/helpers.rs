@@ -271,6 +271,14 @@ impl TestApp {
             .await
     }
 
+    /// An API-only replica listening on `addr` (a replica that was stopped, started again on
+    /// its address); its stop guard.
+    pub async fn api_replica_at(&self, addr: SocketAddr) -> tokio::sync::oneshot::Sender<()> {
+        let mut config = serve_config(self.data_dir.path(), 0, self.limits);
+        config.listen = addr;
+        self.serve_replica(config).await.1
+    }
+
     /// Serves `config` on this test's store until the returned guard is dropped or sent.
     async fn serve_replica(&self, config: Config) -> (String, tokio::sync::oneshot::Sender<()>) {
         let app = Application::build_with_store(config, self.store.clone())

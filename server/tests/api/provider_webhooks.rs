@@ -95,10 +95,29 @@ async fn deliver(
 }
 
 async fn deploy_seen(app: &TestApp, hs: &Hubspot) {
+    deploy_one(app, hs, SEEN).await;
+}
+
+/// Deploys one workflow.
+async fn deploy_one(app: &TestApp, hs: &Hubspot, yaml: &str) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
-    std::fs::write(dir.path().join("workflows/seen.yaml"), SEEN).expect("the workflow");
+    std::fs::write(dir.path().join("workflows/one.yaml"), yaml).expect("the workflow");
     hs.deploy(app, dir.path()).await;
+}
+
+/// The contact `id` of account `HUB` was tagged by the `TAG` workflow.
+async fn assert_tagged(hs: &Hubspot, id: &str) {
+    let contact = hs
+        .contacts(HUB)
+        .await
+        .into_iter()
+        .find(|c| c["id"] == id)
+        .expect("the contact");
+    assert_eq!(
+        contact["properties"]["lastname"], "seen by Acme CRM",
+        "{contact}"
+    );
 }
 
 fn seen(contacts: &[Value]) -> Vec<String> {
@@ -172,44 +191,150 @@ both_backends! {
 
     async fn a_contact_created_in_hubspot_reaches_the_workflow_through_the_stand_ins_signed_webhook(app) {
         let hs = hubspot(&app).await;
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
         // An update, not a create: a create would be a new contact, and a new webhook event.
-        std::fs::write(dir.path().join("workflows/tag.yaml"), TAG).expect("the workflow");
-        hs.deploy(&app, dir.path()).await;
+        deploy_one(&app, &hs, TAG).await;
         hs.connect(&app, "ann", HUB).await;
-        let target = app.url(&format!("/webhooks/hubspot/{}", hs.project.id));
-        let settings = hs
-            .browser
-            .put(format!("{}/_sandbox/apps/{CLIENT_ID}/webhooks", hs.sandbox.base_url()))
-            .json(&json!({"targetUrl": target, "subscriptions": [{"subscriptionType": "contact.creation"}]}))
-            .send()
-            .await
-            .expect("answers");
-        assert_eq!(settings.status(), 200);
+        subscribe(&hs, &app.url(&format!("/webhooks/hubspot/{}", hs.project.id))).await;
 
-        let created: Value = hs
-            .browser
-            .post(format!("{}/_sandbox/accounts/{HUB}/contacts", hs.sandbox.base_url()))
-            .json(&json!({"properties": {"email": "grace@navy.test", "firstname": "Grace"}}))
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("JSON");
-        let id = created["id"].as_str().expect("an id").to_owned();
+        let id = create_contact(&hs, "grace@navy.test").await;
 
         let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
         assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
-        let contact = hs
-            .contacts(HUB)
-            .await
-            .into_iter()
-            .find(|c| c["id"] == id.as_str())
-            .expect("the contact");
-        assert_eq!(contact["properties"]["lastname"], "seen by Acme CRM", "{contact}");
+        assert_tagged(&hs, &id).await;
         let deliveries: Value = hs.knob(reqwest::Method::GET, "/webhooks/deliveries").await.json().await.expect("JSON");
         assert_eq!(deliveries[0]["state"], "delivered", "{deliveries}");
     }
+
+    async fn the_stand_in_delivers_what_the_platform_missed_while_it_was_down(app) {
+        let hs = hubspot(&app).await;
+        deploy_one(&app, &hs, TAG).await;
+        hs.connect(&app, "ann", HUB).await;
+        // The platform HubSpot sends to is a replica, stopped before the contact is made.
+        let (replica, stop) = app.api_replica().await;
+        let addr: std::net::SocketAddr = replica
+            .trim_start_matches("http://")
+            .parse()
+            .expect("a socket address");
+        drop(stop);
+        wait_until_closed(addr).await;
+        subscribe(&hs, &format!("{replica}/webhooks/hubspot/{}", hs.project.id)).await;
+
+        let id = create_contact(&hs, "ada@engine.test").await;
+        let missed = wait_for_delivery(&hs, |d| {
+            d["state"] == "pending" && d["attempts"].as_array().is_some_and(|a| !a.is_empty())
+        })
+        .await;
+        assert!(missed["attempts"][0]["error"].is_string(), "{missed}");
+        assert!(hs.executions(&app).await.is_empty(), "nothing could run while it was down");
+
+        // The platform is back on the same address; the stand-in's next retry is due now.
+        let _back = app.api_replica_at(addr).await;
+        let due = hs.knob(reqwest::Method::POST, "/webhooks/retry-now").await;
+        assert_eq!(due.status(), 200);
+
+        let runs = hs.finished_runs(&app, 1, Duration::from_secs(30)).await;
+        assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
+        assert_tagged(&hs, &id).await;
+        let delivered = wait_for_delivery(&hs, |d| d["state"] == "delivered").await;
+        assert!(delivered["attempts"].as_array().is_some_and(|a| a.len() >= 2), "{delivered}");
+    }
+}
+
+/// Points the project's HubSpot app (in the stand-in) at `target`, subscribed to creations.
+async fn subscribe(hs: &Hubspot, target: &str) {
+    let settings = hs
+        .browser
+        .put(format!("{}/_sandbox/apps/{CLIENT_ID}/webhooks", hs.sandbox.base_url()))
+        .json(&json!({"targetUrl": target, "subscriptions": [{"subscriptionType": "contact.creation"}]}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(settings.status(), 200);
+}
+
+/// Creates a contact in the stand-in's account `HUB` (as its user would in HubSpot); its id.
+async fn create_contact(hs: &Hubspot, email: &str) -> String {
+    let created: Value = hs
+        .browser
+        .post(format!(
+            "{}/_sandbox/accounts/{HUB}/contacts",
+            hs.sandbox.base_url()
+        ))
+        .json(&json!({"properties": {"email": email}}))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("JSON");
+    created["id"].as_str().expect("an id").to_owned()
+}
+
+/// The stand-in's first delivery once `ready` holds of it (10 s at most).
+async fn wait_for_delivery(hs: &Hubspot, ready: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..100 {
+        let deliveries: Value = hs
+            .knob(reqwest::Method::GET, "/webhooks/deliveries")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        if ready(&deliveries[0]) {
+            return deliveries[0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the delivery never reached the expected state");
+}
+
+/// Waits until nothing accepts connections on `addr` (a stopped server has let its port go).
+async fn wait_until_closed(addr: std::net::SocketAddr) {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(addr).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{addr} still accepts connections");
+}
+
+/// A batch is stored whole or not at all: an event the database refuses fails the request
+/// (HubSpot will retry it) and leaves no run of the batch's other events behind.
+#[tokio::test]
+async fn a_batch_the_database_refuses_part_of_stores_none_of_it() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let hs = hubspot(&app).await;
+    deploy_seen(&app, &hs).await;
+    hs.connect(&app, "ann", HUB).await;
+    app.execute(
+        "CREATE TRIGGER refuse_one BEFORE INSERT ON app_events WHEN NEW.payload LIKE '%\"objectId\":602%'
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .await;
+    let batch = json!([creation(21, HUB, 601), creation(22, HUB, 602)]);
+
+    let answer = deliver(&app, &hs, &batch, CLIENT_SECRET, now_ms()).await;
+
+    assert_eq!(answer.status(), 500);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(
+        hs.executions(&app).await.is_empty(),
+        "the event before the refused one ran"
+    );
+    // HubSpot retries the batch; this time the database takes it, and each event runs once.
+    app.execute("DROP TRIGGER refuse_one").await;
+    assert_eq!(
+        deliver(&app, &hs, &batch, CLIENT_SECRET, now_ms())
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(
+        hs.finished_runs(&app, 2, Duration::from_secs(30))
+            .await
+            .len(),
+        2
+    );
 }
