@@ -68,7 +68,11 @@ enum Wake {
 }
 
 /// Fires one batch of due schedules; says when the next is due.
-async fn fire_due(store: &Store, engine: &EngineHandle, jitter_ms: i64) -> Result<Wake, StorageError> {
+async fn fire_due(
+    store: &Store,
+    engine: &EngineHandle,
+    jitter_ms: i64,
+) -> Result<Wake, StorageError> {
     let now_ms = clock::now_ms();
     let due = store.due_schedules(now_ms, BATCH).await?;
     let mut enqueued = 0;

@@ -205,7 +205,7 @@ mod tests {
                 event: &self.event,
                 request: Some(&self.request),
                 connection: None,
-            schedule: None,
+                schedule: None,
                 user_id: "user-42",
                 user_meta: &self.meta,
                 settings: &self.settings,

@@ -73,9 +73,7 @@ impl Schedule {
             })?;
         let zone = match timezone {
             None => TimeZone::UTC,
-            Some(name) => {
-                TimeZone::get(name).map_err(|_| ScheduleError::Zone(name.to_owned()))?
-            }
+            Some(name) => TimeZone::get(name).map_err(|_| ScheduleError::Zone(name.to_owned()))?,
         };
         Ok(Self { cron: parsed, zone })
     }

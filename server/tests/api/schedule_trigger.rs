@@ -142,7 +142,8 @@ scheduled! {
         assert_eq!(runs[0]["scheduledAt"], slot);
         assert!(runs[0]["createdAt"].as_i64() >= Some(slot));
         let detail = hs.execution(&app, &runs[0]).await;
-        let time = format!("{}-01-01T00:00:00.000Z", jiff::Timestamp::now().to_zoned(TimeZone::UTC).year());
+        let year = jiff::Timestamp::now().to_zoned(TimeZone::UTC).year();
+        let time = format!("{year}-01-01T00:00:00.000Z");
         assert_eq!(detail["trigger"]["payload"]["time"], time.as_str(), "{detail}");
         assert_eq!(detail["scheduledAt"], slot);
         let contacts = hs.contacts(HUB).await;
@@ -225,7 +226,8 @@ scheduled! {
         let ticks_seen: BTreeSet<i64> = per_user_tick.keys().map(|(_, tick)| *tick).collect();
         for tick in &ticks_seen {
             for user in ["ann", "bob"] {
-                assert!(per_user_tick.contains_key(&(user.to_owned(), *tick)), "{user} at {tick}: {per_user_tick:?}");
+                let key = (user.to_owned(), *tick);
+                assert!(per_user_tick.contains_key(&key), "{user} at {tick}: {per_user_tick:?}");
             }
         }
         assert!(round_two.len() > round_one.len(), "{round_one:?} then {round_two:?}");

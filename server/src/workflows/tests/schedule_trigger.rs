@@ -106,9 +106,12 @@ fn an_unknown_zone_is_refused_at_the_zone_line() {
         6,
         Problem::BadSchedule(ScheduleError::Zone(_))
     );
-    let errors = with_change("  schedule: \"0 */6 * * *\"\n", "  app_event: Contact Created\n")
-        .file("events/contact.yaml", EVENT)
-        .errors();
+    let errors = with_change(
+        "  schedule: \"0 */6 * * *\"\n",
+        "  app_event: Contact Created\n",
+    )
+    .file("events/contact.yaml", EVENT)
+    .errors();
     assert_reported!(errors, FILE, 6, Problem::TimezoneWithoutSchedule);
 }
 
