@@ -196,6 +196,33 @@ scheduled! {
         }
     }
 
+    async fn a_redeploy_keeps_an_unchanged_tick_and_restarts_a_changed_rule(app) {
+        let hs = hubspot(&app).await;
+        let yearly = digest("  schedule: \"0 0 1 1 *\"");
+        deploy(&hs, &app, &yearly).await;
+        // A tick that is due and not fired yet (no replica runs a scheduler here).
+        set_next_tick(&app, new_year_ms(0)).await;
+        deploy(&hs, &app, &yearly).await;
+        assert_eq!(
+            app.store.next_schedule_tick().await.expect("reads"),
+            Some(new_year_ms(0)),
+            "the same rule keeps its due tick"
+        );
+        let in_utc = digest("  schedule: \"0 0 1 1 *\"\n  timezone: UTC");
+        deploy(&hs, &app, &in_utc).await;
+        assert_eq!(
+            app.store.next_schedule_tick().await.expect("reads"),
+            Some(new_year_ms(1)),
+            "another zone is another rule: from its first slot"
+        );
+        // A deploy without the workflow drops its schedule.
+        let other = digest("  app_event: Contact Created")
+            .replace("id: digest", "id: other")
+            .replace("{{schedule.time}}", "{{event.email}}");
+        hs.deploy_on_guide_event(&app, &other).await;
+        assert_eq!(app.store.next_schedule_tick().await.expect("reads"), None);
+    }
+
     async fn two_replicas_fire_each_tick_once_and_one_keeps_firing_alone(app) {
         let hs = hubspot(&app).await;
         hs.connect(&app, "ann", HUB).await;
