@@ -623,7 +623,7 @@ const RUN_COLUMNS: &str = "id, project_id, user_id, workflow_id, workflow_versio
      response, scheduled_ms, created_ms, updated_ms, finished_ms";
 const WORKFLOW_COLUMNS: &str = "id, project_id, slug, name, integration, trigger_kind, \
      trigger_event, default_enabled, version";
-/// A queued run, due at `$7` (a new event's, or a replay).
+/// A queued run, due at `$7` (a new event's).
 const INSERT_RUN: &str = "INSERT INTO runs (id, project_id, user_id, workflow_id,
        workflow_version, event_id, status, attempts, next_attempt_ms, warnings, created_ms,
        updated_ms)
@@ -1222,16 +1222,22 @@ where
         new_id: &RunId,
         now_ms: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query(INSERT_RUN)
-            .bind(new_id)
-            .bind(run.project_id)
-            .bind(&run.user_id)
-            .bind(&run.workflow_id)
-            .bind(run.workflow_version)
-            .bind(&run.event_id)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
+        // The replay reads the same input, so a scheduled run's replay is for the same tick.
+        sqlx::query(
+            "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version, event_id,
+               status, attempts, next_attempt_ms, warnings, scheduled_ms, created_ms, updated_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, '[]', $8, $7, $7)",
+        )
+        .bind(new_id)
+        .bind(run.project_id)
+        .bind(&run.user_id)
+        .bind(&run.workflow_id)
+        .bind(run.workflow_version)
+        .bind(&run.event_id)
+        .bind(now_ms)
+        .bind(run.scheduled_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

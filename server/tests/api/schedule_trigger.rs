@@ -153,6 +153,24 @@ scheduled! {
         );
         // The schedule moved on to its next slot.
         assert_eq!(app.store.next_schedule_tick().await.expect("reads"), Some(new_year_ms(1)));
+
+        // A replay reads the same input: the same tick.
+        let replay = format!(
+            "/projects/{}/task-history/workflow-executions/{}/replay",
+            hs.project.id,
+            runs[0]["id"].as_str().expect("a run id")
+        );
+        let replayed: Value = app
+            .management(reqwest::Method::POST, &replay, &hs.project.api_key)
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        let runs = hs.finished_runs(&app, 2, Duration::from_secs(30)).await;
+        let again = runs.iter().find(|r| r["id"] == replayed["id"]).expect("the replay");
+        assert_eq!(again["scheduledAt"], slot, "{again}");
     }
 
     async fn ticks_missed_while_down_run_once_at_the_latest_slot(app) {
