@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::{
     ids::ProjectId,
-    storage::{DeployedWorkflow, StorageError, Store, TriggerKind, WorkflowSpec},
+    storage::{DeployedWorkflow, ScheduleSpec, StorageError, Store, TriggerKind, WorkflowSpec},
     workflows::{self, Bundle, DeployErrors, Trigger},
 };
 
@@ -43,6 +43,7 @@ pub async fn deploy_bundle(
     if store.project(project).await?.is_none() {
         return Err(DeployFailure::NoProject(project));
     }
+    let now_ms = crate::clock::now_ms();
     let specs: Vec<WorkflowSpec> = bundle
         .workflows
         .iter()
@@ -55,19 +56,38 @@ pub async fn deploy_bundle(
                 Trigger::Request(_) => TriggerKind::Request,
                 Trigger::IntegrationEnabled => TriggerKind::IntegrationEnabled,
                 Trigger::ProviderEvent(_) => TriggerKind::ProviderEvent,
+                Trigger::Schedule(_) => TriggerKind::Schedule,
             },
             // A new connection's workflows are found by their integration.
             trigger_event: match &w.trigger {
                 Trigger::IntegrationEnabled => w.integration.as_str().to_owned(),
                 Trigger::ProviderEvent(event) => event.key(),
+                Trigger::Schedule(schedule) => schedule.cron.clone(),
                 other => other.app_event().unwrap_or_default().to_owned(),
             },
             default_enabled: w.default_enabled,
+            schedule: match &w.trigger {
+                Trigger::Schedule(schedule) => Some(schedule_spec(schedule, now_ms)),
+                _ => None,
+            },
         })
         .collect();
     let text =
         serde_json::to_string(bundle).map_err(|e| StorageError::Corrupt(format!("bundle: {e}")))?;
-    Ok(store
-        .deploy(project, &text, &specs, crate::clock::now_ms())
-        .await?)
+    Ok(store.deploy(project, &text, &specs, now_ms).await?)
+}
+
+/// A schedule as stored, starting at its first slot after `now_ms`. The loader checked the
+/// rule; one that no longer parses or never fires gets no tick (`i64::MAX`) rather than failing
+/// the deploy of the other workflows.
+fn schedule_spec(schedule: &workflows::ScheduleTrigger, now_ms: i64) -> ScheduleSpec {
+    ScheduleSpec {
+        cron: schedule.cron.clone(),
+        timezone: schedule.timezone.clone().unwrap_or_default(),
+        first_tick_ms: schedule
+            .schedule()
+            .ok()
+            .and_then(|s| s.next_after(now_ms))
+            .unwrap_or(i64::MAX),
+    }
 }

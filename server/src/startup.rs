@@ -112,6 +112,17 @@ impl Application {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 },
             );
+            // Schedules fire where runs are executed: an API-only replica (no workers) leaves
+            // them to the others.
+            let mut scheduler_stopped = stop.subscribe();
+            crate::engine::scheduler::spawn(
+                self.store.clone(),
+                self.engine.clone(),
+                self.state.engine.clone(),
+                async move {
+                    let _ = scheduler_stopped.wait_for(|stop| *stop).await;
+                },
+            );
         }
         let mut housekeeping_stopped = stop.subscribe();
         crate::housekeeping::spawn(self.store.clone(), self.housekeeping, async move {

@@ -40,7 +40,9 @@ impl DeployArgs {
                         TriggerKind::AppEvent => workflow.trigger_event.as_str(),
                         TriggerKind::Request => "request",
                         TriggerKind::IntegrationEnabled => "integration_enabled",
-                        TriggerKind::ProviderEvent => workflow.trigger_event.as_str(),
+                        TriggerKind::ProviderEvent | TriggerKind::Schedule => {
+                            workflow.trigger_event.as_str()
+                        }
                     };
                     println!(
                         "workflow {}  {}  (trigger: {trigger})",

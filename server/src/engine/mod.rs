@@ -2,11 +2,13 @@
 //! in batches under a lease, execute their steps (`steps`, one file per kind of step), and retry,
 //! finish or fail them (`runner`). A crashed worker's lease expires and another claims the run;
 //! steps already done are not repeated (their outputs are stored), and HubSpot creates are
-//! idempotent on retry (see `steps::action`).
+//! idempotent on retry (see `steps::action`). Beside it, the `scheduler` enqueues the runs of
+//! schedule-triggered workflows at their ticks.
 
 pub mod outcome;
 pub(crate) mod run_inputs;
 mod runner;
+pub mod scheduler;
 mod steps;
 
 use std::{sync::Arc, time::Duration};
@@ -30,6 +32,11 @@ pub struct EngineConfig {
     /// (none by default: their 429s pause the account). It sets the pacer of `Connect`, which
     /// the proxy shares: one limit per account for every caller in the process.
     pub rate_limit: Option<(usize, Duration)>,
+    /// The longest the scheduler sleeps between looks at the schedules (it wakes at the next
+    /// due tick when that is sooner).
+    pub schedule_poll: Duration,
+    /// The window a tick's runs are spread over, one stable offset per workflow and user.
+    pub schedule_jitter: Duration,
 }
 
 impl Default for EngineConfig {
@@ -40,6 +47,8 @@ impl Default for EngineConfig {
             lease: Duration::from_secs(60),
             poll: Duration::from_millis(250),
             rate_limit: None,
+            schedule_poll: Duration::from_secs(5),
+            schedule_jitter: Duration::from_secs(60),
         }
     }
 }

@@ -380,14 +380,16 @@ impl Progress {
         // The run's input is one stored payload, read under the root its trigger names.
         let by_request = matches!(workflow.trigger, workflows::Trigger::Request(_));
         let by_connection = matches!(workflow.trigger, workflows::Trigger::IntegrationEnabled);
+        let by_schedule = matches!(workflow.trigger, workflows::Trigger::Schedule(_));
         workflows::Context {
-            event: if by_request || by_connection {
+            event: if by_request || by_connection || by_schedule {
                 &Value::Null
             } else {
                 &inputs.payload
             },
             request: by_request.then_some(&inputs.payload),
             connection: by_connection.then_some(&inputs.payload),
+            schedule: by_schedule.then_some(&inputs.payload),
             user_id: run.user_id.as_str(),
             user_meta: &inputs.user.meta,
             settings: &inputs.settings,

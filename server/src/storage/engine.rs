@@ -49,6 +49,9 @@ pub enum TriggerKind {
     IntegrationEnabled,
     /// A provider's webhook event (`trigger_event` is its type, `:<property>` for a property).
     ProviderEvent,
+    /// Its schedule (`trigger_event` is the cron expression, for people; the `schedules` row
+    /// holds what the scheduler reads).
+    Schedule,
 }
 
 impl TriggerKind {
@@ -59,6 +62,7 @@ impl TriggerKind {
             Self::Request => "request",
             Self::IntegrationEnabled => "integration_enabled",
             Self::ProviderEvent => "provider_event",
+            Self::Schedule => "schedule",
         }
     }
 
@@ -69,6 +73,7 @@ impl TriggerKind {
             "request" => Self::Request,
             "integration_enabled" => Self::IntegrationEnabled,
             "provider_event" => Self::ProviderEvent,
+            "schedule" => Self::Schedule,
             _ => return None,
         })
     }
@@ -89,6 +94,21 @@ pub struct WorkflowSpec {
     pub trigger_event: String,
     /// `default_enabled`.
     pub default_enabled: bool,
+    /// The time rule of a `schedule` workflow.
+    pub schedule: Option<ScheduleSpec>,
+}
+
+/// A schedule workflow's rule as deployed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleSpec {
+    /// The five cron fields.
+    pub cron: String,
+    /// The IANA zone, `""` for UTC.
+    pub timezone: String,
+    /// Its first slot after the deploy, Unix ms: the next tick of a new schedule, or of one
+    /// whose rule changed (an unchanged rule keeps its stored next tick, so a redeploy neither
+    /// skips nor repeats a tick).
+    pub first_tick_ms: i64,
 }
 
 /// An App Event to record.
@@ -188,6 +208,8 @@ pub struct Run {
     pub warnings: Vec<String>,
     /// A request-triggered run's answer, `{"status", "body"}`, once it has one.
     pub response: Option<Value>,
+    /// The tick that started a scheduled run, Unix ms.
+    pub scheduled_ms: Option<i64>,
     /// Unix ms.
     pub created_ms: i64,
     /// Unix ms.
@@ -506,6 +528,7 @@ struct RunRow {
     error: Option<String>,
     warnings: String,
     response: Option<String>,
+    scheduled_ms: Option<i64>,
     created_ms: i64,
     updated_ms: i64,
     finished_ms: Option<i64>,
@@ -534,6 +557,7 @@ impl TryFrom<RunRow> for Run {
             lease_until_ms: row.lease_until_ms,
             lease_owner: row.lease_owner,
             error: row.error,
+            scheduled_ms: row.scheduled_ms,
             created_ms: row.created_ms,
             updated_ms: row.updated_ms,
             finished_ms: row.finished_ms,
@@ -611,10 +635,10 @@ impl TryFrom<AttemptRow> for Attempt {
 
 const RUN_COLUMNS: &str = "id, project_id, user_id, workflow_id, workflow_version, \
      event_id, status, attempts, next_attempt_ms, lease_until_ms, lease_owner, error, warnings, \
-     response, created_ms, updated_ms, finished_ms";
+     response, scheduled_ms, created_ms, updated_ms, finished_ms";
 const WORKFLOW_COLUMNS: &str = "id, project_id, slug, name, integration, trigger_kind, \
      trigger_event, default_enabled, version";
-/// A queued run, due at `$7` (a new event's, or a replay).
+/// A queued run, due at `$7` (a new event's).
 const INSERT_RUN: &str = "INSERT INTO runs (id, project_id, user_id, workflow_id,
        workflow_version, event_id, status, attempts, next_attempt_ms, warnings, created_ms,
        updated_ms)
@@ -690,14 +714,16 @@ where
             .execute(&mut *tx)
             .await?;
         for spec in specs {
-            sqlx::query(
+            // The id kept for a slug deployed before, or the new one.
+            let id: WorkflowId = sqlx::query_scalar(
                 "INSERT INTO workflows (id, project_id, slug, name, integration, trigger_event,
                    default_enabled, version, active, trigger_kind)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)
                  ON CONFLICT (project_id, slug) DO UPDATE SET name = excluded.name,
                    integration = excluded.integration, trigger_event = excluded.trigger_event,
                    default_enabled = excluded.default_enabled, version = excluded.version,
-                   active = 1, trigger_kind = excluded.trigger_kind",
+                   active = 1, trigger_kind = excluded.trigger_kind
+                 RETURNING id",
             )
             .bind(WorkflowId::random())
             .bind(project)
@@ -708,9 +734,13 @@ where
             .bind(i64::from(spec.default_enabled))
             .bind(version)
             .bind(spec.trigger_kind.as_str())
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            if let Some(schedule) = &spec.schedule {
+                super::schedules::deploy_schedule(&mut tx, project, &id, schedule).await?;
+            }
         }
+        super::schedules::drop_unscheduled(&mut tx, project).await?;
         tx.commit().await?;
         Ok((version, self.workflows(project).await?))
     }
@@ -1216,16 +1246,22 @@ where
         new_id: &RunId,
         now_ms: i64,
     ) -> Result<(), StorageError> {
-        sqlx::query(INSERT_RUN)
-            .bind(new_id)
-            .bind(run.project_id)
-            .bind(&run.user_id)
-            .bind(&run.workflow_id)
-            .bind(run.workflow_version)
-            .bind(&run.event_id)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await?;
+        // The replay reads the same input, so a scheduled run's replay is for the same tick.
+        sqlx::query(
+            "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version, event_id,
+               status, attempts, next_attempt_ms, warnings, scheduled_ms, created_ms, updated_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, '[]', $8, $7, $7)",
+        )
+        .bind(new_id)
+        .bind(run.project_id)
+        .bind(&run.user_id)
+        .bind(&run.workflow_id)
+        .bind(run.workflow_version)
+        .bind(&run.event_id)
+        .bind(now_ms)
+        .bind(run.scheduled_ms)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 }

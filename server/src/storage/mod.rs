@@ -2,9 +2,9 @@
 //! several replicas, chosen by the URL scheme (docs/architecture.md describes the model).
 //!
 //! Each concept has one file with its records, its trait and its queries, written once for both
-//! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, vault.rs, bounds.rs.
-//! sqlite.rs and postgres.rs hold only what differs (connection setup, migrations, locks, the
-//! event counter, LISTEN/NOTIFY); each database has its own migrations.
+//! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, schedules.rs, vault.rs,
+//! bounds.rs. sqlite.rs and postgres.rs hold only what differs (connection setup, migrations,
+//! locks, the event counter, LISTEN/NOTIFY); each database has its own migrations.
 
 mod backend;
 mod bounds;
@@ -12,6 +12,7 @@ mod connect;
 mod engine;
 pub mod postgres;
 mod projects;
+mod schedules;
 pub mod sqlite;
 mod vault;
 
@@ -25,22 +26,29 @@ pub use connect::{
 };
 pub use engine::{
     Attempt, AttemptOutcome, DeployedWorkflow, EngineStore, EventOutcome, NewEvent, Run, RunEnd,
-    RunFilter, RunQueue, RunStatus, StepOutputs, TriggerKind, WorkflowSpec,
+    RunFilter, RunQueue, RunStatus, ScheduleSpec, StepOutputs, TriggerKind, WorkflowSpec,
 };
 pub use projects::{
     DEFAULT_MAX_TOKEN_LIFETIME_SECS, MAX_USER_META_BYTES, Project, ProjectStore, SigningKeyRecord,
     User, merge_meta,
 };
+pub use schedules::{DueSchedule, ScheduleStore, Tick, jitter_ms};
 pub use vault::{SealedColumn, SealedValue, VaultStore};
 
 /// The platform's persistent state: every area's store behind one handle.
 pub trait Storage:
-    ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore
+    ProjectStore + ConnectStore + EngineStore + RunQueue + ScheduleStore + VaultStore + BoundsStore
 {
 }
 
-impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore> Storage
-    for T
+impl<T> Storage for T where
+    T: ProjectStore
+        + ConnectStore
+        + EngineStore
+        + RunQueue
+        + ScheduleStore
+        + VaultStore
+        + BoundsStore
 {
 }
 

@@ -132,7 +132,7 @@ pub enum Problem {
     #[error("input `{key}`: {source}")]
     Template { key: String, source: TemplateError },
     #[error(
-        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `connection.`, `user.`, `settings.`, `steps.`, `item` or `index`"
+        "input `{key}`: unknown variable `{path}`: variables start with `event.`, `request.`, `connection.`, `schedule.`, `user.`, `settings.`, `steps.`, `item` or `index`"
     )]
     UnknownVariableRoot { key: String, path: String },
     #[error("input `{key}`: unknown variable `{path}`: `user` has `user.id` and `user.meta.*`")]
@@ -188,9 +188,21 @@ pub enum Problem {
     )]
     PlatformStatus(u16),
     #[error(
-        "a trigger has exactly one of `app_event: <event name>`, `request: {{}}` or `integration_enabled: {{}}`"
+        "a trigger has exactly one of `app_event: <event name>`, `request: {{}}`, `integration_enabled: {{}}`, `provider_event: <type>` or `schedule: \"<cron>\"`"
     )]
     TriggerKind,
+    #[error("{0}")]
+    BadSchedule(super::schedule::ScheduleError),
+    #[error("`timezone:` goes with `schedule:` only")]
+    TimezoneWithoutSchedule,
+    #[error(
+        "input `{key}`: `{path}`: this workflow is started by its schedule, not by an App Event: read the tick's time as `schedule.time`"
+    )]
+    EventVariableInSchedule { key: String, path: String },
+    #[error(
+        "input `{key}`: `{path}`: a schedule gives `schedule.time` only, in a workflow with `trigger: schedule:`"
+    )]
+    ScheduleVariable { key: String, path: String },
     #[error(
         "unknown provider event `{0}`: HubSpot's are `contact.creation`, `contact.propertyChange`, `contact.deletion`, … (`<object>.<change>` of contact, company, deal, ticket, product, line_item)"
     )]

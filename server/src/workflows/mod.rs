@@ -21,6 +21,7 @@ mod integration_page;
 pub(crate) mod load;
 mod model;
 mod render;
+pub mod schedule;
 pub mod settings;
 pub mod soql;
 mod template;
@@ -43,8 +44,8 @@ pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
     ActionStep, Answer, ApiCall, AppEvent, ApplyMapping, Bundle, Delay, DelayStep, ForEachStep,
     HttpMethod, IfStep, Inputs, IntegrationPage, OnError, ProviderEventTrigger, RequestStep,
-    RequestTrigger, ResponseStep, Retry, SettingId, Step, StepId, StepKind, Trigger, Workflow,
-    WorkflowId,
+    RequestTrigger, ResponseStep, Retry, ScheduleTrigger, SettingId, Step, StepId, StepKind,
+    Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};

@@ -137,6 +137,27 @@ pub enum Trigger {
     /// A change in the user's account that the provider reports by webhook (`provider_event:
     /// contact.creation`, HubSpot's subscription types), its event as `event.*`.
     ProviderEvent(ProviderEventTrigger),
+    /// A time rule (`schedule: "0 */6 * * *"`, optional `timezone:`): each tick runs once for
+    /// every user who has the workflow enabled, the tick's time as `schedule.time`.
+    Schedule(ScheduleTrigger),
+}
+
+/// `trigger: schedule: "<cron>"` and the optional `timezone:` beside it, as written (checked
+/// at deploy with [`super::schedule::Schedule::parse`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleTrigger {
+    /// Five cron fields: minute hour day-of-month month day-of-week.
+    pub cron: String,
+    /// The IANA zone the fields are read in; UTC when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+}
+
+impl ScheduleTrigger {
+    /// The parsed rule.
+    pub fn schedule(&self) -> Result<super::schedule::Schedule, super::schedule::ScheduleError> {
+        super::schedule::Schedule::parse(&self.cron, self.timezone.as_deref())
+    }
 }
 
 /// `trigger: provider_event: <subscription type>` and, for a `*.propertyChange`, the optional
@@ -165,7 +186,10 @@ impl Trigger {
     pub fn app_event(&self) -> Option<&str> {
         match self {
             Self::AppEvent(name) => Some(name),
-            Self::Request(_) | Self::IntegrationEnabled | Self::ProviderEvent(_) => None,
+            Self::Request(_)
+            | Self::IntegrationEnabled
+            | Self::ProviderEvent(_)
+            | Self::Schedule(_) => None,
         }
     }
 }

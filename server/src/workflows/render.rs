@@ -15,6 +15,8 @@ pub struct Context<'a> {
     /// A new connection's `{integration, accountId, accountName}`: `connection.*` (`None` in
     /// the other runs).
     pub connection: Option<&'a Value>,
+    /// A schedule's tick, `{time}`: `schedule.*` (`None` in the other runs).
+    pub schedule: Option<&'a Value>,
     /// The end user's id (the user token's `sub`): `user.id`.
     pub user_id: &'a str,
     /// The end user's metadata: `user.meta.*`.
@@ -39,6 +41,7 @@ impl<'a> Context<'a> {
             event,
             request: None,
             connection: None,
+            schedule: None,
             user_id: "u",
             user_meta: empty,
             settings: empty,
@@ -130,6 +133,7 @@ fn lookup(path: &VarPath, ctx: &Context<'_>) -> Option<Value> {
         [root, rest @ ..] if root == "event" => walk(ctx.event, rest).cloned(),
         [root, rest @ ..] if root == "request" => walk(ctx.request?, rest).cloned(),
         [root, rest @ ..] if root == "connection" => walk(ctx.connection?, rest).cloned(),
+        [root, rest @ ..] if root == "schedule" => walk(ctx.schedule?, rest).cloned(),
         [root, id, rest @ ..] if root == "settings" => walk(ctx.settings.get(id)?, rest).cloned(),
         [root, id] if root == "user" && id == "id" => Some(Value::String(ctx.user_id.to_owned())),
         [root, meta] if root == "user" && meta == "meta" => {
@@ -201,6 +205,7 @@ mod tests {
                 event: &self.event,
                 request: Some(&self.request),
                 connection: None,
+                schedule: None,
                 user_id: "user-42",
                 user_meta: &self.meta,
                 settings: &self.settings,

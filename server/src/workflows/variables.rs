@@ -23,6 +23,8 @@ pub(crate) struct Scope<'a> {
     pub by_request: bool,
     /// Whether it is started by a new connection: its input is `connection.*`, not `event.*`.
     pub by_connection: bool,
+    /// Whether it is started by its schedule: its input is `schedule.time`, not `event.*`.
+    pub by_schedule: bool,
     /// The user settings the workflow reads: `settings.<id>`.
     pub settings: &'a [SettingId],
     /// Those of them that are field mappings (an action's `field_mapping:` names one).
@@ -38,6 +40,7 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         in_loop,
         by_request,
         by_connection,
+        by_schedule,
         settings,
         ..
     } = scope;
@@ -49,7 +52,12 @@ pub(crate) fn check(path: &VarPath, key: &str, scope: Scope<'_>) -> Result<(), P
         [root, ..] if root == "event" && by_connection => {
             Err(Problem::EventVariableInConnection { key, path: shown })
         }
+        [root, ..] if root == "event" && by_schedule => {
+            Err(Problem::EventVariableInSchedule { key, path: shown })
+        }
         [root, ..] if root == "event" => Ok(()),
+        [root, time] if root == "schedule" && time == "time" && by_schedule => Ok(()),
+        [root, ..] if root == "schedule" => Err(Problem::ScheduleVariable { key, path: shown }),
         [root, _, ..] if root == "connection" && by_connection => Ok(()),
         [root, ..] if root == "connection" => {
             Err(Problem::ConnectionVariableOutside { key, path: shown })
@@ -126,6 +134,7 @@ mod tests {
             in_loop: false,
             by_request,
             by_connection: false,
+            by_schedule: false,
             settings: &[SettingId::parse("stage").expect("valid id")],
             mappings: &[],
         };

@@ -11,8 +11,9 @@ use super::{
     model::{
         Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
         IntegrationPage, OnError, ProviderEventTrigger, RequestStep, RequestTrigger, ResponseStep,
-        Retry, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        Retry, ScheduleTrigger, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
     },
+    schedule::ScheduleError,
     settings,
     template::Template,
     template_value::TemplateValue,
@@ -36,6 +37,8 @@ const TRIGGER_KEYS: &[&str] = &[
     "integration_enabled",
     "provider_event",
     "property",
+    "schedule",
+    "timezone",
 ];
 const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
@@ -137,12 +140,13 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         .and_then(|node| read_trigger(node, integration, report));
     let by_request = matches!(trigger, Some((Trigger::Request(_), _)));
     let by_connection = matches!(trigger, Some((Trigger::IntegrationEnabled, _)));
+    let by_schedule = matches!(trigger, Some((Trigger::Schedule(_), _)));
     let steps = fields.required("steps", report).and_then(|node| {
         let settings = (&readable[..], &mappings[..]);
         read_steps(
             node,
             integration,
-            (by_request, by_connection),
+            (by_request, by_connection, by_schedule),
             settings,
             report,
         )
@@ -164,14 +168,33 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
     })
 }
 
-/// `trigger:`: exactly one of `app_event: <name>`, `request: {timeout}` and
-/// `integration_enabled: {}`; the position the loader points at for an undeclared event.
+/// `trigger:`: exactly one of `app_event: <name>`, `request: {timeout}`,
+/// `integration_enabled: {}`, `provider_event: <type>` and `schedule: "<cron>"`; the position
+/// the loader points at for an undeclared event.
 fn read_trigger(
     node: &Node,
     integration: Option<IntegrationType>,
     report: &mut Report,
 ) -> Option<(Trigger, Pos)> {
     let trigger = Fields::read(node, "the trigger", TRIGGER_KEYS, report)?;
+    if trigger.optional("schedule").is_some() {
+        let others = [
+            "app_event",
+            "request",
+            "integration_enabled",
+            "provider_event",
+            "property",
+        ];
+        if others.iter().any(|k| trigger.optional(k).is_some()) {
+            report.at(node.pos, Problem::TriggerKind);
+            return None;
+        }
+        return read_schedule(&trigger, report);
+    }
+    if let Some(timezone) = trigger.optional("timezone") {
+        report.at(timezone.pos, Problem::TimezoneWithoutSchedule);
+        return None;
+    }
     if trigger.optional("provider_event").is_some() {
         let others = ["app_event", "request", "integration_enabled"];
         if others.iter().any(|k| trigger.optional(k).is_some()) {
@@ -231,6 +254,35 @@ fn read_trigger(
             None
         }
     }
+}
+
+/// `schedule: "<cron>"` and its optional `timezone:`: a bad expression is reported at the
+/// schedule's line, an unknown zone at the zone's.
+fn read_schedule(trigger: &Fields<'_>, report: &mut Report) -> Option<(Trigger, Pos)> {
+    let (cron, pos) = trigger.text("schedule", report)?;
+    let timezone = match trigger.optional("timezone") {
+        None => None,
+        Some(node) => Some(fields::text(node, "timezone", report)?),
+    };
+    let spec = ScheduleTrigger {
+        cron,
+        timezone: timezone.as_ref().map(|(zone, _)| zone.clone()),
+    };
+    let problem = match spec.schedule() {
+        // From the epoch: the calendar repeats, so a pattern with no slot after it has none at
+        // all, and the check does not depend on the day of the deploy.
+        Ok(schedule) if schedule.next_after(0).is_some() => {
+            return Some((Trigger::Schedule(spec), pos));
+        }
+        Ok(_) => ScheduleError::Never(spec.cron),
+        Err(error) => error,
+    };
+    let at = match (&problem, &timezone) {
+        (ScheduleError::Zone(_), Some((_, zone_pos))) => *zone_pos,
+        _ => pos,
+    };
+    report.at(at, Problem::BadSchedule(problem));
+    None
 }
 
 /// `provider_event: <type>` and its optional `property:`. Webhooks are received from HubSpot
@@ -300,7 +352,7 @@ fn is_hubspot_subscription(event: &str) -> bool {
 fn read_steps(
     node: &Node,
     integration: Option<IntegrationType>,
-    (by_request, by_connection): (bool, bool),
+    (by_request, by_connection, by_schedule): (bool, bool, bool),
     (settings, mappings): (&[SettingId], &[SettingId]),
     report: &mut Report,
 ) -> Option<Vec<Step>> {
@@ -322,6 +374,7 @@ fn read_steps(
         in_loop: false,
         by_request,
         by_connection,
+        by_schedule,
         settings,
         mappings,
     };
@@ -420,6 +473,8 @@ struct StepReader<'a> {
     by_request: bool,
     /// Whether it is triggered by a new connection (`connection.*`, no `event.*`).
     by_connection: bool,
+    /// Whether it is triggered by its schedule (`schedule.time`, no `event.*`).
+    by_schedule: bool,
     /// The settings the workflow reads (`settings.<id>`).
     settings: &'a [SettingId],
     /// Those that are field mappings.
@@ -466,6 +521,7 @@ impl StepReader<'_> {
             in_loop: self.in_loop,
             by_request: self.by_request,
             by_connection: self.by_connection,
+            by_schedule: self.by_schedule,
             settings: self.settings,
             mappings: self.mappings,
         };

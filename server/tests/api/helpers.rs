@@ -510,3 +510,45 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     assert_eq!(body["code"], code, "code of {body}");
     body["message"].as_str().expect("a message").to_owned()
 }
+
+/// Replicas for the schedule tests: each on a pool of its own, as a second process would have.
+impl TestApp {
+    /// A new pool on the test's database (the same schema or file), migrated.
+    pub async fn second_store(&self) -> Store {
+        match &self.schema {
+            Some(guard) => {
+                let options = PgConnectOptions::from_str(&guard.url)
+                    .expect("a PostgreSQL URL")
+                    .application_name(&guard.schema)
+                    .options([("search_path", guard.schema.as_str())]);
+                std::sync::Arc::new(
+                    PgStore::connect_with(options)
+                        .await
+                        .expect("connect and migrate"),
+                )
+            }
+            None => paragon_server::storage::open(&Location::Sqlite(
+                self.data_dir.path().join("paragon.db"),
+            ))
+            .await
+            .expect("open SQLite"),
+        }
+    }
+
+    /// A replica on `store` with two engine workers and a scheduler that looks every 100 ms
+    /// and spreads a tick's runs over 500 ms; it stops when the guard is dropped.
+    pub async fn scheduler_replica(&self, store: Store) -> tokio::sync::oneshot::Sender<()> {
+        let mut config = serve_config(self.data_dir.path(), 2, self.limits);
+        config.engine.poll = std::time::Duration::from_millis(100);
+        config.engine.schedule_poll = std::time::Duration::from_millis(100);
+        config.engine.schedule_jitter = std::time::Duration::from_millis(500);
+        let app = Application::build_with_store(config, store)
+            .await
+            .expect("the replica binds");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        stop
+    }
+}

@@ -66,6 +66,7 @@ fn the_guide_example_payload_becomes_the_five_hubspot_properties_and_the_default
         event: &event.example,
         request: None,
         connection: None,
+        schedule: None,
         user_id: "user-1",
         user_meta: &meta,
         settings: &settings,

@@ -10,6 +10,7 @@ mod loading;
 mod request_steps;
 mod request_trigger;
 mod salesforce_steps;
+mod schedule_trigger;
 mod settings;
 mod validation;
 

@@ -91,7 +91,7 @@ fn a_trigger_has_exactly_one_kind() {
     )
     .errors();
     assert_reported!(both, FILE, 5, Problem::TriggerKind);
-    let unknown = with_change("  request: {}\n", "  schedule: daily\n").errors();
+    let unknown = with_change("  request: {}\n", "  every: daily\n").errors();
     assert_reported!(unknown, FILE, 5, Problem::UnknownKey { .. });
 }
 

@@ -1,0 +1,140 @@
+//! The scheduler beside the engine: fires the ticks of `trigger: schedule:` workflows.
+//!
+//! Every replica with an engine runs one. It sleeps until the earliest stored tick (at most
+//! [`EngineConfig::schedule_poll`], so a deploy or another replica's claim is seen soon), then
+//! fires each due schedule through [`ScheduleStore::fire_schedule`]: the claim is conditional on
+//! the tick it read, so replicas racing for a tick enqueue its runs once. The tick's runs are
+//! for the latest due slot and the next tick is the first slot after now: after downtime, the
+//! missed slots collapse into one run per user. Each user's run is due at the tick plus a
+//! stable per-(workflow, user) offset in [`EngineConfig::schedule_jitter`], so a schedule of
+//! thousands of users spreads its provider calls over the window.
+//!
+//! A failure (the database unreachable) is logged and tried again at the next wake-up: the
+//! tick stays due in the database, so it is late, not lost.
+
+use std::{future::Future, time::Duration};
+
+use serde_json::json;
+
+use super::{EngineConfig, EngineHandle};
+use crate::{
+    clock,
+    storage::{DueSchedule, StorageError, Store, Tick},
+    workflows::schedule::{Schedule, rfc3339},
+};
+
+/// Due schedules read per query.
+const BATCH: i64 = 100;
+
+/// Starts the scheduler on the current runtime; it stops when `shutdown` resolves (a tick
+/// being fired is either committed whole or not at all).
+pub fn spawn<F>(store: Store, config: EngineConfig, engine: EngineHandle, shutdown: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        tokio::pin!(shutdown);
+        let poll = config.schedule_poll.max(Duration::from_millis(10));
+        let jitter_ms = i64::try_from(config.schedule_jitter.as_millis()).unwrap_or(i64::MAX);
+        loop {
+            let wait = match fire_due(&store, &engine, jitter_ms).await {
+                Ok(Wake::Now) => Duration::ZERO,
+                Ok(Wake::At(ms)) => Duration::from_millis(
+                    u64::try_from(ms.saturating_sub(clock::now_ms())).unwrap_or(0),
+                )
+                .min(poll),
+                Ok(Wake::Poll) => poll,
+                Err(error) => {
+                    tracing::warn!(%error, "firing schedules failed; trying again later");
+                    poll
+                }
+            };
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    });
+}
+
+/// When to look again.
+enum Wake {
+    /// A full batch was fired: there may be more due.
+    Now,
+    /// At the earliest stored tick (in the future).
+    At(i64),
+    /// Nothing is scheduled, or a due schedule could not be fired: after the poll interval.
+    Poll,
+}
+
+/// Fires one batch of due schedules; says when the next is due.
+async fn fire_due(
+    store: &Store,
+    engine: &EngineHandle,
+    jitter_ms: i64,
+) -> Result<Wake, StorageError> {
+    let now_ms = clock::now_ms();
+    let due = store.due_schedules(now_ms, BATCH).await?;
+    let mut enqueued = 0;
+    for schedule in &due {
+        match fire(store, schedule, now_ms, jitter_ms).await {
+            Ok(runs) => enqueued += runs,
+            Err(error) => {
+                tracing::warn!(workflow = %schedule.workflow_id, %error, "firing a schedule failed");
+            }
+        }
+    }
+    if enqueued > 0 {
+        engine.wake();
+        // Other replicas' engines too; every engine also polls, so a failed announce only
+        // delays the runs.
+        if let Err(error) = store.announce_runs().await {
+            tracing::warn!(%error, "announcing scheduled runs failed");
+        }
+    }
+    if due.len() as i64 == BATCH {
+        return Ok(Wake::Now);
+    }
+    Ok(match store.next_schedule_tick().await? {
+        Some(next) if next > clock::now_ms() => Wake::At(next),
+        _ => Wake::Poll,
+    })
+}
+
+/// Fires `due`'s tick; how many runs this replica enqueued (0 when another one claimed it).
+async fn fire(
+    store: &Store,
+    due: &DueSchedule,
+    now_ms: i64,
+    jitter_window_ms: i64,
+) -> Result<u64, StorageError> {
+    let timezone = (!due.timezone.is_empty()).then_some(due.timezone.as_str());
+    let (tick_ms, next_tick_ms) = match Schedule::parse(&due.cron, timezone) {
+        Ok(schedule) => (
+            // The latest slot that is due, so that a run after downtime says the time it
+            // stands for; never before the stored tick.
+            schedule
+                .latest_at_or_before(now_ms)
+                .map_or(due.next_tick_ms, |latest| latest.max(due.next_tick_ms)),
+            schedule.next_after(now_ms).unwrap_or(i64::MAX),
+        ),
+        Err(error) => {
+            // Deploys check the rule, so this is a database edited by hand: the due tick still
+            // fires, and the schedule then waits for a deploy that fixes it.
+            tracing::error!(workflow = %due.workflow_id, %error, "a stored schedule does not parse; it stops after this tick");
+            (due.next_tick_ms, i64::MAX)
+        }
+    };
+    let payload = json!({ "time": rfc3339(tick_ms) });
+    let fired = store
+        .fire_schedule(&Tick {
+            due,
+            tick_ms,
+            next_tick_ms,
+            payload: &payload,
+            now_ms,
+            jitter_window_ms,
+        })
+        .await?;
+    Ok(fired.unwrap_or(0))
+}
