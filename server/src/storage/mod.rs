@@ -2,7 +2,7 @@
 //! several replicas, chosen by the URL scheme (docs/architecture.md describes the model).
 //!
 //! Each concept has one file with its records, its trait and its queries, written once for both
-//! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, vault.rs, bounds.rs.
+//! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, vault.rs, bounds.rs, webhooks_out.rs.
 //! sqlite.rs and postgres.rs hold only what differs (connection setup, migrations, locks, the
 //! event counter, LISTEN/NOTIFY); each database has its own migrations.
 
@@ -14,6 +14,7 @@ pub mod postgres;
 mod projects;
 pub mod sqlite;
 mod vault;
+mod webhooks_out;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -32,15 +33,25 @@ pub use projects::{
     User, merge_meta,
 };
 pub use vault::{SealedColumn, SealedValue, VaultStore};
+pub use webhooks_out::{
+    DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery,
+    WebhookEndpoint, WebhookStore,
+};
 
 /// The platform's persistent state: every area's store behind one handle.
 pub trait Storage:
-    ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore
+    ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore + WebhookStore
 {
 }
 
-impl<T: ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore> Storage
-    for T
+impl<T> Storage for T where
+    T: ProjectStore
+        + ConnectStore
+        + EngineStore
+        + RunQueue
+        + VaultStore
+        + BoundsStore
+        + WebhookStore
 {
 }
 
