@@ -9,12 +9,15 @@
 
 pub mod endpoints;
 pub mod event_types;
+mod messages;
 pub mod schedule;
 mod sender;
 pub mod signature;
 pub mod worker;
 
 use std::time::Duration;
+
+pub use messages::{event_received, run_ended};
 
 use serde_json::{Value, json};
 use tokio::sync::Notify;
@@ -28,7 +31,7 @@ use crate::{
 /// Wakes this process's delivery worker when deliveries were enqueued. Process-wide so that
 /// any code path can enqueue with only the store in hand; a worker of another replica finds
 /// them at its next poll.
-pub(crate) static WAKE: Notify = Notify::const_new();
+pub static WAKE: Notify = Notify::const_new();
 
 /// The delivery worker's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
