@@ -188,7 +188,9 @@ impl ServeArgs {
             connections,
             webhooks: crate::webhooks_out::WebhooksOutConfig {
                 disable_after: Duration::from_secs(
-                    self.webhook_disable_after_days.max(1).saturating_mul(86_400),
+                    self.webhook_disable_after_days
+                        .max(1)
+                        .saturating_mul(86_400),
                 ),
                 ..crate::webhooks_out::WebhooksOutConfig::default()
             },

@@ -23,17 +23,35 @@ fn data(integration: &Integration, credential: &Credential) -> Value {
 
 /// `connection.created`.
 pub async fn created(connect: &Connect, integration: &Integration, credential: &Credential) {
-    emit(connect, event_types::CONNECTION_CREATED, integration, credential).await;
+    emit(
+        connect,
+        event_types::CONNECTION_CREATED,
+        integration,
+        credential,
+    )
+    .await;
 }
 
 /// `connection.deleted`.
 pub async fn deleted(connect: &Connect, integration: &Integration, credential: &Credential) {
-    emit(connect, event_types::CONNECTION_DELETED, integration, credential).await;
+    emit(
+        connect,
+        event_types::CONNECTION_DELETED,
+        integration,
+        credential,
+    )
+    .await;
 }
 
 /// `connection.invalid`.
 pub async fn invalid(connect: &Connect, integration: &Integration, credential: &Credential) {
-    emit(connect, event_types::CONNECTION_INVALID, integration, credential).await;
+    emit(
+        connect,
+        event_types::CONNECTION_INVALID,
+        integration,
+        credential,
+    )
+    .await;
 }
 
 async fn emit(connect: &Connect, kind: &str, integration: &Integration, credential: &Credential) {

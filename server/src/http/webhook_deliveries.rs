@@ -131,7 +131,11 @@ async fn resend(
     ))
 }
 
-async fn find(state: &AppState, admin: ProjectAdmin, id: &str) -> Result<WebhookDelivery, ApiError> {
+async fn find(
+    state: &AppState,
+    admin: ProjectAdmin,
+    id: &str,
+) -> Result<WebhookDelivery, ApiError> {
     let not_found = || ApiError::NotFound(format!("no webhook delivery {id}"));
     let parsed = WebhookDeliveryId::parse(id).ok_or_else(not_found)?;
     state

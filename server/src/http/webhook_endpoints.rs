@@ -49,7 +49,9 @@ impl From<EndpointError> for ApiError {
     fn from(error: EndpointError) -> Self {
         match error {
             EndpointError::Invalid(message) => Self::Unprocessable(message),
-            EndpointError::NotFound(message) => Self::NotFound(format!("no webhook endpoint {message}")),
+            EndpointError::NotFound(message) => {
+                Self::NotFound(format!("no webhook endpoint {message}"))
+            }
             EndpointError::Storage(error) => error.into(),
             other @ EndpointError::Vault(_) => Self::Internal(other.to_string()),
         }
@@ -77,10 +79,7 @@ async fn create(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    admin: ProjectAdmin,
-) -> Result<Json<Value>, ApiError> {
+async fn list(State(state): State<AppState>, admin: ProjectAdmin) -> Result<Json<Value>, ApiError> {
     let all = state.store.webhook_endpoints(admin.project_id).await?;
     Ok(Json(json!({
         "data": all.iter().map(endpoints::view).collect::<Vec<_>>(),

@@ -34,8 +34,8 @@ pub use projects::{
 };
 pub use vault::{SealedColumn, SealedValue, VaultStore};
 pub use webhooks_out::{
-    DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery,
-    WebhookEndpoint, WebhookStore,
+    DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery, WebhookEndpoint,
+    WebhookStore,
 };
 
 /// The platform's persistent state: every area's store behind one handle.

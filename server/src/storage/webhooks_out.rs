@@ -198,8 +198,7 @@ pub trait WebhookStore: Send + Sync + Debug {
         limit: i64,
     ) -> Result<Vec<WebhookDelivery>, StorageError>;
     /// Records an attempt.
-    async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt)
-    -> Result<(), StorageError>;
+    async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> Result<(), StorageError>;
     /// Ends a delivery held by `owner` (delivered or failed); `false` if the lease was lost.
     async fn finish_delivery(
         &self,
@@ -357,10 +356,7 @@ where
     Option<String>: Column<DB>,
     Vec<u8>: Column<DB>,
 {
-    async fn create_webhook_endpoint(
-        &self,
-        e: &WebhookEndpoint,
-    ) -> Result<(), StorageError> {
+    async fn create_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<(), StorageError> {
         let types = serde_json::to_string(&e.event_types).unwrap_or_else(|_| "[]".into());
         sqlx::query(
             "INSERT INTO webhook_endpoints (id, project_id, url, description, event_types,

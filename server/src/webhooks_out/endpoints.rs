@@ -97,7 +97,10 @@ pub async fn create(
     let description = check_description(description.unwrap_or_default())?;
     let event_types = match types {
         Some(types) => event_types::check(&types).map_err(EndpointError::Invalid)?,
-        None => event_types::DEFAULT.iter().map(|t| (*t).to_owned()).collect(),
+        None => event_types::DEFAULT
+            .iter()
+            .map(|t| (*t).to_owned())
+            .collect(),
     };
     if store.webhook_endpoints(project).await?.len() >= MAX_ENDPOINTS {
         return Err(EndpointError::Invalid(format!(
@@ -206,7 +209,10 @@ pub async fn delete(store: &Store, project: ProjectId, id: &str) -> Result<(), E
 
 /// The endpoint's signing secret, opened for a delivery.
 pub fn open_secret(keys: &MasterKeys, endpoint: &WebhookEndpoint) -> Result<String, EndpointError> {
-    Ok(keys.open_string(&endpoint.secret, binding(&endpoint.project_id, &endpoint.id))?)
+    Ok(keys.open_string(
+        &endpoint.secret,
+        binding(&endpoint.project_id, &endpoint.id),
+    )?)
 }
 
 /// The endpoint as the API shows it: never its secret.

@@ -86,9 +86,20 @@ mod tests {
 
     #[test]
     fn built_in_and_custom_types_pass_others_are_named() {
-        let ok = check(&["run.failed".into(), "contact.changed".into(), "run.failed".into()]);
+        let ok = check(&[
+            "run.failed".into(),
+            "contact.changed".into(),
+            "run.failed".into(),
+        ]);
         assert_eq!(ok, Ok(vec!["run.failed".into(), "contact.changed".into()]));
-        for bad in ["run.started", "Contact.Changed", "contact", "contact..x", ".a.b", "a.b."] {
+        for bad in [
+            "run.started",
+            "Contact.Changed",
+            "contact",
+            "contact..x",
+            ".a.b",
+            "a.b.",
+        ] {
             let error = check(&[bad.into()]).expect_err(bad);
             assert!(error.contains("connection.created"), "{error}");
         }

@@ -119,13 +119,18 @@ impl Worker {
             Err(error) => {
                 // Never sent unsigned; the operator must fix the key. Retried on the schedule.
                 tracing::error!(endpoint = %endpoint.id, %error, "a webhook endpoint's secret does not open");
-                return self.after_failure(delivery, "the signing secret does not open", None).await;
+                return self
+                    .after_failure(delivery, "the signing secret does not open", None)
+                    .await;
             }
         };
         let timestamp = clock::now_secs();
-        let Some(signed) = signature::sign(&secret, &delivery.message_id, timestamp, &delivery.body)
+        let Some(signed) =
+            signature::sign(&secret, &delivery.message_id, timestamp, &delivery.body)
         else {
-            return self.after_failure(delivery, "the signing secret is malformed", None).await;
+            return self
+                .after_failure(delivery, "the signing secret is malformed", None)
+                .await;
         };
         let started = clock::now_ms();
         let clock_start = tokio::time::Instant::now();
@@ -160,7 +165,8 @@ impl Worker {
             }
             Verdict::Refused => {
                 self.endpoint_failed(delivery).await?;
-                self.end(delivery, DeliveryStatus::Failed, Some(error)).await
+                self.end(delivery, DeliveryStatus::Failed, Some(error))
+                    .await
             }
             Verdict::Retry { after } => {
                 if self.endpoint_failed(delivery).await? {
@@ -183,13 +189,20 @@ impl Worker {
                 let now = clock::now_ms();
                 let wait = i64::try_from(wait.as_millis()).unwrap_or(i64::MAX);
                 self.store
-                    .retry_delivery(&delivery.id, &self.owner, now.saturating_add(wait), error, now)
+                    .retry_delivery(
+                        &delivery.id,
+                        &self.owner,
+                        now.saturating_add(wait),
+                        error,
+                        now,
+                    )
                     .await?;
                 Ok(())
             }
             None => {
                 let reason = format!("gave up after {} attempts: {error}", delivery.attempts);
-                self.end(delivery, DeliveryStatus::Failed, Some(&reason)).await
+                self.end(delivery, DeliveryStatus::Failed, Some(&reason))
+                    .await
             }
         }
     }
@@ -211,7 +224,11 @@ impl Worker {
     /// its pending deliveries, this one included, are failed.
     async fn endpoint_failed(&self, delivery: &WebhookDelivery) -> Result<bool, StorageError> {
         let now = clock::now_ms();
-        let Some(since) = self.store.endpoint_failed(&delivery.endpoint_id, now).await? else {
+        let Some(since) = self
+            .store
+            .endpoint_failed(&delivery.endpoint_id, now)
+            .await?
+        else {
             return Ok(false);
         };
         let limit = i64::try_from(self.config.disable_after.as_millis()).unwrap_or(i64::MAX);

@@ -4,11 +4,7 @@
 
 use std::time::Duration;
 
-use paragon_server::{
-    connect::egress::EgressPolicy,
-    storage::WebhookEndpoint,
-    webhooks_out,
-};
+use paragon_server::{connect::egress::EgressPolicy, storage::WebhookEndpoint, webhooks_out};
 use serde_json::{Value, json};
 
 use crate::{
@@ -303,21 +299,42 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
         if shown["disabled"] == true {
             break shown;
         }
-        assert!(std::time::Instant::now() < deadline, "never disabled: {shown}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never disabled: {shown}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert!(shown["disabledReason"].as_str().is_some_and(|r| r.contains("failed")), "{shown}");
-    let log = deliveries_until(&app, &project, WAIT, |d| d.first().is_some_and(|d| d["status"] == "failed")).await;
+    assert!(
+        shown["disabledReason"]
+            .as_str()
+            .is_some_and(|r| r.contains("failed")),
+        "{shown}"
+    );
+    let log = deliveries_until(&app, &project, WAIT, |d| {
+        d.first().is_some_and(|d| d["status"] == "failed")
+    })
+    .await;
     assert!(attempts(&log[0]).len() >= 2);
     let tried = backend.got().len();
     send(&app, &project, "contact.changed").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(backend.got().len(), tried, "nothing is sent to a disabled endpoint");
+    assert_eq!(
+        backend.got().len(),
+        tried,
+        "nothing is sent to a disabled endpoint"
+    );
 
     let enabled = app
-        .management(reqwest::Method::PATCH, &format!("/projects/{}/webhooks/endpoints/{id}", project.id), &project.api_key)
+        .management(
+            reqwest::Method::PATCH,
+            &format!("/projects/{}/webhooks/endpoints/{id}", project.id),
+            &project.api_key,
+        )
         .json(&json!({"enabled": true}))
-        .send().await.expect("answers");
+        .send()
+        .await
+        .expect("answers");
     assert_eq!(enabled.status(), 200);
     let enabled: Value = enabled.json().await.expect("JSON");
     assert_eq!(enabled["disabled"], false);
@@ -349,7 +366,9 @@ async fn the_egress_policy_keeps_endpoints_off_private_addresses() {
 
     // A name that resolved to a public address when it was set and to loopback now (DNS
     // rebinding): written as the API would have, then checked again at connection time.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = accepted.clone();
@@ -361,7 +380,11 @@ async fn the_egress_policy_keeps_endpoints_off_private_addresses() {
     });
     let id = paragon_server::ids::WebhookEndpointId::generate();
     let keys = paragon_server::vault::demo_keys(app.data_dir.path()).expect("the key");
-    let binding = paragon_server::vault::Binding { project: project.id.as_str(), row: id.as_str(), column: "secret" };
+    let binding = paragon_server::vault::Binding {
+        project: project.id.as_str(),
+        row: id.as_str(),
+        column: "secret",
+    };
     app.store
         .create_webhook_endpoint(&WebhookEndpoint {
             secret: keys.seal(b"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", binding),
@@ -380,9 +403,21 @@ async fn the_egress_policy_keeps_endpoints_off_private_addresses() {
         .expect("stored");
     send(&app, &project, "contact.changed").await;
 
-    let log = deliveries_until(&app, &project, WAIT, |d| d.first().is_some_and(|d| d["status"] == "failed")).await;
+    let log = deliveries_until(&app, &project, WAIT, |d| {
+        d.first().is_some_and(|d| d["status"] == "failed")
+    })
+    .await;
     let tries = attempts(&log[0]);
     assert_eq!(tries.len(), 1, "a refusal is not retried: {log:?}");
-    assert!(tries[0]["error"].as_str().is_some_and(|e| e.contains("non-public")), "{tries:?}");
-    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 0, "no connection was made");
+    assert!(
+        tries[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("non-public")),
+        "{tries:?}"
+    );
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "no connection was made"
+    );
 }

@@ -84,9 +84,7 @@ pub async fn receiver(replies: &[Reply]) -> Receiver {
         .await
         .expect("bind");
     let url = format!("http://{}/hooks", listener.local_addr().expect("addr"));
-    let router = Router::new()
-        .fallback(receive)
-        .with_state(script.clone());
+    let router = Router::new().fallback(receive).with_state(script.clone());
     tokio::spawn(async move { axum::serve(listener, router).await });
     Receiver { url, script }
 }
@@ -225,7 +223,10 @@ pub async fn deliveries_until(
         if done(&data) {
             return data;
         }
-        assert!(Instant::now() < deadline, "the log never got there: {data:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the log never got there: {data:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
