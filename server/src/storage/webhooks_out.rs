@@ -437,47 +437,41 @@ where
         project: ProjectId,
         id: &WebhookEndpointId,
     ) -> Result<bool, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        // Explicit rather than by cascade alone: SQLite enforces foreign keys per connection.
-        sqlx::query(
-            "DELETE FROM webhook_attempts WHERE delivery_id IN
-               (SELECT id FROM webhook_deliveries WHERE project_id = $1 AND endpoint_id = $2)",
-        )
-        .bind(project)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM webhook_deliveries WHERE project_id = $1 AND endpoint_id = $2")
-            .bind(project)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        // Its deliveries and their attempts go with it (ON DELETE CASCADE; foreign keys are on
+        // for every SQLite connection of the pool).
         let done = sqlx::query("DELETE FROM webhook_endpoints WHERE project_id = $1 AND id = $2")
             .bind(project)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?;
-        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn enqueue_webhook(&self, m: &NewMessage<'_>) -> Result<u64, StorageError> {
-        let mut tx = self.pool.begin().await?;
         // The subscription is matched here rather than in SQL: the types are a JSON list, which
-        // the two databases query differently, and a project has few endpoints.
+        // the two databases query differently, and a project has few endpoints. Read before the
+        // transaction: a SQLite transaction that reads first and writes next fails at once
+        // (SQLITE_BUSY, no busy wait) when another connection wrote in between.
         let endpoints: Vec<(WebhookEndpointId, String)> = sqlx::query_as(
             "SELECT id, event_types FROM webhook_endpoints
              WHERE project_id = $1 AND disabled_ms IS NULL",
         )
         .bind(m.project_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
-        let mut queued = 0;
+        let mut subscribed = Vec::new();
         for (endpoint, types) in endpoints {
             let types: Vec<String> = from_json(&types, "webhook endpoint event types")?;
-            if !types.iter().any(|t| t == m.event_type) {
-                continue;
+            if types.iter().any(|t| t == m.event_type) {
+                subscribed.push(endpoint);
             }
+        }
+        if subscribed.is_empty() {
+            return Ok(0);
+        }
+        // One transaction: every endpoint gets the message, or none does.
+        let mut tx = self.pool.begin().await?;
+        for endpoint in &subscribed {
             sqlx::query(
                 "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
                    event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
@@ -486,16 +480,15 @@ where
             .bind(WebhookDeliveryId::generate())
             .bind(m.message_id)
             .bind(m.project_id)
-            .bind(&endpoint)
+            .bind(endpoint)
             .bind(m.event_type)
             .bind(m.body)
             .bind(m.now_ms)
             .execute(&mut *tx)
             .await?;
-            queued += 1;
         }
         tx.commit().await?;
-        Ok(queued)
+        Ok(subscribed.len() as u64)
     }
 
     async fn claim_deliveries(
@@ -737,26 +730,16 @@ where
     }
 
     async fn purge_deliveries(&self, before_ms: i64, limit: i64) -> Result<u64, StorageError> {
-        let mut tx = self.pool.begin().await?;
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT id FROM webhook_deliveries
-             WHERE created_ms < $1 AND status IN ('delivered', 'failed') LIMIT $2",
+        // One statement (the attempts go by ON DELETE CASCADE): no read-then-write transaction
+        // to fail on SQLite under concurrent writers.
+        let done = sqlx::query(
+            "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries
+               WHERE created_ms < $1 AND status IN ('delivered', 'failed') LIMIT $2)",
         )
         .bind(before_ms)
         .bind(limit)
-        .fetch_all(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        for id in &ids {
-            sqlx::query("DELETE FROM webhook_attempts WHERE delivery_id = $1")
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM webhook_deliveries WHERE id = $1")
-                .bind(id.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(ids.len() as u64)
+        Ok(done.rows_affected())
     }
 }

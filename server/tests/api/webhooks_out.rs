@@ -233,6 +233,35 @@ both_backends! {
         assert!(body["data"]["runId"].is_string() && body["data"]["finishedAt"].is_string());
     }
 
+    async fn a_refused_refresh_is_delivered_as_connection_invalid(app) {
+        let hs = hubspot(&app).await;
+        let backend = receiver(&[]).await;
+        endpoint(&app, &hs.project, &backend.url, &["connection.invalid"]).await;
+        hs.connect(&app, "ann", HUB).await;
+        let project = hs.project.id.to_string();
+        let ann = &app.store.user_credentials(hs.project.id, &crate::helpers::id("ann")).await.expect("read")[0];
+        let binding = paragon_server::vault::UserBinding { project: &project, user: "ann", row: ann.id.as_str(), column: "refresh_token" };
+        let refresh = app.master_keys().open_string(ann.refresh_token.as_deref().expect("refresh"), binding).expect("opens");
+        let revoked = hs
+            .browser
+            .post(format!("{}/oauth/v3/token/revoke", hs.sandbox.base_url()))
+            .form(&[("client_id", crate::connect_support::CLIENT_ID), ("client_secret", crate::connect_support::CLIENT_SECRET), ("token", refresh.as_str())])
+            .send().await.expect("answers");
+        assert!(revoked.status().is_success());
+        hs.knob(reqwest::Method::POST, &format!("/accounts/{HUB}/expire-tokens")).await;
+
+        assert_eq!(hs.proxy(&app, "ann", "crm/v3/objects/contacts").await.status(), 409);
+
+        let got = backend.wait_for(1, WAIT).await;
+        let body = got[0].json();
+        assert_eq!(body["type"], "connection.invalid", "{body}");
+        assert_eq!(body["data"]["userId"], "ann");
+        assert_eq!(body["data"]["connectionId"], ann.id.as_str());
+        assert!(!got[0].body.contains(&refresh), "no token in the message");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(backend.got().len(), 1, "connection.created was not subscribed");
+    }
+
     async fn another_project_cannot_see_or_resend_deliveries(app) {
         let a = app.new_project().await;
         let b = app.new_project().await;
@@ -420,4 +449,75 @@ async fn the_egress_policy_keeps_endpoints_off_private_addresses() {
         0,
         "no connection was made"
     );
+}
+
+/// A worker that claims a delivery and dies leaves it to its lease: once that runs out, a live
+/// worker sends it. Two replicas' workers on one database share the deliveries, each sent once.
+async fn crashed_worker_and_shared_work(backend_kind: Backend) {
+    // No worker in this process: the test plays the crashed one, then starts two replicas.
+    let Some(app) = spawn_app_configured(backend_kind, 0, Default::default(), |config| {
+        config.webhooks.workers = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let project = app.new_project().await;
+    let backend = receiver(&[]).await;
+    endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+    let first = send(&app, &project, "contact.changed").await;
+    let crashed = paragon_server::ids::WorkerId::parse("crashed-worker").expect("an id");
+    let now = paragon_server::clock::now_ms();
+    let claimed_at = std::time::Instant::now();
+    let claimed = app
+        .store
+        .claim_deliveries(&crashed, now, 1500, 10)
+        .await
+        .expect("claims");
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].message_id, first);
+
+    let _one = app.replica(0, Duration::from_millis(100)).await;
+    let _two = app.replica(0, Duration::from_millis(100)).await;
+    for _ in 0..20 {
+        send(&app, &project, "contact.changed").await;
+    }
+
+    let log = deliveries_until(&app, &project, WAIT, |d| {
+        d.len() == 21 && d.iter().all(|d| d["status"] == "delivered")
+    })
+    .await;
+    let mut ids: Vec<String> = backend
+        .got()
+        .iter()
+        .map(|r| r.header("webhook-id"))
+        .collect();
+    assert!(
+        ids.contains(&first),
+        "the crashed worker's delivery was sent"
+    );
+    let sent = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), log.len(), "every message arrived");
+    assert_eq!(sent, ids.len(), "no delivery was sent twice");
+    let resent = backend
+        .got()
+        .into_iter()
+        .find(|r| r.header("webhook-id") == first)
+        .expect("sent");
+    assert!(
+        resent.at - claimed_at >= Duration::from_millis(1400),
+        "not before the lease ran out"
+    );
+}
+
+#[tokio::test]
+async fn a_crashed_workers_delivery_is_sent_by_another_and_replicas_share_the_work_sqlite() {
+    crashed_worker_and_shared_work(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_crashed_workers_delivery_is_sent_by_another_and_replicas_share_the_work_postgres() {
+    crashed_worker_and_shared_work(Backend::Postgres).await;
 }
