@@ -262,6 +262,24 @@ both_backends! {
         assert_eq!(backend.got().len(), 1, "connection.created was not subscribed");
     }
 
+    async fn housekeeping_purges_ended_deliveries_past_the_retention(app) {
+        let project = app.new_project().await;
+        let backend = receiver(&[]).await;
+        let (_, _) = endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+        send(&app, &project, "contact.changed").await;
+        deliveries_until(&app, &project, WAIT, |d| d.first().is_some_and(|d| d["status"] == "delivered")).await;
+        let config = paragon_server::housekeeping::HousekeepingConfig::default();
+        let retention = i64::try_from(config.event_retention.expect("a retention").as_millis()).expect("ms");
+
+        let now = paragon_server::clock::now_ms();
+        let kept = paragon_server::housekeeping::sweep(&app.store, &config, now).await.expect("sweep");
+        assert_eq!(kept.webhook_deliveries, 0, "within the retention");
+        let swept = paragon_server::housekeeping::sweep(&app.store, &config, now + retention + 1000).await.expect("sweep");
+
+        assert_eq!(swept.webhook_deliveries, 1, "{swept:?}");
+        assert_eq!(get(&app, &project, "/webhooks/deliveries").await.1["data"], json!([]));
+    }
+
     async fn another_project_cannot_see_or_resend_deliveries(app) {
         let a = app.new_project().await;
         let b = app.new_project().await;
