@@ -124,7 +124,7 @@ async fn resend(
             "the delivery is being sent right now; try again when this attempt ends".into(),
         ));
     }
-    crate::webhooks_out::WAKE.notify_one();
+    crate::webhooks_out::announce(&state.store).await;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "id": delivery.id, "messageId": delivery.message_id, "status": "pending" })),

@@ -35,12 +35,19 @@ pub use projects::{
 pub use vault::{SealedColumn, SealedValue, VaultStore};
 pub use webhooks_out::{
     DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery, WebhookEndpoint,
-    WebhookStore,
+    WebhookQueue, WebhookStore,
 };
 
 /// The platform's persistent state: every area's store behind one handle.
 pub trait Storage:
-    ProjectStore + ConnectStore + EngineStore + RunQueue + VaultStore + BoundsStore + WebhookStore
+    ProjectStore
+    + ConnectStore
+    + EngineStore
+    + RunQueue
+    + VaultStore
+    + BoundsStore
+    + WebhookStore
+    + WebhookQueue
 {
 }
 
@@ -52,6 +59,7 @@ impl<T> Storage for T where
         + VaultStore
         + BoundsStore
         + WebhookStore
+        + WebhookQueue
 {
 }
 

@@ -264,6 +264,18 @@ pub trait WebhookStore: Send + Sync + Debug {
     async fn purge_deliveries(&self, before_ms: i64, limit: i64) -> Result<u64, StorageError>;
 }
 
+/// Waking delivery workers when deliveries were queued: what differs per backend.
+#[async_trait]
+pub trait WebhookQueue: Send + Sync + Debug {
+    /// Tells every worker sharing this database that deliveries were queued (PostgreSQL
+    /// `NOTIFY`; a no-op where one process owns the database).
+    async fn announce_deliveries(&self) -> Result<(), StorageError>;
+
+    /// Calls `wake` whenever any process announces deliveries, until the process ends
+    /// (PostgreSQL `LISTEN`, reconnecting after errors; a no-op on SQLite).
+    fn watch_deliveries(&self, wake: &'static tokio::sync::Notify);
+}
+
 #[derive(sqlx::FromRow)]
 struct EndpointRow {
     id: WebhookEndpointId,

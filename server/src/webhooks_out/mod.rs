@@ -29,8 +29,8 @@ use crate::{
 };
 
 /// Wakes this process's delivery worker when deliveries were enqueued. Process-wide so that
-/// any code path can enqueue with only the store in hand; a worker of another replica finds
-/// them at its next poll.
+/// any code path can enqueue with only the store in hand; other replicas' workers are woken by
+/// PostgreSQL `NOTIFY` ([`announce`]), and every worker also polls.
 pub static WAKE: Notify = Notify::const_new();
 
 /// The delivery worker's settings.
@@ -91,9 +91,18 @@ pub async fn enqueue(
         })
         .await?;
     if queued > 0 {
-        WAKE.notify_one();
+        announce(store).await;
     }
     Ok(message_id)
+}
+
+/// Wakes this process's worker and, on PostgreSQL, every replica's. The deliveries are stored,
+/// so a failed announce only delays them until the workers' next poll.
+pub async fn announce(store: &Store) {
+    WAKE.notify_one();
+    if let Err(error) = store.announce_deliveries().await {
+        tracing::warn!(%error, "announcing webhook deliveries failed");
+    }
 }
 
 /// [`enqueue`] for the platform's own events, where a failure must not undo what happened

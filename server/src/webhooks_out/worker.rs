@@ -42,6 +42,8 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let sender = Sender::new(policy, config.timeout)?;
+    // Deliveries queued by other replicas (PostgreSQL) wake this worker too.
+    store.watch_deliveries(&WAKE);
     let worker = Arc::new(Worker {
         store,
         keys,

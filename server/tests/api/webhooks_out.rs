@@ -539,3 +539,29 @@ async fn a_crashed_workers_delivery_is_sent_by_another_and_replicas_share_the_wo
 async fn a_crashed_workers_delivery_is_sent_by_another_and_replicas_share_the_work_postgres() {
     crashed_worker_and_shared_work(Backend::Postgres).await;
 }
+
+/// On PostgreSQL a queued delivery wakes every replica's worker (`NOTIFY`), not only the one
+/// of the process that queued it.
+#[tokio::test]
+async fn postgres_announces_deliveries_to_every_listener() {
+    let Some(url) = crate::helpers::postgres_url() else {
+        return;
+    };
+    let (store, _schema) = crate::helpers::postgres_store(&url).await;
+    let wake: &'static tokio::sync::Notify = Box::leak(Box::new(tokio::sync::Notify::new()));
+    store.watch_deliveries(wake);
+    // LISTEN runs on its own task: announce until it is heard.
+    let heard = tokio::time::timeout(WAIT, async {
+        loop {
+            store.announce_deliveries().await.expect("NOTIFY");
+            if tokio::time::timeout(Duration::from_millis(200), wake.notified())
+                .await
+                .is_ok()
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(heard.is_ok(), "the listener was woken");
+}
