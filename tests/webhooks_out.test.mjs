@@ -88,3 +88,11 @@ test("an App Event's delivery verifies with standardwebhooks, and a tampered one
   const otherSecret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
   assert.throws(() => new Webhook(otherSecret).verify(delivery.body, delivery.headers), /signature/i);
 });
+
+test("the CLI disables and enables the endpoint, and the API shows it", async () => {
+  const disabled = await paragonCli(dataDir, ["webhooks", "disable", "--project", projectId, endpointId]);
+  assert.ok(disabled.includes("disabled (disabled by the project)"), disabled);
+  const enabled = await paragonCli(dataDir, ["webhooks", "enable", "--project", projectId, endpointId]);
+  assert.ok(enabled.includes(`${endpointId}  enabled`), enabled);
+  await assert.rejects(paragonCli(dataDir, ["webhooks", "enable", "--project", projectId, "ep_nope"]), /no webhook endpoint ep_nope/);
+});
