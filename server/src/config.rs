@@ -49,6 +49,8 @@ pub struct Config {
     pub egress: EgressPolicy,
     /// The housekeeping job: retention of App Events, purge of expired rows.
     pub housekeeping: HousekeepingConfig,
+    /// The webhooks-out delivery worker (`workers == 0`: none in this process).
+    pub webhooks: crate::webhooks_out::WebhooksOutConfig,
 }
 
 impl Config {
@@ -66,6 +68,7 @@ impl Config {
             engine: EngineConfig::default(),
             egress: EgressPolicy::PublicOnly,
             housekeeping: HousekeepingConfig::default(),
+            webhooks: crate::webhooks_out::WebhooksOutConfig::default(),
         }
     }
 }

@@ -8,6 +8,8 @@
 //! - App Events older than the retention, with their runs, steps and attempts (Task History
 //!   keeps runs as long as their event; an event with a queued or running run is kept until the
 //!   run ends, so the purge never takes a run's input away);
+//! - webhook deliveries that ended (delivered or failed) longer ago than the same retention,
+//!   with their attempts (pending ones are kept: they are still owed);
 //! - rate-limit windows that ended.
 //!
 //! Every replica runs it; the deletes are idempotent, so replicas sweeping at once only share
@@ -51,6 +53,8 @@ pub struct Swept {
     pub events: u64,
     /// Ended rate windows.
     pub rate_windows: u64,
+    /// Ended webhook deliveries past the retention.
+    pub webhook_deliveries: u64,
 }
 
 /// One sweep at `now_ms` (Unix milliseconds): every kind in batches until none is left.
@@ -66,13 +70,16 @@ pub async fn sweep(
         )
     })
     .await?;
-    let events = match config.event_retention {
+    let (events, webhook_deliveries) = match config.event_retention {
         Some(retention) => {
             let retention_ms = i64::try_from(retention.as_millis()).unwrap_or(i64::MAX);
             let cutoff = now_ms.saturating_sub(retention_ms);
-            drain(|| store.purge_events(cutoff, BATCH)).await?
+            (
+                drain(|| store.purge_events(cutoff, BATCH)).await?,
+                drain(|| store.purge_deliveries(cutoff, BATCH)).await?,
+            )
         }
-        None => 0,
+        None => (0, 0),
     };
     let rate_windows = drain(|| {
         store.purge_rate_windows(
@@ -85,6 +92,7 @@ pub async fn sweep(
         flows,
         events,
         rate_windows,
+        webhook_deliveries,
     })
 }
 

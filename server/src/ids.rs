@@ -249,6 +249,12 @@ pub mod kind {
     /// An engine worker, the owner of run leases.
     #[derive(Debug)]
     pub enum Worker {}
+    /// A project's webhook endpoint (webhooks out).
+    #[derive(Debug)]
+    pub enum WebhookEndpoint {}
+    /// One message to one webhook endpoint.
+    #[derive(Debug)]
+    pub enum WebhookDelivery {}
 
     impl Kind for User {
         const NAME: &'static str = "UserId";
@@ -297,6 +303,14 @@ pub mod kind {
     impl Kind for Worker {
         const NAME: &'static str = "WorkerId";
     }
+
+    impl Kind for WebhookEndpoint {
+        const NAME: &'static str = "WebhookEndpointId";
+    }
+
+    impl Kind for WebhookDelivery {
+        const NAME: &'static str = "WebhookDeliveryId";
+    }
 }
 
 /// An end user of a project: the user token's `sub`.
@@ -323,6 +337,24 @@ pub type RunId = Id<kind::Run>;
 pub type EventId = Id<kind::Event>;
 /// An engine worker's id, the owner written on the runs it leases.
 pub type WorkerId = Id<kind::Worker>;
+/// A webhook endpoint's id (`ep_…`).
+pub type WebhookEndpointId = Id<kind::WebhookEndpoint>;
+/// A webhook delivery's id (`dlv_…`).
+pub type WebhookDeliveryId = Id<kind::WebhookDelivery>;
+
+impl WebhookEndpointId {
+    /// A new endpoint id: `ep_` and 128 random bits, as Svix names them.
+    pub fn generate() -> Self {
+        Self::from_text(format!("ep_{}", Uuid::new_v4().simple()))
+    }
+}
+
+impl WebhookDeliveryId {
+    /// A new delivery id: `dlv_` and 128 random bits.
+    pub fn generate() -> Self {
+        Self::from_text(format!("dlv_{}", Uuid::new_v4().simple()))
+    }
+}
 
 #[cfg(test)]
 mod tests {

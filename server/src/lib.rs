@@ -34,4 +34,5 @@ pub mod task_history;
 pub mod telemetry;
 pub mod user_settings;
 pub mod vault;
+pub mod webhooks_out;
 pub mod workflows;

@@ -26,6 +26,8 @@ pub struct Application {
     engine: crate::engine::EngineConfig,
     limits: ConnectionLimits,
     housekeeping: crate::housekeeping::HousekeepingConfig,
+    webhooks: crate::webhooks_out::WebhooksOutConfig,
+    egress: crate::connect::egress::EgressPolicy,
 }
 
 impl Application {
@@ -65,6 +67,8 @@ impl Application {
             engine: config.engine,
             limits,
             housekeeping: config.housekeeping,
+            webhooks: config.webhooks,
+            egress: config.egress,
         })
     }
 
@@ -123,6 +127,19 @@ impl Application {
                     let _ = scheduler_stopped.wait_for(|stop| *stop).await;
                 },
             );
+        }
+        if self.webhooks.workers > 0 {
+            let mut stopped = stopped.clone();
+            crate::webhooks_out::worker::spawn(
+                self.store.clone(),
+                self.state.connect.keys.clone(),
+                self.egress,
+                self.webhooks.clone(),
+                async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                },
+            )
+            .map_err(crate::error::ServerError::ProviderClient)?;
         }
         let mut housekeeping_stopped = stop.subscribe();
         crate::housekeeping::spawn(self.store.clone(), self.housekeeping, async move {

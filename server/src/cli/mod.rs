@@ -9,6 +9,7 @@ mod project;
 mod serve;
 mod token;
 mod vault;
+mod webhooks;
 
 use std::path::PathBuf;
 
@@ -50,6 +51,9 @@ pub enum Command {
     Vault(vault::VaultCommand),
     /// Validate and deploy App Events and workflows (YAML) as the project's next version.
     Deploy(deploy::DeployArgs),
+    /// A project's webhook endpoints: signed notifications to your backend (docs/webhooks.md).
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
 }
 
 impl Command {
@@ -63,6 +67,7 @@ impl Command {
             Self::Integration(command) => command.run().await,
             Self::Vault(command) => command.run().await,
             Self::Deploy(command) => command.run().await,
+            Self::Webhooks(command) => command.run().await,
         }
     }
 }

@@ -114,6 +114,11 @@ pub struct ServeArgs {
     /// process. 0: no throttle.
     #[arg(long, env = "PARAGON_AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
     pub auth_failures_per_minute: u32,
+    /// Days a webhook endpoint may fail every delivery attempt before it is disabled (the
+    /// project re-enables it with `PATCH …/webhooks/endpoints/{id}` or `paragon webhooks
+    /// enable`).
+    #[arg(long, env = "PARAGON_WEBHOOK_DISABLE_AFTER_DAYS", default_value_t = 5)]
+    pub webhook_disable_after_days: u64,
 }
 
 /// A timeout flag: a duration such as `10s` or `2m` (see [`parse_duration`]).
@@ -181,6 +186,14 @@ impl ServeArgs {
                 auth_failures_per_minute: self.auth_failures_per_minute,
             },
             connections,
+            webhooks: crate::webhooks_out::WebhooksOutConfig {
+                disable_after: Duration::from_secs(
+                    self.webhook_disable_after_days
+                        .max(1)
+                        .saturating_mul(86_400),
+                ),
+                ..crate::webhooks_out::WebhooksOutConfig::default()
+            },
         })
     }
 }
@@ -225,6 +238,7 @@ mod tests {
             events_per_user_per_minute: 60,
             events_per_project_per_minute: 6000,
             auth_failures_per_minute: 30,
+            webhook_disable_after_days: 5,
         }
     }
 
@@ -313,6 +327,7 @@ mod tests {
         assert_eq!(from_flags.connections, defaults.connections);
         assert_eq!(from_flags.limits, defaults.limits);
         assert_eq!(from_flags.housekeeping, defaults.housekeeping);
+        assert_eq!(from_flags.webhooks, defaults.webhooks);
         // No `PartialEq` on these: their debug output shows every field.
         for (flags, default) in [
             (

@@ -100,6 +100,8 @@ pub async fn save(
     connect.store.save_credential(&credential).await?;
     if existing.is_none() {
         super::enabled::started(connect, integration, &credential).await;
+        // Stored after the credential: a connection is reported once it stands.
+        super::connection_webhooks::created(connect, integration, &credential).await;
     }
     Ok(credential)
 }
@@ -257,6 +259,8 @@ async fn refresh_claimed(
                 .store
                 .release_refresh(id, claimed, CredentialStatus::Invalid, now)
                 .await?;
+            // Only the refresh's claimant gets here, so the change is reported once.
+            super::connection_webhooks::invalid(connect, &integration, &credential).await;
             Err(ConnectError::CredentialInvalid(credential.integration_id))
         }
         Err(other) => {
@@ -310,10 +314,14 @@ pub async fn disconnect(connect: &Connect, credential: &Credential) -> Result<()
     if let Err(error) = revoke(connect, &integration, credential).await {
         tracing::warn!(credential = %credential.id, %error, "revocation at the provider failed; deleting anyway");
     }
-    connect
+    // Reported by the caller that deleted it: two disconnects at once report it once.
+    if connect
         .store
         .delete_credential(credential.project_id, &credential.id)
-        .await?;
+        .await?
+    {
+        super::connection_webhooks::deleted(connect, &integration, credential).await;
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@ pub mod answer_cap;
 pub mod api_client;
 pub mod api_path;
 pub mod binding;
+pub mod connection_webhooks;
 pub mod credentials;
 pub mod egress;
 pub mod enabled;

@@ -334,7 +334,9 @@ impl Runner {
         reason: Option<&str>,
         warnings: &[String],
     ) -> Result<(), StorageError> {
-        self.connect
+        let now = now_ms();
+        let ended = self
+            .connect
             .store
             .finish_run(
                 &run.id,
@@ -343,12 +345,16 @@ impl Runner {
                     status,
                     error: reason,
                     warnings,
-                    now_ms: now_ms(),
+                    now_ms: now,
                 },
             )
             .await?;
         // A request trigger waiting for this run learns how it ended.
         self.engine.answered();
+        // Reported by the worker that ended it (a lost lease ended nothing here).
+        if ended {
+            crate::webhooks_out::run_ended(&self.connect.store, run, status, reason, now).await;
+        }
         Ok(())
     }
 

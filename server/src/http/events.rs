@@ -107,6 +107,9 @@ async fn trigger(
         created_ms: crate::clock::now_ms(),
     };
     let outcome = state.store.record_event(&event).await?;
+    if !outcome.duplicate {
+        crate::webhooks_out::event_received(&state.store, &event).await;
+    }
     if outcome.runs > 0 && !outcome.duplicate {
         state.engine.wake();
         // Other replicas' engines too; the runs are committed, so a failed announce only

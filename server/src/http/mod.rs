@@ -30,6 +30,8 @@ mod state;
 mod task_history;
 mod triggers;
 mod user_settings;
+mod webhook_deliveries;
+mod webhook_endpoints;
 mod workflows;
 
 use axum::{Router, extract::DefaultBodyLimit};
@@ -63,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .merge(user_settings::router())
         .merge(workflows::router())
         .merge(task_history::router())
+        .merge(webhook_endpoints::router())
+        .merge(webhook_deliveries::router())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -3,8 +3,9 @@
 //!
 //! Each concept has one file with its records, its trait and its queries, written once for both
 //! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, schedules.rs, vault.rs,
-//! bounds.rs. sqlite.rs and postgres.rs hold only what differs (connection setup, migrations,
-//! locks, the event counter, LISTEN/NOTIFY); each database has its own migrations.
+//! bounds.rs, webhooks_out.rs. sqlite.rs and postgres.rs hold only what differs (connection
+//! setup, migrations, locks, the event counter, LISTEN/NOTIFY); each database has its own
+//! migrations.
 
 mod backend;
 mod bounds;
@@ -15,6 +16,7 @@ mod projects;
 mod schedules;
 pub mod sqlite;
 mod vault;
+mod webhooks_out;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -34,10 +36,22 @@ pub use projects::{
 };
 pub use schedules::{DueSchedule, ScheduleStore, Tick, jitter_ms};
 pub use vault::{SealedColumn, SealedValue, VaultStore};
+pub use webhooks_out::{
+    DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery, WebhookEndpoint,
+    WebhookQueue, WebhookStore,
+};
 
 /// The platform's persistent state: every area's store behind one handle.
 pub trait Storage:
-    ProjectStore + ConnectStore + EngineStore + RunQueue + ScheduleStore + VaultStore + BoundsStore
+    ProjectStore
+    + ConnectStore
+    + EngineStore
+    + RunQueue
+    + ScheduleStore
+    + VaultStore
+    + BoundsStore
+    + WebhookStore
+    + WebhookQueue
 {
 }
 
@@ -49,6 +63,8 @@ impl<T> Storage for T where
         + ScheduleStore
         + VaultStore
         + BoundsStore
+        + WebhookStore
+        + WebhookQueue
 {
 }
 

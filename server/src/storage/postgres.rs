@@ -10,7 +10,7 @@ use sqlx::{
 };
 
 use super::{
-    EventCount, EventHits, RunQueue, StorageError,
+    EventCount, EventHits, RunQueue, StorageError, WebhookQueue,
     backend::{Backend, SqlStore},
 };
 
@@ -36,6 +36,8 @@ impl SqlStore<Postgres> {
 
 /// The channel replicas announce enqueued runs on.
 const RUNS_CHANNEL: &str = "paragon_runs";
+/// The channel replicas announce queued webhook deliveries on.
+const WEBHOOKS_CHANNEL: &str = "paragon_webhooks";
 
 /// Both counters in one round trip: the project's row is counted only when the user's new count
 /// is within the user's limit (a data-modifying CTE reads the other's `RETURNING`). Concurrent
@@ -75,9 +77,13 @@ impl Backend for Postgres {
     }
 }
 
-async fn listen(pool: &PgPool, wake: &tokio::sync::Notify) -> Result<(), sqlx::Error> {
+async fn listen(
+    pool: &PgPool,
+    channel: &str,
+    wake: &tokio::sync::Notify,
+) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(RUNS_CHANNEL).await?;
+    listener.listen(channel).await?;
     loop {
         listener.recv().await?;
         wake.notify_one();
@@ -98,11 +104,38 @@ impl RunQueue for SqlStore<Postgres> {
         let pool = self.pool.clone();
         tokio::spawn(async move {
             loop {
-                match listen(&pool, &wake).await {
+                match listen(&pool, RUNS_CHANNEL, &wake).await {
                     Ok(()) => return,
                     Err(error) => {
                         // The engine still polls meanwhile; only the wake-up is late.
                         tracing::warn!(%error, "LISTEN for runs failed; retrying in 1 s");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[async_trait]
+impl WebhookQueue for SqlStore<Postgres> {
+    async fn announce_deliveries(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(WEBHOOKS_CHANNEL)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    fn watch_deliveries(&self, wake: &'static tokio::sync::Notify) {
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            loop {
+                match listen(&pool, WEBHOOKS_CHANNEL, wake).await {
+                    Ok(()) => return,
+                    Err(error) => {
+                        // The worker still polls meanwhile; only the wake-up is late.
+                        tracing::warn!(%error, "LISTEN for webhook deliveries failed; retrying in 1 s");
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }

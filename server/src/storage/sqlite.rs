@@ -10,7 +10,7 @@ use sqlx::{
 };
 
 use super::{
-    EventCount, EventHits, RunQueue, StorageError,
+    EventCount, EventHits, RunQueue, StorageError, WebhookQueue,
     backend::{Backend, SqlStore},
     bounds::HIT_SQL,
 };
@@ -82,4 +82,14 @@ impl RunQueue for SqlStore<Sqlite> {
     }
 
     fn watch_runs(&self, _wake: Arc<tokio::sync::Notify>) {}
+}
+
+#[async_trait]
+impl WebhookQueue for SqlStore<Sqlite> {
+    /// The worker is woken in-process: nobody else shares the file.
+    async fn announce_deliveries(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    fn watch_deliveries(&self, _wake: &'static tokio::sync::Notify) {}
 }

@@ -49,15 +49,18 @@ pub enum SealedColumn {
     RefreshToken,
     /// `oauth_flows.pkce_verifier`.
     PkceVerifier,
+    /// `webhook_endpoints.secret`.
+    WebhookSecret,
 }
 
 impl SealedColumn {
     /// Every sealed column of the schema.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::ClientSecret,
         Self::AccessToken,
         Self::RefreshToken,
         Self::PkceVerifier,
+        Self::WebhookSecret,
     ];
 
     /// The table.
@@ -66,6 +69,7 @@ impl SealedColumn {
             Self::ClientSecret => "integrations",
             Self::AccessToken | Self::RefreshToken => "credentials",
             Self::PkceVerifier => "oauth_flows",
+            Self::WebhookSecret => "webhook_endpoints",
         }
     }
 
@@ -76,6 +80,7 @@ impl SealedColumn {
             Self::AccessToken => "access_token",
             Self::RefreshToken => "refresh_token",
             Self::PkceVerifier => "pkce_verifier",
+            Self::WebhookSecret => "secret",
         }
     }
 

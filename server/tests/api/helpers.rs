@@ -171,6 +171,11 @@ fn serve_config(data_dir: &std::path::Path, workers: usize, limits: Limits) -> C
     // As `--demo` does: the sandbox listens on http://127.0.0.1.
     config.egress = EgressPolicy::AllowPrivate;
     config.limits = limits;
+    // Webhooks out on a test's time scale: retries within a second, a short request timeout.
+    config.webhooks.schedule = vec![std::time::Duration::from_millis(300); 4];
+    config.webhooks.timeout = std::time::Duration::from_secs(2);
+    config.webhooks.poll = std::time::Duration::from_millis(100);
+    config.webhooks.lease = std::time::Duration::from_secs(10);
     config
 }
 
@@ -184,6 +189,16 @@ pub async fn spawn_app_with_limits(
     backend: Backend,
     workers: usize,
     limits: Limits,
+) -> Option<TestApp> {
+    spawn_app_configured(backend, workers, limits, |_| {}).await
+}
+
+/// Like [`spawn_app_with_limits`] with the test's changes to the configuration.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    workers: usize,
+    limits: Limits,
+    configure: impl FnOnce(&mut Config),
 ) -> Option<TestApp> {
     let data_dir = tempfile::tempdir().expect("a temporary folder");
     let (store, schema) = match backend {
@@ -202,7 +217,8 @@ pub async fn spawn_app_with_limits(
             (store, Some(guard))
         }
     };
-    let config = serve_config(data_dir.path(), workers, limits);
+    let mut config = serve_config(data_dir.path(), workers, limits);
+    configure(&mut config);
     let app = Application::build_with_store(config, store.clone())
         .await
         .expect("the server binds 127.0.0.1:0");

@@ -42,3 +42,5 @@ mod storage;
 mod tokens;
 mod user_settings;
 mod vault;
+mod webhooks_out;
+mod webhooks_out_support;

@@ -35,6 +35,17 @@ async fn exercise(env: &Env, dir: &Path) -> (Vec<String>, String) {
     logs += &err;
     let token = token.trim().to_owned();
 
+    // A webhook endpoint's signing secret, printed once by the CLI.
+    let (out, err) = env.run(&[
+        "webhooks",
+        "add",
+        "--project",
+        &project,
+        "http://127.0.0.1:9/hooks",
+    ]);
+    logs += &err;
+    let cli_webhook_secret = field(&out, "signing secret:");
+
     let log_path = dir.join("serve.log");
     let server = env.serve(&log_path);
     let client = reqwest::Client::new();
@@ -61,6 +72,22 @@ async fn exercise(env: &Env, dir: &Path) -> (Vec<String>, String) {
     let api_pem = response.json::<serde_json::Value>().await.expect("JSON")["privateKeyPem"]
         .as_str()
         .expect("a generated key")
+        .to_owned();
+    // And one shown once by the management API.
+    let response = client
+        .post(format!(
+            "{}/projects/{project}/webhooks/endpoints",
+            server.url
+        ))
+        .bearer_auth(&api_key)
+        .json(&serde_json::json!({"url": "http://127.0.0.1:9/other"}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 201);
+    let api_webhook_secret = response.json::<serde_json::Value>().await.expect("JSON")["secret"]
+        .as_str()
+        .expect("a secret")
         .to_owned();
     // The operator key is used once, so its header passes through the TRACE logs too.
     let response = client
@@ -97,6 +124,8 @@ async fn exercise(env: &Env, dir: &Path) -> (Vec<String>, String) {
         "prgn_wrong".into(),
         ADMIN_KEY.into(),
         env.master_key.trim_start_matches("k1:").to_owned(),
+        cli_webhook_secret.trim_start_matches("whsec_").to_owned(),
+        api_webhook_secret.trim_start_matches("whsec_").to_owned(),
     ];
     for pem in [file_pem, printed_pem, api_pem] {
         secrets.extend(pem_body_lines(&pem));
