@@ -36,6 +36,9 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
 CREATE INDEX webhook_deliveries_project ON webhook_deliveries (project_id, created_ms);
+-- A message reaches an endpoint once: a workflow's `notify` step derives its message id from the
+-- run and the step, so a retried run stores nothing new.
+CREATE UNIQUE INDEX webhook_deliveries_message ON webhook_deliveries (endpoint_id, message_id);
 
 CREATE TABLE webhook_attempts (
     id           TEXT PRIMARY KEY,

@@ -249,7 +249,13 @@ impl Runner {
         key: &str,
     ) -> StepContext<'a> {
         let retry = progress.tried.iter().any(|tried| tried == key);
-        StepContext::new(&self.connect.store, *account, attempt(run, key), retry)
+        StepContext::new(
+            &self.connect.store,
+            run.project_id,
+            *account,
+            attempt(run, key),
+            retry,
+        )
     }
 
     /// Records how a step ended and, unless it produced its output (returned, and stored so a

@@ -186,7 +186,8 @@ pub trait WebhookStore: Send + Sync + Debug {
         id: &WebhookEndpointId,
     ) -> Result<bool, StorageError>;
     /// In one transaction: a pending delivery of the message for each enabled endpoint of the
-    /// project subscribed to its type. Returns how many.
+    /// project subscribed to its type, unless the endpoint has this message id already (a
+    /// retried `notify` step). Returns how many endpoints are subscribed.
     async fn enqueue_webhook(&self, message: &NewMessage<'_>) -> Result<u64, StorageError>;
     /// Claims up to `limit` due deliveries (pending and due, or sending under an expired
     /// lease) for `owner` until `now_ms + lease_ms`, counting one attempt each.
@@ -487,7 +488,8 @@ where
             sqlx::query(
                 "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
                    event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7)",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7)
+                 ON CONFLICT (endpoint_id, message_id) DO NOTHING",
             )
             .bind(WebhookDeliveryId::generate())
             .bind(m.message_id)

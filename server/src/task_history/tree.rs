@@ -79,7 +79,10 @@ fn node(step: &Step, key: &str, records: &Records<'_>) -> Value {
                 .cloned()
                 .unwrap_or(Value::Null);
         }
-        StepKind::Action(_) | StepKind::Request(_) | StepKind::Response(_) => {}
+        StepKind::Action(_)
+        | StepKind::Request(_)
+        | StepKind::Response(_)
+        | StepKind::Notify(_) => {}
     }
     node
 }

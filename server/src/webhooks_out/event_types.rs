@@ -33,7 +33,7 @@ pub const DEFAULT: [&str; 4] = [
 ];
 
 /// The longest type name accepted.
-const MAX_LEN: usize = 100;
+pub const MAX_LEN: usize = 100;
 /// The most types one endpoint may list.
 pub const MAX_TYPES: usize = 50;
 
@@ -66,11 +66,13 @@ pub fn check(types: &[String]) -> Result<Vec<String>, String> {
     Ok(checked)
 }
 
+/// The namespaces of the platform's own types: a project's type may not pass for one of them.
+pub const RESERVED: [&str; 3] = ["connection.", "run.", "event."];
+
 /// Whether `name` is a valid custom type (a workflow's `notify` step sends them).
 pub fn is_custom(name: &str) -> bool {
-    let reserved = ["connection.", "run.", "event."];
     name.len() <= MAX_LEN
-        && !reserved.iter().any(|prefix| name.starts_with(prefix))
+        && !RESERVED.iter().any(|prefix| name.starts_with(prefix))
         && name.split('.').count() >= 2
         && name.split('.').all(|part| {
             !part.is_empty()

@@ -73,6 +73,20 @@ pub async fn enqueue(
     data: Value,
 ) -> Result<String, StorageError> {
     let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    enqueue_with_id(store, project, &message_id, event_type, data).await?;
+    Ok(message_id)
+}
+
+/// [`enqueue`] with the caller's message id: an endpoint that has a message of this id already
+/// gets nothing new, so a caller that may repeat itself (a retried `notify` step) derives the
+/// id from what it is doing. Returns how many endpoints are subscribed to the type.
+pub async fn enqueue_with_id(
+    store: &Store,
+    project: ProjectId,
+    message_id: &str,
+    event_type: &str,
+    data: Value,
+) -> Result<u64, StorageError> {
     let now = clock::now_ms();
     let body = json!({
         "id": message_id,
@@ -84,7 +98,7 @@ pub async fn enqueue(
     let queued = store
         .enqueue_webhook(&NewMessage {
             project_id: project,
-            message_id: &message_id,
+            message_id,
             event_type,
             body: &body,
             now_ms: now,
@@ -93,7 +107,7 @@ pub async fn enqueue(
     if queued > 0 {
         announce(store).await;
     }
-    Ok(message_id)
+    Ok(queued)
 }
 
 /// Wakes this process's worker and, on PostgreSQL, every replica's. The deliveries are stored,

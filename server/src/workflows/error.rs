@@ -265,6 +265,12 @@ pub enum Problem {
     DuplicateEvent { name: String, first: String },
     #[error("the trigger's App Event `{0}` is not declared in events/")]
     UndeclaredEvent(String),
+    #[error("{0}")]
+    NotificationType(String),
+    #[error("duplicate notification type `{name}` (first declared in {first})")]
+    DuplicateNotification { name: String, first: String },
+    #[error("the notification type `{0}` is not declared in notifications/")]
+    UndeclaredNotification(String),
     #[error("duplicate setting id `{0}`")]
     DuplicateSetting(String),
     #[error(

@@ -1,6 +1,7 @@
-//! Loading a deploy directory: `events/*.yaml`, `integrations/*.yaml`, `workflows/*.yaml` and
-//! the optional `appearance.yaml`, each file read and checked on its own (a workflow against its integration's page, whose
-//! settings it reads), then the checks across files. Every problem is collected, so one deploy
+//! Loading a deploy directory: `events/*.yaml`, `notifications/*.yaml`, `integrations/*.yaml`,
+//! `workflows/*.yaml` and the optional `appearance.yaml`, each file read and checked on its own
+//! (a workflow against its integration's page, whose settings it reads), then the checks across
+//! files. Every problem is collected, so one deploy
 //! shows them all.
 
 use std::{
@@ -16,7 +17,7 @@ use super::{
     fields::{Report, Reporter},
     integration_page,
     model::{AppEvent, Bundle, IntegrationPage, Workflow},
-    workflow,
+    notification, workflow,
     yaml::{self, Node, Pos},
 };
 
@@ -41,6 +42,13 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         let read = read_file(&file, text, event::read, &mut errors);
         every_event_read &= read.is_some();
         events.extend(read.map(|read| (file, read)));
+    }
+    let mut notifications = Vec::new();
+    let mut every_notification_read = true;
+    for (file, text) in read_files(dir, "notifications", &mut errors) {
+        let read = read_file(&file, text, notification::read, &mut errors);
+        every_notification_read &= read.is_some();
+        notifications.extend(read.map(|read| (file, read)));
     }
     let mut pages = Vec::new();
     for (file, text) in read_files(dir, "integrations", &mut errors) {
@@ -68,6 +76,12 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
     }
     let appearance = read_appearance(dir, &mut errors);
     check_across_files(&events, &workflows, every_event_read, &mut errors);
+    check_notifications(
+        &notifications,
+        &workflows,
+        every_notification_read,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(DeployErrors::sorted(errors));
     }
@@ -76,6 +90,10 @@ pub fn load_dir(dir: &Path) -> Result<Bundle, DeployErrors> {
         workflows: workflows.into_iter().map(|(_, r)| r.workflow).collect(),
         integrations: page_list,
         appearance,
+        notifications: notifications
+            .into_iter()
+            .map(|(_, read)| read.notification)
+            .collect(),
     })
 }
 
@@ -181,6 +199,42 @@ fn check_across_files(
         if every_event_read && !names.contains_key(event) {
             let problem = Problem::UndeclaredEvent(event.to_owned());
             errors.push(DeployError::at(file, read.trigger_pos, problem));
+        }
+    }
+}
+
+/// Notification types are unique, and every `notify:` step's type is declared (unless a
+/// declaration failed to read: it would make its type look undeclared).
+fn check_notifications(
+    notifications: &[(PathBuf, notification::Read)],
+    workflows: &[(PathBuf, workflow::Read)],
+    every_notification_read: bool,
+    errors: &mut Vec<DeployError>,
+) {
+    let mut names: HashMap<&str, &Path> = HashMap::new();
+    for (file, read) in notifications {
+        let name = read.notification.name.as_str();
+        match names.get(name) {
+            Some(first) => errors.push(DeployError::at(
+                file,
+                read.type_pos,
+                Problem::DuplicateNotification {
+                    name: name.to_owned(),
+                    first: first.display().to_string(),
+                },
+            )),
+            None => _ = names.insert(name, file),
+        }
+    }
+    if !every_notification_read {
+        return;
+    }
+    for (file, read) in workflows {
+        for (kind, pos) in &read.notify_types {
+            if !names.contains_key(kind.as_str()) && notification::check_type(kind).is_ok() {
+                let problem = Problem::UndeclaredNotification(kind.clone());
+                errors.push(DeployError::at(file, *pos, problem));
+            }
         }
     }
 }

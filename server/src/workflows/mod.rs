@@ -20,6 +20,7 @@ mod integration;
 mod integration_page;
 pub(crate) mod load;
 mod model;
+pub mod notification;
 mod render;
 pub mod schedule;
 pub mod settings;
@@ -43,9 +44,9 @@ pub use integration::IntegrationType;
 pub use load::{MAX_FILE_BYTES, load_dir, parse_event, parse_workflow};
 pub use model::{
     ActionStep, Answer, ApiCall, AppEvent, ApplyMapping, Bundle, Delay, DelayStep, ForEachStep,
-    HttpMethod, IfStep, Inputs, IntegrationPage, OnError, ProviderEventTrigger, RequestStep,
-    RequestTrigger, ResponseStep, Retry, ScheduleTrigger, SettingId, Step, StepId, StepKind,
-    Trigger, Workflow, WorkflowId,
+    HttpMethod, IfStep, Inputs, IntegrationPage, Notification, NotificationType, NotifyStep,
+    OnError, ProviderEventTrigger, RequestStep, RequestTrigger, ResponseStep, Retry,
+    ScheduleTrigger, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
 };
 pub(crate) use render::scalar_text;
 pub use render::{Context, Iteration, Rendered};

@@ -31,6 +31,10 @@ pub struct Bundle {
     /// file, and from versions deployed before there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<Appearance>,
+    /// The project's own notification types (`notifications/*.yaml`), which `notify:` steps
+    /// send to the app's webhook endpoints; absent from versions deployed before there were any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<NotificationType>,
 }
 
 impl Bundle {
@@ -96,6 +100,20 @@ pub struct AppEvent {
     pub description: Option<String>,
     /// An example payload (a JSON object).
     pub example: serde_json::Value,
+}
+
+/// A notification type the project declares for its `notify:` steps, e.g. `contact.changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationType {
+    /// The type the app's webhook endpoints subscribe to and receive.
+    #[serde(rename = "type")]
+    pub name: String,
+    /// What it means, for the app's developers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An example of its `data` (a JSON object), when the declaration gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
 }
 
 /// A workflow: one trigger, then its steps in order.
@@ -243,6 +261,8 @@ pub enum StepKind {
     Delay(DelayStep),
     /// `response:`, the answer to the request that started the run.
     Response(ResponseStep),
+    /// `notify:`, a notification to the app's webhook endpoints.
+    Notify(NotifyStep),
 }
 
 impl StepKind {
@@ -255,8 +275,29 @@ impl StepKind {
             Self::ForEach(_) => "for_each",
             Self::Delay(_) => "delay",
             Self::Response(_) => "response",
+            Self::Notify(_) => "notify",
         }
     }
+}
+
+/// A `notify:` step: a message of a declared type, with its `data` rendered, stored for the
+/// project's webhook endpoints subscribed to that type and delivered to them (signed, retried)
+/// after the step. Its output is `{"id", "type"}`, the message's id the app receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotifyStep {
+    /// What is sent.
+    pub notify: Notification,
+}
+
+/// The message of a `notify:` step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// A type declared in `notifications/`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The message's `data`; `null` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<TemplateValue>,
 }
 
 /// A `response:` step of a request-triggered workflow: the waiting caller gets `status` and

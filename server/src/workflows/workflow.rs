@@ -10,9 +10,11 @@ use super::{
     integration::IntegrationType,
     model::{
         Answer, ApiCall, Delay, DelayStep, ForEachStep, HttpMethod, IfStep, Inputs,
-        IntegrationPage, OnError, ProviderEventTrigger, RequestStep, RequestTrigger, ResponseStep,
-        Retry, ScheduleTrigger, SettingId, Step, StepId, StepKind, Trigger, Workflow, WorkflowId,
+        IntegrationPage, Notification, NotifyStep, OnError, ProviderEventTrigger, RequestStep,
+        RequestTrigger, ResponseStep, Retry, ScheduleTrigger, SettingId, Step, StepId, StepKind,
+        Trigger, Workflow, WorkflowId,
     },
+    notification,
     schedule::ScheduleError,
     settings,
     template::Template,
@@ -44,12 +46,16 @@ const REQUEST_TRIGGER_KEYS: &[&str] = &["timeout"];
 const REQUEST_STEP_KEYS: &[&str] = &["id", "request", "on_error", "retry"];
 const REQUEST_KEYS: &[&str] = &["method", "path", "query", "headers", "body"];
 /// The keys that say what a step is, built or not.
-const KINDS: &[&str] = &["action", "request", "if", "for_each", "delay", "response"];
+const KINDS: &[&str] = &[
+    "action", "request", "if", "for_each", "delay", "response", "notify",
+];
 const IF_STEP_KEYS: &[&str] = &["id", "if", "then", "else"];
 const FOR_EACH_KEYS: &[&str] = &["id", "for_each", "steps"];
 const DELAY_KEYS: &[&str] = &["id", "delay"];
 const RESPONSE_STEP_KEYS: &[&str] = &["id", "response"];
 const RESPONSE_KEYS: &[&str] = &["status", "body"];
+const NOTIFY_STEP_KEYS: &[&str] = &["id", "notify"];
+const NOTIFY_KEYS: &[&str] = &["type", "data"];
 const CONDITION_KEYS: &[&str] = &["left", "op", "right"];
 /// The keys of a step that hold steps.
 const NESTED: &[&str] = &["then", "else", "steps"];
@@ -65,6 +71,8 @@ pub(crate) struct Read {
     pub workflow: Workflow,
     pub id_pos: Pos,
     pub trigger_pos: Pos,
+    /// The type of each `notify:` step, at every depth, and where it is written.
+    pub notify_types: Vec<(String, Pos)>,
 }
 
 /// Reads the workflow, whose templates may read the settings of its integration's page in
@@ -151,6 +159,10 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
             report,
         )
     });
+    let mut notify_types = Vec::new();
+    if let Some(Value::Seq(items)) = fields.optional("steps").map(|node| &node.value) {
+        collect_notify_types(items, &mut notify_types);
+    }
     let ((id, id_pos), (trigger, trigger_pos)) = (id?, trigger?);
     Some(Read {
         workflow: Workflow {
@@ -165,6 +177,7 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         },
         id_pos,
         trigger_pos,
+        notify_types,
     })
 }
 
@@ -438,6 +451,27 @@ fn collect_ids(
     }
 }
 
+/// The `type` of every `notify:` step in `items` and the lists nested in them, with its place
+/// (the loader checks each is declared in notifications/).
+fn collect_notify_types(items: &[Node], out: &mut Vec<(String, Pos)>) {
+    for item in items {
+        let Value::Map(entries) = &item.value else {
+            continue;
+        };
+        let notify = entries.iter().find(|e| e.key == "notify");
+        if let Some(Value::Map(fields)) = notify.map(|e| &e.value.value) {
+            let kind = fields.iter().find(|f| f.key == "type");
+            if let Some((Value::Scalar(scalar), pos)) = kind.map(|f| (&f.value.value, f.value.pos))
+            {
+                out.push((scalar.text.clone(), pos));
+            }
+        }
+        for list in nested(item, NESTED) {
+            collect_notify_types(list, out);
+        }
+    }
+}
+
 /// The id of a step, already reported if it has none or a bad one.
 fn quiet_id(item: &Node) -> Option<StepId> {
     let Value::Map(entries) = &item.value else {
@@ -540,6 +574,7 @@ impl StepReader<'_> {
                 .read_for_each(item, visible, scope, report)
                 .map(StepKind::ForEach),
             ["response"] => read_response(item, scope, report).map(StepKind::Response),
+            ["notify"] => read_notify(item, scope, report).map(StepKind::Notify),
             found => {
                 let found = if found.is_empty() {
                     "none".to_owned()
@@ -676,6 +711,34 @@ fn read_response(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<R
         response: Answer {
             status: status?,
             body: body?,
+        },
+    })
+}
+
+/// A `notify:` step: its `type` well formed (the loader checks it is declared) and its `data`
+/// a template value, checked as every template is.
+fn read_notify(item: &Node, scope: Scope<'_>, report: &mut Report) -> Option<NotifyStep> {
+    let fields = Fields::read(item, "the step", NOTIFY_STEP_KEYS, report)?;
+    let node = fields.required("notify", report)?;
+    let notify = Fields::read(node, "`notify`", NOTIFY_KEYS, report)?;
+    let kind =
+        notify
+            .text("type", report)
+            .and_then(|(kind, pos)| match notification::check_type(&kind) {
+                Ok(()) => Some(kind),
+                Err(why) => {
+                    report.at(pos, Problem::NotificationType(why));
+                    None
+                }
+            });
+    let data = match notify.optional("data") {
+        None => Some(None),
+        Some(node) => read_template_value(node, "notify.data", scope, report).map(Some),
+    };
+    Some(NotifyStep {
+        notify: Notification {
+            kind: kind?,
+            data: data?,
         },
     })
 }

@@ -40,6 +40,7 @@ mod schedule_trigger;
 mod sdk_user;
 mod storage;
 mod tokens;
+mod two_way;
 mod user_settings;
 mod vault;
 mod webhooks_out;

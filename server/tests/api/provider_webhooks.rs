@@ -242,10 +242,23 @@ both_backends! {
 
 /// Points the project's HubSpot app (in the stand-in) at `target`, subscribed to creations.
 async fn subscribe(hs: &Hubspot, target: &str) {
+    subscribe_to(
+        hs,
+        target,
+        json!([{"subscriptionType": "contact.creation"}]),
+    )
+    .await;
+}
+
+/// Points the project's HubSpot app (in the stand-in) at `target` with `subscriptions`.
+pub(crate) async fn subscribe_to(hs: &Hubspot, target: &str, subscriptions: Value) {
     let settings = hs
         .browser
-        .put(format!("{}/_sandbox/apps/{CLIENT_ID}/webhooks", hs.sandbox.base_url()))
-        .json(&json!({"targetUrl": target, "subscriptions": [{"subscriptionType": "contact.creation"}]}))
+        .put(format!(
+            "{}/_sandbox/apps/{CLIENT_ID}/webhooks",
+            hs.sandbox.base_url()
+        ))
+        .json(&json!({"targetUrl": target, "subscriptions": subscriptions}))
         .send()
         .await
         .expect("answers");
@@ -253,7 +266,7 @@ async fn subscribe(hs: &Hubspot, target: &str) {
 }
 
 /// Creates a contact in the stand-in's account `HUB` (as its user would in HubSpot); its id.
-async fn create_contact(hs: &Hubspot, email: &str) -> String {
+pub(crate) async fn create_contact(hs: &Hubspot, email: &str) -> String {
     let created: Value = hs
         .browser
         .post(format!(

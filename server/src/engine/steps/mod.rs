@@ -18,10 +18,12 @@
 //!
 //! `if` answers its branch, which the runner walks; `for_each` and `delay` are walked by the
 //! runner itself (a loop's iterations, a parked run); `response` renders the answer, which the
-//! runner stores on the run for the waiting request trigger.
+//! runner stores on the run for the waiting request trigger; `notify` stores a message for the
+//! app's webhook endpoints.
 
 mod action;
 mod hubspot;
+mod notify;
 mod request;
 pub mod response;
 mod salesforce;
@@ -42,6 +44,7 @@ use crate::{
         api_client::{self, ApiAnswer, ApiClient, ApiRequest, CallError, Exchange},
         provider::ProviderError,
     },
+    ids::ProjectId,
     storage::{Attempt, AttemptOutcome, StorageError, Store},
     workflows::{Context, Step, StepKind},
 };
@@ -70,6 +73,7 @@ pub async fn execute(
             Ok(StepDone::from(output))
         }
         StepKind::Response(step) => response::execute(step, ctx, values, warnings),
+        StepKind::Notify(step) => notify::execute(step, ctx, values, warnings).await,
         // The runner walks a loop's iterations and parks a delayed run itself.
         StepKind::ForEach(_) | StepKind::Delay(_) => Err(StepFailure::Invalid(
             "for_each and delay steps are walked by the runner, not executed".into(),
@@ -108,6 +112,7 @@ pub fn chosen(output: &Value) -> Branch {
 #[derive(Debug)]
 pub struct StepContext<'a> {
     store: &'a Store,
+    project: ProjectId,
     api: ApiClient<'a>,
     api_base: &'a str,
     provider: &'a str,
@@ -128,11 +133,18 @@ pub struct Account<'a> {
 }
 
 impl<'a> StepContext<'a> {
-    /// The context of step `step_id` in attempt `attempt` of run `run_id`; `retry` says whether
-    /// the step was tried in an earlier attempt.
-    pub fn new(store: &'a Store, account: Account<'a>, attempt: Attempt, retry: bool) -> Self {
+    /// The context of the step of `attempt`, in a run of `project`; `retry` says whether the
+    /// step was tried in an earlier attempt.
+    pub fn new(
+        store: &'a Store,
+        project: ProjectId,
+        account: Account<'a>,
+        attempt: Attempt,
+        retry: bool,
+    ) -> Self {
         Self {
             store,
+            project,
             api: account.api,
             api_base: account.api_base,
             provider: account.provider,
@@ -260,9 +272,30 @@ impl<'a> StepContext<'a> {
         attempt.response = value.clone();
     }
 
+    /// What the attempt shows as sent when the step made no call (a `notify`'s message).
+    pub fn record_request(&self, value: &Value) {
+        let mut attempt = self.attempt.lock().unwrap_or_else(PoisonError::into_inner);
+        attempt.request = value.clone();
+    }
+
     /// The step's id.
     pub fn step_id(&self) -> String {
         self.attempt_now().step_id
+    }
+
+    /// The run's id.
+    pub fn run_id(&self) -> String {
+        self.attempt_now().run_id.to_string()
+    }
+
+    /// The run's project.
+    pub fn project(&self) -> ProjectId {
+        self.project
+    }
+
+    /// The platform's storage.
+    pub fn store(&self) -> &'a Store {
+        self.store
     }
 
     fn attempt_now(&self) -> Attempt {

@@ -7,6 +7,7 @@ mod fuzz;
 mod if_steps;
 mod integration_enabled;
 mod loading;
+mod notify_steps;
 mod request_steps;
 mod request_trigger;
 mod salesforce_steps;
