@@ -176,4 +176,33 @@ mod tests {
         let february_30 = Schedule::parse("0 0 30 2 *", None).expect("parses");
         assert_eq!(february_30.next_after(NOW), None);
     }
+
+    /// The slots of `cron` in New York from `from` for a day, UTC.
+    fn new_york_day(cron: &str, from: &str) -> Vec<String> {
+        let schedule = Schedule::parse(cron, Some("America/New_York")).expect("parses");
+        let (start, mut slots) = (at(from), Vec::new());
+        let mut ms = start;
+        while let Some(next) = schedule.next_after(ms).filter(|n| *n < start + 86_400_000) {
+            slots.push(rfc3339(next));
+            ms = next;
+        }
+        slots
+    }
+
+    #[test]
+    fn daylight_saving_changes_as_the_docs_say() {
+        // Spring forward, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).
+        let spring = "2026-03-08T05:00:00Z";
+        eprintln!("spring fixed {:?}", new_york_day("30 2 * * *", spring));
+        eprintln!("spring list {:?}", new_york_day("30 2,14 * * *", spring));
+        eprintln!("spring range {:?}", new_york_day("30 1-3 * * *", spring));
+        eprintln!("spring step {:?}", new_york_day("*/30 2 * * *", spring));
+        // Fall back, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 is 05:30Z then 06:30Z.
+        let fall = "2026-11-01T04:00:00Z";
+        eprintln!("fall fixed {:?}", new_york_day("30 1 * * *", fall));
+        eprintln!("fall list {:?}", new_york_day("30 1,13 * * *", fall));
+        eprintln!("fall range {:?}", new_york_day("30 0-2 * * *", fall));
+        eprintln!("fall hourly {:?}", new_york_day("0 * * * *", fall));
+        panic!("print");
+    }
 }
