@@ -189,20 +189,33 @@ mod tests {
         slots
     }
 
+    /// croner reads a single minute and a single hour as a fixed time, and anything else as
+    /// wall-clock times that the change may skip or repeat (docs/workflows.md says so).
     #[test]
     fn daylight_saving_changes_as_the_docs_say() {
         // Spring forward, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).
         let spring = "2026-03-08T05:00:00Z";
-        eprintln!("spring fixed {:?}", new_york_day("30 2 * * *", spring));
-        eprintln!("spring list {:?}", new_york_day("30 2,14 * * *", spring));
-        eprintln!("spring range {:?}", new_york_day("30 1-3 * * *", spring));
-        eprintln!("spring step {:?}", new_york_day("*/30 2 * * *", spring));
+        // A fixed time that does not exist runs at the first instant after the jump.
+        assert_eq!(new_york_day("30 2 * * *", spring), ["2026-03-08T07:00:00.000Z"]);
+        // In a list, a range or a step it is skipped that day.
+        assert_eq!(new_york_day("30 2,14 * * *", spring), ["2026-03-08T18:30:00.000Z"]);
+        assert_eq!(
+            new_york_day("30 1-3 * * *", spring),
+            ["2026-03-08T06:30:00.000Z", "2026-03-08T07:30:00.000Z"]
+        );
+        assert!(new_york_day("*/30 2 * * *", spring).is_empty());
         // Fall back, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 is 05:30Z then 06:30Z.
         let fall = "2026-11-01T04:00:00Z";
-        eprintln!("fall fixed {:?}", new_york_day("30 1 * * *", fall));
-        eprintln!("fall list {:?}", new_york_day("30 1,13 * * *", fall));
-        eprintln!("fall range {:?}", new_york_day("30 0-2 * * *", fall));
-        eprintln!("fall hourly {:?}", new_york_day("0 * * * *", fall));
-        panic!("print");
+        // A fixed time that happens twice runs once, at the first.
+        assert_eq!(new_york_day("30 1 * * *", fall), ["2026-11-01T05:30:00.000Z"]);
+        // In a list it runs at both.
+        assert_eq!(
+            new_york_day("30 1,13 * * *", fall),
+            [
+                "2026-11-01T05:30:00.000Z",
+                "2026-11-01T06:30:00.000Z",
+                "2026-11-01T18:30:00.000Z"
+            ]
+        );
     }
 }
