@@ -101,15 +101,20 @@ async fn fire_due(
             tracing::warn!(%error, "announcing scheduled runs failed");
         }
     }
-    // More may be due; but when none of the batch could be fired (each failed, or is held
-    // by another replica), looking again at once would only spin.
-    if due.len() as i64 == BATCH && fired > 0 {
+    if more_may_be_due(due.len(), fired) {
         return Ok(Wake::Now);
     }
     Ok(match store.next_schedule_tick().await? {
         Some(next) if next > clock::now_ms() => Wake::At(next),
         _ => Wake::Poll,
     })
+}
+
+/// Whether to look again at once after reading `read` due schedules and firing `fired`: a
+/// full batch leaves more due, but when none of it could be fired (each failed, or is held by
+/// another replica) looking again at once would only spin on the same batch.
+fn more_may_be_due(read: usize, fired: usize) -> bool {
+    read as i64 == BATCH && fired > 0
 }
 
 /// Fires `due`'s tick; how many runs this replica enqueued (`None` when another one claimed
@@ -148,4 +153,16 @@ async fn fire(
             jitter_window_ms,
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_batch_is_followed_at_once_only_when_some_of_it_fired() {
+        assert!(more_may_be_due(100, 1));
+        assert!(!more_may_be_due(100, 0), "all failed or held: wait the poll interval");
+        assert!(!more_may_be_due(99, 99), "the batch was all that was due");
+    }
 }

@@ -2,12 +2,13 @@
 //! and tells the others they lost it, whether they come one after the other or at once (the
 //! per-user idempotency key alone would also keep the runs single, so only the claim's answer
 //! shows it works); a tick of 1,200 users, written a few hundred per statement, enqueues one
-//! run each, none due at or after the next slot.
+//! run each, none due at or after the next slot; on PostgreSQL a tick another replica holds is
+//! skipped rather than waited for.
 //!
 //! No scheduler runs here (the main server has no engine): the tests call
 //! [`ScheduleStore::fire_schedule`] as the scheduler does.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, time::Duration};
 
 use paragon_server::{
     clock,
@@ -73,6 +74,42 @@ async fn runs(app: &TestApp, hs: &Hubspot) -> Vec<paragon_server::storage::Run> 
         )
         .await
         .expect("runs")
+}
+
+/// On PostgreSQL a replica stalled in the middle of firing a tick (its transaction open, the
+/// row locked) does not hold up the others: they skip the tick, which stays due, and take it
+/// once it is released.
+#[tokio::test]
+async fn a_tick_held_by_a_stalled_replica_is_skipped_not_waited_for() {
+    let Some(app) = spawn_app_with_workers(Backend::Postgres, 0).await else {
+        return;
+    };
+    let (hs, _) = yearly(&app).await;
+    let payload = json!({ "time": "then" });
+    let due = due_at(&app, new_year_ms(0)).await;
+    let held = tick(&due, new_year_ms(1), &payload, 0);
+    let mut stalled = app.postgres_connection().await.expect("PostgreSQL");
+    sqlx::raw_sql("BEGIN; SELECT 1 FROM schedules FOR UPDATE")
+        .execute(&mut stalled)
+        .await
+        .expect("holds the row");
+
+    let skipped = tokio::time::timeout(Duration::from_secs(5), app.store.fire_schedule(&held))
+        .await
+        .expect("not blocked behind the held row");
+    assert_eq!(skipped.expect("answers"), None);
+    assert_eq!(
+        app.store.next_schedule_tick().await.expect("reads"),
+        Some(new_year_ms(0)),
+        "still due"
+    );
+
+    sqlx::raw_sql("ROLLBACK")
+        .execute(&mut stalled)
+        .await
+        .expect("releases");
+    assert_eq!(app.store.fire_schedule(&held).await.expect("fires"), Some(1));
+    assert_eq!(runs(&app, &hs).await.len(), 1);
 }
 
 scheduled! {
