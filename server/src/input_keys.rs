@@ -30,7 +30,7 @@ pub fn hubspot(portal: &str, event_id: &str, suffix: &str) -> String {
 
 /// The key of a new connection's `integration_enabled` input: one per credential.
 pub fn integration_enabled(credential: &impl Display) -> String {
-    format!("{INTEGRATION_ENABLED}{}", credential)
+    format!("{INTEGRATION_ENABLED}{credential}")
 }
 
 /// The reserved prefix `key` starts with, if any.
@@ -47,12 +47,21 @@ mod tests {
     #[test]
     fn every_platform_key_is_reserved_and_client_keys_are_not() {
         assert_eq!(reserved_prefix(&schedule(&"wf", 60_000)), Some(SCHEDULE));
-        assert_eq!(reserved_prefix(&hubspot("62515", "1", ":property")), Some(HUBSPOT));
+        assert_eq!(
+            reserved_prefix(&hubspot("62515", "1", ":property")),
+            Some(HUBSPOT)
+        );
         assert_eq!(
             reserved_prefix(&integration_enabled(&"cred")),
             Some(INTEGRATION_ENABLED)
         );
-        for key in ["3f2c9a7e-uuid", "order-42", "schedules", "hubspot-sync", "Schedule:x"] {
+        for key in [
+            "3f2c9a7e-uuid",
+            "order-42",
+            "schedules",
+            "hubspot-sync",
+            "Schedule:x",
+        ] {
             assert_eq!(reserved_prefix(key), None, "{key}");
         }
     }

@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn a_full_batch_is_followed_at_once_only_when_some_of_it_fired() {
         assert!(more_may_be_due(100, 1));
-        assert!(!more_may_be_due(100, 0), "all failed or held: wait the poll interval");
+        assert!(
+            !more_may_be_due(100, 0),
+            "all failed or held: wait the poll interval"
+        );
         assert!(!more_may_be_due(99, 99), "the batch was all that was due");
     }
 }

@@ -196,9 +196,15 @@ mod tests {
         // Spring forward, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).
         let spring = "2026-03-08T05:00:00Z";
         // A fixed time that does not exist runs at the first instant after the jump.
-        assert_eq!(new_york_day("30 2 * * *", spring), ["2026-03-08T07:00:00.000Z"]);
+        assert_eq!(
+            new_york_day("30 2 * * *", spring),
+            ["2026-03-08T07:00:00.000Z"]
+        );
         // In a list, a range or a step it is skipped that day.
-        assert_eq!(new_york_day("30 2,14 * * *", spring), ["2026-03-08T18:30:00.000Z"]);
+        assert_eq!(
+            new_york_day("30 2,14 * * *", spring),
+            ["2026-03-08T18:30:00.000Z"]
+        );
         assert_eq!(
             new_york_day("30 1-3 * * *", spring),
             ["2026-03-08T06:30:00.000Z", "2026-03-08T07:30:00.000Z"]
@@ -207,7 +213,10 @@ mod tests {
         // Fall back, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 is 05:30Z then 06:30Z.
         let fall = "2026-11-01T04:00:00Z";
         // A fixed time that happens twice runs once, at the first.
-        assert_eq!(new_york_day("30 1 * * *", fall), ["2026-11-01T05:30:00.000Z"]);
+        assert_eq!(
+            new_york_day("30 1 * * *", fall),
+            ["2026-11-01T05:30:00.000Z"]
+        );
         // In a list it runs at both.
         assert_eq!(
             new_york_day("30 1,13 * * *", fall),

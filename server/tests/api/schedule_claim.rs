@@ -108,7 +108,10 @@ async fn a_tick_held_by_a_stalled_replica_is_skipped_not_waited_for() {
         .execute(&mut stalled)
         .await
         .expect("releases");
-    assert_eq!(app.store.fire_schedule(&held).await.expect("fires"), Some(1));
+    assert_eq!(
+        app.store.fire_schedule(&held).await.expect("fires"),
+        Some(1)
+    );
     assert_eq!(runs(&app, &hs).await.len(), 1);
 }
 
