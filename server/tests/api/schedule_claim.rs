@@ -141,6 +141,10 @@ scheduled! {
         assert_eq!(outcomes, [None, Some(1)], "exactly one fires");
 
         assert_eq!(runs(&app, &hs).await.len(), 2, "one run per fired tick");
+        // Queued and never claimed (no engine here): Task History says not started yet.
+        for run in hs.executions(&app).await {
+            assert!(run["startedAt"].is_null() && run["scheduledAt"].is_i64(), "{run}");
+        }
         assert_eq!(
             app.store.next_schedule_tick().await.expect("reads"),
             Some(new_year_ms(1))
