@@ -127,8 +127,9 @@ function renderRuns(runs) {
     element(
       "tr",
       { "data-run-id": run.id, "data-event-id": run.eventId ?? "", "data-status": run.status, "data-integration": run.integration?.type ?? "" },
-      // A scheduled run shows the tick it is for beside its start (which a jitter delays).
-      cell("Started", {}, new Date(run.createdAt).toLocaleTimeString() + (run.scheduledAt == null ? "" : ` (scheduled ${new Date(run.scheduledAt).toLocaleTimeString()})`)),
+      // When it really started (a scheduled run's jitter delays it; a queued run has not yet),
+      // with the tick a scheduled run is for beside it.
+      cell("Started", {}, (run.startedAt == null ? "not yet" : new Date(run.startedAt).toLocaleTimeString()) + (run.scheduledAt == null ? "" : ` (scheduled ${new Date(run.scheduledAt).toLocaleTimeString()})`)),
       cell("Contact", { class: "contact" }, run.email ?? ""),
       cell("CRM", { class: "integration-name" }, run.integration?.name ?? "a removed workflow"),
       cell("Status", {}, element("span", { class: `badge ${run.status}` }, runState(run))),

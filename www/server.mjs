@@ -95,8 +95,8 @@ async function workflowRuns(userId) {
   const { data } = await taskHistory("", { userId, limit: "20" });
   // Only what the page shows: the app decides what leaves its backend.
   return Promise.all(
-    data.map(async ({ id, workflowId, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt, scheduledAt }) => ({
-      id, eventId, status, attempts, error, createdAt, finishedAt, nextAttemptAt, scheduledAt,
+    data.map(async ({ id, workflowId, eventId, status, attempts, error, createdAt, startedAt, finishedAt, nextAttemptAt, scheduledAt }) => ({
+      id, eventId, status, attempts, error, createdAt, startedAt, finishedAt, nextAttemptAt, scheduledAt,
       email: await contactEmail(id),
       integration: await integrationOf(userId, workflowId),
     })),

@@ -23,6 +23,7 @@ pub mod error;
 pub mod housekeeping;
 pub mod http;
 pub mod ids;
+pub mod input_keys;
 pub mod origin;
 pub mod portal_theme;
 pub mod providers;

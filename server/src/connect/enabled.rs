@@ -25,7 +25,7 @@ pub async fn started(connect: &Connect, integration: &Integration, credential: &
         id: EventId::random(),
         project_id: credential.project_id,
         user_id: credential.user_id.clone(),
-        idempotency_key: format!("integration_enabled:{}", credential.id),
+        idempotency_key: crate::input_keys::integration_enabled(&credential.id),
         name: integration.provider.clone(),
         payload: json!({
             "integration": integration.provider,

@@ -6,8 +6,9 @@
 //! the tick it read, so replicas racing for a tick enqueue its runs once. The tick's runs are
 //! for the latest due slot and the next tick is the first slot after now: after downtime, the
 //! missed slots collapse into one run per user. Each user's run is due at the tick plus a
-//! stable per-(workflow, user) offset in [`EngineConfig::schedule_jitter`], so a schedule of
-//! thousands of users spreads its provider calls over the window.
+//! stable per-(workflow, user) offset in [`EngineConfig::schedule_jitter`] (narrowed to end
+//! before the next slot), so a schedule of thousands of users spreads its provider calls over
+//! the window.
 //!
 //! A failure (the database unreachable) is logged and tried again at the next wake-up: the
 //! tick stays due in the database, so it is late, not lost.
@@ -59,7 +60,7 @@ where
 
 /// When to look again.
 enum Wake {
-    /// A full batch was fired: there may be more due.
+    /// A full batch was read and some of it fired: there may be more due.
     Now,
     /// At the earliest stored tick (in the future).
     At(i64),
@@ -73,12 +74,20 @@ async fn fire_due(
     engine: &EngineHandle,
     jitter_ms: i64,
 ) -> Result<Wake, StorageError> {
-    let now_ms = clock::now_ms();
-    let due = store.due_schedules(now_ms, BATCH).await?;
+    let due = store.due_schedules(clock::now_ms(), BATCH).await?;
     let mut enqueued = 0;
+    let mut fired = 0;
     for schedule in &due {
-        match fire(store, schedule, now_ms, jitter_ms).await {
-            Ok(runs) => enqueued += runs,
+        // Read again for each schedule: firing the ones before may have taken a while, and a
+        // stale now would put runs due before the time they were enqueued, and pick the next
+        // tick as of then.
+        match fire(store, schedule, clock::now_ms(), jitter_ms).await {
+            Ok(Some(runs)) => {
+                fired += 1;
+                enqueued += runs;
+            }
+            // Another replica claimed it (or, on PostgreSQL, holds it: it stays due).
+            Ok(None) => {}
             Err(error) => {
                 tracing::warn!(workflow = %schedule.workflow_id, %error, "firing a schedule failed");
             }
@@ -92,7 +101,7 @@ async fn fire_due(
             tracing::warn!(%error, "announcing scheduled runs failed");
         }
     }
-    if due.len() as i64 == BATCH {
+    if more_may_be_due(due.len(), fired) {
         return Ok(Wake::Now);
     }
     Ok(match store.next_schedule_tick().await? {
@@ -101,13 +110,21 @@ async fn fire_due(
     })
 }
 
-/// Fires `due`'s tick; how many runs this replica enqueued (0 when another one claimed it).
+/// Whether to look again at once after reading `read` due schedules and firing `fired`: a
+/// full batch leaves more due, but when none of it could be fired (each failed, or is held by
+/// another replica) looking again at once would only spin on the same batch.
+fn more_may_be_due(read: usize, fired: usize) -> bool {
+    read as i64 == BATCH && fired > 0
+}
+
+/// Fires `due`'s tick; how many runs this replica enqueued (`None` when another one claimed
+/// it).
 async fn fire(
     store: &Store,
     due: &DueSchedule,
     now_ms: i64,
     jitter_window_ms: i64,
-) -> Result<u64, StorageError> {
+) -> Result<Option<u64>, StorageError> {
     let timezone = (!due.timezone.is_empty()).then_some(due.timezone.as_str());
     let (tick_ms, next_tick_ms) = match Schedule::parse(&due.cron, timezone) {
         Ok(schedule) => (
@@ -126,7 +143,7 @@ async fn fire(
         }
     };
     let payload = json!({ "time": rfc3339(tick_ms) });
-    let fired = store
+    store
         .fire_schedule(&Tick {
             due,
             tick_ms,
@@ -135,6 +152,20 @@ async fn fire(
             now_ms,
             jitter_window_ms,
         })
-        .await?;
-    Ok(fired.unwrap_or(0))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_batch_is_followed_at_once_only_when_some_of_it_fired() {
+        assert!(more_may_be_due(100, 1));
+        assert!(
+            !more_may_be_due(100, 0),
+            "all failed or held: wait the poll interval"
+        );
+        assert!(!more_may_be_due(99, 99), "the batch was all that was due");
+    }
 }

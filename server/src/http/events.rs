@@ -18,7 +18,7 @@ use paragon_protocol::sdk::{EventTrigger, EventTriggered};
 use serde_json::Value;
 
 use super::{ApiError, ApiJson, AppState, auth::AuthUser, event_limits, paragon_headers};
-use crate::{ids::EventId, storage::NewEvent};
+use crate::{ids::EventId, input_keys, storage::NewEvent};
 
 /// The longest accepted `Idempotency-Key` (a UUID is 36).
 const MAX_KEY_LEN: usize = 255;
@@ -30,7 +30,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A client's `Idempotency-Key`: 1 to [`MAX_KEY_LEN`] printable ASCII characters (0x20 to
-/// 0x7E). `HeaderValue::to_str` also lets TAB through, which no key needs and which makes two
+/// 0x7E), not starting with a prefix of the platform's keys ([`input_keys::RESERVED_PREFIXES`]). `HeaderValue::to_str` also lets TAB through, which no key needs and which makes two
 /// keys that print the same differ.
 fn idempotency_key(value: &[u8]) -> Result<String, ApiError> {
     if !value.iter().all(|b| (0x20..=0x7e).contains(b)) {
@@ -44,6 +44,13 @@ fn idempotency_key(value: &[u8]) -> Result<String, ApiError> {
     if key.is_empty() || key.len() > MAX_KEY_LEN {
         return Err(ApiError::BadRequest(format!(
             "Idempotency-Key must have 1 to {MAX_KEY_LEN} characters"
+        )));
+    }
+    // The platform's own inputs (schedule ticks, provider webhooks) are keyed under these
+    // prefixes: a client's key there could pre-empt one and suppress its runs.
+    if let Some(prefix) = input_keys::reserved_prefix(key) {
+        return Err(ApiError::BadRequest(format!(
+            "Idempotency-Key may not start with {prefix:?}: the platform keys its own inputs so"
         )));
     }
     Ok(key.to_owned())

@@ -127,7 +127,7 @@ async fn receive(
                     id: EventId::random(),
                     project_id: project,
                     user_id: credential.user_id.clone(),
-                    idempotency_key: format!("hubspot:{portal}:{event_id}{suffix}"),
+                    idempotency_key: crate::input_keys::hubspot(&portal, &event_id, suffix),
                     name: name.clone(),
                     payload: event.clone(),
                     created_ms: clock::now_ms(),

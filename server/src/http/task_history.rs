@@ -158,7 +158,10 @@ fn summary(run: &Run) -> Value {
         "id": run.id, "workflowId": run.workflow_id, "workflowVersion": run.workflow_version, "userId": run.user_id,
         "eventId": run.event_id, "status": run.status.as_str(), "attempts": run.attempts, "error": run.error,
         "warnings": run.warnings, "response": run.response, "createdAt": run.created_ms, "finishedAt": run.finished_ms,
-        // The tick a scheduled run is for (the time `schedule.time` says), beside its start.
+        // When it started (its first step attempt), and the tick a scheduled run is for (the
+        // time `schedule.time` says) beside it: `createdAt` is when the tick fired, not when
+        // the run's jittered start came.
+        "startedAt": run.started_ms,
         "scheduledAt": run.scheduled_ms,
         // When a queued run is due (again): a retry's backoff or a delay's wake-up.
         "nextAttemptAt": (run.status == RunStatus::Queued).then_some(run.next_attempt_ms),

@@ -51,7 +51,8 @@ impl<DB: Database> Clone for SqlStore<DB> {
 pub trait Backend:
     Database<Arguments: IntoArguments<Self>, QueryResult: RowsAffected> + HasStatementCache
 {
-    /// What the run claim adds to its inner select to lock the rows it takes.
+    /// What the run and schedule claims add to their inner select to lock the rows they take
+    /// (and skip those another transaction holds).
     const CLAIM_LOCK: &'static str;
     /// A statement run first in a signing-key registration's transaction, where two writers
     /// can run at once.

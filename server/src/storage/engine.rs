@@ -216,6 +216,9 @@ pub struct Run {
     pub updated_ms: i64,
     /// Unix ms.
     pub finished_ms: Option<i64>,
+    /// When its first step attempt started, Unix ms; `None` before that (and in the runs a
+    /// claim returns, whose engine does not read it).
+    pub started_ms: Option<i64>,
 }
 
 /// How an attempt of a step went, stored by name.
@@ -532,6 +535,7 @@ struct RunRow {
     created_ms: i64,
     updated_ms: i64,
     finished_ms: Option<i64>,
+    started_ms: Option<i64>,
 }
 
 impl TryFrom<RunRow> for Run {
@@ -561,6 +565,7 @@ impl TryFrom<RunRow> for Run {
             created_ms: row.created_ms,
             updated_ms: row.updated_ms,
             finished_ms: row.finished_ms,
+            started_ms: row.started_ms,
         })
     }
 }
@@ -636,6 +641,10 @@ impl TryFrom<AttemptRow> for Attempt {
 const RUN_COLUMNS: &str = "id, project_id, user_id, workflow_id, workflow_version, \
      event_id, status, attempts, next_attempt_ms, lease_until_ms, lease_owner, error, warnings, \
      response, scheduled_ms, created_ms, updated_ms, finished_ms";
+/// The run's start, for reads: its first attempt's (attempts are keyed by run first, so this
+/// reads the run's own rows of the primary key's index).
+const FIRST_START: &str =
+    "(SELECT MIN(a.started_ms) FROM run_attempts a WHERE a.run_id = runs.id) AS started_ms";
 const WORKFLOW_COLUMNS: &str = "id, project_id, slug, name, integration, trigger_kind, \
      trigger_event, default_enabled, version";
 /// A queued run, due at `$7` (a new event's).
@@ -675,7 +684,7 @@ where
                WHERE (status = 'queued' AND next_attempt_ms <= $2)
                   OR (status = 'running' AND lease_until_ms < $2)
                ORDER BY next_attempt_ms LIMIT $4 {lock})
-             RETURNING {RUN_COLUMNS}",
+             RETURNING {RUN_COLUMNS}, CAST(NULL AS BIGINT) AS started_ms",
             lock = DB::CLAIM_LOCK,
         );
         let rows: Vec<RunRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -1063,7 +1072,7 @@ where
 
     async fn run(&self, project: ProjectId, id: &RunId) -> Result<Option<Run>, StorageError> {
         let row: Option<RunRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1 AND id = $2"
+            "SELECT {RUN_COLUMNS}, {FIRST_START} FROM runs WHERE project_id = $1 AND id = $2"
         )))
         .bind(project)
         .bind(id)
@@ -1078,7 +1087,7 @@ where
             None => (i64::MAX, String::new()),
         };
         let rows: Vec<RunRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE project_id = $1
+            "SELECT {RUN_COLUMNS}, {FIRST_START} FROM runs WHERE project_id = $1
                AND ($2 IS NULL OR user_id = $2) AND ($3 IS NULL OR workflow_id = $3)
                AND ($4 IS NULL OR status = $4)
                AND created_ms >= $5 AND created_ms < $6

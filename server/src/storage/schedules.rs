@@ -4,10 +4,16 @@
 //! queued run per user who has the workflow enabled. A replica that loses the race changes no
 //! row and enqueues nothing, so a tick fires once however many replicas see it due.
 //!
-//! Why a conditional UPDATE rather than a lock clause like the run claim's: on PostgreSQL the
-//! second UPDATE waits for the first transaction's row lock, then re-reads the row and finds
-//! the tick moved, so it matches nothing; on SQLite the single writer serializes the two. One
-//! statement, the same on both databases.
+//! The claim's inner select takes the row with the run claim's lock clause
+//! ([`Backend::CLAIM_LOCK`]): on PostgreSQL a row another replica holds (firing it, or frozen
+//! mid-transaction) is skipped rather than waited for, so one stuck replica does not stop every
+//! scheduler; the skipped tick stays due and is taken on a later pass once the holder commits
+//! (the tick moved: nothing to do) or rolls back. A select that does take the lock re-checks
+//! the tick on the latest row version, so a tick already moved matches nothing. On SQLite the
+//! single writer serializes the claims.
+//!
+//! The users' inputs and runs are written a few hundred per statement, so a tick of thousands
+//! of users holds SQLite's only writer for a few statements, not two per user.
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -19,7 +25,10 @@ use super::{
     backend::{Backend, Column, Param, RowsAffected, SqlStore},
     engine::ScheduleSpec,
 };
-use crate::ids::{EventId, ProjectId, RunId, UserId, WorkflowId};
+use crate::{
+    ids::{EventId, ProjectId, RunId, UserId, WorkflowId},
+    input_keys,
+};
 
 /// A schedule whose next tick is due.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +91,8 @@ pub trait ScheduleStore: Send + Sync {
     /// In one transaction: claims `tick.due` (moves its next tick to `tick.next_tick_ms` if it
     /// is still the one read) and enqueues one run per user who has the workflow enabled and a
     /// valid connection of its integration, each due at the tick (or now, if later) plus the
-    /// user's [`jitter_ms`]. `None` when another replica claimed the tick first; else how many
+    /// user's [`jitter_ms`] in the jitter window, narrowed to end before the next tick.
+    /// `None` when another replica claimed the tick first (or holds it now); else how many
     /// runs were enqueued.
     async fn fire_schedule(&self, tick: &Tick<'_>) -> Result<Option<u64>, StorageError>;
 }
@@ -204,15 +214,18 @@ where
         let mut tx = self.pool.begin().await?;
         // The claim, first: the statement that makes this replica the only one to fire the
         // tick (see the module's comment), and SQLite's write lock from here to the commit.
-        let claimed = sqlx::query(
+        let claim = format!(
             "UPDATE schedules SET next_tick_ms = $3
-             WHERE workflow_id = $1 AND next_tick_ms = $2",
-        )
-        .bind(&due.workflow_id)
-        .bind(due.next_tick_ms)
-        .bind(tick.next_tick_ms)
-        .execute(&mut *tx)
-        .await?;
+             WHERE workflow_id IN (SELECT workflow_id FROM schedules
+               WHERE workflow_id = $1 AND next_tick_ms = $2 {lock})",
+            lock = DB::CLAIM_LOCK,
+        );
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(claim))
+            .bind(&due.workflow_id)
+            .bind(due.next_tick_ms)
+            .bind(tick.next_tick_ms)
+            .execute(&mut *tx)
+            .await?;
         if claimed.rows_affected() == 0 {
             tx.rollback().await?;
             return Ok(None);
@@ -233,54 +246,121 @@ where
         .bind(&due.workflow_id)
         .fetch_all(&mut *tx)
         .await?;
-        let key = format!("schedule:{}:{}", due.workflow_id, tick.tick_ms);
-        let start_ms = tick.tick_ms.max(tick.now_ms);
-        let payload = tick.payload.to_string();
         let mut runs = 0;
-        for (user, version) in &users {
-            let event = EventId::random();
-            // Keyed by workflow and tick: even a tick fired twice (a clock stepped back across
-            // a redeploy) records each user's input once.
-            let inserted = sqlx::query(
-                "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
-                   runs, created_at, source)
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7, 'schedule')
-                 ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING",
-            )
-            .bind(&event)
-            .bind(due.project_id)
-            .bind(user)
-            .bind(key.as_str())
-            .bind(due.cron.as_str())
-            .bind(payload.as_str())
-            .bind(tick.now_ms)
-            .execute(&mut *tx)
-            .await?;
-            if inserted.rows_affected() == 0 {
-                continue;
+        // One workflow row: every user has its version.
+        if let Some(&(_, version)) = users.first() {
+            let users: Vec<UserId> = users.into_iter().map(|(user, _)| user).collect();
+            for chunk in users.chunks(USERS_PER_STATEMENT) {
+                runs += enqueue_chunk(&mut tx, tick, version, chunk).await?;
             }
-            sqlx::query(
-                "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version,
-                   event_id, status, attempts, next_attempt_ms, warnings, scheduled_ms,
-                   created_ms, updated_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, '[]', $8, $9, $9)",
-            )
-            .bind(RunId::random())
-            .bind(due.project_id)
-            .bind(user)
-            .bind(&due.workflow_id)
-            .bind(version)
-            .bind(&event)
-            .bind(start_ms + jitter_ms(&due.workflow_id, user, tick.jitter_window_ms))
-            .bind(tick.tick_ms)
-            .bind(tick.now_ms)
-            .execute(&mut *tx)
-            .await?;
-            runs += 1;
         }
         tx.commit().await?;
         Ok(Some(runs))
     }
+}
+
+/// Users whose inputs and runs one multi-row INSERT writes: a tick of thousands of users takes
+/// a few statements rather than two per user, so SQLite's only writer is held briefly. The
+/// runs' INSERT binds 4 values per user, far below SQLite's 32 766 and PostgreSQL's 65 535.
+const USERS_PER_STATEMENT: usize = 500;
+
+/// Records `users`' inputs of `tick` and a queued run for each input that is new; how many
+/// runs. Keyed by workflow and tick (ON CONFLICT DO NOTHING): even a tick fired twice (a clock
+/// stepped back across a redeploy) records each user's input once.
+async fn enqueue_chunk<DB>(
+    tx: &mut Transaction<'_, DB>,
+    tick: &Tick<'_>,
+    version: i64,
+    users: &[UserId],
+) -> Result<u64, StorageError>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'n> &'n str: ColumnIndex<DB::Row> + Param<DB>,
+    usize: ColumnIndex<DB::Row>,
+    i64: Column<DB>,
+    String: Column<DB>,
+{
+    let due = tick.due;
+    if users.is_empty() {
+        return Ok(0);
+    }
+    let key = input_keys::schedule(&due.workflow_id, tick.tick_ms);
+    let payload = tick.payload.to_string();
+    // $1..$5 are shared by every row; each user adds its input's id and its own id.
+    let rows = placeholders(users.len(), 6, 2, |n| {
+        format!("(${}, $1, ${}, $2, $3, $4, 1, $5, 'schedule')", n[0], n[1])
+    });
+    let sql = format!(
+        "INSERT INTO app_events (id, project_id, user_id, idempotency_key, name, payload,
+           runs, created_at, source)
+         VALUES {rows}
+         ON CONFLICT (project_id, user_id, idempotency_key) DO NOTHING
+         RETURNING id, user_id"
+    );
+    let mut insert = sqlx::query_as::<_, (EventId, UserId)>(sqlx::AssertSqlSafe(sql))
+        .bind(due.project_id)
+        .bind(key.as_str())
+        .bind(due.cron.as_str())
+        .bind(payload.as_str())
+        .bind(tick.now_ms);
+    for user in users {
+        insert = insert.bind(EventId::random()).bind(user);
+    }
+    let inserted = insert.fetch_all(&mut **tx).await?;
+    if inserted.is_empty() {
+        return Ok(0);
+    }
+    let start_ms = tick.tick_ms.max(tick.now_ms);
+    // Never due at or after the next slot, so runs of two ticks never swap places.
+    let window_ms = tick
+        .jitter_window_ms
+        .min(tick.next_tick_ms.saturating_sub(start_ms));
+    // $1..$5 are shared; each run adds its id, user, input and due time.
+    let rows = placeholders(inserted.len(), 6, 4, |n| {
+        format!(
+            "(${}, $1, ${}, $2, $5, ${}, 'queued', 0, ${}, '[]', $3, $4, $4)",
+            n[0], n[1], n[2], n[3]
+        )
+    });
+    let sql = format!(
+        "INSERT INTO runs (id, project_id, user_id, workflow_id, workflow_version, event_id,
+           status, attempts, next_attempt_ms, warnings, scheduled_ms, created_ms, updated_ms)
+         VALUES {rows}"
+    );
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(due.project_id)
+        .bind(&due.workflow_id)
+        .bind(tick.tick_ms)
+        .bind(tick.now_ms)
+        .bind(version);
+    for (event, user) in &inserted {
+        let due_ms = start_ms + jitter_ms(&due.workflow_id, user, window_ms);
+        insert = insert
+            .bind(RunId::random())
+            .bind(user)
+            .bind(event)
+            .bind(due_ms);
+    }
+    insert.execute(&mut **tx).await?;
+    Ok(inserted.len() as u64)
+}
+
+/// `rows` row tuples joined by commas, each from `row` given its `width` parameter numbers,
+/// numbered on from `first`.
+fn placeholders(
+    rows: usize,
+    first: usize,
+    width: usize,
+    row: impl Fn(&[usize]) -> String,
+) -> String {
+    (0..rows)
+        .map(|r| {
+            let numbers: Vec<usize> = (0..width).map(|c| first + r * width + c).collect();
+            row(&numbers)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -176,4 +176,55 @@ mod tests {
         let february_30 = Schedule::parse("0 0 30 2 *", None).expect("parses");
         assert_eq!(february_30.next_after(NOW), None);
     }
+
+    /// The slots of `cron` in New York from `from` for a day, UTC.
+    fn new_york_day(cron: &str, from: &str) -> Vec<String> {
+        let schedule = Schedule::parse(cron, Some("America/New_York")).expect("parses");
+        let (start, mut slots) = (at(from), Vec::new());
+        let mut ms = start;
+        while let Some(next) = schedule.next_after(ms).filter(|n| *n < start + 86_400_000) {
+            slots.push(rfc3339(next));
+            ms = next;
+        }
+        slots
+    }
+
+    /// croner reads a single minute and a single hour as a fixed time, and anything else as
+    /// wall-clock times that the change may skip or repeat (docs/workflows.md says so).
+    #[test]
+    fn daylight_saving_changes_as_the_docs_say() {
+        // Spring forward, 2026-03-08: 02:00 EST jumps to 03:00 EDT (07:00Z).
+        let spring = "2026-03-08T05:00:00Z";
+        // A fixed time that does not exist runs at the first instant after the jump.
+        assert_eq!(
+            new_york_day("30 2 * * *", spring),
+            ["2026-03-08T07:00:00.000Z"]
+        );
+        // In a list, a range or a step it is skipped that day.
+        assert_eq!(
+            new_york_day("30 2,14 * * *", spring),
+            ["2026-03-08T18:30:00.000Z"]
+        );
+        assert_eq!(
+            new_york_day("30 1-3 * * *", spring),
+            ["2026-03-08T06:30:00.000Z", "2026-03-08T07:30:00.000Z"]
+        );
+        assert!(new_york_day("*/30 2 * * *", spring).is_empty());
+        // Fall back, 2026-11-01: 02:00 EDT falls back to 01:00 EST; 01:30 is 05:30Z then 06:30Z.
+        let fall = "2026-11-01T04:00:00Z";
+        // A fixed time that happens twice runs once, at the first.
+        assert_eq!(
+            new_york_day("30 1 * * *", fall),
+            ["2026-11-01T05:30:00.000Z"]
+        );
+        // In a list it runs at both.
+        assert_eq!(
+            new_york_day("30 1,13 * * *", fall),
+            [
+                "2026-11-01T05:30:00.000Z",
+                "2026-11-01T06:30:00.000Z",
+                "2026-11-01T18:30:00.000Z"
+            ]
+        );
+    }
 }

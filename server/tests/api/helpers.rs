@@ -551,6 +551,17 @@ impl TestApp {
         }
     }
 
+    /// A connection of its own to the test's PostgreSQL schema (`None` on SQLite): to hold a
+    /// lock as a stalled replica would.
+    pub async fn postgres_connection(&self) -> Option<PgConnection> {
+        let guard = self.schema.as_ref()?;
+        let options = PgConnectOptions::from_str(&guard.url)
+            .expect("a PostgreSQL URL")
+            .application_name(&guard.schema)
+            .options([("search_path", guard.schema.as_str())]);
+        Some(PgConnection::connect_with(&options).await.expect("connect"))
+    }
+
     /// A replica on `store` with two engine workers and a scheduler that looks every 100 ms
     /// and spreads a tick's runs over 500 ms; it stops when the guard is dropped.
     pub async fn scheduler_replica(&self, store: Store) -> tokio::sync::oneshot::Sender<()> {

@@ -36,6 +36,7 @@ mod portal_theme;
 mod postgres_env;
 mod salesforce;
 mod salesforce_support;
+mod schedule_claim;
 mod schedule_trigger;
 mod sdk_user;
 mod storage;

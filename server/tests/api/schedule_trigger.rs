@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::{
     connect_support::{HUB, Hubspot, OTHER_HUB, hubspot},
-    helpers::{Backend, TestApp, spawn_app_with_workers},
+    helpers::{Backend, TestApp, assert_error, spawn_app_with_workers},
 };
 
 /// Each test once on SQLite and once on PostgreSQL, its main server without an engine.
@@ -49,9 +49,10 @@ macro_rules! scheduled {
         )*
     };
 }
+pub(crate) use scheduled;
 
 /// The workflow with `trigger` (its indented lines); it writes `schedule.time` into a contact.
-fn digest(trigger: &str) -> String {
+pub(crate) fn digest(trigger: &str) -> String {
     format!(
         r#"
 id: digest
@@ -71,7 +72,7 @@ steps:
 }
 
 /// Deploys `workflow` alone; returns its id.
-async fn deploy(hs: &Hubspot, app: &TestApp, workflow: &str) -> String {
+pub(crate) async fn deploy(hs: &Hubspot, app: &TestApp, workflow: &str) -> String {
     let dir = tempfile::tempdir().expect("a temporary directory");
     std::fs::create_dir_all(dir.path().join("workflows")).expect("workflows/");
     std::fs::write(dir.path().join("workflows/digest.yaml"), workflow).expect("the workflow");
@@ -94,7 +95,7 @@ async fn disable(hs: &Hubspot, app: &TestApp, user: &str, workflow: &str) {
 }
 
 /// Jan 1 00:00 UTC of this year plus `years`, Unix ms.
-fn new_year_ms(years: i16) -> i64 {
+pub(crate) fn new_year_ms(years: i16) -> i64 {
     let year = jiff::Timestamp::now().to_zoned(TimeZone::UTC).year() + years;
     date(year, 1, 1)
         .at(0, 0, 0, 0)
@@ -106,7 +107,7 @@ fn new_year_ms(years: i16) -> i64 {
 
 /// Sets every stored next tick to `ms`: what a schedule looks like when its tick is due, or
 /// when the replicas were down since `ms`.
-async fn set_next_tick(app: &TestApp, ms: i64) {
+pub(crate) async fn set_next_tick(app: &TestApp, ms: i64) {
     let sql = format!("UPDATE schedules SET next_tick_ms = {ms}");
     app.execute(Box::leak(sql.into_boxed_str())).await;
 }
@@ -138,10 +139,17 @@ scheduled! {
         assert_eq!(runs.len(), 1, "ann only: bob turned it off, carl has no connection: {runs:?}");
         assert_eq!(runs[0]["userId"], "ann");
         assert_eq!(runs[0]["status"], "succeeded", "{runs:?}");
-        // Task History: the tick beside the start.
+        // Task History: the tick beside the start, which is the first step attempt's.
         assert_eq!(runs[0]["scheduledAt"], slot);
         assert!(runs[0]["createdAt"].as_i64() >= Some(slot));
         let detail = hs.execution(&app, &runs[0]).await;
+        let first_attempt = detail["steps"]
+            .as_array()
+            .and_then(|steps| steps.iter().filter_map(|s| s["startedAt"].as_i64()).min())
+            .expect("a step attempt");
+        assert_eq!(runs[0]["startedAt"], first_attempt, "{detail}");
+        assert_eq!(detail["startedAt"], first_attempt);
+        assert!(runs[0]["createdAt"].as_i64() <= Some(first_attempt));
         let year = jiff::Timestamp::now().to_zoned(TimeZone::UTC).year();
         let time = format!("{year}-01-01T00:00:00.000Z");
         assert_eq!(detail["trigger"]["payload"]["time"], time.as_str(), "{detail}");
@@ -239,6 +247,40 @@ scheduled! {
             .replace("{{schedule.time}}", "{{event.email}}");
         hs.deploy_on_guide_event(&app, &other).await;
         assert_eq!(app.store.next_schedule_tick().await.expect("reads"), None);
+    }
+
+    async fn a_user_cannot_pre_empt_a_tick_with_its_idempotency_key(app) {
+        let hs = hubspot(&app).await;
+        hs.connect(&app, "ann", HUB).await;
+        let workflow = deploy(&hs, &app, &digest("  schedule: \"0 0 1 1 *\"")).await;
+        let slot = new_year_ms(0);
+        let send = |key: String| {
+            app.client
+                .post(app.url(&format!("/projects/{}/sdk/events/trigger", hs.project.id)))
+                .bearer_auth(hs.project.token("ann"))
+                .header("Idempotency-Key", key)
+                .json(&serde_json::json!({ "name": "Anything", "payload": {} }))
+                .send()
+        };
+        // The key the tick's input will have: recorded first, it would make the tick's a
+        // duplicate, and ann's run would never be enqueued.
+        for key in [
+            format!("schedule:{workflow}:{slot}"),
+            " hubspot:62515:1".to_owned(),
+            "integration_enabled:anything".to_owned(),
+        ] {
+            let response = send(key.clone()).await.expect("answers");
+            let message = assert_error(response, 400, "INVALID_REQUEST").await;
+            assert!(message.contains("may not start with"), "{key}: {message}");
+        }
+        let ordinary = send(format!("order-{slot}")).await.expect("answers");
+        assert_eq!(ordinary.status(), 201);
+
+        set_next_tick(&app, slot).await;
+        let _replica = app.scheduler_replica(app.second_store().await).await;
+        let runs = settled_runs(&hs, &app, 1).await;
+        assert_eq!(runs.len(), 1, "ann's run of the tick: {runs:?}");
+        assert_eq!(runs[0]["scheduledAt"], slot);
     }
 
     async fn two_replicas_fire_each_tick_once_and_one_keeps_firing_alone(app) {
