@@ -35,9 +35,10 @@ const integrationName = (type) => INTEGRATION_NAMES[type] ?? type ?? "an integra
  * providerId, accountName, …}`.
  */
 export function connectionText(type, data) {
-  const name = integrationName(data.integration);
-  const account = data.accountName || data.providerId;
-  const which = account ? ` (account ${account})` : "";
+  // Named as the page's cards and the portal name it ("HubSpot account 70001"), with the
+  // account's own name when the provider told it.
+  const name = data.providerId ? `${integrationName(data.integration)} account ${data.providerId}` : integrationName(data.integration);
+  const which = data.accountName && data.accountName !== data.providerId ? ` (${data.accountName})` : "";
   switch (type) {
     case "connection.created":
       return `You connected ${name}${which}.`;

@@ -318,7 +318,7 @@ async function main() {
     });
     await step(`${maya.id}: her connection and ${ada.email}'s last name changed in HubSpot show under "From your CRMs"`, page, async () => {
       const feed = page.locator("#feed");
-      await feed.locator("li", { hasText: `You connected HubSpot (account ${maya.hubId})` }).waitFor();
+      await feed.locator("li", { hasText: `You connected HubSpot account ${maya.hubId}` }).waitFor();
       await feed.locator("li", { hasText: "You connected Salesforce" }).waitFor();
       const before = (await hubspotDeliveries()).length;
       await editHubSpotContact(maya.hubId, adaInHubSpot.id, { lastname: "Byron" });
