@@ -144,18 +144,27 @@ function renderRuns(runs) {
   $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "7" }, "none yet"))]));
 }
 
-/** The feed, newest first: each entry in words (the backend words them) with its time. */
+/**
+ * The feed, newest first: each entry in words (the backend words them) with its time. Entries
+ * already shown stay in place and new ones are added above them, so that the live region
+ * announces the news only, not the whole list again.
+ */
 function renderFeed(entries) {
   const ids = entries.map((e) => e.id).join();
   if (ids === feedShown) return;
+  const item = (e) =>
+    element("li", { "data-type": e.type, "data-id": e.id }, element("span", {}, e.text), element("time", { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString()));
+  const shown = feedShown ? feedShown.split(",") : [];
+  const fresh = entries.filter((e) => !shown.includes(e.id));
+  // Only news on top of what is shown (the oldest may have dropped off): add it; otherwise redraw.
+  const kept = entries.slice(fresh.length).map((e) => e.id);
+  if (shown.length && fresh.length && entries.slice(0, fresh.length).every((e) => fresh.includes(e)) && kept.every((id, i) => id === shown[i])) {
+    $("feed").prepend(...fresh.map(item));
+    while ($("feed").children.length > entries.length) $("feed").lastElementChild.remove();
+  } else {
+    $("feed").replaceChildren(...(entries.length ? entries.map(item) : [element("li", { class: "empty" }, "Nothing yet.")]));
+  }
   feedShown = ids;
-  $("feed").replaceChildren(
-    ...(entries.length
-      ? entries.map((e) =>
-          element("li", { "data-type": e.type, "data-id": e.id }, element("span", {}, e.text), element("time", { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString())),
-        )
-      : [element("li", { class: "empty" }, "Nothing yet.")]),
-  );
 }
 
 /** Polled while the page is visible: a hidden tab asks nothing, and catches up when shown. */
