@@ -285,7 +285,10 @@ mod tests {
 
         let refused = assemble(&guides, &scratch.0.join("out")).expect_err("refused");
 
-        assert!(refused.contains(&format!("a-guide/{path} and b-guide/{path} differ")), "{refused}");
+        assert!(
+            refused.contains(&format!("a-guide/{path} and b-guide/{path} differ")),
+            "{refused}"
+        );
     }
 
     #[test]
@@ -301,7 +304,10 @@ mod tests {
         let notes = assemble(&guides, &scratch.0).expect("assembled");
 
         let declared = scratch.0.join("notifications/contact-changed.yaml");
-        assert!(declared.is_file(), "the two-way example's notification types are copied");
+        assert!(
+            declared.is_file(),
+            "the two-way example's notification types are copied"
+        );
         assert_eq!(
             notes,
             [

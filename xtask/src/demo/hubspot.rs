@@ -45,7 +45,14 @@ pub fn point_at(dir: &Path, project: &Project, stand_in: &str) -> Result<(), Str
 }
 
 /// The contact properties whose changes HubSpot sends: the ones Acme CRM's form has.
-const WATCHED: [&str; 6] = ["firstname", "lastname", "email", "company", "jobtitle", "phone"];
+const WATCHED: [&str; 6] = [
+    "firstname",
+    "lastname",
+    "email",
+    "company",
+    "jobtitle",
+    "phone",
+];
 
 /// The app's webhook settings in HubSpot's developer portal, set through the stand-in's knob:
 /// each change of a watched property in an account that installed the app is sent, signed, to

@@ -197,8 +197,8 @@ impl Stack {
         // made now; its secret is added to the settings file, which the app reads again for
         // it when the first webhook arrives (www/server.mjs). Nothing is sent to an endpoint
         // before it exists, so no webhook can come before its secret is there.
-        values["webhookSecret"] = app_webhooks::endpoint_for(&platform.url, &project, &app.url)?
-            .into();
+        values["webhookSecret"] =
+            app_webhooks::endpoint_for(&platform.url, &project, &app.url)?.into();
         state::write_private(&settings, &values)?;
         steps.done(&format!(
             "Acme CRM at {}, hearing from the platform at {}/webhooks/paragon",
