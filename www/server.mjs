@@ -190,22 +190,30 @@ async function heard(id, { type, createdAt, data }) {
 // HubSpot id → Acme CRM's record of that contact, as sent in the App Event that made it. This
 // demo app keeps no contact store of its own, so it finds the run of the user's that created it
 // in HubSpot (Task History: the run's trigger is the App Event, its step's output HubSpot's
-// answer with the id). A real app would have saved HubSpot's id on its contact.
+// answer with the id). A real app would have saved HubSpot's id on its contact. Each finished
+// run is read once (its detail does not change), the ids it answered remembered; both bounded.
 const contactsByHubSpotId = new Map();
-const MAX_CONTACTS = 1000;
+const runsRead = new Set();
+const MAX_REMEMBERED = 5000;
+
+function remember(collection, key, value) {
+  if (collection.size >= MAX_REMEMBERED) collection.delete(collection.keys().next().value);
+  if (collection instanceof Map) collection.set(key, value);
+  else collection.add(key);
+}
 
 async function contactOfHubSpotId(userId, hubspotId) {
   const key = `${userId}\n${hubspotId}`;
   if (!contactsByHubSpotId.has(key)) {
     const { data } = await taskHistory("", { userId, status: "succeeded", limit: "50" });
-    for (const run of data) {
+    for (const run of data.filter((r) => !runsRead.has(r.id))) {
+      remember(runsRead, run.id);
       const { trigger, outputs } = await taskHistory(`/${encodeURIComponent(run.id)}`);
-      const made = Object.values(outputs ?? {}).some((o) => o && String(o.id) === String(hubspotId));
-      if (made && trigger?.payload) {
-        const { first_name, last_name, email } = trigger.payload;
-        if (contactsByHubSpotId.size >= MAX_CONTACTS) contactsByHubSpotId.delete(contactsByHubSpotId.keys().next().value);
-        contactsByHubSpotId.set(key, { first_name, last_name, email });
-        break;
+      const contact = trigger?.payload;
+      if (typeof contact?.email !== "string") continue; // not a Contact Created run
+      for (const output of Object.values(outputs ?? {})) {
+        if (output?.id == null) continue;
+        remember(contactsByHubSpotId, `${userId}\n${output.id}`, { first_name: contact.first_name, last_name: contact.last_name, email: contact.email });
       }
     }
   }
