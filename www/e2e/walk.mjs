@@ -111,8 +111,10 @@ async function consent(page, type, account, choose) {
 async function turnOn(page, type, name) {
   const portal = portalOf(page);
   await portal.getByRole("tab", { name: "Configuration" }).click();
-  await portal.getByRole("switch", { name }).click();
-  await portal.locator('[role="switch"][aria-checked="true"]:not([aria-busy])').waitFor();
+  const toggle = portal.getByRole("switch", { name });
+  await toggle.click();
+  // This workflow's switch: the portal lists others too (the two-way example's are on by default).
+  await toggle.and(portal.locator('[aria-checked="true"]:not([aria-busy])')).waitFor();
   await card(page, type).locator(".workflow", { hasText: `“${name}” is on` }).waitFor();
 }
 
