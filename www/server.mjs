@@ -66,9 +66,20 @@ async function contactEmail(runId) {
   if (!emails.has(runId)) {
     const { trigger } = await taskHistory(`/${encodeURIComponent(runId)}`);
     if (emails.size >= MAX_EMAILS) emails.delete(emails.keys().next().value);
-    emails.set(runId, typeof trigger?.payload?.email === "string" ? trigger.payload.email : null);
+    emails.set(runId, contactOfTrigger(trigger?.payload));
   }
   return emails.get(runId);
+}
+
+/**
+ * The contact a run is about, as the runs table names it: the App Event's email, or, for a
+ * run started by HubSpot's webhook (examples/hubspot-two-way), HubSpot's contact id and the
+ * property that changed there.
+ */
+function contactOfTrigger(payload) {
+  if (typeof payload?.email === "string") return payload.email;
+  if (payload?.objectId != null && payload?.propertyName) return `HubSpot contact ${payload.objectId}: ${payload.propertyName} changed`;
+  return null;
 }
 
 // Workflow id → its integration, `{ type, name }`. Task History names a run's workflow by id
