@@ -19,6 +19,9 @@ const EVENT_TYPES: [&str; 5] = [
     "run.failed",
 ];
 
+/// How the demo's endpoint describes itself, to find the last run's.
+const DESCRIPTION: &str = "Acme CRM's backend (cargo xtask demo)";
+
 /// The endpoint at `{app}/webhooks/paragon`, made anew. Answers its secret (`whsec_…`).
 pub fn endpoint_for(platform: &str, project: &Project, app: &str) -> Result<String, String> {
     let endpoints = format!("{platform}/projects/{}/webhooks/endpoints", project.id);
@@ -28,9 +31,8 @@ pub fn endpoint_for(platform: &str, project: &Project, app: &str) -> Result<Stri
     let listed = http::expect_ok("GET", &endpoints, key, None)?;
     let listed = listed.get("data").unwrap_or(&listed);
     for old in listed.as_array().into_iter().flatten() {
-        if old["url"] == Value::String(url.clone())
-            && let Some(id) = old["id"].as_str()
-        {
+        let ours = old["url"] == Value::String(url.clone()) || old["description"] == DESCRIPTION;
+        if ours && let Some(id) = old["id"].as_str() {
             http::expect_ok("DELETE", &format!("{endpoints}/{id}"), key, None)?;
         }
     }
@@ -41,7 +43,7 @@ pub fn endpoint_for(platform: &str, project: &Project, app: &str) -> Result<Stri
         Some(&json!({
             "url": url,
             "eventTypes": EVENT_TYPES,
-            "description": "Acme CRM's backend (cargo xtask demo)",
+            "description": DESCRIPTION,
         })),
     )?;
     created["secret"]
