@@ -355,6 +355,9 @@ async function main() {
       const inSalesforce = await assertInSalesforce(grace, leo);
       const fields = salesforceFields(grace, "Support");
       assert.deepEqual(Object.fromEntries(Object.keys(fields).map((k) => [k, inSalesforce[k]])), fields);
+      // His feed is his own: his connection, nothing of Maya's HubSpot.
+      await page.locator("#feed li", { hasText: "You connected Salesforce account" }).waitFor();
+      assert.equal(await page.locator("#feed li", { hasText: "HubSpot" }).count(), 0, "none of Maya's HubSpot news");
     });
 
     await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
