@@ -74,11 +74,11 @@ async function contactEmail(runId) {
 /**
  * The contact a run is about, as the runs table names it: the App Event's email, or, for a
  * run started by HubSpot's webhook (examples/hubspot-two-way), HubSpot's contact id and the
- * property that changed there.
+ * property that changed there (short: the table must fit beside the sign-in column).
  */
 function contactOfTrigger(payload) {
   if (typeof payload?.email === "string") return payload.email;
-  if (payload?.objectId != null && payload?.propertyName) return `HubSpot contact ${payload.objectId}: ${payload.propertyName} changed`;
+  if (payload?.objectId != null && payload?.propertyName) return `#${payload.objectId} ${payload.propertyName} changed`; // the CRM column says HubSpot
   return null;
 }
 
