@@ -24,6 +24,8 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Webhook } from "standardwebhooks";
+
 import { launchBrowser } from "../../tests/support/browser.mjs";
 import { assertAccessible, assertFits } from "./page_checks.mjs";
 import { editHubSpotContact, hubspotContacts, hubspotDeliveries, salesforceContacts, salesforceOrg } from "./stand_ins.mjs";
@@ -373,6 +375,21 @@ async function main() {
       const headers = { "content-type": "application/json", "webhook-id": "msg_forged", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" };
       assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body })).status, 401, "a bad signature");
       assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body: "x".repeat(300 * 1024) })).status, 413, "an oversized body");
+    });
+    await step("the app's backend shows a message signed with its secret once, however often it is delivered", page, async () => {
+      // Delivery is at least once: a retry carries the same webhook-id, and must not show twice.
+      // Signed here with the endpoint's secret from the settings file, as the platform signs.
+      const id = "msg_walk_repeat";
+      const body = JSON.stringify({ id, type: "contact.changed", createdAt: new Date().toISOString(), data: { userId: "leo", hubspotId: 999, property: "jobtitle", value: "Tester", changeSource: "CRM_UI" } });
+      const timestamp = new Date();
+      const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(timestamp / 1000)), "webhook-signature": new Webhook(settings.webhookSecret).sign(id, timestamp, body) };
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body })).status, 204, `attempt ${attempt + 1}`);
+      }
+      const shown = page.locator("#feed li", { hasText: "HubSpot: contact 999’s job title is now Tester" });
+      await shown.waitFor();
+      await page.waitForTimeout(2500); // one more poll of the page
+      assert.equal(await shown.count(), 1);
     });
   } finally {
     await browser.close();
