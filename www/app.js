@@ -7,6 +7,8 @@ const $ = (id) => document.getElementById(id);
 /** The App Event's example payload (examples/hubspot-guide/events/contact-created.yaml). */
 const GUIDE_CONTACT = { first_name: "Ada", last_name: "Lovelace", email: "ada@example.com", company: "Analytical Engines", title: "Engineer", phone: "+44 20 7946 0000" };
 const RUNS_EVERY_MS = 1500;
+/** How often the "From your CRMs" panel asks the backend what its webhooks brought. */
+const FEED_EVERY_MS = 2000;
 
 const config = await (await fetch("/api/config")).json();
 paragon.configureGlobal({ host: config.platformUrl });
@@ -34,6 +36,8 @@ let user = null; // the signed-in demo user
 // before any, the platform's answer to sign-in (`getUser()`) says.
 let workflowChoices = new Map();
 let runsTimer = null;
+let feedTimer = null;
+let feedShown = ""; // the ids last rendered, so that an unchanged feed is not re-announced
 
 function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -141,6 +145,39 @@ function renderRuns(runs) {
   $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [element("tr", { class: "empty" }, element("td", { colspan: "7" }, "none yet"))]));
 }
 
+/**
+ * The feed, newest first: each entry in words (the backend words them) with its time. Entries
+ * already shown stay in place and new ones are added above them, so that the live region
+ * announces the news only, not the whole list again.
+ */
+function renderFeed(entries) {
+  const ids = entries.map((e) => e.id).join();
+  if (ids === feedShown) return;
+  const item = (e) =>
+    element("li", { "data-type": e.type, "data-id": e.id }, element("span", {}, e.text), element("time", { datetime: new Date(e.at).toISOString() }, new Date(e.at).toLocaleTimeString()));
+  const shown = feedShown ? feedShown.split(",") : [];
+  const fresh = entries.filter((e) => !shown.includes(e.id));
+  // Only news on top of what is shown (the oldest may have dropped off): add it; otherwise redraw.
+  const kept = entries.slice(fresh.length).map((e) => e.id);
+  if (shown.length && fresh.length && entries.slice(0, fresh.length).every((e) => fresh.includes(e)) && kept.every((id, i) => id === shown[i])) {
+    $("feed").prepend(...fresh.map(item));
+    while ($("feed").children.length > entries.length) $("feed").lastElementChild.remove();
+  } else {
+    $("feed").replaceChildren(...(entries.length ? entries.map(item) : [element("li", { class: "empty" }, "Nothing yet.")]));
+  }
+  feedShown = ids;
+}
+
+/** Polled while the page is visible: a hidden tab asks nothing, and catches up when shown. */
+async function refreshFeed() {
+  if (!user || document.visibilityState !== "visible") return;
+  const signedIn = user;
+  const response = await fetch("/api/feed");
+  if (response.ok && user === signedIn) renderFeed((await response.json()).feed);
+}
+
+document.addEventListener("visibilitychange", () => refreshFeed().catch(() => {}));
+
 async function refreshRuns() {
   renderOutbox();
   if (!user) return;
@@ -169,10 +206,12 @@ async function tokenProvider() {
 async function signIn(next) {
   paragon.logout(); // the previous user's session ends here (and their portal closes)
   clearInterval(runsTimer);
+  clearInterval(feedTimer);
   user = null;
   workflowChoices = new Map();
   status("");
   renderRuns([]);
+  renderFeed([]);
   const response = await fetch("/api/session", {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -198,7 +237,8 @@ async function signIn(next) {
   document.body.dataset.user = user.id;
   $("signed-in").textContent = `Signed in as ${user.name}`;
   render();
-  await refreshRuns();
+  feedTimer = setInterval(() => refreshFeed().catch(() => {}), FEED_EVERY_MS);
+  await Promise.all([refreshRuns(), refreshFeed()]);
 }
 
 function render() {

@@ -2,12 +2,15 @@
 // real app's backend: it signs each signed-in user's token with the project's private key, so
 // the key never reaches the browser. It also reads the user's workflow runs from the
 // platform's Task History with the project's API key, which stays here too, and says which
-// integration (HubSpot, Salesforce) each run synced to.
+// integration (HubSpot, Salesforce) each run synced to. And it receives the platform's signed
+// webhooks (`POST /webhooks/paragon`): HubSpot's contact changes and the users' connections,
+// listed per user under "From your CRMs" (`GET /api/feed`).
 //
 //   node www/server.mjs --settings FILE [--port 3000]
 //
 // FILE (written by `cargo xtask demo`) is JSON: { platformUrl, projectId, apiKey, kid,
-// signingKeyFile }. Prints `acme-crm listening on URL` once it listens (`--port 0`: a free port).
+// signingKeyFile, webhookSecret }. Prints `acme-crm listening on URL` once it listens (`--port
+// 0`: a free port).
 import { createPrivateKey, randomBytes, sign } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -15,6 +18,10 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+
+import { Webhook } from "standardwebhooks";
+
+import { Feed, connectionText, contactChangedText, runFailedText } from "./feed.mjs";
 
 const WWW = path.dirname(fileURLToPath(import.meta.url));
 const PKG = path.resolve(WWW, "../pkg");
@@ -59,9 +66,20 @@ async function contactEmail(runId) {
   if (!emails.has(runId)) {
     const { trigger } = await taskHistory(`/${encodeURIComponent(runId)}`);
     if (emails.size >= MAX_EMAILS) emails.delete(emails.keys().next().value);
-    emails.set(runId, typeof trigger?.payload?.email === "string" ? trigger.payload.email : null);
+    emails.set(runId, contactOfTrigger(trigger?.payload));
   }
   return emails.get(runId);
+}
+
+/**
+ * The contact a run is about, as the runs table names it: the App Event's email, or, for a
+ * run started by HubSpot's webhook (examples/hubspot-two-way), HubSpot's contact id and the
+ * property that changed there (short: the table must fit beside the sign-in column).
+ */
+function contactOfTrigger(payload) {
+  if (typeof payload?.email === "string") return payload.email;
+  if (payload?.objectId != null && payload?.propertyName) return `#${payload.objectId} ${payload.propertyName} changed`; // the CRM column says HubSpot
+  return null;
 }
 
 // Workflow id → its integration, `{ type, name }`. Task History names a run's workflow by id
@@ -101,6 +119,116 @@ async function workflowRuns(userId) {
       integration: await integrationOf(userId, workflowId),
     })),
   );
+}
+
+// The platform's webhooks (docs/webhooks.md, "Out"). The endpoint is made once this server
+// listens (its URL has the port), so its secret reaches the settings file after the start: read
+// it again until it is there. It is never logged nor sent to the page.
+let webhook = null;
+function webhookVerifier() {
+  if (!webhook) {
+    const secret = settings.webhookSecret ?? JSON.parse(readFileSync(args.settings, "utf8")).webhookSecret;
+    if (secret) webhook = new Webhook(secret);
+  }
+  return webhook;
+}
+
+/** The largest webhook body read: the platform's notifications carry at most 256 KiB of data. */
+const MAX_WEBHOOK_BYTES = 256 * 1024 + 4096;
+/** Message ids seen, to drop repeats (delivery is at least once); the latest MAX_SEEN only. */
+const seenMessages = new Set();
+const MAX_SEEN = 5000;
+const feed = new Feed();
+
+class TooLarge extends Error {}
+
+async function readRaw(req, limit) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) throw new TooLarge(`over ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The 204 is sent first: the platform's delivery waits for nothing the app does with it. */
+async function receiveWebhook(req, res) {
+  if (Number(req.headers["content-length"]) > MAX_WEBHOOK_BYTES) return json(res, 413, { message: "webhook body too large" }, { connection: "close" });
+  let raw;
+  try {
+    raw = await readRaw(req, MAX_WEBHOOK_BYTES);
+  } catch (error) {
+    if (!(error instanceof TooLarge)) throw error;
+    return json(res, 413, { message: "webhook body too large" }, { connection: "close" });
+  }
+  const verifier = webhookVerifier();
+  if (!verifier) return json(res, 503, { message: "no webhook secret yet" });
+  let message;
+  try {
+    // Throws on a wrong or missing signature and on a timestamp more than 5 minutes off.
+    message = verifier.verify(raw, req.headers);
+  } catch (error) {
+    console.error(`webhook refused (${req.headers["webhook-id"] ?? "no webhook-id"}): ${error.message}`);
+    return json(res, 401, { message: "bad webhook signature" });
+  }
+  res.writeHead(204).end();
+  const id = req.headers["webhook-id"];
+  if (seenMessages.has(id)) return;
+  seenMessages.add(id);
+  if (seenMessages.size > MAX_SEEN) seenMessages.delete(seenMessages.values().next().value);
+  await heard(id, message).catch((error) => console.error(`webhook ${id} (${message.type}): ${error.message}`));
+}
+
+/** One verified message into its user's feed. */
+async function heard(id, { type, createdAt, data }) {
+  const userId = data?.userId;
+  if (!USERS.some((u) => u.id === userId)) return console.error(`webhook ${id} (${type}): no demo user ${JSON.stringify(userId)}`);
+  const at = Date.parse(createdAt) || Date.now();
+  if (type === "contact.changed") {
+    // The app's own writes come back too (HubSpot sends every change): an `API` change is the
+    // platform's sync of Acme CRM's contact, so not news. A person's edit is `CRM_UI`.
+    if (data.changeSource === "API") return;
+    const contact = await contactOfHubSpotId(userId, data.hubspotId).catch(() => null);
+    const occurred = Number(data.occurredAt) || at;
+    return feed.add(userId, { id, at: occurred, type, integration: "hubspot", text: contactChangedText(data, contact) });
+  }
+  const text = type === "run.failed" ? runFailedText(data) : connectionText(type, data);
+  if (text) feed.add(userId, { id, at, type, integration: data.integration ?? null, text });
+}
+
+// HubSpot id → Acme CRM's record of that contact, as sent in the App Event that made it. This
+// demo app keeps no contact store of its own, so it finds the run of the user's that created it
+// in HubSpot (Task History: the run's trigger is the App Event, its step's output HubSpot's
+// answer with the id). A real app would have saved HubSpot's id on its contact. Each finished
+// run is read once (its detail does not change), the ids it answered remembered; both bounded.
+const contactsByHubSpotId = new Map();
+const runsRead = new Set();
+const MAX_REMEMBERED = 5000;
+
+function remember(collection, key, value) {
+  if (collection.size >= MAX_REMEMBERED) collection.delete(collection.keys().next().value);
+  if (collection instanceof Map) collection.set(key, value);
+  else collection.add(key);
+}
+
+async function contactOfHubSpotId(userId, hubspotId) {
+  const key = `${userId}\n${hubspotId}`;
+  if (!contactsByHubSpotId.has(key)) {
+    const { data } = await taskHistory("", { userId, status: "succeeded", limit: "50" });
+    for (const run of data.filter((r) => !runsRead.has(r.id))) {
+      remember(runsRead, run.id);
+      const { trigger, outputs } = await taskHistory(`/${encodeURIComponent(run.id)}`);
+      const contact = trigger?.payload;
+      if (typeof contact?.email !== "string") continue; // not a Contact Created run
+      for (const output of Object.values(outputs ?? {})) {
+        if (output?.id == null) continue;
+        remember(contactsByHubSpotId, `${userId}\n${output.id}`, { first_name: contact.first_name, last_name: contact.last_name, email: contact.email });
+      }
+    }
+  }
+  return contactsByHubSpotId.get(key) ?? null;
 }
 
 function sessionUser(req) {
@@ -149,6 +277,16 @@ const routes = {
     if (!userId) return json(res, 401, { message: "sign in first" });
     json(res, 200, { runs: await workflowRuns(userId) });
   },
+
+  // What the platform's webhooks told of the signed-in user, newest first.
+  "GET /api/feed": (req, res) => {
+    const userId = sessionUser(req);
+    if (!userId) return json(res, 401, { message: "sign in first" });
+    json(res, 200, { feed: feed.of(userId).map(({ id, at, type, integration, text }) => ({ id, at, type, integration, text })) });
+  },
+
+  // The platform's signed webhooks (not the page's: no session, the signature says who sent it).
+  "POST /webhooks/paragon": receiveWebhook,
 };
 
 const STATIC = {

@@ -28,3 +28,22 @@ export async function salesforceOrg(username) {
 export async function salesforceContacts(orgId, email) {
   return (await knob(SALESFORCE, `/orgs/${orgId}/records`)).filter((r) => r.type === "Contact" && r.Email === email);
 }
+
+/**
+ * Changes contact `id` of HubSpot account `hubId` as a person in HubSpot's UI would (the knob's
+ * changes carry `changeSource: CRM_UI`); HubSpot then sends the app's webhooks. Answers the contact.
+ */
+export async function editHubSpotContact(hubId, id, properties) {
+  const response = await fetch(`${HUBSPOT}/_sandbox/accounts/${hubId}/contacts/${id}`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ properties }),
+  });
+  assert.equal(response.status, 200, `PATCH contact ${id} of HubSpot account ${hubId} answers`);
+  return response.json();
+}
+
+/** HubSpot's webhook deliveries to the platform, oldest first, each `{ deliveryId, state, eventIds, attempts }`. */
+export async function hubspotDeliveries() {
+  return knob(HUBSPOT, "/webhooks/deliveries");
+}

@@ -7,7 +7,10 @@
 // HubSpot account and once in their Salesforce org, with the fields each workflow writes, and
 // in no other account or org, while the app shows one succeeded run per CRM. The second user
 // connects Salesforce only, by keyboard, chooses the contacts' department, and their contact
-// must reach their org and no HubSpot account. The page must pass axe-core's rules and fit a
+// must reach their org and no HubSpot account. Data flows back too: the first user's contact
+// is edited in HubSpot (the stand-in's knob, as a person in HubSpot's UI), HubSpot's signed
+// webhook reaches the platform, whose workflow tells the app's backend (a signed webhook), and
+// the page's "From your CRMs" panel must say so. The page must pass axe-core's rules and fit a
 // phone's screen; then no secret may be left where a browser keeps things.
 //
 // Prints one TAP line per step with the time since the start and the step's own time, and a
@@ -21,9 +24,11 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Webhook } from "standardwebhooks";
+
 import { launchBrowser } from "../../tests/support/browser.mjs";
 import { assertAccessible, assertFits } from "./page_checks.mjs";
-import { hubspotContacts, salesforceContacts, salesforceOrg } from "./stand_ins.mjs";
+import { editHubSpotContact, hubspotContacts, hubspotDeliveries, salesforceContacts, salesforceOrg } from "./stand_ins.mjs";
 
 const APP = process.env.DEMO_APP_URL;
 const SHOTS = process.env.DEMO_SCREENSHOTS;
@@ -108,8 +113,10 @@ async function consent(page, type, account, choose) {
 async function turnOn(page, type, name) {
   const portal = portalOf(page);
   await portal.getByRole("tab", { name: "Configuration" }).click();
-  await portal.getByRole("switch", { name }).click();
-  await portal.locator('[role="switch"][aria-checked="true"]:not([aria-busy])').waitFor();
+  const toggle = portal.getByRole("switch", { name });
+  await toggle.click();
+  // This workflow's switch: the portal lists others too (the two-way example's are on by default).
+  await toggle.and(portal.locator('[aria-checked="true"]:not([aria-busy])')).waitFor();
   await card(page, type).locator(".workflow", { hasText: `“${name}” is on` }).waitFor();
 }
 
@@ -263,6 +270,7 @@ async function assertNoSecretInBrowser(context) {
   }
   for (const body of [...seen.appBodies, ...storage, ...seen.urls]) {
     assert.ok(!body.includes(settings.apiKey), "the project's API key reached the browser");
+    assert.ok(!body.includes(settings.webhookSecret.replace(/^whsec_/, "")), "the webhook secret reached the browser");
     assert.ok(!body.includes("PRIVATE KEY") && !keyLines.some((l) => body.includes(l)), "the private key reached the browser");
   }
   assert.deepEqual(seen.pageErrors, [], "no uncaught error in the app's page");
@@ -300,8 +308,10 @@ async function main() {
     const ownerId = await connectHubSpot(page, maya, { portal: "connect-portal" });
     await connectSalesforce(page, maya, {});
     await createContact(page, maya, ada, ["hubspot", "salesforce"], "acme-crm");
+    let adaInHubSpot;
     await step(`${maya.id}: ${ada.email} is once in HubSpot account ${maya.hubId} and once in her Salesforce org, with each workflow's fields, and in no other`, page, async () => {
       const inHubSpot = await assertInHubSpot(ada, maya);
+      adaInHubSpot = inHubSpot;
       const expected = hubspotFields(ada);
       assert.deepEqual(Object.fromEntries(Object.keys(expected).map((k) => [k, inHubSpot.properties[k]])), expected, "the five fields the workflow maps and the phone the user mapped");
       assert.equal(inHubSpot.properties.hubspot_owner_id, ownerId, "the owner chosen in the portal");
@@ -310,12 +320,29 @@ async function main() {
       const fields = salesforceFields(ada, "Sales");
       assert.deepEqual(Object.fromEntries(Object.keys(fields).map((k) => [k, inSalesforce[k]])), fields, "the workflow's fields and the department's default");
     });
+    await step(`${maya.id}: her connection and ${ada.email}'s last name changed in HubSpot show under "From your CRMs"`, page, async () => {
+      const feed = page.locator("#feed");
+      await feed.locator("li", { hasText: `You connected HubSpot account ${maya.hubId}` }).waitFor();
+      await feed.locator("li", { hasText: "You connected Salesforce" }).waitFor();
+      const before = (await hubspotDeliveries()).length;
+      await editHubSpotContact(maya.hubId, adaInHubSpot.id, { lastname: "Byron" });
+      // HubSpot → platform → workflow → the app's backend → the page's poll (every 2 s).
+      const change = feed.locator('li[data-type="contact.changed"]', { hasText: `HubSpot: ${ada.first_name} ${ada.last_name}’s last name is now Byron` });
+      await change.waitFor({ timeout: 30_000 });
+      assert.equal(await feed.locator('li[data-type="contact.changed"]').count(), 1, "one change (the sync's own writes are not news)");
+      assert.equal(await feed.locator("li").first().getAttribute("data-type"), "contact.changed", "newest first");
+      const deliveries = (await hubspotDeliveries()).slice(before);
+      assert.ok(deliveries.length >= 1, "HubSpot sent the change");
+      assert.ok(deliveries.every((d) => d.state === "delivered"), `HubSpot's deliveries: ${JSON.stringify(deliveries)}`);
+      await assertAccessible(page, "the feed on a wide screen");
+    }, "acme-crm-from-hubspot");
     await step("the app at a phone's width: nothing off-screen, axe-core passes", page, async () => {
       await page.setViewportSize({ width: 390, height: 844 });
       try {
         await assertFits(page, "390 px wide");
         await assertAccessible(page, "390 px wide");
         await page.screenshot({ fullPage: true, path: path.join(SHOTS, "acme-crm-phone.png") });
+        await page.locator("#from-crms").screenshot({ path: path.join(SHOTS, "acme-crm-from-hubspot-phone.png") });
       } finally {
         await page.setViewportSize({ width: 1200, height: 900 });
       }
@@ -330,6 +357,9 @@ async function main() {
       const inSalesforce = await assertInSalesforce(grace, leo);
       const fields = salesforceFields(grace, "Support");
       assert.deepEqual(Object.fromEntries(Object.keys(fields).map((k) => [k, inSalesforce[k]])), fields);
+      // His feed is his own: his connection, nothing of Maya's HubSpot.
+      await page.locator("#feed li", { hasText: "You connected Salesforce account" }).waitFor();
+      assert.equal(await page.locator("#feed li", { hasText: "HubSpot" }).count(), 0, "none of Maya's HubSpot news");
     });
 
     await step("no user token, API key or private key in the browser's URLs, storage or page", page, () => assertNoSecretInBrowser(context));
@@ -338,6 +368,28 @@ async function main() {
       assert.equal(stranger.status, 403);
       assert.equal((await fetch(`${APP}/api/runs`)).status, 401);
       assert.equal((await fetch(`${APP}/api/token`, { method: "POST" })).status, 401);
+      assert.equal((await fetch(`${APP}/api/feed`)).status, 401);
+    });
+    await step("the app's backend refuses a webhook that is not signed with its endpoint's secret, or too large", page, async () => {
+      const body = JSON.stringify({ id: "msg_forged", type: "contact.changed", createdAt: new Date().toISOString(), data: { userId: "maya", hubspotId: "1", property: "lastname", value: "Forged" } });
+      const headers = { "content-type": "application/json", "webhook-id": "msg_forged", "webhook-timestamp": String(Math.floor(Date.now() / 1000)), "webhook-signature": "v1,AAAA" };
+      assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body })).status, 401, "a bad signature");
+      assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body: "x".repeat(300 * 1024) })).status, 413, "an oversized body");
+    });
+    await step("the app's backend shows a message signed with its secret once, however often it is delivered", page, async () => {
+      // Delivery is at least once: a retry carries the same webhook-id, and must not show twice.
+      // Signed here with the endpoint's secret from the settings file, as the platform signs.
+      const id = "msg_walk_repeat";
+      const body = JSON.stringify({ id, type: "contact.changed", createdAt: new Date().toISOString(), data: { userId: "leo", hubspotId: 999, property: "jobtitle", value: "Tester", changeSource: "CRM_UI" } });
+      const timestamp = new Date();
+      const headers = { "content-type": "application/json", "webhook-id": id, "webhook-timestamp": String(Math.floor(timestamp / 1000)), "webhook-signature": new Webhook(settings.webhookSecret).sign(id, timestamp, body) };
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        assert.equal((await fetch(`${APP}/webhooks/paragon`, { method: "POST", headers, body })).status, 204, `attempt ${attempt + 1}`);
+      }
+      const shown = page.locator("#feed li", { hasText: "HubSpot: contact 999’s job title is now Tester" });
+      await shown.waitFor();
+      await page.waitForTimeout(2500); // one more poll of the page
+      assert.equal(await shown.count(), 1);
     });
   } finally {
     await browser.close();

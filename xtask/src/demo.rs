@@ -8,6 +8,7 @@
 //! `--headless`: free ports and a fresh state under `target/e2e/`, and Chromium walks the guide
 //! (`www/e2e/walk.mjs`), printing each step with its time; the exit status says how it went.
 
+mod app_webhooks;
 mod deploy_dir;
 mod hubspot;
 mod salesforce;
@@ -119,7 +120,12 @@ fn print_guide(stack: &Stack) {
          3. Create a contact. Its workflow runs, one per CRM it goes to, appear under \"Workflow\n   \
          runs\"; the contact is in the user's HubSpot account and Salesforce org:\n   \
          {hubspot}/_sandbox/accounts/{hub}/contacts\n   \
-         {salesforce}/_sandbox/orgs/{org}/records\n\n\
+         {salesforce}/_sandbox/orgs/{org}/records\n\
+         4. Edit that contact in HubSpot, as {name} would in HubSpot's UI (the stand-in's knob):\n     \
+         {edit}\n   \
+         HubSpot sends the change to the platform, whose workflow \"Send HubSpot contact changes to\n   \
+         Acme CRM\" tells the app's backend (a signed webhook); the page lists it under \"From\n   \
+         your CRMs\" within seconds.\n\n\
          The platform is at {platform}; logs and state are in .demo/. Ctrl-C stops everything.",
         app = stack.app.url,
         names = names.join(", "),
@@ -129,6 +135,7 @@ fn print_guide(stack: &Stack) {
         hubspot = stack.hubspot.url,
         salesforce = stack.salesforce.url,
         platform = stack.platform.url,
+        edit = hubspot::edit_contact_hint(&stack.hubspot.url, first.hub_id),
     );
 }
 

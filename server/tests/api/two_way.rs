@@ -66,6 +66,7 @@ both_backends! {
         assert_eq!(message["type"], "contact.changed", "{message}");
         // A lone variable keeps its type: HubSpot's object ids are numbers.
         assert_eq!(message["data"]["hubspotId"].to_string(), id);
+        assert_eq!(message["data"]["userId"], "ann", "the user whose HubSpot it is");
         assert_eq!(message["data"]["property"], "lastname");
         assert_eq!(message["data"]["value"], "Byron");
         assert!(message["data"]["changeSource"].is_string(), "{message}");

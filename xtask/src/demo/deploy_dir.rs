@@ -8,7 +8,9 @@
 //! either would silently change the other guide's workflows. Workflows are the exception: a
 //! workflow is known by its `id`, not by its file's name, so a workflow whose file name is
 //! taken by a different one is copied under its guide's name. Two workflows with one `id`
-//! are still refused, by `paragon deploy`.
+//! are still refused, by `paragon deploy`. A notification type (`notifications/`) is known by
+//! its `type`, which the workflows' `notify:` steps name, so it follows the events' rule: one
+//! path, one meaning.
 
 use std::{
     collections::HashMap,
@@ -20,7 +22,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Tag};
 
 /// The folders whose YAML files `paragon deploy` reads (docs/workflows.md), besides
 /// `appearance.yaml` at the root. Nothing else of a guide is copied.
-const FOLDERS: [&str; 3] = ["events", "integrations", "workflows"];
+const FOLDERS: [&str; 4] = ["events", "integrations", "notifications", "workflows"];
 const APPEARANCE: &str = "appearance.yaml";
 
 /// Empties `out` and fills it with the files of `guides`, in order. Answers one note per file
@@ -273,16 +275,39 @@ mod tests {
     }
 
     #[test]
+    fn a_notification_type_the_guides_declare_differently_is_refused() {
+        let scratch = Scratch::new("notifications");
+        let path = "notifications/contact-changed.yaml";
+        let guides = [
+            scratch.guide("a-guide", &[(path, "type: contact.changed\n")]),
+            scratch.guide("b-guide", &[(path, "type: contact.updated\n")]),
+        ];
+
+        let refused = assemble(&guides, &scratch.0.join("out")).expect_err("refused");
+
+        assert!(
+            refused.contains(&format!("a-guide/{path} and b-guide/{path} differ")),
+            "{refused}"
+        );
+    }
+
+    #[test]
     fn the_shipped_guides_go_into_one_folder() {
         let scratch = Scratch::new("shipped");
         let examples = crate::project::root().join("examples");
         let guides = [
             examples.join("hubspot-guide"),
             examples.join("salesforce-guide"),
+            examples.join("hubspot-two-way"),
         ];
 
         let notes = assemble(&guides, &scratch.0).expect("assembled");
 
+        let declared = scratch.0.join("notifications/contact-changed.yaml");
+        assert!(
+            declared.is_file(),
+            "the two-way example's notification types are copied"
+        );
         assert_eq!(
             notes,
             [

@@ -3,8 +3,10 @@
 
 use std::{path::Path, process::Command};
 
+use serde_json::{Value, json};
+
 use super::{state, state::Project, users::DemoUser};
-use crate::{process::capture, project};
+use crate::{http, process::capture, project};
 
 /// The client id of the app registered in the HubSpot stand-in.
 const CLIENT_ID: &str = "acme-crm-demo";
@@ -40,4 +42,49 @@ pub fn point_at(dir: &Path, project: &Project, stand_in: &str) -> Result<(), Str
             .env("PARAGON_CLIENT_SECRET", &project.hubspot_secret),
     )
     .map(drop)
+}
+
+/// The contact properties whose changes HubSpot sends: the ones Acme CRM's form has.
+const WATCHED: [&str; 6] = [
+    "firstname",
+    "lastname",
+    "email",
+    "company",
+    "jobtitle",
+    "phone",
+];
+
+/// The app's webhook settings in HubSpot's developer portal, set through the stand-in's knob:
+/// each change of a watched property in an account that installed the app is sent, signed, to
+/// the platform's HubSpot webhook URL for the project (docs/webhooks.md, "In").
+pub fn send_webhooks(stand_in: &str, platform: &str, project: &Project) -> Result<(), String> {
+    let subscriptions: Vec<Value> = WATCHED
+        .iter()
+        .map(|p| json!({ "subscriptionType": "contact.propertyChange", "propertyName": p }))
+        .collect();
+    http::expect_ok(
+        "PUT",
+        &format!("{stand_in}/_sandbox/apps/{CLIENT_ID}/webhooks"),
+        None,
+        Some(&json!({
+            "targetUrl": webhook_target(platform, project),
+            "subscriptions": subscriptions,
+        })),
+    )
+    .map(drop)
+}
+
+/// Where HubSpot sends the project's webhooks.
+pub fn webhook_target(platform: &str, project: &Project) -> String {
+    format!("{platform}/webhooks/hubspot/{}", project.id)
+}
+
+/// A shell command that changes `contact`'s last name in account `hub_id` as a person in
+/// HubSpot's UI would (the stand-in's knob; real HubSpot has its UI for that).
+pub fn edit_contact_hint(stand_in: &str, hub_id: u64) -> String {
+    format!(
+        "curl -s {stand_in}/_sandbox/accounts/{hub_id}/contacts   # find the contact's id, then\n     \
+         curl -X PATCH {stand_in}/_sandbox/accounts/{hub_id}/contacts/<id> \\\n       \
+         -H 'content-type: application/json' -d '{{\"properties\": {{\"lastname\": \"Byron\"}}}}'"
+    )
 }

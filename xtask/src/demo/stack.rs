@@ -12,15 +12,19 @@ use std::{
 use serde_json::{Value, json};
 
 use super::{
-    deploy_dir, hubspot, salesforce,
+    app_webhooks, deploy_dir, hubspot, salesforce,
     state::{self, Project},
     users::{DemoUser, demo_users},
 };
 use crate::{http, process::capture, project, server::RunningServer};
 
 /// The guides the demo deploys, as one folder (`deploy_dir`): the same App Event, a workflow
-/// to each CRM.
-const GUIDES: [&str; 2] = ["examples/hubspot-guide", "examples/salesforce-guide"];
+/// to each CRM, and HubSpot's changes back to the app (`contact.changed` notifications).
+const GUIDES: [&str; 3] = [
+    "examples/hubspot-guide",
+    "examples/salesforce-guide",
+    "examples/hubspot-two-way",
+];
 
 /// How the demo runs.
 #[derive(Debug, Clone, Copy)]
@@ -136,10 +140,12 @@ impl Stack {
             &dir.join("hubspot-sandbox.log"),
         )?;
         hubspot::point_at(dir, &project, &hubspot.url)?;
+        hubspot::send_webhooks(&hubspot.url, &platform.url, &project)?;
         steps.done(&format!(
-            "HubSpot stand-in at {} with {} accounts",
+            "HubSpot stand-in at {} with {} accounts, sending contact changes to {}",
             hubspot.url,
-            users.len()
+            users.len(),
+            hubspot::webhook_target(&platform.url, &project),
         ));
         let salesforce = mode.spawn(
             salesforce::command(ports.salesforce, &platform.url, &project, &users),
@@ -164,7 +170,7 @@ impl Stack {
         }
 
         let settings = dir.join("app-settings.json");
-        let values = json!({
+        let mut values = json!({
             "platformUrl": platform.url,
             "projectId": project.id,
             "apiKey": project.api_key,
@@ -187,7 +193,17 @@ impl Stack {
             Some(&project.api_key),
             Some(&json!({ "allowedOrigins": origins })),
         )?;
-        steps.done(&format!("Acme CRM at {}", app.url));
+        // The endpoint's URL has the app's port, which the OS may have just chosen, so it is
+        // made now; its secret is added to the settings file, which the app reads again for
+        // it when the first webhook arrives (www/server.mjs). Nothing is sent to an endpoint
+        // before it exists, so no webhook can come before its secret is there.
+        values["webhookSecret"] =
+            app_webhooks::endpoint_for(&platform.url, &project, &app.url)?.into();
+        state::write_private(&settings, &values)?;
+        steps.done(&format!(
+            "Acme CRM at {}, hearing from the platform at {}/webhooks/paragon",
+            app.url, app.url
+        ));
         Ok(Self {
             app,
             platform,
