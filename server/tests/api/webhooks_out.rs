@@ -442,11 +442,16 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
         "{shown}"
     );
     let log = deliveries_until(&app, &project, WAIT, |d| {
-        d.first().is_some_and(|d| d["status"] == "failed")
+        d.iter()
+            .any(|d| d["endpointId"] == id.as_str() && d["status"] == "failed")
     })
     .await;
+    let failed = log
+        .iter()
+        .find(|d| d["endpointId"] == id.as_str())
+        .expect("its delivery");
     assert!(
-        attempts(&log[0]).len() >= 5,
+        attempts(failed).len() >= 5,
         "five failed attempts at least: {log:?}"
     );
     let told = watcher.wait_for(1, WAIT).await;
