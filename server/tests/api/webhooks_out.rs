@@ -340,6 +340,38 @@ both_backends! {
         assert!(!verify(&first_secret, &got[0]));
     }
 
+    async fn an_endpoint_deleted_while_a_message_is_stored_costs_the_others_nothing(app) {
+        // No worker needed: only what is stored matters. Each round deletes an endpoint while a
+        // message for it and for a kept one is being stored; the kept one always gets it.
+        let project = app.new_project().await;
+        let (kept, _) = endpoint(&app, &project, "http://127.0.0.1:9/kept", &["contact.changed"]).await;
+        for round in 0..30 {
+            let (doomed, _) = endpoint(&app, &project, "http://127.0.0.1:9/doomed", &["contact.changed"]).await;
+            let doomed = WebhookEndpointId::parse(&doomed).expect("an id");
+            let message = format!("msg_round{round}");
+            let store = app.store.clone();
+            let deleting = tokio::spawn(async move { store.delete_webhook_endpoint(project.id, &doomed).await });
+            app.store
+                .enqueue_webhook(&NewMessage {
+                    project_id: project.id,
+                    message_id: &message,
+                    event_type: "contact.changed",
+                    body: "{}",
+                    now_ms: paragon_server::clock::now_ms(),
+                })
+                .await
+                .expect("stored for the endpoints still there");
+            assert!(deleting.await.expect("joined").expect("deleted"));
+        }
+        let kept = WebhookEndpointId::parse(&kept).expect("an id");
+        let log = app
+            .store
+            .webhook_deliveries(project.id, &paragon_server::storage::DeliveryFilter { endpoint_id: Some(kept), limit: 100, ..Default::default() })
+            .await
+            .expect("read");
+        assert_eq!(log.len(), 30, "every message reached the kept endpoint");
+    }
+
     async fn a_slow_endpoint_leaves_workers_to_the_others(app) {
         let project = app.new_project().await;
         let slow = receiver(&[Reply { status: 200, retry_after: None, delay: Duration::from_millis(1500) }; 12]).await;
