@@ -585,17 +585,21 @@ where
         // One transaction: every endpoint gets the message, or none does. Each row is inserted
         // from the endpoint's own row, still there and enabled: one deleted or disabled since
         // the read gets nothing, rather than failing the foreign key and so every endpoint's
-        // delivery. One write statement each, so SQLite's read-then-write trap does not apply.
+        // delivery. One write statement each, so SQLite's read-then-write trap does not apply;
+        // on PostgreSQL the endpoint row is locked as it is read (`PARENT_LOCK`), else a delete
+        // committed between the read and the foreign key check would still fail it.
         let mut tx = self.pool.begin().await?;
+        let insert = format!(
+            "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
+               event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
+             SELECT $1, $2, $3, id, $5, $6, 'pending', 0, $7, $7, $7
+             FROM webhook_endpoints
+             WHERE id = $4 AND project_id = $3 AND disabled_ms IS NULL {lock}
+             ON CONFLICT (endpoint_id, message_id) DO NOTHING",
+            lock = DB::PARENT_LOCK,
+        );
         for endpoint in &subscribed {
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
-                   event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-                 SELECT $1, $2, $3, id, $5, $6, 'pending', 0, $7, $7, $7
-                 FROM webhook_endpoints
-                 WHERE id = $4 AND project_id = $3 AND disabled_ms IS NULL
-                 ON CONFLICT (endpoint_id, message_id) DO NOTHING",
-            )
+            sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
             .bind(WebhookDeliveryId::generate())
             .bind(m.message_id)
             .bind(m.project_id)
