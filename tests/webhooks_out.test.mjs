@@ -108,10 +108,17 @@ test("the CLI disables and enables the endpoint, and the API shows it", async ()
   await assert.rejects(paragonCli(dataDir, ["webhooks", "enable", "--project", projectId, "ep_nope"]), /no webhook endpoint ep_nope/);
 
   // The delivery log shows the App Event's delivery and the attempt that delivered it.
+  // The worker stores the outcome right after the answer: wait for it.
   const [delivery] = await waitForDeliveries(1);
-  const log = await api("/webhooks/deliveries");
-  const logged = log.data.find((d) => d.messageId === delivery.headers["webhook-id"]);
-  assert.ok(logged, JSON.stringify(log));
+  const deadline = Date.now() + 10_000;
+  let logged;
+  for (;;) {
+    const log = await api("/webhooks/deliveries");
+    logged = log.data.find((d) => d.messageId === delivery.headers["webhook-id"]);
+    if (logged?.status === "delivered" || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(logged, "the delivery is in the log");
   assert.equal(logged.endpointId, endpointId);
   assert.equal(logged.type, "event.received");
   assert.equal(logged.status, "delivered");
