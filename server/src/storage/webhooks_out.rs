@@ -600,15 +600,15 @@ where
         );
         for endpoint in &subscribed {
             sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
-            .bind(WebhookDeliveryId::generate())
-            .bind(m.message_id)
-            .bind(m.project_id)
-            .bind(endpoint)
-            .bind(m.event_type)
-            .bind(m.body)
-            .bind(m.now_ms)
-            .execute(&mut *tx)
-            .await?;
+                .bind(WebhookDeliveryId::generate())
+                .bind(m.message_id)
+                .bind(m.project_id)
+                .bind(endpoint)
+                .bind(m.event_type)
+                .bind(m.body)
+                .bind(m.now_ms)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(subscribed.len() as u64)

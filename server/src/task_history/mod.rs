@@ -142,7 +142,10 @@ mod tests {
         assert_eq!(parse_cursor("1700_run-1"), Ok((1700, "run-1".to_owned())));
         assert!(parse_cursor("run-1").is_err());
         assert!(parse_cursor("x_run-1").is_err());
-        assert!(parse_cursor("123_").is_err(), "an empty id would restart the list");
+        assert!(
+            parse_cursor("123_").is_err(),
+            "an empty id would restart the list"
+        );
         assert_eq!(page_size(None), DEFAULT_PAGE);
         assert_eq!(page_size(Some(0)), 1);
         assert_eq!(page_size(Some(10_000)), MAX_PAGE);

@@ -79,9 +79,30 @@ mod tests {
         let after = Duration::from_secs(5 * 24 * 3600);
         let now = 10 * 24 * HOUR;
         let old = now - 6 * 24 * HOUR;
-        assert!(is_too_long(FailingStreak { since_ms: old, attempts: 5 }, now, after));
-        assert!(!is_too_long(FailingStreak { since_ms: old, attempts: 4 }, now, after));
-        assert!(!is_too_long(FailingStreak { since_ms: now - HOUR, attempts: 50 }, now, after));
+        assert!(is_too_long(
+            FailingStreak {
+                since_ms: old,
+                attempts: 5
+            },
+            now,
+            after
+        ));
+        assert!(!is_too_long(
+            FailingStreak {
+                since_ms: old,
+                attempts: 4
+            },
+            now,
+            after
+        ));
+        assert!(!is_too_long(
+            FailingStreak {
+                since_ms: now - HOUR,
+                attempts: 50
+            },
+            now,
+            after
+        ));
     }
 
     #[test]

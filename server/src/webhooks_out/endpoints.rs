@@ -180,22 +180,23 @@ pub async fn update(
             return Err(gone());
         }
     }
-    match changes.enabled {
+    let still_there = match changes.enabled {
         Some(true) => {
-            if !store
+            store
                 .enable_webhook_endpoint(project, &endpoint.id, now)
                 .await?
-            {
-                return Err(gone());
-            }
         }
         // A no-op when it is disabled already (its first reason stays).
         Some(false) => {
             store
                 .disable_webhook_endpoint(&endpoint.id, "disabled by the project", now)
                 .await?;
+            true
         }
-        None => {}
+        None => true,
+    };
+    if !still_there {
+        return Err(gone());
     }
     get(store, project, id).await
 }

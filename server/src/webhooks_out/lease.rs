@@ -37,8 +37,18 @@ mod tests {
         let timeout = Duration::from_secs(15);
         let claimed = Instant::now();
         assert!(may_send(claimed, claimed, lease, timeout));
-        assert!(may_send(claimed, claimed + Duration::from_secs(29), lease, timeout));
-        assert!(!may_send(claimed, claimed + Duration::from_secs(30), lease, timeout));
+        assert!(may_send(
+            claimed,
+            claimed + Duration::from_secs(29),
+            lease,
+            timeout
+        ));
+        assert!(!may_send(
+            claimed,
+            claimed + Duration::from_secs(30),
+            lease,
+            timeout
+        ));
     }
 
     #[test]

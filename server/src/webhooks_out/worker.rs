@@ -126,7 +126,12 @@ impl Worker {
             .await?;
         let Some(endpoint) = endpoint.filter(|e| e.disabled_ms.is_none()) else {
             return self
-                .end(delivery, DeliveryStatus::Failed, Some("endpoint disabled"), None)
+                .end(
+                    delivery,
+                    DeliveryStatus::Failed,
+                    Some("endpoint disabled"),
+                    None,
+                )
                 .await;
         };
         let secret = match endpoints::open_secret(&self.keys, &endpoint) {
@@ -196,8 +201,13 @@ impl Worker {
                 }
             }
             Verdict::Refused => {
-                self.end(delivery, DeliveryStatus::Failed, Some(error), Some(&attempt))
-                    .await?;
+                self.end(
+                    delivery,
+                    DeliveryStatus::Failed,
+                    Some(error),
+                    Some(&attempt),
+                )
+                .await?;
                 self.endpoint_failed(&endpoint).await;
             }
             Verdict::Retry { after } => {
@@ -271,7 +281,10 @@ impl Worker {
         }
     }
 
-    async fn disable_if_failing_long(&self, endpoint: &WebhookEndpoint) -> Result<(), StorageError> {
+    async fn disable_if_failing_long(
+        &self,
+        endpoint: &WebhookEndpoint,
+    ) -> Result<(), StorageError> {
         let now = clock::now_ms();
         let stale_before = disabling::stale_before(&self.config, now);
         let Some(streak) = self
