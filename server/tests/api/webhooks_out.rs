@@ -536,6 +536,55 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
     assert_eq!(watcher.got().len(), 1, "told once");
 }
 
+/// A `PATCH` writes only the columns it changes and a rotation only the secret, so neither can
+/// write back a disabled state, streak or secret that another writer changed meanwhile. The
+/// database refuses (by trigger) any write of the others.
+#[tokio::test]
+async fn a_patch_and_a_rotation_write_only_their_columns() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let project = app.new_project().await;
+    let (id, _) = endpoint(
+        &app,
+        &project,
+        "http://127.0.0.1:9/hooks",
+        &["contact.changed"],
+    )
+    .await;
+    app.execute(
+        "CREATE TRIGGER patch_writes_its_columns BEFORE UPDATE OF secret, failing_since_ms,
+           failed_attempts, last_failed_ms, disabled_ms, disabled_reason ON webhook_endpoints
+         WHEN NEW.description = 'renamed' AND OLD.description <> 'renamed'
+         BEGIN SELECT RAISE(ABORT, 'a PATCH wrote more than it changed'); END;
+         CREATE TRIGGER rotation_writes_the_secret BEFORE UPDATE OF url, description,
+           event_types, failing_since_ms, failed_attempts, last_failed_ms, disabled_ms,
+           disabled_reason ON webhook_endpoints
+         WHEN NEW.secret <> OLD.secret
+         BEGIN SELECT RAISE(ABORT, 'a rotation wrote more than the secret'); END;",
+    )
+    .await;
+    let path = format!("/projects/{}/webhooks/endpoints/{id}", project.id);
+
+    let patched = app
+        .management(reqwest::Method::PATCH, &path, &project.api_key)
+        .json(&json!({"description": "renamed", "eventTypes": ["deal.changed"]}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(patched.status(), 200, "{:?}", patched.text().await);
+    let rotated = app
+        .management(
+            reqwest::Method::POST,
+            &format!("{path}/rotate-secret"),
+            &project.api_key,
+        )
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(rotated.status(), 200, "{:?}", rotated.text().await);
+}
+
 /// A failing streak whose latest failure is older than the retry window starts again: a quiet
 /// endpoint whose last message failed long ago is not disabled on one transient error.
 #[tokio::test]
