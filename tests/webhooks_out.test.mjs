@@ -13,7 +13,7 @@ import { stopAll } from "./support/app.mjs";
 import { field, paragonCli, startParagon } from "./support/paragon.mjs";
 import { createProject } from "./support/sdk_page.mjs";
 
-let platform, receiver, dataDir, projectId, signToken, secret, endpointId;
+let platform, receiver, dataDir, projectId, apiKey, signToken, secret, endpointId;
 const received = [];
 
 /** The app's backend: records every request (headers and raw body) and answers 204. */
@@ -44,7 +44,7 @@ async function waitForDeliveries(count) {
 
 before(async () => {
   receiver = await startReceiver();
-  ({ dataDir, projectId, signToken } = await createProject("http://app.test"));
+  ({ dataDir, projectId, apiKey, signToken } = await createProject("http://app.test"));
   const added = await paragonCli(dataDir, [
     "webhooks", "add", "--project", projectId, receiver.url, "--events", "event.received,connection.created",
   ]);
@@ -89,10 +89,40 @@ test("an App Event's delivery verifies with standardwebhooks, and a tampered one
   assert.throws(() => new Webhook(otherSecret).verify(delivery.body, delivery.headers), /signature/i);
 });
 
+/** A management API `GET` with the project's API key; resolves with the JSON body. */
+async function api(path) {
+  const response = await fetch(`${platform.url}/projects/${projectId}${path}`, { headers: { Authorization: `Bearer ${apiKey}` } });
+  assert.equal(response.status, 200, await response.clone().text());
+  return response.json();
+}
+
 test("the CLI disables and enables the endpoint, and the API shows it", async () => {
   const disabled = await paragonCli(dataDir, ["webhooks", "disable", "--project", projectId, endpointId]);
   assert.ok(disabled.includes("disabled (disabled by the project)"), disabled);
+  const shownDisabled = await api(`/webhooks/endpoints/${endpointId}`);
+  assert.equal(shownDisabled.disabled, true);
+  assert.equal(shownDisabled.disabledReason, "disabled by the project");
   const enabled = await paragonCli(dataDir, ["webhooks", "enable", "--project", projectId, endpointId]);
   assert.ok(enabled.includes(`${endpointId}  enabled`), enabled);
+  assert.equal((await api(`/webhooks/endpoints/${endpointId}`)).disabled, false);
   await assert.rejects(paragonCli(dataDir, ["webhooks", "enable", "--project", projectId, "ep_nope"]), /no webhook endpoint ep_nope/);
+
+  // The delivery log shows the App Event's delivery and the attempt that delivered it.
+  // The worker stores the outcome right after the answer: wait for it.
+  const [delivery] = await waitForDeliveries(1);
+  const deadline = Date.now() + 10_000;
+  let logged;
+  for (;;) {
+    const log = await api("/webhooks/deliveries");
+    logged = log.data.find((d) => d.messageId === delivery.headers["webhook-id"]);
+    if (logged?.status === "delivered" || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(logged, "the delivery is in the log");
+  assert.equal(logged.endpointId, endpointId);
+  assert.equal(logged.type, "event.received");
+  assert.equal(logged.status, "delivered");
+  assert.equal(logged.attempts.length, 1, JSON.stringify(logged));
+  assert.equal(logged.attempts[0].statusCode, 204);
+  assert.equal(logged.attempts[0].error, null);
 });

@@ -41,6 +41,7 @@ impl Application {
     pub async fn build_with_store(config: Config, store: Store) -> Result<Self, ServerError> {
         // Checked here too, for a configuration that did not come through the CLI.
         let limits = config.connections.check()?;
+        config.webhooks.check().map_err(ServerError::Usage)?;
         let listener =
             TcpListener::bind(config.listen)
                 .await

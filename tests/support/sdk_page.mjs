@@ -12,10 +12,11 @@ export async function createProject(appOrigin) {
   const dataDir = newDataDir();
   const created = await paragonCli(dataDir, ["project", "create", "--name", "Acme CRM", "--origin", appOrigin]);
   const projectId = field(created, "project id:");
+  const apiKey = field(created, "api key:");
   const keyFile = path.join(dataDir, "signing-key.pem");
   await paragonCli(dataDir, ["keys", "generate", "--project", projectId, "--out", keyFile]);
   const signToken = async (sub) => (await paragonCli(dataDir, ["token", "sign", "--key", keyFile, "--sub", sub])).trim();
-  return { dataDir, projectId, signToken };
+  return { dataDir, projectId, apiKey, signToken };
 }
 
 /**

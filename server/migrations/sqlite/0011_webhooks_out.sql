@@ -9,7 +9,9 @@ CREATE TABLE webhook_endpoints (
     description      TEXT NOT NULL,
     event_types      TEXT NOT NULL,             -- JSON array of type names
     secret           BLOB NOT NULL,             -- sealed `whsec_…`
-    failing_since_ms BIGINT,                    -- first failed attempt since the last success
+    failing_since_ms BIGINT,                    -- first failed attempt of the current streak
+    failed_attempts  BIGINT NOT NULL DEFAULT 0, -- failed attempts in the streak
+    last_failed_ms   BIGINT,                    -- the streak's latest failed attempt
     disabled_ms      BIGINT,
     disabled_reason  TEXT,
     created_ms       BIGINT NOT NULL,
@@ -36,6 +38,10 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_ms);
 CREATE INDEX webhook_deliveries_project ON webhook_deliveries (project_id, created_ms);
+-- Housekeeping deletes ended deliveries by when they ended (a resent old one stays its time).
+CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (status, finished_ms);
+-- The claim counts each endpoint's deliveries in flight (its per-endpoint cap).
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, status, lease_until_ms);
 -- A message reaches an endpoint once: a workflow's `notify` step derives its message id from the
 -- run and the step, so a retried run stores nothing new.
 CREATE UNIQUE INDEX webhook_deliveries_message ON webhook_deliveries (endpoint_id, message_id);

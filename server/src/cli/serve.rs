@@ -186,13 +186,17 @@ impl ServeArgs {
                 auth_failures_per_minute: self.auth_failures_per_minute,
             },
             connections,
-            webhooks: crate::webhooks_out::WebhooksOutConfig {
-                disable_after: Duration::from_secs(
-                    self.webhook_disable_after_days
-                        .max(1)
-                        .saturating_mul(86_400),
-                ),
-                ..crate::webhooks_out::WebhooksOutConfig::default()
+            webhooks: {
+                let webhooks = crate::webhooks_out::WebhooksOutConfig {
+                    disable_after: Duration::from_secs(
+                        self.webhook_disable_after_days
+                            .max(1)
+                            .saturating_mul(86_400),
+                    ),
+                    ..crate::webhooks_out::WebhooksOutConfig::default()
+                };
+                webhooks.check().map_err(ServerError::Usage)?;
+                webhooks
             },
         })
     }

@@ -24,7 +24,7 @@ pub enum WebhooksCommand {
         /// --allow-private-provider-urls).
         url: String,
         /// Event types, comma-separated (default: connection.created, connection.deleted,
-        /// connection.invalid, run.failed).
+        /// connection.invalid, run.failed, endpoint.disabled).
         #[arg(long, value_delimiter = ',')]
         events: Option<Vec<String>>,
         /// A note for people.

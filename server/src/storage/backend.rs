@@ -57,6 +57,10 @@ pub trait Backend:
     /// A statement run first in a signing-key registration's transaction, where two writers
     /// can run at once.
     const KEY_REGISTRATION_LOCK: Option<&'static str>;
+    /// What a select of a parent row adds so that a child inserted from it in the same
+    /// statement finds it still there: PostgreSQL's `FOR KEY SHARE` waits for (and then skips)
+    /// a concurrent delete instead of failing the foreign key; SQLite has one writer at a time.
+    const PARENT_LOCK: &'static str;
 
     /// Counts an App Event in its user's and its project's windows ([`super::BoundsStore`]).
     fn count_event_hits(

@@ -37,8 +37,8 @@ pub use projects::{
 pub use schedules::{DueSchedule, ScheduleStore, Tick, jitter_ms};
 pub use vault::{SealedColumn, SealedValue, VaultStore};
 pub use webhooks_out::{
-    DeliveryAttempt, DeliveryFilter, DeliveryStatus, NewMessage, WebhookDelivery, WebhookEndpoint,
-    WebhookQueue, WebhookStore,
+    DeliveryAttempt, DeliveryFilter, DeliveryStatus, EndpointUpdate, FailingStreak, NewMessage,
+    WebhookDelivery, WebhookEndpoint, WebhookQueue, WebhookStore,
 };
 
 /// The platform's persistent state: every area's store behind one handle.

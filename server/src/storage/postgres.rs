@@ -61,6 +61,7 @@ impl Backend for Postgres {
     /// other project holds it (READ COMMITTED would let both inserts through). The number is
     /// arbitrary and used for nothing else.
     const KEY_REGISTRATION_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(7638)");
+    const PARENT_LOCK: &'static str = "FOR KEY SHARE";
 
     async fn count_event_hits(
         pool: &Pool<Self>,

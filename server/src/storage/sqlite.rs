@@ -51,6 +51,7 @@ impl Backend for Sqlite {
     const CLAIM_LOCK: &'static str = "";
     /// SQLite runs one writer at a time: a key registration needs no lock of its own.
     const KEY_REGISTRATION_LOCK: Option<&'static str> = None;
+    const PARENT_LOCK: &'static str = "";
 
     /// Two statements: one process owns the file, so a second statement costs no network round
     /// trip, and each upsert is atomic under SQLite's single writer.

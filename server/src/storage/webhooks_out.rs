@@ -32,7 +32,7 @@ pub struct WebhookEndpoint {
     pub event_types: Vec<String>,
     /// The sealed signing secret (column `secret`).
     pub secret: Vec<u8>,
-    /// The first failed attempt since the last success, Unix ms.
+    /// The first failed attempt of the current failing streak, Unix ms.
     pub failing_since_ms: Option<i64>,
     /// When it was disabled, Unix ms.
     pub disabled_ms: Option<i64>,
@@ -156,6 +156,27 @@ pub struct NewMessage<'a> {
     pub now_ms: i64,
 }
 
+/// What a project changes on an endpoint (`None`: unchanged). Only these columns are written,
+/// so a change racing the worker (disabling it, noting a failure) or a rotation keeps theirs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EndpointUpdate<'a> {
+    /// A new (checked) URL.
+    pub url: Option<&'a str>,
+    /// A new description.
+    pub description: Option<&'a str>,
+    /// A new (checked) list of types.
+    pub event_types: Option<&'a [String]>,
+}
+
+/// An endpoint's current failing streak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailingStreak {
+    /// Its first failed attempt, Unix ms.
+    pub since_ms: i64,
+    /// Its failed attempts, one after the other.
+    pub attempts: i64,
+}
+
 /// Endpoints, deliveries and attempts.
 #[async_trait]
 pub trait WebhookStore: Send + Sync + Debug {
@@ -173,11 +194,29 @@ pub trait WebhookStore: Send + Sync + Debug {
         project: ProjectId,
         id: &WebhookEndpointId,
     ) -> Result<Option<WebhookEndpoint>, StorageError>;
-    /// Writes an endpoint's url, description, types, secret and disabled state; `false` if
-    /// it is gone.
+    /// Writes the given url, description and types of an endpoint of the project, and nothing
+    /// else; `false` if it is gone.
     async fn update_webhook_endpoint(
         &self,
-        endpoint: &WebhookEndpoint,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        update: &EndpointUpdate<'_>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Replaces an endpoint's sealed secret, and nothing else; `false` if it is gone.
+    async fn set_webhook_endpoint_secret(
+        &self,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        secret: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Enables an endpoint of the project and forgets its failing streak; `false` if it is gone.
+    async fn enable_webhook_endpoint(
+        &self,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        now_ms: i64,
     ) -> Result<bool, StorageError>;
     /// Deletes an endpoint and its deliveries; `false` if there was none.
     async fn delete_webhook_endpoint(
@@ -190,41 +229,56 @@ pub trait WebhookStore: Send + Sync + Debug {
     /// retried `notify` step). Returns how many endpoints are subscribed.
     async fn enqueue_webhook(&self, message: &NewMessage<'_>) -> Result<u64, StorageError>;
     /// Claims up to `limit` due deliveries (pending and due, or sending under an expired
-    /// lease) for `owner` until `now_ms + lease_ms`, counting one attempt each.
+    /// lease) for `owner` until `now_ms + lease_ms`, counting one attempt each, and never so
+    /// many of one endpoint that it has more than `per_endpoint` under a live lease.
     async fn claim_deliveries(
         &self,
         owner: &WorkerId,
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
+        per_endpoint: i64,
     ) -> Result<Vec<WebhookDelivery>, StorageError>;
-    /// Records an attempt.
-    async fn record_delivery_attempt(&self, attempt: &DeliveryAttempt) -> Result<(), StorageError>;
-    /// Ends a delivery held by `owner` (delivered or failed); `false` if the lease was lost.
+    /// In one transaction: ends a delivery held by `owner` (delivered or failed) and records
+    /// the attempt that ended it, if any; `false` if the lease was lost (the attempt is
+    /// recorded all the same: it was made).
     async fn finish_delivery(
         &self,
         id: &WebhookDeliveryId,
         owner: &WorkerId,
         status: DeliveryStatus,
         error: Option<&str>,
+        attempt: Option<&DeliveryAttempt>,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
-    /// Puts a delivery held by `owner` back in the queue until `next_attempt_ms`.
+    /// In one transaction: puts a delivery held by `owner` back in the queue until
+    /// `next_attempt_ms` and records the attempt that failed, if any.
     async fn retry_delivery(
         &self,
         id: &WebhookDeliveryId,
         owner: &WorkerId,
         next_attempt_ms: i64,
         error: &str,
+        attempt: Option<&DeliveryAttempt>,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
-    /// Notes a failed attempt at the endpoint: starts its failing streak unless one runs, and
-    /// returns when the streak started.
+    /// Gives back a delivery held by `owner` that was not attempted (due now, its claim not
+    /// counted); `false` if the lease was lost.
+    async fn release_delivery(
+        &self,
+        id: &WebhookDeliveryId,
+        owner: &WorkerId,
+        now_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Notes a failed attempt at the endpoint and returns its failing streak: a new one unless
+    /// one runs whose latest failure is at or after `stale_before_ms` (an older one says
+    /// nothing about the endpoint now).
     async fn endpoint_failed(
         &self,
         id: &WebhookEndpointId,
         now_ms: i64,
-    ) -> Result<Option<i64>, StorageError>;
+        stale_before_ms: i64,
+    ) -> Result<Option<FailingStreak>, StorageError>;
     /// Notes a successful attempt: ends the endpoint's failing streak.
     async fn endpoint_succeeded(&self, id: &WebhookEndpointId) -> Result<(), StorageError>;
     /// Disables an endpoint (unless it already is) and fails its pending deliveries; `true`
@@ -260,8 +314,8 @@ pub trait WebhookStore: Send + Sync + Debug {
         id: &WebhookDeliveryId,
         now_ms: i64,
     ) -> Result<bool, StorageError>;
-    /// Deletes up to `limit` finished deliveries created before `before_ms`, with their
-    /// attempts; returns how many.
+    /// Deletes up to `limit` deliveries that ended before `before_ms`, with their attempts;
+    /// returns how many.
     async fn purge_deliveries(&self, before_ms: i64, limit: i64) -> Result<u64, StorageError>;
 }
 
@@ -422,24 +476,70 @@ where
         row.map(WebhookEndpoint::try_from).transpose()
     }
 
-    async fn update_webhook_endpoint(&self, e: &WebhookEndpoint) -> Result<bool, StorageError> {
-        let types = serde_json::to_string(&e.event_types).unwrap_or_else(|_| "[]".into());
+    async fn update_webhook_endpoint(
+        &self,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        u: &EndpointUpdate<'_>,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let types = u
+            .event_types
+            .map(|t| serde_json::to_string(t).unwrap_or_else(|_| "[]".into()));
+        // Each column keeps its value unless given: never the secret, the streak or the
+        // disabled state, which others write.
         let done = sqlx::query(
-            "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5,
-               secret = $6, failing_since_ms = $7, disabled_ms = $8, disabled_reason = $9,
-               updated_ms = $10
+            "UPDATE webhook_endpoints SET url = COALESCE($3, url),
+               description = COALESCE($4, description), event_types = COALESCE($5, event_types),
+               updated_ms = $6
              WHERE project_id = $1 AND id = $2",
         )
-        .bind(e.project_id)
-        .bind(&e.id)
-        .bind(&e.url)
-        .bind(&e.description)
+        .bind(project)
+        .bind(id)
+        .bind(u.url.map(str::to_owned))
+        .bind(u.description.map(str::to_owned))
         .bind(types)
-        .bind(e.secret.as_slice())
-        .bind(e.failing_since_ms)
-        .bind(e.disabled_ms)
-        .bind(e.disabled_reason.clone())
-        .bind(e.updated_ms)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_webhook_endpoint_secret(
+        &self,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        secret: &[u8],
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET secret = $3, updated_ms = $4
+             WHERE project_id = $1 AND id = $2",
+        )
+        .bind(project)
+        .bind(id)
+        .bind(secret)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn enable_webhook_endpoint(
+        &self,
+        project: ProjectId,
+        id: &WebhookEndpointId,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE webhook_endpoints SET disabled_ms = NULL, disabled_reason = NULL,
+               failing_since_ms = NULL, failed_attempts = 0, last_failed_ms = NULL,
+               updated_ms = $3
+             WHERE project_id = $1 AND id = $2",
+        )
+        .bind(project)
+        .bind(id)
+        .bind(now_ms)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -482,24 +582,33 @@ where
         if subscribed.is_empty() {
             return Ok(0);
         }
-        // One transaction: every endpoint gets the message, or none does.
+        // One transaction: every endpoint gets the message, or none does. Each row is inserted
+        // from the endpoint's own row, still there and enabled: one deleted or disabled since
+        // the read gets nothing, rather than failing the foreign key and so every endpoint's
+        // delivery. One write statement each, so SQLite's read-then-write trap does not apply;
+        // on PostgreSQL the endpoint row is locked as it is read (`PARENT_LOCK`), else a delete
+        // committed between the read and the foreign key check would still fail it.
         let mut tx = self.pool.begin().await?;
+        let insert = format!(
+            "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
+               event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
+             SELECT $1, $2, $3, id, $5, $6, 'pending', 0, $7, $7, $7
+             FROM webhook_endpoints
+             WHERE id = $4 AND project_id = $3 AND disabled_ms IS NULL {lock}
+             ON CONFLICT (endpoint_id, message_id) DO NOTHING",
+            lock = DB::PARENT_LOCK,
+        );
         for endpoint in &subscribed {
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (id, message_id, project_id, endpoint_id,
-                   event_type, body, status, attempts, next_attempt_ms, created_ms, updated_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7)
-                 ON CONFLICT (endpoint_id, message_id) DO NOTHING",
-            )
-            .bind(WebhookDeliveryId::generate())
-            .bind(m.message_id)
-            .bind(m.project_id)
-            .bind(endpoint)
-            .bind(m.event_type)
-            .bind(m.body)
-            .bind(m.now_ms)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(insert.clone()))
+                .bind(WebhookDeliveryId::generate())
+                .bind(m.message_id)
+                .bind(m.project_id)
+                .bind(endpoint)
+                .bind(m.event_type)
+                .bind(m.body)
+                .bind(m.now_ms)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(subscribed.len() as u64)
@@ -511,15 +620,31 @@ where
         now_ms: i64,
         lease_ms: i64,
         limit: i64,
+        per_endpoint: i64,
     ) -> Result<Vec<WebhookDelivery>, StorageError> {
         // As `claim_runs`: the backend's lock clause keeps two claimers from taking one row.
+        // Fairness: each due row is ranked within its endpoint, after that endpoint's
+        // deliveries in flight (a live lease), and only ranks within `per_endpoint` are taken,
+        // so one slow endpoint cannot hold every worker of every replica. The lock sits on the
+        // innermost select (PostgreSQL allows no lock beside a window function). Two replicas
+        // claiming at the same instant may each take an endpoint's share: the cap is per
+        // claim, not a global semaphore.
         let sql = format!(
             "UPDATE webhook_deliveries SET status = 'sending', attempts = attempts + 1,
                lease_owner = $1, lease_until_ms = $2 + $3, updated_ms = $2
-             WHERE id IN (SELECT id FROM webhook_deliveries
-               WHERE (status = 'pending' AND next_attempt_ms <= $2)
-                  OR (status = 'sending' AND lease_until_ms < $2)
-               ORDER BY next_attempt_ms LIMIT $4 {lock})
+             WHERE id IN (SELECT id FROM (
+                 SELECT id, next_attempt_ms, busy + ROW_NUMBER() OVER (
+                   PARTITION BY endpoint_id ORDER BY next_attempt_ms, id) AS place
+                 FROM (SELECT d.id, d.endpoint_id, d.next_attempt_ms,
+                     (SELECT COUNT(*) FROM webhook_deliveries f
+                      WHERE f.endpoint_id = d.endpoint_id AND f.status = 'sending'
+                        AND f.lease_until_ms >= $2) AS busy
+                   FROM webhook_deliveries d
+                   WHERE (d.status = 'pending' AND d.next_attempt_ms <= $2)
+                      OR (d.status = 'sending' AND d.lease_until_ms < $2)
+                   {lock}) due
+               ) ranked
+               WHERE place <= $5 ORDER BY next_attempt_ms LIMIT $4)
              RETURNING {DELIVERY_COLUMNS}",
             lock = DB::CLAIM_LOCK,
         );
@@ -528,27 +653,10 @@ where
             .bind(now_ms)
             .bind(lease_ms)
             .bind(limit)
+            .bind(per_endpoint)
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(WebhookDelivery::try_from).collect()
-    }
-
-    async fn record_delivery_attempt(&self, a: &DeliveryAttempt) -> Result<(), StorageError> {
-        sqlx::query(
-            "INSERT INTO webhook_attempts (id, delivery_id, attempt, status_code, error,
-               duration_ms, started_ms)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(uuid::Uuid::new_v4().to_string())
-        .bind(&a.delivery_id)
-        .bind(a.attempt)
-        .bind(a.status_code)
-        .bind(a.error.clone())
-        .bind(a.duration_ms)
-        .bind(a.started_ms)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     async fn finish_delivery(
@@ -557,8 +665,12 @@ where
         owner: &WorkerId,
         status: DeliveryStatus,
         error: Option<&str>,
+        attempt: Option<&DeliveryAttempt>,
         now_ms: i64,
     ) -> Result<bool, StorageError> {
+        // The delivery's end first, in one transaction with its attempt: both land, or neither
+        // does and the lease lets another worker try again.
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = $3, last_error = $4, lease_owner = NULL,
                lease_until_ms = NULL, finished_ms = $5, updated_ms = $5
@@ -569,8 +681,12 @@ where
         .bind(status.as_str())
         .bind(error.map(str::to_owned))
         .bind(now_ms)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if let Some(attempt) = attempt {
+            insert_attempt(&mut tx, attempt).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -580,8 +696,10 @@ where
         owner: &WorkerId,
         next_attempt_ms: i64,
         error: &str,
+        attempt: Option<&DeliveryAttempt>,
         now_ms: i64,
     ) -> Result<bool, StorageError> {
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE webhook_deliveries SET status = 'pending', last_error = $4,
                next_attempt_ms = $3, lease_owner = NULL, lease_until_ms = NULL, updated_ms = $5
@@ -592,6 +710,29 @@ where
         .bind(next_attempt_ms)
         .bind(error)
         .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(attempt) = attempt {
+            insert_attempt(&mut tx, attempt).await?;
+        }
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_delivery(
+        &self,
+        id: &WebhookDeliveryId,
+        owner: &WorkerId,
+        now_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = attempts - 1,
+               next_attempt_ms = $3, lease_owner = NULL, lease_until_ms = NULL, updated_ms = $3
+             WHERE id = $1 AND lease_owner = $2 AND status = 'sending'",
+        )
+        .bind(id)
+        .bind(owner)
+        .bind(now_ms)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -601,21 +742,34 @@ where
         &self,
         id: &WebhookEndpointId,
         now_ms: i64,
-    ) -> Result<Option<i64>, StorageError> {
-        let since: Option<Option<i64>> = sqlx::query_scalar(
-            "UPDATE webhook_endpoints SET failing_since_ms = COALESCE(failing_since_ms, $2)
-             WHERE id = $1 RETURNING failing_since_ms",
+        stale_before_ms: i64,
+    ) -> Result<Option<FailingStreak>, StorageError> {
+        // One statement (the right-hand sides read the row as it was): a streak whose latest
+        // failure is stale starts again here, so a quiet endpoint's old failure and today's
+        // one transient error do not add up to a long outage.
+        let streak: Option<(Option<i64>, i64)> = sqlx::query_as(
+            "UPDATE webhook_endpoints SET
+               failing_since_ms = CASE WHEN failing_since_ms IS NULL OR last_failed_ms IS NULL
+                 OR last_failed_ms < $3 THEN $2 ELSE failing_since_ms END,
+               failed_attempts = CASE WHEN failing_since_ms IS NULL OR last_failed_ms IS NULL
+                 OR last_failed_ms < $3 THEN 1 ELSE failed_attempts + 1 END,
+               last_failed_ms = $2
+             WHERE id = $1 RETURNING failing_since_ms, failed_attempts",
         )
         .bind(id)
         .bind(now_ms)
+        .bind(stale_before_ms)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(since.flatten())
+        Ok(streak.and_then(|(since, attempts)| {
+            since.map(|since_ms| FailingStreak { since_ms, attempts })
+        }))
     }
 
     async fn endpoint_succeeded(&self, id: &WebhookEndpointId) -> Result<(), StorageError> {
         sqlx::query(
-            "UPDATE webhook_endpoints SET failing_since_ms = NULL
+            "UPDATE webhook_endpoints SET failing_since_ms = NULL, failed_attempts = 0,
+               last_failed_ms = NULL
              WHERE id = $1 AND failing_since_ms IS NOT NULL",
         )
         .bind(id)
@@ -745,10 +899,12 @@ where
 
     async fn purge_deliveries(&self, before_ms: i64, limit: i64) -> Result<u64, StorageError> {
         // One statement (the attempts go by ON DELETE CASCADE): no read-then-write transaction
-        // to fail on SQLite under concurrent writers.
+        // to fail on SQLite under concurrent writers. By when it ended, not when it was
+        // created: a resent old delivery stays in the log for the retention from its new end
+        // (index webhook_deliveries_finished).
         let done = sqlx::query(
             "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries
-               WHERE created_ms < $1 AND status IN ('delivered', 'failed') LIMIT $2)",
+               WHERE status IN ('delivered', 'failed') AND finished_ms < $1 LIMIT $2)",
         )
         .bind(before_ms)
         .bind(limit)
@@ -756,4 +912,35 @@ where
         .await?;
         Ok(done.rows_affected())
     }
+}
+
+/// Inserts an attempt of a delivery in the caller's transaction, from the delivery's row: a
+/// delivery deleted meanwhile (its endpoint removed) leaves nothing to fail the transaction.
+async fn insert_attempt<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    a: &DeliveryAttempt,
+) -> Result<(), StorageError>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    i64: Column<DB>,
+    Option<i64>: Column<DB>,
+    String: Column<DB>,
+    Option<String>: Column<DB>,
+{
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, attempt, status_code, error,
+           duration_ms, started_ms)
+         SELECT $1, id, $3, $4, $5, $6, $7 FROM webhook_deliveries WHERE id = $2",
+    )
+    .bind(uuid::Uuid::new_v4().to_string())
+    .bind(&a.delivery_id)
+    .bind(a.attempt)
+    .bind(a.status_code)
+    .bind(a.error.clone())
+    .bind(a.duration_ms)
+    .bind(a.started_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

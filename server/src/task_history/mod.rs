@@ -35,6 +35,10 @@ pub fn parse_status(name: &str) -> Result<RunStatus, String> {
 /// A page cursor: `{created ms}_{run id}` of the last run of the previous page.
 pub fn parse_cursor(cursor: &str) -> Result<(i64, String), String> {
     let (ms, id) = cursor.split_once('_').ok_or("bad cursor")?;
+    // An empty id would read as "no cursor" below and restart the list from its top.
+    if id.is_empty() {
+        return Err("bad cursor".into());
+    }
     Ok((ms.parse().map_err(|_| "bad cursor")?, id.to_owned()))
 }
 
@@ -138,6 +142,10 @@ mod tests {
         assert_eq!(parse_cursor("1700_run-1"), Ok((1700, "run-1".to_owned())));
         assert!(parse_cursor("run-1").is_err());
         assert!(parse_cursor("x_run-1").is_err());
+        assert!(
+            parse_cursor("123_").is_err(),
+            "an empty id would restart the list"
+        );
         assert_eq!(page_size(None), DEFAULT_PAGE);
         assert_eq!(page_size(Some(0)), 1);
         assert_eq!(page_size(Some(10_000)), MAX_PAGE);

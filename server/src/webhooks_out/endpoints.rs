@@ -9,7 +9,7 @@ use crate::{
     clock,
     connect::egress::EgressPolicy,
     ids::{ProjectId, WebhookEndpointId},
-    storage::{StorageError, Store, WebhookEndpoint},
+    storage::{EndpointUpdate, StorageError, Store, WebhookEndpoint},
     vault::{Binding, MasterKeys},
 };
 
@@ -141,7 +141,9 @@ pub async fn get(
         .ok_or_else(not_found)
 }
 
-/// Applies `changes` to an endpoint of the project.
+/// Applies `changes` to an endpoint of the project. Each change is its own targeted write
+/// (the given fields; enabling; disabling), never the whole row read before: a change racing
+/// the worker's disabling, its failing streak or a rotation leaves theirs in place.
 pub async fn update(
     store: &Store,
     policy: EgressPolicy,
@@ -149,50 +151,72 @@ pub async fn update(
     id: &str,
     changes: EndpointChanges,
 ) -> Result<WebhookEndpoint, EndpointError> {
-    let mut endpoint = get(store, project, id).await?;
-    if let Some(url) = changes.url {
-        endpoint.url = check_url(policy, &url).await?;
-    }
-    if let Some(description) = changes.description {
-        endpoint.description = check_description(description)?;
-    }
-    if let Some(types) = changes.event_types {
-        endpoint.event_types = event_types::check(&types).map_err(EndpointError::Invalid)?;
-    }
+    let endpoint = get(store, project, id).await?;
+    let url = match changes.url {
+        Some(url) => Some(check_url(policy, &url).await?),
+        None => None,
+    };
+    let description = changes.description.map(check_description).transpose()?;
+    let event_types = changes
+        .event_types
+        .map(|types| event_types::check(&types).map_err(EndpointError::Invalid))
+        .transpose()?;
     let now = clock::now_ms();
-    match changes.enabled {
+    let gone = || EndpointError::NotFound(id.to_owned());
+    if url.is_some() || description.is_some() || event_types.is_some() {
+        let written = store
+            .update_webhook_endpoint(
+                project,
+                &endpoint.id,
+                &EndpointUpdate {
+                    url: url.as_deref(),
+                    description: description.as_deref(),
+                    event_types: event_types.as_deref(),
+                },
+                now,
+            )
+            .await?;
+        if !written {
+            return Err(gone());
+        }
+    }
+    let still_there = match changes.enabled {
         Some(true) => {
-            endpoint.disabled_ms = None;
-            endpoint.disabled_reason = None;
-            endpoint.failing_since_ms = None;
+            store
+                .enable_webhook_endpoint(project, &endpoint.id, now)
+                .await?
         }
-        Some(false) if endpoint.disabled_ms.is_none() => {
-            endpoint.disabled_ms = Some(now);
-            endpoint.disabled_reason = Some("disabled by the project".into());
+        // A no-op when it is disabled already (its first reason stays).
+        Some(false) => {
+            store
+                .disable_webhook_endpoint(&endpoint.id, "disabled by the project", now)
+                .await?;
+            true
         }
-        _ => {}
+        None => true,
+    };
+    if !still_there {
+        return Err(gone());
     }
-    endpoint.updated_ms = now;
-    if !store.update_webhook_endpoint(&endpoint).await? {
-        return Err(EndpointError::NotFound(id.to_owned()));
-    }
-    Ok(endpoint)
+    get(store, project, id).await
 }
 
 /// Replaces an endpoint's secret; returns the new one, shown this once. The old one stops
 /// signing at once (the app should accept both while it switches: verify with the new one,
-/// then the old).
+/// then the old). Only the secret is written.
 pub async fn rotate_secret(
     store: &Store,
     keys: &MasterKeys,
     project: ProjectId,
     id: &str,
 ) -> Result<String, EndpointError> {
-    let mut endpoint = get(store, project, id).await?;
+    let endpoint = get(store, project, id).await?;
     let secret = signature::new_secret();
-    endpoint.secret = keys.seal(secret.as_bytes(), binding(&project, &endpoint.id));
-    endpoint.updated_ms = clock::now_ms();
-    if !store.update_webhook_endpoint(&endpoint).await? {
+    let sealed = keys.seal(secret.as_bytes(), binding(&project, &endpoint.id));
+    if !store
+        .set_webhook_endpoint_secret(project, &endpoint.id, &sealed, clock::now_ms())
+        .await?
+    {
         return Err(EndpointError::NotFound(id.to_owned()));
     }
     Ok(secret)

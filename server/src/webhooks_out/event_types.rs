@@ -14,22 +14,28 @@ pub const RUN_SUCCEEDED: &str = "run.succeeded";
 /// An App Event was received (opt-in: one per event).
 pub const EVENT_RECEIVED: &str = "event.received";
 
+/// Another endpoint of the project was disabled for failing too long (sent to the project's
+/// other enabled endpoints that subscribe to it: the disabled one hears nothing more).
+pub const ENDPOINT_DISABLED: &str = "endpoint.disabled";
+
 /// Every type the platform sends.
-pub const BUILT_IN: [&str; 6] = [
+pub const BUILT_IN: [&str; 7] = [
     CONNECTION_CREATED,
     CONNECTION_DELETED,
     CONNECTION_INVALID,
     RUN_FAILED,
     RUN_SUCCEEDED,
     EVENT_RECEIVED,
+    ENDPOINT_DISABLED,
 ];
 
 /// What an endpoint created without a list receives: every built-in type but the opt-in ones.
-pub const DEFAULT: [&str; 4] = [
+pub const DEFAULT: [&str; 5] = [
     CONNECTION_CREATED,
     CONNECTION_DELETED,
     CONNECTION_INVALID,
     RUN_FAILED,
+    ENDPOINT_DISABLED,
 ];
 
 /// The longest type name accepted.
@@ -55,7 +61,8 @@ pub fn check(types: &[String]) -> Result<Vec<String>, String> {
             return Err(format!(
                 "unknown event type {name:?}: use one of {} or a custom type of your own \
                  like \"contact.changed\" (lowercase letters, digits and _, in two or more \
-                 dot-separated parts, not in the connection., run. or event. namespaces)",
+                 dot-separated parts, not in the connection., run., event. or endpoint. \
+                 namespaces)",
                 BUILT_IN.join(", ")
             ));
         }
@@ -67,7 +74,7 @@ pub fn check(types: &[String]) -> Result<Vec<String>, String> {
 }
 
 /// The namespaces of the platform's own types: a project's type may not pass for one of them.
-pub const RESERVED: [&str; 3] = ["connection.", "run.", "event."];
+pub const RESERVED: [&str; 4] = ["connection.", "run.", "event.", "endpoint."];
 
 /// Whether `name` is a valid custom type (a workflow's `notify` step sends them).
 pub fn is_custom(name: &str) -> bool {
@@ -101,6 +108,7 @@ mod tests {
             "contact..x",
             ".a.b",
             "a.b.",
+            "endpoint.changed",
         ] {
             let error = check(&[bad.into()]).expect_err(bad);
             assert!(error.contains("connection.created"), "{error}");

@@ -5,10 +5,13 @@
 //! [`enqueue`] stores one delivery per subscribed endpoint before anything is sent; the
 //! [`worker`] claims due deliveries under a lease (any number of replicas share them), signs
 //! each attempt the Standard Webhooks way ([`signature`]), and retries on Svix's schedule
-//! ([`schedule`]); an endpoint failing for too long is disabled ([`endpoints`]).
+//! ([`schedule`]); an endpoint failing for too long is disabled ([`disabling`]) and the
+//! project's other endpoints told.
 
+pub mod disabling;
 pub mod endpoints;
 pub mod event_types;
+pub mod lease;
 mod messages;
 pub mod schedule;
 mod sender;
@@ -44,8 +47,11 @@ pub struct WebhooksOutConfig {
     pub disable_after: Duration,
     /// How long one request may take.
     pub timeout: Duration,
-    /// How long a claim lasts without the worker finishing (longer than `timeout`).
+    /// How long a claim lasts without the worker finishing (longer than twice `timeout`).
     pub lease: Duration,
+    /// The most deliveries of one endpoint in flight at once (per claim: see
+    /// `claim_deliveries`), so that a slow endpoint leaves workers to the others.
+    pub per_endpoint: usize,
     /// How often an idle worker looks for due deliveries.
     pub poll: Duration,
 }
@@ -58,8 +64,21 @@ impl Default for WebhooksOutConfig {
             disable_after: Duration::from_secs(5 * 24 * 60 * 60),
             timeout: Duration::from_secs(15),
             lease: Duration::from_secs(60),
+            per_endpoint: 4,
             poll: Duration::from_secs(1),
         }
+    }
+}
+
+impl WebhooksOutConfig {
+    /// Refuses settings the worker cannot keep its promises with: a lease too short for a
+    /// request and its recording ([`lease::check`]), or no delivery allowed per endpoint.
+    pub fn check(&self) -> Result<(), String> {
+        lease::check(self.lease, self.timeout)?;
+        if self.per_endpoint == 0 {
+            return Err("webhook deliveries per endpoint must be at least 1".into());
+        }
+        Ok(())
     }
 }
 

@@ -1,14 +1,18 @@
 //! The delivery worker inside `paragon serve`: claims due deliveries under a lease (replicas
-//! share them; a crashed worker's lease expires and another sends it), sends each signed, and
-//! records the attempt; then marks the delivery delivered, retries it on the schedule, or fails
-//! it. An endpoint whose attempts have all failed for `disable_after` is disabled.
+//! share them, at most `per_endpoint` of one endpoint at a time; a crashed worker's lease
+//! expires and another sends it), sends each signed while its lease surely lasts, then marks the
+//! delivery delivered, retries it on the schedule, or fails it, in one transaction with the
+//! attempt. Only then is the endpoint's failing streak noted (best effort): an endpoint failing
+//! for long is disabled ([`disabling`]) and the project's other endpoints told.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
 use tokio::sync::Semaphore;
 
+use tokio::time::Instant;
+
 use super::{
-    WAKE, WebhooksOutConfig, endpoints,
+    WAKE, WebhooksOutConfig, disabling, endpoints, lease,
     schedule::{self, Verdict},
     sender::{Sender, Signed},
     signature,
@@ -17,7 +21,9 @@ use crate::{
     clock,
     connect::egress::EgressPolicy,
     ids::WorkerId,
-    storage::{DeliveryAttempt, DeliveryStatus, StorageError, Store, WebhookDelivery},
+    storage::{
+        DeliveryAttempt, DeliveryStatus, StorageError, Store, WebhookDelivery, WebhookEndpoint,
+    },
     vault::MasterKeys,
 };
 
@@ -59,6 +65,8 @@ async fn work<F: Future<Output = ()>>(worker: Arc<Worker>, shutdown: F) {
     let permits = Arc::new(Semaphore::new(worker.config.workers.max(1)));
     loop {
         let free = permits.available_permits() as i64;
+        // Noted before the claim: the lease may start any time after this.
+        let claimed_at = Instant::now();
         let claimed = if free == 0 {
             Vec::new()
         } else {
@@ -74,7 +82,7 @@ async fn work<F: Future<Output = ()>>(worker: Arc<Worker>, shutdown: F) {
             };
             let worker = worker.clone();
             tokio::spawn(async move {
-                if let Err(error) = worker.deliver(&delivery).await {
+                if let Err(error) = worker.deliver(&delivery, claimed_at).await {
                     tracing::error!(delivery = %delivery.id, %error, "a webhook delivery was interrupted; its lease will expire");
                 }
                 drop(permit);
@@ -100,20 +108,30 @@ async fn work<F: Future<Output = ()>>(worker: Arc<Worker>, shutdown: F) {
 impl Worker {
     async fn claim(&self, limit: i64) -> Result<Vec<WebhookDelivery>, StorageError> {
         let lease = i64::try_from(self.config.lease.as_millis()).unwrap_or(i64::MAX);
+        let per_endpoint = i64::try_from(self.config.per_endpoint.max(1)).unwrap_or(i64::MAX);
         self.store
-            .claim_deliveries(&self.owner, clock::now_ms(), lease, limit)
+            .claim_deliveries(&self.owner, clock::now_ms(), lease, limit, per_endpoint)
             .await
     }
 
-    /// One attempt of a claimed delivery, and what follows from it.
-    async fn deliver(&self, delivery: &WebhookDelivery) -> Result<(), StorageError> {
+    /// One attempt of a delivery claimed at `claimed_at`, and what follows from it.
+    async fn deliver(
+        &self,
+        delivery: &WebhookDelivery,
+        claimed_at: Instant,
+    ) -> Result<(), StorageError> {
         let endpoint = self
             .store
             .webhook_endpoint(delivery.project_id, &delivery.endpoint_id)
             .await?;
         let Some(endpoint) = endpoint.filter(|e| e.disabled_ms.is_none()) else {
             return self
-                .end(delivery, DeliveryStatus::Failed, Some("endpoint disabled"))
+                .end(
+                    delivery,
+                    DeliveryStatus::Failed,
+                    Some("endpoint disabled"),
+                    None,
+                )
                 .await;
         };
         let secret = match endpoints::open_secret(&self.keys, &endpoint) {
@@ -122,7 +140,7 @@ impl Worker {
                 // Never sent unsigned; the operator must fix the key. Retried on the schedule.
                 tracing::error!(endpoint = %endpoint.id, %error, "a webhook endpoint's secret does not open");
                 return self
-                    .after_failure(delivery, "the signing secret does not open", None)
+                    .after_failure(delivery, "the signing secret does not open", None, None)
                     .await;
             }
         };
@@ -131,11 +149,24 @@ impl Worker {
             signature::sign(&secret, &delivery.message_id, timestamp, &delivery.body)
         else {
             return self
-                .after_failure(delivery, "the signing secret is malformed", None)
+                .after_failure(delivery, "the signing secret is malformed", None, None)
                 .await;
         };
+        if !lease::may_send(
+            claimed_at,
+            Instant::now(),
+            self.config.lease,
+            self.config.timeout,
+        ) {
+            // Too late to be sure the lease outlasts the request: give it back, due now.
+            tracing::warn!(delivery = %delivery.id, "a webhook delivery was claimed too long ago to send under its lease; given back");
+            self.store
+                .release_delivery(&delivery.id, &self.owner, clock::now_ms())
+                .await?;
+            return Ok(());
+        }
         let started = clock::now_ms();
-        let clock_start = tokio::time::Instant::now();
+        let clock_start = Instant::now();
         let sent = self
             .sender
             .send(
@@ -149,34 +180,43 @@ impl Worker {
             )
             .await;
         let duration = i64::try_from(clock_start.elapsed().as_millis()).unwrap_or(i64::MAX);
-        self.store
-            .record_delivery_attempt(&DeliveryAttempt {
-                delivery_id: delivery.id.clone(),
-                attempt: delivery.attempts,
-                status_code: sent.status.map(i64::from),
-                error: sent.error.clone(),
-                duration_ms: duration,
-                started_ms: started,
-            })
-            .await?;
+        let attempt = DeliveryAttempt {
+            delivery_id: delivery.id.clone(),
+            attempt: delivery.attempts,
+            status_code: sent.status.map(i64::from),
+            error: sent.error.clone(),
+            duration_ms: duration,
+            started_ms: started,
+        };
         let error = sent.error.as_deref().unwrap_or("failed");
+        // The delivery's outcome is written first (with the attempt): if it were not, the row
+        // would stay `sending` until its lease ran out and be sent again. The endpoint's
+        // streak comes after, best effort.
         match sent.verdict {
             Verdict::Delivered => {
-                self.store.endpoint_succeeded(&endpoint.id).await?;
-                self.end(delivery, DeliveryStatus::Delivered, None).await
+                self.end(delivery, DeliveryStatus::Delivered, None, Some(&attempt))
+                    .await?;
+                if let Err(error) = self.store.endpoint_succeeded(&endpoint.id).await {
+                    tracing::warn!(endpoint = %endpoint.id, %error, "a webhook endpoint's failing streak was not ended");
+                }
             }
             Verdict::Refused => {
-                self.endpoint_failed(delivery).await?;
-                self.end(delivery, DeliveryStatus::Failed, Some(error))
-                    .await
+                self.end(
+                    delivery,
+                    DeliveryStatus::Failed,
+                    Some(error),
+                    Some(&attempt),
+                )
+                .await?;
+                self.endpoint_failed(&endpoint).await;
             }
             Verdict::Retry { after } => {
-                if self.endpoint_failed(delivery).await? {
-                    return Ok(());
-                }
-                self.after_failure(delivery, error, after).await
+                self.after_failure(delivery, error, after, Some(&attempt))
+                    .await?;
+                self.endpoint_failed(&endpoint).await;
             }
         }
+        Ok(())
     }
 
     /// Retries the delivery on the schedule, or fails it when the schedule is used up.
@@ -185,6 +225,7 @@ impl Worker {
         delivery: &WebhookDelivery,
         error: &str,
         retry_after: Option<Duration>,
+        attempt: Option<&DeliveryAttempt>,
     ) -> Result<(), StorageError> {
         match schedule::next_wait(&self.config.schedule, delivery.attempts, retry_after) {
             Some(wait) => {
@@ -196,6 +237,7 @@ impl Worker {
                         &self.owner,
                         now.saturating_add(wait),
                         error,
+                        attempt,
                         now,
                     )
                     .await?;
@@ -203,7 +245,7 @@ impl Worker {
             }
             None => {
                 let reason = format!("gave up after {} attempts: {error}", delivery.attempts);
-                self.end(delivery, DeliveryStatus::Failed, Some(&reason))
+                self.end(delivery, DeliveryStatus::Failed, Some(&reason), attempt)
                     .await
             }
         }
@@ -214,28 +256,46 @@ impl Worker {
         delivery: &WebhookDelivery,
         status: DeliveryStatus,
         error: Option<&str>,
+        attempt: Option<&DeliveryAttempt>,
     ) -> Result<(), StorageError> {
         self.store
-            .finish_delivery(&delivery.id, &self.owner, status, error, clock::now_ms())
+            .finish_delivery(
+                &delivery.id,
+                &self.owner,
+                status,
+                error,
+                attempt,
+                clock::now_ms(),
+            )
             .await?;
         Ok(())
     }
 
-    /// Notes the failure on the endpoint and disables it when its failing streak is too long
-    /// (the project sees why on `GET`, the operator in the log). `true` if it was disabled:
-    /// its pending deliveries, this one included, are failed.
-    async fn endpoint_failed(&self, delivery: &WebhookDelivery) -> Result<bool, StorageError> {
+    /// Notes the failure on the endpoint and disables it when its failing streak is too long:
+    /// its pending deliveries (this one, if it was put back for a retry) are failed, the
+    /// operator warned in the log and the project's other endpoints sent `endpoint.disabled`.
+    /// Best effort: the delivery's own outcome is stored already, so an error is only logged.
+    async fn endpoint_failed(&self, endpoint: &WebhookEndpoint) {
+        if let Err(error) = self.disable_if_failing_long(endpoint).await {
+            tracing::warn!(endpoint = %endpoint.id, %error, "a webhook endpoint's failure was not noted");
+        }
+    }
+
+    async fn disable_if_failing_long(
+        &self,
+        endpoint: &WebhookEndpoint,
+    ) -> Result<(), StorageError> {
         let now = clock::now_ms();
-        let Some(since) = self
+        let stale_before = disabling::stale_before(&self.config, now);
+        let Some(streak) = self
             .store
-            .endpoint_failed(&delivery.endpoint_id, now)
+            .endpoint_failed(&endpoint.id, now, stale_before)
             .await?
         else {
-            return Ok(false);
+            return Ok(());
         };
-        let limit = i64::try_from(self.config.disable_after.as_millis()).unwrap_or(i64::MAX);
-        if now.saturating_sub(since) < limit {
-            return Ok(false);
+        if !disabling::is_too_long(streak, now, self.config.disable_after) {
+            return Ok(());
         }
         let reason = format!(
             "every delivery attempt failed for {}; re-enable it once it answers",
@@ -243,14 +303,23 @@ impl Worker {
         );
         if self
             .store
-            .disable_webhook_endpoint(&delivery.endpoint_id, &reason, now)
+            .disable_webhook_endpoint(&endpoint.id, &reason, now)
             .await?
         {
-            tracing::warn!(project = %delivery.project_id, endpoint = %delivery.endpoint_id, %reason, "webhook endpoint disabled");
+            tracing::warn!(project = %endpoint.project_id, endpoint = %endpoint.id, %reason, "webhook endpoint disabled");
+            disabling::announce(
+                &self.store,
+                &disabling::Disabled {
+                    project: endpoint.project_id,
+                    endpoint: &endpoint.id,
+                    url: &endpoint.url,
+                    reason: &reason,
+                    at_ms: now,
+                },
+            )
+            .await;
         }
-        self.end(delivery, DeliveryStatus::Failed, Some("endpoint disabled"))
-            .await?;
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -4,7 +4,12 @@
 
 use std::time::Duration;
 
-use paragon_server::{connect::egress::EgressPolicy, storage::WebhookEndpoint, webhooks_out};
+use paragon_server::{
+    connect::egress::EgressPolicy,
+    ids::WebhookEndpointId,
+    storage::{NewMessage, WebhookEndpoint},
+    webhooks_out,
+};
 use serde_json::{Value, json};
 
 use crate::{
@@ -35,7 +40,7 @@ both_backends! {
         assert_eq!(status, 201, "{created}");
         let secret = created["secret"].as_str().expect("the secret");
         assert!(secret.starts_with("whsec_"), "{secret}");
-        assert_eq!(created["eventTypes"], json!(["connection.created", "connection.deleted", "connection.invalid", "run.failed"]));
+        assert_eq!(created["eventTypes"], json!(["connection.created", "connection.deleted", "connection.invalid", "run.failed", "endpoint.disabled"]));
         let id = created["id"].as_str().expect("id");
 
         let (_, shown) = get(&app, &project, &format!("/webhooks/endpoints/{id}")).await;
@@ -262,22 +267,129 @@ both_backends! {
         assert_eq!(backend.got().len(), 1, "connection.created was not subscribed");
     }
 
-    async fn housekeeping_purges_ended_deliveries_past_the_retention(app) {
+    async fn housekeeping_purges_ended_deliveries_past_the_retention_from_their_end(app) {
         let project = app.new_project().await;
         let backend = receiver(&[]).await;
         let (_, _) = endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
-        send(&app, &project, "contact.changed").await;
-        deliveries_until(&app, &project, WAIT, |d| d.first().is_some_and(|d| d["status"] == "delivered")).await;
         let config = paragon_server::housekeeping::HousekeepingConfig::default();
         let retention = i64::try_from(config.event_retention.expect("a retention").as_millis()).expect("ms");
+        // A message created before the retention (a delivery waiting that long, or resent
+        // since) that ends now: kept for the retention from its end, not from its creation.
+        let created = paragon_server::clock::now_ms() - retention - 60_000;
+        app.store
+            .enqueue_webhook(&NewMessage {
+                project_id: project.id,
+                message_id: "msg_old",
+                event_type: "contact.changed",
+                body: r#"{"id":"msg_old","type":"contact.changed","data":{}}"#,
+                now_ms: created,
+            })
+            .await
+            .expect("stored");
+        webhooks_out::announce(&app.store).await;
+        deliveries_until(&app, &project, WAIT, |d| d.first().is_some_and(|d| d["status"] == "delivered")).await;
 
         let now = paragon_server::clock::now_ms();
-        let kept = paragon_server::housekeeping::sweep(&app.store, &config, now).await.expect("sweep");
-        assert_eq!(kept.webhook_deliveries, 0, "within the retention");
+        let kept = paragon_server::housekeeping::sweep(&app.store, &config, now + 1000).await.expect("sweep");
+        assert_eq!(kept.webhook_deliveries, 0, "ended within the retention");
         let swept = paragon_server::housekeeping::sweep(&app.store, &config, now + retention + 1000).await.expect("sweep");
 
         assert_eq!(swept.webhook_deliveries, 1, "{swept:?}");
         assert_eq!(get(&app, &project, "/webhooks/deliveries").await.1["data"], json!([]));
+    }
+
+    async fn a_cursor_without_an_id_is_refused(app) {
+        let project = app.new_project().await;
+        let (status, body) = get(&app, &project, "/webhooks/deliveries?cursor=123_").await;
+        assert_eq!(status, 400, "{body}");
+        let (status, body) = get(&app, &project, "/task-history/workflow-executions?cursor=123_").await;
+        assert_eq!(status, 400, "{body}");
+    }
+
+    async fn a_patch_keeps_what_the_worker_and_a_rotation_wrote(app) {
+        let project = app.new_project().await;
+        let backend = receiver(&[]).await;
+        let (id, first_secret) = endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+        let path = format!("/projects/{}/webhooks/endpoints/{id}", project.id);
+        let patch = |body: Value| {
+            app.management(reqwest::Method::PATCH, &path, &project.api_key).json(&body).send()
+        };
+        let endpoint_id = WebhookEndpointId::parse(&id).expect("an id");
+        // The worker disables it; a description change must not re-enable it.
+        assert!(app.store.disable_webhook_endpoint(&endpoint_id, "every delivery attempt failed", paragon_server::clock::now_ms()).await.expect("disables"));
+        let patched: Value = patch(json!({"description": "renamed"})).await.expect("answers").json().await.expect("JSON");
+        assert_eq!(patched["description"], "renamed");
+        assert_eq!(patched["disabled"], true, "{patched}");
+        assert_eq!(patched["disabledReason"], "every delivery attempt failed");
+        // Disabling it again keeps the first reason.
+        let patched: Value = patch(json!({"enabled": false})).await.expect("answers").json().await.expect("JSON");
+        assert_eq!(patched["disabledReason"], "every delivery attempt failed");
+
+        let rotated: Value = app
+            .management(reqwest::Method::POST, &format!("{path}/rotate-secret"), &project.api_key)
+            .send().await.expect("answers").json().await.expect("JSON");
+        let secret = rotated["secret"].as_str().expect("a secret").to_owned();
+        let enabled: Value = patch(json!({"enabled": true, "eventTypes": ["contact.changed", "deal.changed"]})).await.expect("answers").json().await.expect("JSON");
+        assert_eq!(enabled["disabled"], false, "{enabled}");
+        assert_eq!(enabled["description"], "renamed");
+        assert_eq!(enabled["eventTypes"], json!(["contact.changed", "deal.changed"]));
+
+        send(&app, &project, "deal.changed").await;
+        let got = backend.wait_for(1, WAIT).await;
+        assert!(verify(&secret, &got[0]), "signed with the rotated secret");
+        assert!(!verify(&first_secret, &got[0]));
+    }
+
+    async fn an_endpoint_deleted_while_a_message_is_stored_costs_the_others_nothing(app) {
+        // No worker needed: only what is stored matters. Each round deletes an endpoint while a
+        // message for it and for a kept one is being stored; the kept one always gets it.
+        let project = app.new_project().await;
+        let (kept, _) = endpoint(&app, &project, "http://127.0.0.1:9/kept", &["contact.changed"]).await;
+        for round in 0..30 {
+            let (doomed, _) = endpoint(&app, &project, "http://127.0.0.1:9/doomed", &["contact.changed"]).await;
+            let doomed = WebhookEndpointId::parse(&doomed).expect("an id");
+            let message = format!("msg_round{round}");
+            let store = app.store.clone();
+            let deleting = tokio::spawn(async move { store.delete_webhook_endpoint(project.id, &doomed).await });
+            app.store
+                .enqueue_webhook(&NewMessage {
+                    project_id: project.id,
+                    message_id: &message,
+                    event_type: "contact.changed",
+                    body: "{}",
+                    now_ms: paragon_server::clock::now_ms(),
+                })
+                .await
+                .expect("stored for the endpoints still there");
+            assert!(deleting.await.expect("joined").expect("deleted"));
+        }
+        let kept = WebhookEndpointId::parse(&kept).expect("an id");
+        let log = app
+            .store
+            .webhook_deliveries(project.id, &paragon_server::storage::DeliveryFilter { endpoint_id: Some(kept), limit: 100, ..Default::default() })
+            .await
+            .expect("read");
+        assert_eq!(log.len(), 30, "every message reached the kept endpoint");
+    }
+
+    async fn a_slow_endpoint_leaves_workers_to_the_others(app) {
+        let project = app.new_project().await;
+        let slow = receiver(&[Reply { status: 200, retry_after: None, delay: Duration::from_millis(1500) }; 12]).await;
+        let fast = receiver(&[]).await;
+        endpoint(&app, &project, &slow.url, &["contact.changed"]).await;
+        endpoint(&app, &project, &fast.url, &["deal.changed"]).await;
+        for _ in 0..12 {
+            send(&app, &project, "contact.changed").await;
+        }
+        slow.wait_for(1, WAIT).await;
+
+        let sent = std::time::Instant::now();
+        send(&app, &project, "deal.changed").await;
+        let got = fast.wait_for(1, WAIT).await;
+
+        assert!(got[0].at - sent < Duration::from_millis(1000), "waited {:?} behind the slow endpoint", got[0].at - sent);
+        assert!(slow.got().len() <= 4, "at most 4 of one endpoint in flight: {}", slow.got().len());
+        slow.wait_for(12, WAIT).await;
     }
 
     async fn another_project_cannot_see_or_resend_deliveries(app) {
@@ -326,7 +438,8 @@ steps:
 "#;
 
 /// An endpoint that fails every attempt for longer than the threshold is disabled, says why,
-/// receives nothing more, and sends again once enabled.
+/// receives nothing more, tells the project's other endpoints (`endpoint.disabled`), and is
+/// delivered to again once enabled.
 #[tokio::test]
 async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
     let app = spawn_app_configured(Backend::Sqlite, 4, Default::default(), |config| {
@@ -338,6 +451,8 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
     let project = app.new_project().await;
     let backend = receiver(&[Reply::status(503); 40]).await;
     let (id, _) = endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+    let watcher = receiver(&[]).await;
+    let (_, watcher_secret) = endpoint(&app, &project, &watcher.url, &["endpoint.disabled"]).await;
     send(&app, &project, "contact.changed").await;
 
     let deadline = std::time::Instant::now() + WAIT;
@@ -359,10 +474,31 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
         "{shown}"
     );
     let log = deliveries_until(&app, &project, WAIT, |d| {
-        d.first().is_some_and(|d| d["status"] == "failed")
+        d.iter()
+            .any(|d| d["endpointId"] == id.as_str() && d["status"] == "failed")
     })
     .await;
-    assert!(attempts(&log[0]).len() >= 2);
+    let failed = log
+        .iter()
+        .find(|d| d["endpointId"] == id.as_str())
+        .expect("its delivery");
+    assert!(
+        attempts(failed).len() >= 5,
+        "five failed attempts at least: {log:?}"
+    );
+    let told = watcher.wait_for(1, WAIT).await;
+    assert!(verify(&watcher_secret, &told[0]));
+    let told = told[0].json();
+    assert_eq!(told["type"], "endpoint.disabled", "{told}");
+    assert_eq!(told["data"]["endpointId"], id.as_str());
+    assert_eq!(told["data"]["url"], backend.url.as_str());
+    assert_eq!(told["data"]["reason"], shown["disabledReason"]);
+    assert!(
+        told["data"]["disabledAt"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z')),
+        "{told}"
+    );
     let tried = backend.got().len();
     send(&app, &project, "contact.changed").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -386,6 +522,131 @@ async fn an_endpoint_failing_for_long_is_disabled_until_enabled() {
     let enabled: Value = enabled.json().await.expect("JSON");
     assert_eq!(enabled["disabled"], false);
     assert_eq!(enabled["disabledReason"], Value::Null);
+
+    // Once enabled, a new message reaches it.
+    backend.answer(&[]);
+    let again = send(&app, &project, "contact.changed").await;
+    let got = backend.wait_for(tried + 1, WAIT).await;
+    assert_eq!(got[tried].header("webhook-id"), again);
+    deliveries_until(&app, &project, WAIT, |d| {
+        d.iter()
+            .any(|d| d["messageId"] == again.as_str() && d["status"] == "delivered")
+    })
+    .await;
+    assert_eq!(watcher.got().len(), 1, "told once");
+}
+
+/// A `PATCH` writes only the columns it changes and a rotation only the secret, so neither can
+/// write back a disabled state, streak or secret that another writer changed meanwhile. The
+/// database refuses (by trigger) any write of the others.
+#[tokio::test]
+async fn a_patch_and_a_rotation_write_only_their_columns() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let project = app.new_project().await;
+    let (id, _) = endpoint(
+        &app,
+        &project,
+        "http://127.0.0.1:9/hooks",
+        &["contact.changed"],
+    )
+    .await;
+    app.execute(
+        "CREATE TRIGGER patch_writes_its_columns BEFORE UPDATE OF secret, failing_since_ms,
+           failed_attempts, last_failed_ms, disabled_ms, disabled_reason ON webhook_endpoints
+         WHEN NEW.description = 'renamed' AND OLD.description <> 'renamed'
+         BEGIN SELECT RAISE(ABORT, 'a PATCH wrote more than it changed'); END;
+         CREATE TRIGGER rotation_writes_the_secret BEFORE UPDATE OF url, description,
+           event_types, failing_since_ms, failed_attempts, last_failed_ms, disabled_ms,
+           disabled_reason ON webhook_endpoints
+         WHEN NEW.secret <> OLD.secret
+         BEGIN SELECT RAISE(ABORT, 'a rotation wrote more than the secret'); END;",
+    )
+    .await;
+    let path = format!("/projects/{}/webhooks/endpoints/{id}", project.id);
+
+    let patched = app
+        .management(reqwest::Method::PATCH, &path, &project.api_key)
+        .json(&json!({"description": "renamed", "eventTypes": ["deal.changed"]}))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(patched.status(), 200, "{:?}", patched.text().await);
+    let rotated = app
+        .management(
+            reqwest::Method::POST,
+            &format!("{path}/rotate-secret"),
+            &project.api_key,
+        )
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(rotated.status(), 200, "{:?}", rotated.text().await);
+}
+
+/// A failing streak whose latest failure is older than the retry window starts again: a quiet
+/// endpoint whose last message failed long ago is not disabled on one transient error.
+#[tokio::test]
+async fn a_stale_failing_streak_does_not_disable_on_one_error() {
+    let app = spawn_app_configured(Backend::Sqlite, 4, Default::default(), |config| {
+        config.webhooks.schedule = vec![Duration::from_millis(200); 20];
+        config.webhooks.disable_after = Duration::from_millis(700);
+    })
+    .await
+    .expect("SQLite always runs");
+    let project = app.new_project().await;
+    let backend = receiver(&[Reply::status(503)]).await;
+    let (id, _) = endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+    // An hour ago its last message failed every attempt.
+    let endpoint_id = WebhookEndpointId::parse(&id).expect("an id");
+    let hour_ago = paragon_server::clock::now_ms() - 3_600_000;
+    for attempt in 0..8 {
+        app.store
+            .endpoint_failed(&endpoint_id, hour_ago + attempt, i64::MIN)
+            .await
+            .expect("noted");
+    }
+
+    let sent = send(&app, &project, "contact.changed").await;
+
+    deliveries_until(&app, &project, WAIT, |d| {
+        d.first()
+            .is_some_and(|d| d["messageId"] == sent.as_str() && d["status"] == "delivered")
+    })
+    .await;
+    let (_, shown) = get(&app, &project, &format!("/webhooks/endpoints/{id}")).await;
+    assert_eq!(shown["disabled"], false, "{shown}");
+    assert_eq!(backend.got().len(), 2, "the 503, then the retry");
+}
+
+/// The delivery's outcome is stored first, with its attempt: when the endpoint's failing
+/// streak cannot be written, a refused delivery still ends (it is not left `sending` to be sent
+/// again once its lease runs out).
+#[tokio::test]
+async fn a_delivery_ends_even_when_the_endpoint_streak_is_not_written() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let project = app.new_project().await;
+    let backend = receiver(&[Reply::status(400)]).await;
+    endpoint(&app, &project, &backend.url, &["contact.changed"]).await;
+    app.execute(
+        "CREATE TRIGGER refuse_streak BEFORE UPDATE OF failing_since_ms ON webhook_endpoints
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .await;
+
+    send(&app, &project, "contact.changed").await;
+
+    let log = deliveries_until(&app, &project, Duration::from_secs(5), |d| {
+        d.first().is_some_and(|d| d["status"] == "failed")
+    })
+    .await;
+    assert_eq!(log[0]["error"], "HTTP 400");
+    assert_eq!(attempts(&log[0]).len(), 1, "{log:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(backend.got().len(), 1, "never sent again");
 }
 
 /// Under the default egress policy (no --allow-private-provider-urls), an endpoint at
@@ -489,7 +750,7 @@ async fn crashed_worker_and_shared_work(backend_kind: Backend) {
     let claimed_at = std::time::Instant::now();
     let claimed = app
         .store
-        .claim_deliveries(&crashed, now, 1500, 10)
+        .claim_deliveries(&crashed, now, 1500, 10, 4)
         .await
         .expect("claims");
     assert_eq!(claimed.len(), 1);

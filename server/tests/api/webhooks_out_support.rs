@@ -112,6 +112,11 @@ async fn receive(
 }
 
 impl Receiver {
+    /// From now on, answers `replies` in order, then 200 (what was scripted before is dropped).
+    pub fn answer(&self, replies: &[Reply]) {
+        self.script.lock().expect("lock").replies = replies.iter().copied().collect();
+    }
+
     pub fn got(&self) -> Vec<Received> {
         self.script.lock().expect("lock").got.clone()
     }
