@@ -189,6 +189,11 @@ fn start_server(extra: &[&str], name: &str) -> Result<RunningServer, String> {
     let logs = project::root().join("target/test-logs");
     fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let data = logs.join(format!("{name}-data"));
+    // A fresh database per run, as the vault key below is: a database left by an earlier run
+    // holds rows sealed with another key, and the migrations of the build that made it.
+    if data.exists() {
+        fs::remove_dir_all(&data).map_err(|e| format!("cannot clear {}: {e}", data.display()))?;
+    }
     let data = data.to_string_lossy();
     let mut args = vec!["--port", "0", "--data-dir", &data];
     args.extend_from_slice(extra);
