@@ -47,7 +47,6 @@ pub fn page(status: StatusCode, title: &str, nav: Option<Nav<'_>>, body: &str) -
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 <title>{title} · Paragon console</title>
 <link rel="stylesheet" href="{css}">
 </head>

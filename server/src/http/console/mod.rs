@@ -7,7 +7,7 @@
 //! - [`pages`]: sign-in, the project list, Task History.
 //!
 //! Every page is sent with a strict CSP (no script at all, the one stylesheet from `'self'`),
-//! `no-store`, and no referrer, so that nothing of a page leaks through caches or links.
+//! `no-store`, and no referrer to other sites, so that nothing of a page leaks through caches or links.
 
 mod csrf;
 mod layout;
@@ -81,9 +81,12 @@ async fn page_headers(mut response: Response) -> Response {
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
+    // `same-origin`, not `no-referrer`: under `no-referrer` Chromium sends `Origin: null` on
+    // the console's own form posts, which the same-origin check must refuse. Other sites still
+    // get no referrer.
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
