@@ -151,6 +151,12 @@ test("sign in with the API key, find the failed run by filter, read its error, r
   await assertAccessible(page, "runs");
   await page.screenshot({ path: path.join(SCREENSHOTS, "runs.png"), fullPage: true });
 
+  await page.setViewportSize({ width: 390, height: 844 });
+  await assertFits(page, "the runs at 390 px");
+  await assertAccessible(page, "the runs at 390 px");
+  await page.screenshot({ path: path.join(SCREENSHOTS, "runs-390.png"), fullPage: true });
+  await page.setViewportSize({ width: 1200, height: 800 });
+
   await page.getByLabel("Status").selectOption("failed");
   await page.getByRole("button", { name: "Filter" }).click();
   await page.waitForURL(/status=failed/);

@@ -290,3 +290,32 @@ async fn wrong_keys_are_refused_and_then_throttled() {
         "a key never accepted from here waits out the minute too"
     );
 }
+
+/// A second sign-in from the same browser replaces its session: the first is deleted.
+#[tokio::test]
+async fn signing_in_again_replaces_the_browsers_previous_session() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite)
+        .await
+        .expect("SQLite always runs");
+    let project = app.new_project().await;
+    let first = session(&app, &project.api_key).await;
+
+    let again = browser()
+        .post(app.url("/console/sign-in"))
+        .header(header::ORIGIN, &app.base_url)
+        .header(header::COOKIE, &first)
+        .form(&[("key", project.api_key.as_str())])
+        .send()
+        .await
+        .expect("answers");
+
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let second = set_cookie(&again);
+    let second = second.split(';').next().expect("name=value");
+    assert_ne!(second, first, "a new id at every sign-in");
+    assert!(
+        !stored_session(&app, &first).await,
+        "the previous session is gone"
+    );
+    assert!(stored_session(&app, second).await);
+}

@@ -8,7 +8,10 @@ use axum::{
 };
 
 pub use super::super::html::escape;
-use super::{STYLESHEET_PATH, csrf, session::Console};
+use super::{
+    STYLESHEET_PATH, csrf,
+    session::{Console, Scope},
+};
 use crate::storage::StorageError;
 
 /// The signed-in part of the header: the project the page is about, and the sign-out form.
@@ -31,9 +34,15 @@ pub fn page(status: StatusCode, title: &str, nav: Option<Nav<'_>>, body: &str) -
                     name = escape(name)
                 )
             });
+            // Only the operator has a project list; a project session's home is its project.
+            let projects = if nav.console.scope == Scope::Operator {
+                r#"<li><a href="/console">Projects</a></li>"#
+            } else {
+                ""
+            };
             format!(
                 r#"<nav aria-label="Console"><ul>
-<li><a href="/console">Projects</a></li>{project}
+{projects}{project}
 <li><form method="post" action="/console/sign-out"><input type="hidden" name="{field}" value="{token}"><button type="submit">Sign out</button></form></li>
 </ul></nav>"#,
                 field = csrf::FIELD,

@@ -14,7 +14,7 @@
 
 use axum::{
     extract::FromRequestParts,
-    http::{HeaderValue, Method, header, request::Parts},
+    http::{HeaderMap, HeaderValue, Method, header, request::Parts},
     response::Response,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -130,10 +130,19 @@ pub async fn end(state: &AppState, console: &Console) -> Result<HeaderValue, Sto
     HeaderValue::from_str(&cookie).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
+/// Deletes the session whose cookie `headers` carry, if any: a new sign-in replaces the
+/// browser's previous session instead of leaving it alive until it expires.
+pub async fn forget_presented(state: &AppState, headers: &HeaderMap) -> Result<(), StorageError> {
+    let (name, _) = cookie_kind(&state.connect.public_url);
+    if let Some(id) = cookie_value(headers, name) {
+        state.store.delete_console_session(&hash(id)).await?;
+    }
+    Ok(())
+}
+
 /// The session id in the request's cookies, if any.
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
@@ -159,7 +168,7 @@ impl FromRequestParts<AppState> for Console {
             }
         };
         let (name, _) = cookie_kind(&state.connect.public_url);
-        let Some(id) = cookie_value(parts, name).map(str::to_owned) else {
+        let Some(id) = cookie_value(&parts.headers, name).map(str::to_owned) else {
             return Err(signed_out(&parts.method));
         };
         let id_hash = hash(&id);

@@ -26,6 +26,7 @@ use crate::{
     ids::{ProjectId, RunId, UserId, WorkflowId},
     storage::{Attempt, Project, Run, RunFilter, RunStatus},
     task_history,
+    workflows::Trigger,
 };
 
 pub fn router() -> Router<AppState> {
@@ -242,17 +243,16 @@ async fn show(
     });
     let trigger = match trigger {
         Some((name, payload)) => format!(
-            "<p>{what} <strong>{name}</strong>:</p>{payload}",
-            what = if name.is_empty() {
-                "The request"
-            } else {
-                "The event"
-            },
-            name = escape(&name),
+            "<p>{what}:</p>{payload}",
+            what = trigger_words(execution.workflow.as_ref().map(|w| &w.trigger), &name),
             payload = json_block(&payload)
         ),
         None => "<p>The trigger is no longer stored (past the retention).</p>".to_owned(),
     };
+    let workflow_name = execution
+        .workflow
+        .as_ref()
+        .map_or(String::new(), |w| format!("{} ", escape(&w.name)));
     let attempts: String = execution.attempts.iter().map(attempt).collect();
     let attempts = if attempts.is_empty() {
         "<p>No step has run yet.</p>".to_owned()
@@ -264,7 +264,7 @@ async fn show(
 <dl class="facts">
 <dt>Status</dt><dd>{status}</dd>
 <dt>User</dt><dd>{user}</dd>
-<dt>Workflow</dt><dd class="id">{workflow} v{version}</dd>
+<dt>Workflow</dt><dd>{workflow_name}<span class="id">{workflow} v{version}</span></dd>
 <dt>Created</dt><dd>{created}</dd>
 <dt>Finished</dt><dd>{finished}</dd>
 <dt>Attempts</dt><dd>{count}</dd>
@@ -290,6 +290,33 @@ async fn show(
         token = escape(&console.csrf_token()),
     );
     layout::page(StatusCode::OK, "Run", Some(nav(&console, &project)), &body)
+}
+
+/// What started the run, in words, from the trigger of the run's workflow version (`None`
+/// when that version is gone: then only the stored event's name is known).
+fn trigger_words(trigger: Option<&Trigger>, name: &str) -> String {
+    match trigger {
+        Some(Trigger::AppEvent(event)) => {
+            format!("The App Event <strong>{}</strong>", escape(event))
+        }
+        Some(Trigger::Request(_)) => {
+            "The request from the app (its body, query and headers)".to_owned()
+        }
+        Some(Trigger::Schedule(schedule)) => format!(
+            "The schedule <code>{}</code>{}",
+            escape(&schedule.cron),
+            schedule
+                .timezone
+                .as_deref()
+                .map_or(String::new(), |tz| format!(" ({})", escape(tz)))
+        ),
+        Some(Trigger::IntegrationEnabled) => "The user connecting the integration".to_owned(),
+        Some(Trigger::ProviderEvent(event)) => format!(
+            "The provider's event <strong>{}</strong>",
+            escape(&event.event)
+        ),
+        None => format!("The event <strong>{}</strong>", escape(name)),
+    }
 }
 
 /// One step attempt: outcome, timing, error, and the request and response summaries as

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use axum::{
     Form, Router,
     extract::{ConnectInfo, State, rejection::FormRejection},
-    http::{Extensions, HeaderValue, StatusCode, header},
+    http::{Extensions, HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -67,6 +67,7 @@ struct SignInForm {
 async fn sign_in(
     State(state): State<AppState>,
     extensions: Extensions,
+    headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Response {
     let Ok(Form(SignInForm { key })) = form else {
@@ -117,6 +118,9 @@ async fn sign_in(
         }
         Err(other) => return other.into_response(),
     };
+    if let Err(error) = session::forget_presented(&state, &headers).await {
+        return layout::storage_failed(&error);
+    }
     match session::start(&state, scope).await {
         Ok(cookie) => {
             let mut response = see_other("/console");
