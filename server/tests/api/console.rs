@@ -204,6 +204,15 @@ both_backends! {
         assert!(list.contains(&hs.project.id.to_string()) && list.contains(&other.id.to_string()));
         let run_page = get(&app, &operator, &format!("/console/projects/{}/runs", hs.project.id)).await;
         assert!(run_page.text().await.expect("a page").contains(&run_id));
+        let runs_of = |query: &str| format!("/console/projects/{}/runs?{query}", hs.project.id);
+        let since_long_ago = get(&app, &operator, &runs_of("since=2000-01-01T00:00")).await.text().await.expect("a page");
+        let until_long_ago = get(&app, &operator, &runs_of("until=2000-01-01T00:00")).await.text().await.expect("a page");
+        let failed_only = get(&app, &operator, &runs_of("status=failed")).await.text().await.expect("a page");
+        let bad_time = get(&app, &operator, &runs_of("since=yesterday")).await;
+        assert!(since_long_ago.contains(&run_id));
+        assert!(!until_long_ago.contains(&run_id) && until_long_ago.contains("No run matches."));
+        assert!(!failed_only.contains(&run_id), "the run succeeded");
+        assert_eq!(bad_time.status(), StatusCode::BAD_REQUEST);
     }
 
     async fn a_replay_needs_the_sessions_token_and_the_consoles_origin(app) {

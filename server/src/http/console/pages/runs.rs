@@ -65,8 +65,25 @@ struct Filters {
     workflow: String,
     #[serde(default)]
     status: String,
+    /// From this time, UTC, as a `datetime-local` field sends it (`2026-12-08T04:30`).
+    #[serde(default)]
+    since: String,
+    /// Until this time, UTC, likewise.
+    #[serde(default)]
+    until: String,
     #[serde(default)]
     cursor: String,
+}
+
+/// A `datetime-local` value read as UTC, in Unix ms; `None` for an empty field.
+fn utc_ms(field: &str, value: &str) -> Result<Option<i64>, String> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let bad = || format!("{field} must be a date and time like 2026-12-08T04:30 (UTC)");
+    let civil: jiff::civil::DateTime = value.trim().parse().map_err(|_| bad())?;
+    let zoned = civil.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| bad())?;
+    Ok(Some(zoned.timestamp().as_millisecond()))
 }
 
 async fn list(
@@ -96,6 +113,11 @@ async fn list(
             Err(message) => return layout::bad_request(&message),
         },
     };
+    let (since_ms, until_ms) = match (utc_ms("From", &filters.since), utc_ms("To", &filters.until))
+    {
+        (Ok(since), Ok(until)) => (since, until),
+        (Err(message), _) | (_, Err(message)) => return layout::bad_request(&message),
+    };
     let user_id = (!filters.user.is_empty()).then(|| UserId::parse(filters.user.trim()));
     let workflow_id =
         (!filters.workflow.is_empty()).then(|| WorkflowId::parse(filters.workflow.trim()));
@@ -110,8 +132,8 @@ async fn list(
                 user_id: user_id.flatten(),
                 workflow_id: workflow_id.flatten(),
                 status,
-                since_ms: None,
-                until_ms: None,
+                since_ms,
+                until_ms,
                 before,
                 limit: task_history::page_size(None),
             };
@@ -127,11 +149,13 @@ async fn list(
         table = runs_table(&project, &page.runs),
         next = page.next_cursor.map_or(String::new(), |cursor| {
             format!(
-                r#"<p><a href="/console/projects/{pid}/runs?user={user}&amp;workflow={workflow}&amp;status={status}&amp;cursor={cursor}" rel="next">Older runs</a></p>"#,
+                r#"<p><a href="/console/projects/{pid}/runs?user={user}&amp;workflow={workflow}&amp;status={status}&amp;since={since}&amp;until={until}&amp;cursor={cursor}" rel="next">Older runs</a></p>"#,
                 pid = project.id,
                 user = query_value(&filters.user),
                 workflow = query_value(&filters.workflow),
                 status = query_value(&filters.status),
+                since = query_value(&filters.since),
+                until = query_value(&filters.until),
                 cursor = query_value(&cursor),
             )
         }),
@@ -164,10 +188,14 @@ fn filter_form(filters: &Filters, status: Option<RunStatus>) -> String {
 <div><label for="user">User</label><input id="user" name="user" value="{user}" spellcheck="false"></div>
 <div><label for="workflow">Workflow id</label><input id="workflow" name="workflow" value="{workflow}" spellcheck="false"></div>
 <div><label for="status">Status</label><select id="status" name="status">{options}</select></div>
+<div><label for="since">From (UTC)</label><input id="since" name="since" type="datetime-local" value="{since}"></div>
+<div><label for="until">To (UTC)</label><input id="until" name="until" type="datetime-local" value="{until}"></div>
 <div><button type="submit">Filter</button></div>
 </form>"#,
         user = escape(&filters.user),
         workflow = escape(&filters.workflow),
+        since = escape(&filters.since),
+        until = escape(&filters.until),
     )
 }
 
