@@ -166,6 +166,7 @@ test("sign in with the API key, find the failed run by filter, read its error, r
   const error = await page.getByRole("region", { name: "Error" }).innerText();
   assert.match(error, /the provider's answer was too large/);
   assert.match(await page.getByRole("region", { name: "Trigger" }).innerText(), /ada3@analytical\.test/);
+  assert.match(await page.getByRole("region", { name: "Steps", exact: true }).innerText(), /create_contact \(\w+\): failed/);
   await assertAccessible(page, "failed run");
   await page.screenshot({ path: path.join(SCREENSHOTS, "failed-run.png"), fullPage: true });
 

@@ -15,6 +15,7 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
+use serde_json::Value;
 
 use super::super::{
     AppState, csrf,
@@ -281,6 +282,12 @@ async fn show(
         .workflow
         .as_ref()
         .map_or(String::new(), |w| format!("{} ", escape(&w.name)));
+    let tree = execution.tree();
+    let walked = if tree.is_empty() {
+        "<p>The workflow version this run ran is no longer stored.</p>".to_owned()
+    } else {
+        tree_list(&tree, 0)
+    };
     let attempts: String = execution.attempts.iter().map(attempt).collect();
     let attempts = if attempts.is_empty() {
         "<p>No step has run yet.</p>".to_owned()
@@ -304,6 +311,7 @@ async fn show(
 <span class="muted">Queues a new run of this workflow with the same trigger.</span>
 </form>
 <section aria-labelledby="trigger-title"><h2 id="trigger-title">Trigger</h2>{scheduled}{trigger}</section>
+<section aria-labelledby="tree-title"><h2 id="tree-title">Steps</h2>{walked}</section>
 <section aria-labelledby="steps-title"><h2 id="steps-title">Step attempts</h2>{attempts}</section>"#,
         id = escape(&run.id.to_string()),
         pid = project.id,
@@ -345,6 +353,60 @@ fn trigger_words(trigger: Option<&Trigger>, name: &str) -> String {
         ),
         None => format!("The event <strong>{}</strong>", escape(name)),
     }
+}
+
+/// Nested lists deeper than this are cut (a workflow is bounded at deploy; this only keeps a
+/// corrupt row from recursing without end).
+const MAX_TREE_DEPTH: usize = 16;
+
+/// The steps the run's workflow walked (`task_history::tree`'s nodes): each step's kind and
+/// state, the branch an `if` took, a `for_each`'s iterations, a `delay`'s wake-up, nested.
+fn tree_list(nodes: &[Value], depth: usize) -> String {
+    if depth > MAX_TREE_DEPTH {
+        return String::new();
+    }
+    let text = |node: &Value, key: &str| node[key].as_str().unwrap_or_default().to_owned();
+    let items: String = nodes
+        .iter()
+        .map(|node| {
+            let state = text(node, "state").replace('_', " ");
+            let mut item = format!(
+                r#"<li><span class="id">{step}</span> ({kind}): {state}"#,
+                step = escape(&text(node, "stepId")),
+                kind = escape(&text(node, "kind")),
+                state = escape(&state),
+            );
+            if let Some(wake) = node["wakeAt"].as_i64() {
+                item.push_str(&format!(", wakes at {}", time_element(wake)));
+            }
+            if let Some(branch) = node["branch"].as_str() {
+                item.push_str(&format!(", took <strong>{}</strong>", escape(branch)));
+            }
+            if let Some(steps) = node["steps"].as_array() {
+                item.push_str(&tree_list(steps, depth + 1));
+            }
+            if let Some(iterations) = node["iterations"].as_array() {
+                let each: String = iterations
+                    .iter()
+                    .map(|iteration| {
+                        let steps = iteration["steps"].as_array().map_or(&[][..], Vec::as_slice);
+                        format!(
+                            "<li>item {}{}</li>",
+                            iteration["index"].as_u64().unwrap_or_default() + 1,
+                            tree_list(steps, depth + 1)
+                        )
+                    })
+                    .collect();
+                item.push_str(&format!(
+                    "<p>{} iterations</p><ol>{each}</ol>",
+                    iterations.len()
+                ));
+            }
+            item.push_str("</li>");
+            item
+        })
+        .collect();
+    format!(r#"<ol class="tree">{items}</ol>"#)
 }
 
 /// One step attempt: outcome, timing, error, and the request and response summaries as
