@@ -328,3 +328,25 @@ async fn signing_in_again_replaces_the_browsers_previous_session() {
     );
     assert!(stored_session(&app, second).await);
 }
+
+both_backends! {
+    async fn housekeeping_deletes_sessions_that_expired_and_were_never_presented_again(app) {
+        let project = app.new_project().await;
+        let idle = session(&app, &project.api_key).await;
+        // Idle past its limit (and never presented again, so never deleted on a request).
+        app.execute("UPDATE console_sessions SET last_seen_ms = last_seen_ms - 1800001").await;
+        let live = session(&app, &project.api_key).await;
+
+        let swept = paragon_server::housekeeping::sweep(
+            &app.store,
+            &Default::default(),
+            paragon_server::clock::now_ms(),
+        )
+        .await
+        .expect("sweep");
+
+        assert_eq!(swept.console_sessions, 1, "{swept:?}");
+        assert!(!stored_session(&app, &idle).await);
+        assert!(stored_session(&app, &live).await);
+    }
+}
