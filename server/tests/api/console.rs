@@ -129,6 +129,9 @@ both_backends! {
         let cookie = attributes[0].to_owned();
         assert!(stored_session(&app, &cookie).await, "stored by its hash");
 
+        for unbuilt in ["/console/overview", "/console/projects/x/users", "/console/assets/other.css"] {
+            assert_eq!(get(&app, &cookie, unbuilt).await.status(), StatusCode::NOT_FOUND, "{unbuilt}");
+        }
         let home = get(&app, &cookie, "/console").await;
         assert_eq!(location(&home), format!("/console/projects/{}/runs", project.id));
         let runs = get(&app, &cookie, &location(&home)).await;

@@ -47,6 +47,9 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .merge(pages::router())
         .route("/console/assets/{file}", get(asset))
+        // The console's pages that are not built yet (docs/console.md) are absent: an HTML 404
+        // with the console's headers, like any unknown console address.
+        .route("/console/{*rest}", get(|| async { layout::not_found() }))
         // A state-changing request from another site is refused before any handler runs.
         .layer(middleware::from_fn_with_state(
             state,
