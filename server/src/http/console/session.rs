@@ -46,12 +46,21 @@ pub enum Scope {
 }
 
 /// A signed-in console request.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Console {
     /// The session id from the cookie (for the CSRF token; never rendered or logged).
     id: String,
     /// What it may see.
     pub scope: Scope,
+}
+
+/// Without the session id: a `?console` in a log line must not print a live credential.
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Console {
@@ -201,6 +210,16 @@ impl FromRequestParts<AppState> for Console {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_leaves_the_session_id_out() {
+        let console = Console {
+            id: "secret-session-id".into(),
+            scope: Scope::Operator,
+        };
+
+        assert!(!format!("{console:?}").contains("secret-session-id"));
+    }
 
     #[test]
     fn the_cookie_is_host_prefixed_and_secure_only_under_https() {
