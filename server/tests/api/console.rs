@@ -267,6 +267,21 @@ both_backends! {
         let runs = hs.finished_runs(&app, 2, Duration::from_secs(30)).await;
         assert!(runs.iter().all(|r| r["status"] == "succeeded"), "{runs:?}");
         assert_eq!(get(&app, &cookie, &new_page).await.status(), StatusCode::OK);
+
+        // Paged with the API's cursor: after the newest run, only the older one.
+        let api_page: serde_json::Value = app
+            .management(reqwest::Method::GET, &format!("/projects/{}/task-history/workflow-executions?limit=1", hs.project.id), &hs.project.api_key)
+            .send()
+            .await
+            .expect("answers")
+            .json()
+            .await
+            .expect("JSON");
+        let newest = api_page["data"][0]["id"].as_str().expect("an id").to_owned();
+        let cursor = api_page["nextCursor"].as_str().expect("a cursor").to_owned();
+        let older = get(&app, &cookie, &format!("/console/projects/{}/runs?cursor={cursor}", hs.project.id)).await.text().await.expect("a page");
+        let older_id = runs.iter().map(|r| r["id"].as_str().expect("an id")).find(|id| *id != newest).expect("the other run");
+        assert!(older.contains(older_id) && !older.contains(&newest), "{older}");
     }
 }
 
