@@ -368,3 +368,36 @@ both_backends! {
         assert!(stored_session(&app, &live).await);
     }
 }
+
+/// Under an https public URL the cookie is `__Host-` prefixed and `Secure`, and the public URL's
+/// origin is the console's own (a reverse proxy in front of the server).
+#[tokio::test]
+async fn under_https_the_cookie_is_host_prefixed_and_secure() {
+    let app =
+        crate::helpers::spawn_app_configured(Backend::Sqlite, 0, Limits::default(), |config| {
+            config.public.url = Some("https://paragon.example".to_owned());
+        })
+        .await
+        .expect("SQLite always runs");
+    let project = app.new_project().await;
+
+    let response = browser()
+        .post(app.url("/console/sign-in"))
+        .header(header::ORIGIN, "https://paragon.example")
+        .form(&[("key", project.api_key.as_str())])
+        .send()
+        .await
+        .expect("answers");
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set = set_cookie(&response);
+    let attributes: Vec<&str> = set.split(';').map(str::trim).collect();
+    assert!(
+        attributes[0].starts_with("__Host-paragon_console="),
+        "{set}"
+    );
+    for expected in ["Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(attributes.contains(&expected), "{expected} in {set}");
+    }
+    assert!(!set.contains("Domain"), "host-only, as the prefix requires");
+}
