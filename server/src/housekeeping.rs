@@ -10,7 +10,9 @@
 //!   run ends, so the purge never takes a run's input away);
 //! - webhook deliveries that ended (delivered or failed) longer ago than the same retention,
 //!   with their attempts (pending ones are kept: they are still owed);
-//! - rate-limit windows that ended.
+//! - rate-limit windows that ended;
+//! - console sessions past their absolute end or idle longer than their idle limit (a sign-in
+//!   that is never used again would otherwise stay forever).
 //!
 //! Every replica runs it; the deletes are idempotent, so replicas sweeping at once only share
 //! the work.
@@ -55,6 +57,8 @@ pub struct Swept {
     pub rate_windows: u64,
     /// Ended webhook deliveries past the retention.
     pub webhook_deliveries: u64,
+    /// Expired console sessions.
+    pub console_sessions: u64,
 }
 
 /// One sweep at `now_ms` (Unix milliseconds): every kind in batches until none is left.
@@ -88,7 +92,15 @@ pub async fn sweep(
         )
     })
     .await?;
+    // One statement: there are as many sessions as people signed in, never a backlog.
+    let console_sessions = store
+        .purge_console_sessions(
+            now_ms,
+            now_ms.saturating_sub(crate::http::console::session::IDLE_MS),
+        )
+        .await?;
     Ok(Swept {
+        console_sessions,
         flows,
         events,
         rate_windows,

@@ -125,7 +125,10 @@ fn print_guide(stack: &Stack) {
          {edit}\n   \
          HubSpot sends the change to the platform, whose workflow \"Send HubSpot contact changes to\n   \
          Acme CRM\" tells the app's backend (a signed webhook); the page lists it under \"From\n   \
-         your CRMs\" within seconds.\n\n\
+         your CRMs\" within seconds.\n\
+         5. The operator console is at {platform}/console: sign in with the project's API key\n   \
+         (`apiKey` in .demo/state.json; not printed here, so that it stays out of terminal logs)\n   \
+         to see every run in Task History, read a failed one and replay it.\n\n\
          The platform is at {platform}; logs and state are in .demo/. Ctrl-C stops everything.",
         app = stack.app.url,
         names = names.join(", "),

@@ -2,6 +2,7 @@
 
 mod auth;
 mod auth_throttle;
+pub(crate) mod console;
 mod cors;
 mod error;
 mod event_limits;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(task_history::router())
         .merge(webhook_endpoints::router())
         .merge(webhook_deliveries::router())
+        .merge(console::router(state.clone()))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

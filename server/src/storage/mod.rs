@@ -3,13 +3,14 @@
 //!
 //! Each concept has one file with its records, its trait and its queries, written once for both
 //! databases ([`backend::SqlStore`]): projects.rs, connect.rs, engine.rs, schedules.rs, vault.rs,
-//! bounds.rs, webhooks_out.rs. sqlite.rs and postgres.rs hold only what differs (connection
+//! bounds.rs, webhooks_out.rs, console.rs. sqlite.rs and postgres.rs hold only what differs (connection
 //! setup, migrations, locks, the event counter, LISTEN/NOTIFY); each database has its own
 //! migrations.
 
 mod backend;
 mod bounds;
 mod connect;
+mod console;
 mod engine;
 pub mod postgres;
 mod projects;
@@ -26,6 +27,7 @@ pub use connect::{
     ConnectStore, Credential, CredentialStatus, Flow, FlowStart, FlowStatus, Integration,
     RefreshedTokens,
 };
+pub use console::{ConsoleSession, ConsoleStore, ProjectSummary};
 pub use engine::{
     Attempt, AttemptOutcome, DeployedWorkflow, EngineStore, EventOutcome, NewEvent, Run, RunEnd,
     RunFilter, RunQueue, RunStatus, ScheduleSpec, StepOutputs, TriggerKind, WorkflowSpec,
@@ -52,6 +54,7 @@ pub trait Storage:
     + BoundsStore
     + WebhookStore
     + WebhookQueue
+    + ConsoleStore
 {
 }
 
@@ -65,6 +68,7 @@ impl<T> Storage for T where
         + BoundsStore
         + WebhookStore
         + WebhookQueue
+        + ConsoleStore
 {
 }
 

@@ -6,6 +6,7 @@ mod bounds;
 mod connect;
 mod connect_binding;
 mod connect_support;
+mod console;
 mod cors;
 mod delay_steps;
 mod engine;
