@@ -11,14 +11,14 @@
 //! Answers are read up to [`answer_cap::TOKEN_ANSWER_MAX`]; calls to the API as a user go
 //! through `api_client`.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::{
     answer_cap,
-    egress::{self, EgressPolicy, resolver::PublicResolver},
+    egress::{self, EgressPolicy},
 };
 use crate::providers::{self, ExpiresIn, TokenKind};
 
@@ -206,23 +206,11 @@ pub struct ProviderClient {
 }
 
 impl ProviderClient {
-    /// A client with the platform's timeouts that follows no redirect (a redirect could lead
-    /// where the policy never looked). Under [`EgressPolicy::PublicOnly`] it speaks https only,
-    /// resolves through [`PublicResolver`] and ignores `HTTP(S)_PROXY` (a proxy would resolve
-    /// names where the check cannot see).
+    /// A client with the platform's timeout under `policy` ([`EgressPolicy::client`]: no
+    /// redirects; https, checked addresses and no proxy under the default policy).
     pub fn new(policy: EgressPolicy) -> Result<Self, reqwest::Error> {
-        let builder = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none());
-        let builder = match policy {
-            EgressPolicy::PublicOnly => builder
-                .https_only(true)
-                .no_proxy()
-                .dns_resolver(Arc::new(PublicResolver::system())),
-            EgressPolicy::AllowPrivate => builder,
-        };
         Ok(Self {
-            http: builder.build()?,
+            http: policy.client(TIMEOUT)?,
             policy,
         })
     }

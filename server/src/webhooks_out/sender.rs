@@ -3,12 +3,12 @@
 //! addresses only by default, IP literals checked before the request, names checked by the
 //! resolver at connection time, no redirects followed, no proxy.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 
 use super::schedule::{self, Verdict};
-use crate::connect::egress::{self, EgressPolicy, resolver::PublicResolver};
+use crate::connect::egress::{self, EgressPolicy};
 
 /// How much of an endpoint's answer is read (and dropped): enough to reuse the connection,
 /// never an endless body.
@@ -44,21 +44,10 @@ pub struct Signed<'a> {
 }
 
 impl Sender {
-    /// A client with `timeout` per request that follows no redirect; under
-    /// [`EgressPolicy::PublicOnly`] https only, through [`PublicResolver`], without proxies.
+    /// A client with `timeout` per request under `policy` ([`EgressPolicy::client`]).
     pub fn new(policy: EgressPolicy, timeout: Duration) -> Result<Self, reqwest::Error> {
-        let builder = reqwest::Client::builder()
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none());
-        let builder = match policy {
-            EgressPolicy::PublicOnly => builder
-                .https_only(true)
-                .no_proxy()
-                .dns_resolver(Arc::new(PublicResolver::system())),
-            EgressPolicy::AllowPrivate => builder,
-        };
         Ok(Self {
-            http: builder.build()?,
+            http: policy.client(timeout)?,
             policy,
         })
     }

@@ -3,7 +3,7 @@
 
 use super::{
     error::Problem,
-    fields::{self, Fields, Report},
+    fields::{Fields, Report},
     model::AppEvent,
     yaml::{Node, Pos, Value},
 };
@@ -21,10 +21,7 @@ pub(crate) struct Read {
 pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
     let fields = Fields::read(root, "the App Event", EVENT_KEYS, report)?;
     let name = fields.text("name", report);
-    let description = match fields.optional("description") {
-        Some(node) => fields::text(node, "description", report).map(|(text, _)| Some(text)),
-        None => Some(None),
-    };
+    let description = fields.optional_text("description", report);
     let example = fields.required("example", report).and_then(|node| {
         if matches!(node.value, Value::Map(_)) {
             Some(node.to_json())

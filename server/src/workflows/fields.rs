@@ -100,6 +100,19 @@ impl<'a> Fields<'a> {
     pub fn text(&self, key: &'static str, report: &mut impl Reporter) -> Option<(String, Pos)> {
         text(self.required(key, report)?, key, report)
     }
+
+    /// Non-empty text at `key` if given (a `description:`): `Some(None)` when absent, `None`
+    /// when given but not text (reported).
+    pub fn optional_text(
+        &self,
+        key: &'static str,
+        report: &mut impl Reporter,
+    ) -> Option<Option<String>> {
+        match self.optional(key) {
+            None => Some(None),
+            Some(node) => text(node, key, report).map(|(text, _)| Some(text)),
+        }
+    }
 }
 
 /// Non-empty text. Plain scalars count as their text (`name: 2024 sync`); `null`, lists and

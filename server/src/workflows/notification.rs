@@ -5,7 +5,7 @@
 
 use super::{
     error::Problem,
-    fields::{self, Fields, Report},
+    fields::{Fields, Report},
     model::NotificationType,
     yaml::{Node, Pos, Value},
 };
@@ -47,10 +47,7 @@ pub(crate) fn read(root: &Node, report: &mut Report) -> Option<Read> {
         }
         Some((name, pos))
     });
-    let description = match fields.optional("description") {
-        Some(node) => fields::text(node, "description", report).map(|(text, _)| Some(text)),
-        None => Some(None),
-    };
+    let description = fields.optional_text("description", report);
     let example = match fields.optional("example") {
         None => Some(None),
         Some(node) if matches!(node.value, Value::Map(_)) => Some(Some(node.to_json())),

@@ -97,10 +97,7 @@ pub(crate) fn read(root: &Node, pages: &[IntegrationPage], report: &mut Report) 
         }
         parsed
     });
-    let description = match fields.optional("description") {
-        None => Some(None),
-        Some(node) => fields::text(node, "description", report).map(|(t, _)| Some(t)),
-    };
+    let description = fields.optional_text("description", report);
     let default_enabled = match fields.optional("default_enabled") {
         Some(node) => fields::boolean(node, "default_enabled", report),
         None => Some(false),

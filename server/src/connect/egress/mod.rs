@@ -70,6 +70,25 @@ pub enum EgressRefusal {
 }
 
 impl EgressPolicy {
+    /// An HTTP client under this policy, `timeout` per request, that follows no redirect (a
+    /// redirect could lead where the policy never looked). Under [`Self::PublicOnly`] it speaks
+    /// https only, resolves through [`resolver::PublicResolver`] and ignores `HTTP(S)_PROXY` (a
+    /// proxy would resolve names where the check cannot see). Provider calls and webhooks out
+    /// both go through it.
+    pub fn client(self, timeout: Duration) -> Result<reqwest::Client, reqwest::Error> {
+        let builder = reqwest::Client::builder()
+            .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none());
+        let builder = match self {
+            Self::PublicOnly => builder
+                .https_only(true)
+                .no_proxy()
+                .dns_resolver(std::sync::Arc::new(resolver::PublicResolver::system())),
+            Self::AllowPrivate => builder,
+        };
+        builder.build()
+    }
+
     /// `--allow-private-provider-urls` (or `--demo`) as a policy.
     pub fn from_flag(allow_private: bool) -> Self {
         if allow_private {
